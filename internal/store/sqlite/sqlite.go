@@ -1,0 +1,480 @@
+// Package sqlite is the embedded store of openswf: one SQLite file, written
+// through a single connection in WAL mode with synchronous=FULL, so that a
+// committed transaction is on disk before the caller hears of it. Readers
+// use a separate pool and never wait for the writer.
+//
+// It uses modernc.org/sqlite, a pure-Go SQLite, so openswf builds without a
+// C toolchain.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+//go:embed queries.sql
+var queriesSQL string
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// queries holds each named query of queries.sql.
+var queries = parseQueries(queriesSQL)
+
+func parseQueries(src string) map[string]string {
+	out := map[string]string{}
+	var name string
+	var body strings.Builder
+	flush := func() {
+		if name != "" {
+			out[name] = strings.TrimSpace(body.String())
+		}
+		body.Reset()
+	}
+	for _, line := range strings.Split(src, "\n") {
+		if rest, ok := strings.CutPrefix(line, "-- name:"); ok {
+			flush()
+			name = strings.TrimSpace(rest)
+			continue
+		}
+		if name != "" && !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			body.WriteString(line)
+			body.WriteByte('\n')
+		}
+	}
+	flush()
+	return out
+}
+
+func q(name string) string {
+	s, ok := queries[name]
+	if !ok {
+		panic("sqlite: no query named " + name)
+	}
+	return s
+}
+
+// Store is the SQLite implementation of store.Store.
+type Store struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating it if needed) the database file at path and brings
+// its schema up to date.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create the database directory: %w", err)
+		}
+	}
+	pragmas := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
+		pragmas.Add("_pragma", p)
+	}
+	pragmas.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	s := &Store{path: path, writer: writer}
+	if err := s.migrate(ctx); err != nil {
+		writer.Close()
+		return nil, err
+	}
+
+	rp := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "query_only(1)"} {
+		rp.Add("_pragma", p)
+	}
+	rp.Set("_txlock", "deferred")
+	reader, err := sql.Open("sqlite", "file:"+path+"?"+rp.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	s.reader = reader
+	return s, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.reader.Close(), s.writer.Close())
+}
+
+// migrate applies, in order and each in its own transaction, the migrations
+// that the database has not seen yet.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	entries, err := migrationsFS.ReadDir("migrations")
+	if err != nil {
+		return err
+	}
+	type migration struct {
+		version int
+		name    string
+	}
+	var all []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		all = append(all, migration{v, e.Name()})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+
+	var current int
+	if err := s.writer.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return err
+	}
+	if len(all) > 0 && current > all[len(all)-1].version {
+		return fmt.Errorf("the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].version)
+	}
+	for _, m := range all {
+		if m.version <= current {
+			continue
+		}
+		body, err := migrationsFS.ReadFile("migrations/" + m.name)
+		if err != nil {
+			return err
+		}
+		tx, err := s.writer.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+			m.version, m.name, time.Now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// Write runs fn in a transaction on the single writer connection. Once
+// started, the transaction runs to its end even if ctx is canceled, so that
+// a caller that gives up never leaves half a change behind.
+func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ctx = context.WithoutCancel(ctx)
+	sqlTx, err := s.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(&tx{sqlTx}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	return sqlTx.Commit()
+}
+
+// Read runs fn in a read-only transaction, which sees one snapshot.
+func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
+	sqlTx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer sqlTx.Rollback()
+	return fn(&tx{sqlTx})
+}
+
+type tx struct {
+	t *sql.Tx
+}
+
+func millis(t time.Time) int64 { return t.UnixMilli() }
+
+func nullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func nullString(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func fromNullMillis(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+func fromNullString(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDomain(r scanner) (*store.Domain, error) {
+	var d store.Domain
+	var desc sql.NullString
+	var created int64
+	var deprecated sql.NullInt64
+	if err := r.Scan(&d.ID, &d.Name, &d.Status, &desc, &d.Retention, &created, &deprecated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, store.ErrNotFound
+		}
+		return nil, err
+	}
+	d.Description = fromNullString(desc)
+	d.CreatedAt = fromMillis(created)
+	d.DeprecatedAt = fromNullMillis(deprecated)
+	return &d, nil
+}
+
+func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
+	res, err := t.t.ExecContext(ctx, q("DomainInsert"),
+		sql.Named("name", d.Name), sql.Named("status", d.Status), sql.Named("description", nullString(d.Description)),
+		sql.Named("retention", d.Retention), sql.Named("created_at", millis(d.CreatedAt)),
+		sql.Named("deprecated_at", nullMillis(d.DeprecatedAt)))
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return 0, err
+	} else if n == 0 {
+		return 0, store.ErrExists
+	}
+	return res.LastInsertId()
+}
+
+func (t *tx) DomainGetByName(ctx context.Context, name string) (*store.Domain, error) {
+	return scanDomain(t.t.QueryRowContext(ctx, q("DomainGetByName"), sql.Named("name", name)))
+}
+
+func (t *tx) DomainCount(ctx context.Context) (int, error) {
+	var n int
+	err := t.t.QueryRowContext(ctx, q("DomainCount")).Scan(&n)
+	return n, err
+}
+
+func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store.Domain, error) {
+	query := q("DomainListAsc")
+	if p.Reverse {
+		query = q("DomainListDesc")
+	}
+	rows, err := t.t.QueryContext(ctx, query, sql.Named("status", p.Status), sql.Named("after", nullString(p.After)), sql.Named("limit", p.Limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Domain
+	for rows.Next() {
+		d, err := scanDomain(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
+	_, err := t.t.ExecContext(ctx, q("DomainSetStatus"), sql.Named("id", id), sql.Named("status", c.Status), sql.Named("deprecated_at", nullMillis(c.DeprecatedAt)))
+	return err
+}
+
+func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
+	rows, err := t.t.QueryContext(ctx, q("DomainTagList"), sql.Named("domain_id", domainID))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Tag
+	for rows.Next() {
+		var tag store.Tag
+		if err := rows.Scan(&tag.Key, &tag.Value); err != nil {
+			return nil, err
+		}
+		out = append(out, tag)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag) error {
+	for _, tag := range tags {
+		if _, err := t.t.ExecContext(ctx, q("DomainTagPut"), sql.Named("domain_id", domainID), sql.Named("key", tag.Key), sql.Named("value", tag.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
+	for _, k := range keys {
+		if _, err := t.t.ExecContext(ctx, q("DomainTagDelete"), sql.Named("domain_id", domainID), sql.Named("key", k)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func typeKeyArgs(k store.TypeKey) []any {
+	return []any{sql.Named("domain_id", k.DomainID), sql.Named("kind", string(k.Kind)), sql.Named("name", k.Name), sql.Named("version", k.Version)}
+}
+
+func scanType(r scanner) (*store.Type, error) {
+	var ty store.Type
+	var kind string
+	var desc sql.NullString
+	var created int64
+	var deprecated sql.NullInt64
+	var config string
+	if err := r.Scan(&ty.DomainID, &kind, &ty.Name, &ty.Version, &ty.Status, &desc, &created, &deprecated, &config); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, store.ErrNotFound
+		}
+		return nil, err
+	}
+	ty.Kind = store.TypeKind(kind)
+	ty.Description = fromNullString(desc)
+	ty.CreatedAt = fromMillis(created)
+	ty.DeprecatedAt = fromNullMillis(deprecated)
+	ty.Config = []byte(config)
+	return &ty, nil
+}
+
+func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
+	args := append(typeKeyArgs(store.TypeKey{DomainID: ty.DomainID, Kind: ty.Kind, Name: ty.Name, Version: ty.Version}),
+		sql.Named("status", ty.Status), sql.Named("description", nullString(ty.Description)),
+		sql.Named("created_at", millis(ty.CreatedAt)), sql.Named("deprecated_at", nullMillis(ty.DeprecatedAt)),
+		sql.Named("config", string(ty.Config)))
+	res, err := t.t.ExecContext(ctx, q("TypeInsert"), args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return store.ErrExists
+	}
+	return nil
+}
+
+func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
+	return scanType(t.t.QueryRowContext(ctx, q("TypeGet"), typeKeyArgs(k)...))
+}
+
+func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
+	var n int
+	err := t.t.QueryRowContext(ctx, q("TypeCount"), sql.Named("domain_id", domainID), sql.Named("kind", string(kind))).Scan(&n)
+	return n, err
+}
+
+func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Type, error) {
+	query := q("TypeListAsc")
+	if p.Reverse {
+		query = q("TypeListDesc")
+	}
+	rows, err := t.t.QueryContext(ctx, query,
+		sql.Named("domain_id", p.DomainID), sql.Named("kind", string(p.Kind)), sql.Named("status", p.Status),
+		sql.Named("name", nullString(p.Name)), sql.Named("after_name", nullString(p.AfterName)),
+		sql.Named("after_version", p.AfterVersion), sql.Named("limit", p.Limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*store.Type
+	for rows.Next() {
+		ty, err := scanType(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ty)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
+	args := append(typeKeyArgs(k), sql.Named("status", c.Status), sql.Named("deprecated_at", nullMillis(c.DeprecatedAt)))
+	_, err := t.t.ExecContext(ctx, q("TypeSetStatus"), args...)
+	return err
+}
+
+func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
+	_, err := t.t.ExecContext(ctx, q("TypeDeprecateAll"), sql.Named("domain_id", domainID), sql.Named("deprecated_at", millis(at)))
+	return err
+}
+
+func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
+	res, err := t.t.ExecContext(ctx, q("TypeDelete"), typeKeyArgs(k)...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := t.t.QueryRowContext(ctx, q("MetaGet"), sql.Named("key", key)).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return v, err
+}
+
+func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
+	if _, err := t.t.ExecContext(ctx, q("MetaPutIfAbsent"), sql.Named("key", key), sql.Named("value", value)); err != nil {
+		return nil, err
+	}
+	return t.MetaGet(ctx, key)
+}

@@ -1,0 +1,325 @@
+// Package storetest is the conformance suite of store.Store: every
+// implementation runs it, so that SQLite and PostgreSQL behave alike.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// Run runs the suite; open must return a new, empty store for each call.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, s store.Store)
+	}{
+		{"DomainInsertGet", testDomainInsertGet},
+		{"DomainList", testDomainList},
+		{"DomainTags", testDomainTags},
+		{"Types", testTypes},
+		{"TypeList", testTypeList},
+		{"WriteRollsBack", testWriteRollsBack},
+		{"Meta", testMeta},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, open(t))
+		})
+	}
+}
+
+var t0 = time.Date(2026, 3, 4, 5, 6, 7, 8_000_000, time.UTC)
+
+func write(t *testing.T, s store.Store, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.Write(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func read(t *testing.T, s store.Store, fn func(store.Tx) error) {
+	t.Helper()
+	if err := s.Read(context.Background(), fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func insertDomain(t *testing.T, s store.Store, name, status string) int64 {
+	t.Helper()
+	var id int64
+	write(t, s, func(tx store.Tx) error {
+		var err error
+		id, err = tx.DomainInsert(context.Background(), &store.Domain{Name: name, Status: status, Retention: "1", CreatedAt: t0})
+		return err
+	})
+	return id
+}
+
+func testDomainInsertGet(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	desc := "the description"
+	write(t, s, func(tx store.Tx) error {
+		_, err := tx.DomainInsert(ctx, &store.Domain{Name: "d1", Status: store.StatusRegistered, Description: &desc, Retention: "NONE", CreatedAt: t0})
+		return err
+	})
+	err := s.Write(ctx, func(tx store.Tx) error {
+		_, err := tx.DomainInsert(ctx, &store.Domain{Name: "d1", Status: store.StatusRegistered, Retention: "3", CreatedAt: t0})
+		return err
+	})
+	if !errors.Is(err, store.ErrExists) {
+		t.Fatalf("second insert: got %v, want ErrExists", err)
+	}
+	read(t, s, func(tx store.Tx) error {
+		d, err := tx.DomainGetByName(ctx, "d1")
+		if err != nil {
+			return err
+		}
+		if d.Name != "d1" || d.Status != store.StatusRegistered || d.Description == nil || *d.Description != desc ||
+			d.Retention != "NONE" || !d.CreatedAt.Equal(t0.Truncate(time.Millisecond)) || d.DeprecatedAt != nil || d.ID == 0 {
+			return fmt.Errorf("got %+v", d)
+		}
+		if _, err := tx.DomainGetByName(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("missing domain: got %v, want ErrNotFound", err)
+		}
+		n, err := tx.DomainCount(ctx)
+		if err != nil || n != 1 {
+			return fmt.Errorf("count = %d, %v", n, err)
+		}
+		return nil
+	})
+	at := t0.Add(time.Hour)
+	write(t, s, func(tx store.Tx) error {
+		d, err := tx.DomainGetByName(ctx, "d1")
+		if err != nil {
+			return err
+		}
+		return tx.DomainSetStatus(ctx, d.ID, store.StatusChange{Status: store.StatusDeprecated, DeprecatedAt: &at})
+	})
+	read(t, s, func(tx store.Tx) error {
+		d, err := tx.DomainGetByName(ctx, "d1")
+		if err != nil {
+			return err
+		}
+		if d.Status != store.StatusDeprecated || d.DeprecatedAt == nil || !d.DeprecatedAt.Equal(at.Truncate(time.Millisecond)) {
+			return fmt.Errorf("after deprecation got %+v", d)
+		}
+		return nil
+	})
+}
+
+func names(ds []*store.Domain) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func testDomainList(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for _, n := range []string{"c", "a", "e", "b", "d"} {
+		insertDomain(t, s, n, store.StatusRegistered)
+	}
+	insertDomain(t, s, "x-deprecated", store.StatusDeprecated)
+	read(t, s, func(tx store.Tx) error {
+		after := "b"
+		cases := []struct {
+			p    store.DomainListParams
+			want []string
+		}{
+			{store.DomainListParams{Status: store.StatusRegistered, Limit: 10}, []string{"a", "b", "c", "d", "e"}},
+			{store.DomainListParams{Status: store.StatusRegistered, Limit: 2}, []string{"a", "b"}},
+			{store.DomainListParams{Status: store.StatusRegistered, After: &after, Limit: 2}, []string{"c", "d"}},
+			{store.DomainListParams{Status: store.StatusRegistered, Reverse: true, Limit: 10}, []string{"e", "d", "c", "b", "a"}},
+			{store.DomainListParams{Status: store.StatusRegistered, After: &after, Reverse: true, Limit: 10}, []string{"a"}},
+			{store.DomainListParams{Status: store.StatusDeprecated, Limit: 10}, []string{"x-deprecated"}},
+		}
+		for _, c := range cases {
+			got, err := tx.DomainList(ctx, c.p)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(names(got), c.want) {
+				return fmt.Errorf("DomainList(%+v) = %v, want %v", c.p, names(got), c.want)
+			}
+		}
+		return nil
+	})
+}
+
+func testDomainTags(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := insertDomain(t, s, "d", store.StatusRegistered)
+	other := insertDomain(t, s, "other", store.StatusRegistered)
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.DomainTagPut(ctx, other, []store.Tag{{Key: "k", Value: "elsewhere"}}); err != nil {
+			return err
+		}
+		return tx.DomainTagPut(ctx, id, []store.Tag{{Key: "b", Value: "1"}, {Key: "a", Value: ""}})
+	})
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.DomainTagPut(ctx, id, []store.Tag{{Key: "b", Value: "2"}, {Key: "c", Value: "3"}}); err != nil {
+			return err
+		}
+		return tx.DomainTagDelete(ctx, id, []string{"c", "never-there"})
+	})
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.DomainTagList(ctx, id)
+		if err != nil {
+			return err
+		}
+		want := []store.Tag{{Key: "a", Value: ""}, {Key: "b", Value: "2"}}
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("tags = %v, want %v", got, want)
+		}
+		return nil
+	})
+}
+
+func testTypes(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := insertDomain(t, s, "d", store.StatusRegistered)
+	desc := "x"
+	ty := &store.Type{DomainID: id, Kind: store.ActivityType, Name: "t", Version: "1", Status: store.StatusRegistered, Description: &desc, CreatedAt: t0, Config: []byte(`{"defaultTaskList":{"name":"l"}}`)}
+	write(t, s, func(tx store.Tx) error { return tx.TypeInsert(ctx, ty) })
+	// The same name and version as a workflow type is a different type.
+	write(t, s, func(tx store.Tx) error {
+		return tx.TypeInsert(ctx, &store.Type{DomainID: id, Kind: store.WorkflowType, Name: "t", Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte(`{}`)})
+	})
+	if err := s.Write(ctx, func(tx store.Tx) error { return tx.TypeInsert(ctx, ty) }); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("duplicate insert: got %v, want ErrExists", err)
+	}
+	key := store.TypeKey{DomainID: id, Kind: store.ActivityType, Name: "t", Version: "1"}
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.TypeGet(ctx, key)
+		if err != nil {
+			return err
+		}
+		if got.Name != "t" || got.Version != "1" || got.Kind != store.ActivityType || *got.Description != "x" ||
+			string(got.Config) != string(ty.Config) || got.DeprecatedAt != nil {
+			return fmt.Errorf("got %+v", got)
+		}
+		if n, err := tx.TypeCount(ctx, id, store.ActivityType); err != nil || n != 1 {
+			return fmt.Errorf("count = %d, %v", n, err)
+		}
+		_, err = tx.TypeGet(ctx, store.TypeKey{DomainID: id, Kind: store.ActivityType, Name: "t", Version: "2"})
+		if !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("missing type: %v", err)
+		}
+		return nil
+	})
+	at := t0.Add(time.Minute)
+	write(t, s, func(tx store.Tx) error { return tx.TypeDeprecateAll(ctx, id, at) })
+	read(t, s, func(tx store.Tx) error {
+		for _, k := range []store.TypeKind{store.ActivityType, store.WorkflowType} {
+			got, err := tx.TypeGet(ctx, store.TypeKey{DomainID: id, Kind: k, Name: "t", Version: "1"})
+			if err != nil {
+				return err
+			}
+			if got.Status != store.StatusDeprecated || got.DeprecatedAt == nil || !got.DeprecatedAt.Equal(at.Truncate(time.Millisecond)) {
+				return fmt.Errorf("after DeprecateAll: %+v", got)
+			}
+		}
+		return nil
+	})
+	write(t, s, func(tx store.Tx) error {
+		return tx.TypeSetStatus(ctx, key, store.StatusChange{Status: store.StatusRegistered})
+	})
+	write(t, s, func(tx store.Tx) error { return tx.TypeDelete(ctx, key) })
+	if err := s.Write(ctx, func(tx store.Tx) error { return tx.TypeDelete(ctx, key) }); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func testTypeList(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := insertDomain(t, s, "d", store.StatusRegistered)
+	write(t, s, func(tx store.Tx) error {
+		for _, nv := range [][2]string{{"b", "1"}, {"a", "2"}, {"a", "1"}, {"c", "1"}, {"b", "2"}} {
+			if err := tx.TypeInsert(ctx, &store.Type{DomainID: id, Kind: store.WorkflowType, Name: nv[0], Version: nv[1], Status: store.StatusRegistered, CreatedAt: t0, Config: []byte("{}")}); err != nil {
+				return err
+			}
+		}
+		return tx.TypeInsert(ctx, &store.Type{DomainID: id, Kind: store.ActivityType, Name: "z", Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte("{}")})
+	})
+	key := func(ts []*store.Type) []string {
+		var out []string
+		for _, ty := range ts {
+			out = append(out, ty.Name+ty.Version)
+		}
+		return out
+	}
+	read(t, s, func(tx store.Tx) error {
+		a, b := "a", "b"
+		cases := []struct {
+			p    store.TypeListParams
+			want []string
+		}{
+			{store.TypeListParams{Limit: 10}, []string{"a1", "a2", "b1", "b2", "c1"}},
+			{store.TypeListParams{Limit: 10, Reverse: true}, []string{"c1", "b2", "b1", "a2", "a1"}},
+			{store.TypeListParams{Limit: 2, AfterName: &a, AfterVersion: "2"}, []string{"b1", "b2"}},
+			{store.TypeListParams{Limit: 10, AfterName: &b, AfterVersion: "1", Reverse: true}, []string{"a2", "a1"}},
+			{store.TypeListParams{Limit: 10, Name: &b}, []string{"b1", "b2"}},
+			{store.TypeListParams{Limit: 10, Name: &b, AfterName: &b, AfterVersion: "1"}, []string{"b2"}},
+		}
+		for _, c := range cases {
+			c.p.DomainID, c.p.Kind, c.p.Status = id, store.WorkflowType, store.StatusRegistered
+			got, err := tx.TypeList(ctx, c.p)
+			if err != nil {
+				return err
+			}
+			if !slices.Equal(key(got), c.want) {
+				return fmt.Errorf("TypeList(%+v) = %v, want %v", c.p, key(got), c.want)
+			}
+		}
+		return nil
+	})
+}
+
+func testWriteRollsBack(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := s.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.DomainInsert(ctx, &store.Domain{Name: "gone", Status: store.StatusRegistered, Retention: "1", CreatedAt: t0}); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Write returned %v, want the callback's error", err)
+	}
+	read(t, s, func(tx store.Tx) error {
+		if _, err := tx.DomainGetByName(ctx, "gone"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("rolled-back domain is visible: %v", err)
+		}
+		return nil
+	})
+}
+
+func testMeta(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	read(t, s, func(tx store.Tx) error {
+		if _, err := tx.MetaGet(ctx, "k"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("MetaGet of a missing key: %v", err)
+		}
+		return nil
+	})
+	write(t, s, func(tx store.Tx) error {
+		v, err := tx.MetaPutIfAbsent(ctx, "k", []byte("first"))
+		if err != nil || string(v) != "first" {
+			return fmt.Errorf("first put: %q, %v", v, err)
+		}
+		v, err = tx.MetaPutIfAbsent(ctx, "k", []byte("second"))
+		if err != nil || string(v) != "first" {
+			return fmt.Errorf("second put: %q, %v (the first value must stay)", v, err)
+		}
+		return nil
+	})
+}

@@ -2,9 +2,17 @@ module github.com/openswf/openswf
 
 go 1.26.0
 
-require modernc.org/sqlite v1.62.0
+require (
+	github.com/aws/aws-sdk-go-v2 v1.48.0
+	github.com/aws/aws-sdk-go-v2/credentials v1.21.0
+	github.com/aws/aws-sdk-go-v2/service/swf v1.33.20
+	github.com/aws/smithy-go v1.28.9
+	modernc.org/sqlite v1.62.0
+)
 
 require (
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect

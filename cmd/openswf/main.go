@@ -1,0 +1,143 @@
+// Command openswf is a self-hosted server for the Amazon Simple Workflow
+// Service API: unmodified AWS SDKs, the AWS CLI and SWF frameworks work
+// against it when pointed at its endpoint URL.
+//
+//	openswf serve [flags]   serve the API (flags below, or OPENSWF_* variables)
+//	openswf version         print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/openswf/openswf/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise it comes from the module's build information.
+var version = ""
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "openswf:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `openswf serves the Amazon SWF API (2012-01-25).
+
+Usage:
+  openswf serve [flags]   serve the API until SIGINT or SIGTERM
+  openswf version         print the version
+
+Run 'openswf serve -h' for the settings.
+`
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintln(stdout, "openswf", versionString())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown)"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// env returns the value of an OPENSWF_* variable, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+func serve(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
+	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file (OPENSWF_DATABASE)")
+	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
+	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
+	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
+	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+	}
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var handler slog.Handler
+	switch strings.ToLower(*logFormat) {
+	case "text":
+		handler = slog.NewTextHandler(stderr, opts)
+	case "json":
+		handler = slog.NewJSONHandler(stderr, opts)
+	default:
+		return fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
+	}
+	logger := slog.New(handler)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := server.Start(ctx, server.Config{
+		Listen:    *listen,
+		Database:  *database,
+		Region:    *region,
+		AccountID: *account,
+		Logger:    logger,
+	})
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop()
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

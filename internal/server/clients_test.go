@@ -1,0 +1,111 @@
+package server_test
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openswf/openswf/internal/swftest"
+)
+
+// clientEnv is an environment for AWS command-line clients that points them
+// at nothing but the test server and the given keys.
+func clientEnv(t *testing.T) []string {
+	dir := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AWS_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env,
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_PAGER=",
+	)
+}
+
+// The AWS CLI works against openswf with only --endpoint-url changed.
+func TestAWSCLI(t *testing.T) {
+	t.Parallel()
+	aws, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("the AWS CLI is not installed (.ci/run installs Debian's awscli)")
+	}
+	s := swftest.Start(t)
+	cli := func(args ...string) (string, error) {
+		cmd := exec.Command(aws, append([]string{"swf", "--endpoint-url", s.URL(), "--output", "json"}, args...)...)
+		cmd.Env = clientEnv(t)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := cli("register-domain", "--name", "from-cli", "--workflow-execution-retention-period-in-days", "3", "--description", "made by the CLI"); err != nil {
+		t.Fatalf("register-domain: %v\n%s", err, out)
+	}
+	out, err := cli("list-domains", "--registration-status", "REGISTERED")
+	if err != nil {
+		t.Fatalf("list-domains: %v\n%s", err, out)
+	}
+	var list struct {
+		DomainInfos []struct{ Name, Status, Description, Arn string }
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("list-domains printed %s", out)
+	}
+	if len(list.DomainInfos) != 1 || list.DomainInfos[0].Name != "from-cli" || list.DomainInfos[0].Description != "made by the CLI" {
+		t.Fatalf("list-domains: %+v", list)
+	}
+	out, err = cli("register-domain", "--name", "from-cli", "--workflow-execution-retention-period-in-days", "3")
+	if err == nil || !strings.Contains(out, "DomainAlreadyExistsFault") {
+		t.Fatalf("registering twice: %v\n%s", err, out)
+	}
+}
+
+// boto3 parses openswf's answers and faults like Amazon SWF's.
+func TestBoto3(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
+		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
+	}
+	s := swftest.Start(t)
+	script := `
+import sys, boto3
+c = boto3.client("swf", endpoint_url=sys.argv[1])
+c.register_domain(name="from-boto3", workflowExecutionRetentionPeriodInDays="NONE",
+                  tags=[{"key": "k", "value": "v"}])
+try:
+    c.register_domain(name="from-boto3", workflowExecutionRetentionPeriodInDays="1")
+    sys.exit("registering twice succeeded")
+except c.exceptions.DomainAlreadyExistsFault:
+    pass
+try:
+    c.describe_domain(name="missing")
+    sys.exit("describing a missing domain succeeded")
+except c.exceptions.UnknownResourceFault as e:
+    assert "missing" in e.response["Error"]["Message"], e.response
+d = c.describe_domain(name="from-boto3")
+assert d["configuration"]["workflowExecutionRetentionPeriodInDays"] == "NONE", d
+arn = d["domainInfo"]["arn"]
+assert c.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "k", "value": "v"}]
+c.register_activity_type(domain="from-boto3", name="a", version="1", defaultTaskList={"name": "l"})
+t = c.describe_activity_type(domain="from-boto3", activityType={"name": "a", "version": "1"})
+assert t["typeInfo"]["creationDate"].year == 2026, t
+names = [p["domainInfos"][0]["name"] for p in c.get_paginator("list_domains").paginate(registrationStatus="REGISTERED", maximumPageSize=1)]
+assert names == ["from-boto3"], names
+print("ok")
+`
+	cmd := exec.Command(python, "-c", script, s.URL())
+	cmd.Env = clientEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,55 @@
+package server
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/openswf/openswf/internal/engine"
+)
+
+func TestDefaultsAreAmazonSWFs(t *testing.T) {
+	var c Config
+	c.setDefaults()
+	// Amazon SWF's published quotas: 100 domains per account, 10,000 types
+	// of each kind per domain, 50 tags per domain.
+	if c.Limits != (engine.Limits{Domains: 100, TypesPerDomain: 10000, DomainTags: 50}) {
+		t.Errorf("default limits %+v", c.Limits)
+	}
+	if c.Listen != "127.0.0.1:7930" || c.Region != "us-east-1" || c.AccountID != "123456789012" {
+		t.Errorf("defaults: listen %s, region %s, account %s", c.Listen, c.Region, c.AccountID)
+	}
+	if !strings.HasSuffix(c.Database, filepath.Join("openswf", "openswf.db")) {
+		t.Errorf("default database %s", c.Database)
+	}
+
+	c = Config{Limits: engine.Limits{Domains: 7}}
+	c.setDefaults()
+	if c.Limits.Domains != 7 || c.Limits.TypesPerDomain != 10000 {
+		t.Errorf("a set limit was overridden: %+v", c.Limits)
+	}
+}
+
+func TestDefaultDatabasePathFollowsXDG(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/srv/data")
+	if got := DefaultDatabasePath(); got != "/srv/data/openswf/openswf.db" {
+		t.Errorf("DefaultDatabasePath() = %s", got)
+	}
+}
+
+func TestDatabasePath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/var/lib/openswf.db":          "/var/lib/openswf.db",
+		"rel/openswf.db":               "rel/openswf.db",
+		"sqlite:///var/lib/openswf.db": "/var/lib/openswf.db",
+		"sqlite:openswf.db":            "openswf.db",
+		"file:/tmp/x.db":               "/tmp/x.db",
+	} {
+		if got, err := DatabasePath(in); err != nil || got != want {
+			t.Errorf("DatabasePath(%q) = %q, %v", in, got, err)
+		}
+	}
+	if _, err := DatabasePath("postgres://localhost/test"); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+		t.Errorf("a PostgreSQL URL: %v", err)
+	}
+}

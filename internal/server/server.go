@@ -1,0 +1,209 @@
+// Package server assembles openswf: it opens the store, builds the engine
+// and serves the SWF API over HTTP. cmd/openswf and the tests start servers
+// through it.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/wire"
+)
+
+// Defaults of the settings.
+const (
+	DefaultListen    = "127.0.0.1:7930" // "SWF" on a phone keypad is 793
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "123456789012" // the placeholder account AWS emulators use
+)
+
+// DefaultDatabasePath is where the embedded database lives when no database
+// is configured: $XDG_DATA_HOME/openswf/openswf.db, or
+// ~/.local/share/openswf/openswf.db.
+func DefaultDatabasePath() string {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "openswf.db"
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "openswf", "openswf.db")
+}
+
+// Config is the whole configuration of a server.
+type Config struct {
+	// Listen is the TCP address to serve on; port 0 picks a free port.
+	Listen string
+	// Database says where the state lives: a path to an SQLite file
+	// (optionally written sqlite:PATH or file:PATH).
+	Database string
+	// Region and AccountID appear in the ARNs of domains.
+	Region    string
+	AccountID string
+	// Limits are SWF's quotas; zero fields take Amazon SWF's values.
+	Limits engine.Limits
+	// Clock tells the time; nil means the wall clock.
+	Clock clock.Clock
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	if c.Database == "" {
+		c.Database = DefaultDatabasePath()
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.AccountID == "" {
+		c.AccountID = DefaultAccountID
+	}
+	d := engine.DefaultLimits
+	if c.Limits.Domains == 0 {
+		c.Limits.Domains = d.Domains
+	}
+	if c.Limits.TypesPerDomain == 0 {
+		c.Limits.TypesPerDomain = d.TypesPerDomain
+	}
+	if c.Limits.DomainTags == 0 {
+		c.Limits.DomainTags = d.DomainTags
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+}
+
+// Server is a running openswf.
+type Server struct {
+	cfg    Config
+	store  store.Store
+	dbPath string
+	engine *engine.Engine
+	http   *http.Server
+	ln     net.Listener
+	done   chan error
+}
+
+// DatabasePath resolves the Database setting to the SQLite file it names.
+// PostgreSQL URLs are refused until the PostgreSQL store exists.
+func DatabasePath(dsn string) (string, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "", errors.New("PostgreSQL is not supported yet: use an SQLite file path")
+	case strings.HasPrefix(dsn, "sqlite://"):
+		return strings.TrimPrefix(dsn, "sqlite://"), nil
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return strings.TrimPrefix(dsn, "sqlite:"), nil
+	case strings.HasPrefix(dsn, "file:"):
+		return strings.TrimPrefix(dsn, "file:"), nil
+	}
+	return dsn, nil
+}
+
+// Start opens the database, binds the listener and serves in the
+// background until Shutdown.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	cfg.setDefaults()
+	path, err := DatabasePath(cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	key, err := pageTokenKey(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	eng := engine.New(engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits}, st, cfg.Clock, key)
+
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, dbPath: path, engine: eng, ln: ln, done: make(chan error, 1)}
+	s.http = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	go func() { s.done <- s.http.Serve(ln) }()
+	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "database", path, "region", cfg.Region, "account", cfg.AccountID)
+	return s, nil
+}
+
+// pageTokenKey returns the key that signs page tokens, making it on the
+// first start so that tokens stay valid across restarts.
+func pageTokenKey(ctx context.Context, st store.Store) ([]byte, error) {
+	var key []byte
+	err := st.Write(ctx, func(tx store.Tx) error {
+		fresh := make([]byte, 32)
+		rand.Read(fresh)
+		var err error
+		key, err = tx.MetaPutIfAbsent(ctx, "page_token_key", fresh)
+		return err
+	})
+	return key, err
+}
+
+func (s *Server) routes() http.Handler {
+	api := wire.NewHandler(s.engine, s.cfg.Logger)
+	mux := http.NewServeMux()
+	mux.Handle("POST /", api)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintf(w, "openswf serves the Amazon SWF API (2012-01-25) here: point an AWS SDK or the AWS CLI at %s as its endpoint URL.\n", s.URL())
+	})
+	return mux
+}
+
+// URL is the endpoint URL clients use.
+func (s *Server) URL() string {
+	return "http://" + s.ln.Addr().String()
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() net.Addr { return s.ln.Addr() }
+
+// DatabasePath is the SQLite file the server keeps its state in.
+func (s *Server) DatabasePath() string { return s.dbPath }
+
+// Shutdown stops accepting requests, lets those in flight finish (until ctx
+// ends) and closes the database.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(err, serr)
+	}
+	err = errors.Join(err, s.store.Close())
+	s.cfg.Logger.Info("openswf stopped")
+	return err
+}

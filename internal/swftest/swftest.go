@@ -1,0 +1,200 @@
+// Package swftest starts an openswf server inside a test, on a loopback
+// port with its own database file and a fake clock, and gives the test an
+// official aws-sdk-go-v2 SWF client pointed at it: every test goes through
+// the real wire.
+package swftest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/server"
+)
+
+// Epoch is where the fake clock of every test server starts.
+var Epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// Server is a server running for one test.
+type Server struct {
+	*server.Server
+	// Client is an SWF client of the server, signing with test keys; it
+	// does not retry, so that tests see every error.
+	Client *swf.Client
+	// Clock is the server's clock; tests move it.
+	Clock *clock.Fake
+
+	t   testing.TB
+	cfg server.Config
+}
+
+// Option changes the configuration of a test server.
+type Option func(*server.Config)
+
+// WithConfig applies f to the server's configuration before it starts.
+func WithConfig(f func(*server.Config)) Option { return Option(f) }
+
+// Start starts a server that is shut down when the test ends.
+func Start(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := server.Config{
+		Listen:   "127.0.0.1:0",
+		Database: filepath.Join(t.TempDir(), "openswf.db"),
+		Clock:    clock.NewFake(Epoch),
+	}
+	if testing.Verbose() {
+		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := &Server{t: t, cfg: cfg, Clock: cfg.Clock.(*clock.Fake)}
+	s.start()
+	t.Cleanup(func() {
+		if s.Server != nil {
+			s.stop()
+		}
+	})
+	return s
+}
+
+func (s *Server) start() {
+	s.t.Helper()
+	srv, err := server.Start(context.Background(), s.cfg)
+	if err != nil {
+		s.t.Fatalf("start openswf: %v", err)
+	}
+	s.Server = srv
+	s.Client = s.NewClient()
+}
+
+func (s *Server) stop() {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.Server.Shutdown(ctx); err != nil {
+		s.t.Errorf("shut down openswf: %v", err)
+	}
+	s.Server = nil
+}
+
+// Restart shuts the server down and starts it again on the same database
+// file and clock, as an operator restarting the process would. Client
+// points at the new server afterwards.
+func (s *Server) Restart() {
+	s.t.Helper()
+	s.stop()
+	s.start()
+}
+
+// NewClient returns another SWF client of the server.
+func (s *Server) NewClient() *swf.Client {
+	cfg := aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
+		HTTPClient:  &http.Client{Transport: &nullChecker{t: s.t, next: http.DefaultTransport}},
+		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
+	}
+	return swf.NewFromConfig(cfg, func(o *swf.Options) {
+		o.BaseEndpoint = aws.String(s.URL())
+	})
+}
+
+// nullChecker fails the test when a successful answer holds a JSON null:
+// the server must leave out what it does not set, as AWS does, and a null
+// means a required member was forgotten.
+type nullChecker struct {
+	t    testing.TB
+	next http.RoundTripper
+}
+
+func (c *nullChecker) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if len(body) == 0 {
+		return resp, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		c.t.Errorf("%s answered with invalid JSON: %v: %s", r.Header.Get("X-Amz-Target"), err, body)
+		return resp, nil
+	}
+	if path := findNull(v, ""); path != "" {
+		c.t.Errorf("%s answered with null at %s: %s", r.Header.Get("X-Amz-Target"), path, body)
+	}
+	return resp, nil
+}
+
+// findNull returns the path of the first null inside v, or "".
+func findNull(v any, path string) string {
+	switch x := v.(type) {
+	case nil:
+		if path == "" {
+			return "(top)"
+		}
+		return path
+	case map[string]any:
+		for k, e := range x {
+			if p := findNull(e, path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := findNull(e, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// Post sends a raw API request, for tests of what the SDKs never send.
+// It returns the status, the headers and the body.
+func (s *Server) Post(target, contentType, body string) (int, http.Header, []byte) {
+	s.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL()+"/", strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, b
+}

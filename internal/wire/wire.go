@@ -1,0 +1,237 @@
+// Package wire speaks the AWS JSON 1.0 protocol of Amazon SWF: it routes a
+// POST by its X-Amz-Target header to an operation, decodes and validates the
+// input, and writes the output or the error in the form that the AWS SDKs
+// parse (SWF-API.md §1).
+package wire
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// MaxRequestBytes is SWF's limit on the size of a request.
+const MaxRequestBytes = 1 << 20
+
+// ContentType is what AWS JSON 1.0 services answer with.
+const ContentType = "application/x-amz-json-1.0"
+
+// legacyTargetPrefix is what boto 2 put before the operation name.
+const legacyTargetPrefix = "com.amazonaws.swf.service.model.SimpleWorkflowService."
+
+// Handler serves the SWF API over HTTP.
+type Handler struct {
+	svc swfapi.Service
+	log *slog.Logger
+}
+
+// NewHandler returns a handler that invokes svc.
+func NewHandler(svc swfapi.Service, log *slog.Logger) *Handler {
+	return &Handler{svc: svc, log: log}
+}
+
+// ServeHTTP handles one API request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, swfapi.TargetPrefix+".")
+	if !ok {
+		name, _ = strings.CutPrefix(target, legacyTargetPrefix)
+	}
+	op := swfapi.LookupOperation(name)
+	if op == nil {
+		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeUnknownOperationException, "Unknown operation %q: X-Amz-Target must be %s.<Operation>", target, swfapi.TargetPrefix))
+		return
+	}
+	if r.Method != http.MethodPost {
+		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "SWF operations are called with POST, not %s", r.Method))
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeRequestEntityTooLarge, "Request size exceeds %d bytes", MaxRequestBytes))
+			return
+		}
+		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
+		return
+	}
+
+	in := op.NewInput()
+	if len(body) > 0 {
+		if err := json.Unmarshal(body, in); err != nil {
+			h.writeError(w, r, reqID, name, decodeError(err))
+			return
+		}
+	}
+	if err := in.Validate(); err != nil {
+		h.writeError(w, r, reqID, name, err)
+		return
+	}
+
+	out, err := op.Call(r.Context(), h.svc, in)
+	if err != nil {
+		h.writeError(w, r, reqID, name, err)
+		return
+	}
+	h.writeOutput(w, reqID, name, out)
+	h.log.Debug("request", "op", name, "status", http.StatusOK, "duration", time.Since(start), "requestId", reqID)
+}
+
+func (h *Handler) writeOutput(w http.ResponseWriter, reqID, op string, out any) {
+	w.Header().Set("Content-Type", ContentType)
+	if out == nil {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	b, err := marshal(out)
+	if err != nil {
+		h.log.Error("encode response", "op", op, "requestId", reqID, "err", err)
+		w.WriteHeader(http.StatusInternalServerError)
+		writeErrorBody(w, swfapi.CodeInternalFailure, "The server could not encode its answer")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+}
+
+// decodeError turns a JSON decoding failure into the SerializationException
+// AWS answers with, naming the field where it can.
+func decodeError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return swfapi.Errorf(swfapi.CodeSerializationException, "The request body is not valid JSON: %v (at byte %d)", syntax, syntax.Offset)
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return swfapi.Errorf(swfapi.CodeSerializationException, "The request body must be a JSON object, not %s", typ.Value)
+		}
+		return swfapi.Errorf(swfapi.CodeSerializationException, "Cannot read '%s': expected %s, got %s", typ.Field, jsonKind(typ.Type), typ.Value)
+	}
+	return swfapi.Errorf(swfapi.CodeSerializationException, "Cannot read the request: %v", err)
+}
+
+// jsonKind names the JSON a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		return "a list"
+	}
+	return "an object"
+}
+
+// Status is the HTTP status an error code travels with.
+func Status(code string) int {
+	switch code {
+	case swfapi.CodeInternalFailure:
+		return http.StatusInternalServerError
+	case swfapi.CodeServiceUnavailable:
+		return http.StatusServiceUnavailable
+	case swfapi.CodeNotImplemented:
+		return http.StatusNotImplemented
+	case swfapi.CodeRequestEntityTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
+}
+
+// ErrorType is the __type of an error body: SWF's own namespace for the
+// faults of the model, Coral's for the errors every AWS JSON service shares.
+func ErrorType(code string) string {
+	switch {
+	case strings.HasSuffix(code, "Fault"):
+		return "com.amazonaws.swf.base.model#" + code
+	case code == swfapi.CodeValidationException:
+		return "com.amazon.coral.validate#" + code
+	case code == swfapi.CodeThrottlingException:
+		return "com.amazon.coral.availability#" + code
+	}
+	return "com.amazon.coral.service#" + code
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) {
+	code, msg := swfapi.CodeInternalFailure, "The server encountered an internal error"
+	var apiErr *swfapi.Error
+	var valErr *swfapi.ValidationError
+	switch {
+	case errors.As(err, &apiErr):
+		code, msg = apiErr.Code, apiErr.Message
+	case errors.As(err, &valErr):
+		code, msg = swfapi.CodeValidationException, valErr.Error()
+	case r.Context().Err() != nil:
+		// The client went away; nobody reads this answer.
+		code, msg = swfapi.CodeServiceUnavailable, "The request was canceled"
+	default:
+		h.log.Error("internal error", "op", op, "requestId", reqID, "err", err)
+	}
+	status := Status(code)
+	h.log.Debug("request", "op", op, "status", status, "code", code, "requestId", reqID)
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	writeErrorBody(w, code, msg)
+}
+
+func writeErrorBody(w io.Writer, code, msg string) {
+	b, _ := marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{ErrorType(code), msg})
+	w.Write(b)
+}
+
+// marshal encodes v as JSON without escaping <, > and & (which AWS does not
+// do either) and without a trailing newline.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// newRequestID makes a random UUID (version 4) for x-amzn-RequestId.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var s [36]byte
+	hex.Encode(s[0:8], b[0:4])
+	s[8] = '-'
+	hex.Encode(s[9:13], b[4:6])
+	s[13] = '-'
+	hex.Encode(s[14:18], b[6:8])
+	s[18] = '-'
+	hex.Encode(s[19:23], b[8:10])
+	s[23] = '-'
+	hex.Encode(s[24:], b[10:])
+	return string(s[:])
+}

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/server"
 )
 
@@ -89,6 +90,19 @@ func env(name, def string) string {
 	return def
 }
 
+// envDuration reads a duration variable such as OPENSWF_LONG_POLL_WAIT=20s.
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v, ok := os.LookupEnv(name)
+	if !ok {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def, fmt.Errorf("%s: %w", name, err)
+	}
+	return d, nil
+}
+
 func serve(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -96,10 +110,18 @@ func serve(args []string, stderr io.Writer) error {
 	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file (OPENSWF_DATABASE)")
 	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
+	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait)
+	pollWait := fs.Duration("long-poll-wait", defaultWait, "how long a poll waits for a task (OPENSWF_LONG_POLL_WAIT)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if envErr != nil {
+		return envErr
+	}
+	if *pollWait <= 0 {
+		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
@@ -125,11 +147,12 @@ func serve(args []string, stderr io.Writer) error {
 	defer stop()
 
 	srv, err := server.Start(ctx, server.Config{
-		Listen:    *listen,
-		Database:  *database,
-		Region:    *region,
-		AccountID: *account,
-		Logger:    logger,
+		Listen:       *listen,
+		Database:     *database,
+		Region:       *region,
+		AccountID:    *account,
+		LongPollWait: *pollWait,
+		Logger:       logger,
 	})
 	if err != nil {
 		return err

@@ -9,12 +9,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/pagetoken"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/tasktoken"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 // Limits are the quotas SWF enforces; the defaults are Amazon SWF's
@@ -28,14 +32,26 @@ type Limits struct {
 	TypesPerDomain int
 	// DomainTags is the most tags a domain may carry.
 	DomainTags int
+	// OpenExecutions bounds the open runs of a domain.
+	OpenExecutions int
+	// PollersPerTaskList bounds the long polls waiting on one task list.
+	PollersPerTaskList int
+	// Run holds the quotas of a single run.
+	Run workflow.Limits
 }
 
 // DefaultLimits are Amazon SWF's quotas.
 var DefaultLimits = Limits{
-	Domains:        100,
-	TypesPerDomain: 10000,
-	DomainTags:     50,
+	Domains:            100,
+	TypesPerDomain:     10000,
+	DomainTags:         50,
+	OpenExecutions:     100000,
+	PollersPerTaskList: 1000,
+	Run:                workflow.DefaultLimits,
 }
+
+// DefaultLongPollWait is how long SWF holds a poll that finds no task.
+const DefaultLongPollWait = 60 * time.Second
 
 // Config is what the engine needs to know about the deployment.
 type Config struct {
@@ -44,28 +60,72 @@ type Config struct {
 	Region    string
 	AccountID string
 	Limits    Limits
+	// LongPollWait is how long a poll waits for a task before answering
+	// that there is none.
+	LongPollWait time.Duration
+}
+
+// Keys are the secrets that authenticate what the server hands out;
+// servers sharing a database must share them.
+type Keys struct {
+	// PageToken signs nextPageToken values.
+	PageToken []byte
+	// TaskToken signs task tokens.
+	TaskToken []byte
 }
 
 // Engine implements the SWF API on a store.
 type Engine struct {
 	swfapi.UnimplementedService
 
-	cfg   Config
-	store store.Store
-	clock clock.Clock
-	pages *pagetoken.Codec
+	cfg     Config
+	store   store.Store
+	clock   clock.Clock
+	pages   *pagetoken.Codec
+	tokens  *tasktoken.Codec
+	matcher *matching.Matcher
+	// timerWake tells the timer loop that timers were armed.
+	timerWake func()
+	// fireMu makes firing due timers one pass at a time.
+	fireMu sync.Mutex
+	// stopping is closed when the server shuts down: long polls answer
+	// at once that there is no task.
+	stopping  chan struct{}
+	closeOnce sync.Once
+}
+
+// StopPolls makes waiting long polls, and those that come later, answer
+// at once that there is no task, so that a server can shut down without
+// holding its clients for the rest of a poll.
+func (e *Engine) StopPolls() {
+	e.closeOnce.Do(func() { close(e.stopping) })
 }
 
 var _ swfapi.Service = (*Engine)(nil)
 
-// New returns an engine. pageKey signs page tokens; servers that share a
-// database must share it.
-func New(cfg Config, s store.Store, c clock.Clock, pageKey []byte) *Engine {
+// New returns an engine on a store.
+func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if cfg.Partition == "" {
 		cfg.Partition = "aws"
 	}
-	return &Engine{cfg: cfg, store: s, clock: c, pages: pagetoken.New(pageKey)}
+	if cfg.LongPollWait == 0 {
+		cfg.LongPollWait = DefaultLongPollWait
+	}
+	if cfg.Limits.PollersPerTaskList == 0 {
+		cfg.Limits.PollersPerTaskList = DefaultLimits.PollersPerTaskList
+	}
+	return &Engine{
+		cfg: cfg, store: s, clock: c,
+		pages:    pagetoken.New(keys.PageToken),
+		tokens:   tasktoken.New(keys.TaskToken),
+		matcher:  matching.New(cfg.Limits.PollersPerTaskList),
+		stopping: make(chan struct{}),
+	}
 }
+
+// OnTimersArmed sets what the engine calls after committing new timers:
+// the timer loop's Notify.
+func (e *Engine) OnTimersArmed(fn func()) { e.timerWake = fn }
 
 // now is the current time at the millisecond precision SWF stores.
 func (e *Engine) now() time.Time {

@@ -4,17 +4,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 func TestDefaultsAreAmazonSWFs(t *testing.T) {
 	var c Config
 	c.setDefaults()
 	// Amazon SWF's published quotas: 100 domains per account, 10,000 types
-	// of each kind per domain, 50 tags per domain.
-	if c.Limits != (engine.Limits{Domains: 100, TypesPerDomain: 10000, DomainTags: 50}) {
+	// of each kind per domain, 50 tags per domain, 100,000 open executions
+	// per domain, 1,000 pollers per task list, 1,000 open activities per
+	// execution; and its 60-second long poll.
+	want := engine.Limits{Domains: 100, TypesPerDomain: 10000, DomainTags: 50, OpenExecutions: 100000, PollersPerTaskList: 1000, Run: workflow.Limits{OpenActivities: 1000}}
+	if c.Limits != want {
 		t.Errorf("default limits %+v", c.Limits)
+	}
+	if c.LongPollWait != 60*time.Second {
+		t.Errorf("long-poll wait %v", c.LongPollWait)
 	}
 	if c.Listen != "127.0.0.1:7930" || c.Region != "us-east-1" || c.AccountID != "123456789012" {
 		t.Errorf("defaults: listen %s, region %s, account %s", c.Listen, c.Region, c.AccountID)

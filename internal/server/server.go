@@ -21,6 +21,7 @@ import (
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/timers"
 	"github.com/openswf/openswf/internal/wire"
 )
 
@@ -58,6 +59,8 @@ type Config struct {
 	AccountID string
 	// Limits are SWF's quotas; zero fields take Amazon SWF's values.
 	Limits engine.Limits
+	// LongPollWait is how long a poll waits for a task (SWF: 60 s).
+	LongPollWait time.Duration
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -87,6 +90,18 @@ func (c *Config) setDefaults() {
 	if c.Limits.DomainTags == 0 {
 		c.Limits.DomainTags = d.DomainTags
 	}
+	if c.Limits.OpenExecutions == 0 {
+		c.Limits.OpenExecutions = d.OpenExecutions
+	}
+	if c.Limits.PollersPerTaskList == 0 {
+		c.Limits.PollersPerTaskList = d.PollersPerTaskList
+	}
+	if c.Limits.Run.OpenActivities == 0 {
+		c.Limits.Run.OpenActivities = d.Run.OpenActivities
+	}
+	if c.LongPollWait == 0 {
+		c.LongPollWait = engine.DefaultLongPollWait
+	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
 	}
@@ -104,6 +119,9 @@ type Server struct {
 	http   *http.Server
 	ln     net.Listener
 	done   chan error
+	// stopLoop and loopDone stop the timer loop and tell it has stopped.
+	stopLoop func()
+	loopDone chan struct{}
 }
 
 // DatabasePath resolves the Database setting to the SQLite file it names.
@@ -134,19 +152,27 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	key, err := pageTokenKey(ctx, st)
+	keys, err := loadKeys(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	eng := engine.New(engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits}, st, cfg.Clock, key)
+	eng := engine.New(engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait}, st, cfg.Clock, keys)
+	loopCtx, stopLoop := context.WithCancel(context.Background())
+	loop := timers.New(cfg.Clock, eng, cfg.Logger)
+	eng.OnTimersArmed(loop.Notify)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		stopLoop()
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, dbPath: path, engine: eng, ln: ln, done: make(chan error, 1)}
+	s := &Server{cfg: cfg, store: st, dbPath: path, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
+	go func() {
+		defer close(s.loopDone)
+		loop.Run(loopCtx)
+	}()
 	s.http = &http.Server{
 		Handler:           s.routes(),
 		ReadHeaderTimeout: 30 * time.Second,
@@ -157,18 +183,30 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// pageTokenKey returns the key that signs page tokens, making it on the
-// first start so that tokens stay valid across restarts.
-func pageTokenKey(ctx context.Context, st store.Store) ([]byte, error) {
-	var key []byte
+// loadKeys returns the keys that sign page and task tokens, making them on
+// the first start, so that tokens stay valid across restarts.
+func loadKeys(ctx context.Context, st store.Store) (engine.Keys, error) {
+	var keys engine.Keys
 	err := st.Write(ctx, func(tx store.Tx) error {
-		fresh := make([]byte, 32)
-		rand.Read(fresh)
-		var err error
-		key, err = tx.MetaPutIfAbsent(ctx, "page_token_key", fresh)
-		return err
+		for name, dst := range map[string]*[]byte{"page_token_key": &keys.PageToken, "task_token_key": &keys.TaskToken} {
+			fresh := make([]byte, 32)
+			rand.Read(fresh)
+			key, err := tx.MetaPutIfAbsent(ctx, name, fresh)
+			if err != nil {
+				return err
+			}
+			*dst = key
+		}
+		return nil
 	})
-	return key, err
+	return keys, err
+}
+
+// FireDueTimers fires, before it returns, every timer due at the clock's
+// time. The server's timer loop does this by itself; tests that move a
+// fake clock call it to know the timers have fired.
+func (s *Server) FireDueTimers(ctx context.Context) error {
+	return s.engine.FireDue(ctx, s.cfg.Clock.Now())
 }
 
 func (s *Server) routes() http.Handler {
@@ -196,13 +234,17 @@ func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 // DatabasePath is the SQLite file the server keeps its state in.
 func (s *Server) DatabasePath() string { return s.dbPath }
 
-// Shutdown stops accepting requests, lets those in flight finish (until ctx
-// ends) and closes the database.
+// Shutdown stops accepting requests, answers waiting long polls that there
+// is no task, lets other requests in flight finish (until ctx ends) and
+// closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.engine.StopPolls()
 	err := s.http.Shutdown(ctx)
 	if serr := <-s.done; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	s.stopLoop()
+	<-s.loopDone
 	err = errors.Join(err, s.store.Close())
 	s.cfg.Logger.Info("openswf stopped")
 	return err

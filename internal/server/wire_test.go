@@ -87,7 +87,6 @@ func TestErrorAnswers(t *testing.T) {
 		{"missing nested member", "SimpleWorkflowService.DescribeActivityType", `{"domain":"d","activityType":{"name":"a"}}`, 400, "com.amazon.coral.validate#ValidationException", "Value null at 'activityType.version'"},
 		{"enum", "SimpleWorkflowService.ListDomains", `{"registrationStatus":"GONE"}`, 400, "com.amazon.coral.validate#ValidationException", "Member must satisfy enum value set: [REGISTERED, DEPRECATED]"},
 		{"modeled fault", "SimpleWorkflowService.DescribeDomain", `{"name":"nope"}`, 400, "com.amazonaws.swf.base.model#UnknownResourceFault", "Unknown domain: nope"},
-		{"not implemented yet", "SimpleWorkflowService.TerminateWorkflowExecution", `{"domain":"d","workflowId":"w"}`, 501, "com.amazon.coral.service#NotImplemented", "openswf does not implement TerminateWorkflowExecution yet"},
 		{"too large", "SimpleWorkflowService.RegisterDomain", `{"name":"big","workflowExecutionRetentionPeriodInDays":"1","description":"` + strings.Repeat("x", 1<<20) + `"}`, 413, "com.amazon.coral.service#RequestEntityTooLargeException", ""},
 	}
 	for _, tc := range cases {
@@ -143,21 +142,16 @@ func TestEveryOperationIsRouted(t *testing.T) {
 	}
 }
 
-// The SDK sees an operation that is not built yet as a clear error, not
-// as a success, and does not retry it.
+// A decision that is not built yet is refused as a whole with a clear
+// error (not retried by the SDKs), and nothing is recorded: the decider can
+// answer again.
 func TestNotImplementedThroughTheSDK(t *testing.T) {
 	t.Parallel()
-	s := swftest.Start(t)
-	registerDomain(t, s.Client, "d")
-	_, err := s.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("d"), TaskList: &types.TaskList{Name: aws.String("l")}})
-	msg := wantCode(t, err, "NotImplemented")
-	if !strings.Contains(msg, "CountPendingActivityTasks") {
-		t.Errorf("message: %s", msg)
-	}
-	var re *smithyhttp.ResponseError
-	if !errors.As(err, &re) || re.HTTPStatusCode() != 501 {
-		t.Errorf("status: %v", err)
-	}
+	f := newFixture(t)
+	ex := f.start("w")
+	d := f.decision()
+	before := len(f.history(ex))
+	timer := types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t"), StartToFireTimeout: aws.String("5")}}
 
 	// With the SDK's standard retryer, the call is made once.
 	var attempts atomic.Int32
@@ -169,12 +163,23 @@ func TestNotImplementedThroughTheSDK(t *testing.T) {
 			attempts.Add(1)
 			return http.DefaultTransport.RoundTrip(r)
 		})},
-	}, func(o *swf.Options) { o.BaseEndpoint = aws.String(s.URL()) })
-	_, err = c.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("d"), TaskList: &types.TaskList{Name: aws.String("l")}})
-	wantCode(t, err, "NotImplemented")
+	}, func(o *swf.Options) { o.BaseEndpoint = aws.String(f.URL()) })
+	_, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{scheduleActivity("a"), timer}})
+	msg := wantCode(t, err, "NotImplemented")
+	if !strings.Contains(msg, "StartTimer") {
+		t.Errorf("message: %s", msg)
+	}
+	var re *smithyhttp.ResponseError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 501 {
+		t.Errorf("status: %v", err)
+	}
 	if n := attempts.Load(); n != 1 {
 		t.Errorf("the standard retryer sent the request %d times", n)
 	}
+	if after := len(f.history(ex)); after != before {
+		t.Fatalf("the refused decisions recorded %d events", after-before)
+	}
+	f.decide(d.TaskToken, completeWorkflow("ok"))
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -129,6 +129,8 @@ type Tx interface {
 	DomainInsert(ctx context.Context, d *Domain) (int64, error)
 	// DomainGetByName returns the domain or ErrNotFound.
 	DomainGetByName(ctx context.Context, name string) (*Domain, error)
+	// DomainGetByID returns the domain or ErrNotFound.
+	DomainGetByID(ctx context.Context, id int64) (*Domain, error)
 	// DomainCount counts domains of every status.
 	DomainCount(ctx context.Context) (int, error)
 	DomainList(ctx context.Context, p DomainListParams) ([]*Domain, error)
@@ -155,9 +157,189 @@ type Tx interface {
 	// TypeDelete removes the type; ErrNotFound if there is none.
 	TypeDelete(ctx context.Context, k TypeKey) error
 
+	ExecutionTx
+	TaskTx
+
 	// MetaGet returns a server-wide setting, or ErrNotFound.
 	MetaGet(ctx context.Context, key string) ([]byte, error)
 	// MetaPutIfAbsent stores value under key unless the key has one, and
 	// returns the value that is stored afterwards.
 	MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+}
+
+// Execution is a run of a workflow: the columns that lookups and listings
+// use, and the JSON of the rest of its state.
+type Execution struct {
+	ID               int64
+	DomainID         int64
+	WorkflowID       string
+	RunID            string
+	TypeName         string
+	TypeVersion      string
+	Open             bool
+	CloseStatus      *string
+	StartedAt        time.Time
+	ClosedAt         *time.Time
+	ParentWorkflowID *string
+	ParentRunID      *string
+	CancelRequested  bool
+	Tags             []string
+	State            []byte
+}
+
+// Event is a history event: its id and its JSON.
+type Event struct {
+	ID   int64
+	Data []byte
+}
+
+// EventListParams selects a page of a run's history.
+type EventListParams struct {
+	ExecutionID int64
+	// After is the id of the last event of the previous page (0 to start);
+	// with Reverse, the page starts before it (0: from the end).
+	After int64
+	// Upto, when not 0, is the last event id the history is read to.
+	Upto    int64
+	Reverse bool
+	Limit   int
+}
+
+// Activity is an open activity task of a run.
+type Activity struct {
+	ExecutionID      int64
+	ScheduledEventID int64
+	ActivityID       string
+	StartedEventID   int64
+	CancelRequested  bool
+	HeartbeatDetails *string
+	LastHeartbeat    *time.Time
+	Data             []byte
+}
+
+// Heartbeat is a RecordActivityTaskHeartbeat for a started activity.
+type Heartbeat struct {
+	ExecutionID      int64
+	ScheduledEventID int64
+	StartedEventID   int64
+	Details          *string
+	At               time.Time
+}
+
+// ExecutionFilter selects runs of a domain for listing and counting; unset
+// fields do not filter.
+type ExecutionFilter struct {
+	DomainID int64
+	Open     bool
+	// Time ranges are inclusive.
+	StartedFrom, StartedTo *time.Time
+	ClosedFrom, ClosedTo   *time.Time
+	TypeName               *string
+	TypeVersion            *string
+	Tag                    *string
+	WorkflowID             *string
+	CloseStatus            *string
+}
+
+// ExecutionListParams selects a page of runs, newest first unless Reverse.
+type ExecutionListParams struct {
+	ExecutionFilter
+	// ByCloseTime orders by close time instead of start time.
+	ByCloseTime bool
+	Reverse     bool
+	// AfterTime and AfterID, when AfterTime is set, start the page after
+	// that run in the listing's order.
+	AfterTime *time.Time
+	AfterID   int64
+	Limit     int
+}
+
+// ExecutionTx is what can be done to runs, their histories and activities.
+type ExecutionTx interface {
+	// ExecutionInsert adds a run and returns its id; ErrExists if the
+	// domain already has an open run with the same workflowId.
+	ExecutionInsert(ctx context.Context, e *Execution) (int64, error)
+	// ExecutionGet returns the run with this id, or ErrNotFound.
+	ExecutionGet(ctx context.Context, id int64) (*Execution, error)
+	// ExecutionFind returns a domain's run by workflowId and runId, or its
+	// open run when runID is empty; ErrNotFound if there is none.
+	ExecutionFind(ctx context.Context, domainID int64, workflowID, runID string) (*Execution, error)
+	// ExecutionUpdate writes a run's status, flags and state.
+	ExecutionUpdate(ctx context.Context, e *Execution) error
+	// ExecutionDelete removes a run with its history, for good.
+	ExecutionDelete(ctx context.Context, id int64) error
+	// ExecutionCountOpen counts a domain's open runs.
+	ExecutionCountOpen(ctx context.Context, domainID int64) (int, error)
+	ExecutionList(ctx context.Context, p ExecutionListParams) ([]*Execution, error)
+	ExecutionCount(ctx context.Context, f ExecutionFilter) (int, error)
+
+	// EventInsert appends events to a run's history.
+	EventInsert(ctx context.Context, executionID int64, events []Event) error
+	EventList(ctx context.Context, p EventListParams) ([]Event, error)
+
+	// ActivityList returns a run's open activities by scheduled event id.
+	ActivityList(ctx context.Context, executionID int64) ([]*Activity, error)
+	// ActivityCount counts a run's open activities.
+	ActivityCount(ctx context.Context, executionID int64) (int, error)
+	// ActivityPut adds or replaces an open activity.
+	ActivityPut(ctx context.Context, a *Activity) error
+	ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error
+	ActivityDeleteAll(ctx context.Context, executionID int64) error
+	// ActivityHeartbeat records a heartbeat of a started activity and
+	// reports whether its cancellation was requested; ErrNotFound if no
+	// open activity has that scheduled and started event.
+	ActivityHeartbeat(ctx context.Context, h Heartbeat) (cancelRequested bool, err error)
+}
+
+// Task is a decision or activity task waiting on a task list.
+type Task struct {
+	ID               int64
+	DomainID         int64
+	Kind             string
+	TaskList         string
+	Priority         int32
+	ExecutionID      int64
+	ScheduledEventID int64
+}
+
+// TaskListKey names a task list of one kind in a domain.
+type TaskListKey struct {
+	DomainID int64
+	Kind     string
+	TaskList string
+}
+
+// Timer is a durable deadline of a run.
+type Timer struct {
+	ID          int64
+	Due         time.Time
+	ExecutionID int64
+	Kind        string
+	Ref         int64
+}
+
+// TaskTx is what can be done to task lists and timers.
+type TaskTx interface {
+	TaskInsert(ctx context.Context, t *Task) error
+	// TaskDelete takes a run's task off its list, if it is there.
+	TaskDelete(ctx context.Context, executionID int64, kind string, scheduledEventID int64) error
+	TaskDeleteAll(ctx context.Context, executionID int64) error
+	// TaskNext returns the task a poller of the list gets next (highest
+	// priority, then oldest), or ErrNotFound.
+	TaskNext(ctx context.Context, k TaskListKey) (*Task, error)
+	// TaskDeleteByID takes a task off its list.
+	TaskDeleteByID(ctx context.Context, id int64) error
+	TaskCount(ctx context.Context, k TaskListKey) (int, error)
+
+	// TimerPut arms a timer, replacing the run's timer of the same kind and
+	// ref.
+	TimerPut(ctx context.Context, t *Timer) error
+	TimerDelete(ctx context.Context, executionID int64, kind string, ref int64) error
+	TimerDeleteAll(ctx context.Context, executionID int64) error
+	// TimerNext returns the timer due first, or ErrNotFound.
+	TimerNext(ctx context.Context) (*Timer, error)
+	// TimerDue returns up to limit timers due at now, earliest first.
+	TimerDue(ctx context.Context, now time.Time, limit int) ([]*Timer, error)
+	// TimerDeleteByID removes a timer and reports whether it was there.
+	TimerDeleteByID(ctx context.Context, id int64) (bool, error)
 }

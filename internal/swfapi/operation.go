@@ -17,6 +17,8 @@ type Input interface {
 type Operation struct {
 	Name     string
 	NewInput func() Input
+	// NewOutput makes the output shape; nil for operations without one.
+	NewOutput func() any
 	// Call invokes the operation; its result is the output shape, or nil
 	// for operations that have none.
 	Call func(ctx context.Context, s Service, in Input) (any, error)

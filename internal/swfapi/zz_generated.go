@@ -2,7 +2,10 @@
 
 package swfapi
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // APIVersion is the version of the SWF API these types describe.
 const APIVersion = "2012-01-25"
@@ -934,81 +937,81 @@ const (
 
 // ActivityTask is the ActivityTask shape of the SWF API.
 type ActivityTask struct {
-	TaskToken         *string            `json:"taskToken"`         // required
-	ActivityId        *string            `json:"activityId"`        // required
-	StartedEventId    *int64             `json:"startedEventId"`    // required
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	ActivityType      *ActivityType      `json:"activityType"`      // required
+	TaskToken         *string            `json:"taskToken,omitempty" swf:"required"`
+	ActivityId        *string            `json:"activityId,omitempty" swf:"required"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty" swf:"required"`
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	ActivityType      *ActivityType      `json:"activityType,omitempty" swf:"required"`
 	Input             *string            `json:"input,omitempty"`
 }
 
 // ActivityTaskCancelRequestedEventAttributes is the ActivityTaskCancelRequestedEventAttributes shape of the SWF API.
 type ActivityTaskCancelRequestedEventAttributes struct {
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
-	ActivityId                   *string `json:"activityId"`                   // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
+	ActivityId                   *string `json:"activityId,omitempty" swf:"required"`
 }
 
 // ActivityTaskCanceledEventAttributes is the ActivityTaskCanceledEventAttributes shape of the SWF API.
 type ActivityTaskCanceledEventAttributes struct {
 	Details                      *string `json:"details,omitempty"`
-	ScheduledEventId             *int64  `json:"scheduledEventId"` // required
-	StartedEventId               *int64  `json:"startedEventId"`   // required
+	ScheduledEventId             *int64  `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId               *int64  `json:"startedEventId,omitempty" swf:"required"`
 	LatestCancelRequestedEventId *int64  `json:"latestCancelRequestedEventId,omitempty"`
 }
 
 // ActivityTaskCompletedEventAttributes is the ActivityTaskCompletedEventAttributes shape of the SWF API.
 type ActivityTaskCompletedEventAttributes struct {
 	Result           *string `json:"result,omitempty"`
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
-	StartedEventId   *int64  `json:"startedEventId"`   // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64  `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ActivityTaskFailedEventAttributes is the ActivityTaskFailedEventAttributes shape of the SWF API.
 type ActivityTaskFailedEventAttributes struct {
 	Reason           *string `json:"reason,omitempty"`
 	Details          *string `json:"details,omitempty"`
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
-	StartedEventId   *int64  `json:"startedEventId"`   // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64  `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ActivityTaskScheduledEventAttributes is the ActivityTaskScheduledEventAttributes shape of the SWF API.
 type ActivityTaskScheduledEventAttributes struct {
-	ActivityType                 *ActivityType `json:"activityType"` // required
-	ActivityId                   *string       `json:"activityId"`   // required
+	ActivityType                 *ActivityType `json:"activityType,omitempty" swf:"required"`
+	ActivityId                   *string       `json:"activityId,omitempty" swf:"required"`
 	Input                        *string       `json:"input,omitempty"`
 	Control                      *string       `json:"control,omitempty"`
 	ScheduleToStartTimeout       *string       `json:"scheduleToStartTimeout,omitempty"`
 	ScheduleToCloseTimeout       *string       `json:"scheduleToCloseTimeout,omitempty"`
 	StartToCloseTimeout          *string       `json:"startToCloseTimeout,omitempty"`
-	TaskList                     *TaskList     `json:"taskList"` // required
+	TaskList                     *TaskList     `json:"taskList,omitempty" swf:"required"`
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
-	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	HeartbeatTimeout             *string       `json:"heartbeatTimeout,omitempty"`
 }
 
 // ActivityTaskStartedEventAttributes is the ActivityTaskStartedEventAttributes shape of the SWF API.
 type ActivityTaskStartedEventAttributes struct {
 	Identity         *string `json:"identity,omitempty"`
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
 }
 
 // ActivityTaskStatus is the ActivityTaskStatus shape of the SWF API.
 type ActivityTaskStatus struct {
-	CancelRequested *bool `json:"cancelRequested"` // required
+	CancelRequested *bool `json:"cancelRequested,omitempty" swf:"required"`
 }
 
 // ActivityTaskTimedOutEventAttributes is the ActivityTaskTimedOutEventAttributes shape of the SWF API.
 type ActivityTaskTimedOutEventAttributes struct {
-	TimeoutType      *ActivityTaskTimeoutType `json:"timeoutType"`      // required
-	ScheduledEventId *int64                   `json:"scheduledEventId"` // required
-	StartedEventId   *int64                   `json:"startedEventId"`   // required
+	TimeoutType      *ActivityTaskTimeoutType `json:"timeoutType,omitempty" swf:"required"`
+	ScheduledEventId *int64                   `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64                   `json:"startedEventId,omitempty" swf:"required"`
 	Details          *string                  `json:"details,omitempty"`
 }
 
 // ActivityType is the ActivityType shape of the SWF API.
 type ActivityType struct {
-	Name    *string `json:"name"`    // required
-	Version *string `json:"version"` // required
+	Name    *string `json:"name,omitempty" swf:"required"`
+	Version *string `json:"version,omitempty" swf:"required"`
 }
 
 func (s *ActivityType) validate(v *validator, path string) {
@@ -1040,28 +1043,28 @@ type ActivityTypeConfiguration struct {
 
 // ActivityTypeDetail is the ActivityTypeDetail shape of the SWF API.
 type ActivityTypeDetail struct {
-	TypeInfo      *ActivityTypeInfo          `json:"typeInfo"`      // required
-	Configuration *ActivityTypeConfiguration `json:"configuration"` // required
+	TypeInfo      *ActivityTypeInfo          `json:"typeInfo,omitempty" swf:"required"`
+	Configuration *ActivityTypeConfiguration `json:"configuration,omitempty" swf:"required"`
 }
 
 // ActivityTypeInfo is the ActivityTypeInfo shape of the SWF API.
 type ActivityTypeInfo struct {
-	ActivityType    *ActivityType       `json:"activityType"` // required
-	Status          *RegistrationStatus `json:"status"`       // required
+	ActivityType    *ActivityType       `json:"activityType,omitempty" swf:"required"`
+	Status          *RegistrationStatus `json:"status,omitempty" swf:"required"`
 	Description     *string             `json:"description,omitempty"`
-	CreationDate    *Timestamp          `json:"creationDate"` // required
+	CreationDate    *Timestamp          `json:"creationDate,omitempty" swf:"required"`
 	DeprecationDate *Timestamp          `json:"deprecationDate,omitempty"`
 }
 
 // ActivityTypeInfos is the ActivityTypeInfos shape of the SWF API.
 type ActivityTypeInfos struct {
-	TypeInfos     []ActivityTypeInfo `json:"typeInfos"` // required
+	TypeInfos     []ActivityTypeInfo `json:"typeInfos,omitzero" swf:"required"`
 	NextPageToken *string            `json:"nextPageToken,omitempty"`
 }
 
 // CancelTimerDecisionAttributes is the CancelTimerDecisionAttributes shape of the SWF API.
 type CancelTimerDecisionAttributes struct {
-	TimerId *string `json:"timerId"` // required
+	TimerId *string `json:"timerId,omitempty" swf:"required"`
 }
 
 func (s *CancelTimerDecisionAttributes) validate(v *validator, path string) {
@@ -1076,9 +1079,9 @@ func (s *CancelTimerDecisionAttributes) validate(v *validator, path string) {
 
 // CancelTimerFailedEventAttributes is the CancelTimerFailedEventAttributes shape of the SWF API.
 type CancelTimerFailedEventAttributes struct {
-	TimerId                      *string                 `json:"timerId"`                      // required
-	Cause                        *CancelTimerFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                  `json:"decisionTaskCompletedEventId"` // required
+	TimerId                      *string                 `json:"timerId,omitempty" swf:"required"`
+	Cause                        *CancelTimerFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // CancelWorkflowExecutionDecisionAttributes is the CancelWorkflowExecutionDecisionAttributes shape of the SWF API.
@@ -1094,65 +1097,65 @@ func (s *CancelWorkflowExecutionDecisionAttributes) validate(v *validator, path 
 
 // CancelWorkflowExecutionFailedEventAttributes is the CancelWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type CancelWorkflowExecutionFailedEventAttributes struct {
-	Cause                        *CancelWorkflowExecutionFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                              `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *CancelWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                              `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionCanceledEventAttributes is the ChildWorkflowExecutionCanceledEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionCanceledEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType      `json:"workflowType"`      // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
 	Details           *string            `json:"details,omitempty"`
-	InitiatedEventId  *int64             `json:"initiatedEventId"` // required
-	StartedEventId    *int64             `json:"startedEventId"`   // required
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionCompletedEventAttributes is the ChildWorkflowExecutionCompletedEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionCompletedEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType      `json:"workflowType"`      // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
 	Result            *string            `json:"result,omitempty"`
-	InitiatedEventId  *int64             `json:"initiatedEventId"` // required
-	StartedEventId    *int64             `json:"startedEventId"`   // required
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionFailedEventAttributes is the ChildWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionFailedEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType      `json:"workflowType"`      // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
 	Reason            *string            `json:"reason,omitempty"`
 	Details           *string            `json:"details,omitempty"`
-	InitiatedEventId  *int64             `json:"initiatedEventId"` // required
-	StartedEventId    *int64             `json:"startedEventId"`   // required
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionStartedEventAttributes is the ChildWorkflowExecutionStartedEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionStartedEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType      `json:"workflowType"`      // required
-	InitiatedEventId  *int64             `json:"initiatedEventId"`  // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionTerminatedEventAttributes is the ChildWorkflowExecutionTerminatedEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionTerminatedEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType      `json:"workflowType"`      // required
-	InitiatedEventId  *int64             `json:"initiatedEventId"`  // required
-	StartedEventId    *int64             `json:"startedEventId"`    // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
+	StartedEventId    *int64             `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // ChildWorkflowExecutionTimedOutEventAttributes is the ChildWorkflowExecutionTimedOutEventAttributes shape of the SWF API.
 type ChildWorkflowExecutionTimedOutEventAttributes struct {
-	WorkflowExecution *WorkflowExecution            `json:"workflowExecution"` // required
-	WorkflowType      *WorkflowType                 `json:"workflowType"`      // required
-	TimeoutType       *WorkflowExecutionTimeoutType `json:"timeoutType"`       // required
-	InitiatedEventId  *int64                        `json:"initiatedEventId"`  // required
-	StartedEventId    *int64                        `json:"startedEventId"`    // required
+	WorkflowExecution *WorkflowExecution            `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType      *WorkflowType                 `json:"workflowType,omitempty" swf:"required"`
+	TimeoutType       *WorkflowExecutionTimeoutType `json:"timeoutType,omitempty" swf:"required"`
+	InitiatedEventId  *int64                        `json:"initiatedEventId,omitempty" swf:"required"`
+	StartedEventId    *int64                        `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // CloseStatusFilter is the CloseStatusFilter shape of the SWF API.
 type CloseStatusFilter struct {
-	Status *CloseStatus `json:"status"` // required
+	Status *CloseStatus `json:"status,omitempty" swf:"required"`
 }
 
 func (s *CloseStatusFilter) validate(v *validator, path string) {
@@ -1179,8 +1182,8 @@ func (s *CompleteWorkflowExecutionDecisionAttributes) validate(v *validator, pat
 
 // CompleteWorkflowExecutionFailedEventAttributes is the CompleteWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type CompleteWorkflowExecutionFailedEventAttributes struct {
-	Cause                        *CompleteWorkflowExecutionFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                                `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *CompleteWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // ContinueAsNewWorkflowExecutionDecisionAttributes is the ContinueAsNewWorkflowExecutionDecisionAttributes shape of the SWF API.
@@ -1237,13 +1240,13 @@ func (s *ContinueAsNewWorkflowExecutionDecisionAttributes) validate(v *validator
 
 // ContinueAsNewWorkflowExecutionFailedEventAttributes is the ContinueAsNewWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type ContinueAsNewWorkflowExecutionFailedEventAttributes struct {
-	Cause                        *ContinueAsNewWorkflowExecutionFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                                     `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *ContinueAsNewWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                     `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // CountClosedWorkflowExecutionsInput is the CountClosedWorkflowExecutionsInput shape of the SWF API.
 type CountClosedWorkflowExecutionsInput struct {
-	Domain            *string                  `json:"domain"` // required
+	Domain            *string                  `json:"domain,omitempty" swf:"required"`
 	StartTimeFilter   *ExecutionTimeFilter     `json:"startTimeFilter,omitempty"`
 	CloseTimeFilter   *ExecutionTimeFilter     `json:"closeTimeFilter,omitempty"`
 	ExecutionFilter   *WorkflowExecutionFilter `json:"executionFilter,omitempty"`
@@ -1282,8 +1285,8 @@ func (s *CountClosedWorkflowExecutionsInput) validate(v *validator, path string)
 
 // CountOpenWorkflowExecutionsInput is the CountOpenWorkflowExecutionsInput shape of the SWF API.
 type CountOpenWorkflowExecutionsInput struct {
-	Domain          *string                  `json:"domain"`          // required
-	StartTimeFilter *ExecutionTimeFilter     `json:"startTimeFilter"` // required
+	Domain          *string                  `json:"domain,omitempty" swf:"required"`
+	StartTimeFilter *ExecutionTimeFilter     `json:"startTimeFilter,omitempty" swf:"required"`
 	TypeFilter      *WorkflowTypeFilter      `json:"typeFilter,omitempty"`
 	TagFilter       *TagFilter               `json:"tagFilter,omitempty"`
 	ExecutionFilter *WorkflowExecutionFilter `json:"executionFilter,omitempty"`
@@ -1316,8 +1319,8 @@ func (s *CountOpenWorkflowExecutionsInput) validate(v *validator, path string) {
 
 // CountPendingActivityTasksInput is the CountPendingActivityTasksInput shape of the SWF API.
 type CountPendingActivityTasksInput struct {
-	Domain   *string   `json:"domain"`   // required
-	TaskList *TaskList `json:"taskList"` // required
+	Domain   *string   `json:"domain,omitempty" swf:"required"`
+	TaskList *TaskList `json:"taskList,omitempty" swf:"required"`
 }
 
 func (s *CountPendingActivityTasksInput) validate(v *validator, path string) {
@@ -1338,8 +1341,8 @@ func (s *CountPendingActivityTasksInput) validate(v *validator, path string) {
 
 // CountPendingDecisionTasksInput is the CountPendingDecisionTasksInput shape of the SWF API.
 type CountPendingDecisionTasksInput struct {
-	Domain   *string   `json:"domain"`   // required
-	TaskList *TaskList `json:"taskList"` // required
+	Domain   *string   `json:"domain,omitempty" swf:"required"`
+	TaskList *TaskList `json:"taskList,omitempty" swf:"required"`
 }
 
 func (s *CountPendingDecisionTasksInput) validate(v *validator, path string) {
@@ -1360,7 +1363,7 @@ func (s *CountPendingDecisionTasksInput) validate(v *validator, path string) {
 
 // Decision is the Decision shape of the SWF API.
 type Decision struct {
-	DecisionType                                             *DecisionType                                             `json:"decisionType"` // required
+	DecisionType                                             *DecisionType                                             `json:"decisionType,omitempty" swf:"required"`
 	ScheduleActivityTaskDecisionAttributes                   *ScheduleActivityTaskDecisionAttributes                   `json:"scheduleActivityTaskDecisionAttributes,omitempty"`
 	RequestCancelActivityTaskDecisionAttributes              *RequestCancelActivityTaskDecisionAttributes              `json:"requestCancelActivityTaskDecisionAttributes,omitempty"`
 	CompleteWorkflowExecutionDecisionAttributes              *CompleteWorkflowExecutionDecisionAttributes              `json:"completeWorkflowExecutionDecisionAttributes,omitempty"`
@@ -1428,11 +1431,11 @@ func (s *Decision) validate(v *validator, path string) {
 
 // DecisionTask is the DecisionTask shape of the SWF API.
 type DecisionTask struct {
-	TaskToken              *string            `json:"taskToken"`         // required
-	StartedEventId         *int64             `json:"startedEventId"`    // required
-	WorkflowExecution      *WorkflowExecution `json:"workflowExecution"` // required
-	WorkflowType           *WorkflowType      `json:"workflowType"`      // required
-	Events                 []HistoryEvent     `json:"events"`            // required
+	TaskToken              *string            `json:"taskToken,omitempty" swf:"required"`
+	StartedEventId         *int64             `json:"startedEventId,omitempty" swf:"required"`
+	WorkflowExecution      *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	WorkflowType           *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
+	Events                 []HistoryEvent     `json:"events,omitzero" swf:"required"`
 	NextPageToken          *string            `json:"nextPageToken,omitempty"`
 	PreviousStartedEventId *int64             `json:"previousStartedEventId,omitempty"`
 }
@@ -1440,15 +1443,15 @@ type DecisionTask struct {
 // DecisionTaskCompletedEventAttributes is the DecisionTaskCompletedEventAttributes shape of the SWF API.
 type DecisionTaskCompletedEventAttributes struct {
 	ExecutionContext               *string   `json:"executionContext,omitempty"`
-	ScheduledEventId               *int64    `json:"scheduledEventId"` // required
-	StartedEventId                 *int64    `json:"startedEventId"`   // required
+	ScheduledEventId               *int64    `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId                 *int64    `json:"startedEventId,omitempty" swf:"required"`
 	TaskList                       *TaskList `json:"taskList,omitempty"`
 	TaskListScheduleToStartTimeout *string   `json:"taskListScheduleToStartTimeout,omitempty"`
 }
 
 // DecisionTaskScheduledEventAttributes is the DecisionTaskScheduledEventAttributes shape of the SWF API.
 type DecisionTaskScheduledEventAttributes struct {
-	TaskList               *TaskList `json:"taskList"` // required
+	TaskList               *TaskList `json:"taskList,omitempty" swf:"required"`
 	TaskPriority           *string   `json:"taskPriority,omitempty"`
 	StartToCloseTimeout    *string   `json:"startToCloseTimeout,omitempty"`
 	ScheduleToStartTimeout *string   `json:"scheduleToStartTimeout,omitempty"`
@@ -1457,20 +1460,20 @@ type DecisionTaskScheduledEventAttributes struct {
 // DecisionTaskStartedEventAttributes is the DecisionTaskStartedEventAttributes shape of the SWF API.
 type DecisionTaskStartedEventAttributes struct {
 	Identity         *string `json:"identity,omitempty"`
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
 }
 
 // DecisionTaskTimedOutEventAttributes is the DecisionTaskTimedOutEventAttributes shape of the SWF API.
 type DecisionTaskTimedOutEventAttributes struct {
-	TimeoutType      *DecisionTaskTimeoutType `json:"timeoutType"`      // required
-	ScheduledEventId *int64                   `json:"scheduledEventId"` // required
-	StartedEventId   *int64                   `json:"startedEventId"`   // required
+	TimeoutType      *DecisionTaskTimeoutType `json:"timeoutType,omitempty" swf:"required"`
+	ScheduledEventId *int64                   `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64                   `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // DeleteActivityTypeInput is the DeleteActivityTypeInput shape of the SWF API.
 type DeleteActivityTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	ActivityType *ActivityType `json:"activityType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	ActivityType *ActivityType `json:"activityType,omitempty" swf:"required"`
 }
 
 func (s *DeleteActivityTypeInput) validate(v *validator, path string) {
@@ -1491,8 +1494,8 @@ func (s *DeleteActivityTypeInput) validate(v *validator, path string) {
 
 // DeleteWorkflowTypeInput is the DeleteWorkflowTypeInput shape of the SWF API.
 type DeleteWorkflowTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	WorkflowType *WorkflowType `json:"workflowType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	WorkflowType *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 }
 
 func (s *DeleteWorkflowTypeInput) validate(v *validator, path string) {
@@ -1513,8 +1516,8 @@ func (s *DeleteWorkflowTypeInput) validate(v *validator, path string) {
 
 // DeprecateActivityTypeInput is the DeprecateActivityTypeInput shape of the SWF API.
 type DeprecateActivityTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	ActivityType *ActivityType `json:"activityType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	ActivityType *ActivityType `json:"activityType,omitempty" swf:"required"`
 }
 
 func (s *DeprecateActivityTypeInput) validate(v *validator, path string) {
@@ -1535,7 +1538,7 @@ func (s *DeprecateActivityTypeInput) validate(v *validator, path string) {
 
 // DeprecateDomainInput is the DeprecateDomainInput shape of the SWF API.
 type DeprecateDomainInput struct {
-	Name *string `json:"name"` // required
+	Name *string `json:"name,omitempty" swf:"required"`
 }
 
 func (s *DeprecateDomainInput) validate(v *validator, path string) {
@@ -1550,8 +1553,8 @@ func (s *DeprecateDomainInput) validate(v *validator, path string) {
 
 // DeprecateWorkflowTypeInput is the DeprecateWorkflowTypeInput shape of the SWF API.
 type DeprecateWorkflowTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	WorkflowType *WorkflowType `json:"workflowType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	WorkflowType *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 }
 
 func (s *DeprecateWorkflowTypeInput) validate(v *validator, path string) {
@@ -1572,8 +1575,8 @@ func (s *DeprecateWorkflowTypeInput) validate(v *validator, path string) {
 
 // DescribeActivityTypeInput is the DescribeActivityTypeInput shape of the SWF API.
 type DescribeActivityTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	ActivityType *ActivityType `json:"activityType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	ActivityType *ActivityType `json:"activityType,omitempty" swf:"required"`
 }
 
 func (s *DescribeActivityTypeInput) validate(v *validator, path string) {
@@ -1594,7 +1597,7 @@ func (s *DescribeActivityTypeInput) validate(v *validator, path string) {
 
 // DescribeDomainInput is the DescribeDomainInput shape of the SWF API.
 type DescribeDomainInput struct {
-	Name *string `json:"name"` // required
+	Name *string `json:"name,omitempty" swf:"required"`
 }
 
 func (s *DescribeDomainInput) validate(v *validator, path string) {
@@ -1609,8 +1612,8 @@ func (s *DescribeDomainInput) validate(v *validator, path string) {
 
 // DescribeWorkflowExecutionInput is the DescribeWorkflowExecutionInput shape of the SWF API.
 type DescribeWorkflowExecutionInput struct {
-	Domain    *string            `json:"domain"`    // required
-	Execution *WorkflowExecution `json:"execution"` // required
+	Domain    *string            `json:"domain,omitempty" swf:"required"`
+	Execution *WorkflowExecution `json:"execution,omitempty" swf:"required"`
 }
 
 func (s *DescribeWorkflowExecutionInput) validate(v *validator, path string) {
@@ -1631,8 +1634,8 @@ func (s *DescribeWorkflowExecutionInput) validate(v *validator, path string) {
 
 // DescribeWorkflowTypeInput is the DescribeWorkflowTypeInput shape of the SWF API.
 type DescribeWorkflowTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	WorkflowType *WorkflowType `json:"workflowType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	WorkflowType *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 }
 
 func (s *DescribeWorkflowTypeInput) validate(v *validator, path string) {
@@ -1653,32 +1656,32 @@ func (s *DescribeWorkflowTypeInput) validate(v *validator, path string) {
 
 // DomainConfiguration is the DomainConfiguration shape of the SWF API.
 type DomainConfiguration struct {
-	WorkflowExecutionRetentionPeriodInDays *string `json:"workflowExecutionRetentionPeriodInDays"` // required
+	WorkflowExecutionRetentionPeriodInDays *string `json:"workflowExecutionRetentionPeriodInDays,omitempty" swf:"required"`
 }
 
 // DomainDetail is the DomainDetail shape of the SWF API.
 type DomainDetail struct {
-	DomainInfo    *DomainInfo          `json:"domainInfo"`    // required
-	Configuration *DomainConfiguration `json:"configuration"` // required
+	DomainInfo    *DomainInfo          `json:"domainInfo,omitempty" swf:"required"`
+	Configuration *DomainConfiguration `json:"configuration,omitempty" swf:"required"`
 }
 
 // DomainInfo is the DomainInfo shape of the SWF API.
 type DomainInfo struct {
-	Name        *string             `json:"name"`   // required
-	Status      *RegistrationStatus `json:"status"` // required
+	Name        *string             `json:"name,omitempty" swf:"required"`
+	Status      *RegistrationStatus `json:"status,omitempty" swf:"required"`
 	Description *string             `json:"description,omitempty"`
 	Arn         *string             `json:"arn,omitempty"`
 }
 
 // DomainInfos is the DomainInfos shape of the SWF API.
 type DomainInfos struct {
-	DomainInfos   []DomainInfo `json:"domainInfos"` // required
+	DomainInfos   []DomainInfo `json:"domainInfos,omitzero" swf:"required"`
 	NextPageToken *string      `json:"nextPageToken,omitempty"`
 }
 
 // ExecutionTimeFilter is the ExecutionTimeFilter shape of the SWF API.
 type ExecutionTimeFilter struct {
-	OldestDate *Timestamp `json:"oldestDate"` // required
+	OldestDate *Timestamp `json:"oldestDate,omitempty" swf:"required"`
 	LatestDate *Timestamp `json:"latestDate,omitempty"`
 }
 
@@ -1690,14 +1693,14 @@ func (s *ExecutionTimeFilter) validate(v *validator, path string) {
 
 // ExternalWorkflowExecutionCancelRequestedEventAttributes is the ExternalWorkflowExecutionCancelRequestedEventAttributes shape of the SWF API.
 type ExternalWorkflowExecutionCancelRequestedEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	InitiatedEventId  *int64             `json:"initiatedEventId"`  // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
 }
 
 // ExternalWorkflowExecutionSignaledEventAttributes is the ExternalWorkflowExecutionSignaledEventAttributes shape of the SWF API.
 type ExternalWorkflowExecutionSignaledEventAttributes struct {
-	WorkflowExecution *WorkflowExecution `json:"workflowExecution"` // required
-	InitiatedEventId  *int64             `json:"initiatedEventId"`  // required
+	WorkflowExecution *WorkflowExecution `json:"workflowExecution,omitempty" swf:"required"`
+	InitiatedEventId  *int64             `json:"initiatedEventId,omitempty" swf:"required"`
 }
 
 // FailWorkflowExecutionDecisionAttributes is the FailWorkflowExecutionDecisionAttributes shape of the SWF API.
@@ -1717,14 +1720,14 @@ func (s *FailWorkflowExecutionDecisionAttributes) validate(v *validator, path st
 
 // FailWorkflowExecutionFailedEventAttributes is the FailWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type FailWorkflowExecutionFailedEventAttributes struct {
-	Cause                        *FailWorkflowExecutionFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                            `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *FailWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                            `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // GetWorkflowExecutionHistoryInput is the GetWorkflowExecutionHistoryInput shape of the SWF API.
 type GetWorkflowExecutionHistoryInput struct {
-	Domain          *string            `json:"domain"`    // required
-	Execution       *WorkflowExecution `json:"execution"` // required
+	Domain          *string            `json:"domain,omitempty" swf:"required"`
+	Execution       *WorkflowExecution `json:"execution,omitempty" swf:"required"`
 	NextPageToken   *string            `json:"nextPageToken,omitempty"`
 	MaximumPageSize *int32             `json:"maximumPageSize,omitempty"`
 	ReverseOrder    *bool              `json:"reverseOrder,omitempty"`
@@ -1754,15 +1757,15 @@ func (s *GetWorkflowExecutionHistoryInput) validate(v *validator, path string) {
 
 // History is the History shape of the SWF API.
 type History struct {
-	Events        []HistoryEvent `json:"events"` // required
+	Events        []HistoryEvent `json:"events,omitzero" swf:"required"`
 	NextPageToken *string        `json:"nextPageToken,omitempty"`
 }
 
 // HistoryEvent is the HistoryEvent shape of the SWF API.
 type HistoryEvent struct {
-	EventTimestamp                                                 *Timestamp                                                      `json:"eventTimestamp"` // required
-	EventType                                                      *EventType                                                      `json:"eventType"`      // required
-	EventId                                                        *int64                                                          `json:"eventId"`        // required
+	EventTimestamp                                                 *Timestamp                                                      `json:"eventTimestamp,omitempty" swf:"required"`
+	EventType                                                      *EventType                                                      `json:"eventType,omitempty" swf:"required"`
+	EventId                                                        *int64                                                          `json:"eventId,omitempty" swf:"required"`
 	WorkflowExecutionStartedEventAttributes                        *WorkflowExecutionStartedEventAttributes                        `json:"workflowExecutionStartedEventAttributes,omitempty"`
 	WorkflowExecutionCompletedEventAttributes                      *WorkflowExecutionCompletedEventAttributes                      `json:"workflowExecutionCompletedEventAttributes,omitempty"`
 	CompleteWorkflowExecutionFailedEventAttributes                 *CompleteWorkflowExecutionFailedEventAttributes                 `json:"completeWorkflowExecutionFailedEventAttributes,omitempty"`
@@ -1821,46 +1824,46 @@ type HistoryEvent struct {
 
 // LambdaFunctionCompletedEventAttributes is the LambdaFunctionCompletedEventAttributes shape of the SWF API.
 type LambdaFunctionCompletedEventAttributes struct {
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
-	StartedEventId   *int64  `json:"startedEventId"`   // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64  `json:"startedEventId,omitempty" swf:"required"`
 	Result           *string `json:"result,omitempty"`
 }
 
 // LambdaFunctionFailedEventAttributes is the LambdaFunctionFailedEventAttributes shape of the SWF API.
 type LambdaFunctionFailedEventAttributes struct {
-	ScheduledEventId *int64  `json:"scheduledEventId"` // required
-	StartedEventId   *int64  `json:"startedEventId"`   // required
+	ScheduledEventId *int64  `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64  `json:"startedEventId,omitempty" swf:"required"`
 	Reason           *string `json:"reason,omitempty"`
 	Details          *string `json:"details,omitempty"`
 }
 
 // LambdaFunctionScheduledEventAttributes is the LambdaFunctionScheduledEventAttributes shape of the SWF API.
 type LambdaFunctionScheduledEventAttributes struct {
-	Id                           *string `json:"id"`   // required
-	Name                         *string `json:"name"` // required
+	Id                           *string `json:"id,omitempty" swf:"required"`
+	Name                         *string `json:"name,omitempty" swf:"required"`
 	Control                      *string `json:"control,omitempty"`
 	Input                        *string `json:"input,omitempty"`
 	StartToCloseTimeout          *string `json:"startToCloseTimeout,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // LambdaFunctionStartedEventAttributes is the LambdaFunctionStartedEventAttributes shape of the SWF API.
 type LambdaFunctionStartedEventAttributes struct {
-	ScheduledEventId *int64 `json:"scheduledEventId"` // required
+	ScheduledEventId *int64 `json:"scheduledEventId,omitempty" swf:"required"`
 }
 
 // LambdaFunctionTimedOutEventAttributes is the LambdaFunctionTimedOutEventAttributes shape of the SWF API.
 type LambdaFunctionTimedOutEventAttributes struct {
-	ScheduledEventId *int64                     `json:"scheduledEventId"` // required
-	StartedEventId   *int64                     `json:"startedEventId"`   // required
+	ScheduledEventId *int64                     `json:"scheduledEventId,omitempty" swf:"required"`
+	StartedEventId   *int64                     `json:"startedEventId,omitempty" swf:"required"`
 	TimeoutType      *LambdaFunctionTimeoutType `json:"timeoutType,omitempty"`
 }
 
 // ListActivityTypesInput is the ListActivityTypesInput shape of the SWF API.
 type ListActivityTypesInput struct {
-	Domain             *string             `json:"domain"` // required
+	Domain             *string             `json:"domain,omitempty" swf:"required"`
 	Name               *string             `json:"name,omitempty"`
-	RegistrationStatus *RegistrationStatus `json:"registrationStatus"` // required
+	RegistrationStatus *RegistrationStatus `json:"registrationStatus,omitempty" swf:"required"`
 	NextPageToken      *string             `json:"nextPageToken,omitempty"`
 	MaximumPageSize    *int32              `json:"maximumPageSize,omitempty"`
 	ReverseOrder       *bool               `json:"reverseOrder,omitempty"`
@@ -1896,7 +1899,7 @@ func (s *ListActivityTypesInput) validate(v *validator, path string) {
 
 // ListClosedWorkflowExecutionsInput is the ListClosedWorkflowExecutionsInput shape of the SWF API.
 type ListClosedWorkflowExecutionsInput struct {
-	Domain            *string                  `json:"domain"` // required
+	Domain            *string                  `json:"domain,omitempty" swf:"required"`
 	StartTimeFilter   *ExecutionTimeFilter     `json:"startTimeFilter,omitempty"`
 	CloseTimeFilter   *ExecutionTimeFilter     `json:"closeTimeFilter,omitempty"`
 	ExecutionFilter   *WorkflowExecutionFilter `json:"executionFilter,omitempty"`
@@ -1945,7 +1948,7 @@ func (s *ListClosedWorkflowExecutionsInput) validate(v *validator, path string) 
 // ListDomainsInput is the ListDomainsInput shape of the SWF API.
 type ListDomainsInput struct {
 	NextPageToken      *string             `json:"nextPageToken,omitempty"`
-	RegistrationStatus *RegistrationStatus `json:"registrationStatus"` // required
+	RegistrationStatus *RegistrationStatus `json:"registrationStatus,omitempty" swf:"required"`
 	MaximumPageSize    *int32              `json:"maximumPageSize,omitempty"`
 	ReverseOrder       *bool               `json:"reverseOrder,omitempty"`
 }
@@ -1969,8 +1972,8 @@ func (s *ListDomainsInput) validate(v *validator, path string) {
 
 // ListOpenWorkflowExecutionsInput is the ListOpenWorkflowExecutionsInput shape of the SWF API.
 type ListOpenWorkflowExecutionsInput struct {
-	Domain          *string                  `json:"domain"`          // required
-	StartTimeFilter *ExecutionTimeFilter     `json:"startTimeFilter"` // required
+	Domain          *string                  `json:"domain,omitempty" swf:"required"`
+	StartTimeFilter *ExecutionTimeFilter     `json:"startTimeFilter,omitempty" swf:"required"`
 	TypeFilter      *WorkflowTypeFilter      `json:"typeFilter,omitempty"`
 	TagFilter       *TagFilter               `json:"tagFilter,omitempty"`
 	NextPageToken   *string                  `json:"nextPageToken,omitempty"`
@@ -2012,7 +2015,7 @@ func (s *ListOpenWorkflowExecutionsInput) validate(v *validator, path string) {
 
 // ListTagsForResourceInput is the ListTagsForResourceInput shape of the SWF API.
 type ListTagsForResourceInput struct {
-	ResourceArn *string `json:"resourceArn"` // required
+	ResourceArn *string `json:"resourceArn,omitempty" swf:"required"`
 }
 
 func (s *ListTagsForResourceInput) validate(v *validator, path string) {
@@ -2031,9 +2034,9 @@ type ListTagsForResourceOutput struct {
 
 // ListWorkflowTypesInput is the ListWorkflowTypesInput shape of the SWF API.
 type ListWorkflowTypesInput struct {
-	Domain             *string             `json:"domain"` // required
+	Domain             *string             `json:"domain,omitempty" swf:"required"`
 	Name               *string             `json:"name,omitempty"`
-	RegistrationStatus *RegistrationStatus `json:"registrationStatus"` // required
+	RegistrationStatus *RegistrationStatus `json:"registrationStatus,omitempty" swf:"required"`
 	NextPageToken      *string             `json:"nextPageToken,omitempty"`
 	MaximumPageSize    *int32              `json:"maximumPageSize,omitempty"`
 	ReverseOrder       *bool               `json:"reverseOrder,omitempty"`
@@ -2069,21 +2072,21 @@ func (s *ListWorkflowTypesInput) validate(v *validator, path string) {
 
 // MarkerRecordedEventAttributes is the MarkerRecordedEventAttributes shape of the SWF API.
 type MarkerRecordedEventAttributes struct {
-	MarkerName                   *string `json:"markerName"` // required
+	MarkerName                   *string `json:"markerName,omitempty" swf:"required"`
 	Details                      *string `json:"details,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // PendingTaskCount is the PendingTaskCount shape of the SWF API.
 type PendingTaskCount struct {
-	Count     *int32 `json:"count"` // required
+	Count     *int32 `json:"count,omitempty" swf:"required"`
 	Truncated *bool  `json:"truncated,omitempty"`
 }
 
 // PollForActivityTaskInput is the PollForActivityTaskInput shape of the SWF API.
 type PollForActivityTaskInput struct {
-	Domain   *string   `json:"domain"`   // required
-	TaskList *TaskList `json:"taskList"` // required
+	Domain   *string   `json:"domain,omitempty" swf:"required"`
+	TaskList *TaskList `json:"taskList,omitempty" swf:"required"`
 	Identity *string   `json:"identity,omitempty"`
 }
 
@@ -2108,8 +2111,8 @@ func (s *PollForActivityTaskInput) validate(v *validator, path string) {
 
 // PollForDecisionTaskInput is the PollForDecisionTaskInput shape of the SWF API.
 type PollForDecisionTaskInput struct {
-	Domain                      *string   `json:"domain"`   // required
-	TaskList                    *TaskList `json:"taskList"` // required
+	Domain                      *string   `json:"domain,omitempty" swf:"required"`
+	TaskList                    *TaskList `json:"taskList,omitempty" swf:"required"`
 	Identity                    *string   `json:"identity,omitempty"`
 	NextPageToken               *string   `json:"nextPageToken,omitempty"`
 	MaximumPageSize             *int32    `json:"maximumPageSize,omitempty"`
@@ -2144,7 +2147,7 @@ func (s *PollForDecisionTaskInput) validate(v *validator, path string) {
 
 // RecordActivityTaskHeartbeatInput is the RecordActivityTaskHeartbeatInput shape of the SWF API.
 type RecordActivityTaskHeartbeatInput struct {
-	TaskToken *string `json:"taskToken"` // required
+	TaskToken *string `json:"taskToken,omitempty" swf:"required"`
 	Details   *string `json:"details,omitempty"`
 }
 
@@ -2162,7 +2165,7 @@ func (s *RecordActivityTaskHeartbeatInput) validate(v *validator, path string) {
 
 // RecordMarkerDecisionAttributes is the RecordMarkerDecisionAttributes shape of the SWF API.
 type RecordMarkerDecisionAttributes struct {
-	MarkerName *string `json:"markerName"` // required
+	MarkerName *string `json:"markerName,omitempty" swf:"required"`
 	Details    *string `json:"details,omitempty"`
 }
 
@@ -2180,16 +2183,16 @@ func (s *RecordMarkerDecisionAttributes) validate(v *validator, path string) {
 
 // RecordMarkerFailedEventAttributes is the RecordMarkerFailedEventAttributes shape of the SWF API.
 type RecordMarkerFailedEventAttributes struct {
-	MarkerName                   *string                  `json:"markerName"`                   // required
-	Cause                        *RecordMarkerFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                   `json:"decisionTaskCompletedEventId"` // required
+	MarkerName                   *string                  `json:"markerName,omitempty" swf:"required"`
+	Cause                        *RecordMarkerFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                   `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // RegisterActivityTypeInput is the RegisterActivityTypeInput shape of the SWF API.
 type RegisterActivityTypeInput struct {
-	Domain                            *string   `json:"domain"`  // required
-	Name                              *string   `json:"name"`    // required
-	Version                           *string   `json:"version"` // required
+	Domain                            *string   `json:"domain,omitempty" swf:"required"`
+	Name                              *string   `json:"name,omitempty" swf:"required"`
+	Version                           *string   `json:"version,omitempty" swf:"required"`
 	Description                       *string   `json:"description,omitempty"`
 	DefaultTaskStartToCloseTimeout    *string   `json:"defaultTaskStartToCloseTimeout,omitempty"`
 	DefaultTaskHeartbeatTimeout       *string   `json:"defaultTaskHeartbeatTimeout,omitempty"`
@@ -2250,9 +2253,9 @@ func (s *RegisterActivityTypeInput) validate(v *validator, path string) {
 
 // RegisterDomainInput is the RegisterDomainInput shape of the SWF API.
 type RegisterDomainInput struct {
-	Name                                   *string       `json:"name"` // required
+	Name                                   *string       `json:"name,omitempty" swf:"required"`
 	Description                            *string       `json:"description,omitempty"`
-	WorkflowExecutionRetentionPeriodInDays *string       `json:"workflowExecutionRetentionPeriodInDays"` // required
+	WorkflowExecutionRetentionPeriodInDays *string       `json:"workflowExecutionRetentionPeriodInDays,omitempty" swf:"required"`
 	Tags                                   []ResourceTag `json:"tags,omitzero"`
 }
 
@@ -2281,9 +2284,9 @@ func (s *RegisterDomainInput) validate(v *validator, path string) {
 
 // RegisterWorkflowTypeInput is the RegisterWorkflowTypeInput shape of the SWF API.
 type RegisterWorkflowTypeInput struct {
-	Domain                              *string      `json:"domain"`  // required
-	Name                                *string      `json:"name"`    // required
-	Version                             *string      `json:"version"` // required
+	Domain                              *string      `json:"domain,omitempty" swf:"required"`
+	Name                                *string      `json:"name,omitempty" swf:"required"`
+	Version                             *string      `json:"version,omitempty" swf:"required"`
 	Description                         *string      `json:"description,omitempty"`
 	DefaultTaskStartToCloseTimeout      *string      `json:"defaultTaskStartToCloseTimeout,omitempty"`
 	DefaultExecutionStartToCloseTimeout *string      `json:"defaultExecutionStartToCloseTimeout,omitempty"`
@@ -2344,7 +2347,7 @@ func (s *RegisterWorkflowTypeInput) validate(v *validator, path string) {
 
 // RequestCancelActivityTaskDecisionAttributes is the RequestCancelActivityTaskDecisionAttributes shape of the SWF API.
 type RequestCancelActivityTaskDecisionAttributes struct {
-	ActivityId *string `json:"activityId"` // required
+	ActivityId *string `json:"activityId,omitempty" swf:"required"`
 }
 
 func (s *RequestCancelActivityTaskDecisionAttributes) validate(v *validator, path string) {
@@ -2359,14 +2362,14 @@ func (s *RequestCancelActivityTaskDecisionAttributes) validate(v *validator, pat
 
 // RequestCancelActivityTaskFailedEventAttributes is the RequestCancelActivityTaskFailedEventAttributes shape of the SWF API.
 type RequestCancelActivityTaskFailedEventAttributes struct {
-	ActivityId                   *string                               `json:"activityId"`                   // required
-	Cause                        *RequestCancelActivityTaskFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                                `json:"decisionTaskCompletedEventId"` // required
+	ActivityId                   *string                               `json:"activityId,omitempty" swf:"required"`
+	Cause                        *RequestCancelActivityTaskFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // RequestCancelExternalWorkflowExecutionDecisionAttributes is the RequestCancelExternalWorkflowExecutionDecisionAttributes shape of the SWF API.
 type RequestCancelExternalWorkflowExecutionDecisionAttributes struct {
-	WorkflowId *string `json:"workflowId"` // required
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
 	RunId      *string `json:"runId,omitempty"`
 	Control    *string `json:"control,omitempty"`
 }
@@ -2389,26 +2392,26 @@ func (s *RequestCancelExternalWorkflowExecutionDecisionAttributes) validate(v *v
 
 // RequestCancelExternalWorkflowExecutionFailedEventAttributes is the RequestCancelExternalWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type RequestCancelExternalWorkflowExecutionFailedEventAttributes struct {
-	WorkflowId                   *string                                            `json:"workflowId"` // required
+	WorkflowId                   *string                                            `json:"workflowId,omitempty" swf:"required"`
 	RunId                        *string                                            `json:"runId,omitempty"`
-	Cause                        *RequestCancelExternalWorkflowExecutionFailedCause `json:"cause"`                        // required
-	InitiatedEventId             *int64                                             `json:"initiatedEventId"`             // required
-	DecisionTaskCompletedEventId *int64                                             `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *RequestCancelExternalWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	InitiatedEventId             *int64                                             `json:"initiatedEventId,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                             `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	Control                      *string                                            `json:"control,omitempty"`
 }
 
 // RequestCancelExternalWorkflowExecutionInitiatedEventAttributes is the RequestCancelExternalWorkflowExecutionInitiatedEventAttributes shape of the SWF API.
 type RequestCancelExternalWorkflowExecutionInitiatedEventAttributes struct {
-	WorkflowId                   *string `json:"workflowId"` // required
+	WorkflowId                   *string `json:"workflowId,omitempty" swf:"required"`
 	RunId                        *string `json:"runId,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	Control                      *string `json:"control,omitempty"`
 }
 
 // RequestCancelWorkflowExecutionInput is the RequestCancelWorkflowExecutionInput shape of the SWF API.
 type RequestCancelWorkflowExecutionInput struct {
-	Domain     *string `json:"domain"`     // required
-	WorkflowId *string `json:"workflowId"` // required
+	Domain     *string `json:"domain,omitempty" swf:"required"`
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
 	RunId      *string `json:"runId,omitempty"`
 }
 
@@ -2434,7 +2437,7 @@ func (s *RequestCancelWorkflowExecutionInput) validate(v *validator, path string
 
 // ResourceTag is the ResourceTag shape of the SWF API.
 type ResourceTag struct {
-	Key   *string `json:"key"` // required
+	Key   *string `json:"key,omitempty" swf:"required"`
 	Value *string `json:"value,omitempty"`
 }
 
@@ -2454,7 +2457,7 @@ func (s *ResourceTag) validate(v *validator, path string) {
 
 // RespondActivityTaskCanceledInput is the RespondActivityTaskCanceledInput shape of the SWF API.
 type RespondActivityTaskCanceledInput struct {
-	TaskToken *string `json:"taskToken"` // required
+	TaskToken *string `json:"taskToken,omitempty" swf:"required"`
 	Details   *string `json:"details,omitempty"`
 }
 
@@ -2472,7 +2475,7 @@ func (s *RespondActivityTaskCanceledInput) validate(v *validator, path string) {
 
 // RespondActivityTaskCompletedInput is the RespondActivityTaskCompletedInput shape of the SWF API.
 type RespondActivityTaskCompletedInput struct {
-	TaskToken *string `json:"taskToken"` // required
+	TaskToken *string `json:"taskToken,omitempty" swf:"required"`
 	Result    *string `json:"result,omitempty"`
 }
 
@@ -2490,7 +2493,7 @@ func (s *RespondActivityTaskCompletedInput) validate(v *validator, path string) 
 
 // RespondActivityTaskFailedInput is the RespondActivityTaskFailedInput shape of the SWF API.
 type RespondActivityTaskFailedInput struct {
-	TaskToken *string `json:"taskToken"` // required
+	TaskToken *string `json:"taskToken,omitempty" swf:"required"`
 	Reason    *string `json:"reason,omitempty"`
 	Details   *string `json:"details,omitempty"`
 }
@@ -2512,7 +2515,7 @@ func (s *RespondActivityTaskFailedInput) validate(v *validator, path string) {
 
 // RespondDecisionTaskCompletedInput is the RespondDecisionTaskCompletedInput shape of the SWF API.
 type RespondDecisionTaskCompletedInput struct {
-	TaskToken                      *string    `json:"taskToken"` // required
+	TaskToken                      *string    `json:"taskToken,omitempty" swf:"required"`
 	Decisions                      []Decision `json:"decisions,omitzero"`
 	ExecutionContext               *string    `json:"executionContext,omitempty"`
 	TaskList                       *TaskList  `json:"taskList,omitempty"`
@@ -2548,8 +2551,8 @@ type Run struct {
 
 // ScheduleActivityTaskDecisionAttributes is the ScheduleActivityTaskDecisionAttributes shape of the SWF API.
 type ScheduleActivityTaskDecisionAttributes struct {
-	ActivityType           *ActivityType `json:"activityType"` // required
-	ActivityId             *string       `json:"activityId"`   // required
+	ActivityType           *ActivityType `json:"activityType,omitempty" swf:"required"`
+	ActivityId             *string       `json:"activityId,omitempty" swf:"required"`
 	Control                *string       `json:"control,omitempty"`
 	Input                  *string       `json:"input,omitempty"`
 	ScheduleToCloseTimeout *string       `json:"scheduleToCloseTimeout,omitempty"`
@@ -2606,16 +2609,16 @@ func (s *ScheduleActivityTaskDecisionAttributes) validate(v *validator, path str
 
 // ScheduleActivityTaskFailedEventAttributes is the ScheduleActivityTaskFailedEventAttributes shape of the SWF API.
 type ScheduleActivityTaskFailedEventAttributes struct {
-	ActivityType                 *ActivityType                    `json:"activityType"`                 // required
-	ActivityId                   *string                          `json:"activityId"`                   // required
-	Cause                        *ScheduleActivityTaskFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                           `json:"decisionTaskCompletedEventId"` // required
+	ActivityType                 *ActivityType                    `json:"activityType,omitempty" swf:"required"`
+	ActivityId                   *string                          `json:"activityId,omitempty" swf:"required"`
+	Cause                        *ScheduleActivityTaskFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                           `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // ScheduleLambdaFunctionDecisionAttributes is the ScheduleLambdaFunctionDecisionAttributes shape of the SWF API.
 type ScheduleLambdaFunctionDecisionAttributes struct {
-	Id                  *string `json:"id"`   // required
-	Name                *string `json:"name"` // required
+	Id                  *string `json:"id,omitempty" swf:"required"`
+	Name                *string `json:"name,omitempty" swf:"required"`
 	Control             *string `json:"control,omitempty"`
 	Input               *string `json:"input,omitempty"`
 	StartToCloseTimeout *string `json:"startToCloseTimeout,omitempty"`
@@ -2648,17 +2651,17 @@ func (s *ScheduleLambdaFunctionDecisionAttributes) validate(v *validator, path s
 
 // ScheduleLambdaFunctionFailedEventAttributes is the ScheduleLambdaFunctionFailedEventAttributes shape of the SWF API.
 type ScheduleLambdaFunctionFailedEventAttributes struct {
-	Id                           *string                            `json:"id"`                           // required
-	Name                         *string                            `json:"name"`                         // required
-	Cause                        *ScheduleLambdaFunctionFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                             `json:"decisionTaskCompletedEventId"` // required
+	Id                           *string                            `json:"id,omitempty" swf:"required"`
+	Name                         *string                            `json:"name,omitempty" swf:"required"`
+	Cause                        *ScheduleLambdaFunctionFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                             `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // SignalExternalWorkflowExecutionDecisionAttributes is the SignalExternalWorkflowExecutionDecisionAttributes shape of the SWF API.
 type SignalExternalWorkflowExecutionDecisionAttributes struct {
-	WorkflowId *string `json:"workflowId"` // required
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
 	RunId      *string `json:"runId,omitempty"`
-	SignalName *string `json:"signalName"` // required
+	SignalName *string `json:"signalName,omitempty" swf:"required"`
 	Input      *string `json:"input,omitempty"`
 	Control    *string `json:"control,omitempty"`
 }
@@ -2690,30 +2693,30 @@ func (s *SignalExternalWorkflowExecutionDecisionAttributes) validate(v *validato
 
 // SignalExternalWorkflowExecutionFailedEventAttributes is the SignalExternalWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type SignalExternalWorkflowExecutionFailedEventAttributes struct {
-	WorkflowId                   *string                                     `json:"workflowId"` // required
+	WorkflowId                   *string                                     `json:"workflowId,omitempty" swf:"required"`
 	RunId                        *string                                     `json:"runId,omitempty"`
-	Cause                        *SignalExternalWorkflowExecutionFailedCause `json:"cause"`                        // required
-	InitiatedEventId             *int64                                      `json:"initiatedEventId"`             // required
-	DecisionTaskCompletedEventId *int64                                      `json:"decisionTaskCompletedEventId"` // required
+	Cause                        *SignalExternalWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	InitiatedEventId             *int64                                      `json:"initiatedEventId,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                      `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	Control                      *string                                     `json:"control,omitempty"`
 }
 
 // SignalExternalWorkflowExecutionInitiatedEventAttributes is the SignalExternalWorkflowExecutionInitiatedEventAttributes shape of the SWF API.
 type SignalExternalWorkflowExecutionInitiatedEventAttributes struct {
-	WorkflowId                   *string `json:"workflowId"` // required
+	WorkflowId                   *string `json:"workflowId,omitempty" swf:"required"`
 	RunId                        *string `json:"runId,omitempty"`
-	SignalName                   *string `json:"signalName"` // required
+	SignalName                   *string `json:"signalName,omitempty" swf:"required"`
 	Input                        *string `json:"input,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	Control                      *string `json:"control,omitempty"`
 }
 
 // SignalWorkflowExecutionInput is the SignalWorkflowExecutionInput shape of the SWF API.
 type SignalWorkflowExecutionInput struct {
-	Domain     *string `json:"domain"`     // required
-	WorkflowId *string `json:"workflowId"` // required
+	Domain     *string `json:"domain,omitempty" swf:"required"`
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
 	RunId      *string `json:"runId,omitempty"`
-	SignalName *string `json:"signalName"` // required
+	SignalName *string `json:"signalName,omitempty" swf:"required"`
 	Input      *string `json:"input,omitempty"`
 }
 
@@ -2748,8 +2751,8 @@ func (s *SignalWorkflowExecutionInput) validate(v *validator, path string) {
 
 // StartChildWorkflowExecutionDecisionAttributes is the StartChildWorkflowExecutionDecisionAttributes shape of the SWF API.
 type StartChildWorkflowExecutionDecisionAttributes struct {
-	WorkflowType                 *WorkflowType `json:"workflowType"` // required
-	WorkflowId                   *string       `json:"workflowId"`   // required
+	WorkflowType                 *WorkflowType `json:"workflowType,omitempty" swf:"required"`
+	WorkflowId                   *string       `json:"workflowId,omitempty" swf:"required"`
 	Control                      *string       `json:"control,omitempty"`
 	Input                        *string       `json:"input,omitempty"`
 	ExecutionStartToCloseTimeout *string       `json:"executionStartToCloseTimeout,omitempty"`
@@ -2814,25 +2817,25 @@ func (s *StartChildWorkflowExecutionDecisionAttributes) validate(v *validator, p
 
 // StartChildWorkflowExecutionFailedEventAttributes is the StartChildWorkflowExecutionFailedEventAttributes shape of the SWF API.
 type StartChildWorkflowExecutionFailedEventAttributes struct {
-	WorkflowType                 *WorkflowType                           `json:"workflowType"`                 // required
-	Cause                        *StartChildWorkflowExecutionFailedCause `json:"cause"`                        // required
-	WorkflowId                   *string                                 `json:"workflowId"`                   // required
-	InitiatedEventId             *int64                                  `json:"initiatedEventId"`             // required
-	DecisionTaskCompletedEventId *int64                                  `json:"decisionTaskCompletedEventId"` // required
+	WorkflowType                 *WorkflowType                           `json:"workflowType,omitempty" swf:"required"`
+	Cause                        *StartChildWorkflowExecutionFailedCause `json:"cause,omitempty" swf:"required"`
+	WorkflowId                   *string                                 `json:"workflowId,omitempty" swf:"required"`
+	InitiatedEventId             *int64                                  `json:"initiatedEventId,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                                  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 	Control                      *string                                 `json:"control,omitempty"`
 }
 
 // StartChildWorkflowExecutionInitiatedEventAttributes is the StartChildWorkflowExecutionInitiatedEventAttributes shape of the SWF API.
 type StartChildWorkflowExecutionInitiatedEventAttributes struct {
-	WorkflowId                   *string       `json:"workflowId"`   // required
-	WorkflowType                 *WorkflowType `json:"workflowType"` // required
+	WorkflowId                   *string       `json:"workflowId,omitempty" swf:"required"`
+	WorkflowType                 *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 	Control                      *string       `json:"control,omitempty"`
 	Input                        *string       `json:"input,omitempty"`
 	ExecutionStartToCloseTimeout *string       `json:"executionStartToCloseTimeout,omitempty"`
-	TaskList                     *TaskList     `json:"taskList"` // required
+	TaskList                     *TaskList     `json:"taskList,omitempty" swf:"required"`
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
-	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId"` // required
-	ChildPolicy                  *ChildPolicy  `json:"childPolicy"`                  // required
+	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
+	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty" swf:"required"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
 	TagList                      []string      `json:"tagList,omitzero"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
@@ -2847,9 +2850,9 @@ type StartLambdaFunctionFailedEventAttributes struct {
 
 // StartTimerDecisionAttributes is the StartTimerDecisionAttributes shape of the SWF API.
 type StartTimerDecisionAttributes struct {
-	TimerId            *string `json:"timerId"` // required
+	TimerId            *string `json:"timerId,omitempty" swf:"required"`
 	Control            *string `json:"control,omitempty"`
-	StartToFireTimeout *string `json:"startToFireTimeout"` // required
+	StartToFireTimeout *string `json:"startToFireTimeout,omitempty" swf:"required"`
 }
 
 func (s *StartTimerDecisionAttributes) validate(v *validator, path string) {
@@ -2874,16 +2877,16 @@ func (s *StartTimerDecisionAttributes) validate(v *validator, path string) {
 
 // StartTimerFailedEventAttributes is the StartTimerFailedEventAttributes shape of the SWF API.
 type StartTimerFailedEventAttributes struct {
-	TimerId                      *string                `json:"timerId"`                      // required
-	Cause                        *StartTimerFailedCause `json:"cause"`                        // required
-	DecisionTaskCompletedEventId *int64                 `json:"decisionTaskCompletedEventId"` // required
+	TimerId                      *string                `json:"timerId,omitempty" swf:"required"`
+	Cause                        *StartTimerFailedCause `json:"cause,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64                 `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // StartWorkflowExecutionInput is the StartWorkflowExecutionInput shape of the SWF API.
 type StartWorkflowExecutionInput struct {
-	Domain                       *string       `json:"domain"`       // required
-	WorkflowId                   *string       `json:"workflowId"`   // required
-	WorkflowType                 *WorkflowType `json:"workflowType"` // required
+	Domain                       *string       `json:"domain,omitempty" swf:"required"`
+	WorkflowId                   *string       `json:"workflowId,omitempty" swf:"required"`
+	WorkflowType                 *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 	TaskList                     *TaskList     `json:"taskList,omitempty"`
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
 	Input                        *string       `json:"input,omitempty"`
@@ -2951,7 +2954,7 @@ func (s *StartWorkflowExecutionInput) validate(v *validator, path string) {
 
 // TagFilter is the TagFilter shape of the SWF API.
 type TagFilter struct {
-	Tag *string `json:"tag"` // required
+	Tag *string `json:"tag,omitempty" swf:"required"`
 }
 
 func (s *TagFilter) validate(v *validator, path string) {
@@ -2966,8 +2969,8 @@ func (s *TagFilter) validate(v *validator, path string) {
 
 // TagResourceInput is the TagResourceInput shape of the SWF API.
 type TagResourceInput struct {
-	ResourceArn *string       `json:"resourceArn"` // required
-	Tags        []ResourceTag `json:"tags"`        // required
+	ResourceArn *string       `json:"resourceArn,omitempty" swf:"required"`
+	Tags        []ResourceTag `json:"tags,omitzero" swf:"required"`
 }
 
 func (s *TagResourceInput) validate(v *validator, path string) {
@@ -2987,7 +2990,7 @@ func (s *TagResourceInput) validate(v *validator, path string) {
 
 // TaskList is the TaskList shape of the SWF API.
 type TaskList struct {
-	Name *string `json:"name"` // required
+	Name *string `json:"name,omitempty" swf:"required"`
 }
 
 func (s *TaskList) validate(v *validator, path string) {
@@ -3002,8 +3005,8 @@ func (s *TaskList) validate(v *validator, path string) {
 
 // TerminateWorkflowExecutionInput is the TerminateWorkflowExecutionInput shape of the SWF API.
 type TerminateWorkflowExecutionInput struct {
-	Domain      *string      `json:"domain"`     // required
-	WorkflowId  *string      `json:"workflowId"` // required
+	Domain      *string      `json:"domain,omitempty" swf:"required"`
+	WorkflowId  *string      `json:"workflowId,omitempty" swf:"required"`
 	RunId       *string      `json:"runId,omitempty"`
 	Reason      *string      `json:"reason,omitempty"`
 	Details     *string      `json:"details,omitempty"`
@@ -3043,29 +3046,29 @@ func (s *TerminateWorkflowExecutionInput) validate(v *validator, path string) {
 
 // TimerCanceledEventAttributes is the TimerCanceledEventAttributes shape of the SWF API.
 type TimerCanceledEventAttributes struct {
-	TimerId                      *string `json:"timerId"`                      // required
-	StartedEventId               *int64  `json:"startedEventId"`               // required
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	TimerId                      *string `json:"timerId,omitempty" swf:"required"`
+	StartedEventId               *int64  `json:"startedEventId,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // TimerFiredEventAttributes is the TimerFiredEventAttributes shape of the SWF API.
 type TimerFiredEventAttributes struct {
-	TimerId        *string `json:"timerId"`        // required
-	StartedEventId *int64  `json:"startedEventId"` // required
+	TimerId        *string `json:"timerId,omitempty" swf:"required"`
+	StartedEventId *int64  `json:"startedEventId,omitempty" swf:"required"`
 }
 
 // TimerStartedEventAttributes is the TimerStartedEventAttributes shape of the SWF API.
 type TimerStartedEventAttributes struct {
-	TimerId                      *string `json:"timerId"` // required
+	TimerId                      *string `json:"timerId,omitempty" swf:"required"`
 	Control                      *string `json:"control,omitempty"`
-	StartToFireTimeout           *string `json:"startToFireTimeout"`           // required
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	StartToFireTimeout           *string `json:"startToFireTimeout,omitempty" swf:"required"`
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // UndeprecateActivityTypeInput is the UndeprecateActivityTypeInput shape of the SWF API.
 type UndeprecateActivityTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	ActivityType *ActivityType `json:"activityType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	ActivityType *ActivityType `json:"activityType,omitempty" swf:"required"`
 }
 
 func (s *UndeprecateActivityTypeInput) validate(v *validator, path string) {
@@ -3086,7 +3089,7 @@ func (s *UndeprecateActivityTypeInput) validate(v *validator, path string) {
 
 // UndeprecateDomainInput is the UndeprecateDomainInput shape of the SWF API.
 type UndeprecateDomainInput struct {
-	Name *string `json:"name"` // required
+	Name *string `json:"name,omitempty" swf:"required"`
 }
 
 func (s *UndeprecateDomainInput) validate(v *validator, path string) {
@@ -3101,8 +3104,8 @@ func (s *UndeprecateDomainInput) validate(v *validator, path string) {
 
 // UndeprecateWorkflowTypeInput is the UndeprecateWorkflowTypeInput shape of the SWF API.
 type UndeprecateWorkflowTypeInput struct {
-	Domain       *string       `json:"domain"`       // required
-	WorkflowType *WorkflowType `json:"workflowType"` // required
+	Domain       *string       `json:"domain,omitempty" swf:"required"`
+	WorkflowType *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 }
 
 func (s *UndeprecateWorkflowTypeInput) validate(v *validator, path string) {
@@ -3123,8 +3126,8 @@ func (s *UndeprecateWorkflowTypeInput) validate(v *validator, path string) {
 
 // UntagResourceInput is the UntagResourceInput shape of the SWF API.
 type UntagResourceInput struct {
-	ResourceArn *string  `json:"resourceArn"` // required
-	TagKeys     []string `json:"tagKeys"`     // required
+	ResourceArn *string  `json:"resourceArn,omitempty" swf:"required"`
+	TagKeys     []string `json:"tagKeys,omitzero" swf:"required"`
 }
 
 func (s *UntagResourceInput) validate(v *validator, path string) {
@@ -3145,8 +3148,8 @@ func (s *UntagResourceInput) validate(v *validator, path string) {
 
 // WorkflowExecution is the WorkflowExecution shape of the SWF API.
 type WorkflowExecution struct {
-	WorkflowId *string `json:"workflowId"` // required
-	RunId      *string `json:"runId"`      // required
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
+	RunId      *string `json:"runId,omitempty" swf:"required"`
 }
 
 func (s *WorkflowExecution) validate(v *validator, path string) {
@@ -3175,51 +3178,51 @@ type WorkflowExecutionCancelRequestedEventAttributes struct {
 // WorkflowExecutionCanceledEventAttributes is the WorkflowExecutionCanceledEventAttributes shape of the SWF API.
 type WorkflowExecutionCanceledEventAttributes struct {
 	Details                      *string `json:"details,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // WorkflowExecutionCompletedEventAttributes is the WorkflowExecutionCompletedEventAttributes shape of the SWF API.
 type WorkflowExecutionCompletedEventAttributes struct {
 	Result                       *string `json:"result,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // WorkflowExecutionConfiguration is the WorkflowExecutionConfiguration shape of the SWF API.
 type WorkflowExecutionConfiguration struct {
-	TaskStartToCloseTimeout      *string      `json:"taskStartToCloseTimeout"`      // required
-	ExecutionStartToCloseTimeout *string      `json:"executionStartToCloseTimeout"` // required
-	TaskList                     *TaskList    `json:"taskList"`                     // required
+	TaskStartToCloseTimeout      *string      `json:"taskStartToCloseTimeout,omitempty" swf:"required"`
+	ExecutionStartToCloseTimeout *string      `json:"executionStartToCloseTimeout,omitempty" swf:"required"`
+	TaskList                     *TaskList    `json:"taskList,omitempty" swf:"required"`
 	TaskPriority                 *string      `json:"taskPriority,omitempty"`
-	ChildPolicy                  *ChildPolicy `json:"childPolicy"` // required
+	ChildPolicy                  *ChildPolicy `json:"childPolicy,omitempty" swf:"required"`
 	LambdaRole                   *string      `json:"lambdaRole,omitempty"`
 }
 
 // WorkflowExecutionContinuedAsNewEventAttributes is the WorkflowExecutionContinuedAsNewEventAttributes shape of the SWF API.
 type WorkflowExecutionContinuedAsNewEventAttributes struct {
 	Input                        *string       `json:"input,omitempty"`
-	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId"` // required
-	NewExecutionRunId            *string       `json:"newExecutionRunId"`            // required
+	DecisionTaskCompletedEventId *int64        `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
+	NewExecutionRunId            *string       `json:"newExecutionRunId,omitempty" swf:"required"`
 	ExecutionStartToCloseTimeout *string       `json:"executionStartToCloseTimeout,omitempty"`
-	TaskList                     *TaskList     `json:"taskList"` // required
+	TaskList                     *TaskList     `json:"taskList,omitempty" swf:"required"`
 	TaskPriority                 *string       `json:"taskPriority,omitempty"`
 	TaskStartToCloseTimeout      *string       `json:"taskStartToCloseTimeout,omitempty"`
-	ChildPolicy                  *ChildPolicy  `json:"childPolicy"` // required
+	ChildPolicy                  *ChildPolicy  `json:"childPolicy,omitempty" swf:"required"`
 	TagList                      []string      `json:"tagList,omitzero"`
-	WorkflowType                 *WorkflowType `json:"workflowType"` // required
+	WorkflowType                 *WorkflowType `json:"workflowType,omitempty" swf:"required"`
 	LambdaRole                   *string       `json:"lambdaRole,omitempty"`
 }
 
 // WorkflowExecutionCount is the WorkflowExecutionCount shape of the SWF API.
 type WorkflowExecutionCount struct {
-	Count     *int32 `json:"count"` // required
+	Count     *int32 `json:"count,omitempty" swf:"required"`
 	Truncated *bool  `json:"truncated,omitempty"`
 }
 
 // WorkflowExecutionDetail is the WorkflowExecutionDetail shape of the SWF API.
 type WorkflowExecutionDetail struct {
-	ExecutionInfo               *WorkflowExecutionInfo          `json:"executionInfo"`          // required
-	ExecutionConfiguration      *WorkflowExecutionConfiguration `json:"executionConfiguration"` // required
-	OpenCounts                  *WorkflowExecutionOpenCounts    `json:"openCounts"`             // required
+	ExecutionInfo               *WorkflowExecutionInfo          `json:"executionInfo,omitempty" swf:"required"`
+	ExecutionConfiguration      *WorkflowExecutionConfiguration `json:"executionConfiguration,omitempty" swf:"required"`
+	OpenCounts                  *WorkflowExecutionOpenCounts    `json:"openCounts,omitempty" swf:"required"`
 	LatestActivityTaskTimestamp *Timestamp                      `json:"latestActivityTaskTimestamp,omitempty"`
 	LatestExecutionContext      *string                         `json:"latestExecutionContext,omitempty"`
 }
@@ -3228,12 +3231,12 @@ type WorkflowExecutionDetail struct {
 type WorkflowExecutionFailedEventAttributes struct {
 	Reason                       *string `json:"reason,omitempty"`
 	Details                      *string `json:"details,omitempty"`
-	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId"` // required
+	DecisionTaskCompletedEventId *int64  `json:"decisionTaskCompletedEventId,omitempty" swf:"required"`
 }
 
 // WorkflowExecutionFilter is the WorkflowExecutionFilter shape of the SWF API.
 type WorkflowExecutionFilter struct {
-	WorkflowId *string `json:"workflowId"` // required
+	WorkflowId *string `json:"workflowId,omitempty" swf:"required"`
 }
 
 func (s *WorkflowExecutionFilter) validate(v *validator, path string) {
@@ -3248,11 +3251,11 @@ func (s *WorkflowExecutionFilter) validate(v *validator, path string) {
 
 // WorkflowExecutionInfo is the WorkflowExecutionInfo shape of the SWF API.
 type WorkflowExecutionInfo struct {
-	Execution       *WorkflowExecution `json:"execution"`      // required
-	WorkflowType    *WorkflowType      `json:"workflowType"`   // required
-	StartTimestamp  *Timestamp         `json:"startTimestamp"` // required
+	Execution       *WorkflowExecution `json:"execution,omitempty" swf:"required"`
+	WorkflowType    *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
+	StartTimestamp  *Timestamp         `json:"startTimestamp,omitempty" swf:"required"`
 	CloseTimestamp  *Timestamp         `json:"closeTimestamp,omitempty"`
-	ExecutionStatus *ExecutionStatus   `json:"executionStatus"` // required
+	ExecutionStatus *ExecutionStatus   `json:"executionStatus,omitempty" swf:"required"`
 	CloseStatus     *CloseStatus       `json:"closeStatus,omitempty"`
 	Parent          *WorkflowExecution `json:"parent,omitempty"`
 	TagList         []string           `json:"tagList,omitzero"`
@@ -3261,22 +3264,22 @@ type WorkflowExecutionInfo struct {
 
 // WorkflowExecutionInfos is the WorkflowExecutionInfos shape of the SWF API.
 type WorkflowExecutionInfos struct {
-	ExecutionInfos []WorkflowExecutionInfo `json:"executionInfos"` // required
+	ExecutionInfos []WorkflowExecutionInfo `json:"executionInfos,omitzero" swf:"required"`
 	NextPageToken  *string                 `json:"nextPageToken,omitempty"`
 }
 
 // WorkflowExecutionOpenCounts is the WorkflowExecutionOpenCounts shape of the SWF API.
 type WorkflowExecutionOpenCounts struct {
-	OpenActivityTasks           *int32 `json:"openActivityTasks"`           // required
-	OpenDecisionTasks           *int32 `json:"openDecisionTasks"`           // required
-	OpenTimers                  *int32 `json:"openTimers"`                  // required
-	OpenChildWorkflowExecutions *int32 `json:"openChildWorkflowExecutions"` // required
+	OpenActivityTasks           *int32 `json:"openActivityTasks,omitempty" swf:"required"`
+	OpenDecisionTasks           *int32 `json:"openDecisionTasks,omitempty" swf:"required"`
+	OpenTimers                  *int32 `json:"openTimers,omitempty" swf:"required"`
+	OpenChildWorkflowExecutions *int32 `json:"openChildWorkflowExecutions,omitempty" swf:"required"`
 	OpenLambdaFunctions         *int32 `json:"openLambdaFunctions,omitempty"`
 }
 
 // WorkflowExecutionSignaledEventAttributes is the WorkflowExecutionSignaledEventAttributes shape of the SWF API.
 type WorkflowExecutionSignaledEventAttributes struct {
-	SignalName                *string            `json:"signalName"` // required
+	SignalName                *string            `json:"signalName,omitempty" swf:"required"`
 	Input                     *string            `json:"input,omitempty"`
 	ExternalWorkflowExecution *WorkflowExecution `json:"externalWorkflowExecution,omitempty"`
 	ExternalInitiatedEventId  *int64             `json:"externalInitiatedEventId,omitempty"`
@@ -3287,10 +3290,10 @@ type WorkflowExecutionStartedEventAttributes struct {
 	Input                        *string            `json:"input,omitempty"`
 	ExecutionStartToCloseTimeout *string            `json:"executionStartToCloseTimeout,omitempty"`
 	TaskStartToCloseTimeout      *string            `json:"taskStartToCloseTimeout,omitempty"`
-	ChildPolicy                  *ChildPolicy       `json:"childPolicy"` // required
-	TaskList                     *TaskList          `json:"taskList"`    // required
+	ChildPolicy                  *ChildPolicy       `json:"childPolicy,omitempty" swf:"required"`
+	TaskList                     *TaskList          `json:"taskList,omitempty" swf:"required"`
 	TaskPriority                 *string            `json:"taskPriority,omitempty"`
-	WorkflowType                 *WorkflowType      `json:"workflowType"` // required
+	WorkflowType                 *WorkflowType      `json:"workflowType,omitempty" swf:"required"`
 	TagList                      []string           `json:"tagList,omitzero"`
 	ContinuedExecutionRunId      *string            `json:"continuedExecutionRunId,omitempty"`
 	ParentWorkflowExecution      *WorkflowExecution `json:"parentWorkflowExecution,omitempty"`
@@ -3302,20 +3305,20 @@ type WorkflowExecutionStartedEventAttributes struct {
 type WorkflowExecutionTerminatedEventAttributes struct {
 	Reason      *string                           `json:"reason,omitempty"`
 	Details     *string                           `json:"details,omitempty"`
-	ChildPolicy *ChildPolicy                      `json:"childPolicy"` // required
+	ChildPolicy *ChildPolicy                      `json:"childPolicy,omitempty" swf:"required"`
 	Cause       *WorkflowExecutionTerminatedCause `json:"cause,omitempty"`
 }
 
 // WorkflowExecutionTimedOutEventAttributes is the WorkflowExecutionTimedOutEventAttributes shape of the SWF API.
 type WorkflowExecutionTimedOutEventAttributes struct {
-	TimeoutType *WorkflowExecutionTimeoutType `json:"timeoutType"` // required
-	ChildPolicy *ChildPolicy                  `json:"childPolicy"` // required
+	TimeoutType *WorkflowExecutionTimeoutType `json:"timeoutType,omitempty" swf:"required"`
+	ChildPolicy *ChildPolicy                  `json:"childPolicy,omitempty" swf:"required"`
 }
 
 // WorkflowType is the WorkflowType shape of the SWF API.
 type WorkflowType struct {
-	Name    *string `json:"name"`    // required
-	Version *string `json:"version"` // required
+	Name    *string `json:"name,omitempty" swf:"required"`
+	Version *string `json:"version,omitempty" swf:"required"`
 }
 
 func (s *WorkflowType) validate(v *validator, path string) {
@@ -3347,13 +3350,13 @@ type WorkflowTypeConfiguration struct {
 
 // WorkflowTypeDetail is the WorkflowTypeDetail shape of the SWF API.
 type WorkflowTypeDetail struct {
-	TypeInfo      *WorkflowTypeInfo          `json:"typeInfo"`      // required
-	Configuration *WorkflowTypeConfiguration `json:"configuration"` // required
+	TypeInfo      *WorkflowTypeInfo          `json:"typeInfo,omitempty" swf:"required"`
+	Configuration *WorkflowTypeConfiguration `json:"configuration,omitempty" swf:"required"`
 }
 
 // WorkflowTypeFilter is the WorkflowTypeFilter shape of the SWF API.
 type WorkflowTypeFilter struct {
-	Name    *string `json:"name"` // required
+	Name    *string `json:"name,omitempty" swf:"required"`
 	Version *string `json:"version,omitempty"`
 }
 
@@ -3372,17 +3375,526 @@ func (s *WorkflowTypeFilter) validate(v *validator, path string) {
 
 // WorkflowTypeInfo is the WorkflowTypeInfo shape of the SWF API.
 type WorkflowTypeInfo struct {
-	WorkflowType    *WorkflowType       `json:"workflowType"` // required
-	Status          *RegistrationStatus `json:"status"`       // required
+	WorkflowType    *WorkflowType       `json:"workflowType,omitempty" swf:"required"`
+	Status          *RegistrationStatus `json:"status,omitempty" swf:"required"`
 	Description     *string             `json:"description,omitempty"`
-	CreationDate    *Timestamp          `json:"creationDate"` // required
+	CreationDate    *Timestamp          `json:"creationDate,omitempty" swf:"required"`
 	DeprecationDate *Timestamp          `json:"deprecationDate,omitempty"`
 }
 
 // WorkflowTypeInfos is the WorkflowTypeInfos shape of the SWF API.
 type WorkflowTypeInfos struct {
-	TypeInfos     []WorkflowTypeInfo `json:"typeInfos"` // required
+	TypeInfos     []WorkflowTypeInfo `json:"typeInfos,omitzero" swf:"required"`
 	NextPageToken *string            `json:"nextPageToken,omitempty"`
+}
+
+// Attributes returns the attributes member that the EventType names, or
+// nil when it is absent.
+func (x *HistoryEvent) Attributes() any {
+	if x.EventType == nil {
+		return nil
+	}
+	switch *x.EventType {
+	case EventTypeWorkflowExecutionStarted:
+		if x.WorkflowExecutionStartedEventAttributes != nil {
+			return x.WorkflowExecutionStartedEventAttributes
+		}
+	case EventTypeWorkflowExecutionCompleted:
+		if x.WorkflowExecutionCompletedEventAttributes != nil {
+			return x.WorkflowExecutionCompletedEventAttributes
+		}
+	case EventTypeCompleteWorkflowExecutionFailed:
+		if x.CompleteWorkflowExecutionFailedEventAttributes != nil {
+			return x.CompleteWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeWorkflowExecutionFailed:
+		if x.WorkflowExecutionFailedEventAttributes != nil {
+			return x.WorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeFailWorkflowExecutionFailed:
+		if x.FailWorkflowExecutionFailedEventAttributes != nil {
+			return x.FailWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeWorkflowExecutionTimedOut:
+		if x.WorkflowExecutionTimedOutEventAttributes != nil {
+			return x.WorkflowExecutionTimedOutEventAttributes
+		}
+	case EventTypeWorkflowExecutionCanceled:
+		if x.WorkflowExecutionCanceledEventAttributes != nil {
+			return x.WorkflowExecutionCanceledEventAttributes
+		}
+	case EventTypeCancelWorkflowExecutionFailed:
+		if x.CancelWorkflowExecutionFailedEventAttributes != nil {
+			return x.CancelWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeWorkflowExecutionContinuedAsNew:
+		if x.WorkflowExecutionContinuedAsNewEventAttributes != nil {
+			return x.WorkflowExecutionContinuedAsNewEventAttributes
+		}
+	case EventTypeContinueAsNewWorkflowExecutionFailed:
+		if x.ContinueAsNewWorkflowExecutionFailedEventAttributes != nil {
+			return x.ContinueAsNewWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeWorkflowExecutionTerminated:
+		if x.WorkflowExecutionTerminatedEventAttributes != nil {
+			return x.WorkflowExecutionTerminatedEventAttributes
+		}
+	case EventTypeWorkflowExecutionCancelRequested:
+		if x.WorkflowExecutionCancelRequestedEventAttributes != nil {
+			return x.WorkflowExecutionCancelRequestedEventAttributes
+		}
+	case EventTypeDecisionTaskScheduled:
+		if x.DecisionTaskScheduledEventAttributes != nil {
+			return x.DecisionTaskScheduledEventAttributes
+		}
+	case EventTypeDecisionTaskStarted:
+		if x.DecisionTaskStartedEventAttributes != nil {
+			return x.DecisionTaskStartedEventAttributes
+		}
+	case EventTypeDecisionTaskCompleted:
+		if x.DecisionTaskCompletedEventAttributes != nil {
+			return x.DecisionTaskCompletedEventAttributes
+		}
+	case EventTypeDecisionTaskTimedOut:
+		if x.DecisionTaskTimedOutEventAttributes != nil {
+			return x.DecisionTaskTimedOutEventAttributes
+		}
+	case EventTypeActivityTaskScheduled:
+		if x.ActivityTaskScheduledEventAttributes != nil {
+			return x.ActivityTaskScheduledEventAttributes
+		}
+	case EventTypeActivityTaskStarted:
+		if x.ActivityTaskStartedEventAttributes != nil {
+			return x.ActivityTaskStartedEventAttributes
+		}
+	case EventTypeActivityTaskCompleted:
+		if x.ActivityTaskCompletedEventAttributes != nil {
+			return x.ActivityTaskCompletedEventAttributes
+		}
+	case EventTypeActivityTaskFailed:
+		if x.ActivityTaskFailedEventAttributes != nil {
+			return x.ActivityTaskFailedEventAttributes
+		}
+	case EventTypeActivityTaskTimedOut:
+		if x.ActivityTaskTimedOutEventAttributes != nil {
+			return x.ActivityTaskTimedOutEventAttributes
+		}
+	case EventTypeActivityTaskCanceled:
+		if x.ActivityTaskCanceledEventAttributes != nil {
+			return x.ActivityTaskCanceledEventAttributes
+		}
+	case EventTypeActivityTaskCancelRequested:
+		if x.ActivityTaskCancelRequestedEventAttributes != nil {
+			return x.ActivityTaskCancelRequestedEventAttributes
+		}
+	case EventTypeWorkflowExecutionSignaled:
+		if x.WorkflowExecutionSignaledEventAttributes != nil {
+			return x.WorkflowExecutionSignaledEventAttributes
+		}
+	case EventTypeMarkerRecorded:
+		if x.MarkerRecordedEventAttributes != nil {
+			return x.MarkerRecordedEventAttributes
+		}
+	case EventTypeRecordMarkerFailed:
+		if x.RecordMarkerFailedEventAttributes != nil {
+			return x.RecordMarkerFailedEventAttributes
+		}
+	case EventTypeTimerStarted:
+		if x.TimerStartedEventAttributes != nil {
+			return x.TimerStartedEventAttributes
+		}
+	case EventTypeTimerFired:
+		if x.TimerFiredEventAttributes != nil {
+			return x.TimerFiredEventAttributes
+		}
+	case EventTypeTimerCanceled:
+		if x.TimerCanceledEventAttributes != nil {
+			return x.TimerCanceledEventAttributes
+		}
+	case EventTypeStartChildWorkflowExecutionInitiated:
+		if x.StartChildWorkflowExecutionInitiatedEventAttributes != nil {
+			return x.StartChildWorkflowExecutionInitiatedEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionStarted:
+		if x.ChildWorkflowExecutionStartedEventAttributes != nil {
+			return x.ChildWorkflowExecutionStartedEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionCompleted:
+		if x.ChildWorkflowExecutionCompletedEventAttributes != nil {
+			return x.ChildWorkflowExecutionCompletedEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionFailed:
+		if x.ChildWorkflowExecutionFailedEventAttributes != nil {
+			return x.ChildWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionTimedOut:
+		if x.ChildWorkflowExecutionTimedOutEventAttributes != nil {
+			return x.ChildWorkflowExecutionTimedOutEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionCanceled:
+		if x.ChildWorkflowExecutionCanceledEventAttributes != nil {
+			return x.ChildWorkflowExecutionCanceledEventAttributes
+		}
+	case EventTypeChildWorkflowExecutionTerminated:
+		if x.ChildWorkflowExecutionTerminatedEventAttributes != nil {
+			return x.ChildWorkflowExecutionTerminatedEventAttributes
+		}
+	case EventTypeSignalExternalWorkflowExecutionInitiated:
+		if x.SignalExternalWorkflowExecutionInitiatedEventAttributes != nil {
+			return x.SignalExternalWorkflowExecutionInitiatedEventAttributes
+		}
+	case EventTypeExternalWorkflowExecutionSignaled:
+		if x.ExternalWorkflowExecutionSignaledEventAttributes != nil {
+			return x.ExternalWorkflowExecutionSignaledEventAttributes
+		}
+	case EventTypeSignalExternalWorkflowExecutionFailed:
+		if x.SignalExternalWorkflowExecutionFailedEventAttributes != nil {
+			return x.SignalExternalWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeExternalWorkflowExecutionCancelRequested:
+		if x.ExternalWorkflowExecutionCancelRequestedEventAttributes != nil {
+			return x.ExternalWorkflowExecutionCancelRequestedEventAttributes
+		}
+	case EventTypeRequestCancelExternalWorkflowExecutionInitiated:
+		if x.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes != nil {
+			return x.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes
+		}
+	case EventTypeRequestCancelExternalWorkflowExecutionFailed:
+		if x.RequestCancelExternalWorkflowExecutionFailedEventAttributes != nil {
+			return x.RequestCancelExternalWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeScheduleActivityTaskFailed:
+		if x.ScheduleActivityTaskFailedEventAttributes != nil {
+			return x.ScheduleActivityTaskFailedEventAttributes
+		}
+	case EventTypeRequestCancelActivityTaskFailed:
+		if x.RequestCancelActivityTaskFailedEventAttributes != nil {
+			return x.RequestCancelActivityTaskFailedEventAttributes
+		}
+	case EventTypeStartTimerFailed:
+		if x.StartTimerFailedEventAttributes != nil {
+			return x.StartTimerFailedEventAttributes
+		}
+	case EventTypeCancelTimerFailed:
+		if x.CancelTimerFailedEventAttributes != nil {
+			return x.CancelTimerFailedEventAttributes
+		}
+	case EventTypeStartChildWorkflowExecutionFailed:
+		if x.StartChildWorkflowExecutionFailedEventAttributes != nil {
+			return x.StartChildWorkflowExecutionFailedEventAttributes
+		}
+	case EventTypeLambdaFunctionScheduled:
+		if x.LambdaFunctionScheduledEventAttributes != nil {
+			return x.LambdaFunctionScheduledEventAttributes
+		}
+	case EventTypeLambdaFunctionStarted:
+		if x.LambdaFunctionStartedEventAttributes != nil {
+			return x.LambdaFunctionStartedEventAttributes
+		}
+	case EventTypeLambdaFunctionCompleted:
+		if x.LambdaFunctionCompletedEventAttributes != nil {
+			return x.LambdaFunctionCompletedEventAttributes
+		}
+	case EventTypeLambdaFunctionFailed:
+		if x.LambdaFunctionFailedEventAttributes != nil {
+			return x.LambdaFunctionFailedEventAttributes
+		}
+	case EventTypeLambdaFunctionTimedOut:
+		if x.LambdaFunctionTimedOutEventAttributes != nil {
+			return x.LambdaFunctionTimedOutEventAttributes
+		}
+	case EventTypeScheduleLambdaFunctionFailed:
+		if x.ScheduleLambdaFunctionFailedEventAttributes != nil {
+			return x.ScheduleLambdaFunctionFailedEventAttributes
+		}
+	case EventTypeStartLambdaFunctionFailed:
+		if x.StartLambdaFunctionFailedEventAttributes != nil {
+			return x.StartLambdaFunctionFailedEventAttributes
+		}
+	}
+	return nil
+}
+
+// SetAttributes sets the attributes member that fits attrs (a pointer to
+// one of the attribute shapes) and the EventType that goes with it.
+func (x *HistoryEvent) SetAttributes(attrs any) {
+	switch a := attrs.(type) {
+	case *WorkflowExecutionStartedEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionStarted.Ptr()
+		x.WorkflowExecutionStartedEventAttributes = a
+	case *WorkflowExecutionCompletedEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionCompleted.Ptr()
+		x.WorkflowExecutionCompletedEventAttributes = a
+	case *CompleteWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeCompleteWorkflowExecutionFailed.Ptr()
+		x.CompleteWorkflowExecutionFailedEventAttributes = a
+	case *WorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionFailed.Ptr()
+		x.WorkflowExecutionFailedEventAttributes = a
+	case *FailWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeFailWorkflowExecutionFailed.Ptr()
+		x.FailWorkflowExecutionFailedEventAttributes = a
+	case *WorkflowExecutionTimedOutEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionTimedOut.Ptr()
+		x.WorkflowExecutionTimedOutEventAttributes = a
+	case *WorkflowExecutionCanceledEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionCanceled.Ptr()
+		x.WorkflowExecutionCanceledEventAttributes = a
+	case *CancelWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeCancelWorkflowExecutionFailed.Ptr()
+		x.CancelWorkflowExecutionFailedEventAttributes = a
+	case *WorkflowExecutionContinuedAsNewEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionContinuedAsNew.Ptr()
+		x.WorkflowExecutionContinuedAsNewEventAttributes = a
+	case *ContinueAsNewWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeContinueAsNewWorkflowExecutionFailed.Ptr()
+		x.ContinueAsNewWorkflowExecutionFailedEventAttributes = a
+	case *WorkflowExecutionTerminatedEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionTerminated.Ptr()
+		x.WorkflowExecutionTerminatedEventAttributes = a
+	case *WorkflowExecutionCancelRequestedEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionCancelRequested.Ptr()
+		x.WorkflowExecutionCancelRequestedEventAttributes = a
+	case *DecisionTaskScheduledEventAttributes:
+		x.EventType = EventTypeDecisionTaskScheduled.Ptr()
+		x.DecisionTaskScheduledEventAttributes = a
+	case *DecisionTaskStartedEventAttributes:
+		x.EventType = EventTypeDecisionTaskStarted.Ptr()
+		x.DecisionTaskStartedEventAttributes = a
+	case *DecisionTaskCompletedEventAttributes:
+		x.EventType = EventTypeDecisionTaskCompleted.Ptr()
+		x.DecisionTaskCompletedEventAttributes = a
+	case *DecisionTaskTimedOutEventAttributes:
+		x.EventType = EventTypeDecisionTaskTimedOut.Ptr()
+		x.DecisionTaskTimedOutEventAttributes = a
+	case *ActivityTaskScheduledEventAttributes:
+		x.EventType = EventTypeActivityTaskScheduled.Ptr()
+		x.ActivityTaskScheduledEventAttributes = a
+	case *ActivityTaskStartedEventAttributes:
+		x.EventType = EventTypeActivityTaskStarted.Ptr()
+		x.ActivityTaskStartedEventAttributes = a
+	case *ActivityTaskCompletedEventAttributes:
+		x.EventType = EventTypeActivityTaskCompleted.Ptr()
+		x.ActivityTaskCompletedEventAttributes = a
+	case *ActivityTaskFailedEventAttributes:
+		x.EventType = EventTypeActivityTaskFailed.Ptr()
+		x.ActivityTaskFailedEventAttributes = a
+	case *ActivityTaskTimedOutEventAttributes:
+		x.EventType = EventTypeActivityTaskTimedOut.Ptr()
+		x.ActivityTaskTimedOutEventAttributes = a
+	case *ActivityTaskCanceledEventAttributes:
+		x.EventType = EventTypeActivityTaskCanceled.Ptr()
+		x.ActivityTaskCanceledEventAttributes = a
+	case *ActivityTaskCancelRequestedEventAttributes:
+		x.EventType = EventTypeActivityTaskCancelRequested.Ptr()
+		x.ActivityTaskCancelRequestedEventAttributes = a
+	case *WorkflowExecutionSignaledEventAttributes:
+		x.EventType = EventTypeWorkflowExecutionSignaled.Ptr()
+		x.WorkflowExecutionSignaledEventAttributes = a
+	case *MarkerRecordedEventAttributes:
+		x.EventType = EventTypeMarkerRecorded.Ptr()
+		x.MarkerRecordedEventAttributes = a
+	case *RecordMarkerFailedEventAttributes:
+		x.EventType = EventTypeRecordMarkerFailed.Ptr()
+		x.RecordMarkerFailedEventAttributes = a
+	case *TimerStartedEventAttributes:
+		x.EventType = EventTypeTimerStarted.Ptr()
+		x.TimerStartedEventAttributes = a
+	case *TimerFiredEventAttributes:
+		x.EventType = EventTypeTimerFired.Ptr()
+		x.TimerFiredEventAttributes = a
+	case *TimerCanceledEventAttributes:
+		x.EventType = EventTypeTimerCanceled.Ptr()
+		x.TimerCanceledEventAttributes = a
+	case *StartChildWorkflowExecutionInitiatedEventAttributes:
+		x.EventType = EventTypeStartChildWorkflowExecutionInitiated.Ptr()
+		x.StartChildWorkflowExecutionInitiatedEventAttributes = a
+	case *ChildWorkflowExecutionStartedEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionStarted.Ptr()
+		x.ChildWorkflowExecutionStartedEventAttributes = a
+	case *ChildWorkflowExecutionCompletedEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionCompleted.Ptr()
+		x.ChildWorkflowExecutionCompletedEventAttributes = a
+	case *ChildWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionFailed.Ptr()
+		x.ChildWorkflowExecutionFailedEventAttributes = a
+	case *ChildWorkflowExecutionTimedOutEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionTimedOut.Ptr()
+		x.ChildWorkflowExecutionTimedOutEventAttributes = a
+	case *ChildWorkflowExecutionCanceledEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionCanceled.Ptr()
+		x.ChildWorkflowExecutionCanceledEventAttributes = a
+	case *ChildWorkflowExecutionTerminatedEventAttributes:
+		x.EventType = EventTypeChildWorkflowExecutionTerminated.Ptr()
+		x.ChildWorkflowExecutionTerminatedEventAttributes = a
+	case *SignalExternalWorkflowExecutionInitiatedEventAttributes:
+		x.EventType = EventTypeSignalExternalWorkflowExecutionInitiated.Ptr()
+		x.SignalExternalWorkflowExecutionInitiatedEventAttributes = a
+	case *ExternalWorkflowExecutionSignaledEventAttributes:
+		x.EventType = EventTypeExternalWorkflowExecutionSignaled.Ptr()
+		x.ExternalWorkflowExecutionSignaledEventAttributes = a
+	case *SignalExternalWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeSignalExternalWorkflowExecutionFailed.Ptr()
+		x.SignalExternalWorkflowExecutionFailedEventAttributes = a
+	case *ExternalWorkflowExecutionCancelRequestedEventAttributes:
+		x.EventType = EventTypeExternalWorkflowExecutionCancelRequested.Ptr()
+		x.ExternalWorkflowExecutionCancelRequestedEventAttributes = a
+	case *RequestCancelExternalWorkflowExecutionInitiatedEventAttributes:
+		x.EventType = EventTypeRequestCancelExternalWorkflowExecutionInitiated.Ptr()
+		x.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes = a
+	case *RequestCancelExternalWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeRequestCancelExternalWorkflowExecutionFailed.Ptr()
+		x.RequestCancelExternalWorkflowExecutionFailedEventAttributes = a
+	case *ScheduleActivityTaskFailedEventAttributes:
+		x.EventType = EventTypeScheduleActivityTaskFailed.Ptr()
+		x.ScheduleActivityTaskFailedEventAttributes = a
+	case *RequestCancelActivityTaskFailedEventAttributes:
+		x.EventType = EventTypeRequestCancelActivityTaskFailed.Ptr()
+		x.RequestCancelActivityTaskFailedEventAttributes = a
+	case *StartTimerFailedEventAttributes:
+		x.EventType = EventTypeStartTimerFailed.Ptr()
+		x.StartTimerFailedEventAttributes = a
+	case *CancelTimerFailedEventAttributes:
+		x.EventType = EventTypeCancelTimerFailed.Ptr()
+		x.CancelTimerFailedEventAttributes = a
+	case *StartChildWorkflowExecutionFailedEventAttributes:
+		x.EventType = EventTypeStartChildWorkflowExecutionFailed.Ptr()
+		x.StartChildWorkflowExecutionFailedEventAttributes = a
+	case *LambdaFunctionScheduledEventAttributes:
+		x.EventType = EventTypeLambdaFunctionScheduled.Ptr()
+		x.LambdaFunctionScheduledEventAttributes = a
+	case *LambdaFunctionStartedEventAttributes:
+		x.EventType = EventTypeLambdaFunctionStarted.Ptr()
+		x.LambdaFunctionStartedEventAttributes = a
+	case *LambdaFunctionCompletedEventAttributes:
+		x.EventType = EventTypeLambdaFunctionCompleted.Ptr()
+		x.LambdaFunctionCompletedEventAttributes = a
+	case *LambdaFunctionFailedEventAttributes:
+		x.EventType = EventTypeLambdaFunctionFailed.Ptr()
+		x.LambdaFunctionFailedEventAttributes = a
+	case *LambdaFunctionTimedOutEventAttributes:
+		x.EventType = EventTypeLambdaFunctionTimedOut.Ptr()
+		x.LambdaFunctionTimedOutEventAttributes = a
+	case *ScheduleLambdaFunctionFailedEventAttributes:
+		x.EventType = EventTypeScheduleLambdaFunctionFailed.Ptr()
+		x.ScheduleLambdaFunctionFailedEventAttributes = a
+	case *StartLambdaFunctionFailedEventAttributes:
+		x.EventType = EventTypeStartLambdaFunctionFailed.Ptr()
+		x.StartLambdaFunctionFailedEventAttributes = a
+	default:
+		panic(fmt.Sprintf("swfapi: %T is not an attributes shape of HistoryEvent", attrs))
+	}
+}
+
+// Attributes returns the attributes member that the DecisionType names, or
+// nil when it is absent.
+func (x *Decision) Attributes() any {
+	if x.DecisionType == nil {
+		return nil
+	}
+	switch *x.DecisionType {
+	case DecisionTypeScheduleActivityTask:
+		if x.ScheduleActivityTaskDecisionAttributes != nil {
+			return x.ScheduleActivityTaskDecisionAttributes
+		}
+	case DecisionTypeRequestCancelActivityTask:
+		if x.RequestCancelActivityTaskDecisionAttributes != nil {
+			return x.RequestCancelActivityTaskDecisionAttributes
+		}
+	case DecisionTypeCompleteWorkflowExecution:
+		if x.CompleteWorkflowExecutionDecisionAttributes != nil {
+			return x.CompleteWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeFailWorkflowExecution:
+		if x.FailWorkflowExecutionDecisionAttributes != nil {
+			return x.FailWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeCancelWorkflowExecution:
+		if x.CancelWorkflowExecutionDecisionAttributes != nil {
+			return x.CancelWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeContinueAsNewWorkflowExecution:
+		if x.ContinueAsNewWorkflowExecutionDecisionAttributes != nil {
+			return x.ContinueAsNewWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeRecordMarker:
+		if x.RecordMarkerDecisionAttributes != nil {
+			return x.RecordMarkerDecisionAttributes
+		}
+	case DecisionTypeStartTimer:
+		if x.StartTimerDecisionAttributes != nil {
+			return x.StartTimerDecisionAttributes
+		}
+	case DecisionTypeCancelTimer:
+		if x.CancelTimerDecisionAttributes != nil {
+			return x.CancelTimerDecisionAttributes
+		}
+	case DecisionTypeSignalExternalWorkflowExecution:
+		if x.SignalExternalWorkflowExecutionDecisionAttributes != nil {
+			return x.SignalExternalWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeRequestCancelExternalWorkflowExecution:
+		if x.RequestCancelExternalWorkflowExecutionDecisionAttributes != nil {
+			return x.RequestCancelExternalWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeStartChildWorkflowExecution:
+		if x.StartChildWorkflowExecutionDecisionAttributes != nil {
+			return x.StartChildWorkflowExecutionDecisionAttributes
+		}
+	case DecisionTypeScheduleLambdaFunction:
+		if x.ScheduleLambdaFunctionDecisionAttributes != nil {
+			return x.ScheduleLambdaFunctionDecisionAttributes
+		}
+	}
+	return nil
+}
+
+// SetAttributes sets the attributes member that fits attrs (a pointer to
+// one of the attribute shapes) and the DecisionType that goes with it.
+func (x *Decision) SetAttributes(attrs any) {
+	switch a := attrs.(type) {
+	case *ScheduleActivityTaskDecisionAttributes:
+		x.DecisionType = DecisionTypeScheduleActivityTask.Ptr()
+		x.ScheduleActivityTaskDecisionAttributes = a
+	case *RequestCancelActivityTaskDecisionAttributes:
+		x.DecisionType = DecisionTypeRequestCancelActivityTask.Ptr()
+		x.RequestCancelActivityTaskDecisionAttributes = a
+	case *CompleteWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeCompleteWorkflowExecution.Ptr()
+		x.CompleteWorkflowExecutionDecisionAttributes = a
+	case *FailWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeFailWorkflowExecution.Ptr()
+		x.FailWorkflowExecutionDecisionAttributes = a
+	case *CancelWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeCancelWorkflowExecution.Ptr()
+		x.CancelWorkflowExecutionDecisionAttributes = a
+	case *ContinueAsNewWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeContinueAsNewWorkflowExecution.Ptr()
+		x.ContinueAsNewWorkflowExecutionDecisionAttributes = a
+	case *RecordMarkerDecisionAttributes:
+		x.DecisionType = DecisionTypeRecordMarker.Ptr()
+		x.RecordMarkerDecisionAttributes = a
+	case *StartTimerDecisionAttributes:
+		x.DecisionType = DecisionTypeStartTimer.Ptr()
+		x.StartTimerDecisionAttributes = a
+	case *CancelTimerDecisionAttributes:
+		x.DecisionType = DecisionTypeCancelTimer.Ptr()
+		x.CancelTimerDecisionAttributes = a
+	case *SignalExternalWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeSignalExternalWorkflowExecution.Ptr()
+		x.SignalExternalWorkflowExecutionDecisionAttributes = a
+	case *RequestCancelExternalWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeRequestCancelExternalWorkflowExecution.Ptr()
+		x.RequestCancelExternalWorkflowExecutionDecisionAttributes = a
+	case *StartChildWorkflowExecutionDecisionAttributes:
+		x.DecisionType = DecisionTypeStartChildWorkflowExecution.Ptr()
+		x.StartChildWorkflowExecutionDecisionAttributes = a
+	case *ScheduleLambdaFunctionDecisionAttributes:
+		x.DecisionType = DecisionTypeScheduleLambdaFunction.Ptr()
+		x.ScheduleLambdaFunctionDecisionAttributes = a
+	default:
+		panic(fmt.Sprintf("swfapi: %T is not an attributes shape of Decision", attrs))
+	}
 }
 
 // Service is the whole SWF API: one method per operation, taking the
@@ -3944,8 +4456,9 @@ func (s *UntagResourceInput) Validate() error {
 // operations maps each operation name to its decoder and invoker.
 var operations = map[string]*Operation{
 	"CountClosedWorkflowExecutions": {
-		Name:     "CountClosedWorkflowExecutions",
-		NewInput: func() Input { return new(CountClosedWorkflowExecutionsInput) },
+		Name:      "CountClosedWorkflowExecutions",
+		NewInput:  func() Input { return new(CountClosedWorkflowExecutionsInput) },
+		NewOutput: func() any { return new(WorkflowExecutionCount) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.CountClosedWorkflowExecutions(ctx, in.(*CountClosedWorkflowExecutionsInput))
 			if err != nil || out == nil {
@@ -3955,8 +4468,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"CountOpenWorkflowExecutions": {
-		Name:     "CountOpenWorkflowExecutions",
-		NewInput: func() Input { return new(CountOpenWorkflowExecutionsInput) },
+		Name:      "CountOpenWorkflowExecutions",
+		NewInput:  func() Input { return new(CountOpenWorkflowExecutionsInput) },
+		NewOutput: func() any { return new(WorkflowExecutionCount) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.CountOpenWorkflowExecutions(ctx, in.(*CountOpenWorkflowExecutionsInput))
 			if err != nil || out == nil {
@@ -3966,8 +4480,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"CountPendingActivityTasks": {
-		Name:     "CountPendingActivityTasks",
-		NewInput: func() Input { return new(CountPendingActivityTasksInput) },
+		Name:      "CountPendingActivityTasks",
+		NewInput:  func() Input { return new(CountPendingActivityTasksInput) },
+		NewOutput: func() any { return new(PendingTaskCount) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.CountPendingActivityTasks(ctx, in.(*CountPendingActivityTasksInput))
 			if err != nil || out == nil {
@@ -3977,8 +4492,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"CountPendingDecisionTasks": {
-		Name:     "CountPendingDecisionTasks",
-		NewInput: func() Input { return new(CountPendingDecisionTasksInput) },
+		Name:      "CountPendingDecisionTasks",
+		NewInput:  func() Input { return new(CountPendingDecisionTasksInput) },
+		NewOutput: func() any { return new(PendingTaskCount) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.CountPendingDecisionTasks(ctx, in.(*CountPendingDecisionTasksInput))
 			if err != nil || out == nil {
@@ -4023,8 +4539,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"DescribeActivityType": {
-		Name:     "DescribeActivityType",
-		NewInput: func() Input { return new(DescribeActivityTypeInput) },
+		Name:      "DescribeActivityType",
+		NewInput:  func() Input { return new(DescribeActivityTypeInput) },
+		NewOutput: func() any { return new(ActivityTypeDetail) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.DescribeActivityType(ctx, in.(*DescribeActivityTypeInput))
 			if err != nil || out == nil {
@@ -4034,8 +4551,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"DescribeDomain": {
-		Name:     "DescribeDomain",
-		NewInput: func() Input { return new(DescribeDomainInput) },
+		Name:      "DescribeDomain",
+		NewInput:  func() Input { return new(DescribeDomainInput) },
+		NewOutput: func() any { return new(DomainDetail) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.DescribeDomain(ctx, in.(*DescribeDomainInput))
 			if err != nil || out == nil {
@@ -4045,8 +4563,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"DescribeWorkflowExecution": {
-		Name:     "DescribeWorkflowExecution",
-		NewInput: func() Input { return new(DescribeWorkflowExecutionInput) },
+		Name:      "DescribeWorkflowExecution",
+		NewInput:  func() Input { return new(DescribeWorkflowExecutionInput) },
+		NewOutput: func() any { return new(WorkflowExecutionDetail) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.DescribeWorkflowExecution(ctx, in.(*DescribeWorkflowExecutionInput))
 			if err != nil || out == nil {
@@ -4056,8 +4575,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"DescribeWorkflowType": {
-		Name:     "DescribeWorkflowType",
-		NewInput: func() Input { return new(DescribeWorkflowTypeInput) },
+		Name:      "DescribeWorkflowType",
+		NewInput:  func() Input { return new(DescribeWorkflowTypeInput) },
+		NewOutput: func() any { return new(WorkflowTypeDetail) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.DescribeWorkflowType(ctx, in.(*DescribeWorkflowTypeInput))
 			if err != nil || out == nil {
@@ -4067,8 +4587,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"GetWorkflowExecutionHistory": {
-		Name:     "GetWorkflowExecutionHistory",
-		NewInput: func() Input { return new(GetWorkflowExecutionHistoryInput) },
+		Name:      "GetWorkflowExecutionHistory",
+		NewInput:  func() Input { return new(GetWorkflowExecutionHistoryInput) },
+		NewOutput: func() any { return new(History) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.GetWorkflowExecutionHistory(ctx, in.(*GetWorkflowExecutionHistoryInput))
 			if err != nil || out == nil {
@@ -4078,8 +4599,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListActivityTypes": {
-		Name:     "ListActivityTypes",
-		NewInput: func() Input { return new(ListActivityTypesInput) },
+		Name:      "ListActivityTypes",
+		NewInput:  func() Input { return new(ListActivityTypesInput) },
+		NewOutput: func() any { return new(ActivityTypeInfos) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListActivityTypes(ctx, in.(*ListActivityTypesInput))
 			if err != nil || out == nil {
@@ -4089,8 +4611,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListClosedWorkflowExecutions": {
-		Name:     "ListClosedWorkflowExecutions",
-		NewInput: func() Input { return new(ListClosedWorkflowExecutionsInput) },
+		Name:      "ListClosedWorkflowExecutions",
+		NewInput:  func() Input { return new(ListClosedWorkflowExecutionsInput) },
+		NewOutput: func() any { return new(WorkflowExecutionInfos) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListClosedWorkflowExecutions(ctx, in.(*ListClosedWorkflowExecutionsInput))
 			if err != nil || out == nil {
@@ -4100,8 +4623,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListDomains": {
-		Name:     "ListDomains",
-		NewInput: func() Input { return new(ListDomainsInput) },
+		Name:      "ListDomains",
+		NewInput:  func() Input { return new(ListDomainsInput) },
+		NewOutput: func() any { return new(DomainInfos) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListDomains(ctx, in.(*ListDomainsInput))
 			if err != nil || out == nil {
@@ -4111,8 +4635,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListOpenWorkflowExecutions": {
-		Name:     "ListOpenWorkflowExecutions",
-		NewInput: func() Input { return new(ListOpenWorkflowExecutionsInput) },
+		Name:      "ListOpenWorkflowExecutions",
+		NewInput:  func() Input { return new(ListOpenWorkflowExecutionsInput) },
+		NewOutput: func() any { return new(WorkflowExecutionInfos) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListOpenWorkflowExecutions(ctx, in.(*ListOpenWorkflowExecutionsInput))
 			if err != nil || out == nil {
@@ -4122,8 +4647,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListTagsForResource": {
-		Name:     "ListTagsForResource",
-		NewInput: func() Input { return new(ListTagsForResourceInput) },
+		Name:      "ListTagsForResource",
+		NewInput:  func() Input { return new(ListTagsForResourceInput) },
+		NewOutput: func() any { return new(ListTagsForResourceOutput) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListTagsForResource(ctx, in.(*ListTagsForResourceInput))
 			if err != nil || out == nil {
@@ -4133,8 +4659,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"ListWorkflowTypes": {
-		Name:     "ListWorkflowTypes",
-		NewInput: func() Input { return new(ListWorkflowTypesInput) },
+		Name:      "ListWorkflowTypes",
+		NewInput:  func() Input { return new(ListWorkflowTypesInput) },
+		NewOutput: func() any { return new(WorkflowTypeInfos) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.ListWorkflowTypes(ctx, in.(*ListWorkflowTypesInput))
 			if err != nil || out == nil {
@@ -4144,8 +4671,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"PollForActivityTask": {
-		Name:     "PollForActivityTask",
-		NewInput: func() Input { return new(PollForActivityTaskInput) },
+		Name:      "PollForActivityTask",
+		NewInput:  func() Input { return new(PollForActivityTaskInput) },
+		NewOutput: func() any { return new(ActivityTask) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.PollForActivityTask(ctx, in.(*PollForActivityTaskInput))
 			if err != nil || out == nil {
@@ -4155,8 +4683,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"PollForDecisionTask": {
-		Name:     "PollForDecisionTask",
-		NewInput: func() Input { return new(PollForDecisionTaskInput) },
+		Name:      "PollForDecisionTask",
+		NewInput:  func() Input { return new(PollForDecisionTaskInput) },
+		NewOutput: func() any { return new(DecisionTask) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.PollForDecisionTask(ctx, in.(*PollForDecisionTaskInput))
 			if err != nil || out == nil {
@@ -4166,8 +4695,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"RecordActivityTaskHeartbeat": {
-		Name:     "RecordActivityTaskHeartbeat",
-		NewInput: func() Input { return new(RecordActivityTaskHeartbeatInput) },
+		Name:      "RecordActivityTaskHeartbeat",
+		NewInput:  func() Input { return new(RecordActivityTaskHeartbeatInput) },
+		NewOutput: func() any { return new(ActivityTaskStatus) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.RecordActivityTaskHeartbeat(ctx, in.(*RecordActivityTaskHeartbeatInput))
 			if err != nil || out == nil {
@@ -4240,8 +4770,9 @@ var operations = map[string]*Operation{
 		},
 	},
 	"StartWorkflowExecution": {
-		Name:     "StartWorkflowExecution",
-		NewInput: func() Input { return new(StartWorkflowExecutionInput) },
+		Name:      "StartWorkflowExecution",
+		NewInput:  func() Input { return new(StartWorkflowExecutionInput) },
+		NewOutput: func() any { return new(Run) },
 		Call: func(ctx context.Context, s Service, in Input) (any, error) {
 			out, err := s.StartWorkflowExecution(ctx, in.(*StartWorkflowExecutionInput))
 			if err != nil || out == nil {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // Epoch is where the fake clock of every test server starts.
@@ -106,7 +108,7 @@ func (s *Server) NewClient() *swf.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
-		HTTPClient:  &http.Client{Transport: &nullChecker{t: s.t, next: http.DefaultTransport}},
+		HTTPClient:  &http.Client{Transport: &answerChecker{t: s.t, next: http.DefaultTransport}},
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
 	}
 	return swf.NewFromConfig(cfg, func(o *swf.Options) {
@@ -114,15 +116,16 @@ func (s *Server) NewClient() *swf.Client {
 	})
 }
 
-// nullChecker fails the test when a successful answer holds a JSON null:
-// the server must leave out what it does not set, as AWS does, and a null
-// means a required member was forgotten.
-type nullChecker struct {
+// answerChecker fails the test when a successful answer breaks the model:
+// a JSON null (the server leaves out what it does not set, as AWS does) or a
+// required member left out. The one exception is a poll that found no task,
+// which SWF answers without a taskToken (and the members that go with it).
+type answerChecker struct {
 	t    testing.TB
 	next http.RoundTripper
 }
 
-func (c *nullChecker) RoundTrip(r *http.Request) (*http.Response, error) {
+func (c *answerChecker) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(r)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		return resp, err
@@ -133,6 +136,7 @@ func (c *nullChecker) RoundTrip(r *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
+	target := r.Header.Get("X-Amz-Target")
 	if len(body) == 0 {
 		return resp, nil
 	}
@@ -140,13 +144,63 @@ func (c *nullChecker) RoundTrip(r *http.Request) (*http.Response, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		c.t.Errorf("%s answered with invalid JSON: %v: %s", r.Header.Get("X-Amz-Target"), err, body)
+		c.t.Errorf("%s answered with invalid JSON: %v: %s", target, err, body)
 		return resp, nil
 	}
 	if path := findNull(v, ""); path != "" {
-		c.t.Errorf("%s answered with null at %s: %s", r.Header.Get("X-Amz-Target"), path, body)
+		c.t.Errorf("%s answered with null at %s: %s", target, path, body)
+	}
+	op := swfapi.LookupOperation(strings.TrimPrefix(target, swfapi.TargetPrefix+"."))
+	if op == nil || op.NewOutput == nil {
+		return resp, nil
+	}
+	out := op.NewOutput()
+	if err := json.Unmarshal(body, out); err != nil {
+		c.t.Errorf("%s answered with JSON that does not fit its output shape: %v: %s", target, err, body)
+		return resp, nil
+	}
+	if m, ok := v.(map[string]any); ok && strings.HasPrefix(op.Name, "PollFor") && m["taskToken"] == nil {
+		return resp, nil
+	}
+	if missing := missingRequired(reflect.ValueOf(out), ""); missing != "" {
+		c.t.Errorf("%s answered without the required member %s: %s", target, missing, body)
 	}
 	return resp, nil
+}
+
+// missingRequired returns the path of the first member tagged
+// swf:"required" that v leaves unset, or "".
+func missingRequired(v reflect.Value, path string) string {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return ""
+		}
+		return missingRequired(v.Elem(), path)
+	case reflect.Slice:
+		for i := range v.Len() {
+			if p := missingRequired(v.Index(i), fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" {
+				continue
+			}
+			fv := v.Field(i)
+			if f.Tag.Get("swf") == "required" && (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice) && fv.IsNil() {
+				return path + "." + name
+			}
+			if p := missingRequired(fv, path+"."+name); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 // findNull returns the path of the first null inside v, or "".

@@ -10,6 +10,10 @@ ON CONFLICT (name) DO NOTHING;
 SELECT id, name, status, description, retention, created_at, deprecated_at
 FROM domains WHERE name = :name;
 
+-- name: DomainGetByID
+SELECT id, name, status, description, retention, created_at, deprecated_at
+FROM domains WHERE id = :id;
+
 -- name: DomainCount
 SELECT count(*) FROM domains;
 
@@ -88,3 +92,128 @@ SELECT value FROM meta WHERE key = :key;
 
 -- name: MetaPutIfAbsent
 INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING;
+
+-- name: ExecutionInsert
+INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
+    start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
+VALUES (:domain_id, :workflow_id, :run_id, :type_name, :type_version, :open, :close_status,
+    :start_time, :close_time, :parent_workflow_id, :parent_run_id, :cancel_requested, :tags, :state)
+ON CONFLICT DO NOTHING;
+
+-- name: ExecutionTagInsert
+INSERT INTO execution_tags (execution_id, tag) VALUES (:execution_id, :tag) ON CONFLICT DO NOTHING;
+
+-- name: ExecutionGet
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE id = :id;
+
+-- name: ExecutionGetByRun
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE domain_id = :domain_id AND workflow_id = :workflow_id AND run_id = :run_id;
+
+-- name: ExecutionGetOpen
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE domain_id = :domain_id AND workflow_id = :workflow_id AND open = 1;
+
+-- name: ExecutionUpdate
+UPDATE executions SET open = :open, close_status = :close_status, close_time = :close_time,
+    cancel_requested = :cancel_requested, state = :state
+WHERE id = :id;
+
+-- name: ExecutionCountOpen
+SELECT count(*) FROM executions WHERE domain_id = :domain_id AND open = 1;
+
+-- name: ExecutionDeleteEvents
+DELETE FROM events WHERE execution_id = :id;
+
+-- name: ExecutionDeleteTags
+DELETE FROM execution_tags WHERE execution_id = :id;
+
+-- name: ExecutionDelete
+DELETE FROM executions WHERE id = :id;
+
+-- name: EventInsert
+INSERT INTO events (execution_id, event_id, data) VALUES (:execution_id, :event_id, :data);
+
+-- name: EventListAsc
+SELECT event_id, data FROM events
+WHERE execution_id = :execution_id AND event_id > :after AND event_id <= :upto
+ORDER BY event_id ASC LIMIT :limit;
+
+-- name: EventListDesc
+SELECT event_id, data FROM events
+WHERE execution_id = :execution_id AND event_id < :before AND event_id <= :upto
+ORDER BY event_id DESC LIMIT :limit;
+
+-- name: ActivityList
+SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+    heartbeat_details, last_heartbeat, data
+FROM activities WHERE execution_id = :execution_id ORDER BY scheduled_event_id;
+
+-- name: ActivityCount
+SELECT count(*) FROM activities WHERE execution_id = :execution_id;
+
+-- name: ActivityPut
+INSERT INTO activities (execution_id, scheduled_event_id, activity_id, started_event_id,
+    cancel_requested, heartbeat_details, last_heartbeat, data)
+VALUES (:execution_id, :scheduled_event_id, :activity_id, :started_event_id,
+    :cancel_requested, :heartbeat_details, :last_heartbeat, :data)
+ON CONFLICT (execution_id, scheduled_event_id) DO UPDATE SET
+    activity_id = excluded.activity_id, started_event_id = excluded.started_event_id,
+    cancel_requested = excluded.cancel_requested, heartbeat_details = excluded.heartbeat_details,
+    last_heartbeat = excluded.last_heartbeat, data = excluded.data;
+
+-- name: ActivityDelete
+DELETE FROM activities WHERE execution_id = :execution_id AND scheduled_event_id = :scheduled_event_id;
+
+-- name: ActivityDeleteAll
+DELETE FROM activities WHERE execution_id = :execution_id;
+
+-- name: ActivityHeartbeat
+UPDATE activities SET heartbeat_details = :details, last_heartbeat = :at
+WHERE execution_id = :execution_id AND scheduled_event_id = :scheduled_event_id
+  AND started_event_id = :started_event_id AND started_event_id <> 0
+RETURNING cancel_requested;
+
+-- name: TaskInsert
+INSERT INTO tasks (domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
+VALUES (:domain_id, :kind, :task_list, :priority, :execution_id, :scheduled_event_id);
+
+-- name: TaskDelete
+DELETE FROM tasks WHERE execution_id = :execution_id AND kind = :kind AND scheduled_event_id = :scheduled_event_id;
+
+-- name: TaskDeleteAll
+DELETE FROM tasks WHERE execution_id = :execution_id;
+
+-- name: TaskNext
+SELECT id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id FROM tasks
+WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list
+ORDER BY priority DESC, id ASC LIMIT 1;
+
+-- name: TaskDeleteByID
+DELETE FROM tasks WHERE id = :id;
+
+-- name: TaskCount
+SELECT count(*) FROM tasks WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list;
+
+-- name: TimerPut
+INSERT INTO timers (due, execution_id, kind, ref) VALUES (:due, :execution_id, :kind, :ref)
+ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due;
+
+-- name: TimerDelete
+DELETE FROM timers WHERE execution_id = :execution_id AND kind = :kind AND ref = :ref;
+
+-- name: TimerDeleteAll
+DELETE FROM timers WHERE execution_id = :execution_id;
+
+-- name: TimerNext
+SELECT id, due, execution_id, kind, ref FROM timers ORDER BY due, id LIMIT 1;
+
+-- name: TimerDue
+SELECT id, due, execution_id, kind, ref FROM timers WHERE due <= :now ORDER BY due, id LIMIT :limit;
+
+-- name: TimerDeleteByID
+DELETE FROM timers WHERE id = :id;

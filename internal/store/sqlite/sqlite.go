@@ -296,6 +296,10 @@ func (t *tx) DomainGetByName(ctx context.Context, name string) (*store.Domain, e
 	return scanDomain(t.t.QueryRowContext(ctx, q("DomainGetByName"), sql.Named("name", name)))
 }
 
+func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error) {
+	return scanDomain(t.t.QueryRowContext(ctx, q("DomainGetByID"), sql.Named("id", id)))
+}
+
 func (t *tx) DomainCount(ctx context.Context) (int, error) {
 	var n int
 	err := t.t.QueryRowContext(ctx, q("DomainCount")).Scan(&n)

@@ -26,6 +26,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"TypeList", testTypeList},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"Meta", testMeta},
+		{"ExecutionInsertFind", testExecutionInsertFind},
+		{"ExecutionDelete", testExecutionDelete},
+		{"ExecutionList", testExecutionList},
+		{"ExecutionListPaging", testExecutionListPaging},
+		{"Events", testEvents},
+		{"Activities", testActivities},
+		{"ActivityHeartbeat", testActivityHeartbeat},
+		{"Tasks", testTasks},
+		{"Timers", testTimers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -234,7 +234,10 @@ func (g *generator) generate() ([]byte, error) {
 	g.p("")
 	g.p("package swfapi")
 	g.p("")
-	g.p(`import "context"`)
+	g.p("import (")
+	g.p("\t\"context\"")
+	g.p("\t\"fmt\"")
+	g.p(")")
 	g.p("")
 	g.p("// APIVersion is the version of the SWF API these types describe.")
 	g.p("const APIVersion = %q", g.m.Metadata["apiVersion"])
@@ -246,6 +249,7 @@ func (g *generator) generate() ([]byte, error) {
 	g.genEnums()
 	g.genFaults()
 	g.genStructs()
+	g.genUnions()
 	g.genService(opNames)
 	return g.buf.Bytes(), nil
 }
@@ -321,19 +325,19 @@ func (g *generator) genStructs() {
 		g.p("type %s struct {", name)
 		for _, mn := range members {
 			mt := g.m.Shapes[s.Members.byName[mn].Shape]
-			opt := ""
-			if !required[mn] {
-				if mt.Type == "list" {
-					opt = ",omitzero"
-				} else {
-					opt = ",omitempty"
-				}
+			// Absent members are left out of the JSON: nil pointers
+			// (omitempty) and nil lists (omitzero; an empty list is
+			// written as []). Required members carry swf:"required" so
+			// that tests can check answers leave none out.
+			opt := ",omitempty"
+			if mt.Type == "list" {
+				opt = ",omitzero"
 			}
-			comment := ""
+			req := ""
 			if required[mn] {
-				comment = " // required"
+				req = ` swf:"required"`
 			}
-			g.p("\t%s %s `json:\"%s%s\"`%s", exported(mn), g.goType(s.Members.byName[mn].Shape), mn, opt, comment)
+			g.p("\t%s %s `json:\"%s%s\"%s`", exported(mn), g.goType(s.Members.byName[mn].Shape), mn, opt, req)
 		}
 		g.p("}")
 		g.p("")
@@ -438,6 +442,69 @@ func (g *generator) stringChecks(shapeName string, s *shape, val, path, field st
 	return out
 }
 
+// genUnions writes the helpers of the two "one attributes member per type"
+// structures: HistoryEvent (by eventType) and Decision (by decisionType).
+func (g *generator) genUnions() {
+	for _, u := range []struct{ shape, typeField, enum, suffix string }{
+		{"HistoryEvent", "EventType", "EventType", "EventAttributes"},
+		{"Decision", "DecisionType", "DecisionType", "DecisionAttributes"},
+	} {
+		s := g.m.Shapes[u.shape]
+		type pair struct{ value, member, attrShape string }
+		var pairs []pair
+		for _, mn := range s.Members.names {
+			if !strings.HasSuffix(mn, u.suffix) {
+				continue
+			}
+			value := exported(strings.TrimSuffix(mn, u.suffix))
+			found := false
+			for _, v := range g.m.Shapes[u.enum].Enum {
+				found = found || v == value
+			}
+			if !found {
+				log.Fatalf("%s member %s matches no %s value", u.shape, mn, u.enum)
+			}
+			pairs = append(pairs, pair{value, exported(mn), s.Members.byName[mn].Shape})
+		}
+		if len(pairs) != len(g.m.Shapes[u.enum].Enum) {
+			log.Fatalf("%s has %d attribute members for %d %s values", u.shape, len(pairs), len(g.m.Shapes[u.enum].Enum), u.enum)
+		}
+
+		g.p("// Attributes returns the attributes member that the %s names, or", u.typeField)
+		g.p("// nil when it is absent.")
+		g.p("func (x *%s) Attributes() any {", u.shape)
+		g.p("\tif x.%s == nil {", u.typeField)
+		g.p("\t\treturn nil")
+		g.p("\t}")
+		g.p("\tswitch *x.%s {", u.typeField)
+		for _, p := range pairs {
+			g.p("\tcase %s%s:", u.enum, enumConst(p.value))
+			g.p("\t\tif x.%s != nil {", p.member)
+			g.p("\t\t\treturn x.%s", p.member)
+			g.p("\t\t}")
+		}
+		g.p("\t}")
+		g.p("\treturn nil")
+		g.p("}")
+		g.p("")
+
+		g.p("// Set%s sets the attributes member that fits attrs (a pointer to", "Attributes")
+		g.p("// one of the attribute shapes) and the %s that goes with it.", u.typeField)
+		g.p("func (x *%s) SetAttributes(attrs any) {", u.shape)
+		g.p("\tswitch a := attrs.(type) {")
+		for _, p := range pairs {
+			g.p("\tcase *%s:", p.attrShape)
+			g.p("\t\tx.%s = %s%s.Ptr()", u.typeField, u.enum, enumConst(p.value))
+			g.p("\t\tx.%s = a", p.member)
+		}
+		g.p("\tdefault:")
+		g.p("\t\tpanic(fmt.Sprintf(\"swfapi: %%T is not an attributes shape of %s\", attrs))", u.shape)
+		g.p("\t}")
+		g.p("}")
+		g.p("")
+	}
+}
+
 func (g *generator) genService(opNames []string) {
 	g.p("// Service is the whole SWF API: one method per operation, taking the")
 	g.p("// operation's validated input. Operations without output return only an error.")
@@ -488,6 +555,9 @@ func (g *generator) genService(opNames []string) {
 		g.p("\t%q: {", n)
 		g.p("\t\tName: %q,", n)
 		g.p("\t\tNewInput: func() Input { return new(%s) },", op.Input.Shape)
+		if op.Output != nil {
+			g.p("\t\tNewOutput: func() any { return new(%s) },", op.Output.Shape)
+		}
 		if op.Output != nil {
 			g.p("\t\tCall: func(ctx context.Context, s Service, in Input) (any, error) {")
 			g.p("\t\t\tout, err := s.%s(ctx, in.(*%s))", n, op.Input.Shape)

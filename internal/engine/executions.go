@@ -1,0 +1,327 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"strconv"
+
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/workflow"
+)
+
+// newRunID makes a run id: 32 random bytes, unique for every run.
+func newRunID() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+func defaultUndefined(member string) error {
+	return fault(swfapi.CodeDefaultUndefinedFault, "%s is neither given nor registered as a default of the workflow type", member)
+}
+
+// StartWorkflowExecution starts a run of a registered workflow type, taking
+// what the request leaves out from the type's defaults.
+func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWorkflowExecutionInput) (*swfapi.Run, error) {
+	if err := checkWorkflowTimeout("executionStartToCloseTimeout", in.ExecutionStartToCloseTimeout); err != nil {
+		return nil, err
+	}
+	runID := newRunID()
+	err := e.transition(ctx, func(tx store.Tx) (*run, error) {
+		d, err := getRegisteredDomain(ctx, tx, *in.Domain)
+		if err != nil {
+			return nil, err
+		}
+		wt := in.WorkflowType
+		t, err := tx.TypeGet(ctx, store.TypeKey{DomainID: d.ID, Kind: store.WorkflowType, Name: *wt.Name, Version: *wt.Version})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, unknownType(store.WorkflowType, *wt.Name, *wt.Version)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if t.Status == store.StatusDeprecated {
+			return nil, fault(swfapi.CodeTypeDeprecatedFault, "%s", typeRef(store.WorkflowType, t.Name, t.Version))
+		}
+		var defaults swfapi.WorkflowTypeConfiguration
+		if err := json.Unmarshal(t.Config, &defaults); err != nil {
+			return nil, err
+		}
+		cfg, err := resolveConfig(in, &defaults)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecutionFind(ctx, d.ID, *in.WorkflowId, ""); err == nil {
+			return nil, fault(swfapi.CodeWorkflowExecutionAlreadyStartedFault, "Already Started: an open execution with workflowId %s exists", *in.WorkflowId)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		open, err := tx.ExecutionCountOpen(ctx, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		if open >= e.cfg.Limits.OpenExecutions {
+			return nil, fault(swfapi.CodeLimitExceededFault, "Domain %s has reached its limit of %d open workflow executions", d.Name, e.cfg.Limits.OpenExecutions)
+		}
+		exec := &workflow.Execution{
+			DomainID: d.ID, WorkflowID: *in.WorkflowId, RunID: runID,
+			TypeName: *wt.Name, TypeVersion: *wt.Version, Tags: in.TagList, Config: cfg,
+		}
+		m := workflow.New(exec, nil, e.now(), workflow.Options{Limits: e.cfg.Limits.Run, Retention: retention(d)})
+		return &run{domain: d, machine: m}, nil
+	}, func(_ store.Tx, r *run) error {
+		x := r.exec()
+		r.machine.Start(&swfapi.WorkflowExecutionStartedEventAttributes{
+			Input:                        in.Input,
+			ExecutionStartToCloseTimeout: &x.Config.ExecutionStartToCloseTimeout,
+			TaskStartToCloseTimeout:      &x.Config.TaskStartToCloseTimeout,
+			ChildPolicy:                  &x.Config.ChildPolicy,
+			TaskList:                     &swfapi.TaskList{Name: &x.Config.TaskList},
+			TaskPriority:                 &x.Config.TaskPriority,
+			WorkflowType:                 x.Type(),
+			TagList:                      in.TagList,
+			LambdaRole:                   x.Config.LambdaRole,
+			ParentInitiatedEventId:       swfapi.Ptr(int64(0)),
+		})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &swfapi.Run{RunId: &runID}, nil
+}
+
+// resolveConfig takes each setting of a new run from the request, else
+// from the workflow type's defaults; the four that SWF requires are checked
+// in the order SWF reports them.
+func resolveConfig(in *swfapi.StartWorkflowExecutionInput, d *swfapi.WorkflowTypeConfiguration) (workflow.Config, error) {
+	var c workflow.Config
+	switch {
+	case in.ExecutionStartToCloseTimeout != nil:
+		c.ExecutionStartToCloseTimeout = *in.ExecutionStartToCloseTimeout
+	case d.DefaultExecutionStartToCloseTimeout != nil:
+		c.ExecutionStartToCloseTimeout = *d.DefaultExecutionStartToCloseTimeout
+	default:
+		return c, defaultUndefined("executionStartToCloseTimeout")
+	}
+	switch {
+	case in.TaskList != nil:
+		c.TaskList = *in.TaskList.Name
+	case d.DefaultTaskList != nil:
+		c.TaskList = *d.DefaultTaskList.Name
+	default:
+		return c, defaultUndefined("taskList")
+	}
+	switch {
+	case in.TaskStartToCloseTimeout != nil:
+		c.TaskStartToCloseTimeout = *in.TaskStartToCloseTimeout
+	case d.DefaultTaskStartToCloseTimeout != nil:
+		c.TaskStartToCloseTimeout = *d.DefaultTaskStartToCloseTimeout
+	default:
+		return c, defaultUndefined("taskStartToCloseTimeout")
+	}
+	switch {
+	case in.ChildPolicy != nil:
+		c.ChildPolicy = *in.ChildPolicy
+	case d.DefaultChildPolicy != nil:
+		c.ChildPolicy = *d.DefaultChildPolicy
+	default:
+		return c, defaultUndefined("childPolicy")
+	}
+	c.TaskPriority = "0"
+	if in.TaskPriority != nil {
+		c.TaskPriority = *in.TaskPriority
+	} else if d.DefaultTaskPriority != nil {
+		c.TaskPriority = *d.DefaultTaskPriority
+	}
+	c.LambdaRole = in.LambdaRole
+	if c.LambdaRole == nil {
+		c.LambdaRole = d.DefaultLambdaRole
+	}
+	return c, nil
+}
+
+// SignalWorkflowExecution records a signal in an open run.
+func (e *Engine) SignalWorkflowExecution(ctx context.Context, in *swfapi.SignalWorkflowExecutionInput) error {
+	return e.transition(ctx, func(tx store.Tx) (*run, error) {
+		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ store.Tx, r *run) error {
+		return r.machine.Signal(&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: in.SignalName, Input: in.Input})
+	})
+}
+
+// RequestCancelWorkflowExecution asks an open run's decider to cancel it.
+func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, in *swfapi.RequestCancelWorkflowExecutionInput) error {
+	return e.transition(ctx, func(tx store.Tx) (*run, error) {
+		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ store.Tx, r *run) error {
+		return r.machine.RequestCancel(&swfapi.WorkflowExecutionCancelRequestedEventAttributes{})
+	})
+}
+
+// TerminateWorkflowExecution closes an open run at once.
+func (e *Engine) TerminateWorkflowExecution(ctx context.Context, in *swfapi.TerminateWorkflowExecutionInput) error {
+	return e.transition(ctx, func(tx store.Tx) (*run, error) {
+		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ store.Tx, r *run) error {
+		return r.machine.Terminate(in.Reason, in.Details, in.ChildPolicy, nil)
+	})
+}
+
+// emptyAsNil treats an empty optional runId as absent, as SWF does.
+func emptyAsNil(s *string) *string {
+	if s != nil && *s == "" {
+		return nil
+	}
+	return s
+}
+
+// findRun loads a run, open or closed, by its full identity.
+func findRun(ctx context.Context, tx store.Tx, domain string, ex *swfapi.WorkflowExecution) (*store.Domain, *workflow.Execution, error) {
+	d, err := getDomain(ctx, tx, domain)
+	if err != nil {
+		return nil, nil, err
+	}
+	row, err := tx.ExecutionFind(ctx, d.ID, *ex.WorkflowId, *ex.RunId)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, unknownExecution(*ex.WorkflowId, *ex.RunId)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	x, err := toWorkflow(row)
+	return d, x, err
+}
+
+// executionInfo is how listings and DescribeWorkflowExecution show a run.
+func executionInfo(x *workflow.Execution) swfapi.WorkflowExecutionInfo {
+	info := swfapi.WorkflowExecutionInfo{
+		Execution:       x.Ref(),
+		WorkflowType:    x.Type(),
+		StartTimestamp:  swfapi.At(x.StartedAt),
+		ExecutionStatus: swfapi.ExecutionStatusOpen.Ptr(),
+		CancelRequested: swfapi.Ptr(x.CancelRequested),
+	}
+	if len(x.Tags) > 0 {
+		info.TagList = x.Tags
+	}
+	if !x.Open {
+		info.ExecutionStatus = swfapi.ExecutionStatusClosed.Ptr()
+		info.CloseStatus = swfapi.Ptr(x.CloseStatus)
+		info.CloseTimestamp = swfapi.At(x.ClosedAt)
+	}
+	if x.Parent != nil {
+		info.Parent = &swfapi.WorkflowExecution{WorkflowId: &x.Parent.WorkflowID, RunId: &x.Parent.RunID}
+	}
+	return info
+}
+
+// DescribeWorkflowExecution returns a run's configuration, status and the
+// counts of what it has open.
+func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*swfapi.WorkflowExecutionDetail, error) {
+	var out *swfapi.WorkflowExecutionDetail
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		_, x, err := findRun(ctx, tx, *in.Domain, in.Execution)
+		if err != nil {
+			return err
+		}
+		activities, err := tx.ActivityCount(ctx, x.ID)
+		if err != nil {
+			return err
+		}
+		decisions := 0
+		if x.Decision.State != workflow.DecisionNone {
+			decisions = 1
+		}
+		info := executionInfo(x)
+		c := x.Config
+		out = &swfapi.WorkflowExecutionDetail{
+			ExecutionInfo: &info,
+			ExecutionConfiguration: &swfapi.WorkflowExecutionConfiguration{
+				TaskStartToCloseTimeout:      &c.TaskStartToCloseTimeout,
+				ExecutionStartToCloseTimeout: &c.ExecutionStartToCloseTimeout,
+				TaskList:                     &swfapi.TaskList{Name: &c.TaskList},
+				TaskPriority:                 &c.TaskPriority,
+				ChildPolicy:                  &c.ChildPolicy,
+				LambdaRole:                   c.LambdaRole,
+			},
+			OpenCounts: &swfapi.WorkflowExecutionOpenCounts{
+				OpenActivityTasks:           swfapi.Ptr(int32(activities)),
+				OpenDecisionTasks:           swfapi.Ptr(int32(decisions)),
+				OpenTimers:                  swfapi.Ptr(int32(0)),
+				OpenChildWorkflowExecutions: swfapi.Ptr(int32(0)),
+				OpenLambdaFunctions:         swfapi.Ptr(int32(0)),
+			},
+			LatestExecutionContext: x.LatestExecutionContext,
+		}
+		if x.LatestActivityTaskTimestamp != nil {
+			out.LatestActivityTaskTimestamp = swfapi.At(*x.LatestActivityTaskTimestamp)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// historyPage reads a page of a run's history as events for the API. It
+// returns the id of the last event in the page and whether more follow.
+func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams) ([]swfapi.HistoryEvent, int64, bool, error) {
+	limit := p.Limit
+	p.Limit++
+	rows, err := tx.EventList(ctx, p)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	more := len(rows) > limit
+	if more {
+		rows = rows[:limit]
+	}
+	events := make([]swfapi.HistoryEvent, len(rows))
+	for i, r := range rows {
+		if err := json.Unmarshal(r.Data, &events[i]); err != nil {
+			return nil, 0, false, err
+		}
+	}
+	var last int64
+	if len(rows) > 0 {
+		last = rows[len(rows)-1].ID
+	}
+	return events, last, more, nil
+}
+
+// GetWorkflowExecutionHistory pages through a run's history.
+func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.GetWorkflowExecutionHistoryInput) (*swfapi.History, error) {
+	reverse := swfapi.Deref(in.ReverseOrder)
+	scope := scopeOf("GetWorkflowExecutionHistory", *in.Domain, *in.Execution.WorkflowId, *in.Execution.RunId, reverse)
+	cursor, err := e.openPageToken(in.NextPageToken, scope)
+	if err != nil {
+		return nil, err
+	}
+	var after int64
+	if len(cursor) == 1 {
+		after, _ = strconv.ParseInt(cursor[0], 10, 64)
+	}
+	out := &swfapi.History{}
+	err = e.store.Read(ctx, func(tx store.Tx) error {
+		_, x, err := findRun(ctx, tx, *in.Domain, in.Execution)
+		if err != nil {
+			return err
+		}
+		events, last, more, err := historyPage(ctx, tx, store.EventListParams{ExecutionID: x.ID, After: after, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)})
+		if err != nil {
+			return err
+		}
+		out.Events = events
+		if more {
+			out.NextPageToken = swfapi.Ptr(e.pages.Seal(scope, []string{strconv.FormatInt(last, 10)}, e.clock.Now()))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

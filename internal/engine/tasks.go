@@ -1,0 +1,421 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/openswf/openswf/internal/matching"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/tasktoken"
+	"github.com/openswf/openswf/internal/workflow"
+)
+
+// claimFunc starts a task taken off a list, inside the transaction that
+// took it. It reports false when the task turned out stale (its run moved
+// on), so that the poller looks at the next one.
+type claimFunc func(tx store.Tx, task *store.Task) (started bool, w wakeups, err error)
+
+// pollTaskList is the long poll: it waits up to the configured time for a
+// task on the list and starts it with claim. It reports whether a task was
+// started; a poll whose client has gone starts none.
+func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claimFunc) (bool, error) {
+	w, err := e.matcher.Register(key)
+	if errors.Is(err, matching.ErrTooManyPollers) {
+		return false, fault(swfapi.CodeLimitExceededFault, "Task list %s already has %d pollers waiting", key.TaskList, e.cfg.Limits.PollersPerTaskList)
+	}
+	if err != nil {
+		return false, err
+	}
+	defer w.Done()
+	deadline := e.clock.NewTimer(e.cfg.LongPollWait)
+	defer deadline.Stop()
+	for {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		started, err := e.claim(ctx, key, claim)
+		if err != nil || started {
+			return started, err
+		}
+		select {
+		case <-w.C:
+		case <-deadline.C():
+			return false, nil
+		case <-ctx.Done():
+			return false, nil
+		case <-e.stopping:
+			return false, nil
+		}
+	}
+}
+
+// claim takes the next task off a list and starts it, all in one write
+// transaction, so that no two pollers ever get the same task.
+func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc) (bool, error) {
+	k := store.TaskListKey{DomainID: key.DomainID, Kind: key.Kind, TaskList: key.TaskList}
+	// Look first with a reader, so that idle polls leave the writer alone.
+	var n int
+	if err := e.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.TaskCount(ctx, k)
+		return err
+	}); err != nil || n == 0 {
+		return false, err
+	}
+	var started bool
+	var w wakeups
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		for {
+			task, err := tx.TaskNext(ctx, k)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if err := tx.TaskDeleteByID(ctx, task.ID); err != nil {
+				return err
+			}
+			ok, tw, err := claim(tx, task)
+			if err != nil {
+				return err
+			}
+			if ok {
+				started, w = true, tw
+				return nil
+			}
+		}
+	})
+	if err != nil {
+		return false, err
+	}
+	e.wake(w)
+	return started, nil
+}
+
+// checkPollTaskList applies the rule SWF adds for the task list a poller
+// names: no white space at either end.
+func checkPollTaskList(tl *swfapi.TaskList) error {
+	if swfapi.HasOuterSpace(*tl.Name) {
+		return swfapi.NewValidationError("taskList.name", *tl.Name, "Member must not start or end with whitespace")
+	}
+	return nil
+}
+
+// openToken reads a task token of the given kind. A string that is not a
+// token this server issued is a validation error; the caller turns a token
+// whose task is gone into UnknownResourceFault.
+func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, error) {
+	t, err := e.tokens.Open(s)
+	if err != nil || t.Kind != kind {
+		return tasktoken.Token{}, swfapi.NewValidationError("taskToken", s, "Member must be a task token issued by this server")
+	}
+	return t, nil
+}
+
+// staleTask is the answer to a token whose task is no longer open.
+func staleTask(err error) error {
+	if errors.Is(err, workflow.ErrStale) {
+		return fault(swfapi.CodeUnknownResourceFault, "Unknown task: the task is not open (it completed or timed out, or its workflow execution closed)")
+	}
+	return err
+}
+
+// byToken loads the run a task token names, inside a transaction.
+func (e *Engine) byToken(ctx context.Context, t tasktoken.Token) func(store.Tx) (*run, error) {
+	return func(tx store.Tx) (*run, error) {
+		return e.loadRunByID(ctx, tx, t.DomainID, t.ExecutionID)
+	}
+}
+
+func (e *Engine) domainID(ctx context.Context, name string) (int64, error) {
+	var id int64
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := getDomain(ctx, tx, name)
+		if err != nil {
+			return err
+		}
+		id = d.ID
+		return nil
+	})
+	return id, err
+}
+
+func (e *Engine) countPending(ctx context.Context, domain string, kind workflow.TaskKind, tl *swfapi.TaskList) (*swfapi.PendingTaskCount, error) {
+	var n int
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := getDomain(ctx, tx, domain)
+		if err != nil {
+			return err
+		}
+		n, err = tx.TaskCount(ctx, store.TaskListKey{DomainID: d.ID, Kind: string(kind), TaskList: *tl.Name})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &swfapi.PendingTaskCount{Count: swfapi.Ptr(int32(n))}, nil
+}
+
+// CountPendingDecisionTasks counts the decision tasks waiting on a list.
+func (e *Engine) CountPendingDecisionTasks(ctx context.Context, in *swfapi.CountPendingDecisionTasksInput) (*swfapi.PendingTaskCount, error) {
+	return e.countPending(ctx, *in.Domain, workflow.DecisionTaskKind, in.TaskList)
+}
+
+// CountPendingActivityTasks counts the activity tasks waiting on a list.
+func (e *Engine) CountPendingActivityTasks(ctx context.Context, in *swfapi.CountPendingActivityTasksInput) (*swfapi.PendingTaskCount, error) {
+	return e.countPending(ctx, *in.Domain, workflow.ActivityTaskKind, in.TaskList)
+}
+
+// PollForActivityTask hands the next activity task of a list to a worker,
+// waiting for one up to the long-poll time.
+func (e *Engine) PollForActivityTask(ctx context.Context, in *swfapi.PollForActivityTaskInput) (*swfapi.ActivityTask, error) {
+	if err := checkPollTaskList(in.TaskList); err != nil {
+		return nil, err
+	}
+	domainID, err := e.domainID(ctx, *in.Domain)
+	if err != nil {
+		return nil, err
+	}
+	var out *swfapi.ActivityTask
+	started, err := e.pollTaskList(ctx, matching.Key{DomainID: domainID, Kind: string(workflow.ActivityTaskKind), TaskList: *in.TaskList.Name},
+		func(tx store.Tx, task *store.Task) (bool, wakeups, error) {
+			r, err := e.loadRunByID(ctx, tx, task.DomainID, task.ExecutionID)
+			if errors.Is(err, workflow.ErrStale) {
+				return false, wakeups{}, nil
+			}
+			if err != nil {
+				return false, wakeups{}, err
+			}
+			startedID, err := r.machine.StartActivityTask(task.ScheduledEventID, in.Identity)
+			if errors.Is(err, workflow.ErrStale) {
+				return false, wakeups{}, nil
+			}
+			if err != nil {
+				return false, wakeups{}, err
+			}
+			w, err := e.save(ctx, tx, r)
+			if err != nil {
+				return false, w, err
+			}
+			x := r.exec()
+			a := r.machine.Activities[task.ScheduledEventID]
+			out = &swfapi.ActivityTask{
+				TaskToken: swfapi.Ptr(e.tokens.Seal(tasktoken.Token{
+					Kind: tasktoken.Activity, DomainID: x.DomainID, ExecutionID: x.ID,
+					ScheduledEventID: task.ScheduledEventID, StartedEventID: startedID,
+				})),
+				ActivityId:        &a.ActivityID,
+				StartedEventId:    &startedID,
+				WorkflowExecution: x.Ref(),
+				ActivityType:      a.Type(),
+				Input:             a.Input,
+			}
+			return true, w, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if !started {
+		return &swfapi.ActivityTask{StartedEventId: swfapi.Ptr(int64(0))}, nil
+	}
+	return out, nil
+}
+
+// RecordActivityTaskHeartbeat tells SWF a worker is still at its task. It
+// writes no history event: it keeps the details and the time, which the
+// heartbeat timer looks at when it falls due, and answers whether the
+// decider asked to cancel the task.
+func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.RecordActivityTaskHeartbeatInput) (*swfapi.ActivityTaskStatus, error) {
+	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	if err != nil {
+		return nil, err
+	}
+	var cancel bool
+	err = e.store.Write(ctx, func(tx store.Tx) error {
+		var err error
+		cancel, err = tx.ActivityHeartbeat(ctx, store.Heartbeat{
+			ExecutionID: t.ExecutionID, ScheduledEventID: t.ScheduledEventID, StartedEventID: t.StartedEventID,
+			Details: in.Details, At: e.now(),
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return workflow.ErrStale
+		}
+		return err
+	})
+	if err != nil {
+		return nil, staleTask(err)
+	}
+	return &swfapi.ActivityTaskStatus{CancelRequested: &cancel}, nil
+}
+
+// RespondActivityTaskCompleted records an activity's result.
+func (e *Engine) RespondActivityTaskCompleted(ctx context.Context, in *swfapi.RespondActivityTaskCompletedInput) error {
+	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	if err != nil {
+		return err
+	}
+	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+		return r.machine.CompleteActivityTask(t.ScheduledEventID, t.StartedEventID, in.Result)
+	}))
+}
+
+// RespondActivityTaskFailed records an activity's failure.
+func (e *Engine) RespondActivityTaskFailed(ctx context.Context, in *swfapi.RespondActivityTaskFailedInput) error {
+	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	if err != nil {
+		return err
+	}
+	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+		return r.machine.FailActivityTask(t.ScheduledEventID, t.StartedEventID, in.Reason, in.Details)
+	}))
+}
+
+// RespondActivityTaskCanceled records that a worker canceled its task.
+func (e *Engine) RespondActivityTaskCanceled(ctx context.Context, in *swfapi.RespondActivityTaskCanceledInput) error {
+	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	if err != nil {
+		return err
+	}
+	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+		return r.machine.CancelActivityTask(t.ScheduledEventID, t.StartedEventID, in.Details)
+	}))
+}
+
+// decisionTask is what a decider's poll returns besides the history page.
+type decisionTask struct {
+	token                  string
+	executionID            int64
+	startedEventID         int64
+	previousStartedEventID int64
+	execution              *swfapi.WorkflowExecution
+	workflowType           *swfapi.WorkflowType
+}
+
+// PollForDecisionTask hands the next decision task of a list to a decider,
+// with the first page of its run's history; with a nextPageToken it returns
+// the next page of the same task at once.
+func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDecisionTaskInput) (*swfapi.DecisionTask, error) {
+	if err := checkPollTaskList(in.TaskList); err != nil {
+		return nil, err
+	}
+	reverse := swfapi.Deref(in.ReverseOrder)
+	fromPrevious := swfapi.Deref(in.StartAtPreviousStartedEvent)
+	scope := scopeOf("PollForDecisionTask", *in.Domain, *in.TaskList.Name, reverse, fromPrevious)
+	if in.NextPageToken != nil && *in.NextPageToken != "" {
+		cursor, err := e.openPageToken(in.NextPageToken, scope)
+		if err != nil {
+			return nil, err
+		}
+		return e.decisionTaskPage(ctx, in, scope, cursor)
+	}
+
+	domainID, err := e.domainID(ctx, *in.Domain)
+	if err != nil {
+		return nil, err
+	}
+	var dt decisionTask
+	started, err := e.pollTaskList(ctx, matching.Key{DomainID: domainID, Kind: string(workflow.DecisionTaskKind), TaskList: *in.TaskList.Name},
+		func(tx store.Tx, task *store.Task) (bool, wakeups, error) {
+			r, err := e.loadRunByID(ctx, tx, task.DomainID, task.ExecutionID)
+			if errors.Is(err, workflow.ErrStale) {
+				return false, wakeups{}, nil
+			}
+			if err != nil {
+				return false, wakeups{}, err
+			}
+			previous := r.exec().PreviousStartedEventID
+			startedID, err := r.machine.StartDecisionTask(task.ScheduledEventID, in.Identity)
+			if errors.Is(err, workflow.ErrStale) {
+				return false, wakeups{}, nil
+			}
+			if err != nil {
+				return false, wakeups{}, err
+			}
+			w, err := e.save(ctx, tx, r)
+			if err != nil {
+				return false, w, err
+			}
+			x := r.exec()
+			dt = decisionTask{
+				token: e.tokens.Seal(tasktoken.Token{
+					Kind: tasktoken.Decision, DomainID: x.DomainID, ExecutionID: x.ID,
+					ScheduledEventID: task.ScheduledEventID, StartedEventID: startedID,
+				}),
+				executionID: x.ID, startedEventID: startedID, previousStartedEventID: previous,
+				execution: x.Ref(), workflowType: x.Type(),
+			}
+			return true, w, nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	if !started {
+		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0))}, nil
+	}
+	return e.decisionTaskResponse(ctx, in, scope, dt, 0)
+}
+
+// decisionTaskResponse reads a page of history for a started decision
+// task: events up to its DecisionTaskStarted, which no longer change.
+func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDecisionTaskInput, scope string, dt decisionTask, after int64) (*swfapi.DecisionTask, error) {
+	reverse := swfapi.Deref(in.ReverseOrder)
+	p := store.EventListParams{ExecutionID: dt.executionID, After: after, Upto: dt.startedEventID, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)}
+	if !reverse && after == 0 && swfapi.Deref(in.StartAtPreviousStartedEvent) && dt.previousStartedEventID > 0 {
+		p.After = dt.previousStartedEventID - 1
+	}
+	out := &swfapi.DecisionTask{
+		TaskToken:              &dt.token,
+		StartedEventId:         &dt.startedEventID,
+		PreviousStartedEventId: &dt.previousStartedEventID,
+		WorkflowExecution:      dt.execution,
+		WorkflowType:           dt.workflowType,
+	}
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		events, last, more, err := historyPage(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		if reverse && swfapi.Deref(in.StartAtPreviousStartedEvent) && dt.previousStartedEventID > 0 {
+			events, more = trimBefore(events, dt.previousStartedEventID), more && last > dt.previousStartedEventID
+		}
+		out.Events = events
+		if more {
+			out.NextPageToken = swfapi.Ptr(e.pages.Seal(scope, []string{
+				strconv.FormatInt(dt.executionID, 10), strconv.FormatInt(dt.startedEventID, 10),
+				strconv.FormatInt(dt.previousStartedEventID, 10), strconv.FormatInt(last, 10),
+				dt.token, *dt.execution.WorkflowId, *dt.execution.RunId, *dt.workflowType.Name, *dt.workflowType.Version,
+			}, e.clock.Now()))
+		}
+		return nil
+	})
+	return out, err
+}
+
+func trimBefore(events []swfapi.HistoryEvent, first int64) []swfapi.HistoryEvent {
+	out := events[:0]
+	for _, ev := range events {
+		if *ev.EventId >= first {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// decisionTaskPage answers a poll that asks for the next page of the task it
+// already has.
+func (e *Engine) decisionTaskPage(ctx context.Context, in *swfapi.PollForDecisionTaskInput, scope string, cursor []string) (*swfapi.DecisionTask, error) {
+	if len(cursor) != 9 {
+		return nil, swfapi.NewValidationError("nextPageToken", *in.NextPageToken, "invalid nextPageToken")
+	}
+	num := func(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }
+	dt := decisionTask{
+		executionID: num(cursor[0]), startedEventID: num(cursor[1]), previousStartedEventID: num(cursor[2]),
+		token:        cursor[4],
+		execution:    &swfapi.WorkflowExecution{WorkflowId: &cursor[5], RunId: &cursor[6]},
+		workflowType: &swfapi.WorkflowType{Name: &cursor[7], Version: &cursor[8]},
+	}
+	return e.decisionTaskResponse(ctx, in, scope, dt, num(cursor[3]))
+}

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/workflow"
+)
+
+// timerBatch is how many due timers one look at the store takes.
+const timerBatch = 100
+
+// NextDue tells when the earliest durable timer falls due.
+func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
+	var due time.Time
+	var ok bool
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		t, err := tx.TimerNext(ctx)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		due, ok = t.Due, true
+		return nil
+	})
+	return due, ok, err
+}
+
+// FireDue fires every timer due at now. Each fires in its own transaction
+// that also deletes it, so a timer fires exactly once, even across a crash.
+// One pass runs at a time: when FireDue returns, every timer due at now
+// has fired.
+func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
+	e.fireMu.Lock()
+	defer e.fireMu.Unlock()
+	for {
+		var due []*store.Timer
+		if err := e.store.Read(ctx, func(tx store.Tx) error {
+			var err error
+			due, err = tx.TimerDue(ctx, now, timerBatch)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, t := range due {
+			if err := e.fire(ctx, t); err != nil {
+				return err
+			}
+		}
+		if len(due) < timerBatch {
+			return nil
+		}
+	}
+}
+
+func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
+	var w wakeups
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
+			return err
+		}
+		if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
+			return tx.ExecutionDelete(ctx, t.ExecutionID)
+		}
+		row, err := tx.ExecutionGet(ctx, t.ExecutionID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		r, err := e.loadRunByID(ctx, tx, row.DomainID, row.ID)
+		if err != nil {
+			return err
+		}
+		r.machine.FireTimer(workflow.TimerRef{Kind: workflow.TimerKind(t.Kind), Ref: t.Ref})
+		w, err = e.save(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	e.wake(w)
+	return nil
+}

@@ -1,0 +1,110 @@
+// Package matching lets long polls wait for tasks. A poller registers on
+// its task list before it looks for a task, so that a task queued between
+// its look and its wait still wakes it; whoever queues tasks notifies the
+// list after committing them. Waiters are woken oldest first, one per task.
+//
+// It only wakes pollers: which poller gets a task is decided by the store,
+// where claiming a task is a transaction, so two pollers never get one task.
+package matching
+
+import (
+	"errors"
+	"sync"
+)
+
+// Key names a task list: a domain, a kind of task and the list's name.
+type Key struct {
+	DomainID int64
+	Kind     string
+	TaskList string
+}
+
+// ErrTooManyPollers is returned when a task list already has the most
+// pollers allowed.
+var ErrTooManyPollers = errors.New("too many pollers on the task list")
+
+// Matcher keeps the waiting pollers of every task list.
+type Matcher struct {
+	mu         sync.Mutex
+	lists      map[Key][]*Waiter
+	maxPollers int
+}
+
+// New returns a matcher that allows maxPollers waiting pollers per list.
+func New(maxPollers int) *Matcher {
+	return &Matcher{lists: map[Key][]*Waiter{}, maxPollers: maxPollers}
+}
+
+// Waiter is one registered poller.
+type Waiter struct {
+	// C receives a value when a task may be there for this poller.
+	C   chan struct{}
+	key Key
+	m   *Matcher
+}
+
+// Register adds a poller to a task list.
+func (m *Matcher) Register(k Key) (*Waiter, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.lists[k]) >= m.maxPollers {
+		return nil, ErrTooManyPollers
+	}
+	w := &Waiter{C: make(chan struct{}, 1), key: k, m: m}
+	m.lists[k] = append(m.lists[k], w)
+	return w, nil
+}
+
+// Done removes the poller. A wake-up it received and did not act on goes
+// to another poller of the list.
+func (w *Waiter) Done() {
+	m := w.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ws := m.lists[w.key]
+	for i, x := range ws {
+		if x == w {
+			ws = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ws) == 0 {
+		delete(m.lists, w.key)
+	} else {
+		m.lists[w.key] = ws
+	}
+	select {
+	case <-w.C:
+		m.notifyLocked(w.key, 1)
+	default:
+	}
+}
+
+// Notify wakes up to n pollers of a task list, oldest first, because n
+// tasks were queued on it.
+func (m *Matcher) Notify(k Key, n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.notifyLocked(k, n)
+}
+
+func (m *Matcher) notifyLocked(k Key, n int) {
+	for _, w := range m.lists[k] {
+		if n == 0 {
+			return
+		}
+		select {
+		case w.C <- struct{}{}:
+			n--
+		default:
+			// Already woken and not yet looking: it will take one task.
+		}
+	}
+}
+
+// Pollers is the number of pollers waiting on a task list.
+func (m *Matcher) Pollers(k Key) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.lists[k])
+}

@@ -1,0 +1,83 @@
+// Package timers runs the loop that fires durable timers when they fall
+// due on the injected clock. The timers themselves live in the store, so
+// that every timer armed before a crash still fires after a restart; the
+// loop only decides when to look.
+package timers
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/openswf/openswf/internal/clock"
+)
+
+// Source is where the timers are.
+type Source interface {
+	// NextDue tells when the earliest timer falls due; ok is false when
+	// there is none.
+	NextDue(ctx context.Context) (due time.Time, ok bool, err error)
+	// FireDue fires every timer due at now, each exactly once.
+	FireDue(ctx context.Context, now time.Time) error
+}
+
+// retryAfter is how long the loop waits after the store failed.
+const retryAfter = time.Second
+
+// Loop fires timers as they fall due.
+type Loop struct {
+	clock clock.Clock
+	src   Source
+	log   *slog.Logger
+	wake  chan struct{}
+}
+
+// New returns a loop over src.
+func New(c clock.Clock, src Source, log *slog.Logger) *Loop {
+	return &Loop{clock: c, src: src, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Notify tells the loop that a timer was armed, which may fall due before
+// the one it is waiting for.
+func (l *Loop) Notify() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run fires timers until ctx ends.
+func (l *Loop) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		wait := time.Duration(-1)
+		if err := l.src.FireDue(ctx, l.clock.Now()); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			l.log.Error("firing timers", "err", err)
+			wait = retryAfter
+		} else if due, ok, err := l.src.NextDue(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			l.log.Error("looking for the next timer", "err", err)
+			wait = retryAfter
+		} else if ok {
+			wait = max(due.Sub(l.clock.Now()), 0)
+		}
+		var fire <-chan time.Time
+		var t clock.Timer
+		if wait >= 0 {
+			t = l.clock.NewTimer(wait)
+			fire = t.C()
+		}
+		select {
+		case <-ctx.Done():
+		case <-l.wake:
+		case <-fire:
+		}
+		if t != nil {
+			t.Stop()
+		}
+	}
+}

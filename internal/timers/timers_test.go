@@ -1,0 +1,100 @@
+package timers
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/clock"
+)
+
+// fakeSource keeps due times in memory and records what fired.
+type fakeSource struct {
+	mu    sync.Mutex
+	due   []time.Time
+	fired chan time.Time
+}
+
+func (s *fakeSource) NextDue(context.Context) (time.Time, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.due) == 0 {
+		return time.Time{}, false, nil
+	}
+	earliest := s.due[0]
+	for _, d := range s.due {
+		if d.Before(earliest) {
+			earliest = d
+		}
+	}
+	return earliest, true, nil
+}
+
+func (s *fakeSource) FireDue(_ context.Context, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kept := s.due[:0]
+	for _, d := range s.due {
+		if d.After(now) {
+			kept = append(kept, d)
+			continue
+		}
+		s.fired <- d
+	}
+	s.due = kept
+	return nil
+}
+
+func (s *fakeSource) add(d time.Time) {
+	s.mu.Lock()
+	s.due = append(s.due, d)
+	s.mu.Unlock()
+}
+
+func TestLoopFiresWhenTheClockReachesEachTimer(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	c := clock.NewFake(start)
+	src := &fakeSource{fired: make(chan time.Time, 10)}
+	src.add(start.Add(300 * time.Second))
+	l := New(c, src, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+
+	waitForWaiter(t, c)
+	// A timer armed later but due earlier is picked up after Notify
+	// (whether the loop has re-armed before the clock moves or after).
+	src.add(start.Add(5 * time.Second))
+	l.Notify()
+
+	c.Advance(5 * time.Second)
+	if got := <-src.fired; !got.Equal(start.Add(5 * time.Second)) {
+		t.Fatalf("fired %v first", got)
+	}
+	waitForWaiter(t, c)
+	c.Advance(295 * time.Second)
+	if got := <-src.fired; !got.Equal(start.Add(300 * time.Second)) {
+		t.Fatalf("fired %v second", got)
+	}
+	cancel()
+	<-done
+}
+
+func waitForWaiter(t *testing.T, c *clock.Fake) {
+	t.Helper()
+	waitUntil(t, func() bool { return c.Waiters() >= 1 })
+}
+
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

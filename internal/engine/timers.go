@@ -46,13 +46,15 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 		}); err != nil {
 			return err
 		}
+		if len(due) == 0 {
+			return nil
+		}
+		// Firing may arm timers that are already due (a purge with no
+		// retention after a timeout): look again until none is left.
 		for _, t := range due {
 			if err := e.fire(ctx, t); err != nil {
 				return err
 			}
-		}
-		if len(due) < timerBatch {
-			return nil
 		}
 	}
 }

@@ -158,3 +158,11 @@ func (f *fixture) advance(d time.Duration) {
 	f.Clock.Advance(d)
 	must(f.t, f.FireDueTimers(ctx))
 }
+
+// restart restarts the server on the same database and clock, and points
+// the fixture's client at it.
+func (f *fixture) restart() {
+	f.t.Helper()
+	f.Restart()
+	f.c = f.Client
+}

@@ -263,7 +263,7 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 	m.changed[id] = true
 	now := m.now
 	m.Exec.LatestActivityTaskTimestamp = &now
-	m.effects.AddTasks = append(m.effects.AddTasks, Task{Kind: ActivityTaskKind, TaskList: act.TaskList, Priority: prio, ScheduledEventID: id})
+	m.queue(Task{Kind: ActivityTaskKind, TaskList: act.TaskList, Priority: prio, ScheduledEventID: id})
 	m.arm(TimerActivityScheduleToStart, id, act.ScheduleToStart)
 	m.arm(TimerActivityScheduleToClose, id, act.ScheduleToClose)
 }

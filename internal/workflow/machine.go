@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"cmp"
 	"errors"
 	"maps"
 	"slices"
@@ -40,10 +41,12 @@ type Effects struct {
 	PutActivities    []*Activity
 	DeleteActivities []int64
 	// AddTasks go on task lists for pollers; DeleteTasks come off them.
+	// A task both queued and dropped by one transition is only dropped.
 	AddTasks    []Task
 	DeleteTasks []TaskRef
 	// AddTimers are durable deadlines to arm (replacing one of the same
-	// kind and ref); DeleteTimers are disarmed.
+	// kind and ref); DeleteTimers are disarmed. Only the last of several
+	// changes to one timer in a transition counts.
 	AddTimers    []Timer
 	DeleteTimers []TimerRef
 	// Closed: the run closed in this transition; every task, timer and
@@ -60,6 +63,10 @@ type Machine struct {
 	opts       Options
 	effects    Effects
 	changed    map[int64]bool
+	// tasks and timers hold the net change to each task and timer the
+	// transitions touched: a value to write, or nil to remove.
+	tasks  map[TaskRef]*Task
+	timers map[TimerRef]*time.Time
 
 	// completing is set while the decisions of a decision task are being
 	// applied; events that call for a decision then only set
@@ -70,7 +77,10 @@ type Machine struct {
 
 // New returns a machine for the run exec with its open activities.
 func New(exec *Execution, activities []*Activity, now time.Time, opts Options) *Machine {
-	m := &Machine{Exec: exec, Activities: map[int64]*Activity{}, now: now.UTC().Truncate(time.Millisecond), opts: opts, changed: map[int64]bool{}}
+	m := &Machine{
+		Exec: exec, Activities: map[int64]*Activity{}, now: now.UTC().Truncate(time.Millisecond), opts: opts,
+		changed: map[int64]bool{}, tasks: map[TaskRef]*Task{}, timers: map[TimerRef]*time.Time{},
+	}
 	for _, a := range activities {
 		m.Activities[a.ScheduledEventID] = a
 	}
@@ -88,7 +98,39 @@ func (m *Machine) Effects() Effects {
 			e.PutActivities = append(e.PutActivities, a)
 		}
 	}
+	for ref, t := range m.tasks {
+		if t == nil {
+			e.DeleteTasks = append(e.DeleteTasks, ref)
+		} else {
+			e.AddTasks = append(e.AddTasks, *t)
+		}
+	}
+	slices.SortFunc(e.AddTasks, func(a, b Task) int { return cmp.Compare(a.ScheduledEventID, b.ScheduledEventID) })
+	slices.SortFunc(e.DeleteTasks, func(a, b TaskRef) int { return cmp.Compare(a.ScheduledEventID, b.ScheduledEventID) })
+	for ref, due := range m.timers {
+		if due == nil {
+			e.DeleteTimers = append(e.DeleteTimers, ref)
+		} else {
+			e.AddTimers = append(e.AddTimers, Timer{Kind: ref.Kind, Ref: ref.Ref, Due: *due})
+		}
+	}
+	slices.SortFunc(e.AddTimers, func(a, b Timer) int {
+		return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
+	})
+	slices.SortFunc(e.DeleteTimers, func(a, b TimerRef) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
+	})
 	return e
+}
+
+// queue puts a task on its list.
+func (m *Machine) queue(t Task) {
+	m.tasks[TaskRef{Kind: t.Kind, ScheduledEventID: t.ScheduledEventID}] = &t
+}
+
+// unqueue takes a task off its list.
+func (m *Machine) unqueue(kind TaskKind, scheduledEventID int64) {
+	m.tasks[TaskRef{Kind: kind, ScheduledEventID: scheduledEventID}] = nil
 }
 
 // record appends an event with the given attributes and returns its id.
@@ -104,15 +146,20 @@ func (m *Machine) record(attrs any) int64 {
 	return id
 }
 
+// arm sets a durable timer to fall due after the timeout; None arms none.
 func (m *Machine) arm(kind TimerKind, ref int64, after Timeout) {
 	if after == None {
 		return
 	}
-	m.effects.AddTimers = append(m.effects.AddTimers, Timer{Kind: kind, Ref: ref, Due: m.now.Add(after.Duration())})
+	m.armAt(kind, ref, m.now.Add(after.Duration()))
+}
+
+func (m *Machine) armAt(kind TimerKind, ref int64, due time.Time) {
+	m.timers[TimerRef{Kind: kind, Ref: ref}] = &due
 }
 
 func (m *Machine) disarm(kind TimerKind, ref int64) {
-	m.effects.DeleteTimers = append(m.effects.DeleteTimers, TimerRef{Kind: kind, Ref: ref})
+	m.timers[TimerRef{Kind: kind, Ref: ref}] = nil
 }
 
 // needDecision is called after recording an event that the decider must
@@ -152,7 +199,7 @@ func (m *Machine) scheduleDecision() {
 	id := m.record(attrs)
 	e.Decision = DecisionTask{State: DecisionScheduled, ScheduledEventID: id, TaskList: list, OnOverride: e.Override != nil}
 	prio, _ := swfapi.ParsePriority(e.Config.TaskPriority)
-	m.effects.AddTasks = append(m.effects.AddTasks, Task{Kind: DecisionTaskKind, TaskList: list, Priority: prio, ScheduledEventID: id})
+	m.queue(Task{Kind: DecisionTaskKind, TaskList: list, Priority: prio, ScheduledEventID: id})
 	if e.Override != nil {
 		m.arm(TimerDecisionScheduleToStart, id, e.Override.ScheduleToStart)
 	}
@@ -171,10 +218,10 @@ func (m *Machine) close(status swfapi.CloseStatus) {
 	slices.Sort(m.effects.DeleteActivities)
 	clear(m.Activities)
 	m.effects.Closed = true
-	// Nothing armed before the close matters any more; only the purge does.
-	m.effects.AddTimers = nil
-	m.effects.AddTasks = nil
-	m.effects.AddTimers = append(m.effects.AddTimers, Timer{Kind: TimerRetention, Due: m.now.Add(m.opts.Retention)})
+	// Every task and timer of the run goes; only the purge is armed.
+	clear(m.tasks)
+	clear(m.timers)
+	m.armAt(TimerRetention, 0, m.now.Add(m.opts.Retention))
 }
 
 // Start records the first events of a new run: WorkflowExecutionStarted
@@ -277,7 +324,7 @@ func (m *Machine) closeActivity(a *Activity) {
 	delete(m.changed, id)
 	m.effects.DeleteActivities = append(m.effects.DeleteActivities, id)
 	if !a.Started() {
-		m.effects.DeleteTasks = append(m.effects.DeleteTasks, TaskRef{Kind: ActivityTaskKind, ScheduledEventID: id})
+		m.unqueue(ActivityTaskKind, id)
 		m.disarm(TimerActivityScheduleToStart, id)
 	} else {
 		m.disarm(TimerActivityStartToClose, id)
@@ -370,7 +417,7 @@ func (m *Machine) FireTimer(t TimerRef) {
 			ScheduledEventId: swfapi.Ptr(t.Ref),
 			StartedEventId:   swfapi.Ptr(int64(0)),
 		})
-		m.effects.DeleteTasks = append(m.effects.DeleteTasks, TaskRef{Kind: DecisionTaskKind, ScheduledEventID: t.Ref})
+		m.unqueue(DecisionTaskKind, t.Ref)
 		e.Override = nil
 		e.Decision = DecisionTask{}
 		m.scheduleDecision()
@@ -405,7 +452,7 @@ func (m *Machine) FireTimer(t TimerRef) {
 				last = *a.LastHeartbeat
 			}
 			if deadline := last.Add(a.Heartbeat.Duration()); deadline.After(m.now) {
-				m.effects.AddTimers = append(m.effects.AddTimers, Timer{Kind: TimerActivityHeartbeat, Ref: t.Ref, Due: deadline})
+				m.armAt(TimerActivityHeartbeat, t.Ref, deadline)
 				return
 			}
 			timeout = swfapi.ActivityTaskTimeoutTypeHeartbeat

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/server"
 )
 
@@ -112,6 +113,11 @@ func serve(args []string, stderr io.Writer) error {
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
 	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait)
 	pollWait := fs.Duration("long-poll-wait", defaultWait, "how long a poll waits for a task (OPENSWF_LONG_POLL_WAIT)")
+	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
+	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
+	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
+	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
+	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -122,6 +128,10 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	if *pollWait <= 0 {
 		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
+	}
+	lim, err := parseLimits(*limits)
+	if err != nil {
+		return fmt.Errorf("--limits: %w", err)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
@@ -152,7 +162,14 @@ func serve(args []string, stderr io.Writer) error {
 		Region:       *region,
 		AccountID:    *account,
 		LongPollWait: *pollWait,
-		Logger:       logger,
+		Limits:       lim,
+		Lambda: server.LambdaConfig{
+			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
+			Credentials: lambda.Credentials{
+				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
+			},
+		},
+		Logger: logger,
 	})
 	if err != nil {
 		return err

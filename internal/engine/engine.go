@@ -1,18 +1,21 @@
 // Package engine carries out the SWF operations: it checks what the model
 // cannot (existence, status, quotas), runs each change in one store
-// transaction and builds the answers. It implements swfapi.Service; the
-// operations it does not implement yet answer that they are not
-// implemented.
+// transaction and builds the answers. It implements swfapi.Service. The
+// state machine of runs is package workflow: the engine loads runs, applies
+// their transitions and writes the effects.
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/pagetoken"
 	"github.com/openswf/openswf/internal/store"
@@ -38,6 +41,30 @@ type Limits struct {
 	PollersPerTaskList int
 	// Run holds the quotas of a single run.
 	Run workflow.Limits
+	// Sizes bounds the data members of requests.
+	Sizes swfapi.SizeLimits
+}
+
+// WithDefaults fills the zero fields of l with Amazon SWF's values.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	l.Domains = cmp.Or(l.Domains, d.Domains)
+	l.TypesPerDomain = cmp.Or(l.TypesPerDomain, d.TypesPerDomain)
+	l.DomainTags = cmp.Or(l.DomainTags, d.DomainTags)
+	l.OpenExecutions = cmp.Or(l.OpenExecutions, d.OpenExecutions)
+	l.PollersPerTaskList = cmp.Or(l.PollersPerTaskList, d.PollersPerTaskList)
+	r, dr := &l.Run, d.Run
+	r.OpenActivities = cmp.Or(r.OpenActivities, dr.OpenActivities)
+	r.OpenTimers = cmp.Or(r.OpenTimers, dr.OpenTimers)
+	r.OpenChildren = cmp.Or(r.OpenChildren, dr.OpenChildren)
+	r.OpenLambdas = cmp.Or(r.OpenLambdas, dr.OpenLambdas)
+	r.HistoryEvents = cmp.Or(r.HistoryEvents, dr.HistoryEvents)
+	r.MaxExecutionSeconds = cmp.Or(r.MaxExecutionSeconds, dr.MaxExecutionSeconds)
+	z, dz := &l.Sizes, d.Sizes
+	z.Data = cmp.Or(z.Data, dz.Data)
+	z.LimitedData = cmp.Or(z.LimitedData, dz.LimitedData)
+	z.FunctionInput = cmp.Or(z.FunctionInput, dz.FunctionInput)
+	return l
 }
 
 // DefaultLimits are Amazon SWF's quotas.
@@ -48,6 +75,7 @@ var DefaultLimits = Limits{
 	OpenExecutions:     100000,
 	PollersPerTaskList: 1000,
 	Run:                workflow.DefaultLimits,
+	Sizes:              swfapi.DefaultSizeLimits,
 }
 
 // DefaultLongPollWait is how long SWF holds a poll that finds no task.
@@ -63,6 +91,12 @@ type Config struct {
 	// LongPollWait is how long a poll waits for a task before answering
 	// that there is none.
 	LongPollWait time.Duration
+	// Lambda invokes functions for Lambda tasks; nil means the server has
+	// no Lambda service (ScheduleLambdaFunction then fails with
+	// LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION).
+	Lambda lambda.Invoker
+	// Logger receives what goes wrong in the background.
+	Logger *slog.Logger
 }
 
 // Keys are the secrets that authenticate what the server hands out;
@@ -76,14 +110,14 @@ type Keys struct {
 
 // Engine implements the SWF API on a store.
 type Engine struct {
-	swfapi.UnimplementedService
-
 	cfg     Config
 	store   store.Store
 	clock   clock.Clock
 	pages   *pagetoken.Codec
 	tokens  *tasktoken.Codec
 	matcher *matching.Matcher
+	lambda  lambda.Invoker
+	log     *slog.Logger
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
 	// fireMu makes firing due timers one pass at a time.
@@ -111,15 +145,15 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = DefaultLongPollWait
 	}
-	if cfg.Limits.PollersPerTaskList == 0 {
-		cfg.Limits.PollersPerTaskList = DefaultLimits.PollersPerTaskList
-	}
+	cfg.Limits = cfg.Limits.WithDefaults()
 	return &Engine{
 		cfg: cfg, store: s, clock: c,
 		pages:    pagetoken.New(keys.PageToken),
 		tokens:   tasktoken.New(keys.TaskToken),
 		matcher:  matching.New(cfg.Limits.PollersPerTaskList),
 		stopping: make(chan struct{}),
+		lambda:   cfg.Lambda,
+		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 	}
 }
 

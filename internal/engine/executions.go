@@ -27,11 +27,12 @@ func defaultUndefined(member string) error {
 // StartWorkflowExecution starts a run of a registered workflow type, taking
 // what the request leaves out from the type's defaults.
 func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWorkflowExecutionInput) (*swfapi.Run, error) {
-	if err := checkWorkflowTimeout("executionStartToCloseTimeout", in.ExecutionStartToCloseTimeout); err != nil {
+	if err := e.checkWorkflowTimeout("executionStartToCloseTimeout", in.ExecutionStartToCloseTimeout); err != nil {
 		return nil, err
 	}
 	runID := newRunID()
-	err := e.transition(ctx, func(tx store.Tx) (*run, error) {
+	err := e.transition(ctx, func(w *world) (*run, error) {
+		tx := w.tx
 		d, err := getRegisteredDomain(ctx, tx, *in.Domain)
 		if err != nil {
 			return nil, err
@@ -51,29 +52,28 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 		if err := json.Unmarshal(t.Config, &defaults); err != nil {
 			return nil, err
 		}
-		cfg, err := resolveConfig(in, &defaults)
-		if err != nil {
-			return nil, err
+		cfg, missing := workflow.ResolveConfig(workflow.ConfigRequest{
+			ExecutionStartToCloseTimeout: in.ExecutionStartToCloseTimeout, TaskList: in.TaskList, TaskStartToCloseTimeout: in.TaskStartToCloseTimeout,
+			ChildPolicy: in.ChildPolicy, TaskPriority: in.TaskPriority, LambdaRole: in.LambdaRole,
+		}, &defaults)
+		if missing != "" {
+			return nil, defaultUndefined(missing)
 		}
-		if _, err := tx.ExecutionFind(ctx, d.ID, *in.WorkflowId, ""); err == nil {
+		if open, err := w.find(d, *in.WorkflowId, ""); err != nil {
+			return nil, err
+		} else if open != nil {
 			return nil, fault(swfapi.CodeWorkflowExecutionAlreadyStartedFault, "Already Started: an open execution with workflowId %s exists", *in.WorkflowId)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
 		}
-		open, err := tx.ExecutionCountOpen(ctx, d.ID)
-		if err != nil {
+		if full, err := w.domainFull(d); err != nil {
 			return nil, err
-		}
-		if open >= e.cfg.Limits.OpenExecutions {
+		} else if full {
 			return nil, fault(swfapi.CodeLimitExceededFault, "Domain %s has reached its limit of %d open workflow executions", d.Name, e.cfg.Limits.OpenExecutions)
 		}
-		exec := &workflow.Execution{
+		return w.create(d, &workflow.Execution{
 			DomainID: d.ID, WorkflowID: *in.WorkflowId, RunID: runID,
 			TypeName: *wt.Name, TypeVersion: *wt.Version, Tags: in.TagList, Config: cfg,
-		}
-		m := workflow.New(exec, nil, e.now(), workflow.Options{Limits: e.cfg.Limits.Run, Retention: retention(d)})
-		return &run{domain: d, machine: m}, nil
-	}, func(_ store.Tx, r *run) error {
+		}), nil
+	}, func(_ *world, r *run) error {
 		x := r.exec()
 		r.machine.Start(&swfapi.WorkflowExecutionStartedEventAttributes{
 			Input:                        in.Input,
@@ -95,79 +95,29 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 	return &swfapi.Run{RunId: &runID}, nil
 }
 
-// resolveConfig takes each setting of a new run from the request, else
-// from the workflow type's defaults; the four that SWF requires are checked
-// in the order SWF reports them.
-func resolveConfig(in *swfapi.StartWorkflowExecutionInput, d *swfapi.WorkflowTypeConfiguration) (workflow.Config, error) {
-	var c workflow.Config
-	switch {
-	case in.ExecutionStartToCloseTimeout != nil:
-		c.ExecutionStartToCloseTimeout = *in.ExecutionStartToCloseTimeout
-	case d.DefaultExecutionStartToCloseTimeout != nil:
-		c.ExecutionStartToCloseTimeout = *d.DefaultExecutionStartToCloseTimeout
-	default:
-		return c, defaultUndefined("executionStartToCloseTimeout")
-	}
-	switch {
-	case in.TaskList != nil:
-		c.TaskList = *in.TaskList.Name
-	case d.DefaultTaskList != nil:
-		c.TaskList = *d.DefaultTaskList.Name
-	default:
-		return c, defaultUndefined("taskList")
-	}
-	switch {
-	case in.TaskStartToCloseTimeout != nil:
-		c.TaskStartToCloseTimeout = *in.TaskStartToCloseTimeout
-	case d.DefaultTaskStartToCloseTimeout != nil:
-		c.TaskStartToCloseTimeout = *d.DefaultTaskStartToCloseTimeout
-	default:
-		return c, defaultUndefined("taskStartToCloseTimeout")
-	}
-	switch {
-	case in.ChildPolicy != nil:
-		c.ChildPolicy = *in.ChildPolicy
-	case d.DefaultChildPolicy != nil:
-		c.ChildPolicy = *d.DefaultChildPolicy
-	default:
-		return c, defaultUndefined("childPolicy")
-	}
-	c.TaskPriority = "0"
-	if in.TaskPriority != nil {
-		c.TaskPriority = *in.TaskPriority
-	} else if d.DefaultTaskPriority != nil {
-		c.TaskPriority = *d.DefaultTaskPriority
-	}
-	c.LambdaRole = in.LambdaRole
-	if c.LambdaRole == nil {
-		c.LambdaRole = d.DefaultLambdaRole
-	}
-	return c, nil
-}
-
 // SignalWorkflowExecution records a signal in an open run.
 func (e *Engine) SignalWorkflowExecution(ctx context.Context, in *swfapi.SignalWorkflowExecutionInput) error {
-	return e.transition(ctx, func(tx store.Tx) (*run, error) {
-		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
-	}, func(_ store.Tx, r *run) error {
+	return e.transition(ctx, func(w *world) (*run, error) {
+		return w.openRun(*in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ *world, r *run) error {
 		return r.machine.Signal(&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: in.SignalName, Input: in.Input})
 	})
 }
 
 // RequestCancelWorkflowExecution asks an open run's decider to cancel it.
 func (e *Engine) RequestCancelWorkflowExecution(ctx context.Context, in *swfapi.RequestCancelWorkflowExecutionInput) error {
-	return e.transition(ctx, func(tx store.Tx) (*run, error) {
-		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
-	}, func(_ store.Tx, r *run) error {
+	return e.transition(ctx, func(w *world) (*run, error) {
+		return w.openRun(*in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ *world, r *run) error {
 		return r.machine.RequestCancel(&swfapi.WorkflowExecutionCancelRequestedEventAttributes{})
 	})
 }
 
 // TerminateWorkflowExecution closes an open run at once.
 func (e *Engine) TerminateWorkflowExecution(ctx context.Context, in *swfapi.TerminateWorkflowExecutionInput) error {
-	return e.transition(ctx, func(tx store.Tx) (*run, error) {
-		return e.findOpenRun(ctx, tx, *in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
-	}, func(_ store.Tx, r *run) error {
+	return e.transition(ctx, func(w *world) (*run, error) {
+		return w.openRun(*in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
+	}, func(_ *world, r *run) error {
 		return r.machine.Terminate(in.Reason, in.Details, in.ChildPolicy, nil)
 	})
 }
@@ -252,9 +202,9 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.Descr
 			OpenCounts: &swfapi.WorkflowExecutionOpenCounts{
 				OpenActivityTasks:           swfapi.Ptr(int32(activities)),
 				OpenDecisionTasks:           swfapi.Ptr(int32(decisions)),
-				OpenTimers:                  swfapi.Ptr(int32(0)),
-				OpenChildWorkflowExecutions: swfapi.Ptr(int32(0)),
-				OpenLambdaFunctions:         swfapi.Ptr(int32(0)),
+				OpenTimers:                  swfapi.Ptr(int32(len(x.Timers))),
+				OpenChildWorkflowExecutions: swfapi.Ptr(int32(len(x.Children))),
+				OpenLambdaFunctions:         swfapi.Ptr(int32(len(x.Lambdas))),
 			},
 			LatestExecutionContext: x.LatestExecutionContext,
 		}

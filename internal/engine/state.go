@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,9 +25,6 @@ func toWorkflow(r *store.Execution) (*workflow.Execution, error) {
 	}
 	if r.ClosedAt != nil {
 		x.ClosedAt = *r.ClosedAt
-	}
-	if r.ParentWorkflowID != nil {
-		x.Parent = &workflow.Parent{WorkflowID: *r.ParentWorkflowID, RunID: swfapi.Deref(r.ParentRunID)}
 	}
 	return x, nil
 }
@@ -91,70 +86,6 @@ func unknownExecution(workflowID, runID string) error {
 	return fault(swfapi.CodeUnknownResourceFault, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", workflowID, runID)
 }
 
-// run is one run loaded for a transition, with what it needs around it.
-type run struct {
-	domain  *store.Domain
-	machine *workflow.Machine
-}
-
-func (r *run) exec() *workflow.Execution { return r.machine.Exec }
-
-// loadRun loads a run and its open activities into a state machine.
-func (e *Engine) loadRun(ctx context.Context, tx store.Tx, domain *store.Domain, row *store.Execution) (*run, error) {
-	exec, err := toWorkflow(row)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := tx.ActivityList(ctx, row.ID)
-	if err != nil {
-		return nil, err
-	}
-	acts := make([]*workflow.Activity, 0, len(rows))
-	for _, r := range rows {
-		a, err := activityFromStore(r)
-		if err != nil {
-			return nil, err
-		}
-		acts = append(acts, a)
-	}
-	m := workflow.New(exec, acts, e.now(), workflow.Options{Limits: e.cfg.Limits.Run, Retention: retention(domain)})
-	return &run{domain: domain, machine: m}, nil
-}
-
-// loadRunByID loads the run with this id, checking that it belongs to the
-// domain (as a task token says).
-func (e *Engine) loadRunByID(ctx context.Context, tx store.Tx, domainID, executionID int64) (*run, error) {
-	row, err := tx.ExecutionGet(ctx, executionID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && row.DomainID != domainID) {
-		return nil, workflow.ErrStale
-	}
-	if err != nil {
-		return nil, err
-	}
-	d, err := tx.DomainGetByID(ctx, domainID)
-	if err != nil {
-		return nil, err
-	}
-	return e.loadRun(ctx, tx, d, row)
-}
-
-// findOpenRun loads the open run a call names by workflowId and, when
-// given, runId.
-func (e *Engine) findOpenRun(ctx context.Context, tx store.Tx, domain, workflowID string, runID *string) (*run, error) {
-	d, err := getDomain(ctx, tx, domain)
-	if err != nil {
-		return nil, err
-	}
-	row, err := tx.ExecutionFind(ctx, d.ID, workflowID, swfapi.Deref(runID))
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !row.Open) {
-		return nil, unknownExecution(workflowID, swfapi.Deref(runID))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return e.loadRun(ctx, tx, d, row)
-}
-
 // wakeups is what to tell pollers and the timer loop once a transaction
 // has committed.
 type wakeups struct {
@@ -181,120 +112,4 @@ func (e *Engine) wake(w wakeups) {
 	if w.timers && e.timerWake != nil {
 		e.timerWake()
 	}
-}
-
-// save writes a run's new state and the effects of its transition.
-func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error) {
-	var w wakeups
-	exec := r.exec()
-	eff := r.machine.Effects()
-	isNew := exec.ID == 0
-	if isNew {
-		row, err := toStore(exec)
-		if err != nil {
-			return w, err
-		}
-		id, err := tx.ExecutionInsert(ctx, row)
-		if errors.Is(err, store.ErrExists) {
-			return w, fault(swfapi.CodeWorkflowExecutionAlreadyStartedFault, "Already Started: an open execution with workflowId %s exists", exec.WorkflowID)
-		}
-		if err != nil {
-			return w, err
-		}
-		exec.ID = id
-	}
-	if len(eff.Events) > 0 {
-		events := make([]store.Event, len(eff.Events))
-		for i := range eff.Events {
-			data, err := json.Marshal(&eff.Events[i])
-			if err != nil {
-				return w, err
-			}
-			events[i] = store.Event{ID: *eff.Events[i].EventId, Data: data}
-		}
-		if err := tx.EventInsert(ctx, exec.ID, events); err != nil {
-			return w, err
-		}
-	}
-	if eff.Closed {
-		if err := tx.TaskDeleteAll(ctx, exec.ID); err != nil {
-			return w, err
-		}
-		if err := tx.TimerDeleteAll(ctx, exec.ID); err != nil {
-			return w, err
-		}
-		if err := tx.ActivityDeleteAll(ctx, exec.ID); err != nil {
-			return w, err
-		}
-	} else {
-		for _, t := range eff.DeleteTasks {
-			if err := tx.TaskDelete(ctx, exec.ID, string(t.Kind), t.ScheduledEventID); err != nil {
-				return w, err
-			}
-		}
-		for _, t := range eff.DeleteTimers {
-			if err := tx.TimerDelete(ctx, exec.ID, string(t.Kind), t.Ref); err != nil {
-				return w, err
-			}
-		}
-		for _, id := range eff.DeleteActivities {
-			if err := tx.ActivityDelete(ctx, exec.ID, id); err != nil {
-				return w, err
-			}
-		}
-	}
-	for _, a := range eff.PutActivities {
-		row, err := activityToStore(exec.ID, a)
-		if err != nil {
-			return w, err
-		}
-		if err := tx.ActivityPut(ctx, row); err != nil {
-			return w, err
-		}
-	}
-	for _, t := range eff.AddTasks {
-		if err := tx.TaskInsert(ctx, &store.Task{DomainID: exec.DomainID, Kind: string(t.Kind), TaskList: t.TaskList, Priority: t.Priority, ExecutionID: exec.ID, ScheduledEventID: t.ScheduledEventID}); err != nil {
-			return w, err
-		}
-		if w.tasks == nil {
-			w.tasks = map[matching.Key]int{}
-		}
-		w.tasks[matching.Key{DomainID: exec.DomainID, Kind: string(t.Kind), TaskList: t.TaskList}]++
-	}
-	for _, t := range eff.AddTimers {
-		if err := tx.TimerPut(ctx, &store.Timer{Due: t.Due, ExecutionID: exec.ID, Kind: string(t.Kind), Ref: t.Ref}); err != nil {
-			return w, err
-		}
-		w.timers = true
-	}
-	if isNew {
-		return w, nil
-	}
-	row, err := toStore(exec)
-	if err != nil {
-		return w, err
-	}
-	return w, tx.ExecutionUpdate(ctx, row)
-}
-
-// transition runs fn on a run inside one write transaction and saves the
-// result; pollers and timers hear of it once it is committed.
-func (e *Engine) transition(ctx context.Context, load func(store.Tx) (*run, error), fn func(store.Tx, *run) error) error {
-	var w wakeups
-	err := e.store.Write(ctx, func(tx store.Tx) error {
-		r, err := load(tx)
-		if err != nil {
-			return err
-		}
-		if err := fn(tx, r); err != nil {
-			return err
-		}
-		w, err = e.save(ctx, tx, r)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	e.wake(w)
-	return nil
 }

@@ -15,7 +15,7 @@ import (
 // claimFunc starts a task taken off a list, inside the transaction that
 // took it. It reports false when the task turned out stale (its run moved
 // on), so that the poller looks at the next one.
-type claimFunc func(tx store.Tx, task *store.Task) (started bool, w wakeups, err error)
+type claimFunc func(w *world, task *store.Task) (started bool, err error)
 
 // pollTaskList is the long poll: it waits up to the configured time for a
 // task on the list and starts it with claim. It reports whether a task was
@@ -78,13 +78,18 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc) (
 			if err := tx.TaskDeleteByID(ctx, task.ID); err != nil {
 				return err
 			}
-			ok, tw, err := claim(tx, task)
+			wd := e.newWorld(ctx, tx)
+			ok, err := claim(wd, task)
 			if err != nil {
 				return err
 			}
 			if ok {
-				started, w = true, tw
-				return nil
+				if err := wd.settle(); err != nil {
+					return err
+				}
+				started = true
+				w, err = wd.save()
+				return err
 			}
 		}
 	})
@@ -124,9 +129,9 @@ func staleTask(err error) error {
 }
 
 // byToken loads the run a task token names, inside a transaction.
-func (e *Engine) byToken(ctx context.Context, t tasktoken.Token) func(store.Tx) (*run, error) {
-	return func(tx store.Tx) (*run, error) {
-		return e.loadRunByID(ctx, tx, t.DomainID, t.ExecutionID)
+func (e *Engine) byToken(t tasktoken.Token) func(*world) (*run, error) {
+	return func(w *world) (*run, error) {
+		return w.byExecID(t.DomainID, t.ExecutionID)
 	}
 }
 
@@ -181,24 +186,20 @@ func (e *Engine) PollForActivityTask(ctx context.Context, in *swfapi.PollForActi
 	}
 	var out *swfapi.ActivityTask
 	started, err := e.pollTaskList(ctx, matching.Key{DomainID: domainID, Kind: string(workflow.ActivityTaskKind), TaskList: *in.TaskList.Name},
-		func(tx store.Tx, task *store.Task) (bool, wakeups, error) {
-			r, err := e.loadRunByID(ctx, tx, task.DomainID, task.ExecutionID)
+		func(w *world, task *store.Task) (bool, error) {
+			r, err := w.byExecID(task.DomainID, task.ExecutionID)
 			if errors.Is(err, workflow.ErrStale) {
-				return false, wakeups{}, nil
+				return false, nil
 			}
 			if err != nil {
-				return false, wakeups{}, err
+				return false, err
 			}
 			startedID, err := r.machine.StartActivityTask(task.ScheduledEventID, in.Identity)
 			if errors.Is(err, workflow.ErrStale) {
-				return false, wakeups{}, nil
+				return false, nil
 			}
 			if err != nil {
-				return false, wakeups{}, err
-			}
-			w, err := e.save(ctx, tx, r)
-			if err != nil {
-				return false, w, err
+				return false, err
 			}
 			x := r.exec()
 			a := r.machine.Activities[task.ScheduledEventID]
@@ -213,7 +214,7 @@ func (e *Engine) PollForActivityTask(ctx context.Context, in *swfapi.PollForActi
 				ActivityType:      a.Type(),
 				Input:             a.Input,
 			}
-			return true, w, nil
+			return true, nil
 		})
 	if err != nil {
 		return nil, err
@@ -257,7 +258,7 @@ func (e *Engine) RespondActivityTaskCompleted(ctx context.Context, in *swfapi.Re
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.CompleteActivityTask(t.ScheduledEventID, t.StartedEventID, in.Result)
 	}))
 }
@@ -268,7 +269,7 @@ func (e *Engine) RespondActivityTaskFailed(ctx context.Context, in *swfapi.Respo
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.FailActivityTask(t.ScheduledEventID, t.StartedEventID, in.Reason, in.Details)
 	}))
 }
@@ -279,7 +280,7 @@ func (e *Engine) RespondActivityTaskCanceled(ctx context.Context, in *swfapi.Res
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(ctx, t), func(_ store.Tx, r *run) error {
+	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.CancelActivityTask(t.ScheduledEventID, t.StartedEventID, in.Details)
 	}))
 }
@@ -318,25 +319,21 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 	}
 	var dt decisionTask
 	started, err := e.pollTaskList(ctx, matching.Key{DomainID: domainID, Kind: string(workflow.DecisionTaskKind), TaskList: *in.TaskList.Name},
-		func(tx store.Tx, task *store.Task) (bool, wakeups, error) {
-			r, err := e.loadRunByID(ctx, tx, task.DomainID, task.ExecutionID)
+		func(w *world, task *store.Task) (bool, error) {
+			r, err := w.byExecID(task.DomainID, task.ExecutionID)
 			if errors.Is(err, workflow.ErrStale) {
-				return false, wakeups{}, nil
+				return false, nil
 			}
 			if err != nil {
-				return false, wakeups{}, err
+				return false, err
 			}
 			previous := r.exec().PreviousStartedEventID
 			startedID, err := r.machine.StartDecisionTask(task.ScheduledEventID, in.Identity)
 			if errors.Is(err, workflow.ErrStale) {
-				return false, wakeups{}, nil
+				return false, nil
 			}
 			if err != nil {
-				return false, wakeups{}, err
-			}
-			w, err := e.save(ctx, tx, r)
-			if err != nil {
-				return false, w, err
+				return false, err
 			}
 			x := r.exec()
 			dt = decisionTask{
@@ -347,7 +344,7 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 				executionID: x.ID, startedEventID: startedID, previousStartedEventID: previous,
 				execution: x.Ref(), workflowType: x.Type(),
 			}
-			return true, w, nil
+			return true, nil
 		})
 	if err != nil {
 		return nil, err

@@ -68,19 +68,19 @@ func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
 		if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
 			return tx.ExecutionDelete(ctx, t.ExecutionID)
 		}
-		row, err := tx.ExecutionGet(ctx, t.ExecutionID)
-		if errors.Is(err, store.ErrNotFound) {
+		wd := e.newWorld(ctx, tx)
+		r, err := wd.byExecID(0, t.ExecutionID)
+		if errors.Is(err, workflow.ErrStale) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		r, err := e.loadRunByID(ctx, tx, row.DomainID, row.ID)
-		if err != nil {
+		r.machine.FireTimer(workflow.TimerRef{Kind: workflow.TimerKind(t.Kind), Ref: t.Ref})
+		if err := wd.settle(); err != nil {
 			return err
 		}
-		r.machine.FireTimer(workflow.TimerRef{Kind: workflow.TimerKind(t.Kind), Ref: t.Ref})
-		w, err = e.save(ctx, tx, r)
+		w, err = wd.save()
 		return err
 	})
 	if err != nil {

@@ -10,9 +10,6 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// maxExecutionSeconds is SWF's hard limit on an execution's length: a year.
-const maxExecutionSeconds = 365 * 24 * 60 * 60
-
 // typeRef names a type in messages the way SWF does:
 // ActivityType=[name=n, version=v].
 func typeRef(kind store.TypeKind, name, version string) string {
@@ -189,14 +186,15 @@ func (e *Engine) listTypes(ctx context.Context, l listing) ([]*store.Type, *stri
 
 // checkWorkflowTimeout enforces what SWF asks of an execution's
 // start-to-close timeout: a number of seconds (NONE is not allowed) of at
-// most a year.
-func checkWorkflowTimeout(field string, v *string) error {
+// most the longest a run may last (a year).
+func (e *Engine) checkWorkflowTimeout(field string, v *string) error {
 	if v == nil {
 		return nil
 	}
+	max := e.cfg.Limits.Run.MaxExecutionSeconds
 	secs, none, _ := swfapi.ParseDuration(*v)
-	if none || secs > maxExecutionSeconds {
-		return swfapi.NewValidationError(field, *v, fmt.Sprintf("Member must be a number of seconds from 0 to %d (NONE is not allowed)", maxExecutionSeconds))
+	if none || secs > max {
+		return swfapi.NewValidationError(field, *v, fmt.Sprintf("Member must be a number of seconds from 0 to %d (NONE is not allowed)", max))
 	}
 	return nil
 }
@@ -218,7 +216,7 @@ func (e *Engine) RegisterActivityType(ctx context.Context, in *swfapi.RegisterAc
 
 // RegisterWorkflowType registers a workflow type with its defaults.
 func (e *Engine) RegisterWorkflowType(ctx context.Context, in *swfapi.RegisterWorkflowTypeInput) error {
-	if err := checkWorkflowTimeout("defaultExecutionStartToCloseTimeout", in.DefaultExecutionStartToCloseTimeout); err != nil {
+	if err := e.checkWorkflowTimeout("defaultExecutionStartToCloseTimeout", in.DefaultExecutionStartToCloseTimeout); err != nil {
 		return err
 	}
 	return e.registerType(ctx, registration{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/workflow"
 )
 
@@ -16,8 +17,17 @@ func TestDefaultsAreAmazonSWFs(t *testing.T) {
 	// Amazon SWF's published quotas: 100 domains per account, 10,000 types
 	// of each kind per domain, 50 tags per domain, 100,000 open executions
 	// per domain, 1,000 pollers per task list, 1,000 open activities per
-	// execution; and its 60-second long poll.
-	want := engine.Limits{Domains: 100, TypesPerDomain: 10000, DomainTags: 50, OpenExecutions: 100000, PollersPerTaskList: 1000, Run: workflow.Limits{OpenActivities: 1000}}
+	// execution (and as many timers, children and Lambda tasks), 25,000
+	// history events, a year per run, 32,768 characters of data (2,048 of
+	// heartbeat details); and its 60-second long poll.
+	want := engine.Limits{
+		Domains: 100, TypesPerDomain: 10000, DomainTags: 50, OpenExecutions: 100000, PollersPerTaskList: 1000,
+		Run: workflow.Limits{
+			OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000, OpenLambdas: 1000,
+			HistoryEvents: 25000, MaxExecutionSeconds: 365 * 24 * 3600,
+		},
+		Sizes: swfapi.SizeLimits{Data: 32768, LimitedData: 2048, FunctionInput: 32768},
+	}
 	if c.Limits != want {
 		t.Errorf("default limits %+v", c.Limits)
 	}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
@@ -55,4 +56,52 @@ func TestHappyPath(t *testing.T) {
 	}
 	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	wantFault[*types.UnknownResourceFault](t, err)
+}
+
+// A parent starts a child and a timer; the child completes, the timer
+// fires, and the parent hears of both.
+func TestChildAndTimerHappyPath(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	parent := f.start("parent")
+	d := f.decision()
+	f.decide(d.TaskToken,
+		types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
+			WorkflowId: aws.String("child"), WorkflowType: workflowType("order", "1"), Input: aws.String("for the child"),
+		}},
+		types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t1"), StartToFireTimeout: aws.String("60")}},
+	)
+	want := []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
+		"StartChildWorkflowExecutionInitiated", "TimerStarted", "ChildWorkflowExecutionStarted", "DecisionTaskScheduled"}
+	if got := eventTypes(f.history(parent)); !slices.Equal(got, want) {
+		t.Fatalf("parent history:\n got %v\nwant %v", got, want)
+	}
+	started := f.lastEvent(parent, types.EventTypeChildWorkflowExecutionStarted).ChildWorkflowExecutionStartedEventAttributes
+	child := started.WorkflowExecution
+	cs := f.history(child)[0].WorkflowExecutionStartedEventAttributes
+	if aws.ToString(cs.ParentWorkflowExecution.RunId) != aws.ToString(parent.RunId) || cs.ParentInitiatedEventId != 5 || aws.ToString(cs.Input) != "for the child" {
+		t.Fatalf("child started with %+v", cs)
+	}
+
+	// Both runs have a decision task; answer the child's by completing it.
+	for range 2 {
+		d = f.decision()
+		if aws.ToString(d.WorkflowExecution.WorkflowId) == "child" {
+			f.decide(d.TaskToken, completeWorkflow("child result"))
+		} else {
+			f.decide(d.TaskToken)
+		}
+	}
+	done := f.lastEvent(parent, types.EventTypeChildWorkflowExecutionCompleted).ChildWorkflowExecutionCompletedEventAttributes
+	if aws.ToString(done.Result) != "child result" || done.InitiatedEventId != 5 || done.StartedEventId != 7 {
+		t.Fatalf("child completed: %+v", done)
+	}
+	f.advance(60 * time.Second)
+	fired := f.lastEvent(parent, types.EventTypeTimerFired).TimerFiredEventAttributes
+	if aws.ToString(fired.TimerId) != "t1" || fired.StartedEventId != 6 {
+		t.Fatalf("timer fired: %+v", fired)
+	}
+	if oc := f.describe(parent).OpenCounts; oc.OpenTimers != 0 || oc.OpenChildWorkflowExecutions != 0 {
+		t.Fatalf("open counts %+v", oc)
+	}
 }

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/engine"
+	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
 	"github.com/openswf/openswf/internal/timers"
@@ -61,6 +63,9 @@ type Config struct {
 	Limits engine.Limits
 	// LongPollWait is how long a poll waits for a task (SWF: 60 s).
 	LongPollWait time.Duration
+	// Lambda says where Lambda tasks' functions are invoked; without an
+	// endpoint the server has no Lambda service.
+	Lambda LambdaConfig
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -80,25 +85,7 @@ func (c *Config) setDefaults() {
 	if c.AccountID == "" {
 		c.AccountID = DefaultAccountID
 	}
-	d := engine.DefaultLimits
-	if c.Limits.Domains == 0 {
-		c.Limits.Domains = d.Domains
-	}
-	if c.Limits.TypesPerDomain == 0 {
-		c.Limits.TypesPerDomain = d.TypesPerDomain
-	}
-	if c.Limits.DomainTags == 0 {
-		c.Limits.DomainTags = d.DomainTags
-	}
-	if c.Limits.OpenExecutions == 0 {
-		c.Limits.OpenExecutions = d.OpenExecutions
-	}
-	if c.Limits.PollersPerTaskList == 0 {
-		c.Limits.PollersPerTaskList = d.PollersPerTaskList
-	}
-	if c.Limits.Run.OpenActivities == 0 {
-		c.Limits.Run.OpenActivities = d.Run.OpenActivities
-	}
+	c.Limits = c.Limits.WithDefaults()
 	if c.LongPollWait == 0 {
 		c.LongPollWait = engine.DefaultLongPollWait
 	}
@@ -108,6 +95,23 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+}
+
+// LambdaConfig is how the server invokes Lambda functions.
+type LambdaConfig struct {
+	// Endpoint is the Lambda Invoke API's base URL; empty disables Lambda
+	// tasks.
+	Endpoint string
+	// Region signs requests (default: the server's region).
+	Region string
+	// Credentials are the server's own AWS credentials (empty: unsigned).
+	Credentials lambda.Credentials
+	// AssumeRole invokes each function as its run's lambdaRole, assumed
+	// through STS at STSEndpoint (default https://sts.REGION.amazonaws.com).
+	AssumeRole  bool
+	STSEndpoint string
+	// Workers is how many invocations run at once (default 16).
+	Workers int
 }
 
 // Server is a running openswf.
@@ -157,7 +161,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	eng := engine.New(engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait}, st, cfg.Clock, keys)
+	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, Logger: cfg.Logger}
+	if l := cfg.Lambda; l.Endpoint != "" {
+		region := cmp.Or(l.Region, cfg.Region)
+		ecfg.Lambda = &lambda.HTTPInvoker{
+			Endpoint: l.Endpoint, Region: region, Credentials: l.Credentials, AssumeRole: l.AssumeRole,
+			STSEndpoint: cmp.Or(l.STSEndpoint, "https://sts."+region+".amazonaws.com"),
+			MaxOutput:   int(cfg.Limits.Sizes.Data),
+		}
+	}
+	eng := engine.New(ecfg, st, cfg.Clock, keys)
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loop := timers.New(cfg.Clock, eng, cfg.Logger)
 	eng.OnTimersArmed(loop.Notify)
@@ -171,7 +184,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, store: st, dbPath: path, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
 	go func() {
 		defer close(s.loopDone)
+		done := make(chan struct{})
+		go func() {
+			eng.RunLambdas(loopCtx, cmp.Or(cfg.Lambda.Workers, 16))
+			close(done)
+		}()
 		loop.Run(loopCtx)
+		<-done
 	}()
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -210,7 +229,7 @@ func (s *Server) FireDueTimers(ctx context.Context) error {
 }
 
 func (s *Server) routes() http.Handler {
-	api := wire.NewHandler(s.engine, s.cfg.Logger)
+	api := wire.NewHandler(s.engine, s.cfg.Logger, &s.cfg.Limits.Sizes)
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,20 +1,14 @@
 package server_test
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
-	"github.com/aws/aws-sdk-go-v2/service/swf/types"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/swftest"
@@ -141,47 +135,3 @@ func TestEveryOperationIsRouted(t *testing.T) {
 		}
 	}
 }
-
-// A decision that is not built yet is refused as a whole with a clear
-// error (not retried by the SDKs), and nothing is recorded: the decider can
-// answer again.
-func TestNotImplementedThroughTheSDK(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("w")
-	d := f.decision()
-	before := len(f.history(ex))
-	timer := types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t"), StartToFireTimeout: aws.String("5")}}
-
-	// With the SDK's standard retryer, the call is made once.
-	var attempts atomic.Int32
-	c := swf.NewFromConfig(aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""),
-		Retryer:     func() aws.Retryer { return retry.NewStandard() },
-		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
-			attempts.Add(1)
-			return http.DefaultTransport.RoundTrip(r)
-		})},
-	}, func(o *swf.Options) { o.BaseEndpoint = aws.String(f.URL()) })
-	_, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{scheduleActivity("a"), timer}})
-	msg := wantCode(t, err, "NotImplemented")
-	if !strings.Contains(msg, "StartTimer") {
-		t.Errorf("message: %s", msg)
-	}
-	var re *smithyhttp.ResponseError
-	if !errors.As(err, &re) || re.HTTPStatusCode() != 501 {
-		t.Errorf("status: %v", err)
-	}
-	if n := attempts.Load(); n != 1 {
-		t.Errorf("the standard retryer sent the request %d times", n)
-	}
-	if after := len(f.history(ex)); after != before {
-		t.Fatalf("the refused decisions recorded %d events", after-before)
-	}
-	f.decide(d.TaskToken, completeWorkflow("ok"))
-}
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -10,7 +10,6 @@ const (
 	CodeUnknownOperationException  = "UnknownOperationException"
 	CodeInternalFailure            = "InternalFailure"
 	CodeServiceUnavailable         = "ServiceUnavailableException"
-	CodeNotImplemented             = "NotImplemented"
 	CodeRequestEntityTooLarge      = "RequestEntityTooLargeException"
 	CodeAccessDeniedException      = "AccessDeniedException"
 	CodeThrottlingException        = "ThrottlingException"
@@ -29,10 +28,4 @@ func (e *Error) Error() string { return e.Code + ": " + e.Message }
 // Errorf builds an API error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// NotImplemented is the answer of an operation that openswf does not
-// implement yet: an honest error, never a pretended success.
-func NotImplemented(operation string) *Error {
-	return Errorf(CodeNotImplemented, "openswf does not implement %s yet", operation)
 }

@@ -7,9 +7,10 @@ import (
 
 //go:generate go run ./gen -model ../../api/swf-2012-01-25.model.json -out zz_generated.go
 
-// Input is the input shape of an operation: it validates itself.
+// Input is the input shape of an operation: it validates itself, with the
+// data sizes the limits allow (nil: Amazon SWF's).
 type Input interface {
-	Validate() error
+	Validate(limits *SizeLimits) error
 }
 
 // Operation describes one of the API's operations for the wire layer: how

@@ -15,7 +15,7 @@ func TestValidationMessagesNameEachField(t *testing.T) {
 			{DecisionType: Ptr(DecisionType("Explode"))},
 		},
 	}
-	err := in.Validate()
+	err := in.Validate(nil)
 	ve, ok := err.(*ValidationError)
 	if !ok {
 		t.Fatalf("Validate() = %v, want a *ValidationError", err)
@@ -48,21 +48,21 @@ func TestValidInputPasses(t *testing.T) {
 		TaskPriority: Ptr("-5"),
 		ChildPolicy:  ChildPolicyAbandon.Ptr(),
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
 	in.TagList = []string{"1", "2", "3", "4", "5", "6"}
-	if err := in.Validate(); err == nil || !strings.Contains(err.Error(), "'tagList'") {
+	if err := in.Validate(nil); err == nil || !strings.Contains(err.Error(), "'tagList'") {
 		t.Fatalf("six tags: %v", err)
 	}
 	in.TagList = []string{"ok", "no#hash"}
-	if err := in.Validate(); err == nil || !strings.Contains(err.Error(), "'tagList.2.member'") {
+	if err := in.Validate(nil); err == nil || !strings.Contains(err.Error(), "'tagList.2.member'") {
 		t.Fatalf("bad tag characters: %v", err)
 	}
 }
 
 func TestLongValuesAreCutInMessages(t *testing.T) {
-	err := (&DescribeDomainInput{Name: Ptr(strings.Repeat("x", 5000))}).Validate()
+	err := (&DescribeDomainInput{Name: Ptr(strings.Repeat("x", 5000))}).Validate(nil)
 	if err == nil || len(err.Error()) > 400 {
 		t.Fatalf("message of %d bytes: %v", len(err.Error()), err)
 	}

@@ -29,8 +29,29 @@ func NewValidationError(path string, value any, constraint string) *ValidationEr
 	return &ValidationError{Problems: []string{fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", render(value), path, constraint)}}
 }
 
+// SizeLimits are the largest data members (inputs, results, details,
+// control and marker data; heartbeat details; Lambda inputs) a request may
+// carry, in characters. Amazon SWF's are the model's; an operator may raise
+// them.
+type SizeLimits struct {
+	Data          int64
+	LimitedData   int64
+	FunctionInput int64
+}
+
+// DefaultSizeLimits are Amazon SWF's.
+var DefaultSizeLimits = SizeLimits{Data: ModelMaxData, LimitedData: ModelMaxLimitedData, FunctionInput: ModelMaxFunctionInput}
+
+func (l *SizeLimits) orDefault() *SizeLimits {
+	if l == nil {
+		return &DefaultSizeLimits
+	}
+	return l
+}
+
 // validator collects problems while generated validate methods walk an input.
 type validator struct {
+	sizes    *SizeLimits
 	problems []string
 }
 

@@ -13,6 +13,13 @@ const APIVersion = "2012-01-25"
 // TargetPrefix prefixes the operation name in the X-Amz-Target header.
 const TargetPrefix = "SimpleWorkflowService"
 
+// Model maxima of the data shapes whose size is a setting (SizeLimits).
+const (
+	ModelMaxData          = 32768
+	ModelMaxLimitedData   = 2048
+	ModelMaxFunctionInput = 32768
+)
+
 // ActivityTaskTimeoutType is an enum of the SWF API.
 type ActivityTaskTimeoutType string
 
@@ -1091,7 +1098,7 @@ type CancelWorkflowExecutionDecisionAttributes struct {
 
 func (s *CancelWorkflowExecutionDecisionAttributes) validate(v *validator, path string) {
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 }
 
@@ -1176,7 +1183,7 @@ type CompleteWorkflowExecutionDecisionAttributes struct {
 
 func (s *CompleteWorkflowExecutionDecisionAttributes) validate(v *validator, path string) {
 	if s.Result != nil {
-		v.length(path, "result", *s.Result, -1, 32768)
+		v.length(path, "result", *s.Result, -1, v.sizes.Data)
 	}
 }
 
@@ -1201,7 +1208,7 @@ type ContinueAsNewWorkflowExecutionDecisionAttributes struct {
 
 func (s *ContinueAsNewWorkflowExecutionDecisionAttributes) validate(v *validator, path string) {
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 	if s.ExecutionStartToCloseTimeout != nil {
 		v.length(path, "executionStartToCloseTimeout", *s.ExecutionStartToCloseTimeout, -1, 8)
@@ -1714,7 +1721,7 @@ func (s *FailWorkflowExecutionDecisionAttributes) validate(v *validator, path st
 		v.length(path, "reason", *s.Reason, -1, 256)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 }
 
@@ -2159,7 +2166,7 @@ func (s *RecordActivityTaskHeartbeatInput) validate(v *validator, path string) {
 		v.length(path, "taskToken", *s.TaskToken, 1, 1024)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 2048)
+		v.length(path, "details", *s.Details, -1, v.sizes.LimitedData)
 	}
 }
 
@@ -2177,7 +2184,7 @@ func (s *RecordMarkerDecisionAttributes) validate(v *validator, path string) {
 		v.length(path, "markerName", *s.MarkerName, 1, 256)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 }
 
@@ -2386,7 +2393,7 @@ func (s *RequestCancelExternalWorkflowExecutionDecisionAttributes) validate(v *v
 		v.length(path, "runId", *s.RunId, -1, 64)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 }
 
@@ -2469,7 +2476,7 @@ func (s *RespondActivityTaskCanceledInput) validate(v *validator, path string) {
 		v.length(path, "taskToken", *s.TaskToken, 1, 1024)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 }
 
@@ -2487,7 +2494,7 @@ func (s *RespondActivityTaskCompletedInput) validate(v *validator, path string) 
 		v.length(path, "taskToken", *s.TaskToken, 1, 1024)
 	}
 	if s.Result != nil {
-		v.length(path, "result", *s.Result, -1, 32768)
+		v.length(path, "result", *s.Result, -1, v.sizes.Data)
 	}
 }
 
@@ -2509,7 +2516,7 @@ func (s *RespondActivityTaskFailedInput) validate(v *validator, path string) {
 		v.length(path, "reason", *s.Reason, -1, 256)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 }
 
@@ -2533,7 +2540,7 @@ func (s *RespondDecisionTaskCompletedInput) validate(v *validator, path string) 
 		s.Decisions[i].validate(v, v.elem(path, "decisions", i))
 	}
 	if s.ExecutionContext != nil {
-		v.length(path, "executionContext", *s.ExecutionContext, -1, 32768)
+		v.length(path, "executionContext", *s.ExecutionContext, -1, v.sizes.Data)
 	}
 	if s.TaskList != nil {
 		s.TaskList.validate(v, join(path, "taskList"))
@@ -2578,10 +2585,10 @@ func (s *ScheduleActivityTaskDecisionAttributes) validate(v *validator, path str
 		v.swfName(path, "activityId", *s.ActivityId)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 	if s.ScheduleToCloseTimeout != nil {
 		v.length(path, "scheduleToCloseTimeout", *s.ScheduleToCloseTimeout, -1, 8)
@@ -2638,10 +2645,10 @@ func (s *ScheduleLambdaFunctionDecisionAttributes) validate(v *validator, path s
 		v.length(path, "name", *s.Name, 1, 64)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, 0, 32768)
+		v.length(path, "input", *s.Input, 0, v.sizes.FunctionInput)
 	}
 	if s.StartToCloseTimeout != nil {
 		v.length(path, "startToCloseTimeout", *s.StartToCloseTimeout, -1, 8)
@@ -2684,10 +2691,10 @@ func (s *SignalExternalWorkflowExecutionDecisionAttributes) validate(v *validato
 		v.length(path, "signalName", *s.SignalName, 1, 256)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 }
 
@@ -2745,7 +2752,7 @@ func (s *SignalWorkflowExecutionInput) validate(v *validator, path string) {
 		v.length(path, "signalName", *s.SignalName, 1, 256)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 }
 
@@ -2779,10 +2786,10 @@ func (s *StartChildWorkflowExecutionDecisionAttributes) validate(v *validator, p
 		v.swfName(path, "workflowId", *s.WorkflowId)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 	if s.ExecutionStartToCloseTimeout != nil {
 		v.length(path, "executionStartToCloseTimeout", *s.ExecutionStartToCloseTimeout, -1, 8)
@@ -2864,7 +2871,7 @@ func (s *StartTimerDecisionAttributes) validate(v *validator, path string) {
 		v.swfName(path, "timerId", *s.TimerId)
 	}
 	if s.Control != nil {
-		v.length(path, "control", *s.Control, -1, 32768)
+		v.length(path, "control", *s.Control, -1, v.sizes.Data)
 	}
 	if s.StartToFireTimeout == nil {
 		v.null(path, "startToFireTimeout")
@@ -2925,7 +2932,7 @@ func (s *StartWorkflowExecutionInput) validate(v *validator, path string) {
 		v.priority(path, "taskPriority", *s.TaskPriority)
 	}
 	if s.Input != nil {
-		v.length(path, "input", *s.Input, -1, 32768)
+		v.length(path, "input", *s.Input, -1, v.sizes.Data)
 	}
 	if s.ExecutionStartToCloseTimeout != nil {
 		v.length(path, "executionStartToCloseTimeout", *s.ExecutionStartToCloseTimeout, -1, 8)
@@ -3035,7 +3042,7 @@ func (s *TerminateWorkflowExecutionInput) validate(v *validator, path string) {
 		v.length(path, "reason", *s.Reason, -1, 256)
 	}
 	if s.Details != nil {
-		v.length(path, "details", *s.Details, -1, 32768)
+		v.length(path, "details", *s.Details, -1, v.sizes.Data)
 	}
 	if s.ChildPolicy != nil {
 		if !ChildPolicy(string(*s.ChildPolicy)).Valid() {
@@ -3941,514 +3948,353 @@ type Service interface {
 	UntagResource(ctx context.Context, in *UntagResourceInput) error
 }
 
-// UnimplementedService answers every operation with ErrNotImplemented.
-// Embed it in a partial Service so that an operation not built yet says
-// so rather than pretending to succeed.
-type UnimplementedService struct{}
-
-// CountClosedWorkflowExecutions reports that the operation is not implemented.
-func (UnimplementedService) CountClosedWorkflowExecutions(context.Context, *CountClosedWorkflowExecutionsInput) (*WorkflowExecutionCount, error) {
-	return nil, NotImplemented("CountClosedWorkflowExecutions")
-}
-
-// CountOpenWorkflowExecutions reports that the operation is not implemented.
-func (UnimplementedService) CountOpenWorkflowExecutions(context.Context, *CountOpenWorkflowExecutionsInput) (*WorkflowExecutionCount, error) {
-	return nil, NotImplemented("CountOpenWorkflowExecutions")
-}
-
-// CountPendingActivityTasks reports that the operation is not implemented.
-func (UnimplementedService) CountPendingActivityTasks(context.Context, *CountPendingActivityTasksInput) (*PendingTaskCount, error) {
-	return nil, NotImplemented("CountPendingActivityTasks")
-}
-
-// CountPendingDecisionTasks reports that the operation is not implemented.
-func (UnimplementedService) CountPendingDecisionTasks(context.Context, *CountPendingDecisionTasksInput) (*PendingTaskCount, error) {
-	return nil, NotImplemented("CountPendingDecisionTasks")
-}
-
-// DeleteActivityType reports that the operation is not implemented.
-func (UnimplementedService) DeleteActivityType(context.Context, *DeleteActivityTypeInput) error {
-	return NotImplemented("DeleteActivityType")
-}
-
-// DeleteWorkflowType reports that the operation is not implemented.
-func (UnimplementedService) DeleteWorkflowType(context.Context, *DeleteWorkflowTypeInput) error {
-	return NotImplemented("DeleteWorkflowType")
-}
-
-// DeprecateActivityType reports that the operation is not implemented.
-func (UnimplementedService) DeprecateActivityType(context.Context, *DeprecateActivityTypeInput) error {
-	return NotImplemented("DeprecateActivityType")
-}
-
-// DeprecateDomain reports that the operation is not implemented.
-func (UnimplementedService) DeprecateDomain(context.Context, *DeprecateDomainInput) error {
-	return NotImplemented("DeprecateDomain")
-}
-
-// DeprecateWorkflowType reports that the operation is not implemented.
-func (UnimplementedService) DeprecateWorkflowType(context.Context, *DeprecateWorkflowTypeInput) error {
-	return NotImplemented("DeprecateWorkflowType")
-}
-
-// DescribeActivityType reports that the operation is not implemented.
-func (UnimplementedService) DescribeActivityType(context.Context, *DescribeActivityTypeInput) (*ActivityTypeDetail, error) {
-	return nil, NotImplemented("DescribeActivityType")
-}
-
-// DescribeDomain reports that the operation is not implemented.
-func (UnimplementedService) DescribeDomain(context.Context, *DescribeDomainInput) (*DomainDetail, error) {
-	return nil, NotImplemented("DescribeDomain")
-}
-
-// DescribeWorkflowExecution reports that the operation is not implemented.
-func (UnimplementedService) DescribeWorkflowExecution(context.Context, *DescribeWorkflowExecutionInput) (*WorkflowExecutionDetail, error) {
-	return nil, NotImplemented("DescribeWorkflowExecution")
-}
-
-// DescribeWorkflowType reports that the operation is not implemented.
-func (UnimplementedService) DescribeWorkflowType(context.Context, *DescribeWorkflowTypeInput) (*WorkflowTypeDetail, error) {
-	return nil, NotImplemented("DescribeWorkflowType")
-}
-
-// GetWorkflowExecutionHistory reports that the operation is not implemented.
-func (UnimplementedService) GetWorkflowExecutionHistory(context.Context, *GetWorkflowExecutionHistoryInput) (*History, error) {
-	return nil, NotImplemented("GetWorkflowExecutionHistory")
-}
-
-// ListActivityTypes reports that the operation is not implemented.
-func (UnimplementedService) ListActivityTypes(context.Context, *ListActivityTypesInput) (*ActivityTypeInfos, error) {
-	return nil, NotImplemented("ListActivityTypes")
-}
-
-// ListClosedWorkflowExecutions reports that the operation is not implemented.
-func (UnimplementedService) ListClosedWorkflowExecutions(context.Context, *ListClosedWorkflowExecutionsInput) (*WorkflowExecutionInfos, error) {
-	return nil, NotImplemented("ListClosedWorkflowExecutions")
-}
-
-// ListDomains reports that the operation is not implemented.
-func (UnimplementedService) ListDomains(context.Context, *ListDomainsInput) (*DomainInfos, error) {
-	return nil, NotImplemented("ListDomains")
-}
-
-// ListOpenWorkflowExecutions reports that the operation is not implemented.
-func (UnimplementedService) ListOpenWorkflowExecutions(context.Context, *ListOpenWorkflowExecutionsInput) (*WorkflowExecutionInfos, error) {
-	return nil, NotImplemented("ListOpenWorkflowExecutions")
-}
-
-// ListTagsForResource reports that the operation is not implemented.
-func (UnimplementedService) ListTagsForResource(context.Context, *ListTagsForResourceInput) (*ListTagsForResourceOutput, error) {
-	return nil, NotImplemented("ListTagsForResource")
-}
-
-// ListWorkflowTypes reports that the operation is not implemented.
-func (UnimplementedService) ListWorkflowTypes(context.Context, *ListWorkflowTypesInput) (*WorkflowTypeInfos, error) {
-	return nil, NotImplemented("ListWorkflowTypes")
-}
-
-// PollForActivityTask reports that the operation is not implemented.
-func (UnimplementedService) PollForActivityTask(context.Context, *PollForActivityTaskInput) (*ActivityTask, error) {
-	return nil, NotImplemented("PollForActivityTask")
-}
-
-// PollForDecisionTask reports that the operation is not implemented.
-func (UnimplementedService) PollForDecisionTask(context.Context, *PollForDecisionTaskInput) (*DecisionTask, error) {
-	return nil, NotImplemented("PollForDecisionTask")
-}
-
-// RecordActivityTaskHeartbeat reports that the operation is not implemented.
-func (UnimplementedService) RecordActivityTaskHeartbeat(context.Context, *RecordActivityTaskHeartbeatInput) (*ActivityTaskStatus, error) {
-	return nil, NotImplemented("RecordActivityTaskHeartbeat")
-}
-
-// RegisterActivityType reports that the operation is not implemented.
-func (UnimplementedService) RegisterActivityType(context.Context, *RegisterActivityTypeInput) error {
-	return NotImplemented("RegisterActivityType")
-}
-
-// RegisterDomain reports that the operation is not implemented.
-func (UnimplementedService) RegisterDomain(context.Context, *RegisterDomainInput) error {
-	return NotImplemented("RegisterDomain")
-}
-
-// RegisterWorkflowType reports that the operation is not implemented.
-func (UnimplementedService) RegisterWorkflowType(context.Context, *RegisterWorkflowTypeInput) error {
-	return NotImplemented("RegisterWorkflowType")
-}
-
-// RequestCancelWorkflowExecution reports that the operation is not implemented.
-func (UnimplementedService) RequestCancelWorkflowExecution(context.Context, *RequestCancelWorkflowExecutionInput) error {
-	return NotImplemented("RequestCancelWorkflowExecution")
-}
-
-// RespondActivityTaskCanceled reports that the operation is not implemented.
-func (UnimplementedService) RespondActivityTaskCanceled(context.Context, *RespondActivityTaskCanceledInput) error {
-	return NotImplemented("RespondActivityTaskCanceled")
-}
-
-// RespondActivityTaskCompleted reports that the operation is not implemented.
-func (UnimplementedService) RespondActivityTaskCompleted(context.Context, *RespondActivityTaskCompletedInput) error {
-	return NotImplemented("RespondActivityTaskCompleted")
-}
-
-// RespondActivityTaskFailed reports that the operation is not implemented.
-func (UnimplementedService) RespondActivityTaskFailed(context.Context, *RespondActivityTaskFailedInput) error {
-	return NotImplemented("RespondActivityTaskFailed")
-}
-
-// RespondDecisionTaskCompleted reports that the operation is not implemented.
-func (UnimplementedService) RespondDecisionTaskCompleted(context.Context, *RespondDecisionTaskCompletedInput) error {
-	return NotImplemented("RespondDecisionTaskCompleted")
-}
-
-// SignalWorkflowExecution reports that the operation is not implemented.
-func (UnimplementedService) SignalWorkflowExecution(context.Context, *SignalWorkflowExecutionInput) error {
-	return NotImplemented("SignalWorkflowExecution")
-}
-
-// StartWorkflowExecution reports that the operation is not implemented.
-func (UnimplementedService) StartWorkflowExecution(context.Context, *StartWorkflowExecutionInput) (*Run, error) {
-	return nil, NotImplemented("StartWorkflowExecution")
-}
-
-// TagResource reports that the operation is not implemented.
-func (UnimplementedService) TagResource(context.Context, *TagResourceInput) error {
-	return NotImplemented("TagResource")
-}
-
-// TerminateWorkflowExecution reports that the operation is not implemented.
-func (UnimplementedService) TerminateWorkflowExecution(context.Context, *TerminateWorkflowExecutionInput) error {
-	return NotImplemented("TerminateWorkflowExecution")
-}
-
-// UndeprecateActivityType reports that the operation is not implemented.
-func (UnimplementedService) UndeprecateActivityType(context.Context, *UndeprecateActivityTypeInput) error {
-	return NotImplemented("UndeprecateActivityType")
-}
-
-// UndeprecateDomain reports that the operation is not implemented.
-func (UnimplementedService) UndeprecateDomain(context.Context, *UndeprecateDomainInput) error {
-	return NotImplemented("UndeprecateDomain")
-}
-
-// UndeprecateWorkflowType reports that the operation is not implemented.
-func (UnimplementedService) UndeprecateWorkflowType(context.Context, *UndeprecateWorkflowTypeInput) error {
-	return NotImplemented("UndeprecateWorkflowType")
-}
-
-// UntagResource reports that the operation is not implemented.
-func (UnimplementedService) UntagResource(context.Context, *UntagResourceInput) error {
-	return NotImplemented("UntagResource")
-}
-
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *CountClosedWorkflowExecutionsInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *CountClosedWorkflowExecutionsInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *CountOpenWorkflowExecutionsInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *CountOpenWorkflowExecutionsInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *CountPendingActivityTasksInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *CountPendingActivityTasksInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *CountPendingDecisionTasksInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *CountPendingDecisionTasksInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DeleteActivityTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DeleteActivityTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DeleteWorkflowTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DeleteWorkflowTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DeprecateActivityTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DeprecateActivityTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DeprecateDomainInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DeprecateDomainInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DeprecateWorkflowTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DeprecateWorkflowTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DescribeActivityTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DescribeActivityTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DescribeDomainInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DescribeDomainInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DescribeWorkflowExecutionInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DescribeWorkflowExecutionInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *DescribeWorkflowTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *DescribeWorkflowTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *GetWorkflowExecutionHistoryInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *GetWorkflowExecutionHistoryInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListActivityTypesInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListActivityTypesInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListClosedWorkflowExecutionsInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListClosedWorkflowExecutionsInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListDomainsInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListDomainsInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListOpenWorkflowExecutionsInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListOpenWorkflowExecutionsInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListTagsForResourceInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListTagsForResourceInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *ListWorkflowTypesInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *ListWorkflowTypesInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *PollForActivityTaskInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *PollForActivityTaskInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *PollForDecisionTaskInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *PollForDecisionTaskInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RecordActivityTaskHeartbeatInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RecordActivityTaskHeartbeatInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RegisterActivityTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RegisterActivityTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RegisterDomainInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RegisterDomainInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RegisterWorkflowTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RegisterWorkflowTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RequestCancelWorkflowExecutionInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RequestCancelWorkflowExecutionInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RespondActivityTaskCanceledInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RespondActivityTaskCanceledInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RespondActivityTaskCompletedInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RespondActivityTaskCompletedInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RespondActivityTaskFailedInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RespondActivityTaskFailedInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *RespondDecisionTaskCompletedInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *RespondDecisionTaskCompletedInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *SignalWorkflowExecutionInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *SignalWorkflowExecutionInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *StartWorkflowExecutionInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *StartWorkflowExecutionInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *TagResourceInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *TagResourceInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *TerminateWorkflowExecutionInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *TerminateWorkflowExecutionInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *UndeprecateActivityTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *UndeprecateActivityTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *UndeprecateDomainInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *UndeprecateDomainInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *UndeprecateWorkflowTypeInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *UndeprecateWorkflowTypeInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }
 
 // Validate checks every constraint of the model and SWF's naming rules,
-// returning a *ValidationError that names each offending field.
-func (s *UntagResourceInput) Validate() error {
-	var v validator
+// with the data sizes the limits allow, returning a *ValidationError
+// that names each offending field.
+func (s *UntagResourceInput) Validate(limits *SizeLimits) error {
+	v := validator{sizes: limits.orDefault()}
 	s.validate(&v, "")
 	return v.err()
 }

@@ -31,13 +31,15 @@ const legacyTargetPrefix = "com.amazonaws.swf.service.model.SimpleWorkflowServic
 
 // Handler serves the SWF API over HTTP.
 type Handler struct {
-	svc swfapi.Service
-	log *slog.Logger
+	svc   swfapi.Service
+	log   *slog.Logger
+	sizes *swfapi.SizeLimits
 }
 
-// NewHandler returns a handler that invokes svc.
-func NewHandler(svc swfapi.Service, log *slog.Logger) *Handler {
-	return &Handler{svc: svc, log: log}
+// NewHandler returns a handler that invokes svc, allowing data members up
+// to the sizes (nil: Amazon SWF's).
+func NewHandler(svc swfapi.Service, log *slog.Logger, sizes *swfapi.SizeLimits) *Handler {
+	return &Handler{svc: svc, log: log, sizes: sizes}
 }
 
 // ServeHTTP handles one API request.
@@ -79,7 +81,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.Validate(h.sizes); err != nil {
 		h.writeError(w, r, reqID, name, err)
 		return
 	}
@@ -153,8 +155,6 @@ func Status(code string) int {
 		return http.StatusInternalServerError
 	case swfapi.CodeServiceUnavailable:
 		return http.StatusServiceUnavailable
-	case swfapi.CodeNotImplemented:
-		return http.StatusNotImplemented
 	case swfapi.CodeRequestEntityTooLarge:
 		return http.StatusRequestEntityTooLarge
 	}

@@ -11,13 +11,16 @@ import (
 type TypeInfo struct {
 	Deprecated bool
 	Activity   *swfapi.ActivityTypeConfiguration
+	Workflow   *swfapi.WorkflowTypeConfiguration
 }
 
 // Types answers the lookups of registered types that decisions make; the
-// engine fills it from the store before the transition.
+// engine reads them from the store inside the transition's transaction.
 type Types interface {
 	// ActivityType returns the activity type, or nil if it does not exist.
 	ActivityType(name, version string) *TypeInfo
+	// WorkflowType returns the workflow type, or nil if it does not exist.
+	WorkflowType(name, version string) *TypeInfo
 }
 
 // closeDecisions are the decisions that close the run; each must be the
@@ -29,50 +32,128 @@ var closeDecisions = map[swfapi.DecisionType]bool{
 	swfapi.DecisionTypeContinueAsNewWorkflowExecution: true,
 }
 
-// implementedDecisions are the decision types this version carries out.
-var implementedDecisions = map[swfapi.DecisionType]bool{
-	swfapi.DecisionTypeScheduleActivityTask:      true,
-	swfapi.DecisionTypeRequestCancelActivityTask: true,
-	swfapi.DecisionTypeCompleteWorkflowExecution: true,
-	swfapi.DecisionTypeFailWorkflowExecution:     true,
-	swfapi.DecisionTypeCancelWorkflowExecution:   true,
-	swfapi.DecisionTypeRecordMarker:              true,
-}
-
 // ValidateDecisions checks what the model cannot about a list of decisions:
-// each has the attributes its type needs, and a decision that closes the
-// run comes last. Problems reject the whole list (ValidationException) and
-// nothing is recorded.
-func ValidateDecisions(decisions []swfapi.Decision) error {
+// each has the attributes its type needs, a decision that closes the run
+// comes last, and durations are what each decision allows. Problems reject
+// the whole list (ValidationException) and nothing is recorded.
+func ValidateDecisions(decisions []swfapi.Decision, limits Limits) error {
+	limits = limits.withDefaults()
 	var problems []string
+	add := func(path string, value any, constraint string) {
+		problems = append(problems, swfapi.NewValidationError(path, value, constraint).Problems...)
+	}
+	seconds := func(path string, v *string, allowNone bool, min, max int64) {
+		if v == nil {
+			return
+		}
+		n, none, _ := swfapi.ParseDuration(*v)
+		switch {
+		case none && !allowNone:
+			add(path, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d (NONE is not allowed)", min, max))
+		case !none && (n < min || n > max):
+			add(path, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d", min, max))
+		}
+	}
 	for i := range decisions {
 		d := &decisions[i]
 		path := "decisions." + strconv.Itoa(i+1) + ".member"
 		t := *d.DecisionType
+		attrs := lowerFirst(string(t)) + "DecisionAttributes"
 		if d.Attributes() == nil && !closeDecisions[t] {
-			member := lowerFirst(string(t)) + "DecisionAttributes"
-			problems = append(problems, fmt.Sprintf("Value null at '%s.%s' failed to satisfy constraint: Member must not be null", path, member))
+			add(path+"."+attrs, nil, "Member must not be null")
+			continue
 		}
 		if closeDecisions[t] && i != len(decisions)-1 {
-			problems = append(problems, fmt.Sprintf("Value '%s' at '%s.decisionType' failed to satisfy constraint: a decision that closes the workflow execution must be the last decision in the list", t, path))
+			add(path+".decisionType", string(t), "a decision that closes the workflow execution must be the last decision in the list")
+		}
+		switch t {
+		case swfapi.DecisionTypeStartTimer:
+			seconds(path+"."+attrs+".startToFireTimeout", d.StartTimerDecisionAttributes.StartToFireTimeout, false, 0, limits.MaxExecutionSeconds)
+		case swfapi.DecisionTypeStartChildWorkflowExecution:
+			seconds(path+"."+attrs+".executionStartToCloseTimeout", d.StartChildWorkflowExecutionDecisionAttributes.ExecutionStartToCloseTimeout, false, 0, limits.MaxExecutionSeconds)
+		case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+			if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil {
+				seconds(path+"."+attrs+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true, 0, limits.MaxExecutionSeconds)
+			}
+		case swfapi.DecisionTypeScheduleLambdaFunction:
+			seconds(path+"."+attrs+".startToCloseTimeout", d.ScheduleLambdaFunctionDecisionAttributes.StartToCloseTimeout, false, 1, maxLambdaSeconds)
 		}
 	}
 	if len(problems) > 0 {
 		return &swfapi.ValidationError{Problems: problems}
 	}
-	for i := range decisions {
-		if t := *decisions[i].DecisionType; !implementedDecisions[t] {
-			return swfapi.Errorf(swfapi.CodeNotImplemented, "openswf does not implement the %s decision yet (decisions.%d)", t, i+1)
-		}
-	}
 	return nil
 }
+
+// maxLambdaSeconds bounds a Lambda task's start-to-close timeout; it is
+// also the default.
+const maxLambdaSeconds = 900
 
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
 	}
 	return string(s[0]|0x20) + s[1:]
+}
+
+// ConfigRequest is what a start (StartWorkflowExecution, a child, a
+// continuation) asks for; what it leaves out comes from the type.
+type ConfigRequest struct {
+	ExecutionStartToCloseTimeout *string
+	TaskList                     *swfapi.TaskList
+	TaskStartToCloseTimeout      *string
+	ChildPolicy                  *swfapi.ChildPolicy
+	TaskPriority                 *string
+	LambdaRole                   *string
+}
+
+// ResolveConfig takes each setting of a new run from the request, else from
+// the workflow type's defaults. When one of the four that SWF requires is
+// in neither, it returns the member's name (in the order SWF checks them).
+func ResolveConfig(r ConfigRequest, d *swfapi.WorkflowTypeConfiguration) (Config, string) {
+	var c Config
+	pick := func(v, def *string) (string, bool) {
+		if v != nil {
+			return *v, true
+		}
+		if def != nil {
+			return *def, true
+		}
+		return "", false
+	}
+	var ok bool
+	if c.ExecutionStartToCloseTimeout, ok = pick(r.ExecutionStartToCloseTimeout, d.DefaultExecutionStartToCloseTimeout); !ok {
+		return c, "executionStartToCloseTimeout"
+	}
+	var list, defList *string
+	if r.TaskList != nil {
+		list = r.TaskList.Name
+	}
+	if d.DefaultTaskList != nil {
+		defList = d.DefaultTaskList.Name
+	}
+	if c.TaskList, ok = pick(list, defList); !ok {
+		return c, "taskList"
+	}
+	if c.TaskStartToCloseTimeout, ok = pick(r.TaskStartToCloseTimeout, d.DefaultTaskStartToCloseTimeout); !ok {
+		return c, "taskStartToCloseTimeout"
+	}
+	switch {
+	case r.ChildPolicy != nil:
+		c.ChildPolicy = *r.ChildPolicy
+	case d.DefaultChildPolicy != nil:
+		c.ChildPolicy = *d.DefaultChildPolicy
+	default:
+		return c, "childPolicy"
+	}
+	if c.TaskPriority, ok = pick(r.TaskPriority, d.DefaultTaskPriority); !ok {
+		c.TaskPriority = "0"
+	}
+	c.LambdaRole = r.LambdaRole
+	if c.LambdaRole == nil {
+		c.LambdaRole = d.DefaultLambdaRole
+	}
+	return c, ""
 }
 
 // CompleteDecisionTask applies a decider's answer: DecisionTaskCompleted,
@@ -144,7 +225,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCompletedEventAttributes{Result: a.Result, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCompleted)
+		m.close(swfapi.CloseStatusCompleted, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCompleted, Result: a.Result})
 	case swfapi.DecisionTypeFailWorkflowExecution:
 		a := swfapi.Deref(d.FailWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -152,7 +233,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionFailedEventAttributes{Reason: a.Reason, Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusFailed)
+		m.close(swfapi.CloseStatusFailed, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusFailed, Reason: a.Reason, Details: a.Details})
 	case swfapi.DecisionTypeCancelWorkflowExecution:
 		a := swfapi.Deref(d.CancelWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -160,7 +241,33 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCanceledEventAttributes{Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCanceled)
+		m.close(swfapi.CloseStatusCanceled, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCanceled, Details: a.Details})
+	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		m.continueAsNew(swfapi.Deref(d.ContinueAsNewWorkflowExecutionDecisionAttributes), completedID, types)
+	case swfapi.DecisionTypeStartTimer:
+		m.startTimer(d.StartTimerDecisionAttributes, completedID)
+	case swfapi.DecisionTypeCancelTimer:
+		m.cancelTimer(d.CancelTimerDecisionAttributes, completedID)
+	case swfapi.DecisionTypeSignalExternalWorkflowExecution:
+		a := d.SignalExternalWorkflowExecutionDecisionAttributes
+		id := m.record(&swfapi.SignalExternalWorkflowExecutionInitiatedEventAttributes{
+			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)), SignalName: a.SignalName, Input: a.Input,
+			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
+		})
+		m.send(&SignalExternal{InitiatedEventID: id, DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId,
+			RunID: swfapi.Deref(a.RunId), SignalName: *a.SignalName, Input: a.Input, Control: a.Control})
+	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
+		a := d.RequestCancelExternalWorkflowExecutionDecisionAttributes
+		id := m.record(&swfapi.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
+			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)),
+			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
+		})
+		m.send(&CancelExternal{InitiatedEventID: id, DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId,
+			RunID: swfapi.Deref(a.RunId), Control: a.Control})
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		m.startChild(d.StartChildWorkflowExecutionDecisionAttributes, completedID, types)
+	case swfapi.DecisionTypeScheduleLambdaFunction:
+		m.scheduleLambda(d.ScheduleLambdaFunctionDecisionAttributes, completedID)
 	}
 }
 
@@ -244,6 +351,9 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 		TaskPriority:                 priority,
 		DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
 	})
+	if id == 0 {
+		return
+	}
 	prio, _ := swfapi.ParsePriority(*priority)
 	act := &Activity{
 		ScheduledEventID: id,
@@ -293,4 +403,184 @@ func (m *Machine) requestCancelActivity(a *swfapi.RequestCancelActivityTaskDecis
 	}
 	act.CancelRequested = true
 	m.changed[act.ScheduledEventID] = true
+}
+
+func (m *Machine) startTimer(a *swfapi.StartTimerDecisionAttributes, completedID int64) {
+	e := m.Exec
+	fail := func(cause swfapi.StartTimerFailedCause) {
+		m.record(&swfapi.StartTimerFailedEventAttributes{TimerId: a.TimerId, Cause: cause.Ptr(), DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
+		m.needDecision()
+	}
+	if _, ok := e.Timers[*a.TimerId]; ok {
+		fail(swfapi.StartTimerFailedCauseTimerIdAlreadyInUse)
+		return
+	}
+	if len(e.Timers) >= m.opts.Limits.OpenTimers {
+		fail(swfapi.StartTimerFailedCauseOpenTimersLimitExceeded)
+		return
+	}
+	id := m.record(&swfapi.TimerStartedEventAttributes{
+		TimerId: a.TimerId, Control: a.Control, StartToFireTimeout: a.StartToFireTimeout, DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
+	})
+	if id == 0 {
+		return
+	}
+	e.Timers[*a.TimerId] = &UserTimer{StartedEventID: id, Control: a.Control}
+	m.arm(TimerUser, id, ParseTimeout(*a.StartToFireTimeout))
+}
+
+func (m *Machine) cancelTimer(a *swfapi.CancelTimerDecisionAttributes, completedID int64) {
+	e := m.Exec
+	t, ok := e.Timers[*a.TimerId]
+	if !ok {
+		m.record(&swfapi.CancelTimerFailedEventAttributes{TimerId: a.TimerId, Cause: swfapi.CancelTimerFailedCauseTimerIdUnknown.Ptr(), DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
+		m.needDecision()
+		return
+	}
+	m.record(&swfapi.TimerCanceledEventAttributes{TimerId: a.TimerId, StartedEventId: swfapi.Ptr(t.StartedEventID), DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
+	delete(e.Timers, *a.TimerId)
+	m.disarm(TimerUser, t.StartedEventID)
+}
+
+func (m *Machine) startChild(a *swfapi.StartChildWorkflowExecutionDecisionAttributes, completedID int64, types Types) {
+	fail := func(cause swfapi.StartChildWorkflowExecutionFailedCause) {
+		m.record(&swfapi.StartChildWorkflowExecutionFailedEventAttributes{
+			WorkflowType: a.WorkflowType, Cause: cause.Ptr(), WorkflowId: a.WorkflowId, InitiatedEventId: swfapi.Ptr(int64(0)),
+			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
+		})
+		m.needDecision()
+	}
+	t := types.WorkflowType(*a.WorkflowType.Name, *a.WorkflowType.Version)
+	switch {
+	case t == nil:
+		fail(swfapi.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist)
+		return
+	case t.Deprecated:
+		fail(swfapi.StartChildWorkflowExecutionFailedCauseWorkflowTypeDeprecated)
+		return
+	case len(m.Exec.Children) >= m.opts.Limits.OpenChildren:
+		fail(swfapi.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded)
+		return
+	}
+	cfg, missing := ResolveConfig(ConfigRequest{
+		ExecutionStartToCloseTimeout: a.ExecutionStartToCloseTimeout, TaskList: a.TaskList, TaskStartToCloseTimeout: a.TaskStartToCloseTimeout,
+		ChildPolicy: a.ChildPolicy, TaskPriority: a.TaskPriority, LambdaRole: a.LambdaRole,
+	}, swfapi.Deref(t).Workflow)
+	if missing != "" {
+		fail(map[string]swfapi.StartChildWorkflowExecutionFailedCause{
+			"executionStartToCloseTimeout": swfapi.StartChildWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined,
+			"taskList":                     swfapi.StartChildWorkflowExecutionFailedCauseDefaultTaskListUndefined,
+			"taskStartToCloseTimeout":      swfapi.StartChildWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined,
+			"childPolicy":                  swfapi.StartChildWorkflowExecutionFailedCauseDefaultChildPolicyUndefined,
+		}[missing])
+		return
+	}
+	id := m.record(&swfapi.StartChildWorkflowExecutionInitiatedEventAttributes{
+		WorkflowId: a.WorkflowId, WorkflowType: a.WorkflowType, Control: a.Control, Input: a.Input,
+		ExecutionStartToCloseTimeout: swfapi.Ptr(cfg.ExecutionStartToCloseTimeout), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(cfg.TaskList)},
+		TaskPriority: swfapi.Ptr(cfg.TaskPriority), DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
+		ChildPolicy: swfapi.Ptr(cfg.ChildPolicy), TaskStartToCloseTimeout: swfapi.Ptr(cfg.TaskStartToCloseTimeout),
+		TagList: a.TagList, LambdaRole: cfg.LambdaRole,
+	})
+	if id == 0 {
+		return
+	}
+	m.Exec.Children[id] = &Child{
+		WorkflowID: *a.WorkflowId, TypeName: *a.WorkflowType.Name, TypeVersion: *a.WorkflowType.Version,
+		Control: a.Control, DecisionTaskCompletedEventID: completedID,
+	}
+	m.send(&StartChild{
+		InitiatedEventID: id, WorkflowID: *a.WorkflowId, TypeName: *a.WorkflowType.Name, TypeVersion: *a.WorkflowType.Version,
+		Config: cfg, Input: a.Input, Tags: a.TagList,
+	})
+}
+
+func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionAttributes, completedID int64, types Types) {
+	e := m.Exec
+	fail := func(cause swfapi.ContinueAsNewWorkflowExecutionFailedCause) {
+		m.record(&swfapi.ContinueAsNewWorkflowExecutionFailedEventAttributes{Cause: cause.Ptr(), DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
+		m.needDecision()
+	}
+	if m.decisionNeeded {
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseUnhandledDecision)
+		return
+	}
+	version := e.TypeVersion
+	if a.WorkflowTypeVersion != nil {
+		version = *a.WorkflowTypeVersion
+	}
+	t := types.WorkflowType(e.TypeName, version)
+	switch {
+	case t == nil:
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist)
+		return
+	case t.Deprecated:
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDeprecated)
+		return
+	}
+	cfg, missing := ResolveConfig(ConfigRequest{
+		ExecutionStartToCloseTimeout: a.ExecutionStartToCloseTimeout, TaskList: a.TaskList, TaskStartToCloseTimeout: a.TaskStartToCloseTimeout,
+		ChildPolicy: a.ChildPolicy, TaskPriority: a.TaskPriority, LambdaRole: a.LambdaRole,
+	}, swfapi.Deref(t).Workflow)
+	if missing != "" {
+		fail(map[string]swfapi.ContinueAsNewWorkflowExecutionFailedCause{
+			"executionStartToCloseTimeout": swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined,
+			"taskList":                     swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskListUndefined,
+			"taskStartToCloseTimeout":      swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined,
+			"childPolicy":                  swfapi.ContinueAsNewWorkflowExecutionFailedCauseDefaultChildPolicyUndefined,
+		}[missing])
+		return
+	}
+	if cfg.ExecutionStartToCloseTimeout == "NONE" {
+		// A run cannot last longer than the maximum.
+		cfg.ExecutionStartToCloseTimeout = strconv.FormatInt(m.opts.Limits.MaxExecutionSeconds, 10)
+	}
+	runID := m.opts.NewRunID()
+	m.record(&swfapi.WorkflowExecutionContinuedAsNewEventAttributes{
+		Input: a.Input, DecisionTaskCompletedEventId: swfapi.Ptr(completedID), NewExecutionRunId: swfapi.Ptr(runID),
+		ExecutionStartToCloseTimeout: swfapi.Ptr(cfg.ExecutionStartToCloseTimeout), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(cfg.TaskList)},
+		TaskPriority: swfapi.Ptr(cfg.TaskPriority), TaskStartToCloseTimeout: swfapi.Ptr(cfg.TaskStartToCloseTimeout),
+		ChildPolicy: swfapi.Ptr(cfg.ChildPolicy), TagList: a.TagList,
+		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(e.TypeName), Version: swfapi.Ptr(version)}, LambdaRole: cfg.LambdaRole,
+	})
+	m.send(&ContinueAsNew{
+		RunID: runID, WorkflowID: e.WorkflowID, TypeName: e.TypeName, TypeVersion: version, Config: cfg,
+		Input: a.Input, Tags: a.TagList, Parent: e.Parent, PreviousRunID: e.RunID,
+	})
+	m.close(swfapi.CloseStatusContinuedAsNew, e.Config.ChildPolicy, nil)
+}
+
+func (m *Machine) scheduleLambda(a *swfapi.ScheduleLambdaFunctionDecisionAttributes, completedID int64) {
+	e := m.Exec
+	fail := func(cause swfapi.ScheduleLambdaFunctionFailedCause) {
+		m.record(&swfapi.ScheduleLambdaFunctionFailedEventAttributes{Id: a.Id, Name: a.Name, Cause: cause.Ptr(), DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
+		m.needDecision()
+	}
+	if !m.opts.LambdaAvailable {
+		fail(swfapi.ScheduleLambdaFunctionFailedCauseLambdaServiceNotAvailableInRegion)
+		return
+	}
+	for _, l := range e.Lambdas {
+		if l.ID == *a.Id {
+			fail(swfapi.ScheduleLambdaFunctionFailedCauseIdAlreadyInUse)
+			return
+		}
+	}
+	if len(e.Lambdas) >= m.opts.Limits.OpenLambdas {
+		fail(swfapi.ScheduleLambdaFunctionFailedCauseOpenLambdaFunctionsLimitExceeded)
+		return
+	}
+	timeout := strconv.Itoa(maxLambdaSeconds)
+	if a.StartToCloseTimeout != nil {
+		timeout = *a.StartToCloseTimeout
+	}
+	id := m.record(&swfapi.LambdaFunctionScheduledEventAttributes{
+		Id: a.Id, Name: a.Name, Control: a.Control, Input: a.Input, StartToCloseTimeout: swfapi.Ptr(timeout),
+		DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
+	})
+	if id == 0 {
+		return
+	}
+	e.Lambdas[id] = &Lambda{ID: *a.Id, Name: *a.Name, Input: a.Input, StartToClose: ParseTimeout(timeout)}
+	m.queue(Task{Kind: LambdaTaskKind, ScheduledEventID: id})
 }

@@ -19,10 +19,40 @@ var ErrStale = errors.New("the task or execution is no longer open")
 type Limits struct {
 	// OpenActivities bounds the activity tasks open at once in one run.
 	OpenActivities int
+	// OpenTimers bounds the timers open at once in one run.
+	OpenTimers int
+	// OpenChildren bounds the child executions open at once in one run.
+	OpenChildren int
+	// OpenLambdas bounds the Lambda tasks open at once in one run.
+	OpenLambdas int
+	// HistoryEvents bounds a run's history; the run is terminated
+	// (EVENT_LIMIT_EXCEEDED) rather than grow past it.
+	HistoryEvents int64
+	// MaxExecutionSeconds bounds a run's start-to-close timeout.
+	MaxExecutionSeconds int64
 }
 
 // DefaultLimits are Amazon SWF's per-run quotas.
-var DefaultLimits = Limits{OpenActivities: 1000}
+var DefaultLimits = Limits{
+	OpenActivities:      1000,
+	OpenTimers:          1000,
+	OpenChildren:        1000,
+	OpenLambdas:         1000,
+	HistoryEvents:       25000,
+	MaxExecutionSeconds: 365 * 24 * 60 * 60,
+}
+
+// withDefaults fills the zero fields of l with SWF's values.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	l.OpenActivities = cmp.Or(l.OpenActivities, d.OpenActivities)
+	l.OpenTimers = cmp.Or(l.OpenTimers, d.OpenTimers)
+	l.OpenChildren = cmp.Or(l.OpenChildren, d.OpenChildren)
+	l.OpenLambdas = cmp.Or(l.OpenLambdas, d.OpenLambdas)
+	l.HistoryEvents = cmp.Or(l.HistoryEvents, d.HistoryEvents)
+	l.MaxExecutionSeconds = cmp.Or(l.MaxExecutionSeconds, d.MaxExecutionSeconds)
+	return l
+}
 
 // Options are the facts about a run's surroundings that transitions need.
 type Options struct {
@@ -30,6 +60,10 @@ type Options struct {
 	// Retention is how long a closed run stays visible (the domain's
 	// retention period); 0 purges it as soon as it closes.
 	Retention time.Duration
+	// NewRunID makes the runId of a run that continues this one.
+	NewRunID func() string
+	// LambdaAvailable says whether the server can invoke Lambda functions.
+	LambdaAvailable bool
 }
 
 // Effects is what a transition needs done besides the new state of the run.
@@ -52,6 +86,8 @@ type Effects struct {
 	// Closed: the run closed in this transition; every task, timer and
 	// activity it still had is dropped (AddTimers may hold its retention).
 	Closed bool
+	// Outbound is work for other runs, in the order it arose.
+	Outbound []Outbound
 }
 
 // Machine applies transitions to one run. It is made for a single
@@ -73,6 +109,11 @@ type Machine struct {
 	// decisionNeeded, and one decision task is scheduled at the end.
 	completing     bool
 	decisionNeeded bool
+	// full is set once the run was terminated for its history's size:
+	// nothing more is recorded.
+	full bool
+	// outbound is the work for other runs not yet taken by the engine.
+	outbound []Outbound
 }
 
 // New returns a machine for the run exec with its open activities.
@@ -84,8 +125,15 @@ func New(exec *Execution, activities []*Activity, now time.Time, opts Options) *
 	for _, a := range activities {
 		m.Activities[a.ScheduledEventID] = a
 	}
-	if m.opts.Limits.OpenActivities == 0 {
-		m.opts.Limits.OpenActivities = DefaultLimits.OpenActivities
+	m.opts.Limits = m.opts.Limits.withDefaults()
+	if exec.Timers == nil {
+		exec.Timers = map[string]*UserTimer{}
+	}
+	if exec.Children == nil {
+		exec.Children = map[int64]*Child{}
+	}
+	if exec.Lambdas == nil {
+		exec.Lambdas = map[int64]*Lambda{}
 	}
 	return m
 }
@@ -120,11 +168,30 @@ func (m *Machine) Effects() Effects {
 	slices.SortFunc(e.DeleteTimers, func(a, b TimerRef) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Ref, b.Ref))
 	})
+	if !m.Exec.Open {
+		// A closed run keeps nothing but the timer that purges it.
+		e.PutActivities, e.AddTasks = nil, nil
+		e.AddTimers = slices.DeleteFunc(e.AddTimers, func(t Timer) bool { return t.Kind != TimerRetention })
+	}
 	return e
 }
 
+// TakeOutbound returns the work for other runs that transitions left since
+// the last call; the engine carries it out and reports back.
+func (m *Machine) TakeOutbound() []Outbound {
+	out := m.outbound
+	m.outbound = nil
+	m.effects.Outbound = append(m.effects.Outbound, out...)
+	return out
+}
+
+func (m *Machine) send(o Outbound) { m.outbound = append(m.outbound, o) }
+
 // queue puts a task on its list.
 func (m *Machine) queue(t Task) {
+	if !m.Exec.Open {
+		return
+	}
 	m.tasks[TaskRef{Kind: t.Kind, ScheduledEventID: t.ScheduledEventID}] = &t
 }
 
@@ -133,10 +200,32 @@ func (m *Machine) unqueue(kind TaskKind, scheduledEventID int64) {
 	m.tasks[TaskRef{Kind: kind, ScheduledEventID: scheduledEventID}] = nil
 }
 
+// closingEvents end a run; one may take the last place in a full history.
+func closingEvent(attrs any) bool {
+	switch attrs.(type) {
+	case *swfapi.WorkflowExecutionCompletedEventAttributes, *swfapi.WorkflowExecutionFailedEventAttributes,
+		*swfapi.WorkflowExecutionCanceledEventAttributes, *swfapi.WorkflowExecutionContinuedAsNewEventAttributes,
+		*swfapi.WorkflowExecutionTimedOutEventAttributes, *swfapi.WorkflowExecutionTerminatedEventAttributes:
+		return true
+	}
+	return false
+}
+
 // record appends an event with the given attributes and returns its id.
+// The last place a history has is kept for the event that closes the run:
+// an event that would take it terminates the run instead
+// (EVENT_LIMIT_EXCEEDED), and returns 0, as does anything recorded after.
 func (m *Machine) record(attrs any) int64 {
+	if m.full {
+		return 0
+	}
 	if m.Exec.NextEventID == 0 {
 		m.Exec.NextEventID = 1
+	}
+	if m.Exec.Open && m.Exec.NextEventID >= m.opts.Limits.HistoryEvents && !closingEvent(attrs) {
+		m.terminate(nil, nil, nil, swfapi.WorkflowExecutionTerminatedCauseEventLimitExceeded.Ptr())
+		m.full = true
+		return 0
 	}
 	id := m.Exec.NextEventID
 	m.Exec.NextEventID++
@@ -197,6 +286,9 @@ func (m *Machine) scheduleDecision() {
 		attrs.ScheduleToStartTimeout = swfapi.Ptr(e.Override.ScheduleToStart.String())
 	}
 	id := m.record(attrs)
+	if id == 0 {
+		return
+	}
 	e.Decision = DecisionTask{State: DecisionScheduled, ScheduledEventID: id, TaskList: list, OnOverride: e.Override != nil}
 	prio, _ := swfapi.ParsePriority(e.Config.TaskPriority)
 	m.queue(Task{Kind: DecisionTaskKind, TaskList: list, Priority: prio, ScheduledEventID: id})
@@ -206,7 +298,10 @@ func (m *Machine) scheduleDecision() {
 }
 
 // close ends the run with status; every open task and timer goes with it.
-func (m *Machine) close(status swfapi.CloseStatus) {
+// The child policy is applied to the children still open, and the parent,
+// if any, hears how its child closed (unless it continued as new: then the
+// new run carries the link on).
+func (m *Machine) close(status swfapi.CloseStatus, policy swfapi.ChildPolicy, notice *NotifyParent) {
 	e := m.Exec
 	e.Open = false
 	e.CloseStatus = status
@@ -218,6 +313,23 @@ func (m *Machine) close(status swfapi.CloseStatus) {
 	slices.Sort(m.effects.DeleteActivities)
 	clear(m.Activities)
 	m.effects.Closed = true
+	var children []*swfapi.WorkflowExecution
+	for _, id := range slices.Sorted(maps.Keys(e.Children)) {
+		if c := e.Children[id]; c.RunID != "" {
+			children = append(children, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(c.WorkflowID), RunId: swfapi.Ptr(c.RunID)})
+		}
+	}
+	if len(children) > 0 && policy != swfapi.ChildPolicyAbandon {
+		m.send(&ApplyChildPolicy{Policy: policy, Children: children})
+	}
+	if e.Parent != nil && notice != nil {
+		notice.Parent = *e.Parent
+		notice.Child = e.Ref()
+		m.send(notice)
+	}
+	clear(e.Timers)
+	clear(e.Children)
+	clear(e.Lambdas)
 	// Every task and timer of the run goes; only the purge is armed.
 	clear(m.tasks)
 	clear(m.timers)
@@ -264,12 +376,16 @@ func (m *Machine) Terminate(reason, details *string, childPolicy *swfapi.ChildPo
 	if !m.Exec.Open {
 		return ErrStale
 	}
+	m.terminate(reason, details, childPolicy, cause)
+	return nil
+}
+
+func (m *Machine) terminate(reason, details *string, childPolicy *swfapi.ChildPolicy, cause *swfapi.WorkflowExecutionTerminatedCause) {
 	if childPolicy == nil {
 		childPolicy = &m.Exec.Config.ChildPolicy
 	}
 	m.record(&swfapi.WorkflowExecutionTerminatedEventAttributes{Reason: reason, Details: details, ChildPolicy: childPolicy, Cause: cause})
-	m.close(swfapi.CloseStatusTerminated)
-	return nil
+	m.close(swfapi.CloseStatusTerminated, *childPolicy, &NotifyParent{Status: swfapi.CloseStatusTerminated})
 }
 
 // StartDecisionTask hands the scheduled decision task to a decider and
@@ -280,6 +396,9 @@ func (m *Machine) StartDecisionTask(scheduledEventID int64, identity *string) (i
 		return 0, ErrStale
 	}
 	id := m.record(&swfapi.DecisionTaskStartedEventAttributes{Identity: identity, ScheduledEventId: swfapi.Ptr(scheduledEventID)})
+	if id == 0 {
+		return 0, ErrStale
+	}
 	e.Decision.State = DecisionStarted
 	e.Decision.StartedEventID = id
 	e.Decision.Unhandled = false
@@ -298,6 +417,9 @@ func (m *Machine) StartActivityTask(scheduledEventID int64, identity *string) (i
 		return 0, ErrStale
 	}
 	id := m.record(&swfapi.ActivityTaskStartedEventAttributes{Identity: identity, ScheduledEventId: swfapi.Ptr(scheduledEventID)})
+	if id == 0 {
+		return 0, ErrStale
+	}
 	a.StartedEventID = id
 	a.StartedAt = m.now
 	m.changed[a.ScheduledEventID] = true
@@ -391,7 +513,7 @@ func (m *Machine) FireTimer(t TimerRef) {
 			TimeoutType: swfapi.WorkflowExecutionTimeoutTypeStartToClose.Ptr(),
 			ChildPolicy: swfapi.Ptr(e.Config.ChildPolicy),
 		})
-		m.close(swfapi.CloseStatusTimedOut)
+		m.close(swfapi.CloseStatusTimedOut, e.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusTimedOut})
 
 	case TimerDecisionStartToClose:
 		if e.Decision.State != DecisionStarted || e.Decision.StartedEventID != t.Ref {
@@ -465,5 +587,26 @@ func (m *Machine) FireTimer(t TimerRef) {
 		})
 		m.closeActivity(a)
 		m.needDecision()
+
+	case TimerUser:
+		for id, tm := range e.Timers {
+			if tm.StartedEventID == t.Ref {
+				m.record(&swfapi.TimerFiredEventAttributes{TimerId: swfapi.Ptr(id), StartedEventId: swfapi.Ptr(t.Ref)})
+				delete(e.Timers, id)
+				m.needDecision()
+				return
+			}
+		}
+
+	case TimerLambdaStartToClose:
+		l, ok := e.Lambdas[t.Ref]
+		if !ok || l.StartedEventID == 0 {
+			return
+		}
+		m.record(&swfapi.LambdaFunctionTimedOutEventAttributes{
+			ScheduledEventId: swfapi.Ptr(t.Ref), StartedEventId: swfapi.Ptr(l.StartedEventID),
+			TimeoutType: swfapi.LambdaFunctionTimeoutTypeStartToClose.Ptr(),
+		})
+		m.closeLambda(t.Ref)
 	}
 }

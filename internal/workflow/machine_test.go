@@ -133,6 +133,10 @@ type activityTypes map[string]*TypeInfo
 
 func (a activityTypes) ActivityType(name, version string) *TypeInfo { return a[name+"@"+version] }
 
+func (a activityTypes) WorkflowType(name, version string) *TypeInfo {
+	return a["workflow:"+name+"@"+version]
+}
+
 func complete(t *testing.T, x *Execution, acts []*Activity, at time.Duration, decisions ...swfapi.Decision) (*Machine, Effects) {
 	t.Helper()
 	if x.Decision.State == DecisionNone {
@@ -330,7 +334,7 @@ func TestRequestCancelOfUnstartedActivityCancelsIt(t *testing.T) {
 func TestValidateDecisions(t *testing.T) {
 	done := swfapi.Decision{DecisionType: swfapi.DecisionTypeCompleteWorkflowExecution.Ptr()}
 	marker := swfapi.Decision{DecisionType: swfapi.DecisionTypeRecordMarker.Ptr(), RecordMarkerDecisionAttributes: &swfapi.RecordMarkerDecisionAttributes{MarkerName: swfapi.Ptr("m")}}
-	if err := ValidateDecisions([]swfapi.Decision{marker, done}); err != nil {
+	if err := ValidateDecisions([]swfapi.Decision{marker, done}, Limits{}); err != nil {
 		t.Fatalf("valid list: %v", err)
 	}
 	for name, c := range map[string]struct {
@@ -341,7 +345,7 @@ func TestValidateDecisions(t *testing.T) {
 		"two closes":     {[]swfapi.Decision{done, done}, "'decisions.1.member.decisionType'"},
 		"no attributes":  {[]swfapi.Decision{{DecisionType: swfapi.DecisionTypeScheduleActivityTask.Ptr()}}, "Value null at 'decisions.1.member.scheduleActivityTaskDecisionAttributes'"},
 	} {
-		err := ValidateDecisions(c.list)
+		err := ValidateDecisions(c.list, Limits{})
 		var ve *swfapi.ValidationError
 		if !errors.As(err, &ve) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v", name, err)

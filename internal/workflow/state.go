@@ -102,7 +102,7 @@ type Execution struct {
 	StartedAt   time.Time          `json:"-"`
 	ClosedAt    time.Time          `json:"-"`
 	Tags        []string           `json:"-"`
-	Parent      *Parent            `json:"-"`
+	Parent      *Parent            `json:"parent,omitempty"`
 	// CancelRequested: a WorkflowExecutionCancelRequested was recorded.
 	CancelRequested bool `json:"-"`
 
@@ -115,6 +115,48 @@ type Execution struct {
 	PreviousStartedEventID      int64      `json:"previousStartedEventId,omitempty"`
 	LatestExecutionContext      *string    `json:"latestExecutionContext,omitempty"`
 	LatestActivityTaskTimestamp *time.Time `json:"latestActivityTaskTimestamp,omitempty"`
+
+	// Timers are the run's open timers by timerId.
+	Timers map[string]*UserTimer `json:"timers,omitempty"`
+	// Children are the run's child executions that are starting or open,
+	// by the id of their StartChildWorkflowExecutionInitiated event.
+	Children map[int64]*Child `json:"children,omitempty"`
+	// Lambdas are the run's open Lambda tasks by scheduled event id.
+	Lambdas map[int64]*Lambda `json:"lambdas,omitempty"`
+}
+
+// UserTimer is a timer a decider started.
+type UserTimer struct {
+	StartedEventID int64   `json:"startedEventId"`
+	Control        *string `json:"control,omitempty"`
+}
+
+// Child is a child execution of a run.
+type Child struct {
+	WorkflowID  string `json:"workflowId"`
+	TypeName    string `json:"typeName"`
+	TypeVersion string `json:"typeVersion"`
+	// RunID and StartedEventID (of ChildWorkflowExecutionStarted) are set
+	// once the child has started.
+	RunID                        string  `json:"runId,omitempty"`
+	StartedEventID               int64   `json:"startedEventId,omitempty"`
+	Control                      *string `json:"control,omitempty"`
+	DecisionTaskCompletedEventID int64   `json:"decisionTaskCompletedEventId"`
+}
+
+// Type is the child's workflow type as the API shows it.
+func (c *Child) Type() *swfapi.WorkflowType {
+	return &swfapi.WorkflowType{Name: swfapi.Ptr(c.TypeName), Version: swfapi.Ptr(c.TypeVersion)}
+}
+
+// Lambda is an open Lambda task of a run.
+type Lambda struct {
+	ID           string  `json:"id"`
+	Name         string  `json:"name"`
+	Input        *string `json:"input,omitempty"`
+	StartToClose Timeout `json:"startToClose"`
+	// StartedEventID is 0 until the invocation has begun.
+	StartedEventID int64 `json:"startedEventId,omitempty"`
 }
 
 // Ref is the run's identity as the API shows it.
@@ -168,6 +210,8 @@ type TaskKind string
 const (
 	DecisionTaskKind TaskKind = "decision"
 	ActivityTaskKind TaskKind = "activity"
+	// LambdaTaskKind tasks wait for the server's own Lambda invoker.
+	LambdaTaskKind TaskKind = "lambda"
 )
 
 // Task is a task waiting on a task list for a poller.
@@ -197,6 +241,11 @@ const (
 	TimerActivityScheduleToClose TimerKind = "activity-schedule-to-close"
 	TimerActivityStartToClose    TimerKind = "activity-start-to-close"
 	TimerActivityHeartbeat       TimerKind = "activity-heartbeat"
+	// TimerUser is a timer a decider started; Ref is its TimerStarted id.
+	TimerUser TimerKind = "timer"
+	// TimerLambdaStartToClose bounds a Lambda invocation; Ref is its
+	// scheduled event id.
+	TimerLambdaStartToClose TimerKind = "lambda-start-to-close"
 	// TimerRetention purges a closed run once its domain's retention ends.
 	TimerRetention TimerKind = "retention"
 )

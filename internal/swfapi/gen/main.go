@@ -96,6 +96,14 @@ var customChecks = map[string]string{
 	"Tag":                       "tagChars",
 }
 
+// sizeLimited names the data shapes whose maximum size is a server setting
+// (SizeLimits) rather than fixed, with the SizeLimits field that holds it.
+var sizeLimited = map[string]string{
+	"Data":          "Data",
+	"LimitedData":   "LimitedData",
+	"FunctionInput": "FunctionInput",
+}
+
 func main() {
 	modelPath := flag.String("model", "../../api/swf-2012-01-25.model.json", "path of the API model")
 	out := flag.String("out", "zz_generated.go", "output file")
@@ -246,6 +254,13 @@ func (g *generator) generate() ([]byte, error) {
 	g.p("const TargetPrefix = %q", g.m.Metadata["targetPrefix"])
 	g.p("")
 
+	g.p("// Model maxima of the data shapes whose size is a setting (SizeLimits).")
+	g.p("const (")
+	for _, shape := range []string{"Data", "LimitedData", "FunctionInput"} {
+		g.p("\tModelMax%s = %d", shape, *g.m.Shapes[shape].Max)
+	}
+	g.p(")")
+	g.p("")
 	g.genEnums()
 	g.genFaults()
 	g.genStructs()
@@ -431,7 +446,11 @@ func boundArg(b *int64) string {
 func (g *generator) stringChecks(shapeName string, s *shape, val, path, field string) []string {
 	var out []string
 	if s.Min != nil || s.Max != nil {
-		out = append(out, fmt.Sprintf("v.length(%s, %s, %s, %s, %s)", path, field, val, boundArg(s.Min), boundArg(s.Max)))
+		max := boundArg(s.Max)
+		if f, ok := sizeLimited[shapeName]; ok {
+			max = fmt.Sprintf("v.sizes.%s", f)
+		}
+		out = append(out, fmt.Sprintf("v.length(%s, %s, %s, %s, %s)", path, field, val, boundArg(s.Min), max))
 	}
 	if len(s.Enum) > 0 {
 		out = append(out, fmt.Sprintf("if !%s(%s).Valid() { v.enum(%s, %s, %s, enumStrings(%sValues)) }", shapeName, val, path, field, val, shapeName))
@@ -520,28 +539,13 @@ func (g *generator) genService(opNames []string) {
 	g.p("}")
 	g.p("")
 
-	g.p("// UnimplementedService answers every operation with ErrNotImplemented.")
-	g.p("// Embed it in a partial Service so that an operation not built yet says")
-	g.p("// so rather than pretending to succeed.")
-	g.p("type UnimplementedService struct{}")
-	g.p("")
-	for _, n := range opNames {
-		op := g.m.Operations[n]
-		g.p("// %s reports that the operation is not implemented.", n)
-		if op.Output != nil {
-			g.p("func (UnimplementedService) %s(context.Context, *%s) (*%s, error) { return nil, NotImplemented(%q) }", n, op.Input.Shape, op.Output.Shape, n)
-		} else {
-			g.p("func (UnimplementedService) %s(context.Context, *%s) error { return NotImplemented(%q) }", n, op.Input.Shape, n)
-		}
-		g.p("")
-	}
-
 	for _, n := range opNames {
 		op := g.m.Operations[n]
 		g.p("// Validate checks every constraint of the model and SWF's naming rules,")
-		g.p("// returning a *ValidationError that names each offending field.")
-		g.p("func (s *%s) Validate() error {", op.Input.Shape)
-		g.p("\tvar v validator")
+		g.p("// with the data sizes the limits allow, returning a *ValidationError")
+		g.p("// that names each offending field.")
+		g.p("func (s *%s) Validate(limits *SizeLimits) error {", op.Input.Shape)
+		g.p("\tv := validator{sizes: limits.orDefault()}")
 		g.p("\ts.validate(&v, \"\")")
 		g.p("\treturn v.err()")
 		g.p("}")

@@ -2,7 +2,8 @@
 // Service API: unmodified AWS SDKs, the AWS CLI and SWF frameworks work
 // against it when pointed at its endpoint URL.
 //
-//	openswf serve [flags]   serve the API (flags below, or OPENSWF_* variables)
+//	openswf serve [flags]   serve the API (flags, or OPENSWF_* variables)
+//	openswf bench [flags]   measure a server through aws-sdk-go-v2
 //	openswf version         print the version
 package main
 
@@ -42,6 +43,7 @@ const usage = `openswf serves the Amazon SWF API (2012-01-25).
 
 Usage:
   openswf serve [flags]   serve the API until SIGINT or SIGTERM
+  openswf bench [flags]   measure a server (or one started for the purpose)
   openswf version         print the version
 
 Run 'openswf serve -h' for the settings.
@@ -55,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stderr)
+	case "bench":
+		return runBench(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "openswf", versionString())
 		return nil

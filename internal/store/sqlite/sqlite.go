@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
@@ -74,6 +75,15 @@ type Store struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+
+	// writes queue for the writer goroutine; mu guards isClosed, so that
+	// nothing is queued once Close has closed the queue.
+	writes     chan *writeReq
+	writerDone chan struct{}
+	mu         sync.RWMutex
+	isClosed   bool
+	// beforeCommit, when set (by tests), runs before each batch commits.
+	beforeCommit func()
 }
 
 var _ store.Store = (*Store)(nil)
@@ -90,7 +100,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
 		pragmas.Add("_pragma", p)
 	}
-	pragmas.Set("_txlock", "immediate")
+	// The writer runs BEGIN IMMEDIATE itself (see Write).
 	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
 	if err != nil {
 		return nil, err
@@ -119,14 +129,32 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	reader.SetMaxOpenConns(n)
 	reader.SetMaxIdleConns(n)
 	s.reader = reader
+
+	conn, err := writer.Conn(ctx)
+	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
+	s.writes = make(chan *writeReq, maxBatch)
+	s.writerDone = make(chan struct{})
+	go s.writeLoop(conn)
 	return s, nil
 }
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes both connection pools.
+// Close stops the writer, once the writes queued before have been
+// answered, and closes both connection pools.
 func (s *Store) Close() error {
+	s.mu.Lock()
+	if !s.isClosed {
+		s.isClosed = true
+		close(s.writes)
+	}
+	s.mu.Unlock()
+	<-s.writerDone
 	return errors.Join(s.reader.Close(), s.writer.Close())
 }
 
@@ -191,23 +219,131 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Write runs fn in a transaction on the single writer connection. Once
-// started, the transaction runs to its end even if ctx is canceled, so that
-// a caller that gives up never leaves half a change behind.
+// Write runs fn in a transaction of its own, and returns once it is
+// committed to disk (or rolled back, if fn failed).
+//
+// Writes are group-committed: one goroutine owns the writer connection and
+// runs the writes that wait, each inside its own SAVEPOINT of one
+// transaction, then commits them all with one COMMIT, and so one fsync,
+// before it answers any of them. A write whose fn fails is rolled back to
+// its savepoint alone. Durability is that of each write committing alone;
+// the fsync is shared.
+//
+// Once queued, a write runs to its end even if ctx is canceled, so that a
+// caller that gives up never leaves half a change behind. fn runs on the
+// writer goroutine and must not call Write.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	ctx = context.WithoutCancel(ctx)
-	sqlTx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	req := &writeReq{fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.isClosed {
+		s.mu.RUnlock()
+		return errClosed
 	}
-	if err := fn(&tx{sqlTx}); err != nil {
-		sqlTx.Rollback()
-		return err
+	s.writes <- req
+	s.mu.RUnlock()
+	return <-req.done
+}
+
+var errClosed = errors.New("sqlite: the store is closed")
+
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 256
+
+type writeReq struct {
+	fn   func(store.Tx) error
+	done chan error
+	err  error
+}
+
+// writeLoop is the goroutine that owns the writer connection. It ends when
+// the store is closed and every write queued before has been answered.
+func (s *Store) writeLoop(conn *sql.Conn) {
+	defer close(s.writerDone)
+	defer conn.Close()
+	batch := make([]*writeReq, 0, maxBatch)
+	for {
+		first, ok := <-s.writes
+		if !ok {
+			return
+		}
+		batch = append(batch[:0], first)
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.writes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		s.runBatch(conn, batch)
 	}
-	return sqlTx.Commit()
+}
+
+// runBatch runs a batch of writes in one transaction and answers them all
+// after its commit.
+func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
+	ctx := context.Background()
+	answer := func(err error) {
+		for _, r := range batch {
+			if err != nil {
+				r.done <- err
+			} else {
+				r.done <- r.err
+			}
+		}
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		answer(err)
+		return
+	}
+	t := &tx{conn}
+	for _, r := range batch {
+		if _, err := conn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+			r.err = err
+			continue
+		}
+		r.err = run(r, t)
+		if r.err != nil {
+			if _, err := conn.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+				// The savepoint cannot be undone: give the whole batch up.
+				conn.ExecContext(ctx, "ROLLBACK")
+				answer(err)
+				return
+			}
+		}
+		if _, err := conn.ExecContext(ctx, "RELEASE w"); err != nil {
+			conn.ExecContext(ctx, "ROLLBACK")
+			answer(err)
+			return
+		}
+	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		conn.ExecContext(ctx, "ROLLBACK")
+		answer(err)
+		return
+	}
+	answer(nil)
+}
+
+// run calls a write's fn, turning a panic into its error so that one bad
+// write cannot stop the writer.
+func run(r *writeReq, t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("sqlite: write panicked: %v", p)
+		}
+	}()
+	return r.fn(t)
 }
 
 // Read runs fn in a read-only transaction, which sees one snapshot.
@@ -220,8 +356,16 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	return fn(&tx{sqlTx})
 }
 
+// querier is what statements run on: a read transaction, or the writer's
+// connection inside its batch transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 type tx struct {
-	t *sql.Tx
+	t querier
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+
+	"github.com/openswf/openswf/internal/bench"
+	"github.com/openswf/openswf/internal/server"
+)
+
+// runBench measures an endpoint, or a server it starts for the purpose on
+// a fresh database when none is given.
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	o := bench.Options{Out: stdout}
+	fs.StringVar(&o.Endpoint, "endpoint", "", "SWF endpoint URL to measure; empty: start openswf on a temporary database")
+	fs.DurationVar(&o.Duration, "duration", bench.DefaultOptions.Duration, "how long each timed load runs")
+	fs.IntVar(&o.Concurrency, "concurrency", bench.DefaultOptions.Concurrency, "goroutines sending heartbeats")
+	fs.IntVar(&o.Tasks, "tasks", bench.DefaultOptions.Tasks, "activity tasks in flight for the heartbeat load")
+	fs.IntVar(&o.Starters, "starters", bench.DefaultOptions.Starters, "goroutines starting workflows")
+	fs.IntVar(&o.Deciders, "deciders", bench.DefaultOptions.Deciders, "decider goroutines")
+	fs.IntVar(&o.Workers, "workers", bench.DefaultOptions.Workers, "activity worker goroutines")
+	fs.StringVar(&o.Domain, "domain", bench.DefaultOptions.Domain, "domain to use (registered if missing)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if o.Endpoint == "" {
+		dir, err := os.MkdirTemp("", "openswf-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", Database: filepath.Join(dir, "openswf.db")})
+		if err != nil {
+			return err
+		}
+		defer srv.Shutdown(context.Background())
+		o.Endpoint = srv.URL()
+		fmt.Fprintf(stdout, "openswf %s at %s, database %s (SQLite, synchronous=FULL)\n", versionString(), o.Endpoint, srv.DatabasePath())
+	}
+	fmt.Fprintf(stdout, "load: %v per load, %d heartbeat goroutines over %d tasks; workflows: %d starters, %d deciders, %d workers\n",
+		o.Duration, o.Concurrency, o.Tasks, o.Starters, o.Deciders, o.Workers)
+	_, err := bench.Run(ctx, o)
+	return err
+}

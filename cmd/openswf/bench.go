@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 
 	"github.com/openswf/openswf/internal/bench"
 	"github.com/openswf/openswf/internal/server"
@@ -27,8 +28,20 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Deciders, "deciders", bench.DefaultOptions.Deciders, "decider goroutines")
 	fs.IntVar(&o.Workers, "workers", bench.DefaultOptions.Workers, "activity worker goroutines")
 	fs.StringVar(&o.Domain, "domain", bench.DefaultOptions.Domain, "domain to use (registered if missing)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (load generator and, without -endpoint, server) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

@@ -57,7 +57,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	if e.Tags == nil {
 		tags = []byte("[]")
 	}
-	res, err := t.t.ExecContext(ctx, q("ExecutionInsert"),
+	res, err := t.exec(ctx, "ExecutionInsert",
 		sql.Named("domain_id", e.DomainID), sql.Named("workflow_id", e.WorkflowID), sql.Named("run_id", e.RunID),
 		sql.Named("type_name", e.TypeName), sql.Named("type_version", e.TypeVersion), sql.Named("open", boolInt(e.Open)),
 		sql.Named("close_status", nullString(e.CloseStatus)), sql.Named("start_time", millis(e.StartedAt)),
@@ -77,7 +77,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 		return 0, err
 	}
 	for _, tag := range e.Tags {
-		if _, err := t.t.ExecContext(ctx, q("ExecutionTagInsert"), sql.Named("execution_id", id), sql.Named("tag", tag)); err != nil {
+		if _, err := t.exec(ctx, "ExecutionTagInsert", sql.Named("execution_id", id), sql.Named("tag", tag)); err != nil {
 			return 0, err
 		}
 	}
@@ -85,18 +85,18 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 }
 
 func (t *tx) ExecutionGet(ctx context.Context, id int64) (*store.Execution, error) {
-	return scanExecution(t.t.QueryRowContext(ctx, q("ExecutionGet"), sql.Named("id", id)))
+	return scanExecution(t.queryRow(ctx, "ExecutionGet", sql.Named("id", id)))
 }
 
 func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runID string) (*store.Execution, error) {
 	if runID == "" {
-		return scanExecution(t.t.QueryRowContext(ctx, q("ExecutionGetOpen"), sql.Named("domain_id", domainID), sql.Named("workflow_id", workflowID)))
+		return scanExecution(t.queryRow(ctx, "ExecutionGetOpen", sql.Named("domain_id", domainID), sql.Named("workflow_id", workflowID)))
 	}
-	return scanExecution(t.t.QueryRowContext(ctx, q("ExecutionGetByRun"), sql.Named("domain_id", domainID), sql.Named("workflow_id", workflowID), sql.Named("run_id", runID)))
+	return scanExecution(t.queryRow(ctx, "ExecutionGetByRun", sql.Named("domain_id", domainID), sql.Named("workflow_id", workflowID), sql.Named("run_id", runID)))
 }
 
 func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
-	_, err := t.t.ExecContext(ctx, q("ExecutionUpdate"), sql.Named("id", e.ID), sql.Named("open", boolInt(e.Open)),
+	_, err := t.exec(ctx, "ExecutionUpdate", sql.Named("id", e.ID), sql.Named("open", boolInt(e.Open)),
 		sql.Named("close_status", nullString(e.CloseStatus)), sql.Named("close_time", nullMillis(e.ClosedAt)),
 		sql.Named("cancel_requested", boolInt(e.CancelRequested)), sql.Named("state", string(e.State)))
 	return err
@@ -105,7 +105,7 @@ func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 	for _, name := range []string{"ExecutionDeleteEvents", "ExecutionDeleteTags", "ActivityDeleteAll", "TaskDeleteAll", "TimerDeleteAll", "ExecutionDelete"} {
 		// The per-run deletes name the run :execution_id, the others :id.
-		if _, err := t.t.ExecContext(ctx, q(name), sql.Named("id", id), sql.Named("execution_id", id)); err != nil {
+		if _, err := t.exec(ctx, name, sql.Named("id", id), sql.Named("execution_id", id)); err != nil {
 			return err
 		}
 	}
@@ -114,7 +114,7 @@ func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 
 func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
 	var n int
-	err := t.t.QueryRowContext(ctx, q("ExecutionCountOpen"), sql.Named("domain_id", domainID)).Scan(&n)
+	err := t.queryRow(ctx, "ExecutionCountOpen", sql.Named("domain_id", domainID)).Scan(&n)
 	return n, err
 }
 
@@ -198,7 +198,7 @@ func (t *tx) ExecutionCount(ctx context.Context, f store.ExecutionFilter) (int, 
 
 func (t *tx) EventInsert(ctx context.Context, executionID int64, events []store.Event) error {
 	for _, e := range events {
-		if _, err := t.t.ExecContext(ctx, q("EventInsert"), sql.Named("execution_id", executionID), sql.Named("event_id", e.ID), sql.Named("data", string(e.Data))); err != nil {
+		if _, err := t.exec(ctx, "EventInsert", sql.Named("execution_id", executionID), sql.Named("event_id", e.ID), sql.Named("data", string(e.Data))); err != nil {
 			return err
 		}
 	}
@@ -217,9 +217,9 @@ func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Ev
 		if before == 0 {
 			before = 1 << 62
 		}
-		rows, err = t.t.QueryContext(ctx, q("EventListDesc"), sql.Named("execution_id", p.ExecutionID), sql.Named("before", before), sql.Named("upto", upto), sql.Named("limit", p.Limit))
+		rows, err = t.query(ctx, "EventListDesc", sql.Named("execution_id", p.ExecutionID), sql.Named("before", before), sql.Named("upto", upto), sql.Named("limit", p.Limit))
 	} else {
-		rows, err = t.t.QueryContext(ctx, q("EventListAsc"), sql.Named("execution_id", p.ExecutionID), sql.Named("after", p.After), sql.Named("upto", upto), sql.Named("limit", p.Limit))
+		rows, err = t.query(ctx, "EventListAsc", sql.Named("execution_id", p.ExecutionID), sql.Named("after", p.After), sql.Named("upto", upto), sql.Named("limit", p.Limit))
 	}
 	if err != nil {
 		return nil, err
@@ -239,7 +239,7 @@ func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Ev
 }
 
 func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
-	rows, err := t.t.QueryContext(ctx, q("ActivityList"), sql.Named("execution_id", executionID))
+	rows, err := t.query(ctx, "ActivityList", sql.Named("execution_id", executionID))
 	if err != nil {
 		return nil, err
 	}
@@ -265,12 +265,12 @@ func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Acti
 
 func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) {
 	var n int
-	err := t.t.QueryRowContext(ctx, q("ActivityCount"), sql.Named("execution_id", executionID)).Scan(&n)
+	err := t.queryRow(ctx, "ActivityCount", sql.Named("execution_id", executionID)).Scan(&n)
 	return n, err
 }
 
 func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
-	_, err := t.t.ExecContext(ctx, q("ActivityPut"),
+	_, err := t.exec(ctx, "ActivityPut",
 		sql.Named("execution_id", a.ExecutionID), sql.Named("scheduled_event_id", a.ScheduledEventID),
 		sql.Named("activity_id", a.ActivityID), sql.Named("started_event_id", a.StartedEventID),
 		sql.Named("cancel_requested", boolInt(a.CancelRequested)), sql.Named("heartbeat_details", nullString(a.HeartbeatDetails)),
@@ -279,18 +279,18 @@ func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
 }
 
 func (t *tx) ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error {
-	_, err := t.t.ExecContext(ctx, q("ActivityDelete"), sql.Named("execution_id", executionID), sql.Named("scheduled_event_id", scheduledEventID))
+	_, err := t.exec(ctx, "ActivityDelete", sql.Named("execution_id", executionID), sql.Named("scheduled_event_id", scheduledEventID))
 	return err
 }
 
 func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
-	_, err := t.t.ExecContext(ctx, q("ActivityDeleteAll"), sql.Named("execution_id", executionID))
+	_, err := t.exec(ctx, "ActivityDeleteAll", sql.Named("execution_id", executionID))
 	return err
 }
 
 func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
 	var cancel int
-	err := t.t.QueryRowContext(ctx, q("ActivityHeartbeat"),
+	err := t.queryRow(ctx, "ActivityHeartbeat",
 		sql.Named("execution_id", h.ExecutionID), sql.Named("scheduled_event_id", h.ScheduledEventID),
 		sql.Named("started_event_id", h.StartedEventID), sql.Named("details", nullString(h.Details)),
 		sql.Named("at", millis(h.At))).Scan(&cancel)
@@ -301,25 +301,25 @@ func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, er
 }
 
 func (t *tx) TaskInsert(ctx context.Context, task *store.Task) error {
-	_, err := t.t.ExecContext(ctx, q("TaskInsert"),
+	_, err := t.exec(ctx, "TaskInsert",
 		sql.Named("domain_id", task.DomainID), sql.Named("kind", task.Kind), sql.Named("task_list", task.TaskList),
 		sql.Named("priority", task.Priority), sql.Named("execution_id", task.ExecutionID), sql.Named("scheduled_event_id", task.ScheduledEventID))
 	return err
 }
 
 func (t *tx) TaskDelete(ctx context.Context, executionID int64, kind string, scheduledEventID int64) error {
-	_, err := t.t.ExecContext(ctx, q("TaskDelete"), sql.Named("execution_id", executionID), sql.Named("kind", kind), sql.Named("scheduled_event_id", scheduledEventID))
+	_, err := t.exec(ctx, "TaskDelete", sql.Named("execution_id", executionID), sql.Named("kind", kind), sql.Named("scheduled_event_id", scheduledEventID))
 	return err
 }
 
 func (t *tx) TaskDeleteAll(ctx context.Context, executionID int64) error {
-	_, err := t.t.ExecContext(ctx, q("TaskDeleteAll"), sql.Named("execution_id", executionID))
+	_, err := t.exec(ctx, "TaskDeleteAll", sql.Named("execution_id", executionID))
 	return err
 }
 
 func (t *tx) TaskNext(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
 	var task store.Task
-	err := t.t.QueryRowContext(ctx, q("TaskNext"), sql.Named("domain_id", k.DomainID), sql.Named("kind", k.Kind), sql.Named("task_list", k.TaskList)).
+	err := t.queryRow(ctx, "TaskNext", sql.Named("domain_id", k.DomainID), sql.Named("kind", k.Kind), sql.Named("task_list", k.TaskList)).
 		Scan(&task.ID, &task.DomainID, &task.Kind, &task.TaskList, &task.Priority, &task.ExecutionID, &task.ScheduledEventID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
@@ -328,28 +328,28 @@ func (t *tx) TaskNext(ctx context.Context, k store.TaskListKey) (*store.Task, er
 }
 
 func (t *tx) TaskDeleteByID(ctx context.Context, id int64) error {
-	_, err := t.t.ExecContext(ctx, q("TaskDeleteByID"), sql.Named("id", id))
+	_, err := t.exec(ctx, "TaskDeleteByID", sql.Named("id", id))
 	return err
 }
 
 func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
 	var n int
-	err := t.t.QueryRowContext(ctx, q("TaskCount"), sql.Named("domain_id", k.DomainID), sql.Named("kind", k.Kind), sql.Named("task_list", k.TaskList)).Scan(&n)
+	err := t.queryRow(ctx, "TaskCount", sql.Named("domain_id", k.DomainID), sql.Named("kind", k.Kind), sql.Named("task_list", k.TaskList)).Scan(&n)
 	return n, err
 }
 
 func (t *tx) TimerPut(ctx context.Context, tm *store.Timer) error {
-	_, err := t.t.ExecContext(ctx, q("TimerPut"), sql.Named("due", millis(tm.Due)), sql.Named("execution_id", tm.ExecutionID), sql.Named("kind", tm.Kind), sql.Named("ref", tm.Ref))
+	_, err := t.exec(ctx, "TimerPut", sql.Named("due", millis(tm.Due)), sql.Named("execution_id", tm.ExecutionID), sql.Named("kind", tm.Kind), sql.Named("ref", tm.Ref))
 	return err
 }
 
 func (t *tx) TimerDelete(ctx context.Context, executionID int64, kind string, ref int64) error {
-	_, err := t.t.ExecContext(ctx, q("TimerDelete"), sql.Named("execution_id", executionID), sql.Named("kind", kind), sql.Named("ref", ref))
+	_, err := t.exec(ctx, "TimerDelete", sql.Named("execution_id", executionID), sql.Named("kind", kind), sql.Named("ref", ref))
 	return err
 }
 
 func (t *tx) TimerDeleteAll(ctx context.Context, executionID int64) error {
-	_, err := t.t.ExecContext(ctx, q("TimerDeleteAll"), sql.Named("execution_id", executionID))
+	_, err := t.exec(ctx, "TimerDeleteAll", sql.Named("execution_id", executionID))
 	return err
 }
 
@@ -367,11 +367,11 @@ func scanTimer(r scanner) (*store.Timer, error) {
 }
 
 func (t *tx) TimerNext(ctx context.Context) (*store.Timer, error) {
-	return scanTimer(t.t.QueryRowContext(ctx, q("TimerNext")))
+	return scanTimer(t.queryRow(ctx, "TimerNext"))
 }
 
 func (t *tx) TimerDue(ctx context.Context, now time.Time, limit int) ([]*store.Timer, error) {
-	rows, err := t.t.QueryContext(ctx, q("TimerDue"), sql.Named("now", millis(now)), sql.Named("limit", limit))
+	rows, err := t.query(ctx, "TimerDue", sql.Named("now", millis(now)), sql.Named("limit", limit))
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +388,7 @@ func (t *tx) TimerDue(ctx context.Context, now time.Time, limit int) ([]*store.T
 }
 
 func (t *tx) TimerDeleteByID(ctx context.Context, id int64) (bool, error) {
-	res, err := t.t.ExecContext(ctx, q("TimerDeleteByID"), sql.Named("id", id))
+	res, err := t.exec(ctx, "TimerDeleteByID", sql.Named("id", id))
 	if err != nil {
 		return false, err
 	}

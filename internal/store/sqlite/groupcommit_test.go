@@ -43,13 +43,14 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 	s := openTemp(t, filepath.Join(t.TempDir(), "openswf.db"))
 	defer s.Close()
 	var commits atomic.Int32
-	release := make(chan struct{})
+	held, release := make(chan struct{}), make(chan struct{})
 	first := true
 	s.beforeCommit = func() {
 		commits.Add(1)
 		if first {
 			// Hold the first batch so that the others queue behind it.
 			first = false
+			close(held)
 			<-release
 		}
 	}
@@ -77,9 +78,7 @@ func TestBatchedWritesFailAlone(t *testing.T) {
 		}()
 	}
 	start(0)
-	for s.queued() != 0 {
-		time.Sleep(time.Millisecond)
-	}
+	<-held
 	for i := 1; i < len(errs); i++ {
 		start(i)
 	}

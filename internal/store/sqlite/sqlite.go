@@ -62,14 +62,6 @@ func parseQueries(src string) map[string]string {
 	return out
 }
 
-func q(name string) string {
-	s, ok := queries[name]
-	if !ok {
-		panic("sqlite: no query named " + name)
-	}
-	return s
-}
-
 // Store is the SQLite implementation of store.Store.
 type Store struct {
 	path   string
@@ -84,6 +76,9 @@ type Store struct {
 	isClosed   bool
 	// beforeCommit, when set (by tests), runs before each batch commits.
 	beforeCommit func()
+	// writeStmts are prepared on the writer's connection, readStmts on the
+	// reader pool (each connection prepares them once).
+	writeStmts, readStmts map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -132,6 +127,15 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 	conn, err := writer.Conn(ctx)
 	if err != nil {
+		reader.Close()
+		writer.Close()
+		return nil, err
+	}
+	if s.writeStmts, err = prepareAll(ctx, conn.PrepareContext); err == nil {
+		s.readStmts, err = prepareAll(ctx, reader.PrepareContext)
+	}
+	if err != nil {
+		conn.Close()
 		reader.Close()
 		writer.Close()
 		return nil, err
@@ -303,7 +307,7 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		answer(err)
 		return
 	}
-	t := &tx{conn}
+	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return named(s.writeStmts, name) }}
 	for _, r := range batch {
 		if _, err := conn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
 			r.err = err
@@ -353,7 +357,9 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	defer sqlTx.Rollback()
-	return fn(&tx{sqlTx})
+	return fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
+		return sqlTx.StmtContext(ctx, named(s.readStmts, name))
+	}})
 }
 
 // querier is what statements run on: a read transaction, or the writer's
@@ -364,8 +370,47 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// tx runs statements in a transaction: the named queries of queries.sql
+// as statements prepared once, and dynamic SQL as it comes.
 type tx struct {
 	t querier
+	// stmt returns the prepared statement of a named query for this
+	// transaction.
+	stmt func(ctx context.Context, name string) *sql.Stmt
+}
+
+func (t *tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
+	return t.stmt(ctx, name).ExecContext(ctx, args...)
+}
+
+func (t *tx) query(ctx context.Context, name string, args ...any) (*sql.Rows, error) {
+	return t.stmt(ctx, name).QueryContext(ctx, args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, name string, args ...any) *sql.Row {
+	return t.stmt(ctx, name).QueryRowContext(ctx, args...)
+}
+
+// prepareAll prepares every named query with prepare.
+func prepareAll(ctx context.Context, prepare func(context.Context, string) (*sql.Stmt, error)) (map[string]*sql.Stmt, error) {
+	stmts := make(map[string]*sql.Stmt, len(queries))
+	for name, query := range queries {
+		st, err := prepare(ctx, query)
+		if err != nil {
+			return nil, fmt.Errorf("prepare %s: %w", name, err)
+		}
+		stmts[name] = st
+	}
+	return stmts, nil
+}
+
+// named returns the statement of a named query, which must exist.
+func named(stmts map[string]*sql.Stmt, name string) *sql.Stmt {
+	st, ok := stmts[name]
+	if !ok {
+		panic("sqlite: no query named " + name)
+	}
+	return st
 }
 
 func millis(t time.Time) int64 { return t.UnixMilli() }
@@ -421,7 +466,7 @@ func scanDomain(r scanner) (*store.Domain, error) {
 }
 
 func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
-	res, err := t.t.ExecContext(ctx, q("DomainInsert"),
+	res, err := t.exec(ctx, "DomainInsert",
 		sql.Named("name", d.Name), sql.Named("status", d.Status), sql.Named("description", nullString(d.Description)),
 		sql.Named("retention", d.Retention), sql.Named("created_at", millis(d.CreatedAt)),
 		sql.Named("deprecated_at", nullMillis(d.DeprecatedAt)))
@@ -437,25 +482,25 @@ func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 }
 
 func (t *tx) DomainGetByName(ctx context.Context, name string) (*store.Domain, error) {
-	return scanDomain(t.t.QueryRowContext(ctx, q("DomainGetByName"), sql.Named("name", name)))
+	return scanDomain(t.queryRow(ctx, "DomainGetByName", sql.Named("name", name)))
 }
 
 func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error) {
-	return scanDomain(t.t.QueryRowContext(ctx, q("DomainGetByID"), sql.Named("id", id)))
+	return scanDomain(t.queryRow(ctx, "DomainGetByID", sql.Named("id", id)))
 }
 
 func (t *tx) DomainCount(ctx context.Context) (int, error) {
 	var n int
-	err := t.t.QueryRowContext(ctx, q("DomainCount")).Scan(&n)
+	err := t.queryRow(ctx, "DomainCount").Scan(&n)
 	return n, err
 }
 
 func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store.Domain, error) {
-	query := q("DomainListAsc")
+	query := "DomainListAsc"
 	if p.Reverse {
-		query = q("DomainListDesc")
+		query = "DomainListDesc"
 	}
-	rows, err := t.t.QueryContext(ctx, query, sql.Named("status", p.Status), sql.Named("after", nullString(p.After)), sql.Named("limit", p.Limit))
+	rows, err := t.query(ctx, query, sql.Named("status", p.Status), sql.Named("after", nullString(p.After)), sql.Named("limit", p.Limit))
 	if err != nil {
 		return nil, err
 	}
@@ -472,12 +517,12 @@ func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store
 }
 
 func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
-	_, err := t.t.ExecContext(ctx, q("DomainSetStatus"), sql.Named("id", id), sql.Named("status", c.Status), sql.Named("deprecated_at", nullMillis(c.DeprecatedAt)))
+	_, err := t.exec(ctx, "DomainSetStatus", sql.Named("id", id), sql.Named("status", c.Status), sql.Named("deprecated_at", nullMillis(c.DeprecatedAt)))
 	return err
 }
 
 func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
-	rows, err := t.t.QueryContext(ctx, q("DomainTagList"), sql.Named("domain_id", domainID))
+	rows, err := t.query(ctx, "DomainTagList", sql.Named("domain_id", domainID))
 	if err != nil {
 		return nil, err
 	}
@@ -495,7 +540,7 @@ func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, er
 
 func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag) error {
 	for _, tag := range tags {
-		if _, err := t.t.ExecContext(ctx, q("DomainTagPut"), sql.Named("domain_id", domainID), sql.Named("key", tag.Key), sql.Named("value", tag.Value)); err != nil {
+		if _, err := t.exec(ctx, "DomainTagPut", sql.Named("domain_id", domainID), sql.Named("key", tag.Key), sql.Named("value", tag.Value)); err != nil {
 			return err
 		}
 	}
@@ -504,7 +549,7 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 
 func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
 	for _, k := range keys {
-		if _, err := t.t.ExecContext(ctx, q("DomainTagDelete"), sql.Named("domain_id", domainID), sql.Named("key", k)); err != nil {
+		if _, err := t.exec(ctx, "DomainTagDelete", sql.Named("domain_id", domainID), sql.Named("key", k)); err != nil {
 			return err
 		}
 	}
@@ -541,7 +586,7 @@ func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
 		sql.Named("status", ty.Status), sql.Named("description", nullString(ty.Description)),
 		sql.Named("created_at", millis(ty.CreatedAt)), sql.Named("deprecated_at", nullMillis(ty.DeprecatedAt)),
 		sql.Named("config", string(ty.Config)))
-	res, err := t.t.ExecContext(ctx, q("TypeInsert"), args...)
+	res, err := t.exec(ctx, "TypeInsert", args...)
 	if err != nil {
 		return err
 	}
@@ -554,21 +599,21 @@ func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
 }
 
 func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
-	return scanType(t.t.QueryRowContext(ctx, q("TypeGet"), typeKeyArgs(k)...))
+	return scanType(t.queryRow(ctx, "TypeGet", typeKeyArgs(k)...))
 }
 
 func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
 	var n int
-	err := t.t.QueryRowContext(ctx, q("TypeCount"), sql.Named("domain_id", domainID), sql.Named("kind", string(kind))).Scan(&n)
+	err := t.queryRow(ctx, "TypeCount", sql.Named("domain_id", domainID), sql.Named("kind", string(kind))).Scan(&n)
 	return n, err
 }
 
 func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Type, error) {
-	query := q("TypeListAsc")
+	query := "TypeListAsc"
 	if p.Reverse {
-		query = q("TypeListDesc")
+		query = "TypeListDesc"
 	}
-	rows, err := t.t.QueryContext(ctx, query,
+	rows, err := t.query(ctx, query,
 		sql.Named("domain_id", p.DomainID), sql.Named("kind", string(p.Kind)), sql.Named("status", p.Status),
 		sql.Named("name", nullString(p.Name)), sql.Named("after_name", nullString(p.AfterName)),
 		sql.Named("after_version", p.AfterVersion), sql.Named("limit", p.Limit))
@@ -589,17 +634,17 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 
 func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
 	args := append(typeKeyArgs(k), sql.Named("status", c.Status), sql.Named("deprecated_at", nullMillis(c.DeprecatedAt)))
-	_, err := t.t.ExecContext(ctx, q("TypeSetStatus"), args...)
+	_, err := t.exec(ctx, "TypeSetStatus", args...)
 	return err
 }
 
 func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
-	_, err := t.t.ExecContext(ctx, q("TypeDeprecateAll"), sql.Named("domain_id", domainID), sql.Named("deprecated_at", millis(at)))
+	_, err := t.exec(ctx, "TypeDeprecateAll", sql.Named("domain_id", domainID), sql.Named("deprecated_at", millis(at)))
 	return err
 }
 
 func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
-	res, err := t.t.ExecContext(ctx, q("TypeDelete"), typeKeyArgs(k)...)
+	res, err := t.exec(ctx, "TypeDelete", typeKeyArgs(k)...)
 	if err != nil {
 		return err
 	}
@@ -613,7 +658,7 @@ func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
 
 func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
-	err := t.t.QueryRowContext(ctx, q("MetaGet"), sql.Named("key", key)).Scan(&v)
+	err := t.queryRow(ctx, "MetaGet", sql.Named("key", key)).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -621,7 +666,7 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
-	if _, err := t.t.ExecContext(ctx, q("MetaPutIfAbsent"), sql.Named("key", key), sql.Named("value", value)); err != nil {
+	if _, err := t.exec(ctx, "MetaPutIfAbsent", sql.Named("key", key), sql.Named("value", value)); err != nil {
 		return nil, err
 	}
 	return t.MetaGet(ctx, key)

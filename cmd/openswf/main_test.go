@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -62,6 +63,7 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "data", "swf.db")
 	t.Setenv("OPENSWF_LISTEN", addr)
 	t.Setenv("OPENSWF_DATABASE", db)
+	t.Setenv("OPENSWF_LIMITS", "data-size=40000, max-execution-seconds=63072000")
 
 	var logs syncBuffer
 	done := make(chan error, 1)
@@ -86,6 +88,26 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 		t.Errorf("the start-up log does not say where it listens and where the data is:\n%s", l)
 	}
 
+	// OPENSWF_LIMITS reaches the server: a type whose runs may last two
+	// years, and an input of 40,000 characters, are accepted; one more
+	// character is not.
+	for _, c := range []struct {
+		op, body string
+		status   int
+		want     string
+	}{
+		{"RegisterDomain", `{"name":"d","workflowExecutionRetentionPeriodInDays":"1"}`, 200, ""},
+		{"RegisterWorkflowType", `{"domain":"d","name":"long","version":"1","defaultTaskList":{"name":"l"},"defaultExecutionStartToCloseTimeout":"63072000","defaultTaskStartToCloseTimeout":"30","defaultChildPolicy":"TERMINATE"}`, 200, ""},
+		{"RegisterWorkflowType", `{"domain":"d","name":"longer","version":"1","defaultExecutionStartToCloseTimeout":"63072001"}`, 400, "ValidationException"},
+		{"StartWorkflowExecution", `{"domain":"d","workflowId":"w","workflowType":{"name":"long","version":"1"},"input":"` + strings.Repeat("x", 40001) + `"}`, 400, "'input'"},
+		{"StartWorkflowExecution", `{"domain":"d","workflowId":"w","workflowType":{"name":"long","version":"1"},"input":"` + strings.Repeat("x", 40000) + `"}`, 200, `"runId"`},
+	} {
+		status, body := postSWF(t, addr, c.op, c.body)
+		if status != c.status || !strings.Contains(body, c.want) {
+			t.Errorf("%s answered %d %s, want %d with %s", c.op, status, body, c.status, c.want)
+		}
+	}
+
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -99,5 +121,39 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "openswf stopped") {
 		t.Errorf("no clean-shutdown log:\n%s", logs.String())
+	}
+}
+
+// postSWF sends a raw SWF request to a server and returns the status and
+// the body.
+func postSWF(t *testing.T, addr, op, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Target", "SimpleWorkflowService."+op)
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// serve refuses quotas it cannot read, before it listens.
+func TestServeRefusesBadLimits(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"history-events=0", "data-size=big", "open-everything=3"} {
+		var out bytes.Buffer
+		err := run([]string{"serve", "--listen", "127.0.0.1:0", "--database", filepath.Join(t.TempDir(), "x.db"), "--limits", bad}, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), "--limits") {
+			t.Errorf("serve --limits %s: %v", bad, err)
+		}
 	}
 }

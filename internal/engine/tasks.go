@@ -83,13 +83,19 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc) (
 			if err != nil {
 				return err
 			}
-			if ok {
-				if err := wd.settle(); err != nil {
-					return err
-				}
-				started = true
-				w, err = wd.save()
+			// A task that did not start may still have changed its run:
+			// starting it filled the history, and terminated the run.
+			if err := wd.settle(); err != nil {
 				return err
+			}
+			wk, err := wd.save()
+			if err != nil {
+				return err
+			}
+			w.add(wk)
+			if ok {
+				started = true
+				return nil
 			}
 		}
 	})

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
@@ -212,7 +214,15 @@ func (w *world) settle() error {
 		busy = false
 		for i := 0; i < len(w.runs); i++ {
 			r := w.runs[i]
-			for _, o := range r.machine.TakeOutbound() {
+			out := r.machine.TakeOutbound()
+			// The run that continues this one starts first, so that what
+			// the same decisions sent to this workflowId reaches it.
+			slices.SortStableFunc(out, func(a, b workflow.Outbound) int {
+				_, ca := a.(*workflow.ContinueAsNew)
+				_, cb := b.(*workflow.ContinueAsNew)
+				return cmp.Compare(btoi(!ca), btoi(!cb))
+			})
+			for _, o := range out {
 				busy = true
 				if err := w.carry(r, o); err != nil {
 					return err
@@ -223,14 +233,23 @@ func (w *world) settle() error {
 	return w.err
 }
 
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // carry does one thing a run asked of others, and tells it how it went.
 func (w *world) carry(src *run, o workflow.Outbound) error {
 	d := src.domain
 	switch o := o.(type) {
 	case *workflow.StartChild:
+		// The run's own workflowId was in use when it decided, even if the
+		// same decisions closed the run (a continuation may need it).
 		if open, err := w.find(d, o.WorkflowID, ""); err != nil {
 			return err
-		} else if open != nil {
+		} else if open != nil || o.WorkflowID == src.exec().WorkflowID {
 			src.machine.ChildStartFailed(o.InitiatedEventID, swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning)
 			return nil
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -45,6 +46,19 @@ type Result struct {
 // Invoker invokes functions.
 type Invoker interface {
 	Invoke(ctx context.Context, c Call) Result
+}
+
+// RoleAssumer is an Invoker that invokes functions as the run's role: the
+// role's credentials must be at hand before a task starts, so that a role
+// that cannot be assumed fails the task to start (StartLambdaFunctionFailed)
+// rather than after LambdaFunctionStarted.
+type RoleAssumer interface {
+	// HasRole reports whether the role's credentials are at hand, or not
+	// needed.
+	HasRole(role string) bool
+	// GetRole gets the role's credentials; its error says why it could
+	// not.
+	GetRole(ctx context.Context, role string) error
 }
 
 // Credentials sign requests to AWS (empty: requests go unsigned, for local
@@ -103,7 +117,7 @@ func (h *HTTPInvoker) Invoke(ctx context.Context, c Call) Result {
 	if h.AssumeRole {
 		var err error
 		if creds, err = h.assume(ctx, c.Role); err != nil {
-			return Result{RoleFailed: true, Message: err.Error()}
+			return Result{RoleFailed: true, Message: cut(err.Error(), 1728)}
 		}
 	}
 	body := []byte(aws.ToString(c.Input))
@@ -134,7 +148,10 @@ func (h *HTTPInvoker) Invoke(ctx context.Context, c Call) Result {
 			Msg     string `json:"Message"`
 		}
 		json.Unmarshal(out, &e)
-		reason := firstOf(e.Type, e.Kind, resp.Status)
+		// AWS Lambda names the error in a header (its body's Type is only
+		// "User" or "Service"); "code:namespace" keeps the code.
+		code, _, _ := strings.Cut(resp.Header.Get("X-Amzn-Errortype"), ":")
+		reason := firstOf(code, e.Type, e.Kind, resp.Status)
 		if i := strings.LastIndex(reason, "#"); i >= 0 {
 			reason = reason[i+1:]
 		}
@@ -160,13 +177,42 @@ func firstOf(s ...string) string {
 }
 
 func failed(reason, details string) Result {
-	if len(reason) > 256 {
-		reason = reason[:256]
-	}
-	if len(details) > 32768 {
-		details = details[:32768]
-	}
+	reason, details = cut(reason, 256), cut(details, 32768)
 	return Result{Failed: true, Reason: &reason, Details: &details}
+}
+
+// cut keeps the first n characters of s.
+func cut(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// HasRole reports whether the role's credentials are kept, or not needed.
+func (h *HTTPInvoker) HasRole(role string) bool {
+	if !h.AssumeRole {
+		return true
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	a, ok := h.roles[role]
+	return ok && time.Now().Before(a.expires.Add(-time.Minute))
+}
+
+// GetRole gets the role's credentials from STS, if they are needed.
+func (h *HTTPInvoker) GetRole(ctx context.Context, role string) error {
+	if !h.AssumeRole {
+		return nil
+	}
+	if _, err := h.assume(ctx, role); err != nil {
+		return errors.New(cut(err.Error(), 1728))
+	}
+	return nil
 }
 
 // assume returns credentials of the role, from STS AssumeRole, cached

@@ -254,6 +254,9 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)), SignalName: a.SignalName, Input: a.Input,
 			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
 		})
+		if id == 0 {
+			return // the history is full: the run was terminated instead
+		}
 		m.send(&SignalExternal{InitiatedEventID: id, DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId,
 			RunID: swfapi.Deref(a.RunId), SignalName: *a.SignalName, Input: a.Input, Control: a.Control})
 	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
@@ -262,6 +265,9 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)),
 			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
 		})
+		if id == 0 {
+			return
+		}
 		m.send(&CancelExternal{InitiatedEventID: id, DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId,
 			RunID: swfapi.Deref(a.RunId), Control: a.Control})
 	case swfapi.DecisionTypeStartChildWorkflowExecution:

@@ -38,15 +38,16 @@ func (m *Machine) StartLambda(scheduledEventID int64) (*LambdaInvocation, error)
 }
 
 // LambdaStartFailed records that a Lambda task could not begin because its
-// role could not be assumed.
+// role could not be assumed; the task leaves its list.
 func (m *Machine) LambdaStartFailed(scheduledEventID int64, message string) {
 	e := m.Exec
-	if _, ok := e.Lambdas[scheduledEventID]; !e.Open || !ok {
+	if l, ok := e.Lambdas[scheduledEventID]; !e.Open || !ok || l.StartedEventID != 0 {
 		return
 	}
 	m.record(&swfapi.StartLambdaFunctionFailedEventAttributes{
 		ScheduledEventId: swfapi.Ptr(scheduledEventID), Cause: swfapi.StartLambdaFunctionFailedCauseAssumeRoleFailed.Ptr(), Message: swfapi.Ptr(message),
 	})
+	m.unqueue(LambdaTaskKind, scheduledEventID)
 	m.closeLambda(scheduledEventID)
 }
 

@@ -314,8 +314,12 @@ func (m *Machine) close(status swfapi.CloseStatus, policy swfapi.ChildPolicy, no
 	clear(m.Activities)
 	m.effects.Closed = true
 	var children []*swfapi.WorkflowExecution
+	seen := map[string]bool{}
 	for _, id := range slices.Sorted(maps.Keys(e.Children)) {
-		if c := e.Children[id]; c.RunID != "" {
+		// A child the closing decisions initiated has no run yet; the
+		// policy finds it by workflowId once the engine has started it.
+		if c := e.Children[id]; !seen[c.WorkflowID] {
+			seen[c.WorkflowID] = true
 			children = append(children, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(c.WorkflowID), RunId: swfapi.Ptr(c.RunID)})
 		}
 	}

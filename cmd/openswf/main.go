@@ -24,6 +24,7 @@ import (
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/throttle"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -121,6 +122,7 @@ func serve(args []string, stderr io.Writer) error {
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
+	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
@@ -167,6 +169,12 @@ func serve(args []string, stderr io.Writer) error {
 		AccountID:    *account,
 		LongPollWait: *pollWait,
 		Limits:       lim,
+		DecisionRates: func() map[string]throttle.Rate {
+			if *throttling {
+				return engine.SWFDecisionRates
+			}
+			return nil
+		}(),
 		Lambda: server.LambdaConfig{
 			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
 			Credentials: lambda.Credentials{

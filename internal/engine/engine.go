@@ -21,6 +21,7 @@ import (
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/tasktoken"
+	"github.com/openswf/openswf/internal/throttle"
 	"github.com/openswf/openswf/internal/workflow"
 )
 
@@ -95,8 +96,26 @@ type Config struct {
 	// no Lambda service (ScheduleLambdaFunction then fails with
 	// LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION).
 	Lambda lambda.Invoker
+	// DecisionRates are the token buckets that limit, across the server,
+	// how often each kind of decision that creates things may be made
+	// (keyed by decision type); nil limits nothing.
+	DecisionRates map[string]throttle.Rate
 	// Logger receives what goes wrong in the background.
 	Logger *slog.Logger
+}
+
+// SWFDecisionRates are Amazon SWF's decision throttles (per account). The
+// two it does not publish, for ContinueAsNewWorkflowExecution and
+// ScheduleLambdaFunction, take those of StartChildWorkflowExecution and
+// ScheduleActivityTask.
+var SWFDecisionRates = map[string]throttle.Rate{
+	string(swfapi.DecisionTypeScheduleActivityTask):                   {Burst: 1000, PerSecond: 200},
+	string(swfapi.DecisionTypeStartTimer):                             {Burst: 2000, PerSecond: 200},
+	string(swfapi.DecisionTypeStartChildWorkflowExecution):            {Burst: 500, PerSecond: 12},
+	string(swfapi.DecisionTypeSignalExternalWorkflowExecution):        {Burst: 1200, PerSecond: 120},
+	string(swfapi.DecisionTypeRequestCancelExternalWorkflowExecution): {Burst: 1200, PerSecond: 120},
+	string(swfapi.DecisionTypeContinueAsNewWorkflowExecution):         {Burst: 500, PerSecond: 12},
+	string(swfapi.DecisionTypeScheduleLambdaFunction):                 {Burst: 1000, PerSecond: 200},
 }
 
 // Keys are the secrets that authenticate what the server hands out;
@@ -118,6 +137,8 @@ type Engine struct {
 	matcher *matching.Matcher
 	lambda  lambda.Invoker
 	log     *slog.Logger
+	// rates limits decisions; nil when there are no limits.
+	rates workflow.RateLimiter
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
 	// fireMu makes firing due timers one pass at a time.
@@ -146,7 +167,7 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		cfg.LongPollWait = DefaultLongPollWait
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
-	return &Engine{
+	e := &Engine{
 		cfg: cfg, store: s, clock: c,
 		pages:    pagetoken.New(keys.PageToken),
 		tokens:   tasktoken.New(keys.TaskToken),
@@ -155,6 +176,10 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		lambda:   cfg.Lambda,
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 	}
+	if cfg.DecisionRates != nil {
+		e.rates = throttle.New(cfg.DecisionRates)
+	}
+	return e
 }
 
 // OnTimersArmed sets what the engine calls after committing new timers:

@@ -66,7 +66,7 @@ func (w *world) domain(id int64) (*store.Domain, error) {
 
 // options are the surroundings the state machine is told of.
 func (w *world) options(d *store.Domain) workflow.Options {
-	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), NewRunID: newRunID, LambdaAvailable: w.e.lambda != nil}
+	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), NewRunID: newRunID, LambdaAvailable: w.e.lambda != nil, Rates: w.e.rates}
 }
 
 // add loads a stored run and its open activities into the world.

@@ -23,6 +23,7 @@ import (
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/throttle"
 	"github.com/openswf/openswf/internal/timers"
 	"github.com/openswf/openswf/internal/wire"
 )
@@ -66,6 +67,9 @@ type Config struct {
 	// Lambda says where Lambda tasks' functions are invoked; without an
 	// endpoint the server has no Lambda service.
 	Lambda LambdaConfig
+	// DecisionRates limits how often decisions that create things may be
+	// made (engine.SWFDecisionRates are Amazon SWF's); nil limits nothing.
+	DecisionRates map[string]throttle.Rate
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -161,7 +165,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, Logger: cfg.Logger}
+	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates, Logger: cfg.Logger}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{

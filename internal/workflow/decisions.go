@@ -250,6 +250,11 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 		m.cancelTimer(d.CancelTimerDecisionAttributes, completedID)
 	case swfapi.DecisionTypeSignalExternalWorkflowExecution:
 		a := d.SignalExternalWorkflowExecutionDecisionAttributes
+		if !m.allowed(swfapi.DecisionTypeSignalExternalWorkflowExecution) {
+			m.SignalExternalFailed(&SignalExternal{DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId, RunID: swfapi.Deref(a.RunId), Control: a.Control},
+				swfapi.SignalExternalWorkflowExecutionFailedCauseSignalExternalWorkflowExecutionRateExceeded)
+			return
+		}
 		id := m.record(&swfapi.SignalExternalWorkflowExecutionInitiatedEventAttributes{
 			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)), SignalName: a.SignalName, Input: a.Input,
 			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
@@ -261,6 +266,11 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			RunID: swfapi.Deref(a.RunId), SignalName: *a.SignalName, Input: a.Input, Control: a.Control})
 	case swfapi.DecisionTypeRequestCancelExternalWorkflowExecution:
 		a := d.RequestCancelExternalWorkflowExecutionDecisionAttributes
+		if !m.allowed(swfapi.DecisionTypeRequestCancelExternalWorkflowExecution) {
+			m.CancelExternalFailed(&CancelExternal{DecisionTaskCompletedEventID: completedID, WorkflowID: *a.WorkflowId, RunID: swfapi.Deref(a.RunId), Control: a.Control},
+				swfapi.RequestCancelExternalWorkflowExecutionFailedCauseRequestCancelExternalWorkflowExecutionRateExceeded)
+			return
+		}
 		id := m.record(&swfapi.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
 			WorkflowId: a.WorkflowId, RunId: emptyNil(swfapi.Deref(a.RunId)),
 			DecisionTaskCompletedEventId: swfapi.Ptr(completedID), Control: a.Control,
@@ -304,6 +314,10 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 	}
 	if len(m.Activities) >= m.opts.Limits.OpenActivities {
 		fail(swfapi.ScheduleActivityTaskFailedCauseOpenActivitiesLimitExceeded)
+		return
+	}
+	if !m.allowed(swfapi.DecisionTypeScheduleActivityTask) {
+		fail(swfapi.ScheduleActivityTaskFailedCauseActivityCreationRateExceeded)
 		return
 	}
 	cfg := swfapi.Deref(t.Activity)
@@ -425,6 +439,10 @@ func (m *Machine) startTimer(a *swfapi.StartTimerDecisionAttributes, completedID
 		fail(swfapi.StartTimerFailedCauseOpenTimersLimitExceeded)
 		return
 	}
+	if !m.allowed(swfapi.DecisionTypeStartTimer) {
+		fail(swfapi.StartTimerFailedCauseTimerCreationRateExceeded)
+		return
+	}
 	id := m.record(&swfapi.TimerStartedEventAttributes{
 		TimerId: a.TimerId, Control: a.Control, StartToFireTimeout: a.StartToFireTimeout, DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
 	})
@@ -466,6 +484,9 @@ func (m *Machine) startChild(a *swfapi.StartChildWorkflowExecutionDecisionAttrib
 		return
 	case len(m.Exec.Children) >= m.opts.Limits.OpenChildren:
 		fail(swfapi.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded)
+		return
+	case !m.allowed(swfapi.DecisionTypeStartChildWorkflowExecution):
+		fail(swfapi.StartChildWorkflowExecutionFailedCauseChildCreationRateExceeded)
 		return
 	}
 	cfg, missing := ResolveConfig(ConfigRequest{
@@ -509,6 +530,10 @@ func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionA
 	}
 	if m.decisionNeeded {
 		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseUnhandledDecision)
+		return
+	}
+	if !m.allowed(swfapi.DecisionTypeContinueAsNewWorkflowExecution) {
+		fail(swfapi.ContinueAsNewWorkflowExecutionFailedCauseContinueAsNewWorkflowExecutionRateExceeded)
 		return
 	}
 	version := e.TypeVersion
@@ -574,6 +599,10 @@ func (m *Machine) scheduleLambda(a *swfapi.ScheduleLambdaFunctionDecisionAttribu
 	}
 	if len(e.Lambdas) >= m.opts.Limits.OpenLambdas {
 		fail(swfapi.ScheduleLambdaFunctionFailedCauseOpenLambdaFunctionsLimitExceeded)
+		return
+	}
+	if !m.allowed(swfapi.DecisionTypeScheduleLambdaFunction) {
+		fail(swfapi.ScheduleLambdaFunctionFailedCauseLambdaFunctionCreationRateExceeded)
 		return
 	}
 	timeout := strconv.Itoa(maxLambdaSeconds)

@@ -64,6 +64,19 @@ type Options struct {
 	NewRunID func() string
 	// LambdaAvailable says whether the server can invoke Lambda functions.
 	LambdaAvailable bool
+	// Rates limits how often decisions that create things may be made
+	// (SWF's decision throttles); nil limits nothing.
+	Rates RateLimiter
+}
+
+// RateLimiter says whether a decision of a type may go ahead at a time.
+type RateLimiter interface {
+	Allow(decisionType string, now time.Time) bool
+}
+
+// allowed reports whether the rate limits let a decision of type t go ahead.
+func (m *Machine) allowed(t swfapi.DecisionType) bool {
+	return m.opts.Rates == nil || m.opts.Rates.Allow(string(t), m.now)
 }
 
 // Effects is what a transition needs done besides the new state of the run.

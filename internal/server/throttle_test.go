@@ -1,0 +1,138 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+
+	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/swftest"
+	"github.com/openswf/openswf/internal/throttle"
+)
+
+// With decision throttling on, each decision that creates something takes
+// a token of its type's bucket; an empty bucket fails the decision with its
+// *_RATE_EXCEEDED cause, and the bucket refills with time.
+func TestDecisionRateLimits(t *testing.T) {
+	t.Parallel()
+	rates := map[string]throttle.Rate{}
+	for _, d := range []types.DecisionType{
+		types.DecisionTypeScheduleActivityTask, types.DecisionTypeStartTimer, types.DecisionTypeStartChildWorkflowExecution,
+		types.DecisionTypeSignalExternalWorkflowExecution, types.DecisionTypeRequestCancelExternalWorkflowExecution,
+		types.DecisionTypeContinueAsNewWorkflowExecution, types.DecisionTypeScheduleLambdaFunction,
+	} {
+		rates[string(d)] = throttle.Rate{Burst: 1, PerSecond: 1}
+	}
+	// A function that never answers: the Lambda task that goes ahead stays
+	// open and records nothing that would call for a decision.
+	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(fn.Close)
+	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+		c.DecisionRates = rates
+		c.Lambda.Endpoint = fn.URL
+	}))
+	ex := f.start("w", func(in *swf.StartWorkflowExecutionInput) {
+		in.LambdaRole = aws.String("arn:aws:iam::123456789012:role/l")
+	})
+
+	timer := func(id string) types.Decision {
+		return types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String(id), StartToFireTimeout: aws.String("600")}}
+	}
+	child := func(id string) types.Decision {
+		return types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{WorkflowId: aws.String(id), WorkflowType: workflowType("order", "1")}}
+	}
+	signal := types.Decision{DecisionType: types.DecisionTypeSignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes: &types.SignalExternalWorkflowExecutionDecisionAttributes{WorkflowId: aws.String("c1"), SignalName: aws.String("s"), Control: aws.String("ctl")}}
+	cancel := types.Decision{DecisionType: types.DecisionTypeRequestCancelExternalWorkflowExecution, RequestCancelExternalWorkflowExecutionDecisionAttributes: &types.RequestCancelExternalWorkflowExecutionDecisionAttributes{WorkflowId: aws.String("c1")}}
+	lambdaTask := func(id string) types.Decision {
+		return types.Decision{DecisionType: types.DecisionTypeScheduleLambdaFunction, ScheduleLambdaFunctionDecisionAttributes: &types.ScheduleLambdaFunctionDecisionAttributes{Id: aws.String(id), Name: aws.String("fn")}}
+	}
+	d := f.decision()
+	f.decide(d.TaskToken,
+		scheduleActivity("a1"), scheduleActivity("a2"),
+		timer("t1"), timer("t2"),
+		child("c1"), child("c2"),
+		signal, signal,
+		cancel, cancel,
+		lambdaTask("l1"), lambdaTask("l2"),
+	)
+	h := f.history(ex)
+	causes := map[types.EventType]string{}
+	for _, e := range h {
+		switch e.EventType {
+		case types.EventTypeScheduleActivityTaskFailed:
+			causes[e.EventType] = string(e.ScheduleActivityTaskFailedEventAttributes.Cause)
+		case types.EventTypeStartTimerFailed:
+			causes[e.EventType] = string(e.StartTimerFailedEventAttributes.Cause)
+		case types.EventTypeStartChildWorkflowExecutionFailed:
+			causes[e.EventType] = string(e.StartChildWorkflowExecutionFailedEventAttributes.Cause)
+		case types.EventTypeSignalExternalWorkflowExecutionFailed:
+			a := e.SignalExternalWorkflowExecutionFailedEventAttributes
+			causes[e.EventType] = string(a.Cause)
+			if a.InitiatedEventId != 0 || aws.ToString(a.Control) != "ctl" {
+				t.Errorf("refused signal: %+v", a)
+			}
+		case types.EventTypeRequestCancelExternalWorkflowExecutionFailed:
+			causes[e.EventType] = string(e.RequestCancelExternalWorkflowExecutionFailedEventAttributes.Cause)
+		case types.EventTypeScheduleLambdaFunctionFailed:
+			causes[e.EventType] = string(e.ScheduleLambdaFunctionFailedEventAttributes.Cause)
+		}
+	}
+	want := map[types.EventType]string{
+		types.EventTypeScheduleActivityTaskFailed:                   "ACTIVITY_CREATION_RATE_EXCEEDED",
+		types.EventTypeStartTimerFailed:                             "TIMER_CREATION_RATE_EXCEEDED",
+		types.EventTypeStartChildWorkflowExecutionFailed:            "CHILD_CREATION_RATE_EXCEEDED",
+		types.EventTypeSignalExternalWorkflowExecutionFailed:        "SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+		types.EventTypeRequestCancelExternalWorkflowExecutionFailed: "REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_RATE_EXCEEDED",
+		types.EventTypeScheduleLambdaFunctionFailed:                 "LAMBDA_FUNCTION_CREATION_RATE_EXCEEDED",
+	}
+	for et, cause := range want {
+		if causes[et] != cause {
+			t.Errorf("%s: cause %q, want %q", et, causes[et], cause)
+		}
+	}
+	// The first of each pair went ahead.
+	for _, et := range []types.EventType{types.EventTypeActivityTaskScheduled, types.EventTypeTimerStarted, types.EventTypeStartChildWorkflowExecutionInitiated,
+		types.EventTypeSignalExternalWorkflowExecutionInitiated, types.EventTypeRequestCancelExternalWorkflowExecutionInitiated, types.EventTypeLambdaFunctionScheduled} {
+		f.lastEvent(ex, et)
+	}
+
+	// Continue-as-new: the bucket's one token goes to the first attempt...
+	d = nextDecisionOf(f, "w")
+	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
+	next := f.lastEvent(ex, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId
+	ex2 := &types.WorkflowExecution{WorkflowId: aws.String("w"), RunId: next}
+	// ...and the next run's attempt, at the same instant, is refused.
+	d = nextDecisionOf(f, "w")
+	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
+	failed := f.lastEvent(ex2, types.EventTypeContinueAsNewWorkflowExecutionFailed).ContinueAsNewWorkflowExecutionFailedEventAttributes
+	if failed.Cause != types.ContinueAsNewWorkflowExecutionFailedCauseContinueAsNewWorkflowExecutionRateExceeded {
+		t.Fatalf("second continue-as-new: %+v", failed)
+	}
+	// A second later the buckets have a token again.
+	f.advance(time.Second)
+	d = nextDecisionOf(f, "w")
+	f.decide(d.TaskToken, timer("t3"))
+	if a := f.lastEvent(ex2, types.EventTypeTimerStarted).TimerStartedEventAttributes; aws.ToString(a.TimerId) != "t3" {
+		t.Fatalf("after the refill: %+v", a)
+	}
+}
+
+// nextDecisionOf polls decision tasks, answering those of other runs with
+// nothing, until one of workflowID comes.
+func nextDecisionOf(f *fixture, workflowID string) *swf.PollForDecisionTaskOutput {
+	f.t.Helper()
+	for range 20 {
+		d := f.decision()
+		if aws.ToString(d.WorkflowExecution.WorkflowId) == workflowID {
+			return d
+		}
+		f.decide(d.TaskToken)
+	}
+	f.t.Fatalf("no decision task of %s came", workflowID)
+	return nil
+}

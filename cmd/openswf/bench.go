@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/openswf/openswf/internal/bench"
@@ -28,6 +29,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Deciders, "deciders", bench.DefaultOptions.Deciders, "decider goroutines")
 	fs.IntVar(&o.Workers, "workers", bench.DefaultOptions.Workers, "activity worker goroutines")
 	fs.StringVar(&o.Domain, "domain", bench.DefaultOptions.Domain, "domain to use (registered if missing)")
+	fs.BoolVar(&o.SkipHeartbeats, "skip-heartbeats", false, "leave the heartbeat load out")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (load generator and, without -endpoint, server) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -46,6 +48,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if o.Endpoint == "" {
+		// As `openswf serve` does (see there).
+		if _, set := os.LookupEnv("GOGC"); !set {
+			debug.SetGCPercent(400)
+		}
 		dir, err := os.MkdirTemp("", "openswf-bench-")
 		if err != nil {
 			return err

@@ -44,6 +44,9 @@ type Options struct {
 	Starters, Deciders, Workers int
 	// Domain is registered if missing; each run uses fresh workflow ids.
 	Domain string
+	// SkipHeartbeats leaves the heartbeat load out (to profile the
+	// workflow load alone).
+	SkipHeartbeats bool
 	// Out receives the report.
 	Out io.Writer
 }
@@ -117,14 +120,16 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	res.Ceiling = heartbeatLoad(ctx, NewClient(ceiling), tokens, o.Concurrency, o.Duration)
 	fmt.Fprintf(o.Out, "ceiling     %s\n", res.Ceiling)
 
-	tokens, err = openActivityTasks(ctx, c, o.Domain, o.Tasks)
-	if err != nil {
-		return nil, fmt.Errorf("heartbeat setup: %w", err)
-	}
-	res.Heartbeats = heartbeatLoad(ctx, c, tokens, o.Concurrency, o.Duration)
-	fmt.Fprintf(o.Out, "heartbeats  %s  %5.1f%% of the ceiling\n", res.Heartbeats, 100*res.Heartbeats.PerSec/res.Ceiling.PerSec)
-	if res.Heartbeats.Errors > 0 {
-		return &res, fmt.Errorf("%d heartbeats failed", res.Heartbeats.Errors)
+	if !o.SkipHeartbeats {
+		tokens, err = openActivityTasks(ctx, c, o.Domain, o.Tasks)
+		if err != nil {
+			return nil, fmt.Errorf("heartbeat setup: %w", err)
+		}
+		res.Heartbeats = heartbeatLoad(ctx, c, tokens, o.Concurrency, o.Duration)
+		fmt.Fprintf(o.Out, "heartbeats  %s  %5.1f%% of the ceiling\n", res.Heartbeats, 100*res.Heartbeats.PerSec/res.Ceiling.PerSec)
+		if res.Heartbeats.Errors > 0 {
+			return &res, fmt.Errorf("%d heartbeats failed", res.Heartbeats.Errors)
+		}
 	}
 
 	res.Workflows, err = workflowLoad(ctx, c, o)

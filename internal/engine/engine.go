@@ -143,6 +143,12 @@ type Engine struct {
 	timerWake func()
 	// fireMu makes firing due timers one pass at a time.
 	fireMu sync.Mutex
+	// domains caches the parts of domains that never change (id, name,
+	// retention): domains are never deleted, and most calls only need to
+	// know that theirs exists.
+	domainsMu sync.RWMutex
+	byName    map[string]*store.Domain
+	byID      map[int64]*store.Domain
 	// stopping is closed when the server shuts down: long polls answer
 	// at once that there is no task.
 	stopping  chan struct{}
@@ -173,6 +179,8 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		tokens:   tasktoken.New(keys.TaskToken),
 		matcher:  matching.New(cfg.Limits.PollersPerTaskList),
 		stopping: make(chan struct{}),
+		byName:   map[string]*store.Domain{},
+		byID:     map[int64]*store.Domain{},
 		lambda:   cfg.Lambda,
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 	}
@@ -208,6 +216,48 @@ func getDomain(ctx context.Context, tx store.Tx, name string) (*store.Domain, er
 		return nil, unknownDomain(name)
 	}
 	return d, err
+}
+
+// domain returns a domain by name from the cache, or the store, answering
+// UnknownResourceFault when there is none. Its Status may be stale: what
+// depends on the status reads the domain with getDomain.
+func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.Domain, error) {
+	e.domainsMu.RLock()
+	d, ok := e.byName[name]
+	e.domainsMu.RUnlock()
+	if ok {
+		return d, nil
+	}
+	d, err := getDomain(ctx, tx, name)
+	if err != nil {
+		return nil, err
+	}
+	e.cacheDomain(d)
+	return d, nil
+}
+
+// domainByID returns a domain by id, from the cache or the store (Status
+// may be stale).
+func (e *Engine) domainByID(ctx context.Context, tx store.Tx, id int64) (*store.Domain, error) {
+	e.domainsMu.RLock()
+	d, ok := e.byID[id]
+	e.domainsMu.RUnlock()
+	if ok {
+		return d, nil
+	}
+	d, err := tx.DomainGetByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e.cacheDomain(d)
+	return d, nil
+}
+
+func (e *Engine) cacheDomain(d *store.Domain) {
+	e.domainsMu.Lock()
+	e.byName[d.Name] = d
+	e.byID[d.ID] = d
+	e.domainsMu.Unlock()
 }
 
 // getRegisteredDomain loads a domain in which new things may be created:

@@ -131,8 +131,8 @@ func emptyAsNil(s *string) *string {
 }
 
 // findRun loads a run, open or closed, by its full identity.
-func findRun(ctx context.Context, tx store.Tx, domain string, ex *swfapi.WorkflowExecution) (*store.Domain, *workflow.Execution, error) {
-	d, err := getDomain(ctx, tx, domain)
+func (e *Engine) findRun(ctx context.Context, tx store.Tx, domain string, ex *swfapi.WorkflowExecution) (*store.Domain, *workflow.Execution, error) {
+	d, err := e.domain(ctx, tx, domain)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -175,7 +175,7 @@ func executionInfo(x *workflow.Execution) swfapi.WorkflowExecutionInfo {
 func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*swfapi.WorkflowExecutionDetail, error) {
 	var out *swfapi.WorkflowExecutionDetail
 	err := e.store.Read(ctx, func(tx store.Tx) error {
-		_, x, err := findRun(ctx, tx, *in.Domain, in.Execution)
+		_, x, err := e.findRun(ctx, tx, *in.Domain, in.Execution)
 		if err != nil {
 			return err
 		}
@@ -216,9 +216,11 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.Descr
 	return out, err
 }
 
-// historyPage reads a page of a run's history as events for the API. It
-// returns the id of the last event in the page and whether more follow.
-func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams) ([]swfapi.HistoryEvent, int64, bool, error) {
+// historyPage reads a page of a run's history as events for the API, kept
+// as the JSON they were stored as. It returns the id of the last event in
+// the page and whether more follow; with from > 0, events before it are
+// left out.
+func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams, from int64) ([]swfapi.HistoryEvent, int64, bool, error) {
 	limit := p.Limit
 	p.Limit++
 	rows, err := tx.EventList(ctx, p)
@@ -229,15 +231,20 @@ func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams) ([]s
 	if more {
 		rows = rows[:limit]
 	}
-	events := make([]swfapi.HistoryEvent, len(rows))
-	for i, r := range rows {
-		if err := json.Unmarshal(r.Data, &events[i]); err != nil {
-			return nil, 0, false, err
-		}
-	}
 	var last int64
 	if len(rows) > 0 {
 		last = rows[len(rows)-1].ID
+	}
+	if from > 0 && p.Reverse {
+		// Reading backwards, the page stops at from.
+		for len(rows) > 0 && rows[len(rows)-1].ID < from {
+			rows = rows[:len(rows)-1]
+		}
+		more = more && last > from
+	}
+	events := make([]swfapi.HistoryEvent, len(rows))
+	for i, r := range rows {
+		events[i].Raw = r.Data
 	}
 	return events, last, more, nil
 }
@@ -256,11 +263,11 @@ func (e *Engine) GetWorkflowExecutionHistory(ctx context.Context, in *swfapi.Get
 	}
 	out := &swfapi.History{}
 	err = e.store.Read(ctx, func(tx store.Tx) error {
-		_, x, err := findRun(ctx, tx, *in.Domain, in.Execution)
+		_, x, err := e.findRun(ctx, tx, *in.Domain, in.Execution)
 		if err != nil {
 			return err
 		}
-		events, last, more, err := historyPage(ctx, tx, store.EventListParams{ExecutionID: x.ID, After: after, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)})
+		events, last, more, err := historyPage(ctx, tx, store.EventListParams{ExecutionID: x.ID, After: after, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)}, 0)
 		if err != nil {
 			return err
 		}

@@ -31,11 +31,11 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	defer w.Done()
 	deadline := e.clock.NewTimer(e.cfg.LongPollWait)
 	defer deadline.Stop()
-	for {
+	for woken := false; ; woken = true {
 		if ctx.Err() != nil {
 			return false, nil
 		}
-		started, err := e.claim(ctx, key, claim)
+		started, err := e.claim(ctx, key, claim, !woken)
 		if err != nil || started {
 			return started, err
 		}
@@ -52,17 +52,23 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 }
 
 // claim takes the next task off a list and starts it, all in one write
-// transaction, so that no two pollers ever get the same task.
-func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc) (bool, error) {
+// transaction, so that no two pollers ever get the same task. With look, it
+// first looks with a reader, so that idle polls leave the writer alone; a
+// poller woken for a new task goes straight to the writer.
+func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, look bool) (bool, error) {
 	k := store.TaskListKey{DomainID: key.DomainID, Kind: key.Kind, TaskList: key.TaskList}
-	// Look first with a reader, so that idle polls leave the writer alone.
-	var n int
-	if err := e.store.Read(ctx, func(tx store.Tx) error {
-		var err error
-		n, err = tx.TaskCount(ctx, k)
-		return err
-	}); err != nil || n == 0 {
-		return false, err
+	if look {
+		var found bool
+		if err := e.store.Read(ctx, func(tx store.Tx) error {
+			_, err := tx.TaskNext(ctx, k)
+			found = err == nil
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			}
+			return err
+		}); err != nil || !found {
+			return false, err
+		}
 	}
 	var started bool
 	var w wakeups
@@ -142,9 +148,15 @@ func (e *Engine) byToken(t tasktoken.Token) func(*world) (*run, error) {
 }
 
 func (e *Engine) domainID(ctx context.Context, name string) (int64, error) {
+	e.domainsMu.RLock()
+	d, ok := e.byName[name]
+	e.domainsMu.RUnlock()
+	if ok {
+		return d.ID, nil
+	}
 	var id int64
 	err := e.store.Read(ctx, func(tx store.Tx) error {
-		d, err := getDomain(ctx, tx, name)
+		d, err := e.domain(ctx, tx, name)
 		if err != nil {
 			return err
 		}
@@ -157,7 +169,7 @@ func (e *Engine) domainID(ctx context.Context, name string) (int64, error) {
 func (e *Engine) countPending(ctx context.Context, domain string, kind workflow.TaskKind, tl *swfapi.TaskList) (*swfapi.PendingTaskCount, error) {
 	var n int
 	err := e.store.Read(ctx, func(tx store.Tx) error {
-		d, err := getDomain(ctx, tx, domain)
+		d, err := e.domain(ctx, tx, domain)
 		if err != nil {
 			return err
 		}
@@ -376,13 +388,14 @@ func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDec
 		WorkflowExecution:      dt.execution,
 		WorkflowType:           dt.workflowType,
 	}
+	var from int64
+	if swfapi.Deref(in.StartAtPreviousStartedEvent) {
+		from = dt.previousStartedEventID
+	}
 	err := e.store.Read(ctx, func(tx store.Tx) error {
-		events, last, more, err := historyPage(ctx, tx, p)
+		events, last, more, err := historyPage(ctx, tx, p, from)
 		if err != nil {
 			return err
-		}
-		if reverse && swfapi.Deref(in.StartAtPreviousStartedEvent) && dt.previousStartedEventID > 0 {
-			events, more = trimBefore(events, dt.previousStartedEventID), more && last > dt.previousStartedEventID
 		}
 		out.Events = events
 		if more {
@@ -395,16 +408,6 @@ func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDec
 		return nil
 	})
 	return out, err
-}
-
-func trimBefore(events []swfapi.HistoryEvent, first int64) []swfapi.HistoryEvent {
-	out := events[:0]
-	for _, ev := range events {
-		if *ev.EventId >= first {
-			out = append(out, ev)
-		}
-	}
-	return out
 }
 
 // decisionTaskPage answers a poll that asks for the next page of the task it

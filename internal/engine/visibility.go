@@ -135,7 +135,7 @@ func (e *Engine) listExecutions(ctx context.Context, v *visibility, token *strin
 	}
 	var rows []*store.Execution
 	err = e.store.Read(ctx, func(tx store.Tx) error {
-		d, err := getDomain(ctx, tx, v.domain)
+		d, err := e.domain(ctx, tx, v.domain)
 		if err != nil {
 			return err
 		}
@@ -172,7 +172,7 @@ func (e *Engine) countExecutions(ctx context.Context, v *visibility) (*swfapi.Wo
 	}
 	var n int
 	err := e.store.Read(ctx, func(tx store.Tx) error {
-		d, err := getDomain(ctx, tx, v.domain)
+		d, err := e.domain(ctx, tx, v.domain)
 		if err != nil {
 			return err
 		}

@@ -32,14 +32,13 @@ func (r *run) exec() *workflow.Execution { return r.machine.Exec }
 // leaves half of it done: no child that its policy should have ended, no
 // signal recorded on one side only.
 type world struct {
-	e       *Engine
-	ctx     context.Context
-	tx      store.Tx
-	runs    []*run
-	byID    map[int64]*run
-	domains map[int64]*store.Domain
-	types   map[lookupKey]*workflow.TypeInfo
-	err     error
+	e     *Engine
+	ctx   context.Context
+	tx    store.Tx
+	runs  []*run
+	byID  map[int64]*run
+	types map[lookupKey]*workflow.TypeInfo
+	err   error
 }
 
 type lookupKey struct {
@@ -49,19 +48,11 @@ type lookupKey struct {
 }
 
 func (e *Engine) newWorld(ctx context.Context, tx store.Tx) *world {
-	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, domains: map[int64]*store.Domain{}, types: map[lookupKey]*workflow.TypeInfo{}}
+	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, types: map[lookupKey]*workflow.TypeInfo{}}
 }
 
 func (w *world) domain(id int64) (*store.Domain, error) {
-	if d, ok := w.domains[id]; ok {
-		return d, nil
-	}
-	d, err := w.tx.DomainGetByID(w.ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	w.domains[id] = d
-	return d, nil
+	return w.e.domainByID(w.ctx, w.tx, id)
 }
 
 // options are the surroundings the state machine is told of.
@@ -78,9 +69,11 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := w.tx.ActivityList(w.ctx, row.ID)
-	if err != nil {
-		return nil, err
+	var rows []*store.Activity
+	if exec.OpenActivities == nil || *exec.OpenActivities > 0 {
+		if rows, err = w.tx.ActivityList(w.ctx, row.ID); err != nil {
+			return nil, err
+		}
 	}
 	acts := make([]*workflow.Activity, 0, len(rows))
 	for _, r := range rows {
@@ -149,11 +142,10 @@ func (w *world) find(d *store.Domain, workflowID, runID string) (*run, error) {
 // openRun loads the open run an API call names, or answers
 // UnknownResourceFault.
 func (w *world) openRun(domain, workflowID string, runID *string) (*run, error) {
-	d, err := getDomain(w.ctx, w.tx, domain)
+	d, err := w.e.domain(w.ctx, w.tx, domain)
 	if err != nil {
 		return nil, err
 	}
-	w.domains[d.ID] = d
 	r, err := w.find(d, workflowID, swfapi.Deref(runID))
 	if err != nil {
 		return nil, err
@@ -403,6 +395,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 	var w wakeups
 	exec := r.exec()
 	eff := r.machine.Effects()
+	exec.OpenActivities = swfapi.Ptr(len(r.machine.Activities))
 	if r.created {
 		row, err := toStore(exec)
 		if err != nil {

@@ -4,6 +4,7 @@ package swfapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 )
 
@@ -1769,6 +1770,9 @@ type History struct {
 }
 
 // HistoryEvent is the HistoryEvent shape of the SWF API.
+//
+// An event read from storage may carry its JSON in Raw instead: it is
+// then written as stored, without decoding it first.
 type HistoryEvent struct {
 	EventTimestamp                                                 *Timestamp                                                      `json:"eventTimestamp,omitempty" swf:"required"`
 	EventType                                                      *EventType                                                      `json:"eventType,omitempty" swf:"required"`
@@ -1827,6 +1831,17 @@ type HistoryEvent struct {
 	LambdaFunctionTimedOutEventAttributes                          *LambdaFunctionTimedOutEventAttributes                          `json:"lambdaFunctionTimedOutEventAttributes,omitempty"`
 	ScheduleLambdaFunctionFailedEventAttributes                    *ScheduleLambdaFunctionFailedEventAttributes                    `json:"scheduleLambdaFunctionFailedEventAttributes,omitempty"`
 	StartLambdaFunctionFailedEventAttributes                       *StartLambdaFunctionFailedEventAttributes                       `json:"startLambdaFunctionFailedEventAttributes,omitempty"`
+	// Raw, when set, is the event's JSON, written as is.
+	Raw json.RawMessage `json:"-"`
+}
+
+// MarshalJSON writes Raw when the event has it.
+func (x HistoryEvent) MarshalJSON() ([]byte, error) {
+	if x.Raw != nil {
+		return x.Raw, nil
+	}
+	type plain HistoryEvent
+	return json.Marshal(plain(x))
 }
 
 // LambdaFunctionCompletedEventAttributes is the LambdaFunctionCompletedEventAttributes shape of the SWF API.

@@ -394,8 +394,7 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 	now := m.now
 	m.Exec.LatestActivityTaskTimestamp = &now
 	m.queue(Task{Kind: ActivityTaskKind, TaskList: act.TaskList, Priority: prio, ScheduledEventID: id})
-	m.arm(TimerActivityScheduleToStart, id, act.ScheduleToStart)
-	m.arm(TimerActivityScheduleToClose, id, act.ScheduleToClose)
+	m.armActivity(act)
 }
 
 func (m *Machine) requestCancelActivity(a *swfapi.RequestCancelActivityTaskDecisionAttributes, completedID int64) {

@@ -440,9 +440,7 @@ func (m *Machine) StartActivityTask(scheduledEventID int64, identity *string) (i
 	a.StartedEventID = id
 	a.StartedAt = m.now
 	m.changed[a.ScheduledEventID] = true
-	m.disarm(TimerActivityScheduleToStart, scheduledEventID)
-	m.arm(TimerActivityStartToClose, scheduledEventID, a.StartToClose)
-	m.arm(TimerActivityHeartbeat, scheduledEventID, a.Heartbeat)
+	m.armActivity(a)
 	return id, nil
 }
 
@@ -464,12 +462,17 @@ func (m *Machine) closeActivity(a *Activity) {
 	m.effects.DeleteActivities = append(m.effects.DeleteActivities, id)
 	if !a.Started() {
 		m.unqueue(ActivityTaskKind, id)
-		m.disarm(TimerActivityScheduleToStart, id)
-	} else {
-		m.disarm(TimerActivityStartToClose, id)
-		m.disarm(TimerActivityHeartbeat, id)
 	}
-	m.disarm(TimerActivityScheduleToClose, id)
+	m.disarm(TimerActivity, id)
+}
+
+// armActivity sets the activity's timer to its next deadline.
+func (m *Machine) armActivity(a *Activity) {
+	if at, _, ok := a.deadline(); ok {
+		m.armAt(TimerActivity, a.ScheduledEventID, at)
+	} else {
+		m.disarm(TimerActivity, a.ScheduledEventID)
+	}
 }
 
 // CompleteActivityTask records the result a worker reported.
@@ -561,40 +564,19 @@ func (m *Machine) FireTimer(t TimerRef) {
 		e.Decision = DecisionTask{}
 		m.scheduleDecision()
 
-	case TimerActivityScheduleToStart, TimerActivityScheduleToClose, TimerActivityStartToClose, TimerActivityHeartbeat:
+	case TimerActivity:
 		a, ok := m.Activities[t.Ref]
 		if !ok {
 			return
 		}
-		var timeout swfapi.ActivityTaskTimeoutType
-		switch t.Kind {
-		case TimerActivityScheduleToStart:
-			if a.Started() {
-				return
-			}
-			timeout = swfapi.ActivityTaskTimeoutTypeScheduleToStart
-		case TimerActivityScheduleToClose:
-			timeout = swfapi.ActivityTaskTimeoutTypeScheduleToClose
-		case TimerActivityStartToClose:
-			if !a.Started() {
-				return
-			}
-			timeout = swfapi.ActivityTaskTimeoutTypeStartToClose
-		case TimerActivityHeartbeat:
-			if !a.Started() {
-				return
-			}
-			// Heartbeats do not move the timer; it checks, when it falls
-			// due, whether one came since, and if so waits again.
-			last := a.StartedAt
-			if a.LastHeartbeat != nil && a.LastHeartbeat.After(last) {
-				last = *a.LastHeartbeat
-			}
-			if deadline := last.Add(a.Heartbeat.Duration()); deadline.After(m.now) {
-				m.armAt(TimerActivityHeartbeat, t.Ref, deadline)
-				return
-			}
-			timeout = swfapi.ActivityTaskTimeoutTypeHeartbeat
+		at, timeout, ok := a.deadline()
+		if !ok {
+			return
+		}
+		if at.After(m.now) {
+			// A heartbeat moved the deadline: wait again.
+			m.armAt(TimerActivity, t.Ref, at)
+			return
 		}
 		m.record(&swfapi.ActivityTaskTimedOutEventAttributes{
 			TimeoutType:      timeout.Ptr(),

@@ -246,10 +246,9 @@ func TestScheduleActivityTaskResolvesDefaults(t *testing.T) {
 	if a == nil || a.Heartbeat != None || a.StartToClose != 10 || a.TaskList != "workers" {
 		t.Fatalf("activity %+v", a)
 	}
-	wantTimers := []Timer{
-		{Kind: TimerActivityScheduleToStart, Ref: 5, Due: t0.Add(61 * time.Second)},
-		{Kind: TimerActivityScheduleToClose, Ref: 5, Due: t0.Add(601 * time.Second)},
-	}
+	// One timer serves all the activity's timeouts: now the earliest,
+	// schedule-to-start.
+	wantTimers := []Timer{{Kind: TimerActivity, Ref: 5, Due: t0.Add(61 * time.Second)}}
 	if !slices.Equal(eff.AddTimers, wantTimers) || len(eff.PutActivities) != 1 {
 		t.Fatalf("timers %+v, activities %d", eff.AddTimers, len(eff.PutActivities))
 	}
@@ -267,11 +266,11 @@ func TestHeartbeatTimerRearmsLazily(t *testing.T) {
 	// A heartbeat at 5 s: the timer, due at 11 s, waits until 15 s.
 	hb := t0.Add(5 * time.Second)
 	a.LastHeartbeat, a.HeartbeatDetails = &hb, swfapi.Ptr("half")
-	_, eff := step(x, []*Activity{a}, 11*time.Second, func(m *Machine) { m.FireTimer(TimerRef{Kind: TimerActivityHeartbeat, Ref: 5}) })
-	if len(eff.Events) != 0 || !slices.Equal(eff.AddTimers, []Timer{{Kind: TimerActivityHeartbeat, Ref: 5, Due: t0.Add(15 * time.Second)}}) {
+	_, eff := step(x, []*Activity{a}, 11*time.Second, func(m *Machine) { m.FireTimer(TimerRef{Kind: TimerActivity, Ref: 5}) })
+	if len(eff.Events) != 0 || !slices.Equal(eff.AddTimers, []Timer{{Kind: TimerActivity, Ref: 5, Due: t0.Add(15 * time.Second)}}) {
 		t.Fatalf("re-arm: events %v, timers %+v", types(eff.Events), eff.AddTimers)
 	}
-	_, eff = step(x, []*Activity{a}, 15*time.Second, func(m *Machine) { m.FireTimer(TimerRef{Kind: TimerActivityHeartbeat, Ref: 5}) })
+	_, eff = step(x, []*Activity{a}, 15*time.Second, func(m *Machine) { m.FireTimer(TimerRef{Kind: TimerActivity, Ref: 5}) })
 	if got := types(eff.Events); !slices.Equal(got, []string{"ActivityTaskTimedOut", "DecisionTaskScheduled"}) {
 		t.Fatalf("timeout: %v", got)
 	}

@@ -116,6 +116,9 @@ type Execution struct {
 	LatestExecutionContext      *string    `json:"latestExecutionContext,omitempty"`
 	LatestActivityTaskTimestamp *time.Time `json:"latestActivityTaskTimestamp,omitempty"`
 
+	// OpenActivities is how many activities the run has open, so that a
+	// run without any need not look for them (nil: not known).
+	OpenActivities *int `json:"openActivities,omitempty"`
 	// Timers are the run's open timers by timerId.
 	Timers map[string]*UserTimer `json:"timers,omitempty"`
 	// Children are the run's child executions that are starting or open,
@@ -198,6 +201,35 @@ type Activity struct {
 // Started reports whether a worker has the task.
 func (a *Activity) Started() bool { return a.StartedEventID != 0 }
 
+// deadline returns the activity's earliest deadline and the timeout it
+// would be, or false when no timeout applies. Heartbeats move the
+// heartbeat deadline but no timer: the timer finds, when it falls due, that
+// the deadline has moved, and waits again.
+func (a *Activity) deadline() (time.Time, swfapi.ActivityTaskTimeoutType, bool) {
+	var at time.Time
+	var kind swfapi.ActivityTaskTimeoutType
+	consider := func(from time.Time, t Timeout, k swfapi.ActivityTaskTimeoutType) {
+		if t == None {
+			return
+		}
+		if d := from.Add(t.Duration()); kind == "" || d.Before(at) {
+			at, kind = d, k
+		}
+	}
+	if !a.Started() {
+		consider(a.ScheduledAt, a.ScheduleToStart, swfapi.ActivityTaskTimeoutTypeScheduleToStart)
+	} else {
+		consider(a.StartedAt, a.StartToClose, swfapi.ActivityTaskTimeoutTypeStartToClose)
+		last := a.StartedAt
+		if a.LastHeartbeat != nil && a.LastHeartbeat.After(last) {
+			last = *a.LastHeartbeat
+		}
+		consider(last, a.Heartbeat, swfapi.ActivityTaskTimeoutTypeHeartbeat)
+	}
+	consider(a.ScheduledAt, a.ScheduleToClose, swfapi.ActivityTaskTimeoutTypeScheduleToClose)
+	return at, kind, kind != ""
+}
+
 // Type is the activity's type as the API shows it.
 func (a *Activity) Type() *swfapi.ActivityType {
 	return &swfapi.ActivityType{Name: swfapi.Ptr(a.TypeName), Version: swfapi.Ptr(a.TypeVersion)}
@@ -237,10 +269,10 @@ const (
 	TimerExecutionTimeout        TimerKind = "execution-start-to-close"
 	TimerDecisionStartToClose    TimerKind = "decision-start-to-close"
 	TimerDecisionScheduleToStart TimerKind = "decision-schedule-to-start"
-	TimerActivityScheduleToStart TimerKind = "activity-schedule-to-start"
-	TimerActivityScheduleToClose TimerKind = "activity-schedule-to-close"
-	TimerActivityStartToClose    TimerKind = "activity-start-to-close"
-	TimerActivityHeartbeat       TimerKind = "activity-heartbeat"
+	// TimerActivity is an activity's next deadline: the earliest of its
+	// schedule-to-start, schedule-to-close, start-to-close and heartbeat
+	// timeouts that still apply. One timer serves all four.
+	TimerActivity TimerKind = "activity"
 	// TimerUser is a timer a decider started; Ref is its TimerStarted id.
 	TimerUser TimerKind = "timer"
 	// TimerLambdaStartToClose bounds a Lambda invocation; Ref is its

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -197,10 +198,23 @@ func (t *tx) ExecutionCount(ctx context.Context, f store.ExecutionFilter) (int, 
 }
 
 func (t *tx) EventInsert(ctx context.Context, executionID int64, events []store.Event) error {
-	for _, e := range events {
-		if _, err := t.exec(ctx, "EventInsert", sql.Named("execution_id", executionID), sql.Named("event_id", e.ID), sql.Named("data", string(e.Data))); err != nil {
-			return err
+	for len(events) > 0 {
+		n := min(len(events), maxEventsPerInsert)
+		if n == 1 {
+			if _, err := t.exec(ctx, "EventInsert", sql.Named("execution_id", executionID), sql.Named("event_id", events[0].ID), sql.Named("data", string(events[0].Data))); err != nil {
+				return err
+			}
+		} else {
+			args := make([]any, 0, 1+2*n)
+			args = append(args, sql.Named("execution_id", executionID))
+			for i, e := range events[:n] {
+				args = append(args, sql.Named("event_id"+strconv.Itoa(i), e.ID), sql.Named("data"+strconv.Itoa(i), string(e.Data)))
+			}
+			if _, err := t.exec(ctx, "EventInsert"+strconv.Itoa(n), args...); err != nil {
+				return err
+			}
 		}
+		events = events[n:]
 	}
 	return nil
 }

@@ -124,7 +124,7 @@ UPDATE executions SET open = :open, close_status = :close_status, close_time = :
 WHERE id = :id;
 
 -- name: ExecutionCountOpen
-SELECT count(*) FROM executions WHERE domain_id = :domain_id AND open = 1;
+SELECT open_executions FROM domains WHERE id = :domain_id;
 
 -- name: ExecutionDeleteEvents
 DELETE FROM events WHERE execution_id = :id;

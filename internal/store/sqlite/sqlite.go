@@ -34,8 +34,23 @@ var queriesSQL string
 //go:embed migrations/*.sql
 var migrationsFS embed.FS
 
-// queries holds each named query of queries.sql.
-var queries = parseQueries(queriesSQL)
+// queries holds each named query of queries.sql, and the multi-row forms
+// of EventInsert (EventInsertN, for N events at once).
+var queries = withEventInserts(parseQueries(queriesSQL))
+
+// maxEventsPerInsert is the most events one INSERT statement writes.
+const maxEventsPerInsert = 8
+
+func withEventInserts(q map[string]string) map[string]string {
+	for n := 2; n <= maxEventsPerInsert; n++ {
+		rows := make([]string, n)
+		for i := range rows {
+			rows[i] = fmt.Sprintf("(:execution_id, :event_id%d, :data%d)", i, i)
+		}
+		q[fmt.Sprintf("EventInsert%d", n)] = "INSERT INTO events (execution_id, event_id, data) VALUES " + strings.Join(rows, ", ")
+	}
+	return q
+}
 
 func parseQueries(src string) map[string]string {
 	out := map[string]string{}
@@ -79,6 +94,8 @@ type Store struct {
 	// writeStmts are prepared on the writer's connection, readStmts on the
 	// reader pool (each connection prepares them once).
 	writeStmts, readStmts map[string]*sql.Stmt
+	// control holds the writer's prepared transaction statements.
+	control map[string]*sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -133,6 +150,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	if s.writeStmts, err = prepareAll(ctx, conn.PrepareContext); err == nil {
 		s.readStmts, err = prepareAll(ctx, reader.PrepareContext)
+	}
+	if err == nil {
+		s.control = map[string]*sql.Stmt{}
+		for _, c := range []string{"BEGIN IMMEDIATE", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w", "COMMIT", "ROLLBACK"} {
+			if s.control[c], err = conn.PrepareContext(ctx, c); err != nil {
+				break
+			}
+		}
 	}
 	if err != nil {
 		conn.Close()
@@ -303,27 +328,28 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 			}
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	ctl := s.control
+	if _, err := ctl["BEGIN IMMEDIATE"].ExecContext(ctx); err != nil {
 		answer(err)
 		return
 	}
 	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return named(s.writeStmts, name) }}
 	for _, r := range batch {
-		if _, err := conn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		if _, err := ctl["SAVEPOINT w"].ExecContext(ctx); err != nil {
 			r.err = err
 			continue
 		}
 		r.err = run(r, t)
 		if r.err != nil {
-			if _, err := conn.ExecContext(ctx, "ROLLBACK TO w"); err != nil {
+			if _, err := ctl["ROLLBACK TO w"].ExecContext(ctx); err != nil {
 				// The savepoint cannot be undone: give the whole batch up.
-				conn.ExecContext(ctx, "ROLLBACK")
+				ctl["ROLLBACK"].ExecContext(ctx)
 				answer(err)
 				return
 			}
 		}
-		if _, err := conn.ExecContext(ctx, "RELEASE w"); err != nil {
-			conn.ExecContext(ctx, "ROLLBACK")
+		if _, err := ctl["RELEASE w"].ExecContext(ctx); err != nil {
+			ctl["ROLLBACK"].ExecContext(ctx)
 			answer(err)
 			return
 		}
@@ -331,8 +357,8 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 	if s.beforeCommit != nil {
 		s.beforeCommit()
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		conn.ExecContext(ctx, "ROLLBACK")
+	if _, err := ctl["COMMIT"].ExecContext(ctx); err != nil {
+		ctl["ROLLBACK"].ExecContext(ctx)
 		answer(err)
 		return
 	}

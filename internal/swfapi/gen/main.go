@@ -244,6 +244,7 @@ func (g *generator) generate() ([]byte, error) {
 	g.p("")
 	g.p("import (")
 	g.p("\t\"context\"")
+	g.p("\t\"encoding/json\"")
 	g.p("\t\"fmt\"")
 	g.p(")")
 	g.p("")
@@ -337,6 +338,11 @@ func (g *generator) genStructs() {
 		members := s.Members.names
 
 		g.p("// %s is the %s shape of the SWF API.", name, name)
+		if name == "HistoryEvent" {
+			g.p("//")
+			g.p("// An event read from storage may carry its JSON in Raw instead: it is")
+			g.p("// then written as stored, without decoding it first.")
+		}
 		g.p("type %s struct {", name)
 		for _, mn := range members {
 			mt := g.m.Shapes[s.Members.byName[mn].Shape]
@@ -354,8 +360,23 @@ func (g *generator) genStructs() {
 			}
 			g.p("\t%s %s `json:\"%s%s\"%s`", exported(mn), g.goType(s.Members.byName[mn].Shape), mn, opt, req)
 		}
+		if name == "HistoryEvent" {
+			g.p("\t// Raw, when set, is the event's JSON, written as is.")
+			g.p("\tRaw json.RawMessage `json:\"-\"`")
+		}
 		g.p("}")
 		g.p("")
+		if name == "HistoryEvent" {
+			g.p("// MarshalJSON writes Raw when the event has it.")
+			g.p("func (x HistoryEvent) MarshalJSON() ([]byte, error) {")
+			g.p("\tif x.Raw != nil {")
+			g.p("\t\treturn x.Raw, nil")
+			g.p("\t}")
+			g.p("\ttype plain HistoryEvent")
+			g.p("\treturn json.Marshal(plain(x))")
+			g.p("}")
+			g.p("")
+		}
 		if g.validated[name] {
 			g.genValidate(name, s, members, required)
 		}

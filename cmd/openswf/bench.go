@@ -13,6 +13,7 @@ import (
 
 	"github.com/openswf/openswf/internal/bench"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store/sqlite"
 )
 
 // runBench measures an endpoint, or a server it starts for the purpose on
@@ -30,6 +31,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.Workers, "workers", bench.DefaultOptions.Workers, "activity worker goroutines")
 	fs.StringVar(&o.Domain, "domain", bench.DefaultOptions.Domain, "domain to use (registered if missing)")
 	fs.BoolVar(&o.SkipHeartbeats, "skip-heartbeats", false, "leave the heartbeat load out")
+	seed := fs.Int("seed-closed", 0, "write this many closed runs into -database (the server stopped) and exit: to measure how the server fares as they pile up")
+	database := fs.String("database", "", "with -seed-closed: the SQLite file to seed")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (load generator and, without -endpoint, server) to `file`")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -47,6 +50,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *seed > 0 {
+		if *database == "" {
+			return fmt.Errorf("-seed-closed needs -database")
+		}
+		st, err := sqlite.Open(ctx, *database)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return bench.SeedClosed(ctx, st, o.Domain, *seed, stdout)
+	}
 	if o.Endpoint == "" {
 		// As `openswf serve` does (see there).
 		if _, set := os.LookupEnv("GOGC"); !set {

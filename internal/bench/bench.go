@@ -53,8 +53,8 @@ type Options struct {
 
 // DefaultOptions are the loads `openswf bench` runs unless told otherwise.
 var DefaultOptions = Options{
-	Duration: 10 * time.Second, Concurrency: 64, Tasks: 512,
-	Starters: 4, Deciders: 16, Workers: 32, Domain: "openswf-bench",
+	Duration: 10 * time.Second, Concurrency: 16, Tasks: 512,
+	Starters: 8, Deciders: 64, Workers: 64, Domain: "openswf-bench",
 }
 
 // Result is a run's figures.

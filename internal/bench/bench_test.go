@@ -3,11 +3,17 @@ package bench
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store/sqlite"
 )
 
 // The harness runs end to end against a real server and verifies every
@@ -30,4 +36,48 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("nothing measured: %+v\n%s", res, out.String())
 	}
 	t.Log("\n" + out.String())
+}
+
+// Seeded closed runs are real to the server: listed, described, their
+// history read.
+func TestSeedClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "seeded.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := SeedClosed(context.Background(), st, "seeded", 25, &out); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", Database: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	c := NewClient(srv.URL())
+	n, err := c.CountClosedWorkflowExecutions(context.Background(), &swf.CountClosedWorkflowExecutionsInput{
+		Domain: aws.String("seeded"), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))},
+	})
+	if err != nil || n.Count != 25 {
+		t.Fatalf("count %v, %v", n, err)
+	}
+	list, err := c.ListClosedWorkflowExecutions(context.Background(), &swf.ListClosedWorkflowExecutionsInput{
+		Domain: aws.String("seeded"), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}, MaximumPageSize: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := c.GetWorkflowExecutionHistory(context.Background(), &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String("seeded"), Execution: list.ExecutionInfos[0].Execution})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]types.EventType, len(h.Events))
+	for i, e := range h.Events {
+		got[i] = e.EventType
+	}
+	if !slices.Equal(got, expectedHistory) {
+		t.Fatalf("seeded history %v", got)
+	}
 }

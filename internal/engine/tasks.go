@@ -74,14 +74,11 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, l
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		for {
-			task, err := tx.TaskNext(ctx, k)
+			task, err := tx.TaskTake(ctx, k)
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
 			}
 			if err != nil {
-				return err
-			}
-			if err := tx.TaskDeleteByID(ctx, task.ID); err != nil {
 				return err
 			}
 			wd := e.newWorld(ctx, tx)

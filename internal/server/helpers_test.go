@@ -18,7 +18,7 @@ import (
 var ctx = context.Background()
 
 // wantFault asserts that err is the modeled fault T, as the SDK parsed it.
-func wantFault[T error](t *testing.T, err error) T {
+func wantFault[T error](t testing.TB, err error) T {
 	t.Helper()
 	var target T
 	if !errors.As(err, &target) {
@@ -29,7 +29,7 @@ func wantFault[T error](t *testing.T, err error) T {
 
 // wantCode asserts that err is an API error with this code and returns its
 // message.
-func wantCode(t *testing.T, err error, code string) string {
+func wantCode(t testing.TB, err error, code string) string {
 	t.Helper()
 	var apiErr smithy.APIError
 	if !errors.As(err, &apiErr) {
@@ -43,7 +43,7 @@ func wantCode(t *testing.T, err error, code string) string {
 
 // wantValidation asserts a ValidationException whose message names every
 // one of the fields.
-func wantValidation(t *testing.T, err error, fields ...string) {
+func wantValidation(t testing.TB, err error, fields ...string) {
 	t.Helper()
 	msg := wantCode(t, err, "ValidationException")
 	for _, f := range fields {
@@ -72,14 +72,14 @@ func postJSON(t *testing.T, s *swftest.Server, op, body string) (status int, cod
 	return status, code, e.Message
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
-func registerDomain(t *testing.T, c *swf.Client, name string) {
+func registerDomain(t testing.TB, c *swf.Client, name string) {
 	t.Helper()
 	_, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String(name), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
 	must(t, err)

@@ -16,7 +16,7 @@ import (
 // defaults make every timeout explicit.
 type fixture struct {
 	*swftest.Server
-	t      *testing.T
+	t      testing.TB
 	c      *swf.Client
 	domain *string
 }
@@ -26,7 +26,7 @@ const (
 	workerList  = "workers"
 )
 
-func newFixture(t *testing.T, opts ...swftest.Option) *fixture {
+func newFixture(t testing.TB, opts ...swftest.Option) *fixture {
 	t.Helper()
 	s := swftest.Start(t, opts...)
 	f := &fixture{Server: s, t: t, c: s.Client, domain: aws.String("wf")}
@@ -64,7 +64,7 @@ func (f *fixture) start(workflowID string, mod ...func(*swf.StartWorkflowExecuti
 }
 
 // pollCtx bounds a poll that is expected to find a task at once.
-func pollCtx(t *testing.T) context.Context {
+func pollCtx(t testing.TB) context.Context {
 	c, cancel := context.WithTimeout(ctx, 10*time.Second)
 	t.Cleanup(cancel)
 	return c

@@ -327,8 +327,9 @@ type TaskTx interface {
 	// TaskNext returns the task a poller of the list gets next (highest
 	// priority, then oldest), or ErrNotFound.
 	TaskNext(ctx context.Context, k TaskListKey) (*Task, error)
-	// TaskDeleteByID takes a task off its list.
-	TaskDeleteByID(ctx context.Context, id int64) error
+	// TaskTake takes the task a poller of the list gets next off the list
+	// and returns it, or ErrNotFound.
+	TaskTake(ctx context.Context, k TaskListKey) (*Task, error)
 	TaskCount(ctx context.Context, k TaskListKey) (int, error)
 
 	// TimerPut arms a timer, replacing the run's timer of the same kind and

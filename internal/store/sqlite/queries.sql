@@ -193,8 +193,12 @@ SELECT id, domain_id, kind, task_list, priority, execution_id, scheduled_event_i
 WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list
 ORDER BY priority DESC, id ASC LIMIT 1;
 
--- name: TaskDeleteByID
-DELETE FROM tasks WHERE id = :id;
+-- name: TaskTake
+DELETE FROM tasks WHERE id = (
+    SELECT id FROM tasks
+    WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list
+    ORDER BY priority DESC, id ASC LIMIT 1)
+RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id;
 
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list;

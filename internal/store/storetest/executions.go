@@ -299,7 +299,7 @@ func runContents(ctx context.Context, tx store.Tx, e *store.Execution) (string, 
 		// Take the list's tasks one by one to see whose they are, then put
 		// nothing back: the caller's transaction is rolled back.
 		for {
-			task, err := tx.TaskNext(ctx, k)
+			task, err := tx.TaskTake(ctx, k)
 			if errors.Is(err, store.ErrNotFound) {
 				break
 			} else if err != nil {
@@ -307,9 +307,6 @@ func runContents(ctx context.Context, tx store.Tx, e *store.Execution) (string, 
 			}
 			if task.ExecutionID == e.ID {
 				tasks = append(tasks, fmt.Sprintf("%s/%d", task.Kind, task.ScheduledEventID))
-			}
-			if err := tx.TaskDeleteByID(ctx, task.ID); err != nil {
-				return "", err
 			}
 		}
 	}
@@ -1075,9 +1072,16 @@ func testTasks(t *testing.T, s store.Store) {
 	next(store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"}, ptr(task(d2, "decision", "L", 100, c, 12)))
 	next(store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"}, nil)
 
-	// Highest priority first, then the oldest.
+	// Highest priority first, then the oldest; TaskTake takes the one
+	// TaskNext shows.
 	id := next(list, ptr(task(d, "decision", "L", 5, b, 2)))
-	write(t, s, func(tx store.Tx) error { return tx.TaskDeleteByID(ctx, id) })
+	write(t, s, func(tx store.Tx) error {
+		got, err := tx.TaskTake(ctx, list)
+		if err != nil || got.ID != id {
+			return fmt.Errorf("TaskTake = %+v, %v; want the task %d", got, err, id)
+		}
+		return nil
+	})
 	counts(3, 1, 1, 1, 0)
 	next(list, ptr(task(d, "decision", "L", 5, a, 3)))
 
@@ -1114,8 +1118,11 @@ func testTasks(t *testing.T, s store.Store) {
 	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, nil)
 
 	write(t, s, func(tx store.Tx) error {
-		if err := tx.TaskDeleteByID(ctx, id); err != nil {
-			return err
+		if got, err := tx.TaskTake(ctx, list); err != nil || got.ID != id {
+			return fmt.Errorf("TaskTake = %+v, %v; want the task %d", got, err, id)
+		}
+		if _, err := tx.TaskTake(ctx, store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TaskTake of an empty list: %v", err)
 		}
 		return tx.TaskDeleteAll(ctx, a)
 	})

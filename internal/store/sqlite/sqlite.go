@@ -35,8 +35,16 @@ var queriesSQL string
 var migrationsFS embed.FS
 
 // queries holds each named query of queries.sql, and the multi-row forms
-// of EventInsert (EventInsertN, for N events at once).
-var queries = withEventInserts(parseQueries(queriesSQL))
+// of EventInsert (EventInsertN, for N events at once), with numbered
+// parameters (see params).
+var queries = numberAll(withEventInserts(parseQueries(queriesSQL)))
+
+func numberAll(q map[string]string) map[string]string {
+	for name, query := range q {
+		q[name], params[name] = numbered(query)
+	}
+	return q
+}
 
 // maxEventsPerInsert is the most events one INSERT statement writes.
 const maxEventsPerInsert = 8
@@ -401,7 +409,13 @@ func run(r *writeReq, t *tx) (err error) {
 
 // Read runs fn in a read-only transaction, which sees one snapshot.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
-	sqlTx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	// The transaction itself is not tied to ctx (database/sql would watch
+	// it with a goroutine per transaction); the queries that can run long,
+	// visibility's, take ctx and stop when the caller goes.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	sqlTx, err := s.reader.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -428,16 +442,75 @@ type tx struct {
 	stmt func(ctx context.Context, name string) *sql.Stmt
 }
 
-func (t *tx) exec(ctx context.Context, name string, args ...any) (sql.Result, error) {
-	return t.stmt(ctx, name).ExecContext(ctx, args...)
+// Named queries are short, indexed and never interrupted: they run with a
+// context that cannot be canceled. (The driver watches a cancelable one
+// with a goroutine per statement; and on the writer's connection an
+// interruption must never reach another caller's statement of the batch.)
+
+func (t *tx) exec(_ context.Context, name string, args ...any) (sql.Result, error) {
+	ctx := context.Background()
+	return t.stmt(ctx, name).ExecContext(ctx, bind(name, args)...)
 }
 
-func (t *tx) query(ctx context.Context, name string, args ...any) (*sql.Rows, error) {
-	return t.stmt(ctx, name).QueryContext(ctx, args...)
+func (t *tx) query(_ context.Context, name string, args ...any) (*sql.Rows, error) {
+	ctx := context.Background()
+	return t.stmt(ctx, name).QueryContext(ctx, bind(name, args)...)
 }
 
-func (t *tx) queryRow(ctx context.Context, name string, args ...any) *sql.Row {
-	return t.stmt(ctx, name).QueryRowContext(ctx, args...)
+func (t *tx) queryRow(_ context.Context, name string, args ...any) *sql.Row {
+	ctx := context.Background()
+	return t.stmt(ctx, name).QueryRowContext(ctx, bind(name, args)...)
+}
+
+// params holds, for each named query, the position of each of its :named
+// parameters: the queries are prepared with numbered parameters (?1, ?2,
+// …), which SQLite binds without looking names up on every call.
+var params = map[string]map[string]int{}
+
+// numbered rewrites a query's :named parameters as ?N and returns the
+// positions of the names.
+func numbered(query string) (string, map[string]int) {
+	pos := map[string]int{}
+	var b strings.Builder
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		if c != ':' || i+1 >= len(query) || !isNameByte(query[i+1]) {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(query) && isNameByte(query[j]) {
+			j++
+		}
+		name := query[i+1 : j]
+		n, ok := pos[name]
+		if !ok {
+			n = len(pos) + 1
+			pos[name] = n
+		}
+		fmt.Fprintf(&b, "?%d", n)
+		i = j - 1
+	}
+	return b.String(), pos
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// bind orders the sql.Named arguments of a named query by position; names
+// the query does not use are dropped.
+func bind(name string, args []any) []any {
+	pos := params[name]
+	out := make([]any, len(pos))
+	for _, a := range args {
+		if na, ok := a.(sql.NamedArg); ok {
+			if i, ok := pos[na.Name]; ok {
+				out[i-1] = na.Value
+			}
+		}
+	}
+	return out
 }
 
 // prepareAll prepares every named query with prepare.

@@ -6,54 +6,43 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
-	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 )
 
-// BenchmarkDecisionTaskHistory measures one decision round trip — a signal,
-// then a poll that reads the whole history (in pages of 1,000) and an
-// answer — on runs whose history already has about n events: how a
-// decider's cost grows with its history.
-func BenchmarkDecisionTaskHistory(b *testing.B) {
+// BenchmarkHistory measures, on runs whose history has n events, what a
+// decider pays to read it all (GetWorkflowExecutionHistory in pages of
+// 1,000, the path PollForDecisionTask takes too), and what appending to it
+// costs (a signal): reading grows with the history, appending does not.
+func BenchmarkHistory(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
-		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
-			f := newFixture(b)
-			ex := f.start("bench")
-			for i := 0; i < n; i++ {
-				_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("grow")})
-				if err != nil {
-					b.Fatal(err)
-				}
+		f := newFixture(b)
+		c := f.PlainClient()
+		ex := f.start("bench")
+		for range n - 2 {
+			if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("grow")}); err != nil {
+				b.Fatal(err)
 			}
-			poll := func() {
-				in := &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}}
-				d, err := f.c.PollForDecisionTask(ctx, in)
-				if err != nil || d.TaskToken == nil {
-					b.Fatalf("poll: %v", err)
-				}
-				events := len(d.Events)
-				for page := d.NextPageToken; page != nil; {
-					in.NextPageToken = page
-					next, err := f.c.PollForDecisionTask(ctx, in)
+		}
+		b.Run(fmt.Sprintf("read/events=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				read := 0
+				p := swf.NewGetWorkflowExecutionHistoryPaginator(c, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+				for p.HasMorePages() {
+					page, err := p.NextPage(ctx)
 					if err != nil {
 						b.Fatal(err)
 					}
-					events += len(next.Events)
-					page = next.NextPageToken
+					read += len(page.Events)
 				}
-				if events < n {
-					b.Fatalf("read %d events, the history has more than %d", events, n)
-				}
-				if _, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken}); err != nil {
-					b.Fatal(err)
+				if read < n {
+					b.Fatalf("read %d events of %d", read, n)
 				}
 			}
-			poll()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("go")}); err != nil {
+		})
+		b.Run(fmt.Sprintf("append/events=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("go")}); err != nil {
 					b.Fatal(err)
 				}
-				poll()
 			}
 		})
 	}

@@ -105,10 +105,21 @@ func (s *Server) Restart() {
 
 // NewClient returns another SWF client of the server.
 func (s *Server) NewClient() *swf.Client {
+	return s.client(&answerChecker{t: s.t, next: http.DefaultTransport})
+}
+
+// PlainClient returns an SWF client that does not check the server's
+// answers against the model, for benchmarks: the check costs more than the
+// calls.
+func (s *Server) PlainClient() *swf.Client {
+	return s.client(&http.Transport{MaxIdleConnsPerHost: 64})
+}
+
+func (s *Server) client(transport http.RoundTripper) *swf.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
-		HTTPClient:  &http.Client{Transport: &answerChecker{t: s.t, next: http.DefaultTransport}},
+		HTTPClient:  &http.Client{Transport: transport},
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
 	}
 	return swf.NewFromConfig(cfg, func(o *swf.Options) {

@@ -487,10 +487,21 @@ func verify(ctx context.Context, c *swf.Client, domain, prefix string, n int) (i
 		if err != nil {
 			return err
 		}
-		if len(runs.ExecutionInfos) != 1 || runs.ExecutionInfos[0].CloseStatus != types.CloseStatusCompleted {
-			return fmt.Errorf("workflow %s did not close COMPLETED once: %+v", id, runs.ExecutionInfos)
+		// Keep only this id's runs: some SWF emulators ignore the filter.
+		var closed []types.WorkflowExecutionInfo
+		for _, r := range runs.ExecutionInfos {
+			if r.Execution != nil && aws.ToString(r.Execution.WorkflowId) == id {
+				closed = append(closed, r)
+			}
 		}
-		h, err := c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: runs.ExecutionInfos[0].Execution})
+		if len(closed) != 1 || closed[0].CloseStatus != types.CloseStatusCompleted {
+			statuses := make([]types.CloseStatus, len(closed))
+			for j, r := range closed {
+				statuses[j] = r.CloseStatus
+			}
+			return fmt.Errorf("workflow %s: closed runs %v, want exactly one COMPLETED", id, statuses)
+		}
+		h, err := c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: closed[0].Execution})
 		if err != nil {
 			return err
 		}

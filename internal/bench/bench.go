@@ -350,6 +350,8 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 	var res WorkflowRate
 	var calls, errs, started, completed atomic.Int64
 	var startTimes sync.Map // workflowId -> time.Time
+	var firstErr error      // the first failed call, to report
+	var firstOnce sync.Once
 	var lat latencies
 	domain := o.Domain
 	prefix := "wf-" + runID + "-"
@@ -364,6 +366,7 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 		calls.Add(1)
 		if err != nil {
 			errs.Add(1)
+			firstOnce.Do(func() { firstErr = err })
 		}
 		return err
 	}
@@ -440,7 +443,7 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 	res.CallsPerSec = float64(calls.Load()) / elapsed.Seconds()
 	res.P50, res.P99 = lat.percentile(0.50), lat.percentile(0.99)
 	if res.Errors > 0 {
-		return res, fmt.Errorf("%d API calls of the workflow load failed", res.Errors)
+		return res, fmt.Errorf("%d API calls of the workflow load failed, the first: %w", res.Errors, firstErr)
 	}
 	if int64(res.Completed) != started.Load() {
 		return res, fmt.Errorf("%d workflows started, %d completed", started.Load(), res.Completed)

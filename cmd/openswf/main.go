@@ -23,6 +23,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/server"
@@ -124,6 +125,7 @@ func serve(args []string, stderr io.Writer) error {
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
+	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
 	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
@@ -168,6 +170,15 @@ func serve(args []string, stderr io.Writer) error {
 		debug.SetGCPercent(400)
 	}
 
+	var authn *auth.Authenticator
+	if *usersFile != "" {
+		if authn, err = auth.Load(*usersFile, *region, *account); err != nil {
+			return fmt.Errorf("--users: %w", err)
+		}
+	} else {
+		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -190,6 +201,7 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
+		Auth:   authn,
 		Logger: logger,
 	})
 	if err != nil {

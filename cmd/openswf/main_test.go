@@ -157,3 +157,20 @@ func TestServeRefusesBadLimits(t *testing.T) {
 		}
 	}
 }
+
+// serve refuses a users file it cannot use, before it listens.
+func TestServeRefusesBadUsersFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "users.json")
+	if err := os.WriteFile(bad, []byte(`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}], "policies": [{"Statement": {"Effect": "Allow", "Action": "swf:*"}}]}]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "missing.json"), bad} {
+		var out bytes.Buffer
+		err := run([]string{"serve", "--listen", "127.0.0.1:0", "--database", filepath.Join(dir, "x.db"), "--users", path}, &out, &out)
+		if err == nil || !strings.Contains(err.Error(), "--users") {
+			t.Errorf("serve --users %s: %v", path, err)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"sort"
 	"strconv"
@@ -85,8 +86,14 @@ type WorkflowRate struct {
 }
 
 // NewClient returns an SWF client of the endpoint, made for many
-// concurrent calls: connections are kept and reused, nothing is retried.
+// concurrent calls: connections are kept and reused, nothing is retried. It
+// signs with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY when they are set
+// (a server with a users file needs its keys), else with made-up keys.
 func NewClient(endpoint string) *swf.Client {
+	creds := credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", "")
+	if id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
+		creds = credentials.NewStaticCredentialsProvider(id, secret, os.Getenv("AWS_SESSION_TOKEN"))
+	}
 	httpClient := awshttp.NewBuildableClient().WithTransportOptions(func(t *http.Transport) {
 		t.MaxIdleConns = 4096
 		t.MaxIdleConnsPerHost = 4096
@@ -94,7 +101,7 @@ func NewClient(endpoint string) *swf.Client {
 	})
 	return swf.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDBENCH", "bench-secret", ""),
+		Credentials: creds,
 		HTTPClient:  httpClient,
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
 	}, func(o *swf.Options) { o.BaseEndpoint = aws.String(endpoint) })

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/tasktoken"
 	"github.com/openswf/openswf/internal/workflow"
@@ -21,9 +22,31 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}
-		if err := r.machine.CompleteDecisionTask(t.StartedEventID, in, w.typesOf(r.exec().DomainID)); err != nil {
+		permit, err := e.decisionPermit(ctx, w, r.exec().DomainID)
+		if err != nil {
+			return err
+		}
+		if err := r.machine.CompleteDecisionTask(t.StartedEventID, in, w.typesOf(r.exec().DomainID), permit); err != nil {
 			return err
 		}
 		return w.err
 	}))
+}
+
+// decisionPermit checks the decider's decisions against its policies: the
+// permission-only actions swf:<DecisionType> on the run's domain. Without
+// a caller in ctx every decision is permitted.
+func (e *Engine) decisionPermit(ctx context.Context, w *world, domainID int64) (workflow.Permit, error) {
+	c := auth.FromContext(ctx)
+	if c == nil {
+		return nil, nil
+	}
+	d, err := w.domain(domainID)
+	if err != nil {
+		return nil, err
+	}
+	resource := e.DomainARN(d.Name)
+	return func(dt swfapi.DecisionType, keys map[string][]string) bool {
+		return c.Permits("swf:"+string(dt), resource, keys)
+	}, nil
 }

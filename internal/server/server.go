@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
@@ -70,6 +71,9 @@ type Config struct {
 	// DecisionRates limits how often decisions that create things may be
 	// made (engine.SWFDecisionRates are Amazon SWF's); nil limits nothing.
 	DecisionRates map[string]throttle.Rate
+	// Auth checks callers' signatures and policies (auth.Load reads a
+	// users file); nil accepts every request, signed or not.
+	Auth *auth.Authenticator
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -233,7 +237,7 @@ func (s *Server) FireDueTimers(ctx context.Context) error {
 }
 
 func (s *Server) routes() http.Handler {
-	api := wire.NewHandler(s.engine, s.cfg.Logger, &s.cfg.Limits.Sizes)
+	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth, Authorize: s.engine.Authorize})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

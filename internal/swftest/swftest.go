@@ -28,6 +28,12 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
+// The access key the clients of test servers sign with.
+const (
+	AccessKeyID     = "AKIDOPENSWFTEST"
+	SecretAccessKey = "openswf-test-secret"
+)
+
 // Epoch is where the fake clock of every test server starts.
 var Epoch = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -115,10 +121,20 @@ func (s *Server) PlainClient() *swf.Client {
 	return s.client(&http.Transport{MaxIdleConnsPerHost: 64})
 }
 
+// ClientWith returns an SWF client of the server that signs with creds
+// (aws.AnonymousCredentials{} does not sign at all), to act as another user.
+func (s *Server) ClientWith(creds aws.CredentialsProvider) *swf.Client {
+	return s.clientWith(&answerChecker{t: s.t, next: http.DefaultTransport}, creds)
+}
+
 func (s *Server) client(transport http.RoundTripper) *swf.Client {
+	return s.clientWith(transport, credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""))
+}
+
+func (s *Server) clientWith(transport http.RoundTripper, creds aws.CredentialsProvider) *swf.Client {
 	cfg := aws.Config{
 		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("AKIDOPENSWFTEST", "openswf-test-secret", ""),
+		Credentials: creds,
 		HTTPClient:  &http.Client{Transport: transport},
 		Retryer:     func() aws.Retryer { return aws.NopRetryer{} },
 	}

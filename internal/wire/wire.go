@@ -6,6 +6,7 @@ package wire
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/sigv4"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -31,15 +34,33 @@ const legacyTargetPrefix = "com.amazonaws.swf.service.model.SimpleWorkflowServic
 
 // Handler serves the SWF API over HTTP.
 type Handler struct {
-	svc   swfapi.Service
-	log   *slog.Logger
-	sizes *swfapi.SizeLimits
+	svc  swfapi.Service
+	log  *slog.Logger
+	opts Options
 }
 
-// NewHandler returns a handler that invokes svc, allowing data members up
-// to the sizes (nil: Amazon SWF's).
-func NewHandler(svc swfapi.Service, log *slog.Logger, sizes *swfapi.SizeLimits) *Handler {
-	return &Handler{svc: svc, log: log, sizes: sizes}
+// Options are a Handler's optional parts.
+type Options struct {
+	// Sizes are the largest data members allowed (nil: Amazon SWF's).
+	Sizes *swfapi.SizeLimits
+	// Authenticator checks each request's SigV4 signature and says who
+	// signed it. Without one, requests are not checked at all (the
+	// zero-set-up mode for development): any keys, or none, will do.
+	Authenticator *auth.Authenticator
+	// Authorize checks that the caller (in ctx) may make a call; it runs
+	// after the input is validated, only when there is an Authenticator.
+	Authorize func(ctx context.Context, op string, in swfapi.Input) error
+	// Now is the wall clock that signatures' dates are checked against
+	// (nil: time.Now).
+	Now func() time.Time
+}
+
+// NewHandler returns a handler that invokes svc.
+func NewHandler(svc swfapi.Service, log *slog.Logger, opts Options) *Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Handler{svc: svc, log: log, opts: opts}
 }
 
 // ServeHTTP handles one API request.
@@ -74,6 +95,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	ctx := r.Context()
+	if a := h.opts.Authenticator; a != nil {
+		now := h.opts.Now()
+		p, err := a.Authenticate(r, body, now)
+		if err != nil {
+			var sigErr *sigv4.Error
+			if errors.As(err, &sigErr) {
+				err = swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
+			}
+			h.writeError(w, r, reqID, name, err)
+			return
+		}
+		ctx = auth.NewContext(ctx, auth.NewCaller(p, r, now))
+	}
+
 	in := op.NewInput()
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, in); err != nil {
@@ -81,12 +117,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if err := in.Validate(h.sizes); err != nil {
+	if err := in.Validate(h.opts.Sizes); err != nil {
 		h.writeError(w, r, reqID, name, err)
 		return
 	}
+	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
+		if err := h.opts.Authorize(ctx, name, in); err != nil {
+			h.writeError(w, r, reqID, name, err)
+			return
+		}
+	}
 
-	out, err := op.Call(r.Context(), h.svc, in)
+	out, err := op.Call(ctx, h.svc, in)
 	if err != nil {
 		h.writeError(w, r, reqID, name, err)
 		return

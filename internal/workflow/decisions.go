@@ -159,8 +159,9 @@ func ResolveConfig(r ConfigRequest, d *swfapi.WorkflowTypeConfiguration) (Config
 // CompleteDecisionTask applies a decider's answer: DecisionTaskCompleted,
 // then each decision in order (its event, or its *Failed event), then a new
 // decision task if something the decider has not seen calls for one. The
-// decisions must have passed ValidateDecisions.
-func (m *Machine) CompleteDecisionTask(startedEventID int64, in *swfapi.RespondDecisionTaskCompletedInput, types Types) error {
+// decisions must have passed ValidateDecisions; a decision permit does not
+// allow fails with cause OPERATION_NOT_PERMITTED.
+func (m *Machine) CompleteDecisionTask(startedEventID int64, in *swfapi.RespondDecisionTaskCompletedInput, types Types, permit Permit) error {
 	e := m.Exec
 	if !e.Open || e.Decision.State != DecisionStarted || e.Decision.StartedEventID != startedEventID {
 		return ErrStale
@@ -194,6 +195,7 @@ func (m *Machine) CompleteDecisionTask(startedEventID int64, in *swfapi.RespondD
 	e.Decision = DecisionTask{}
 
 	m.completing = true
+	m.permit = permit
 	m.decisionNeeded = d.Unhandled
 	for i := range in.Decisions {
 		if !e.Open {
@@ -202,6 +204,7 @@ func (m *Machine) CompleteDecisionTask(startedEventID int64, in *swfapi.RespondD
 		m.decide(&in.Decisions[i], completedID, types)
 	}
 	m.completing = false
+	m.permit = nil
 	if e.Open && m.decisionNeeded {
 		m.scheduleDecision()
 	}
@@ -210,6 +213,10 @@ func (m *Machine) CompleteDecisionTask(startedEventID int64, in *swfapi.RespondD
 
 // decide applies one decision.
 func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
+	if !m.permitted(d, types) {
+		m.notPermitted(d, completedID)
+		return
+	}
 	switch *d.DecisionType {
 	case swfapi.DecisionTypeScheduleActivityTask:
 		m.scheduleActivity(d.ScheduleActivityTaskDecisionAttributes, completedID, types)

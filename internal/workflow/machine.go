@@ -122,6 +122,9 @@ type Machine struct {
 	// decisionNeeded, and one decision task is scheduled at the end.
 	completing     bool
 	decisionNeeded bool
+	// permit decides which decisions the decider may make while they are
+	// applied.
+	permit Permit
 	// full is set once the run was terminated for its history's size:
 	// nothing more is recorded.
 	full bool

@@ -109,7 +109,7 @@ func TestOneDecisionTaskAtATime(t *testing.T) {
 	_, eff = step(x, nil, 4*time.Second, func(m *Machine) {
 		if err := m.CompleteDecisionTask(4, &swfapi.RespondDecisionTaskCompletedInput{
 			Decisions: []swfapi.Decision{{DecisionType: swfapi.DecisionTypeCompleteWorkflowExecution.Ptr()}},
-		}, nil); err != nil {
+		}, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -139,6 +139,12 @@ func (a activityTypes) WorkflowType(name, version string) *TypeInfo {
 
 func complete(t *testing.T, x *Execution, acts []*Activity, at time.Duration, decisions ...swfapi.Decision) (*Machine, Effects) {
 	t.Helper()
+	return completePermitted(t, x, acts, at, nil, decisions...)
+}
+
+// completePermitted is complete with the decisions checked by permit.
+func completePermitted(t *testing.T, x *Execution, acts []*Activity, at time.Duration, permit Permit, decisions ...swfapi.Decision) (*Machine, Effects) {
+	t.Helper()
 	if x.Decision.State == DecisionNone {
 		// Something for the decider to decide about.
 		step(x, acts, at, func(m *Machine) {
@@ -163,7 +169,7 @@ func complete(t *testing.T, x *Execution, acts []*Activity, at time.Duration, de
 		"old@1":  {Deprecated: true, Activity: &swfapi.ActivityTypeConfiguration{}},
 	}
 	return step(x, acts, at, func(m *Machine) {
-		if err := m.CompleteDecisionTask(startedID, &swfapi.RespondDecisionTaskCompletedInput{Decisions: decisions}, types); err != nil {
+		if err := m.CompleteDecisionTask(startedID, &swfapi.RespondDecisionTaskCompletedInput{Decisions: decisions}, types, permit); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -222,11 +228,49 @@ func TestScheduleActivityTaskCauses(t *testing.T) {
 	}
 	mm := New(x, acts, t0, Options{Limits: Limits{OpenActivities: 1}})
 	mm.Exec.Decision = DecisionTask{State: DecisionStarted, StartedEventID: 99, ScheduledEventID: 98}
-	if err := mm.CompleteDecisionTask(99, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("b", "full", nil)}}, activityTypes{"full@1": {Activity: &swfapi.ActivityTypeConfiguration{}}}); err != nil {
+	if err := mm.CompleteDecisionTask(99, &swfapi.RespondDecisionTaskCompletedInput{Decisions: []swfapi.Decision{schedule("b", "full", nil)}}, activityTypes{"full@1": {Activity: &swfapi.ActivityTypeConfiguration{}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if f := mm.Effects().Events[1].ScheduleActivityTaskFailedEventAttributes; f == nil || *f.Cause != swfapi.ScheduleActivityTaskFailedCauseOpenActivitiesLimitExceeded {
 		t.Errorf("over the limit: %v", types(mm.Effects().Events))
+	}
+}
+
+func TestDecisionsNotPermitted(t *testing.T) {
+	x, _ := started(t)
+	var asked []map[string][]string
+	// The decider may schedule activities only on the task list "allowed",
+	// may record markers, and may not start timers.
+	permit := func(dt swfapi.DecisionType, keys map[string][]string) bool {
+		asked = append(asked, keys)
+		switch dt {
+		case swfapi.DecisionTypeScheduleActivityTask:
+			return slices.Equal(keys["swf:taskList.name"], []string{"allowed"})
+		case swfapi.DecisionTypeRecordMarker:
+			return true
+		}
+		return false
+	}
+	_, eff := completePermitted(t, x, nil, time.Second, permit,
+		schedule("a", "full", nil), // default task list "workers": denied
+		schedule("b", "full", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) {
+			a.TaskList = &swfapi.TaskList{Name: swfapi.Ptr("allowed")}
+		}),
+		swfapi.Decision{DecisionType: swfapi.DecisionTypeRecordMarker.Ptr(), RecordMarkerDecisionAttributes: &swfapi.RecordMarkerDecisionAttributes{MarkerName: swfapi.Ptr("m")}},
+		swfapi.Decision{DecisionType: swfapi.DecisionTypeStartTimer.Ptr(), StartTimerDecisionAttributes: &swfapi.StartTimerDecisionAttributes{TimerId: swfapi.Ptr("t"), StartToFireTimeout: swfapi.Ptr("5")}},
+	)
+	want := []string{"DecisionTaskCompleted", "ScheduleActivityTaskFailed", "ActivityTaskScheduled", "MarkerRecorded", "StartTimerFailed", "DecisionTaskScheduled"}
+	if got := types(eff.Events[len(eff.Events)-len(want):]); !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	if c := eff.Events[len(eff.Events)-5].ScheduleActivityTaskFailedEventAttributes.Cause; *c != swfapi.ScheduleActivityTaskFailedCauseOperationNotPermitted {
+		t.Errorf("schedule cause %s", *c)
+	}
+	if c := eff.Events[len(eff.Events)-2].StartTimerFailedEventAttributes.Cause; *c != swfapi.StartTimerFailedCauseOperationNotPermitted {
+		t.Errorf("timer cause %s", *c)
+	}
+	if got := asked[0]; !slices.Equal(got["swf:activityType.name"], []string{"full"}) || !slices.Equal(got["swf:activityType.version"], []string{"1"}) || !slices.Equal(got["swf:taskList.name"], []string{"workers"}) {
+		t.Errorf("keys of a schedule with the default task list: %v", got)
 	}
 }
 

@@ -1,0 +1,222 @@
+// Package auth says who is calling and what they may do: callers sign
+// requests with SigV4 using access keys from a users file, and each user's
+// IAM policies decide which SWF actions they may take on which domains, as
+// Amazon SWF does with IAM users.
+package auth
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/openswf/openswf/internal/iam"
+	"github.com/openswf/openswf/internal/sigv4"
+)
+
+// File is the users file an operator writes: the users who may call the
+// API, their access keys and their policies.
+type File struct {
+	Users []User `json:"users"`
+}
+
+// User is one identity, like an IAM user: requests signed with any of its
+// access keys act as it, under all of its policies.
+type User struct {
+	Name       string      `json:"name"`
+	AccessKeys []AccessKey `json:"accessKeys"`
+	// Policies are IAM policy documents (JSON objects, or strings holding
+	// them, as IAM's API takes them).
+	Policies []json.RawMessage `json:"policies"`
+}
+
+// AccessKey is a key pair a user signs requests with.
+type AccessKey struct {
+	AccessKeyID     string `json:"accessKeyId"`
+	SecretAccessKey string `json:"secretAccessKey"`
+}
+
+// Principal is the user a request was signed by.
+type Principal struct {
+	// User is the user's name and ARN its IAM-style ARN
+	// (arn:aws:iam::ACCOUNT:user/NAME), for aws:username and
+	// aws:PrincipalArn.
+	User, ARN string
+	// AccessKeyID is the key the request was signed with.
+	AccessKeyID string
+	policies    []*iam.Policy
+}
+
+// Authenticator checks requests' signatures against the users' keys.
+type Authenticator struct {
+	verifier sigv4.Verifier
+	keys     map[string]keyOf
+}
+
+type keyOf struct {
+	secret    string
+	principal *Principal
+}
+
+// Load reads a users file (JSON, the form of File) for a server of the
+// region and account.
+func Load(path, region, account string) (*Authenticator, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("users file %s: %w", path, err)
+	}
+	a, err := New(&f, region, account)
+	if err != nil {
+		return nil, fmt.Errorf("users file %s: %w", path, err)
+	}
+	return a, nil
+}
+
+// New checks a users file and returns its authenticator for a server of
+// the region and account.
+func New(f *File, region, account string) (*Authenticator, error) {
+	a := &Authenticator{keys: map[string]keyOf{}}
+	names := map[string]bool{}
+	for i, u := range f.Users {
+		switch {
+		case u.Name == "":
+			return nil, fmt.Errorf("users[%d]: a user needs a name", i)
+		case names[u.Name]:
+			return nil, fmt.Errorf("users[%d]: user %q is named twice", i, u.Name)
+		case len(u.AccessKeys) == 0:
+			return nil, fmt.Errorf("user %q: no accessKeys: it could not sign a request", u.Name)
+		}
+		names[u.Name] = true
+		p := &Principal{User: u.Name, ARN: "arn:aws:iam::" + account + ":user/" + u.Name}
+		for j, doc := range u.Policies {
+			var pol *iam.Policy
+			if err := json.Unmarshal(doc, &pol); err != nil {
+				return nil, fmt.Errorf("user %q: policies[%d]: %w", u.Name, j, err)
+			}
+			if pol == nil {
+				return nil, fmt.Errorf("user %q: policies[%d] is null", u.Name, j)
+			}
+			p.policies = append(p.policies, pol)
+		}
+		for j, k := range u.AccessKeys {
+			switch {
+			case k.AccessKeyID == "" || k.SecretAccessKey == "":
+				return nil, fmt.Errorf("user %q: accessKeys[%d] needs accessKeyId and secretAccessKey", u.Name, j)
+			case a.keys[k.AccessKeyID].principal != nil:
+				return nil, fmt.Errorf("user %q: access key %s is given twice", u.Name, k.AccessKeyID)
+			}
+			kp := *p
+			kp.AccessKeyID = k.AccessKeyID
+			a.keys[k.AccessKeyID] = keyOf{secret: k.SecretAccessKey, principal: &kp}
+		}
+	}
+	if len(a.keys) == 0 {
+		return nil, errors.New("no users: nobody could call the API")
+	}
+	a.verifier = sigv4.Verifier{Service: "swf", Region: region, Secret: func(id string) (string, bool) {
+		k, ok := a.keys[id]
+		return k.secret, ok
+	}}
+	return a, nil
+}
+
+// Authenticate verifies r's signature over its body at time now and
+// returns the principal that signed it. Its errors are *sigv4.Error, whose
+// codes are the AWS errors clients expect.
+func (a *Authenticator) Authenticate(r *http.Request, body []byte, now time.Time) (*Principal, error) {
+	id, err := a.verifier.Verify(r, body, now)
+	if err != nil {
+		return nil, err
+	}
+	return a.keys[id].principal, nil
+}
+
+// Caller is who made a request and from where: what the policies are
+// evaluated with.
+type Caller struct {
+	Principal *Principal
+	// SourceIP, UserAgent, Secure and Time give the global condition keys
+	// aws:SourceIp, aws:UserAgent, aws:SecureTransport, aws:CurrentTime and
+	// aws:EpochTime.
+	SourceIP  string
+	UserAgent string
+	Secure    bool
+	Time      time.Time
+}
+
+// NewCaller describes the caller of r, signed by p, at time now.
+func NewCaller(p *Principal, r *http.Request, now time.Time) *Caller {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return &Caller{Principal: p, SourceIP: ip, UserAgent: r.UserAgent(), Secure: r.TLS != nil, Time: now}
+}
+
+type callerKey struct{}
+
+// NewContext returns ctx carrying the caller, whose policies then decide
+// what the request may do.
+func NewContext(ctx context.Context, c *Caller) context.Context {
+	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// FromContext returns the caller in ctx, or nil when requests are not
+// authorized (the server runs without a users file).
+func FromContext(ctx context.Context) *Caller {
+	c, _ := ctx.Value(callerKey{}).(*Caller)
+	return c
+}
+
+// Allowed says whether the caller may call the API action (swf:Op) on the
+// resource, given the request's condition keys. A nil caller may do
+// anything.
+func (c *Caller) Allowed(action, resource string, keys map[string][]string) bool {
+	if c == nil {
+		return true
+	}
+	ctx := c.globals(keys)
+	ctx["aws:SourceIp"] = []string{c.SourceIP}
+	if c.UserAgent != "" {
+		ctx["aws:UserAgent"] = []string{c.UserAgent}
+	}
+	ctx["aws:SecureTransport"] = []string{strconv.FormatBool(c.Secure)}
+	return iam.Evaluate(c.Principal.policies, iam.Request{Action: action, Resource: resource, Context: ctx}) == iam.Allow
+}
+
+// Permits says whether the caller may make a decision: the permission-only
+// action swf:<DecisionType> on the decision task's domain. Unlike API
+// actions, aws:SourceIp, aws:UserAgent and aws:SecureTransport are not
+// known to it (as in Amazon SWF). A nil caller may make any decision.
+func (c *Caller) Permits(action, resource string, keys map[string][]string) bool {
+	if c == nil {
+		return true
+	}
+	return iam.Evaluate(c.Principal.policies, iam.Request{Action: action, Resource: resource, Context: c.globals(keys)}) == iam.Allow
+}
+
+// globals adds the keys every evaluation knows to a copy of keys.
+func (c *Caller) globals(keys map[string][]string) map[string][]string {
+	ctx := make(map[string][]string, len(keys)+8)
+	for k, v := range keys {
+		ctx[k] = v
+	}
+	ctx["aws:username"] = []string{c.Principal.User}
+	ctx["aws:PrincipalArn"] = []string{c.Principal.ARN}
+	ctx["aws:PrincipalType"] = []string{"User"}
+	ctx["aws:CurrentTime"] = []string{c.Time.UTC().Format(time.RFC3339)}
+	ctx["aws:EpochTime"] = []string{strconv.FormatInt(c.Time.Unix(), 10)}
+	return ctx
+}

@@ -1,0 +1,115 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/sigv4"
+)
+
+func load(t *testing.T, body string) (*auth.Authenticator, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return auth.Load(path, "us-east-1", "123456789012")
+}
+
+func TestLoadRefusesBadFiles(t *testing.T) {
+	const allowAll = `{"Statement": {"Effect": "Allow", "Action": "swf:*", "Resource": "*"}}`
+	cases := map[string]string{
+		`{"users": []}`: "no users",
+		`{"users": [{"accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}]}]}`: "needs a name",
+		`{"users": [{"name": "a", "accessKeys": []}]}`:                                "no accessKeys",
+		`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A"}]}]}`:            "needs accessKeyId and secretAccessKey",
+		`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}]}, {"name": "a", "accessKeys": [{"accessKeyId": "B", "secretAccessKey": "s"}]}]}`: "named twice",
+		`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}]}, {"name": "b", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}]}]}`: "given twice",
+		`{"users": [{"name": "a", "accesKeys": []}]}`: "unknown field",
+		`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}], "policies": [{"Statement": {"Effect": "Alow", "Action": "*", "Resource": "*"}}]}]}`: "Alow",
+		`{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}], "policies": [` + allowAll + `, null]}]}`:                                            "null",
+	}
+	for body, want := range cases {
+		if _, err := load(t, body); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error saying %q", body, err, want)
+		}
+	}
+	if _, err := load(t, `{"users": [{"name": "a", "accessKeys": [{"accessKeyId": "A", "secretAccessKey": "s"}], "policies": [`+allowAll+`]}]}`); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCallerConditionKeys(t *testing.T) {
+	a, err := load(t, `{"users": [{"name": "ci", "accessKeys": [{"accessKeyId": "AKIDCI", "secretAccessKey": "s"}], "policies": [
+	  {"Statement": [
+	    {"Effect": "Allow", "Action": "swf:*", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}},
+	    {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "*", "Condition": {"StringEquals": {"aws:username": "ci"}}}
+	  ]}]}]}`)
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	r := httptest.NewRequest("POST", "/", nil)
+	r.RemoteAddr = "10.1.2.3:5555"
+	p := principal(t, a)
+	c := auth.NewCaller(p, r, time.Now())
+	if !c.Allowed("swf:DescribeDomain", "arn:aws:swf:us-east-1:123456789012:/domain/d", nil) {
+		t.Error("a caller from 10.1.2.3 is refused under aws:SourceIp 10.0.0.0/8")
+	}
+	// Decisions know no source address (as in Amazon SWF).
+	if c.Permits("swf:StartTimer", "arn:aws:swf:us-east-1:123456789012:/domain/d", nil) {
+		t.Error("a decision was permitted by an aws:SourceIp condition")
+	}
+	r.RemoteAddr = "192.168.0.1:5555"
+	c = auth.NewCaller(p, r, time.Now())
+	if c.Allowed("swf:DescribeDomain", "arn:aws:swf:us-east-1:123456789012:/domain/d", nil) {
+		t.Error("a caller from 192.168.0.1 is allowed under aws:SourceIp 10.0.0.0/8")
+	}
+	if !c.Allowed("swf:ListDomains", "*", nil) {
+		t.Error("aws:username is not the user's name")
+	}
+	if auth.FromContext(context.Background()) != nil || auth.FromContext(auth.NewContext(context.Background(), c)) != c {
+		t.Error("the caller does not travel in the context")
+	}
+	var nobody *auth.Caller
+	if !nobody.Allowed("swf:DeleteWorkflowType", "*", nil) || !nobody.Permits("swf:StartTimer", "*", nil) {
+		t.Error("without a users file everything is allowed")
+	}
+}
+
+// principal signs a request with AKIDCI's key and authenticates it.
+func principal(t *testing.T, a *auth.Authenticator) *auth.Principal {
+	t.Helper()
+	sign := func(secret string) (*auth.Principal, error) {
+		body := []byte("{}")
+		r := httptest.NewRequest("POST", "http://127.0.0.1:7930/", strings.NewReader(string(body)))
+		r.Header.Set("X-Amz-Target", "SimpleWorkflowService.ListDomains")
+		sum := sha256.Sum256(body)
+		now := time.Now()
+		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDCI", SecretAccessKey: secret}, r, hex.EncodeToString(sum[:]), "swf", "us-east-1", now); err != nil {
+			t.Fatal(err)
+		}
+		return a.Authenticate(r, body, now)
+	}
+	if _, err := sign("wrong"); err == nil || err.(*sigv4.Error).Code != sigv4.CodeInvalidSignature {
+		t.Fatalf("a wrong secret: %v", err)
+	}
+	p, err := sign("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.User != "ci" || p.AccessKeyID != "AKIDCI" || p.ARN != "arn:aws:iam::123456789012:user/ci" {
+		t.Fatalf("principal %+v", p)
+	}
+	return p
+}

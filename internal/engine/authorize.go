@@ -1,0 +1,293 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// Authorize checks that the caller in ctx may call the operation op with
+// in, as IAM does for Amazon SWF (SWF-API.md §12): the action swf:<op> on
+// the domain the call acts on, with the operation's condition keys. It
+// answers OperationNotPermittedFault when the caller may not. Without a
+// caller (no users file) everything is allowed.
+func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) error {
+	c := auth.FromContext(ctx)
+	if c == nil {
+		return nil
+	}
+	action := "swf:" + op
+	if _, ok := in.(*swfapi.ListDomainsInput); ok {
+		// Documented as arn:aws:swf::ACCOUNT:domain/*; the ARN form of
+		// the other actions is accepted too.
+		for _, r := range []string{"arn:" + e.cfg.Partition + ":swf::" + e.cfg.AccountID + ":domain/*", e.DomainARN("*")} {
+			if c.Allowed(action, r, nil) {
+				return nil
+			}
+		}
+		return notPermitted(c, action, e.DomainARN("*"))
+	}
+	domain, keys, err := e.authRequest(ctx, in)
+	if err != nil || domain == "" {
+		// A task token this server did not issue, or a resource that is
+		// not a domain: the operation answers for it.
+		return nil
+	}
+	resource := e.DomainARN(domain)
+	if !c.Allowed(action, resource, keys) {
+		return notPermitted(c, action, resource)
+	}
+	if d, ok := in.(*swfapi.RegisterDomainInput); ok && len(d.Tags) > 0 && !c.Allowed("swf:TagResource", resource, keys) {
+		// Tagging a domain as it is registered also takes swf:TagResource.
+		return notPermitted(c, "swf:TagResource", resource)
+	}
+	return nil
+}
+
+func notPermitted(c *auth.Caller, action, resource string) error {
+	return fault(swfapi.CodeOperationNotPermittedFault, "User: %s is not authorized to perform: %s on resource: %s", c.Principal.ARN, action, resource)
+}
+
+// authRequest returns the name of the domain a call acts on and the
+// condition keys its request sets (SWF-API.md §12.3). Where a request
+// leaves out a value that has a registered default, the default is what
+// the keys hold, as in Amazon SWF.
+func (e *Engine) authRequest(ctx context.Context, in swfapi.Input) (string, map[string][]string, error) {
+	keys := map[string][]string{}
+	set := func(key string, v *string) {
+		if v != nil {
+			keys[key] = []string{*v}
+		}
+	}
+	taskList := func(tl *swfapi.TaskList) {
+		if tl != nil {
+			set("swf:taskList.name", tl.Name)
+		}
+	}
+	tags := func(tagList []string) {
+		for i, t := range tagList {
+			keys["swf:tagList.member."+strconv.Itoa(i)] = []string{t}
+		}
+	}
+	filters := func(tf *swfapi.TagFilter, wf *swfapi.WorkflowTypeFilter) {
+		if tf != nil {
+			set("swf:tagFilter.tag", tf.Tag)
+		}
+		if wf != nil {
+			set("swf:typeFilter.name", wf.Name)
+			set("swf:typeFilter.version", wf.Version)
+		}
+	}
+	activityType := func(t *swfapi.ActivityType) {
+		set("swf:activityType.name", t.Name)
+		set("swf:activityType.version", t.Version)
+	}
+	workflowType := func(t *swfapi.WorkflowType) {
+		set("swf:workflowType.name", t.Name)
+		set("swf:workflowType.version", t.Version)
+	}
+	requestTags := func(tags []swfapi.ResourceTag) {
+		for _, t := range tags {
+			keys["aws:RequestTag/"+*t.Key] = []string{swfapi.Deref(t.Value)}
+			keys["aws:TagKeys"] = append(keys["aws:TagKeys"], *t.Key)
+		}
+	}
+
+	switch in := in.(type) {
+	case *swfapi.RegisterDomainInput:
+		requestTags(in.Tags)
+		return *in.Name, keys, nil
+	case *swfapi.DescribeDomainInput:
+		return *in.Name, keys, nil
+	case *swfapi.DeprecateDomainInput:
+		return *in.Name, keys, nil
+	case *swfapi.UndeprecateDomainInput:
+		return *in.Name, keys, nil
+	case *swfapi.TagResourceInput:
+		requestTags(in.Tags)
+		return e.domainOfARN(*in.ResourceArn), keys, nil
+	case *swfapi.UntagResourceInput:
+		keys["aws:TagKeys"] = in.TagKeys
+		return e.domainOfARN(*in.ResourceArn), keys, nil
+	case *swfapi.ListTagsForResourceInput:
+		return e.domainOfARN(*in.ResourceArn), keys, nil
+
+	case *swfapi.RegisterActivityTypeInput:
+		set("swf:name", in.Name)
+		set("swf:version", in.Version)
+		if in.DefaultTaskList != nil {
+			set("swf:defaultTaskList.name", in.DefaultTaskList.Name)
+		}
+		return *in.Domain, keys, nil
+	case *swfapi.RegisterWorkflowTypeInput:
+		set("swf:name", in.Name)
+		set("swf:version", in.Version)
+		if in.DefaultTaskList != nil {
+			set("swf:defaultTaskList.name", in.DefaultTaskList.Name)
+		}
+		return *in.Domain, keys, nil
+	case *swfapi.DescribeActivityTypeInput:
+		activityType(in.ActivityType)
+		return *in.Domain, keys, nil
+	case *swfapi.DeprecateActivityTypeInput:
+		activityType(in.ActivityType)
+		return *in.Domain, keys, nil
+	case *swfapi.UndeprecateActivityTypeInput:
+		activityType(in.ActivityType)
+		return *in.Domain, keys, nil
+	case *swfapi.DeleteActivityTypeInput:
+		activityType(in.ActivityType)
+		return *in.Domain, keys, nil
+	case *swfapi.DescribeWorkflowTypeInput:
+		workflowType(in.WorkflowType)
+		return *in.Domain, keys, nil
+	case *swfapi.DeprecateWorkflowTypeInput:
+		workflowType(in.WorkflowType)
+		return *in.Domain, keys, nil
+	case *swfapi.UndeprecateWorkflowTypeInput:
+		workflowType(in.WorkflowType)
+		return *in.Domain, keys, nil
+	case *swfapi.DeleteWorkflowTypeInput:
+		workflowType(in.WorkflowType)
+		return *in.Domain, keys, nil
+	case *swfapi.ListActivityTypesInput:
+		return *in.Domain, keys, nil
+	case *swfapi.ListWorkflowTypesInput:
+		return *in.Domain, keys, nil
+
+	case *swfapi.StartWorkflowExecutionInput:
+		workflowType(in.WorkflowType)
+		tags(in.TagList)
+		tl := in.TaskList
+		if tl == nil {
+			var err error
+			if tl, err = e.defaultWorkflowTaskList(ctx, *in.Domain, in.WorkflowType); err != nil {
+				return "", nil, err
+			}
+		}
+		taskList(tl)
+		return *in.Domain, keys, nil
+	case *swfapi.SignalWorkflowExecutionInput:
+		return *in.Domain, keys, nil
+	case *swfapi.RequestCancelWorkflowExecutionInput:
+		return *in.Domain, keys, nil
+	case *swfapi.TerminateWorkflowExecutionInput:
+		return *in.Domain, keys, nil
+	case *swfapi.DescribeWorkflowExecutionInput:
+		return *in.Domain, keys, nil
+	case *swfapi.GetWorkflowExecutionHistoryInput:
+		return *in.Domain, keys, nil
+	case *swfapi.CountOpenWorkflowExecutionsInput:
+		filters(in.TagFilter, in.TypeFilter)
+		return *in.Domain, keys, nil
+	case *swfapi.CountClosedWorkflowExecutionsInput:
+		filters(in.TagFilter, in.TypeFilter)
+		return *in.Domain, keys, nil
+	case *swfapi.ListOpenWorkflowExecutionsInput:
+		filters(in.TagFilter, in.TypeFilter)
+		return *in.Domain, keys, nil
+	case *swfapi.ListClosedWorkflowExecutionsInput:
+		filters(in.TagFilter, in.TypeFilter)
+		return *in.Domain, keys, nil
+
+	case *swfapi.PollForDecisionTaskInput:
+		taskList(in.TaskList)
+		return *in.Domain, keys, nil
+	case *swfapi.PollForActivityTaskInput:
+		taskList(in.TaskList)
+		return *in.Domain, keys, nil
+	case *swfapi.CountPendingDecisionTasksInput:
+		taskList(in.TaskList)
+		return *in.Domain, keys, nil
+	case *swfapi.CountPendingActivityTasksInput:
+		taskList(in.TaskList)
+		return *in.Domain, keys, nil
+
+	case *swfapi.RespondDecisionTaskCompletedInput:
+		d, err := e.domainOfToken(ctx, *in.TaskToken)
+		return d, keys, err
+	case *swfapi.RecordActivityTaskHeartbeatInput:
+		d, err := e.domainOfToken(ctx, *in.TaskToken)
+		return d, keys, err
+	case *swfapi.RespondActivityTaskCompletedInput:
+		d, err := e.domainOfToken(ctx, *in.TaskToken)
+		return d, keys, err
+	case *swfapi.RespondActivityTaskFailedInput:
+		d, err := e.domainOfToken(ctx, *in.TaskToken)
+		return d, keys, err
+	case *swfapi.RespondActivityTaskCanceledInput:
+		d, err := e.domainOfToken(ctx, *in.TaskToken)
+		return d, keys, err
+	}
+	return "", nil, errors.New("authorize: no domain known for this operation")
+}
+
+// domainOfARN is the name of the domain an ARN names, or "" for an ARN
+// that names none (the operation then answers for it).
+func (e *Engine) domainOfARN(arn string) string {
+	if name, ok := strings.CutPrefix(arn, e.domainARNPrefix()); ok {
+		return name
+	}
+	return ""
+}
+
+// domainOfToken is the name of the domain a task token's task is in, or ""
+// for a token this server did not issue.
+func (e *Engine) domainOfToken(ctx context.Context, token string) (string, error) {
+	t, err := e.tokens.Open(token)
+	if err != nil {
+		return "", nil
+	}
+	e.domainsMu.RLock()
+	d, ok := e.byID[t.DomainID]
+	e.domainsMu.RUnlock()
+	if ok {
+		return d.Name, nil
+	}
+	var name string
+	err = e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := e.domainByID(ctx, tx, t.DomainID)
+		if err != nil {
+			return err
+		}
+		name = d.Name
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	return name, err
+}
+
+// defaultWorkflowTaskList is the default task list of a workflow type, or
+// nil when it has none or does not exist (the start fails for that).
+func (e *Engine) defaultWorkflowTaskList(ctx context.Context, domain string, wt *swfapi.WorkflowType) (*swfapi.TaskList, error) {
+	var tl *swfapi.TaskList
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := e.domain(ctx, tx, domain)
+		if err != nil {
+			return err
+		}
+		t, err := tx.TypeGet(ctx, store.TypeKey{DomainID: d.ID, Kind: store.WorkflowType, Name: *wt.Name, Version: *wt.Version})
+		if err != nil {
+			return err
+		}
+		var defaults swfapi.WorkflowTypeConfiguration
+		if err := json.Unmarshal(t.Config, &defaults); err != nil {
+			return err
+		}
+		tl = defaults.DefaultTaskList
+		return nil
+	})
+	var apiErr *swfapi.Error
+	if errors.Is(err, store.ErrNotFound) || errors.As(err, &apiErr) {
+		return nil, nil
+	}
+	return tl, err
+}

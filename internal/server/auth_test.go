@@ -1,0 +1,167 @@
+package server_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/swf"
+	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/swftest"
+)
+
+// users is the users file of the tests below: the test client's key is an
+// administrator's; the others are narrower.
+const users = `{"users": [
+  {"name": "admin", "accessKeys": [{"accessKeyId": "` + swftest.AccessKeyID + `", "secretAccessKey": "` + swftest.SecretAccessKey + `"}],
+   "policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}]},
+  {"name": "reader", "accessKeys": [{"accessKeyId": "AKIDREADER", "secretAccessKey": "reader-secret"}],
+   "policies": [{"Version": "2012-10-17", "Statement": [
+     {"Effect": "Allow", "Action": ["swf:Describe*", "swf:List*", "swf:Count*", "swf:GetWorkflowExecutionHistory"], "Resource": "arn:aws:swf:*:123456789012:/domain/wf"},
+     {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "arn:aws:swf::123456789012:domain/*"},
+     {"Effect": "Deny", "Action": "swf:DescribeWorkflowType", "Resource": "*"}]}]},
+  {"name": "worker", "accessKeys": [{"accessKeyId": "AKIDWORKER", "secretAccessKey": "worker-secret"}],
+   "policies": [{"Statement": {"Effect": "Allow", "Action": ["swf:PollForActivityTask", "swf:RecordActivityTaskHeartbeat"], "Resource": "*",
+     "Condition": {"StringEqualsIfExists": {"swf:taskList.name": "workers"}}}}]},
+  {"name": "starter", "accessKeys": [{"accessKeyId": "AKIDSTARTER", "secretAccessKey": "starter-secret"}],
+   "policies": [{"Statement": [{"Effect": "Allow", "Action": "swf:StartWorkflowExecution", "Resource": "*",
+     "Condition": {"StringEquals": {"swf:taskList.name": "deciders", "swf:workflowType.name": "order"}}}]}]},
+  {"name": "decider", "accessKeys": [{"accessKeyId": "AKIDDECIDER", "secretAccessKey": "decider-secret"}],
+   "policies": [{"Statement": [
+     {"Effect": "Allow", "Action": ["swf:PollForDecisionTask", "swf:RespondDecisionTaskCompleted", "swf:CompleteWorkflowExecution", "swf:RecordMarker"], "Resource": "*"},
+     {"Effect": "Allow", "Action": "swf:ScheduleActivityTask", "Resource": "*", "Condition": {"StringEquals": {"swf:activityType.name": "work", "swf:taskList.name": "workers"}}}]}]}
+]}`
+
+// authFixture is the workflow fixture on a server that checks signatures
+// and policies.
+func authFixture(t *testing.T) *fixture {
+	t.Helper()
+	var file auth.File
+	must(t, json.Unmarshal([]byte(users), &file))
+	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
+	must(t, err)
+	return newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+}
+
+func (f *fixture) as(key, secret string) *swf.Client {
+	return f.ClientWith(credentials.NewStaticCredentialsProvider(key, secret, ""))
+}
+
+func TestSignatures(t *testing.T) {
+	f := authFixture(t)
+	describe := func(c *swf.Client) error {
+		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		return err
+	}
+	must(t, describe(f.as("AKIDREADER", "reader-secret")))
+	wantCode(t, describe(f.as("AKIDREADER", "not-the-secret")), "InvalidSignatureException")
+	if msg := wantCode(t, describe(f.as("AKIDNOBODY", "x")), "UnrecognizedClientException"); !strings.Contains(msg, "security token") {
+		t.Errorf("unknown key: %s", msg)
+	}
+	wantCode(t, describe(f.ClientWith(aws.AnonymousCredentials{})), "MissingAuthenticationTokenException")
+
+	// A body changed after signing does not verify: nothing is done.
+	status, code, _ := postJSON(t, f.Server, "RegisterDomain", `{"name": "unsigned", "workflowExecutionRetentionPeriodInDays": "1"}`)
+	if status != 400 || code != "MissingAuthenticationTokenException" {
+		t.Fatalf("unsigned raw request: %d %s", status, code)
+	}
+	wantFault[*types.UnknownResourceFault](t, describeErr(f, "unsigned"))
+}
+
+func describeErr(f *fixture, name string) error {
+	_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+	return err
+}
+
+func TestPoliciesOfAPIActions(t *testing.T) {
+	f := authFixture(t)
+	registerDomain(t, f.c, "other")
+	reader := f.as("AKIDREADER", "reader-secret")
+
+	// Allowed on its domain only; the fault names who, what and where.
+	_, err := reader.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("other")})
+	msg := wantFault[*types.OperationNotPermittedFault](t, err).ErrorMessage()
+	for _, part := range []string{"arn:aws:iam::123456789012:user/reader", "swf:DescribeDomain", "arn:aws:swf:us-east-1:123456789012:/domain/other"} {
+		if !strings.Contains(msg, part) {
+			t.Errorf("fault message %q does not name %s", msg, part)
+		}
+	}
+	// Not allowed at all; an explicit Deny beats its Allow.
+	_, err = reader.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("mine"), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
+	wantFault[*types.OperationNotPermittedFault](t, err)
+	wantFault[*types.UnknownResourceFault](t, describeErr(f, "mine"))
+	_, err = reader.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: f.domain, WorkflowType: workflowType("order", "1")})
+	wantFault[*types.OperationNotPermittedFault](t, err)
+	_, err = reader.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: f.domain, ActivityType: activityType("work", "1")})
+	must(t, err)
+	// ListDomains is granted on arn:aws:swf::ACCOUNT:domain/*, as documented.
+	_, err = reader.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
+	must(t, err)
+	// Bad input is still answered as bad input.
+	_, err = reader.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(strings.Repeat("x", 300))})
+	wantValidation(t, err, "name")
+
+	// Condition keys: the starter may start "order" on "deciders" only;
+	// a start that leaves out the task list is checked with the type's
+	// default ("deciders").
+	starter := f.as("AKIDSTARTER", "starter-secret")
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("a"), WorkflowType: workflowType("order", "1")})
+	must(t, err)
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("b"), WorkflowType: workflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String("elsewhere")}})
+	wantFault[*types.OperationNotPermittedFault](t, err)
+	n, err := f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.Epoch.Add(-1))}})
+	must(t, err)
+	if n.Count != 1 {
+		t.Errorf("open runs after one permitted start and one refused: %d", n.Count)
+	}
+
+	// The worker polls "workers" only, and may heartbeat but not complete:
+	// the task token's domain is what is checked.
+	worker := f.as("AKIDWORKER", "worker-secret")
+	_, err = worker.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("others")}})
+	wantFault[*types.OperationNotPermittedFault](t, err)
+	f.decide(f.decision().TaskToken, scheduleActivity("act"))
+	task, err := worker.PollForActivityTask(pollCtx(t), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
+	must(t, err)
+	_, err = worker.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: task.TaskToken})
+	must(t, err)
+	_, err = worker.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
+	wantFault[*types.OperationNotPermittedFault](t, err)
+	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
+	must(t, err) // the refused call left the task open
+}
+
+func TestPoliciesOfDecisions(t *testing.T) {
+	f := authFixture(t)
+	decider := f.as("AKIDDECIDER", "decider-secret")
+	ex := f.start("w")
+	task, err := decider.PollForDecisionTask(pollCtx(t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
+	must(t, err)
+	_, err = decider.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{
+		scheduleActivity("ok"), // work on its default task list "workers": permitted
+		scheduleActivity("elsewhere", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+			a.TaskList = &types.TaskList{Name: aws.String("others")}
+		}),
+		{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t"), StartToFireTimeout: aws.String("5")}},
+		{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}},
+	}})
+	must(t, err)
+	h := f.history(ex)
+	got := eventTypes(h)
+	want := []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
+		"ActivityTaskScheduled", "ScheduleActivityTaskFailed", "StartTimerFailed", "MarkerRecorded", "DecisionTaskScheduled"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("history %v, want %v", got, want)
+	}
+	if c := h[5].ScheduleActivityTaskFailedEventAttributes.Cause; c != types.ScheduleActivityTaskFailedCauseOperationNotPermitted {
+		t.Errorf("schedule on another task list failed with %s", c)
+	}
+	if c := h[6].StartTimerFailedEventAttributes.Cause; c != types.StartTimerFailedCauseOperationNotPermitted {
+		t.Errorf("timer failed with %s", c)
+	}
+}

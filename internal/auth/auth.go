@@ -51,7 +51,14 @@ type Principal struct {
 	// AccessKeyID is the key the request was signed with.
 	AccessKeyID string
 	policies    []*iam.Policy
+	// resourceTags: a policy tests aws:ResourceTag/*, so the domain's tags
+	// must be looked up for each call.
+	resourceTags bool
 }
+
+// NeedsResourceTags says whether the principal's policies test the tags of
+// the domain a call acts on (aws:ResourceTag/KEY): only then are they read.
+func (p *Principal) NeedsResourceTags() bool { return p.resourceTags }
 
 // Authenticator checks requests' signatures against the users' keys.
 type Authenticator struct {
@@ -109,6 +116,7 @@ func New(f *File, region, account string) (*Authenticator, error) {
 				return nil, fmt.Errorf("user %q: policies[%d] is null", u.Name, j)
 			}
 			p.policies = append(p.policies, pol)
+			p.resourceTags = p.resourceTags || pol.UsesKey("aws:ResourceTag/")
 		}
 		for j, k := range u.AccessKeys {
 			switch {
@@ -205,6 +213,20 @@ func (c *Caller) Permits(action, resource string, keys map[string][]string) bool
 		return true
 	}
 	return iam.Evaluate(c.Principal.policies, iam.Request{Action: action, Resource: resource, Context: c.globals(keys)}) == iam.Allow
+}
+
+// PassedToSWF is the service a role is passed to (iam:PassedToService)
+// when a call or decision names a Lambda role for Amazon SWF to assume.
+const PassedToSWF = "swf.amazonaws.com"
+
+// MayPassRole says whether the caller may pass the role (a lambdaRole) to
+// SWF: IAM's iam:PassRole on the role's ARN. A nil caller may.
+func (c *Caller) MayPassRole(role string) bool {
+	if c == nil {
+		return true
+	}
+	return iam.Evaluate(c.Principal.policies, iam.Request{Action: "iam:PassRole", Resource: role,
+		Context: c.globals(map[string][]string{"iam:PassedToService": {PassedToSWF}})}) == iam.Allow
 }
 
 // globals adds the keys every evaluation knows to a copy of keys.

@@ -40,8 +40,24 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		return nil
 	}
 	resource := e.DomainARN(domain)
+	if _, ok := in.(*swfapi.RegisterDomainInput); !ok && c.Principal.NeedsResourceTags() {
+		if err := e.addDomainTags(ctx, domain, keys); err != nil {
+			return err
+		}
+	}
 	if !c.Allowed(action, resource, keys) {
 		return notPermitted(c, action, resource)
+	}
+	// Naming a Lambda role for SWF to assume takes iam:PassRole on it.
+	var role *string
+	switch in := in.(type) {
+	case *swfapi.StartWorkflowExecutionInput:
+		role = in.LambdaRole
+	case *swfapi.RegisterWorkflowTypeInput:
+		role = in.DefaultLambdaRole
+	}
+	if role != nil && !c.MayPassRole(*role) {
+		return notPermitted(c, "iam:PassRole", *role)
 	}
 	if d, ok := in.(*swfapi.RegisterDomainInput); ok && len(d.Tags) > 0 && !c.Allowed("swf:TagResource", resource, keys) {
 		// Tagging a domain as it is registered also takes swf:TagResource.
@@ -290,4 +306,30 @@ func (e *Engine) defaultWorkflowTaskList(ctx context.Context, domain string, wt 
 		return nil, nil
 	}
 	return tl, err
+}
+
+// addDomainTags sets aws:ResourceTag/KEY in keys for each tag of the
+// domain (when it exists: otherwise the operation answers for it).
+func (e *Engine) addDomainTags(ctx context.Context, domain string, keys map[string][]string) error {
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := e.domain(ctx, tx, domain)
+		if err != nil {
+			return err
+		}
+		tags, err := tx.DomainTagList(ctx, d.ID)
+		addResourceTags(keys, tags)
+		return err
+	})
+	var apiErr *swfapi.Error
+	if errors.As(err, &apiErr) {
+		return nil
+	}
+	return err
+}
+
+// addResourceTags sets aws:ResourceTag/KEY in keys for each tag.
+func addResourceTags(keys map[string][]string, tags []store.Tag) {
+	for _, t := range tags {
+		keys["aws:ResourceTag/"+t.Key] = []string{t.Value}
+	}
 }

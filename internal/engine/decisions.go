@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/tasktoken"
 	"github.com/openswf/openswf/internal/workflow"
@@ -45,8 +46,26 @@ func (e *Engine) decisionPermit(ctx context.Context, w *world, domainID int64) (
 	if err != nil {
 		return nil, err
 	}
-	resource := e.DomainARN(d.Name)
-	return func(dt swfapi.DecisionType, keys map[string][]string) bool {
-		return c.Permits("swf:"+string(dt), resource, keys)
-	}, nil
+	p := &decisionPermit{caller: c, resource: e.DomainARN(d.Name)}
+	if c.Principal.NeedsResourceTags() {
+		if p.tags, err = w.tx.DomainTagList(ctx, domainID); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
+
+// decisionPermit is a decider's permission to make decisions on a domain.
+type decisionPermit struct {
+	caller   *auth.Caller
+	resource string
+	// tags are the domain's, when a policy tests aws:ResourceTag/*.
+	tags []store.Tag
+}
+
+func (p *decisionPermit) Decision(dt swfapi.DecisionType, keys map[string][]string) bool {
+	addResourceTags(keys, p.tags)
+	return p.caller.Permits("swf:"+string(dt), p.resource, keys)
+}
+
+func (p *decisionPermit) PassRole(role string) bool { return p.caller.MayPassRole(role) }

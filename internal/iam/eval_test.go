@@ -123,3 +123,15 @@ func TestEvaluateConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesKey(t *testing.T) {
+	p := MustParse(`{"Version": "2012-10-17", "Statement": [
+	  {"Effect": "Allow", "Action": "swf:*", "Resource": "*"},
+	  {"Effect": "Deny", "Action": "swf:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "ops"}}}]}`)
+	if !p.UsesKey("aws:resourcetag/") || !p.UsesKey("aws:ResourceTag/team") {
+		t.Error("the policy tests aws:ResourceTag/team")
+	}
+	if p.UsesKey("swf:") || MustParse(`{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}`).UsesKey("aws:") {
+		t.Error("UsesKey found a key no condition tests")
+	}
+}

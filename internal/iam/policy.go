@@ -552,3 +552,18 @@ func writeString(b *bytes.Buffer, s string) {
 	enc, _ := json.Marshal(s) // a string always marshals
 	b.Write(enc)
 }
+
+// UsesKey reports whether a condition of the policy tests a context key
+// that begins with prefix (case-insensitively), so that a caller can leave
+// out keys that are costly to find, such as aws:ResourceTag/*, when no
+// policy asks for them.
+func (p *Policy) UsesKey(prefix string) bool {
+	for _, s := range p.statements {
+		for _, c := range s.conditions {
+			if len(c.key) >= len(prefix) && strings.EqualFold(c.key[:len(prefix)], prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}

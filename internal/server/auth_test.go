@@ -33,8 +33,14 @@ const users = `{"users": [
      "Condition": {"StringEquals": {"swf:taskList.name": "deciders", "swf:workflowType.name": "order"}}}]}]},
   {"name": "decider", "accessKeys": [{"accessKeyId": "AKIDDECIDER", "secretAccessKey": "decider-secret"}],
    "policies": [{"Statement": [
-     {"Effect": "Allow", "Action": ["swf:PollForDecisionTask", "swf:RespondDecisionTaskCompleted", "swf:CompleteWorkflowExecution", "swf:RecordMarker"], "Resource": "*"},
-     {"Effect": "Allow", "Action": "swf:ScheduleActivityTask", "Resource": "*", "Condition": {"StringEquals": {"swf:activityType.name": "work", "swf:taskList.name": "workers"}}}]}]}
+     {"Effect": "Allow", "Action": ["swf:PollForDecisionTask", "swf:RespondDecisionTaskCompleted", "swf:CompleteWorkflowExecution", "swf:RecordMarker", "swf:StartChildWorkflowExecution"], "Resource": "*"},
+     {"Effect": "Allow", "Action": "swf:ScheduleActivityTask", "Resource": "*", "Condition": {"StringEquals": {"swf:activityType.name": "work", "swf:taskList.name": "workers"}}}]}]},
+  {"name": "careful", "accessKeys": [{"accessKeyId": "AKIDCAREFUL", "secretAccessKey": "careful-secret"}],
+   "policies": [{"Statement": [
+     {"Effect": "Allow", "Action": ["swf:DescribeDomain", "swf:StartWorkflowExecution"], "Resource": "*"},
+     {"Effect": "Deny", "Action": "swf:*", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/env": "prod"}}},
+     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/lambda-ok",
+      "Condition": {"StringEquals": {"iam:PassedToService": "swf.amazonaws.com"}}}]}]}
 ]}`
 
 // authFixture is the workflow fixture on a server that checks signatures
@@ -149,12 +155,15 @@ func TestPoliciesOfDecisions(t *testing.T) {
 		}),
 		{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t"), StartToFireTimeout: aws.String("5")}},
 		{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}},
+		// Allowed to start children, but not to pass this role to SWF.
+		{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
+			WorkflowId: aws.String("child"), WorkflowType: workflowType("order", "1"), LambdaRole: aws.String("arn:aws:iam::123456789012:role/lambda-ok")}},
 	}})
 	must(t, err)
 	h := f.history(ex)
 	got := eventTypes(h)
 	want := []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
-		"ActivityTaskScheduled", "ScheduleActivityTaskFailed", "StartTimerFailed", "MarkerRecorded", "DecisionTaskScheduled"}
+		"ActivityTaskScheduled", "ScheduleActivityTaskFailed", "StartTimerFailed", "MarkerRecorded", "StartChildWorkflowExecutionFailed", "DecisionTaskScheduled"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("history %v, want %v", got, want)
 	}
@@ -163,5 +172,38 @@ func TestPoliciesOfDecisions(t *testing.T) {
 	}
 	if c := h[6].StartTimerFailedEventAttributes.Cause; c != types.StartTimerFailedCauseOperationNotPermitted {
 		t.Errorf("timer failed with %s", c)
+	}
+	if c := h[8].StartChildWorkflowExecutionFailedEventAttributes.Cause; c != types.StartChildWorkflowExecutionFailedCauseOperationNotPermitted {
+		t.Errorf("child with a role it may not pass failed with %s", c)
+	}
+}
+
+func TestPoliciesOfTagsAndRoles(t *testing.T) {
+	f := authFixture(t)
+	registerDomain(t, f.c, "staging")
+	careful := f.as("AKIDCAREFUL", "careful-secret")
+	describe := func(name string) error {
+		_, err := careful.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+		return err
+	}
+	must(t, describe("wf"))
+	// Tagging the domain env=prod brings it under the Deny on
+	// aws:ResourceTag/env.
+	_, err := f.c.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/wf"), Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	must(t, err)
+	wantFault[*types.OperationNotPermittedFault](t, describe("wf"))
+	must(t, describe("staging"))
+
+	// A Lambda role needs iam:PassRole on it, passed to SWF.
+	start := func(id, role string) error {
+		_, err := careful.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("staging"), WorkflowId: aws.String(id),
+			WorkflowType: workflowType("missing", "1"), TaskList: &types.TaskList{Name: aws.String("l")}, LambdaRole: aws.String(role)})
+		return err
+	}
+	// Allowed: the start goes on and fails for want of the type.
+	wantFault[*types.UnknownResourceFault](t, start("a", "arn:aws:iam::123456789012:role/lambda-ok"))
+	msg := wantFault[*types.OperationNotPermittedFault](t, start("b", "arn:aws:iam::123456789012:role/admin")).ErrorMessage()
+	if !strings.Contains(msg, "iam:PassRole") || !strings.Contains(msg, "role/admin") {
+		t.Errorf("PassRole refusal: %s", msg)
 	}
 }

@@ -236,12 +236,20 @@ func TestScheduleActivityTaskCauses(t *testing.T) {
 	}
 }
 
+// permitFunc permits decisions by a function, and passes no role.
+type permitFunc func(swfapi.DecisionType, map[string][]string) bool
+
+func (f permitFunc) Decision(dt swfapi.DecisionType, keys map[string][]string) bool {
+	return f(dt, keys)
+}
+func (f permitFunc) PassRole(string) bool { return false }
+
 func TestDecisionsNotPermitted(t *testing.T) {
 	x, _ := started(t)
 	var asked []map[string][]string
 	// The decider may schedule activities only on the task list "allowed",
 	// may record markers, and may not start timers.
-	permit := func(dt swfapi.DecisionType, keys map[string][]string) bool {
+	permit := permitFunc(func(dt swfapi.DecisionType, keys map[string][]string) bool {
 		asked = append(asked, keys)
 		switch dt {
 		case swfapi.DecisionTypeScheduleActivityTask:
@@ -250,7 +258,7 @@ func TestDecisionsNotPermitted(t *testing.T) {
 			return true
 		}
 		return false
-	}
+	})
 	_, eff := completePermitted(t, x, nil, time.Second, permit,
 		schedule("a", "full", nil), // default task list "workers": denied
 		schedule("b", "full", func(a *swfapi.ScheduleActivityTaskDecisionAttributes) {

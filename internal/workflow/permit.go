@@ -6,11 +6,17 @@ import (
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
-// Permit says whether the decider may make a decision: IAM's
-// permission-only action swf:<decisionType> on the run's domain, given the
-// decision's condition keys (SWF-API.md §12). A nil Permit allows every
-// decision.
-type Permit func(decisionType swfapi.DecisionType, keys map[string][]string) bool
+// Permit says which decisions the decider may make, as IAM does for
+// Amazon SWF (SWF-API.md §12). A nil Permit allows every decision.
+type Permit interface {
+	// Decision says whether the decider has the permission-only action
+	// swf:<decisionType> on the run's domain, given the decision's
+	// condition keys.
+	Decision(decisionType swfapi.DecisionType, keys map[string][]string) bool
+	// PassRole says whether the decider may pass a Lambda role that a
+	// decision names to SWF (iam:PassRole).
+	PassRole(role string) bool
+}
 
 // permitted reports whether the decider may make d; ScheduleLambdaFunction
 // has no permission-only action, so it always may.
@@ -18,7 +24,17 @@ func (m *Machine) permitted(d *swfapi.Decision, types Types) bool {
 	if m.permit == nil || *d.DecisionType == swfapi.DecisionTypeScheduleLambdaFunction {
 		return true
 	}
-	return m.permit(*d.DecisionType, m.decisionKeys(d, types))
+	var role *string
+	switch {
+	case d.StartChildWorkflowExecutionDecisionAttributes != nil && *d.DecisionType == swfapi.DecisionTypeStartChildWorkflowExecution:
+		role = d.StartChildWorkflowExecutionDecisionAttributes.LambdaRole
+	case d.ContinueAsNewWorkflowExecutionDecisionAttributes != nil && *d.DecisionType == swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		role = d.ContinueAsNewWorkflowExecutionDecisionAttributes.LambdaRole
+	}
+	if role != nil && !m.permit.PassRole(*role) {
+		return false
+	}
+	return m.permit.Decision(*d.DecisionType, m.decisionKeys(d, types))
 }
 
 // decisionKeys are the condition keys a decision sets. Where it leaves out

@@ -26,7 +26,10 @@ var (
 // durably: it survives a crash of the process or the machine.
 type Store interface {
 	// Write runs fn in a read-write transaction and commits it when fn
-	// returns nil; any error rolls back everything fn did.
+	// returns nil; any error rolls back everything fn did. A store shared
+	// by several processes may run fn more than once (its transaction
+	// conflicted with another's and was rolled back): fn must start from
+	// scratch each time, setting what it reports rather than adding to it.
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Read runs fn on a consistent read-only snapshot.
 	Read(ctx context.Context, fn func(Tx) error) error
@@ -343,4 +346,38 @@ type TaskTx interface {
 	TimerDue(ctx context.Context, now time.Time, limit int) ([]*Timer, error)
 	// TimerDeleteByID removes a timer and reports whether it was there.
 	TimerDeleteByID(ctx context.Context, id int64) (bool, error)
+}
+
+// Shared is implemented by stores that several server processes use at
+// once (PostgreSQL): what one process commits, the others must hear of, so
+// that their long polls and timer loops wake without waiting for a
+// deadline.
+type Shared interface {
+	// Announce tells every process listening to the store about tasks
+	// queued and timers armed by a committed transaction.
+	Announce(ctx context.Context, a Announcement) error
+	// Listen calls fn with each announcement, from every process, until ctx
+	// ends. When it may have missed some (it has just connected or
+	// reconnected) it calls fn with Resync set.
+	Listen(ctx context.Context, fn func(Announcement))
+}
+
+// Announcement is news of committed changes, passed between the processes
+// sharing a store.
+type Announcement struct {
+	// From names the process that made the changes, so that it can ignore
+	// its own news.
+	From string `json:"from,omitempty"`
+	// Tasks are the lists that got tasks, and how many.
+	Tasks []TaskListCount `json:"tasks,omitempty"`
+	// Timers is set when timers were armed.
+	Timers bool `json:"timers,omitempty"`
+	// Resync means news may have been missed: look at every list and timer.
+	Resync bool `json:"resync,omitempty"`
+}
+
+// TaskListCount is a number of tasks queued on a task list.
+type TaskListCount struct {
+	TaskListKey
+	N int `json:"n"`
 }

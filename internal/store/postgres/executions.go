@@ -1,0 +1,445 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// This file implements the ExecutionTx and TaskTx parts of store.Tx.
+
+const executionColumns = `id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state`
+
+// executionColumnsOf is executionColumns qualified by a table alias.
+func executionColumnsOf(alias string) string {
+	cols := strings.Split(executionColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+func scanExecution(r pgx.Row) (*store.Execution, error) {
+	var e store.Execution
+	if err := r.Scan(&e.ID, &e.DomainID, &e.WorkflowID, &e.RunID, &e.TypeName, &e.TypeVersion, &e.Open, &e.CloseStatus,
+		&e.StartedAt, &e.ClosedAt, &e.ParentWorkflowID, &e.ParentRunID, &e.CancelRequested, &e.Tags, &e.State); err != nil {
+		return nil, err
+	}
+	e.StartedAt = e.StartedAt.UTC()
+	e.ClosedAt = utc(e.ClosedAt)
+	if e.Tags == nil {
+		e.Tags = []string{}
+	}
+	if e.State == nil {
+		e.State = []byte{}
+	}
+	return &e, nil
+}
+
+func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return scanExecution(r) }
+
+// executionGet returns the one run a query finds, or ErrNotFound.
+func (t *tx) executionGet(ctx context.Context, where string, args ...any) (*store.Execution, error) {
+	e, err := scanExecution(t.q.QueryRow(t.ctx(ctx), "SELECT "+executionColumns+" FROM executions WHERE "+where, args...))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return e, nil
+}
+
+func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, error) {
+	tags := e.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	start := ms(e.StartedAt)
+	// ON CONFLICT DO NOTHING, rather than a unique violation, so that the
+	// transaction goes on after ErrExists, as on SQLite. A conflict with a
+	// run that a concurrent transaction committed is a serialization
+	// failure, and Write tries again.
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
+		start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT DO NOTHING RETURNING id`,
+		[]any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
+			start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}, &id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, store.ErrExists
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(tags) > 0 {
+		if _, err := t.exec(ctx, `INSERT INTO execution_tags (execution_id, tag, domain_id, start_time)
+			SELECT DISTINCT $1::bigint, tag, $2::bigint, $3::timestamptz FROM unnest($4::text[]) AS tag`,
+			id, e.DomainID, start, tags); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+func (t *tx) ExecutionGet(ctx context.Context, id int64) (*store.Execution, error) {
+	return t.executionGet(ctx, "id = $1", id)
+}
+
+func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runID string) (*store.Execution, error) {
+	if runID == "" {
+		return t.executionGet(ctx, "domain_id = $1 AND workflow_id = $2 AND open", domainID, workflowID)
+	}
+	return t.executionGet(ctx, "domain_id = $1 AND workflow_id = $2 AND run_id = $3", domainID, workflowID, runID)
+}
+
+func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
+	_, err := t.exec(ctx, `UPDATE executions SET open = $2, close_status = $3, close_time = $4, cancel_requested = $5, state = $6
+		WHERE id = $1`, e.ID, e.Open, e.CloseStatus, msPtr(e.ClosedAt), e.CancelRequested, blob(e.State))
+	return err
+}
+
+func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
+	b := &pgx.Batch{}
+	for _, q := range []string{
+		"DELETE FROM events WHERE execution_id = $1",
+		"DELETE FROM execution_tags WHERE execution_id = $1",
+		"DELETE FROM activities WHERE execution_id = $1",
+		"DELETE FROM tasks WHERE execution_id = $1",
+		"DELETE FROM timers WHERE execution_id = $1",
+		"DELETE FROM executions WHERE id = $1",
+	} {
+		b.Queue(q, id)
+	}
+	return t.batch(ctx, b)
+}
+
+func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT coalesce(sum(n), 0)::bigint FROM domain_open_executions WHERE domain_id = $1", []any{domainID}, &n)
+	return n, err
+}
+
+// executionQuery is the FROM and WHERE clauses of a visibility query, and
+// their arguments. The runs are executions e. Whether they are open is
+// written out, not a parameter, so that the planner can use the partial
+// indexes of open and closed runs in every plan, generic ones included.
+//
+// A tag filter is a semi-join on execution_tags, whose side the planner
+// chooses, except in listings of closed runs by start time (byTag): those
+// walk the tag's index in start order and look each run up, which stops
+// after a page however rare or common the tag (open runs, few, are best
+// found the other way round).
+func executionQuery(f store.ExecutionFilter, byTag bool) (from, where string, args []any) {
+	from = "executions e"
+	conds := []string{"e.domain_id = $1"}
+	if f.Open {
+		conds = append(conds, "e.open")
+	} else {
+		conds = append(conds, "NOT e.open")
+	}
+	args = []any{f.DomainID}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.Tag != nil {
+		if byTag {
+			from = "execution_tags t JOIN executions e ON e.id = t.execution_id"
+			add("t.domain_id = $1 AND t.tag = $?", *f.Tag)
+		} else {
+			add("e.id IN (SELECT execution_id FROM execution_tags WHERE domain_id = $1 AND tag = $?)", *f.Tag)
+		}
+	}
+	if f.StartedFrom != nil {
+		if byTag {
+			add("t.start_time >= $? AND e.start_time >= $?", ms(*f.StartedFrom))
+		} else {
+			add("e.start_time >= $?", ms(*f.StartedFrom))
+		}
+	}
+	if f.StartedTo != nil {
+		if byTag {
+			add("t.start_time <= $? AND e.start_time <= $?", ms(*f.StartedTo))
+		} else {
+			add("e.start_time <= $?", ms(*f.StartedTo))
+		}
+	}
+	if f.ClosedFrom != nil {
+		add("e.close_time >= $?", ms(*f.ClosedFrom))
+	}
+	if f.ClosedTo != nil {
+		add("e.close_time <= $?", ms(*f.ClosedTo))
+	}
+	if f.TypeName != nil {
+		add("e.type_name = $?", *f.TypeName)
+	}
+	if f.TypeVersion != nil {
+		add("e.type_version = $?", *f.TypeVersion)
+	}
+	if f.WorkflowID != nil {
+		add("e.workflow_id = $?", *f.WorkflowID)
+	}
+	if f.CloseStatus != nil {
+		add("e.close_status = $?", *f.CloseStatus)
+	}
+	return from, strings.Join(conds, " AND "), args
+}
+
+func (t *tx) ExecutionList(ctx context.Context, p store.ExecutionListParams) ([]*store.Execution, error) {
+	byTag := p.Tag != nil && !p.Open && !p.ByCloseTime
+	from, where, args := executionQuery(p.ExecutionFilter, byTag)
+	// The listing's order, and position in it: (time, id).
+	col, id := "e.start_time", "e.id"
+	switch {
+	case p.ByCloseTime:
+		col = "e.close_time"
+	case byTag:
+		col, id = "t.start_time", "t.execution_id"
+	}
+	dir, cmp := "DESC", "<"
+	if p.Reverse {
+		dir, cmp = "ASC", ">"
+	}
+	if p.AfterTime != nil {
+		args = append(args, ms(*p.AfterTime), p.AfterID)
+		where += fmt.Sprintf(" AND (%s, %s) %s ($%d, $%d)", col, id, cmp, len(args)-1, len(args))
+	}
+	args = append(args, limit(p.Limit))
+	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT $%d",
+		executionColumnsOf("e"), from, where, col, dir, id, dir, len(args))
+	return queryAll(ctx, t, q, args, scanExecutionRow)
+}
+
+func (t *tx) ExecutionCount(ctx context.Context, f store.ExecutionFilter) (int, error) {
+	from, where, args := executionQuery(f, false)
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args, &n)
+	return n, err
+}
+
+func (t *tx) EventInsert(ctx context.Context, executionID int64, events []store.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(events))
+	data := make([][]byte, len(events))
+	for i, e := range events {
+		ids[i], data[i] = e.ID, blob(e.Data)
+	}
+	_, err := t.exec(ctx, `INSERT INTO events (execution_id, event_id, data)
+		SELECT $1, id, data FROM unnest($2::bigint[], $3::bytea[]) AS e (id, data)`, executionID, ids, data)
+	return err
+}
+
+func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Event, error) {
+	upto := p.Upto
+	if upto == 0 {
+		upto = 1 << 62
+	}
+	q := "SELECT event_id, data FROM events WHERE execution_id = $1 AND event_id > $2 AND event_id <= $3 ORDER BY event_id ASC LIMIT $4"
+	after := p.After
+	if p.Reverse {
+		q = "SELECT event_id, data FROM events WHERE execution_id = $1 AND event_id < $2 AND event_id <= $3 ORDER BY event_id DESC LIMIT $4"
+		if after == 0 {
+			after = 1 << 62
+		}
+	}
+	return queryAll(ctx, t, q, []any{p.ExecutionID, after, upto, limit(p.Limit)}, func(r pgx.CollectableRow) (store.Event, error) {
+		var e store.Event
+		err := r.Scan(&e.ID, &e.Data)
+		if e.Data == nil {
+			e.Data = []byte{}
+		}
+		return e, err
+	})
+}
+
+func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
+	return queryAll(ctx, t, `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+		heartbeat_details, last_heartbeat, data
+		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`, []any{executionID},
+		func(r pgx.CollectableRow) (*store.Activity, error) {
+			var a store.Activity
+			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
+				&a.HeartbeatDetails, &a.LastHeartbeat, &a.Data); err != nil {
+				return nil, err
+			}
+			a.LastHeartbeat = utc(a.LastHeartbeat)
+			if a.Data == nil {
+				a.Data = []byte{}
+			}
+			return &a, nil
+		})
+}
+
+func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM activities WHERE execution_id = $1", []any{executionID}, &n)
+	return n, err
+}
+
+func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
+	_, err := t.exec(ctx, `INSERT INTO activities (execution_id, scheduled_event_id, activity_id, started_event_id,
+		cancel_requested, heartbeat_details, last_heartbeat, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (execution_id, scheduled_event_id) DO UPDATE SET
+		activity_id = excluded.activity_id, started_event_id = excluded.started_event_id,
+		cancel_requested = excluded.cancel_requested, heartbeat_details = excluded.heartbeat_details,
+		last_heartbeat = excluded.last_heartbeat, data = excluded.data`,
+		a.ExecutionID, a.ScheduledEventID, a.ActivityID, a.StartedEventID, a.CancelRequested, a.HeartbeatDetails,
+		msPtr(a.LastHeartbeat), blob(a.Data))
+	return err
+}
+
+func (t *tx) ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error {
+	_, err := t.exec(ctx, "DELETE FROM activities WHERE execution_id = $1 AND scheduled_event_id = $2", executionID, scheduledEventID)
+	return err
+}
+
+func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
+	_, err := t.exec(ctx, "DELETE FROM activities WHERE execution_id = $1", executionID)
+	return err
+}
+
+func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
+	var cancel bool
+	err := t.queryRow(ctx, `UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+		WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+		RETURNING cancel_requested`,
+		[]any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}, &cancel)
+	if err != nil {
+		return false, notFound(err)
+	}
+	return cancel, nil
+}
+
+const taskColumns = "id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id"
+
+func scanTask(r pgx.Row) (*store.Task, error) {
+	var task store.Task
+	if err := r.Scan(&task.ID, &task.DomainID, &task.Kind, &task.TaskList, &task.Priority, &task.ExecutionID, &task.ScheduledEventID); err != nil {
+		return nil, err
+	}
+	return &task, nil
+}
+
+func (t *tx) TaskInsert(ctx context.Context, task *store.Task) error {
+	_, err := t.exec(ctx, `INSERT INTO tasks (domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		task.DomainID, task.Kind, task.TaskList, task.Priority, task.ExecutionID, task.ScheduledEventID)
+	return err
+}
+
+func (t *tx) TaskDelete(ctx context.Context, executionID int64, kind string, scheduledEventID int64) error {
+	_, err := t.exec(ctx, "DELETE FROM tasks WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3", executionID, kind, scheduledEventID)
+	return err
+}
+
+func (t *tx) TaskDeleteAll(ctx context.Context, executionID int64) error {
+	_, err := t.exec(ctx, "DELETE FROM tasks WHERE execution_id = $1", executionID)
+	return err
+}
+
+const taskListWhere = "domain_id = $1 AND kind = $2 AND task_list = $3"
+
+func (t *tx) TaskNext(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
+	task, err := scanTask(t.q.QueryRow(t.ctx(ctx), "SELECT "+taskColumns+" FROM tasks WHERE "+taskListWhere+
+		" ORDER BY priority DESC, id ASC LIMIT 1", k.DomainID, k.Kind, k.TaskList))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return task, nil
+}
+
+// TaskTake deletes the list's next task and returns it. The task is chosen
+// FOR UPDATE SKIP LOCKED: a task that another transaction is taking (or
+// deleting) is passed over for the next one, rather than waited for, so
+// that pollers on every server take different tasks at once. Each task
+// goes to one taker only: the row lock, held to the end of the taker's
+// transaction, keeps the others off it, and once that commits the row is
+// gone; if it rolls back, the task is there for the next taker.
+//
+// In a SERIALIZABLE transaction PostgreSQL still fails some takes with a
+// serialization failure, which Write answers by trying again: when the
+// task a taker chose was taken by a transaction that committed after the
+// taker's snapshot ("concurrent update"), and when concurrent takers of one
+// list read the rows that the others take, the skipped ones included, in a
+// pattern that serializable isolation cannot order ("read/write
+// dependencies"). In the package tests, sixteen pollers on one list fail
+// about once per take; Write's attempts alone bound the failures.
+func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
+	task, err := scanTask(t.q.QueryRow(t.ctx(ctx), `DELETE FROM tasks WHERE id = (
+		SELECT id FROM tasks WHERE `+taskListWhere+`
+		ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING `+taskColumns, k.DomainID, k.Kind, k.TaskList))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return task, nil
+}
+
+func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM tasks WHERE "+taskListWhere, []any{k.DomainID, k.Kind, k.TaskList}, &n)
+	return n, err
+}
+
+func (t *tx) TimerPut(ctx context.Context, tm *store.Timer) error {
+	_, err := t.exec(ctx, `INSERT INTO timers (due, execution_id, kind, ref) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due`, ms(tm.Due), tm.ExecutionID, tm.Kind, tm.Ref)
+	return err
+}
+
+func (t *tx) TimerDelete(ctx context.Context, executionID int64, kind string, ref int64) error {
+	_, err := t.exec(ctx, "DELETE FROM timers WHERE execution_id = $1 AND kind = $2 AND ref = $3", executionID, kind, ref)
+	return err
+}
+
+func (t *tx) TimerDeleteAll(ctx context.Context, executionID int64) error {
+	_, err := t.exec(ctx, "DELETE FROM timers WHERE execution_id = $1", executionID)
+	return err
+}
+
+const timerColumns = "id, due, execution_id, kind, ref"
+
+func scanTimer(r pgx.Row) (*store.Timer, error) {
+	var tm store.Timer
+	if err := r.Scan(&tm.ID, &tm.Due, &tm.ExecutionID, &tm.Kind, &tm.Ref); err != nil {
+		return nil, err
+	}
+	tm.Due = tm.Due.UTC()
+	return &tm, nil
+}
+
+func (t *tx) TimerNext(ctx context.Context) (*store.Timer, error) {
+	tm, err := scanTimer(t.q.QueryRow(t.ctx(ctx), "SELECT "+timerColumns+" FROM timers ORDER BY due, id LIMIT 1"))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return tm, nil
+}
+
+func (t *tx) TimerDue(ctx context.Context, now time.Time, n int) ([]*store.Timer, error) {
+	return queryAll(ctx, t, "SELECT "+timerColumns+" FROM timers WHERE due <= $1 ORDER BY due, id LIMIT $2",
+		[]any{ms(now), limit(n)}, func(r pgx.CollectableRow) (*store.Timer, error) { return scanTimer(r) })
+}
+
+// TimerDeleteByID deletes a timer and reports whether it did. Of the
+// transactions that delete one timer at once, on one server or several,
+// one deletes it: the others wait for its row lock, then (their snapshot
+// being older than the deletion) fail to serialize, and when Write runs
+// them again they find no timer, and report false. A timer fires once.
+func (t *tx) TimerDeleteByID(ctx context.Context, id int64) (bool, error) {
+	tag, err := t.exec(ctx, "DELETE FROM timers WHERE id = $1", id)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() > 0, nil
+}

@@ -1,0 +1,777 @@
+// Package postgres is the shared store of openswf: PostgreSQL, which
+// several stateless openswf servers behind a load balancer use at once.
+//
+// Every Write runs at SERIALIZABLE isolation, so that the check-then-change
+// transactions of the engine (count the domains, then register one; find no
+// open run of a workflowId, then start one; read a run's state, then write
+// the next) behave as if they ran one after another, as they do on SQLite,
+// however many servers run them. PostgreSQL refuses, with a serialization
+// failure, a transaction that would break that; Write then runs its
+// function again on a fresh snapshot, and after a few failures runs it
+// alone, so that it cannot fail again. A Write that returns nil has been
+// committed (synchronous_commit, PostgreSQL's default, is left alone).
+//
+// Reads run on a REPEATABLE READ, READ ONLY snapshot.
+//
+// Task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
+// every server take different tasks instead of queueing for the same one;
+// the package tests show that each task goes to exactly one of them.
+//
+// The servers sharing the database wake each other's long polls and timer
+// loops with LISTEN and NOTIFY (store.Shared).
+//
+// The schema lives in migrations/*.sql, applied in order and recorded in
+// schema_migrations; the statements are in the Go code that runs them,
+// with $n parameters.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrationsFS embed.FS
+
+// Store is the PostgreSQL implementation of store.Store, and of
+// store.Shared: the servers that share a database tell each other of the
+// tasks and timers they commit with LISTEN and NOTIFY.
+type Store struct {
+	pool   *pgxpool.Pool
+	schema string
+	// channel is the NOTIFY channel of the schema.
+	channel string
+	// closed is closed by Close, which ends Listen.
+	closed    chan struct{}
+	closeOnce sync.Once
+	// retries counts the transactions run again after a serialization
+	// failure or a deadlock, alone those run alone, for tests and
+	// diagnostics.
+	retries, alone atomic.Int64
+}
+
+var (
+	_ store.Store  = (*Store)(nil)
+	_ store.Shared = (*Store)(nil)
+)
+
+// Open connects to the database at url (a postgres:// URL or key=value
+// connection string, as pgx reads them) and brings the schema up to date.
+// The tables are those of the connection's search_path (normally public);
+// see OpenSchema to keep them elsewhere.
+//
+// The pgxpool settings may be added to url: pool_max_conns bounds the
+// connections, and so the transactions under way, of this server (by
+// default the larger of 4 and its CPUs). More concurrent writes are not
+// faster past a point: they fail each other's serialization more often.
+func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenSchema(ctx, url, "")
+}
+
+// OpenSchema is Open with the tables in the named schema, which it creates
+// if needed: several openswf installations, or tests running in parallel,
+// can share one database. Every pooled connection has its search_path set
+// to the schema. An empty schema is Open.
+//
+// Opening is safe while other processes open the same schema: the
+// migrations run under an advisory lock, each at most once.
+func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "openswf"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool, schema: schema, channel: channelName(schema), closed: make(chan struct{})}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes every connection of the store, once the transactions under
+// way have ended, and ends Listen.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closed)
+		s.pool.Close()
+	})
+	return nil
+}
+
+// Schema is the schema the store was opened on; empty for the connection's
+// search_path.
+func (s *Store) Schema() string { return s.schema }
+
+// migrationLock is the key of the advisory lock that the migrations of a
+// schema run under.
+func migrationLock(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("openswf migrations\x00" + schema))
+	return int64(binary.BigEndian.Uint64(h.Sum(nil)))
+}
+
+type migration struct {
+	version int
+	name    string
+}
+
+// migrations lists the embedded migrations, in order.
+func migrations() ([]migration, error) {
+	entries, err := migrationsFS.ReadDir("migrations")
+	if err != nil {
+		return nil, err
+	}
+	var all []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("postgres: migration file %q is not named NNNN_name.sql", e.Name())
+		}
+		all = append(all, migration{v, e.Name()})
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
+	return all, nil
+}
+
+// migrate creates the schema and applies the migrations it has not seen
+// yet, all in one transaction under a transaction-level advisory lock: a
+// process that opens the store while another migrates it waits, then finds
+// the work done. DDL is transactional in PostgreSQL, so a failed migration
+// leaves nothing behind.
+func (s *Store) migrate(ctx context.Context) error {
+	all, err := migrations()
+	if err != nil {
+		return err
+	}
+	// READ COMMITTED, whatever the database's default: once the lock is
+	// held, each statement sees what a migrator before committed.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var encoding string
+	if err := tx.QueryRow(ctx, "SHOW server_encoding").Scan(&encoding); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if encoding != "UTF8" {
+		return fmt.Errorf("postgres: the database's encoding is %s; openswf needs UTF8", encoding)
+	}
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock(s.schema)); err != nil {
+		return fmt.Errorf("postgres: lock the schema for migrations: %w", err)
+	}
+	if s.schema != "" {
+		// A schema that exists is used as it is: creating one takes a
+		// privilege on the database that the store's role may not have.
+		var exists bool
+		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", s.schema).Scan(&exists); err != nil {
+			return fmt.Errorf("postgres: %w", err)
+		}
+		if !exists {
+			if _, err := tx.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{s.schema}.Sanitize()); err != nil {
+				return fmt.Errorf("postgres: create schema %s: %w", s.schema, err)
+			}
+		}
+	}
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return fmt.Errorf("postgres: create schema_migrations: %w", err)
+	}
+	var current int
+	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	if len(all) > 0 && current > all[len(all)-1].version {
+		return fmt.Errorf("postgres: the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].version)
+	}
+	for _, m := range all {
+		if m.version <= current {
+			continue
+		}
+		body, err := migrationsFS.ReadFile("migrations/" + m.name)
+		if err != nil {
+			return err
+		}
+		// The simple protocol runs the file's statements in one go.
+		if _, err := tx.Conn().PgConn().Exec(ctx, string(body)).ReadAll(); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: migrations: %w", err)
+	}
+	return nil
+}
+
+// maxAttempts bounds how many times Write runs a transaction that keeps
+// failing to serialize.
+const maxAttempts = 10
+
+// aloneAfter is how many attempts of a Write run alongside other writes;
+// the attempts after those run alone (see Write).
+const aloneAfter = 3
+
+// Write runs fn in a SERIALIZABLE transaction and commits it when fn
+// returns nil; any error rolls back everything fn did.
+//
+// When PostgreSQL fails the transaction with a serialization failure
+// (40001) or a deadlock (40P01), Write rolls it back and runs fn again, up
+// to maxAttempts times in all (a unique violation, 23505, which a
+// concurrent transaction can cause too, is retried until the attempts run
+// alone; alone, it is fn's own): fn must build everything
+// it decides from what it reads inside the transaction, and must reset
+// whatever it reports to its caller when it starts. A statement error of
+// fn counts even if fn swallows it (the transaction is aborted anyway).
+//
+// PostgreSQL's serializable isolation tracks reads by index page, so
+// writes that touch neighbouring rows, not only the same ones, can fail
+// each other; under load a write could fail every attempt. So the first
+// attempts run alongside other writes, after a short random pause each,
+// and the later ones run alone, across every server: each write locks the
+// table write_lock in ROW SHARE mode (which writes share) as it begins, and
+// a write that failed aloneAfter times locks it in EXCLUSIVE mode instead,
+// waiting for the writes under way and holding back new ones. Alone, it
+// has no concurrent transaction to fail with. The lock comes before the
+// transaction's snapshot (LOCK TABLE does not take one), so that the
+// writes held back see what the one alone committed. Reads take no part:
+// REPEATABLE READ snapshots cannot fail a write. As on SQLite, fn must not
+// call Write: it could wait for itself.
+//
+// Once started, a Write is not interrupted by ctx (as on SQLite: a caller
+// that gives up never leaves an unknown outcome behind); ctx only stops
+// further attempts.
+func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	wctx := context.WithoutCancel(ctx)
+	for attempt := 1; ; attempt++ {
+		alone := attempt > aloneAfter
+		if alone {
+			s.alone.Add(1)
+		}
+		err := s.writeOnce(wctx, fn, alone)
+		switch code := sqlState(err); {
+		case err == nil:
+			return nil
+		case code == codeSerializationFailure || code == codeDeadlockDetected:
+		case code == codeUniqueViolation && !alone:
+			// A duplicate that a concurrent transaction caused (two
+			// transitions of one run appending the same event id) is
+			// seen, on a fresh snapshot, by the checks fn makes; at the
+			// latest the attempts that run alone, with no concurrent
+			// transaction, tell it from one that is fn's own.
+		default:
+			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("postgres: transaction failed %d times: %w", attempt, err)
+		}
+		s.retries.Add(1)
+		if attempt >= aloneAfter {
+			// The lock orders the attempts that run alone.
+			continue
+		}
+		t := time.NewTimer(backoff(attempt))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+	}
+}
+
+// backoff is the pause before the attempt after the given one: random, so
+// that transactions that collided do not collide again, and growing.
+func backoff(attempt int) time.Duration {
+	ceiling := min(time.Millisecond<<attempt, 100*time.Millisecond)
+	return ceiling/4 + rand.N(ceiling*3/4)
+}
+
+// errRolledBack is the error of a commit that rolled back, because fn
+// went on after a statement failed.
+var errRolledBack = errors.New("postgres: the transaction was rolled back: a statement of it failed")
+
+// How a write begins, alongside others or alone (see Write).
+const (
+	beginShared = "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE write_lock IN ROW SHARE MODE"
+	beginAlone  = "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE write_lock IN EXCLUSIVE MODE"
+)
+
+// writeOnce runs one attempt of a Write, alone or not. Its connection goes
+// back to the pool only as it came, outside any transaction; otherwise (a
+// panic of fn, a lost connection) it is closed, which ends the
+// transaction.
+func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bool) error {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	clean := false
+	defer func() {
+		if clean {
+			c.Release()
+			return
+		}
+		c.Hijack().Close(ctx)
+	}()
+	begin := beginShared
+	if alone {
+		begin = beginAlone
+	}
+	// One round trip (the simple protocol runs both statements).
+	if _, err := c.Exec(ctx, begin); err != nil {
+		return err
+	}
+	t := &tx{q: c, write: true, wctx: ctx}
+	result := fn(t)
+	if t.failed != nil {
+		// The transaction is aborted; if it was for a reason that another
+		// attempt can cure, that decides, whatever fn made of it.
+		result = t.failed
+	}
+	if result != nil {
+		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
+			return result
+		}
+	} else if tag, err := c.Exec(ctx, "COMMIT"); err != nil {
+		// A commit that fails (a serialization failure found at commit)
+		// ends the transaction.
+		result = err
+	} else if tag.String() == "ROLLBACK" {
+		result = errRolledBack
+		if t.err != nil {
+			result = fmt.Errorf("%w: %w", errRolledBack, t.err)
+		}
+	}
+	clean = c.Conn().PgConn().TxStatus() == 'I'
+	return result
+}
+
+// Read runs fn on a REPEATABLE READ, READ ONLY snapshot. Its statements
+// stop when the context they are given ends.
+func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
+	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return err
+	}
+	defer ptx.Rollback(context.WithoutCancel(ctx))
+	return fn(&tx{q: ptx})
+}
+
+// Retries is how many transactions Write has run again since the store
+// opened, after serialization failures and deadlocks: a measure of
+// contention between the servers sharing the database.
+func (s *Store) Retries() int64 { return s.retries.Load() }
+
+// AloneRuns is how many of those attempts ran alone, holding back every
+// other write to the schema: when it grows, contention costs throughput.
+func (s *Store) AloneRuns() int64 { return s.alone.Load() }
+
+// SQLSTATEs that another attempt of the transaction can cure.
+const (
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+	codeUniqueViolation      = "23505"
+)
+
+// sqlState is the SQLSTATE of a PostgreSQL error, "" for other errors.
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// retryable reports whether err means that PostgreSQL rolled the
+// transaction back for a reason that running it again may cure.
+func retryable(err error) bool {
+	switch sqlState(err) {
+	case codeSerializationFailure, codeDeadlockDetected, codeUniqueViolation:
+		return true
+	}
+	return false
+}
+
+// querier is what statements run on: a pgx transaction (reads), or a
+// pooled connection inside the transaction that Write began on it.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// tx implements store.Tx on a pgx transaction.
+type tx struct {
+	q     querier
+	write bool
+	// wctx is the context of a write's statements, which its caller's
+	// cancellation does not reach.
+	wctx context.Context
+	// err is the first error of a statement of the transaction, and
+	// failed the first that another attempt can cure.
+	err, failed error
+}
+
+// ctx is the context a statement runs with: the caller's in a read, the
+// write's own in a write.
+func (t *tx) ctx(ctx context.Context) context.Context {
+	if t.write {
+		return t.wctx
+	}
+	return ctx
+}
+
+// note records the error of a statement and returns it.
+func (t *tx) note(err error) error {
+	if err == nil || errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if t.err == nil {
+		t.err = err
+	}
+	if t.failed == nil && retryable(err) {
+		t.failed = err
+	}
+	return err
+}
+
+func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tag, err := t.q.Exec(t.ctx(ctx), sql, args...)
+	return tag, t.note(err)
+}
+
+// queryRow runs a query of one row and scans it; pgx.ErrNoRows when there
+// is none.
+func (t *tx) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
+	return t.note(t.q.QueryRow(t.ctx(ctx), sql, args...).Scan(dest...))
+}
+
+// queryAll runs a query and scans every row with scan.
+func queryAll[T any](ctx context.Context, t *tx, sql string, args []any, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
+	rows, err := t.q.Query(t.ctx(ctx), sql, args...)
+	if err != nil {
+		return nil, t.note(err)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	return out, t.note(err)
+}
+
+// batch runs statements in one round trip.
+func (t *tx) batch(ctx context.Context, b *pgx.Batch) error {
+	return t.note(t.q.SendBatch(t.ctx(ctx), b).Close())
+}
+
+// notFound turns pgx.ErrNoRows into store.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
+
+// ms is a time as the store keeps it: to the millisecond, as SQLite does.
+func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
+
+func msPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := ms(*t)
+	return &v
+}
+
+// utc returns a time read from the database in UTC, as the SQLite store
+// returns them.
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.UTC()
+	return &v
+}
+
+// blob is a JSON blob to write: never NULL.
+func blob(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// limit is a LIMIT argument: NULL, no limit, for a negative one.
+func limit(n int) any {
+	if n < 0 {
+		return nil
+	}
+	return n
+}
+
+const domainColumns = "id, name, status, description, retention, created_at, deprecated_at"
+
+func scanDomain(r pgx.Row) (*store.Domain, error) {
+	var d store.Domain
+	if err := r.Scan(&d.ID, &d.Name, &d.Status, &d.Description, &d.Retention, &d.CreatedAt, &d.DeprecatedAt); err != nil {
+		return nil, err
+	}
+	d.CreatedAt = d.CreatedAt.UTC()
+	d.DeprecatedAt = utc(d.DeprecatedAt)
+	return &d, nil
+}
+
+func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
+	var id int64
+	err := t.queryRow(ctx, `INSERT INTO domains (name, status, description, retention, created_at, deprecated_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
+		[]any{d.Name, d.Status, d.Description, d.Retention, ms(d.CreatedAt), msPtr(d.DeprecatedAt)}, &id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, store.ErrExists
+	}
+	return id, err
+}
+
+func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domain, error) {
+	d, err := scanDomain(t.q.QueryRow(t.ctx(ctx), "SELECT "+domainColumns+" FROM domains WHERE "+where, arg))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return d, nil
+}
+
+func scanDomainRow(r pgx.CollectableRow) (*store.Domain, error) { return scanDomain(r) }
+
+func (t *tx) DomainGetByName(ctx context.Context, name string) (*store.Domain, error) {
+	return t.domainGet(ctx, "name = $1", name)
+}
+
+func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error) {
+	return t.domainGet(ctx, "id = $1", id)
+}
+
+func (t *tx) DomainCount(ctx context.Context) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM domains", nil, &n)
+	return n, err
+}
+
+func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store.Domain, error) {
+	dir, cmp := "ASC", ">"
+	if p.Reverse {
+		dir, cmp = "DESC", "<"
+	}
+	q := "SELECT " + domainColumns + " FROM domains WHERE status = $1"
+	args := []any{p.Status, limit(p.Limit)}
+	if p.After != nil {
+		q += " AND name " + cmp + " $3"
+		args = append(args, *p.After)
+	}
+	q += " ORDER BY name " + dir + " LIMIT $2"
+	return queryAll(ctx, t, q, args, scanDomainRow)
+}
+
+func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
+	_, err := t.exec(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
+	return err
+}
+
+func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
+	return queryAll(ctx, t, "SELECT key, value FROM domain_tags WHERE domain_id = $1 ORDER BY key", []any{domainID},
+		func(r pgx.CollectableRow) (store.Tag, error) {
+			var tag store.Tag
+			err := r.Scan(&tag.Key, &tag.Value)
+			return tag, err
+		})
+}
+
+func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag) error {
+	// One statement for all the tags; a key given twice keeps its last
+	// value, as when they are put one by one (and one INSERT … ON CONFLICT
+	// may not change a row twice).
+	last := map[string]int{}
+	for i, tag := range tags {
+		last[tag.Key] = i
+	}
+	keys, values := make([]string, 0, len(last)), make([]string, 0, len(last))
+	for i, tag := range tags {
+		if last[tag.Key] == i {
+			keys, values = append(keys, tag.Key), append(values, tag.Value)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := t.exec(ctx, `INSERT INTO domain_tags (domain_id, key, value)
+		SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
+		ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value`, domainID, keys, values)
+	return err
+}
+
+func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	_, err := t.exec(ctx, "DELETE FROM domain_tags WHERE domain_id = $1 AND key = ANY ($2::text[])", domainID, keys)
+	return err
+}
+
+const typeColumns = "domain_id, kind, name, version, status, description, created_at, deprecated_at, config"
+
+func scanType(r pgx.Row) (*store.Type, error) {
+	var ty store.Type
+	var kind string
+	if err := r.Scan(&ty.DomainID, &kind, &ty.Name, &ty.Version, &ty.Status, &ty.Description, &ty.CreatedAt, &ty.DeprecatedAt, &ty.Config); err != nil {
+		return nil, err
+	}
+	ty.Kind = store.TypeKind(kind)
+	ty.CreatedAt = ty.CreatedAt.UTC()
+	ty.DeprecatedAt = utc(ty.DeprecatedAt)
+	if ty.Config == nil {
+		ty.Config = []byte{}
+	}
+	return &ty, nil
+}
+
+func scanTypeRow(r pgx.CollectableRow) (*store.Type, error) { return scanType(r) }
+
+func typeKeyArgs(k store.TypeKey) []any {
+	return []any{k.DomainID, string(k.Kind), k.Name, k.Version}
+}
+
+const typeKeyWhere = "domain_id = $1 AND kind = $2 AND name = $3 AND version = $4"
+
+func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
+	tag, err := t.exec(ctx, `INSERT INTO types (domain_id, kind, name, version, status, description, created_at, deprecated_at, config)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (domain_id, kind, name, version) DO NOTHING`,
+		ty.DomainID, string(ty.Kind), ty.Name, ty.Version, ty.Status, ty.Description, ms(ty.CreatedAt), msPtr(ty.DeprecatedAt), blob(ty.Config))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrExists
+	}
+	return nil
+}
+
+func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
+	ty, err := scanType(t.q.QueryRow(t.ctx(ctx), "SELECT "+typeColumns+" FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...))
+	if err != nil {
+		return nil, notFound(t.note(err))
+	}
+	return ty, nil
+}
+
+func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
+	var n int
+	err := t.queryRow(ctx, "SELECT count(*) FROM types WHERE domain_id = $1 AND kind = $2", []any{domainID, string(kind)}, &n)
+	return n, err
+}
+
+func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Type, error) {
+	dir, cmp := "ASC", ">"
+	if p.Reverse {
+		dir, cmp = "DESC", "<"
+	}
+	q := "SELECT " + typeColumns + " FROM types WHERE domain_id = $1 AND kind = $2 AND status = $3"
+	args := []any{p.DomainID, string(p.Kind), p.Status, limit(p.Limit)}
+	if p.Name != nil {
+		args = append(args, *p.Name)
+		q += " AND name = $" + strconv.Itoa(len(args))
+	}
+	if p.AfterName != nil {
+		args = append(args, *p.AfterName, p.AfterVersion)
+		q += fmt.Sprintf(" AND (name, version) %s ($%d, $%d)", cmp, len(args)-1, len(args))
+	}
+	q += " ORDER BY name " + dir + ", version " + dir + " LIMIT $4"
+	return queryAll(ctx, t, q, args, scanTypeRow)
+}
+
+func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
+	_, err := t.exec(ctx, "UPDATE types SET status = $5, deprecated_at = $6 WHERE "+typeKeyWhere,
+		append(typeKeyArgs(k), c.Status, msPtr(c.DeprecatedAt))...)
+	return err
+}
+
+func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
+	_, err := t.exec(ctx, "UPDATE types SET status = $2, deprecated_at = $3 WHERE domain_id = $1 AND status = $4",
+		domainID, store.StatusDeprecated, ms(at), store.StatusRegistered)
+	return err
+}
+
+func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
+	tag, err := t.exec(ctx, "DELETE FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
+	var v []byte
+	err := t.queryRow(ctx, "SELECT value FROM meta WHERE key = $1", []any{key}, &v)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
+	if _, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, blob(value)); err != nil {
+		return nil, err
+	}
+	return t.MetaGet(ctx, key)
+}
+
+// DropSchema removes a schema and every table in it, for good: what tests
+// that each opened a store on a schema of their own leave behind, or an
+// installation being taken down.
+func DropSchema(ctx context.Context, url, schema string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
+		return fmt.Errorf("postgres: drop schema %s: %w", schema, err)
+	}
+	return nil
+}

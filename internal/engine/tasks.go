@@ -73,6 +73,8 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, l
 	var started bool
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
+		// A shared store may run this again after a conflict: start over.
+		started, w = false, wakeups{}
 		for {
 			task, err := tx.TaskTake(ctx, k)
 			if errors.Is(err, store.ErrNotFound) {

@@ -62,6 +62,7 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
+		w = wakeups{} // a shared store may run this again after a conflict
 		if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
 			return err
 		}

@@ -78,7 +78,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 		defer srv.Shutdown(context.Background())
 		o.Endpoint = srv.URL()
-		fmt.Fprintf(stdout, "openswf %s at %s, database %s (SQLite, synchronous=FULL)\n", versionString(), o.Endpoint, srv.DatabasePath())
+		fmt.Fprintf(stdout, "openswf %s at %s, database %s (SQLite, synchronous=FULL)\n", versionString(), o.Endpoint, srv.Database())
 	}
 	fmt.Fprintf(stdout, "load: %v per load, %d heartbeat goroutines over %d tasks; workflows: %d starters, %d deciders, %d workers\n",
 		o.Duration, o.Concurrency, o.Tasks, o.Starters, o.Deciders, o.Workers)

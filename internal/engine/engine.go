@@ -141,6 +141,9 @@ type Engine struct {
 	rates workflow.RateLimiter
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
+	// announcer tells other processes sharing the store of what this one
+	// commits; nil when the store is not shared.
+	announcer *announcer
 	// fireMu makes firing due timers one pass at a time.
 	fireMu sync.Mutex
 	// domains caches the parts of domains that never change (id, name,
@@ -186,6 +189,9 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	}
 	if cfg.DecisionRates != nil {
 		e.rates = throttle.New(cfg.DecisionRates)
+	}
+	if shared, ok := s.(store.Shared); ok {
+		e.announcer = newAnnouncer(shared)
 	}
 	return e
 }

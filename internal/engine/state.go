@@ -112,4 +112,7 @@ func (e *Engine) wake(w wakeups) {
 	if w.timers && e.timerWake != nil {
 		e.timerWake()
 	}
+	if e.announcer != nil {
+		e.announcer.add(w)
+	}
 }

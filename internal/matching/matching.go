@@ -108,3 +108,13 @@ func (m *Matcher) Pollers(k Key) int {
 	defer m.mu.Unlock()
 	return len(m.lists[k])
 }
+
+// NotifyAll wakes every waiting poller of every list, to look again: news
+// of tasks may have been missed.
+func (m *Matcher) NotifyAll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, ws := range m.lists {
+		m.notifyLocked(k, len(ws))
+	}
+}

@@ -67,7 +67,7 @@ func TestDatabasePath(t *testing.T) {
 			t.Errorf("DatabasePath(%q) = %q, %v", in, got, err)
 		}
 	}
-	if _, err := DatabasePath("postgres://localhost/test"); err == nil || !strings.Contains(err.Error(), "not supported yet") {
+	if _, err := DatabasePath("postgres://localhost/test"); err == nil || !strings.Contains(err.Error(), "PostgreSQL") {
 		t.Errorf("a PostgreSQL URL: %v", err)
 	}
 }

@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/openswf/openswf/internal/auth"
@@ -23,6 +25,7 @@ import (
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/postgres"
 	"github.com/openswf/openswf/internal/store/sqlite"
 	"github.com/openswf/openswf/internal/throttle"
 	"github.com/openswf/openswf/internal/timers"
@@ -126,7 +129,7 @@ type LambdaConfig struct {
 type Server struct {
 	cfg    Config
 	store  store.Store
-	dbPath string
+	where  string
 	engine *engine.Engine
 	http   *http.Server
 	ln     net.Listener
@@ -136,12 +139,16 @@ type Server struct {
 	loopDone chan struct{}
 }
 
+// IsPostgres reports whether the Database setting is a PostgreSQL URL.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
 // DatabasePath resolves the Database setting to the SQLite file it names.
-// PostgreSQL URLs are refused until the PostgreSQL store exists.
 func DatabasePath(dsn string) (string, error) {
 	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "", errors.New("PostgreSQL is not supported yet: use an SQLite file path")
+	case IsPostgres(dsn):
+		return "", errors.New("a PostgreSQL URL names no SQLite file")
 	case strings.HasPrefix(dsn, "sqlite://"):
 		return strings.TrimPrefix(dsn, "sqlite://"), nil
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -156,13 +163,9 @@ func DatabasePath(dsn string) (string, error) {
 // background until Shutdown.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.setDefaults()
-	path, err := DatabasePath(cfg.Database)
+	st, where, err := openStore(ctx, cfg.Database)
 	if err != nil {
-		return nil, err
-	}
-	st, err := sqlite.Open(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
 	keys, err := loadKeys(ctx, st)
 	if err != nil {
@@ -189,16 +192,19 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, dbPath: path, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
+	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
 	go func() {
 		defer close(s.loopDone)
-		done := make(chan struct{})
-		go func() {
-			eng.RunLambdas(loopCtx, cmp.Or(cfg.Lambda.Workers, 16))
-			close(done)
-		}()
+		var wg sync.WaitGroup
+		wg.Go(func() { eng.RunLambdas(loopCtx, cmp.Or(cfg.Lambda.Workers, 16)) })
+		if shared, ok := st.(store.Shared); ok {
+			// Other servers on the same database hear of this one's
+			// tasks and timers, and it of theirs.
+			wg.Go(func() { eng.RunAnnouncements(loopCtx) })
+			wg.Go(func() { shared.Listen(loopCtx, eng.Hear) })
+		}
 		loop.Run(loopCtx)
-		<-done
+		wg.Wait()
 	}()
 	s.http = &http.Server{
 		Handler:           s.routes(),
@@ -206,8 +212,43 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.http.Serve(ln) }()
-	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "database", path, "region", cfg.Region, "account", cfg.AccountID)
+	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "database", where, "authentication", cfg.Auth != nil, "region", cfg.Region, "account", cfg.AccountID)
 	return s, nil
+}
+
+// openStore opens the store the Database setting names, and says where it
+// is for logs (a URL without its password).
+func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
+	if IsPostgres(dsn) {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return nil, "the PostgreSQL URL", err
+		}
+		// schema=NAME keeps openswf's tables in a schema of their own,
+		// created if missing.
+		q := u.Query()
+		schema := q.Get("schema")
+		q.Del("schema")
+		u.RawQuery = q.Encode()
+		where := u.Redacted()
+		if schema != "" {
+			where += " (schema " + schema + ")"
+		}
+		st, err := postgres.OpenSchema(ctx, u.String(), schema)
+		if err != nil {
+			return nil, where, err
+		}
+		return st, where, nil
+	}
+	path, err := DatabasePath(dsn)
+	if err != nil {
+		return nil, dsn, err
+	}
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, path, err
+	}
+	return st, path, nil
 }
 
 // loadKeys returns the keys that sign page and task tokens, making them on
@@ -258,8 +299,9 @@ func (s *Server) URL() string {
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// DatabasePath is the SQLite file the server keeps its state in.
-func (s *Server) DatabasePath() string { return s.dbPath }
+// Database is where the server keeps its state: the SQLite file, or the
+// PostgreSQL URL without its password.
+func (s *Server) Database() string { return s.where }
 
 // Shutdown stops accepting requests, answers waiting long polls that there
 // is no task, lets other requests in flight finish (until ctx ends) and

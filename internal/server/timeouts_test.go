@@ -838,7 +838,7 @@ func TestTimersAndTasksSurviveRestart(t *testing.T) {
 // database file and clock, as after an outage.
 func (f *fixture) tmDownFor(d time.Duration) {
 	f.t.Helper()
-	db := f.DatabasePath()
+	db := f.Config().Database
 	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	must(f.t, f.Server.Server.Shutdown(stopCtx))

@@ -232,7 +232,7 @@ func (f *fixture) tsOtherHistory(ex *types.WorkflowExecution) []string {
 // database file and clock, as after an outage.
 func (f *fixture) tsDownFor(d time.Duration) {
 	f.t.Helper()
-	db := f.DatabasePath()
+	db := f.Config().Database
 	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	must(f.t, f.Server.Server.Shutdown(stopCtx))

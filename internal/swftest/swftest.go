@@ -7,6 +7,8 @@ package swftest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +27,7 @@ import (
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store/postgres"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -56,12 +59,15 @@ type Option func(*server.Config)
 // WithConfig applies f to the server's configuration before it starts.
 func WithConfig(f func(*server.Config)) Option { return Option(f) }
 
-// Start starts a server that is shut down when the test ends.
+// Start starts a server that is shut down when the test ends. Its state is
+// in a fresh SQLite file; with OPENSWF_TEST_DATABASE=postgres, in a fresh
+// schema of the PostgreSQL database at OPENSWF_TEST_POSTGRES_URL, dropped
+// when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := server.Config{
 		Listen:   "127.0.0.1:0",
-		Database: filepath.Join(t.TempDir(), "openswf.db"),
+		Database: testDatabase(t),
 		Clock:    clock.NewFake(Epoch),
 	}
 	if testing.Verbose() {
@@ -78,6 +84,46 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 	})
 	return s
+}
+
+// testDatabase is where a test server keeps its state.
+func testDatabase(t testing.TB) string {
+	switch kind := os.Getenv("OPENSWF_TEST_DATABASE"); kind {
+	case "", "sqlite":
+		return filepath.Join(t.TempDir(), "openswf.db")
+	case "postgres":
+		if os.Getenv("OPENSWF_TEST_POSTGRES_URL") == "" {
+			t.Fatal("OPENSWF_TEST_DATABASE=postgres needs OPENSWF_TEST_POSTGRES_URL")
+		}
+		return PostgresDatabase(t)
+	default:
+		t.Fatalf("OPENSWF_TEST_DATABASE is %q: sqlite or postgres", kind)
+		return ""
+	}
+}
+
+// PostgresDatabase returns the Database setting of a fresh schema in the
+// PostgreSQL database at OPENSWF_TEST_POSTGRES_URL, dropped when the test
+// ends; without that variable it skips the test.
+func PostgresDatabase(t testing.TB) string {
+	t.Helper()
+	url := os.Getenv("OPENSWF_TEST_POSTGRES_URL")
+	if url == "" {
+		t.Skip("OPENSWF_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "openswf_test_" + hex.EncodeToString(b[:])
+	t.Cleanup(func() {
+		if err := postgres.DropSchema(context.Background(), url, schema); err != nil {
+			t.Error(err)
+		}
+	})
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "schema=" + schema
 }
 
 func (s *Server) start() {
@@ -108,6 +154,9 @@ func (s *Server) Restart() {
 	s.stop()
 	s.start()
 }
+
+// Config is the configuration the server was started with.
+func (s *Server) Config() server.Config { return s.cfg }
 
 // NewClient returns another SWF client of the server.
 func (s *Server) NewClient() *swf.Client {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/swftest"
 )
 
@@ -107,5 +109,53 @@ print("ok")
 	out, err := cmd.CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
+
+// The AWS CLI's and boto3's signatures verify against a users file, and
+// their users' policies hold.
+func TestRealClientsSignAndAreAuthorized(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
+		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
+	}
+	var file auth.File
+	must(t, json.Unmarshal([]byte(`{"users": [{"name": "cli", "accessKeys": [{"accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}],
+	  "policies": [{"Statement": [{"Effect": "Allow", "Action": ["swf:RegisterDomain", "swf:DescribeDomain", "swf:ListDomains"], "Resource": "*"}]}]}]}`), &file))
+	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
+	must(t, err)
+	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	script := `
+import sys, boto3, botocore
+c = boto3.client("swf", endpoint_url=sys.argv[1])
+c.register_domain(name="signed", workflowExecutionRetentionPeriodInDays="1")
+assert c.describe_domain(name="signed")["domainInfo"]["name"] == "signed"
+try:
+    c.deprecate_domain(name="signed")
+    sys.exit("a call the policy does not allow succeeded")
+except c.exceptions.OperationNotPermittedFault as e:
+    assert "swf:DeprecateDomain" in e.response["Error"]["Message"], e.response
+bad = boto3.client("swf", endpoint_url=sys.argv[1], aws_secret_access_key="not-the-secret", aws_access_key_id="AKIDEXAMPLE")
+try:
+    bad.list_domains(registrationStatus="REGISTERED")
+    sys.exit("a wrong secret was accepted")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "InvalidSignatureException", e.response
+print("ok")
+`
+	cmd := exec.Command(python, "-c", script, s.URL())
+	cmd.Env = clientEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+	if aws, err := exec.LookPath("aws"); err == nil {
+		cmd := exec.Command(aws, "swf", "--endpoint-url", s.URL(), "--output", "json", "list-domains", "--registration-status", "REGISTERED")
+		cmd.Env = clientEnv(t)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), `"signed"`) {
+			t.Fatalf("aws swf list-domains with a users file: %v\n%s", err, out)
+		}
 	}
 }

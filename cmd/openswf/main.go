@@ -127,6 +127,7 @@ func serve(args []string, stderr io.Writer) error {
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
 	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
+	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
 	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
@@ -192,6 +193,18 @@ func serve(args []string, stderr io.Writer) error {
 		DecisionRates: func() map[string]throttle.Rate {
 			if *throttling {
 				return engine.SWFDecisionRates
+			}
+			return nil
+		}(),
+		APIRates: func() map[string]throttle.Rate {
+			if *apiThrottling {
+				return engine.SWFAPIRates
+			}
+			return nil
+		}(),
+		ExecutionAPIRates: func() map[string]throttle.Rate {
+			if *apiThrottling {
+				return engine.SWFExecutionAPIRates
 			}
 			return nil
 		}(),

@@ -100,6 +100,11 @@ type Config struct {
 	// how often each kind of decision that creates things may be made
 	// (keyed by decision type); nil limits nothing.
 	DecisionRates map[string]throttle.Rate
+	// APIRates limit, across the server, how often each operation may be
+	// called (keyed by operation), and ExecutionAPIRates how often some
+	// may be called on one workflow execution; nil limits nothing. Calls
+	// beyond them answer ThrottlingException.
+	APIRates, ExecutionAPIRates map[string]throttle.Rate
 	// Logger receives what goes wrong in the background.
 	Logger *slog.Logger
 }
@@ -139,6 +144,9 @@ type Engine struct {
 	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
+	// apiRates and execRates limit calls, across the server and per
+	// execution; nil when there are no limits.
+	apiRates, execRates *throttle.Limiter
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
 	// announcer tells other processes sharing the store of what this one
@@ -189,6 +197,12 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	}
 	if cfg.DecisionRates != nil {
 		e.rates = throttle.New(cfg.DecisionRates)
+	}
+	if cfg.APIRates != nil {
+		e.apiRates = throttle.New(cfg.APIRates)
+	}
+	if cfg.ExecutionAPIRates != nil {
+		e.execRates = throttle.New(cfg.ExecutionAPIRates)
 	}
 	if shared, ok := s.(store.Shared); ok {
 		e.announcer = newAnnouncer(shared)

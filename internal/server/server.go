@@ -74,6 +74,11 @@ type Config struct {
 	// DecisionRates limits how often decisions that create things may be
 	// made (engine.SWFDecisionRates are Amazon SWF's); nil limits nothing.
 	DecisionRates map[string]throttle.Rate
+	// APIRates limit how often each operation may be called, and
+	// ExecutionAPIRates how often some may be called on one execution
+	// (engine.SWFAPIRates and engine.SWFExecutionAPIRates are Amazon
+	// SWF's); nil limits nothing.
+	APIRates, ExecutionAPIRates map[string]throttle.Rate
 	// Auth checks callers' signatures and policies (auth.Load reads a
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
@@ -172,7 +177,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates, Logger: cfg.Logger}
+	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
+		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{
@@ -278,7 +284,7 @@ func (s *Server) FireDueTimers(ctx context.Context) error {
 }
 
 func (s *Server) routes() http.Handler {
-	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth, Authorize: s.engine.Authorize})
+	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth, Authorize: s.engine.Authorize, Throttle: s.engine.Throttle})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package server_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/swftest"
 	"github.com/openswf/openswf/internal/throttle"
@@ -135,4 +137,52 @@ func nextDecisionOf(f *fixture, workflowID string) *swf.PollForDecisionTaskOutpu
 	}
 	f.t.Fatalf("no decision task of %s came", workflowID)
 	return nil
+}
+
+// With API throttling at Amazon SWF's rates, a call beyond its operation's
+// bucket answers ThrottlingException, and the bucket refills with time; a
+// call on one execution also spends that execution's bucket.
+func TestAPIRateLimits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+		c.APIRates, c.ExecutionAPIRates = engine.SWFAPIRates, engine.SWFExecutionAPIRates
+	}))
+	describe := func() error {
+		_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		return err
+	}
+	// DescribeDomain: 200 calls, then 6 a second.
+	for i := range 200 - 1 { // newFixture's calls took none of these
+		if err := describe(); err != nil {
+			t.Fatalf("call %d of the burst: %v", i+1, err)
+		}
+	}
+	must(t, describe())
+	wantCode(t, describe(), "ThrottlingException")
+	f.Clock.Advance(time.Second)
+	for range 6 {
+		must(t, describe())
+	}
+	wantCode(t, describe(), "ThrottlingException")
+	// Other operations have buckets of their own.
+	_, err := f.c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
+	must(t, err)
+
+	// GetWorkflowExecutionHistory: 400 calls per execution, then 200 a
+	// second (the account's bucket holds 2000).
+	one, two := f.start("one"), f.start("two")
+	history := func(ex *types.WorkflowExecution) error {
+		_, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+		return err
+	}
+	for i := range 400 {
+		if err := history(one); err != nil {
+			t.Fatalf("history call %d: %v", i+1, err)
+		}
+	}
+	msg := wantCode(t, history(one), "ThrottlingException")
+	if !strings.Contains(msg, "execution") {
+		t.Errorf("per-execution throttling says %q", msg)
+	}
+	must(t, history(two))
 }

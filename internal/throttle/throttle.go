@@ -20,22 +20,36 @@ type Limiter struct {
 	mu      sync.Mutex
 	rates   map[string]Rate
 	buckets map[string]*bucket
+	// sweepAt is the number of buckets at which full ones are forgotten.
+	sweepAt int
 }
 
 type bucket struct {
+	rate   Rate
 	tokens float64
 	last   time.Time
 }
 
+// minSweep is how many buckets a limiter holds before it looks for ones to
+// forget.
+const minSweep = 1024
+
 // New returns a limiter with a bucket for each key of rates; keys without
 // a rate are never limited.
 func New(rates map[string]Rate) *Limiter {
-	return &Limiter{rates: rates, buckets: map[string]*bucket{}}
+	return &Limiter{rates: rates, buckets: map[string]*bucket{}, sweepAt: minSweep}
 }
 
 // Allow takes a token from key's bucket at time now, reporting whether
 // there was one.
 func (l *Limiter) Allow(key string, now time.Time) bool {
+	return l.AllowIn(key, key, now)
+}
+
+// AllowIn takes a token from the bucket named bucket, whose rate is that of
+// key, at time now, reporting whether there was one: many buckets of one
+// rate, such as one per workflow execution.
+func (l *Limiter) AllowIn(key, bucketName string, now time.Time) bool {
 	if l == nil {
 		return true
 	}
@@ -45,10 +59,13 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
+	b, ok := l.buckets[bucketName]
 	if !ok {
-		b = &bucket{tokens: r.Burst, last: now}
-		l.buckets[key] = b
+		if len(l.buckets) >= l.sweepAt {
+			l.sweep(now)
+		}
+		b = &bucket{rate: r, tokens: r.Burst, last: now}
+		l.buckets[bucketName] = b
 	}
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
 		b.tokens = min(r.Burst, b.tokens+elapsed*r.PerSecond)
@@ -59,4 +76,15 @@ func (l *Limiter) Allow(key string, now time.Time) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// sweep forgets the buckets that are full again at now: a missing bucket
+// is a full one, so that buckets per execution do not pile up.
+func (l *Limiter) sweep(now time.Time) {
+	for name, b := range l.buckets {
+		if b.tokens+now.Sub(b.last).Seconds()*b.rate.PerSecond >= b.rate.Burst {
+			delete(l.buckets, name)
+		}
+	}
+	l.sweepAt = max(minSweep, 2*len(l.buckets))
 }

@@ -1,6 +1,7 @@
 package throttle
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -34,5 +35,32 @@ func TestBucket(t *testing.T) {
 	var none *Limiter
 	if !none.Allow("a", t0) {
 		t.Fatal("a nil limiter limited")
+	}
+}
+
+func TestBucketsOfOneRate(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := New(map[string]Rate{"history": {Burst: 2, PerSecond: 1}})
+	for _, run := range []string{"run-1", "run-2"} {
+		if !l.AllowIn("history", run, t0) || !l.AllowIn("history", run, t0) {
+			t.Fatalf("%s: the burst was refused", run)
+		}
+		if l.AllowIn("history", run, t0) {
+			t.Fatalf("%s: an empty bucket gave a token", run)
+		}
+	}
+	// Buckets that refilled are forgotten once there are many; those
+	// still short of tokens are kept.
+	for i := range 3 * minSweep {
+		l.AllowIn("history", fmt.Sprint("old-", i), t0)
+	}
+	later := t0.Add(time.Second / 2)
+	l.AllowIn("history", "new", later)
+	if l.AllowIn("history", "run-1", later) {
+		t.Fatal("run-1 regained a token in half a second at 1/s after the sweep")
+	}
+	l.sweep(t0.Add(time.Hour))
+	if len(l.buckets) != 0 {
+		t.Fatalf("%d buckets kept after every one refilled", len(l.buckets))
 	}
 }

@@ -50,6 +50,9 @@ type Options struct {
 	// Authorize checks that the caller (in ctx) may make a call; it runs
 	// after the input is validated, only when there is an Authenticator.
 	Authorize func(ctx context.Context, op string, in swfapi.Input) error
+	// Throttle takes a token for a call, refusing it (ThrottlingException)
+	// when the rate limits are spent; it runs after the input is validated.
+	Throttle func(ctx context.Context, op string, in swfapi.Input) error
 	// Now is the wall clock that signatures' dates are checked against
 	// (nil: time.Now).
 	Now func() time.Time
@@ -120,6 +123,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := in.Validate(h.opts.Sizes); err != nil {
 		h.writeError(w, r, reqID, name, err)
 		return
+	}
+	if h.opts.Throttle != nil {
+		if err := h.opts.Throttle(ctx, name, in); err != nil {
+			h.writeError(w, r, reqID, name, err)
+			return
+		}
 	}
 	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
 		if err := h.opts.Authorize(ctx, name, in); err != nil {

@@ -85,3 +85,7 @@ func (e *Engine) Hear(n store.Announcement) {
 		e.timerWake()
 	}
 }
+
+// WaitingPolls is the number of long polls waiting for a task on this
+// server, for its metrics.
+func (e *Engine) WaitingPolls() int { return e.matcher.Waiting() }

@@ -118,3 +118,14 @@ func (m *Matcher) NotifyAll() {
 		m.notifyLocked(k, len(ws))
 	}
 }
+
+// Waiting is the number of pollers waiting on every list.
+func (m *Matcher) Waiting() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, ws := range m.lists {
+		n += len(ws)
+	}
+	return n
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
+	"github.com/openswf/openswf/internal/metrics"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/postgres"
 	"github.com/openswf/openswf/internal/store/sqlite"
@@ -284,9 +285,15 @@ func (s *Server) FireDueTimers(ctx context.Context) error {
 }
 
 func (s *Server) routes() http.Handler {
-	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth, Authorize: s.engine.Authorize, Throttle: s.engine.Throttle})
+	m := s.newMetrics()
+	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth,
+		Authorize: s.engine.Authorize, Throttle: s.engine.Throttle, Observe: m.observe})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", metrics.ContentType)
+		m.registry.WriteText(w)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})

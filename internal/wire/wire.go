@@ -53,6 +53,9 @@ type Options struct {
 	// Throttle takes a token for a call, refusing it (ThrottlingException)
 	// when the rate limits are spent; it runs after the input is validated.
 	Throttle func(ctx context.Context, op string, in swfapi.Input) error
+	// Observe is told of each answered request: the operation (empty when
+	// unknown), the error code ("OK" for a success) and the time it took.
+	Observe func(op, code string, d time.Duration)
 	// Now is the wall clock that signatures' dates are checked against
 	// (nil: time.Now).
 	Now func() time.Time
@@ -71,7 +74,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	op, code := h.serve(w, r, reqID)
+	d := time.Since(start)
+	if h.opts.Observe != nil {
+		h.opts.Observe(op, code, d)
+	}
+	h.log.Debug("request", "op", op, "code", code, "duration", d, "requestId", reqID)
+}
 
+// serve answers one request, returning the operation (empty when unknown)
+// and the error code of the answer ("OK" for a success).
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (string, string) {
 	target := r.Header.Get("X-Amz-Target")
 	name, ok := strings.CutPrefix(target, swfapi.TargetPrefix+".")
 	if !ok {
@@ -79,23 +92,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	op := swfapi.LookupOperation(name)
 	if op == nil {
-		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeUnknownOperationException, "Unknown operation %q: X-Amz-Target must be %s.<Operation>", target, swfapi.TargetPrefix))
-		return
+		return "", h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeUnknownOperationException, "Unknown operation %q: X-Amz-Target must be %s.<Operation>", target, swfapi.TargetPrefix))
 	}
 	if r.Method != http.MethodPost {
-		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "SWF operations are called with POST, not %s", r.Method))
-		return
+		return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "SWF operations are called with POST, not %s", r.Method))
 	}
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeRequestEntityTooLarge, "Request size exceeds %d bytes", MaxRequestBytes))
-			return
+			return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeRequestEntityTooLarge, "Request size exceeds %d bytes", MaxRequestBytes))
 		}
-		h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
-		return
+		return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
 	}
 
 	ctx := r.Context()
@@ -107,8 +116,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if errors.As(err, &sigErr) {
 				err = swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
 			}
-			h.writeError(w, r, reqID, name, err)
-			return
+			return name, h.writeError(w, r, reqID, name, err)
 		}
 		ctx = auth.NewContext(ctx, auth.NewCaller(p, r, now))
 	}
@@ -116,34 +124,29 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	in := op.NewInput()
 	if len(body) > 0 {
 		if err := json.Unmarshal(body, in); err != nil {
-			h.writeError(w, r, reqID, name, decodeError(err))
-			return
+			return name, h.writeError(w, r, reqID, name, decodeError(err))
 		}
 	}
 	if err := in.Validate(h.opts.Sizes); err != nil {
-		h.writeError(w, r, reqID, name, err)
-		return
+		return name, h.writeError(w, r, reqID, name, err)
 	}
 	if h.opts.Throttle != nil {
 		if err := h.opts.Throttle(ctx, name, in); err != nil {
-			h.writeError(w, r, reqID, name, err)
-			return
+			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}
 	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
 		if err := h.opts.Authorize(ctx, name, in); err != nil {
-			h.writeError(w, r, reqID, name, err)
-			return
+			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}
 
 	out, err := op.Call(ctx, h.svc, in)
 	if err != nil {
-		h.writeError(w, r, reqID, name, err)
-		return
+		return name, h.writeError(w, r, reqID, name, err)
 	}
 	h.writeOutput(w, reqID, name, out)
-	h.log.Debug("request", "op", name, "status", http.StatusOK, "duration", time.Since(start), "requestId", reqID)
+	return name, "OK"
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, reqID, op string, out any) {
@@ -226,7 +229,8 @@ func ErrorType(code string) string {
 	return "com.amazon.coral.service#" + code
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) {
+// writeError answers with err and returns its code.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
 	code, msg := swfapi.CodeInternalFailure, "The server encountered an internal error"
 	var apiErr *swfapi.Error
 	var valErr *swfapi.ValidationError
@@ -241,11 +245,10 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 	default:
 		h.log.Error("internal error", "op", op, "requestId", reqID, "err", err)
 	}
-	status := Status(code)
-	h.log.Debug("request", "op", op, "status", status, "code", code, "requestId", reqID)
 	w.Header().Set("Content-Type", ContentType)
-	w.WriteHeader(status)
+	w.WriteHeader(Status(code))
 	writeErrorBody(w, code, msg)
+	return code
 }
 
 func writeErrorBody(w io.Writer, code, msg string) {

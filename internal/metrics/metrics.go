@@ -56,12 +56,55 @@ func header(w io.Writer, name, help, kind string) {
 	fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", name, escapeHelp(help), name, kind)
 }
 
+// family is the series of a metric, one per set of label values.
+type family[S any] struct {
+	mu     sync.RWMutex
+	series map[string]*S
+	// fresh makes the series of a set of label values.
+	fresh func(values []string) *S
+}
+
+func newFamily[S any](fresh func(values []string) *S) family[S] {
+	return family[S]{series: map[string]*S{}, fresh: fresh}
+}
+
+// get returns the series of the label values, made on first use.
+func (f *family[S]) get(values []string) *S {
+	key := strings.Join(values, "\xff")
+	f.mu.RLock()
+	s, ok := f.series[key]
+	f.mu.RUnlock()
+	if ok {
+		return s
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s, ok = f.series[key]; !ok {
+		s = f.fresh(slices.Clone(values))
+		f.series[key] = s
+	}
+	return s
+}
+
+// each calls fn with every series, in the order of their label values.
+func (f *family[S]) each(fn func(*S)) {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	keys := make([]string, 0, len(f.series))
+	for k := range f.series {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fn(f.series[k])
+	}
+}
+
 // CounterVec is a family of counters told apart by label values.
 type CounterVec struct {
 	n, help string
 	labels  []string
-	mu      sync.RWMutex
-	series  map[string]*series
+	family[series]
 }
 
 type series struct {
@@ -71,7 +114,7 @@ type series struct {
 
 // NewCounterVec registers a counter family with these label names.
 func (r *Registry) NewCounterVec(name, help string, labels ...string) *CounterVec {
-	c := &CounterVec{n: name, help: help, labels: labels, series: map[string]*series{}}
+	c := &CounterVec{n: name, help: help, labels: labels, family: newFamily(func(v []string) *series { return &series{values: v} })}
 	r.add(c)
 	return c
 }
@@ -80,34 +123,14 @@ func (c *CounterVec) name() string { return c.n }
 
 // Inc adds one to the counter of the label values (one per label name).
 func (c *CounterVec) Inc(values ...string) {
-	key := strings.Join(values, "\xff")
-	c.mu.RLock()
-	s, ok := c.series[key]
-	c.mu.RUnlock()
-	if !ok {
-		c.mu.Lock()
-		if s, ok = c.series[key]; !ok {
-			s = &series{values: slices.Clone(values)}
-			c.series[key] = s
-		}
-		c.mu.Unlock()
-	}
-	s.count.Add(1)
+	c.get(values).count.Add(1)
 }
 
 func (c *CounterVec) write(w io.Writer) {
 	header(w, c.n, c.help, "counter")
-	c.mu.RLock()
-	keys := make([]string, 0, len(c.series))
-	for k := range c.series {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		s := c.series[k]
+	c.each(func(s *series) {
 		fmt.Fprintf(w, "%s%s %d\n", c.n, labelText(c.labels, s.values, "", ""), s.count.Load())
-	}
-	c.mu.RUnlock()
+	})
 }
 
 // HistogramVec is a family of histograms told apart by label values.
@@ -115,8 +138,7 @@ type HistogramVec struct {
 	n, help string
 	labels  []string
 	bounds  []float64
-	mu      sync.RWMutex
-	series  map[string]*histogram
+	family[histogram]
 }
 
 type histogram struct {
@@ -133,7 +155,9 @@ func (r *Registry) NewHistogramVec(name, help string, bounds []float64, labels .
 	if !slices.IsSorted(bounds) {
 		panic("metrics: " + name + ": bounds must ascend")
 	}
-	h := &HistogramVec{n: name, help: help, labels: labels, bounds: bounds, series: map[string]*histogram{}}
+	h := &HistogramVec{n: name, help: help, labels: labels, bounds: bounds, family: newFamily(func(v []string) *histogram {
+		return &histogram{values: v, buckets: make([]uint64, len(bounds))}
+	})}
 	r.add(h)
 	return h
 }
@@ -142,18 +166,7 @@ func (h *HistogramVec) name() string { return h.n }
 
 // Observe adds an observation to the histogram of the label values.
 func (h *HistogramVec) Observe(v float64, values ...string) {
-	key := strings.Join(values, "\xff")
-	h.mu.RLock()
-	s, ok := h.series[key]
-	h.mu.RUnlock()
-	if !ok {
-		h.mu.Lock()
-		if s, ok = h.series[key]; !ok {
-			s = &histogram{values: slices.Clone(values), buckets: make([]uint64, len(h.bounds))}
-			h.series[key] = s
-		}
-		h.mu.Unlock()
-	}
+	s := h.get(values)
 	i, _ := slices.BinarySearch(h.bounds, v)
 	s.mu.Lock()
 	if i < len(s.buckets) {
@@ -166,14 +179,7 @@ func (h *HistogramVec) Observe(v float64, values ...string) {
 
 func (h *HistogramVec) write(w io.Writer) {
 	header(w, h.n, h.help, "histogram")
-	h.mu.RLock()
-	keys := make([]string, 0, len(h.series))
-	for k := range h.series {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		s := h.series[k]
+	h.each(func(s *histogram) {
 		s.mu.Lock()
 		var cum uint64
 		for i, b := range h.bounds {
@@ -184,8 +190,7 @@ func (h *HistogramVec) write(w io.Writer) {
 		fmt.Fprintf(w, "%s_sum%s %s\n", h.n, labelText(h.labels, s.values, "", ""), formatFloat(s.sum))
 		fmt.Fprintf(w, "%s_count%s %d\n", h.n, labelText(h.labels, s.values, "", ""), s.count)
 		s.mu.Unlock()
-	}
-	h.mu.RUnlock()
+	})
 }
 
 // gaugeFunc is a gauge read when the metrics are written.

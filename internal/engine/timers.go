@@ -1,8 +1,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
@@ -49,6 +52,16 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 		if len(due) == 0 {
 			return nil
 		}
+		if e.announcer != nil {
+			// Servers sharing the store read the same due timers: each
+			// takes the executions in an order of its own, so that they
+			// seldom wait for one another on the same timer. An
+			// execution's own timers keep their order.
+			salt := rand.Uint64()
+			slices.SortStableFunc(due, func(a, b *store.Timer) int {
+				return cmp.Compare(mix(uint64(a.ExecutionID)^salt), mix(uint64(b.ExecutionID)^salt))
+			})
+		}
 		// Firing may arm timers that are already due (a purge with no
 		// retention after a timeout): look again until none is left.
 		for _, t := range due {
@@ -89,4 +102,13 @@ func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
 	}
 	e.wake(w)
 	return nil
+}
+
+// mix scrambles the bits of x (SplitMix64's finalizer).
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }

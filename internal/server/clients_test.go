@@ -159,3 +159,43 @@ print("ok")
 		}
 	}
 }
+
+// The AWS SDK for JavaScript v3 signs requests that verify, and parses
+// openswf's answers and faults, including a denied call's.
+func TestJavaScriptSDK(t *testing.T) {
+	t.Parallel()
+	dir := os.Getenv("OPENSWF_TEST_JS_SDK_DIR")
+	node, err := exec.LookPath("node")
+	if dir == "" || err != nil {
+		t.Skip("OPENSWF_TEST_JS_SDK_DIR (a folder with node_modules/@aws-sdk/client-swf) or node is missing (.ci/run installs them)")
+	}
+	var file auth.File
+	must(t, json.Unmarshal([]byte(`{"users": [{"name": "js", "accessKeys": [{"accessKeyId": "AKIDJS", "secretAccessKey": "js/secret+key"}],
+	  "policies": [{"Statement": [{"Effect": "Allow", "Action": ["swf:RegisterDomain", "swf:ListDomains"], "Resource": "*"}]}]}]}`), &file))
+	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
+	must(t, err)
+	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	script := filepath.Join(dir, "openswf-test.mjs")
+	must(t, os.WriteFile(script, []byte(`
+import { SWFClient, RegisterDomainCommand, ListDomainsCommand, DeprecateDomainCommand, DescribeDomainCommand } from "@aws-sdk/client-swf";
+const client = (secret) => new SWFClient({ endpoint: process.argv[2], region: "us-east-1", maxAttempts: 1,
+  credentials: { accessKeyId: "AKIDJS", secretAccessKey: secret } });
+const c = client("js/secret+key");
+await c.send(new RegisterDomainCommand({ name: "from-js", workflowExecutionRetentionPeriodInDays: "1" }));
+const out = await c.send(new ListDomainsCommand({ registrationStatus: "REGISTERED" }));
+if (out.domainInfos.length !== 1 || out.domainInfos[0].name !== "from-js") throw new Error(JSON.stringify(out));
+try { await c.send(new DeprecateDomainCommand({ name: "from-js" })); throw new Error("a denied call succeeded"); }
+catch (e) { if (e.name !== "OperationNotPermittedFault") throw e; }
+try { await client("wrong").send(new ListDomainsCommand({ registrationStatus: "REGISTERED" })); throw new Error("a wrong secret was accepted"); }
+catch (e) { if (e.name !== "InvalidSignatureException") throw e; }
+console.log("ok");
+`), 0o644))
+	cmd := exec.Command(node, script, s.URL())
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("node: %v\n%s\n%s", err, out, stderr.String())
+	}
+}

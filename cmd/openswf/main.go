@@ -231,6 +231,24 @@ func serve(args []string, stderr io.Writer) error {
 		defer dbg.Close()
 		logger.Info("profiler listening", "address", "http://"+*debugListen+"/debug/pprof/")
 	}
+	if authn != nil {
+		// SIGHUP reads the users file again: keys and policies change
+		// without a restart; a file that does not load changes nothing.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				fresh, err := auth.Load(*usersFile, *region, *account)
+				if err != nil {
+					logger.Error("reloading the users file: kept the users as they were", "err", err)
+					continue
+				}
+				authn.Replace(fresh)
+				logger.Info("reloaded the users file", "path", *usersFile)
+			}
+		}()
+	}
 	<-ctx.Done()
 	stop()
 	logger.Info("shutting down")

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/openswf/openswf/internal/iam"
@@ -60,8 +61,15 @@ type Principal struct {
 // the domain a call acts on (aws:ResourceTag/KEY): only then are they read.
 func (p *Principal) NeedsResourceTags() bool { return p.resourceTags }
 
-// Authenticator checks requests' signatures against the users' keys.
+// Authenticator checks requests' signatures against the users' keys. Its
+// users can be replaced while it serves (Replace), so that keys and
+// policies change without a restart.
 type Authenticator struct {
+	users atomic.Pointer[users]
+}
+
+// users is one version of the users file, checked and ready.
+type users struct {
 	verifier sigv4.Verifier
 	keys     map[string]keyOf
 }
@@ -94,7 +102,7 @@ func Load(path, region, account string) (*Authenticator, error) {
 // New checks a users file and returns its authenticator for a server of
 // the region and account.
 func New(f *File, region, account string) (*Authenticator, error) {
-	a := &Authenticator{keys: map[string]keyOf{}}
+	a := &users{keys: map[string]keyOf{}}
 	names := map[string]bool{}
 	for i, u := range f.Users {
 		switch {
@@ -137,18 +145,28 @@ func New(f *File, region, account string) (*Authenticator, error) {
 		k, ok := a.keys[id]
 		return k.secret, ok
 	}}
-	return a, nil
+	var auth Authenticator
+	auth.users.Store(a)
+	return &auth, nil
+}
+
+// Replace makes b's users those of a: requests verified from now on use
+// b's keys and policies; those under way finish with the ones they began
+// with.
+func (a *Authenticator) Replace(b *Authenticator) {
+	a.users.Store(b.users.Load())
 }
 
 // Authenticate verifies r's signature over its body at time now and
 // returns the principal that signed it. Its errors are *sigv4.Error, whose
 // codes are the AWS errors clients expect.
 func (a *Authenticator) Authenticate(r *http.Request, body []byte, now time.Time) (*Principal, error) {
-	id, err := a.verifier.Verify(r, body, now)
+	u := a.users.Load()
+	id, err := u.verifier.Verify(r, body, now)
 	if err != nil {
 		return nil, err
 	}
-	return a.keys[id].principal, nil
+	return u.keys[id].principal, nil
 }
 
 // Caller is who made a request and from where: what the policies are

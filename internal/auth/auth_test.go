@@ -87,20 +87,24 @@ func TestCallerConditionKeys(t *testing.T) {
 	}
 }
 
+// signed signs a request with a key and authenticates it.
+func signed(t *testing.T, a *auth.Authenticator, id, secret string) (*auth.Principal, error) {
+	t.Helper()
+	body := []byte("{}")
+	r := httptest.NewRequest("POST", "http://127.0.0.1:7930/", strings.NewReader(string(body)))
+	r.Header.Set("X-Amz-Target", "SimpleWorkflowService.ListDomains")
+	sum := sha256.Sum256(body)
+	now := time.Now()
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, r, hex.EncodeToString(sum[:]), "swf", "us-east-1", now); err != nil {
+		t.Fatal(err)
+	}
+	return a.Authenticate(r, body, now)
+}
+
 // principal signs a request with AKIDCI's key and authenticates it.
 func principal(t *testing.T, a *auth.Authenticator) *auth.Principal {
 	t.Helper()
-	sign := func(secret string) (*auth.Principal, error) {
-		body := []byte("{}")
-		r := httptest.NewRequest("POST", "http://127.0.0.1:7930/", strings.NewReader(string(body)))
-		r.Header.Set("X-Amz-Target", "SimpleWorkflowService.ListDomains")
-		sum := sha256.Sum256(body)
-		now := time.Now()
-		if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDCI", SecretAccessKey: secret}, r, hex.EncodeToString(sum[:]), "swf", "us-east-1", now); err != nil {
-			t.Fatal(err)
-		}
-		return a.Authenticate(r, body, now)
-	}
+	sign := func(secret string) (*auth.Principal, error) { return signed(t, a, "AKIDCI", secret) }
 	if _, err := sign("wrong"); err == nil || err.(*sigv4.Error).Code != sigv4.CodeInvalidSignature {
 		t.Fatalf("a wrong secret: %v", err)
 	}
@@ -112,4 +116,30 @@ func principal(t *testing.T, a *auth.Authenticator) *auth.Principal {
 		t.Fatalf("principal %+v", p)
 	}
 	return p
+}
+
+// Replacing the users takes effect for the next request: an old key is no
+// longer known, a new one is.
+func TestReplace(t *testing.T) {
+	users := func(id string) string {
+		return `{"users": [{"name": "u", "accessKeys": [{"accessKeyId": "` + id + `", "secretAccessKey": "s"}]}]}`
+	}
+	a, err := load(t, users("AKIDOLD"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := signed(t, a, "AKIDOLD", "s"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := load(t, users("AKIDNEW"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Replace(b)
+	if _, err := signed(t, a, "AKIDOLD", "s"); err == nil || err.(*sigv4.Error).Code != sigv4.CodeUnrecognizedClient {
+		t.Errorf("a replaced key: %v", err)
+	}
+	if p, err := signed(t, a, "AKIDNEW", "s"); err != nil || p.AccessKeyID != "AKIDNEW" {
+		t.Errorf("the new key: %v, %v", p, err)
+	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/console"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/metrics"
@@ -297,7 +298,28 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
+	// The web console reads through the engine itself, past the API's
+	// signature checks and policies: with a users file (authentication
+	// on) it would bypass them, so it is served only by a server that
+	// accepts every request anyway.
+	consoleOn := s.cfg.Auth == nil
+	if consoleOn {
+		c := console.New(s.engine, console.WithNow(s.cfg.Clock.Now))
+		mux.Handle("GET /console/", c)
+		// POSTs to its paths reach the console, which refuses them (405),
+		// rather than the API ("POST /" takes every path).
+		mux.Handle("POST /console/", c)
+	} else {
+		mux.HandleFunc("GET /console/", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "404 page not found: the web console is off while authentication is on, as it would bypass it", http.StatusNotFound)
+		})
+	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if consoleOn && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			// A browser: show it the console.
+			http.Redirect(w, r, "/console/", http.StatusFound)
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "openswf serves the Amazon SWF API (2012-01-25) here: point an AWS SDK or the AWS CLI at %s as its endpoint URL.\n", s.URL())
 	})

@@ -1,0 +1,497 @@
+package console
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openswf/openswf/internal/swfapi"
+)
+
+// domainPage is what a domain's page shows.
+type domainPage struct {
+	Title         string
+	Crumbs        []link
+	Domain        domainRow
+	Open, Closed  execList
+	Filter        closedFilter
+	WorkflowTypes []typeRow
+	ActivityTypes []typeRow
+}
+
+// execList is a page of executions.
+type execList struct {
+	Rows []execRow
+	// Count is how many there are in all, when known.
+	Count string
+	// Next is the next page and First the first, when there is one to go
+	// to.
+	Next, First string
+}
+
+// execRow is an execution in a list.
+type execRow struct {
+	WorkflowID, RunID, URL, Type, Start, Close, Status, StatusClass string
+	Tags                                                            []string
+	CancelRequested                                                 bool
+}
+
+// closedFilter is the form that filters the closed executions.
+type closedFilter struct {
+	Action, Status, WorkflowID, Days, Since string
+	Statuses                                []option
+	// Note tells what the console does that the API could not.
+	Note string
+}
+
+// option is an option of a select.
+type option struct {
+	Value, Text string
+	Selected    bool
+}
+
+// closedQuery is the parameters of the closed executions' listing.
+type closedQuery struct {
+	status     swfapi.CloseStatus
+	workflowID string
+	// days is the parameter as given ("" for the default).
+	days  string
+	since time.Time
+}
+
+// parseClosedQuery reads the closed executions' filters from the query:
+// the close status, the workflowId, how many days back, and, in the
+// links of later pages, the exact time the window starts (page tokens are
+// bound to it, so it must not move while paging).
+func (h *handler) parseClosedQuery(q url.Values) (closedQuery, error) {
+	c := closedQuery{status: swfapi.CloseStatus(q.Get("status")), workflowID: q.Get("workflowId"), days: q.Get("days")}
+	if c.status != "" && !c.status.Valid() {
+		return c, badRequest("The status %q is not a close status: it is one of %v, or empty for any.", c.status, swfapi.CloseStatusValues)
+	}
+	days := defaultDays
+	if c.days != "" {
+		n, err := strconv.Atoi(c.days)
+		if err != nil || n < 1 || n > maxDays {
+			return c, badRequest("days is %q: it must be a whole number of days from 1 to %d.", c.days, maxDays)
+		}
+		days = n
+	}
+	if s := q.Get("closed_since"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return c, badRequest("closed_since is %q: it must be a time in RFC 3339 form.", s)
+		}
+		c.since = t.UTC()
+	} else {
+		c.since = h.now().Add(-time.Duration(days) * 24 * time.Hour).UTC()
+	}
+	c.since = c.since.Truncate(time.Millisecond)
+	return c, nil
+}
+
+// optional is s, or nil when it is empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// domain serves a domain's page: its open and closed executions, a page
+// of each, and its types.
+func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	name := r.PathValue("domain")
+	d, err := call(ctx, &swfapi.DescribeDomainInput{Name: &name}, h.svc.DescribeDomain)
+	if err != nil {
+		h.fail(w, r, invalidAsNotFound(err, "There is no domain %q", name))
+		return
+	}
+	self := domainURL(name)
+	q := r.URL.Query()
+	cq, err := h.parseClosedQuery(q)
+	if err != nil {
+		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the domain without filters"})
+		return
+	}
+	p := &domainPage{Title: name, Crumbs: []link{{Text: name, URL: self}}, Domain: domainRowOf(d)}
+
+	// The state of the page, which every link keeps but for what it
+	// changes.
+	state := url.Values{
+		"status": {string(cq.status)}, "workflowId": {cq.workflowID}, "days": {cq.days},
+		"closed_since": {cq.since.Format(time.RFC3339Nano)},
+		"open_page":    {q.Get("open_page")}, "closed_page": {q.Get("closed_page")},
+	}
+	linkWith := func(key, value string) string {
+		v := maps.Clone(state)
+		v.Set(key, value)
+		return withQuery(self, v)
+	}
+	pageFailed := func(err error, key string) {
+		if statusOf(err) == http.StatusBadRequest {
+			// Most likely a page token that expired: offer the first page.
+			err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: linkWith(key, ""), backText: "the first page"}
+		}
+		h.fail(w, r, err)
+	}
+
+	// Open executions: all of them, newest first.
+	allTime := &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}
+	open, err := call(ctx, &swfapi.ListOpenWorkflowExecutionsInput{Domain: &name, StartTimeFilter: allTime,
+		MaximumPageSize: swfapi.Ptr(int32(ExecutionPageSize)), NextPageToken: optional(q.Get("open_page"))}, h.svc.ListOpenWorkflowExecutions)
+	if err != nil {
+		pageFailed(err, "open_page")
+		return
+	}
+	p.Open.Rows = execRows(name, open.ExecutionInfos)
+	if t := swfapi.Deref(open.NextPageToken); t != "" {
+		p.Open.Next = linkWith("open_page", t)
+	}
+	if q.Get("open_page") != "" {
+		p.Open.First = linkWith("open_page", "")
+	}
+	n, err := call(ctx, &swfapi.CountOpenWorkflowExecutionsInput{Domain: &name, StartTimeFilter: allTime}, h.svc.CountOpenWorkflowExecutions)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.Open.Count = strconv.Itoa(int(swfapi.Deref(n.Count)))
+
+	// Closed executions: those closed since the window's start, most
+	// recently closed first. The API takes one filter at a time: given
+	// both, the console asks for the workflowId and keeps the status
+	// itself.
+	closedIn := &swfapi.ListClosedWorkflowExecutionsInput{Domain: &name, CloseTimeFilter: &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(cq.since)},
+		MaximumPageSize: swfapi.Ptr(int32(ExecutionPageSize)), NextPageToken: optional(q.Get("closed_page"))}
+	countIn := &swfapi.CountClosedWorkflowExecutionsInput{Domain: &name, CloseTimeFilter: closedIn.CloseTimeFilter}
+	keepStatus := cq.status != "" && cq.workflowID != ""
+	switch {
+	case cq.workflowID != "":
+		closedIn.ExecutionFilter = &swfapi.WorkflowExecutionFilter{WorkflowId: &cq.workflowID}
+	case cq.status != "":
+		closedIn.CloseStatusFilter = &swfapi.CloseStatusFilter{Status: cq.status.Ptr()}
+		countIn.CloseStatusFilter = closedIn.CloseStatusFilter
+	}
+	countIn.ExecutionFilter = closedIn.ExecutionFilter
+	closed, err := call(ctx, closedIn, h.svc.ListClosedWorkflowExecutions)
+	if err != nil {
+		pageFailed(err, "closed_page")
+		return
+	}
+	infos := closed.ExecutionInfos
+	if keepStatus {
+		kept := infos[:0:0]
+		for _, info := range infos {
+			if swfapi.Deref(info.CloseStatus) == cq.status {
+				kept = append(kept, info)
+			}
+		}
+		infos = kept
+	}
+	p.Closed.Rows = execRows(name, infos)
+	if t := swfapi.Deref(closed.NextPageToken); t != "" {
+		p.Closed.Next = linkWith("closed_page", t)
+	}
+	if q.Get("closed_page") != "" {
+		p.Closed.First = linkWith("closed_page", "")
+	}
+	if !keepStatus {
+		n, err := call(ctx, countIn, h.svc.CountClosedWorkflowExecutions)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.Closed.Count = strconv.Itoa(int(swfapi.Deref(n.Count)))
+	}
+	p.Filter = closedFilter{Action: self, Status: string(cq.status), WorkflowID: cq.workflowID, Days: cmp.Or(cq.days, strconv.Itoa(defaultDays)),
+		Since: cq.since.Format("2006-01-02T15:04:05.000Z07:00")}
+	p.Filter.Statuses = append(p.Filter.Statuses, option{Value: "", Text: "any", Selected: cq.status == ""})
+	for _, s := range swfapi.CloseStatusValues {
+		p.Filter.Statuses = append(p.Filter.Statuses, option{Value: string(s), Text: string(s), Selected: s == cq.status})
+	}
+	if keepStatus {
+		p.Filter.Note = "The API filters by workflowId or by close status, not both: the console lists the runs of the workflowId and keeps those " +
+			string(cq.status) + " itself, so a page may hold fewer than " + strconv.Itoa(ExecutionPageSize) + "."
+	}
+
+	if p.WorkflowTypes, err = h.workflowTypes(ctx, name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if p.ActivityTypes, err = h.activityTypes(ctx, name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "domain", p)
+}
+
+// invalidAsNotFound turns the refusal of an identifier that breaks SWF's
+// rules (so that nothing can have it) into a 404, as for one that names
+// nothing.
+func invalidAsNotFound(err error, format string, args ...any) error {
+	var ve *swfapi.ValidationError
+	if errors.As(err, &ve) {
+		return notFound(format+": %v", append(args, ve)...)
+	}
+	return err
+}
+
+func execRows(domain string, infos []swfapi.WorkflowExecutionInfo) []execRow {
+	rows := make([]execRow, 0, len(infos))
+	for _, info := range infos {
+		ex := swfapi.Deref(info.Execution)
+		wt := swfapi.Deref(info.WorkflowType)
+		wid, rid := swfapi.Deref(ex.WorkflowId), swfapi.Deref(ex.RunId)
+		status := string(swfapi.Deref(info.ExecutionStatus))
+		if info.CloseStatus != nil {
+			status = string(*info.CloseStatus)
+		}
+		rows = append(rows, execRow{
+			WorkflowID: wid, RunID: rid, URL: executionURL(domain, wid, rid),
+			Type:  swfapi.Deref(wt.Name) + " " + swfapi.Deref(wt.Version),
+			Start: formatTime(info.StartTimestamp), Close: formatTime(info.CloseTimestamp),
+			Status: status, StatusClass: statusClass(status), Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested),
+		})
+	}
+	return rows
+}
+
+// executionPage is what an execution's page shows.
+type executionPage struct {
+	Title                       string
+	Crumbs                      []link
+	WorkflowID, RunID           string
+	Status, StatusClass         string
+	Parent                      *link
+	Info, Config, Counts        []field
+	Tags                        []string
+	Context                     string
+	Events                      []eventRow
+	Newest                      bool
+	OldestURL, NewestURL        string
+	Next, First                 string
+	HistoryPageSize             int
+	HasContext, CancelRequested bool
+}
+
+// eventRow is a history event as the console shows it.
+type eventRow struct {
+	ID                    int64
+	Time, Type, TypeClass string
+	Attributes            string
+	Links                 []link
+}
+
+// execution serves an execution's page: its detail and a page of its
+// history.
+func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	domain := r.PathValue("domain")
+	q := r.URL.Query()
+	wid, rid := q.Get("workflowId"), q.Get("runId")
+	if wid == "" || rid == "" {
+		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: "An execution's page needs its workflowId and runId: ?workflowId=…&runId=….",
+			back: domainURL(domain), backText: "the domain's executions"})
+		return
+	}
+	ex := &swfapi.WorkflowExecution{WorkflowId: &wid, RunId: &rid}
+	d, err := call(ctx, &swfapi.DescribeWorkflowExecutionInput{Domain: &domain, Execution: ex}, h.svc.DescribeWorkflowExecution)
+	if err != nil {
+		h.fail(w, r, invalidAsNotFound(err, "There is no execution of workflowId %q and runId %q in domain %q", wid, rid, domain))
+		return
+	}
+	self := executionURL(domain, wid, rid)
+	var newest bool
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		newest = true
+	default:
+		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("order is %q: it is oldest (the default) or newest.", q.Get("order")), back: self, backText: "the history from its start"})
+		return
+	}
+	hist, err := call(ctx, &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, NextPageToken: optional(q.Get("page")),
+		MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &newest}, h.svc.GetWorkflowExecutionHistory)
+	if err != nil {
+		if statusOf(err) == http.StatusBadRequest {
+			err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
+		}
+		h.fail(w, r, err)
+		return
+	}
+
+	info := swfapi.Deref(d.ExecutionInfo)
+	wt := swfapi.Deref(info.WorkflowType)
+	status := string(swfapi.Deref(info.ExecutionStatus))
+	if info.CloseStatus != nil {
+		status = string(*info.CloseStatus)
+	}
+	p := &executionPage{
+		Title:      wid,
+		Crumbs:     []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: self}},
+		WorkflowID: wid, RunID: rid, Status: status, StatusClass: statusClass(status),
+		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested),
+		Newest: newest, HistoryPageSize: HistoryPageSize,
+		OldestURL: self, NewestURL: executionURL(domain, wid, rid, "order", "newest"),
+	}
+	p.Info = fields(
+		"workflow type", swfapi.Deref(wt.Name)+" "+swfapi.Deref(wt.Version),
+		"execution status", string(swfapi.Deref(info.ExecutionStatus)),
+		"close status", string(swfapi.Deref(info.CloseStatus)),
+		"started", formatTime(info.StartTimestamp),
+		"closed", formatTime(info.CloseTimestamp),
+		"latest activity task", formatTime(d.LatestActivityTaskTimestamp),
+	)
+	if par := info.Parent; par != nil {
+		p.Parent = &link{Label: "parent", Text: swfapi.Deref(par.WorkflowId) + " / " + swfapi.Deref(par.RunId),
+			URL: executionURL(domain, swfapi.Deref(par.WorkflowId), swfapi.Deref(par.RunId))}
+	}
+	c := swfapi.Deref(d.ExecutionConfiguration)
+	p.Config = fields(
+		"task list", taskListName(c.TaskList),
+		"task priority", swfapi.Deref(c.TaskPriority),
+		"execution start-to-close", seconds(c.ExecutionStartToCloseTimeout),
+		"task start-to-close", seconds(c.TaskStartToCloseTimeout),
+		"child policy", string(swfapi.Deref(c.ChildPolicy)),
+		"Lambda role", swfapi.Deref(c.LambdaRole),
+	)
+	oc := swfapi.Deref(d.OpenCounts)
+	count := func(n *int32) string { return strconv.Itoa(int(swfapi.Deref(n))) }
+	p.Counts = []field{
+		{"activity tasks", count(oc.OpenActivityTasks)},
+		{"decision tasks", count(oc.OpenDecisionTasks)},
+		{"timers", count(oc.OpenTimers)},
+		{"child executions", count(oc.OpenChildWorkflowExecutions)},
+		{"Lambda functions", count(oc.OpenLambdaFunctions)},
+	}
+	if d.LatestExecutionContext != nil {
+		p.HasContext, p.Context = true, *d.LatestExecutionContext
+	}
+
+	for _, e := range hist.Events {
+		row, err := eventRowOf(domain, wid, e)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.Events = append(p.Events, row)
+	}
+	order := ""
+	if newest {
+		order = "newest"
+	}
+	if t := swfapi.Deref(hist.NextPageToken); t != "" {
+		p.Next = executionURL(domain, wid, rid, "order", order, "page", t)
+	}
+	if q.Get("page") != "" {
+		p.First = executionURL(domain, wid, rid, "order", order)
+	}
+	h.render(w, r, http.StatusOK, "execution", p)
+}
+
+// eventRowOf shows an event: its attributes (the one *EventAttributes
+// member it has) as indented JSON, and links to the other executions they
+// name.
+func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent) (eventRow, error) {
+	if e.Raw != nil {
+		// The engine hands out events as it stored them, in JSON.
+		var decoded swfapi.HistoryEvent
+		if err := json.Unmarshal(e.Raw, &decoded); err != nil {
+			return eventRow{}, fmt.Errorf("read event %s: %w", e.Raw, err)
+		}
+		e = decoded
+	}
+	typ := string(swfapi.Deref(e.EventType))
+	row := eventRow{ID: swfapi.Deref(e.EventId), Time: formatTime(e.EventTimestamp), Type: typ, TypeClass: eventClass(typ)}
+	v := reflect.ValueOf(e)
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		if !strings.HasSuffix(f.Name, "EventAttributes") || fv.Kind() != reflect.Pointer || fv.IsNil() {
+			continue
+		}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false) // html/template escapes; \u003c would only hinder reading
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(fv.Interface()); err != nil {
+			return eventRow{}, fmt.Errorf("show event %d: %w", row.ID, err)
+		}
+		row.Attributes = strings.TrimSuffix(b.String(), "\n")
+		row.Links = eventLinks(domain, workflowID, typ, fv.Elem())
+		break
+	}
+	return row, nil
+}
+
+// eventLinks links to the executions an event's attributes name: a child,
+// a parent, an execution signalled or asked to cancel (or that did so),
+// the run continued from or as.
+func eventLinks(domain, workflowID, eventType string, attrs reflect.Value) []link {
+	var links []link
+	add := func(label, wid, rid string) {
+		if wid != "" && rid != "" {
+			links = append(links, link{Label: label, Text: wid + " / " + rid, URL: executionURL(domain, wid, rid)})
+		}
+	}
+	var targetWID, targetRID string
+	for i := range attrs.NumField() {
+		name, fv := attrs.Type().Field(i).Name, attrs.Field(i)
+		switch x := fv.Interface().(type) {
+		case *swfapi.WorkflowExecution:
+			if x == nil {
+				continue
+			}
+			label := "execution"
+			switch {
+			case name == "ParentWorkflowExecution":
+				label = "parent"
+			case name == "ExternalWorkflowExecution":
+				label = "from"
+			case strings.HasPrefix(eventType, "ChildWorkflowExecution"):
+				label = "child"
+			case strings.Contains(eventType, "External"):
+				label = "target"
+			}
+			add(label, swfapi.Deref(x.WorkflowId), swfapi.Deref(x.RunId))
+		case *string:
+			switch name {
+			case "NewExecutionRunId":
+				add("new run", workflowID, swfapi.Deref(x))
+			case "ContinuedExecutionRunId":
+				add("previous run", workflowID, swfapi.Deref(x))
+			case "WorkflowId":
+				targetWID = swfapi.Deref(x)
+			case "RunId":
+				targetRID = swfapi.Deref(x)
+			}
+		}
+	}
+	// Signals and cancellations of other executions name them by
+	// workflowId and, when the decider gave it, runId.
+	add("target", targetWID, targetRID)
+	return links
+}
+
+// eventClass is the CSS class that colours an event type: closing events
+// by how the run closed, failures and time-outs as such.
+func eventClass(t string) string {
+	switch {
+	case t == "WorkflowExecutionCompleted":
+		return "st-completed"
+	case strings.HasSuffix(t, "Failed"), strings.HasSuffix(t, "TimedOut"), t == "WorkflowExecutionTerminated":
+		return "st-bad"
+	case strings.HasPrefix(t, "WorkflowExecution"):
+		return "st-open"
+	}
+	return ""
+}

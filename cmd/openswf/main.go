@@ -4,6 +4,7 @@
 //
 //	openswf serve [flags]   serve the API (flags, or OPENSWF_* variables)
 //	openswf bench [flags]   measure a server through aws-sdk-go-v2
+//	openswf backup FILE     copy the SQLite database, while it serves
 //	openswf version         print the version
 package main
 
@@ -27,6 +28,7 @@ import (
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store/sqlite"
 	"github.com/openswf/openswf/internal/throttle"
 )
 
@@ -48,6 +50,8 @@ const usage = `openswf serves the Amazon SWF API (2012-01-25).
 Usage:
   openswf serve [flags]   serve the API until SIGINT or SIGTERM
   openswf bench [flags]   measure a server (or one started for the purpose)
+  openswf backup [flags] FILE
+                          copy the SQLite database to FILE while servers use it
   openswf version         print the version
 
 Run 'openswf serve -h' for the settings.
@@ -63,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return serve(args[1:], stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
+	case "backup":
+		return backup(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "openswf", versionString())
 		return nil
@@ -255,4 +261,35 @@ func serve(args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// backup copies the SQLite database to a new file, consistently, while
+// servers go on using it.
+func backup(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: openswf backup [--database PATH] FILE\n\nCopies the SQLite database to FILE (which must not exist) while servers use it.\nFor PostgreSQL, use its own tools (pg_dump, base backups).")
+		fs.PrintDefaults()
+	}
+	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file (OPENSWF_DATABASE)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errors.New("backup takes one argument: the file to write")
+	}
+	if server.IsPostgres(*database) {
+		return errors.New("the database is PostgreSQL: back it up with its own tools (pg_dump, base backups)")
+	}
+	path, err := server.DatabasePath(*database)
+	if err != nil {
+		return err
+	}
+	if err := sqlite.Backup(context.Background(), path, fs.Arg(0)); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
+	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/openswf/openswf/internal/server"
 )
 
 func TestVersion(t *testing.T) {
@@ -172,5 +175,39 @@ func TestServeRefusesBadUsersFile(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "--users") {
 			t.Errorf("serve --users %s: %v", path, err)
 		}
+	}
+}
+
+// backup copies a database a server is using; the copy serves.
+func TestBackupCommand(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "live.db")
+	srv, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	if status, body := postSWF(t, srv.Addr().String(), "RegisterDomain", `{"name":"kept","workflowExecutionRetentionPeriodInDays":"1"}`); status != 200 {
+		t.Fatalf("RegisterDomain: %d %s", status, body)
+	}
+	var out bytes.Buffer
+	copyPath := filepath.Join(dir, "copy.db")
+	if err := run([]string{"backup", "--database", db, copyPath}, &out, &out); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out.String())
+	}
+	if err := run([]string{"backup", "--database", db, copyPath}, &out, &out); err == nil {
+		t.Error("backup overwrote a file")
+	}
+	if err := run([]string{"backup", "--database", "postgres://localhost/x", filepath.Join(dir, "pg")}, &out, &out); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Errorf("backup of PostgreSQL: %v", err)
+	}
+	restored, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", Database: copyPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Shutdown(context.Background())
+	if status, body := postSWF(t, restored.Addr().String(), "DescribeDomain", `{"name":"kept"}`); status != 200 || !strings.Contains(body, `"kept"`) {
+		t.Fatalf("the copy does not hold the domain: %d %s", status, body)
 	}
 }

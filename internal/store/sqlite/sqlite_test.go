@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -74,5 +76,45 @@ func TestQueriesAllParse(t *testing.T) {
 		if body == "" {
 			t.Errorf("query %s is empty", name)
 		}
+	}
+}
+
+// A backup taken while the store is open and written holds what was
+// committed, and opens as a store.
+func TestBackup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTemp(t, filepath.Join(dir, "live.db"))
+	defer s.Close()
+	insert := func(name string) {
+		t.Helper()
+		if err := s.Write(ctx, func(tx store.Tx) error {
+			_, err := tx.DomainInsert(ctx, &store.Domain{Name: name, Status: store.StatusRegistered, Retention: "1", CreatedAt: time.Now()})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insert("before")
+	dest := filepath.Join(dir, "backup.db")
+	if err := Backup(ctx, filepath.Join(dir, "live.db"), dest); err != nil {
+		t.Fatal(err)
+	}
+	insert("after")
+	if err := Backup(ctx, filepath.Join(dir, "live.db"), dest); err == nil {
+		t.Fatal("a backup overwrote an existing file")
+	}
+	b := openTemp(t, dest)
+	defer b.Close()
+	if err := b.Read(ctx, func(tx store.Tx) error {
+		if _, err := tx.DomainGetByName(ctx, "before"); err != nil {
+			return err
+		}
+		if _, err := tx.DomainGetByName(ctx, "after"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("a domain written after the backup is in it: %v", err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -15,7 +15,10 @@
 //
 // Task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
 // every server take different tasks instead of queueing for the same one;
-// the package tests show that each task goes to exactly one of them.
+// the package tests show that each task goes to exactly one of them. A take
+// picks among the list's first tasks looked up just before its transaction,
+// so as not to lock the list's index pages for serializable isolation (see
+// TaskTake).
 //
 // The servers sharing the database wake each other's long polls and timer
 // loops with LISTEN and NOTIFY (store.Shared).
@@ -268,6 +271,12 @@ const aloneAfter = 3
 // REPEATABLE READ snapshots cannot fail a write. As on SQLite, fn must not
 // call Write: it could wait for itself.
 //
+// A write takes few round trips: BEGIN and the LOCK go with the first
+// statement of fn, and the statements whose only outcome is an error (the
+// inserts, updates and deletes of runs, events, activities, tasks and
+// timers) wait for the next statement, or the COMMIT, and go with it, in
+// one pipeline (see later).
+//
 // Once started, a Write is not interrupted by ctx (as on SQLite: a caller
 // that gives up never leaves an unknown outcome behind); ctx only stops
 // further attempts.
@@ -326,8 +335,9 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 
 // How a write begins, alongside others or alone (see Write).
 const (
-	beginShared = "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE write_lock IN ROW SHARE MODE"
-	beginAlone  = "BEGIN ISOLATION LEVEL SERIALIZABLE; LOCK TABLE write_lock IN EXCLUSIVE MODE"
+	begin      = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
+	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
 )
 
 // writeOnce runs one attempt of a Write, alone or not. Its connection goes
@@ -347,37 +357,66 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		}
 		c.Hijack().Close(ctx)
 	}()
-	begin := beginShared
+	lock := lockShared
 	if alone {
-		begin = beginAlone
+		lock = lockAlone
 	}
-	// One round trip (the simple protocol runs both statements).
-	if _, err := c.Exec(ctx, begin); err != nil {
-		return err
-	}
-	t := &tx{q: c, write: true, wctx: ctx}
+	// BEGIN and LOCK go with the first statement of fn, in its round trip.
+	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}}
+	t.pending.Queue(begin)
+	t.pending.Queue(lock)
 	result := fn(t)
 	if t.failed != nil {
 		// The transaction is aborted; if it was for a reason that another
 		// attempt can cure, that decides, whatever fn made of it.
 		result = t.failed
 	}
-	if result != nil {
+	if result == nil {
+		if c.Conn().PgConn().TxStatus() == 'E' {
+			// A statement failed, which fn swallowed: the pending
+			// statements would not run, and COMMIT rolls back.
+			t.pending = &pgx.Batch{}
+		}
+		// The statements fn left pending go with the COMMIT, in one
+		// round trip; the first that fails decides (the statements after
+		// it, the COMMIT included, do not run).
+		result = t.commit()
+	}
+	if c.Conn().PgConn().TxStatus() != 'I' {
+		// fn failed, or a pending statement did. (When nothing was sent,
+		// not even BEGIN, there is nothing to roll back.)
 		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
 			return result
-		}
-	} else if tag, err := c.Exec(ctx, "COMMIT"); err != nil {
-		// A commit that fails (a serialization failure found at commit)
-		// ends the transaction.
-		result = err
-	} else if tag.String() == "ROLLBACK" {
-		result = errRolledBack
-		if t.err != nil {
-			result = fmt.Errorf("%w: %w", errRolledBack, t.err)
 		}
 	}
 	clean = c.Conn().PgConn().TxStatus() == 'I'
 	return result
+}
+
+// commit sends the pending statements of a write transaction and COMMIT,
+// in one round trip, and returns the first error.
+func (t *tx) commit() error {
+	br, err := t.send("COMMIT", nil)
+	if err == nil {
+		var tag pgconn.CommandTag
+		tag, err = br.Exec()
+		if cerr := br.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && tag.String() == "ROLLBACK" {
+			err = errRolledBack
+			if t.err != nil {
+				err = fmt.Errorf("%w: %w", errRolledBack, t.err)
+			}
+		}
+	}
+	// A commit that fails (a serialization failure found at commit) ends
+	// the transaction.
+	t.note(err)
+	if t.failed != nil {
+		return t.failed
+	}
+	return err
 }
 
 // Read runs fn on a REPEATABLE READ, READ ONLY snapshot. Its statements
@@ -445,6 +484,11 @@ type tx struct {
 	// err is the first error of a statement of the transaction, and
 	// failed the first that another attempt can cure.
 	err, failed error
+	// pending are the statements of a write whose outcome fn does not
+	// look at (see later), not sent yet.
+	pending *pgx.Batch
+	// begun is set once the BEGIN of a write has been sent.
+	begun bool
 }
 
 // ctx is the context a statement runs with: the caller's in a read, the
@@ -454,6 +498,118 @@ func (t *tx) ctx(ctx context.Context) context.Context {
 		return t.wctx
 	}
 	return ctx
+}
+
+// later queues a statement of a write whose only outcome is an error: it
+// goes with the next statement that returns something, or with the COMMIT,
+// in one round trip, rather than in a round trip of its own. fn sees its
+// error later, or Write does, but never a transaction committed without it:
+// the statements of a batch run in order, a failed one aborts the
+// transaction (the statements after it do not run), whatever fn does, and a
+// failure that another attempt can cure still makes Write try again. Every
+// statement after it sees it done. In a read it runs at once.
+func (t *tx) later(ctx context.Context, sql string, args ...any) error {
+	if !t.write {
+		_, err := t.exec(ctx, sql, args...)
+		return err
+	}
+	t.pending.Queue(sql, args...)
+	return nil
+}
+
+// send sends the pending statements of a write, then sql, in one round
+// trip, and reads the results of the pending ones: the next result of br
+// is sql's. br must be closed.
+func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
+	b := t.pending
+	t.pending = &pgx.Batch{}
+	n := b.Len()
+	b.Queue(sql, args...)
+	t.begun = true
+	br := t.q.SendBatch(t.wctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return nil, t.note(err)
+		}
+	}
+	return br, nil
+}
+
+// query runs a query, after the pending statements of a write.
+func (t *tx) query(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
+	if !t.write {
+		return t.q.Query(ctx, sql, args...)
+	}
+	br, err := t.send(sql, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	return &batchRows{Rows: rows, br: br}, nil
+}
+
+// batchRows are the rows of the last statement of a batch: closing them
+// closes the batch.
+type batchRows struct {
+	pgx.Rows
+	br  pgx.BatchResults
+	err error
+}
+
+func (r *batchRows) Close() {
+	r.Rows.Close()
+	if r.br != nil {
+		if err := r.br.Close(); err != nil && r.err == nil {
+			r.err = err
+		}
+		r.br = nil
+	}
+}
+
+func (r *batchRows) Err() error {
+	if err := r.Rows.Err(); err != nil {
+		return err
+	}
+	return r.err
+}
+
+// row runs a query of one row, after the pending statements of a write;
+// its Scan returns pgx.ErrNoRows when there is none.
+func (t *tx) row(ctx context.Context, sql string, args ...any) pgx.Row {
+	if !t.write {
+		return t.q.QueryRow(ctx, sql, args...)
+	}
+	rows, err := t.query(ctx, sql, args)
+	return &firstRow{rows: rows, err: err}
+}
+
+// firstRow is the first row of rows, as QueryRow returns it.
+type firstRow struct {
+	rows pgx.Rows
+	err  error
+}
+
+func (r *firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.rows.Close()
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return pgx.ErrNoRows
+	}
+	if err := r.rows.Scan(dest...); err != nil {
+		return err
+	}
+	r.rows.Close()
+	return r.rows.Err()
 }
 
 // note records the error of a statement and returns it.
@@ -471,29 +627,35 @@ func (t *tx) note(err error) error {
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	tag, err := t.q.Exec(t.ctx(ctx), sql, args...)
+	if !t.write {
+		tag, err := t.q.Exec(ctx, sql, args...)
+		return tag, t.note(err)
+	}
+	br, err := t.send(sql, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
 	return tag, t.note(err)
 }
 
 // queryRow runs a query of one row and scans it; pgx.ErrNoRows when there
 // is none.
 func (t *tx) queryRow(ctx context.Context, sql string, args []any, dest ...any) error {
-	return t.note(t.q.QueryRow(t.ctx(ctx), sql, args...).Scan(dest...))
+	return t.note(t.row(ctx, sql, args...).Scan(dest...))
 }
 
 // queryAll runs a query and scans every row with scan.
 func queryAll[T any](ctx context.Context, t *tx, sql string, args []any, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
-	rows, err := t.q.Query(t.ctx(ctx), sql, args...)
+	rows, err := t.query(ctx, sql, args)
 	if err != nil {
 		return nil, t.note(err)
 	}
 	out, err := pgx.CollectRows(rows, scan)
 	return out, t.note(err)
-}
-
-// batch runs statements in one round trip.
-func (t *tx) batch(ctx context.Context, b *pgx.Batch) error {
-	return t.note(t.q.SendBatch(t.ctx(ctx), b).Close())
 }
 
 // notFound turns pgx.ErrNoRows into store.ErrNotFound.
@@ -565,7 +727,7 @@ func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 }
 
 func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domain, error) {
-	d, err := scanDomain(t.q.QueryRow(t.ctx(ctx), "SELECT "+domainColumns+" FROM domains WHERE "+where, arg))
+	d, err := scanDomain(t.row(ctx, "SELECT "+domainColumns+" FROM domains WHERE "+where, arg))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -604,8 +766,7 @@ func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store
 }
 
 func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
-	_, err := t.exec(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
-	return err
+	return t.later(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
 }
 
 func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
@@ -634,18 +795,16 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 	if len(keys) == 0 {
 		return nil
 	}
-	_, err := t.exec(ctx, `INSERT INTO domain_tags (domain_id, key, value)
+	return t.later(ctx, `INSERT INTO domain_tags (domain_id, key, value)
 		SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
 		ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value`, domainID, keys, values)
-	return err
 }
 
 func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	_, err := t.exec(ctx, "DELETE FROM domain_tags WHERE domain_id = $1 AND key = ANY ($2::text[])", domainID, keys)
-	return err
+	return t.later(ctx, "DELETE FROM domain_tags WHERE domain_id = $1 AND key = ANY ($2::text[])", domainID, keys)
 }
 
 const typeColumns = "domain_id, kind, name, version, status, description, created_at, deprecated_at, config"
@@ -687,7 +846,7 @@ func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
 }
 
 func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
-	ty, err := scanType(t.q.QueryRow(t.ctx(ctx), "SELECT "+typeColumns+" FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...))
+	ty, err := scanType(t.row(ctx, "SELECT "+typeColumns+" FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -720,15 +879,13 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 }
 
 func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
-	_, err := t.exec(ctx, "UPDATE types SET status = $5, deprecated_at = $6 WHERE "+typeKeyWhere,
+	return t.later(ctx, "UPDATE types SET status = $5, deprecated_at = $6 WHERE "+typeKeyWhere,
 		append(typeKeyArgs(k), c.Status, msPtr(c.DeprecatedAt))...)
-	return err
 }
 
 func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
-	_, err := t.exec(ctx, "UPDATE types SET status = $2, deprecated_at = $3 WHERE domain_id = $1 AND status = $4",
+	return t.later(ctx, "UPDATE types SET status = $2, deprecated_at = $3 WHERE domain_id = $1 AND status = $4",
 		domainID, store.StatusDeprecated, ms(at), store.StatusRegistered)
-	return err
 }
 
 func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {

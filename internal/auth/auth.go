@@ -7,6 +7,7 @@ package auth
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,6 +168,16 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte, now time.Time
 		return nil, err
 	}
 	return u.keys[id].principal, nil
+}
+
+// Password checks an access key and its secret given as a password (the
+// web console's sign-in) and returns the principal they belong to.
+func (a *Authenticator) Password(accessKeyID, secret string) (*Principal, bool) {
+	k, ok := a.users.Load().keys[accessKeyID]
+	if !ok || subtle.ConstantTimeCompare([]byte(k.secret), []byte(secret)) != 1 {
+		return nil, false
+	}
+	return k.principal, true
 }
 
 // Caller is who made a request and from where: what the policies are

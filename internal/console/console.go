@@ -4,8 +4,9 @@
 // execution's detail and history) without writing API calls by hand.
 //
 // The console reads through swfapi.Service, the same operations the API
-// serves, but it is not the API: it checks no signatures and no policies.
-// A server with authentication on must therefore not serve it.
+// serves, but it is not the API: it checks no signatures. A server with
+// authentication on serves it WithSignIn, so that people sign in with an
+// access key and see only what their policies let the API show them.
 //
 // URL scheme (path segments escaped with url.PathEscape, and a segment of
 // dots alone as %2E, so that no path cleaning takes it for "." or ".."):
@@ -29,9 +30,11 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -97,13 +100,28 @@ func New(svc swfapi.Service, opts ...Option) http.Handler {
 	return h
 }
 
+// WithSignIn makes the console ask for an access key and its secret (HTTP
+// Basic authentication) and show only what that user's policies let the
+// API show them: each call the console makes is authorized as the API's
+// would be. A server that checks signatures serves the console this way.
+func WithSignIn(users *auth.Authenticator, authorize func(ctx context.Context, op string, in swfapi.Input) error) Option {
+	return func(h *handler) { h.users, h.authorize = users, authorize }
+}
+
 // handler is the console: a mux of its pages behind the checks every
 // answer shares.
 type handler struct {
 	svc swfapi.Service
 	now func() time.Time
 	mux *http.ServeMux
+	// users and authorize, when set, sign people in and check each call.
+	users     *auth.Authenticator
+	authorize func(ctx context.Context, op string, in swfapi.Input) error
 }
+
+// authorizeKey carries, in a request's context, the check of each call the
+// console makes for the signed-in user.
+type authorizeKey struct{}
 
 // ServeHTTP sets the security headers, refuses methods other than GET
 // and HEAD, and serves the page.
@@ -117,6 +135,17 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Allow", "GET, HEAD")
 		h.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "The console is read-only: it answers GET and HEAD, not " + r.Method + "."})
 		return
+	}
+	if h.users != nil {
+		id, secret, ok := r.BasicAuth()
+		p, known := h.users.Password(id, secret)
+		if !ok || !known {
+			hd.Set("WWW-Authenticate", `Basic realm="openswf console", charset="UTF-8"`)
+			h.fail(w, r, &pageError{status: http.StatusUnauthorized, msg: "Sign in with an access key id as the user name and its secret access key as the password."})
+			return
+		}
+		ctx := auth.NewContext(r.Context(), auth.NewCaller(p, r, time.Now()))
+		r = r.WithContext(context.WithValue(ctx, authorizeKey{}, h.authorize))
 	}
 	h.mux.ServeHTTP(w, r)
 }
@@ -173,6 +202,8 @@ func statusOf(err error) int {
 		switch ae.Code {
 		case swfapi.CodeUnknownResourceFault:
 			return http.StatusNotFound
+		case swfapi.CodeOperationNotPermittedFault:
+			return http.StatusForbidden
 		case swfapi.CodeValidationException:
 			return http.StatusBadRequest
 		}
@@ -205,9 +236,16 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // call validates in, as the API would before calling the operation, and
 // calls it: the engine counts on valid input.
 func call[I swfapi.Input, O any](ctx context.Context, in I, op func(context.Context, I) (O, error)) (O, error) {
+	var zero O
 	if err := in.Validate(nil); err != nil {
-		var zero O
 		return zero, err
+	}
+	if authorize, ok := ctx.Value(authorizeKey{}).(func(context.Context, string, swfapi.Input) error); ok && authorize != nil {
+		// The operation's name is its input's, less "Input".
+		name := strings.TrimSuffix(reflect.TypeOf(in).Elem().Name(), "Input")
+		if err := authorize(ctx, name, in); err != nil {
+			return zero, err
+		}
 	}
 	return op(ctx, in)
 }

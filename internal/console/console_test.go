@@ -564,35 +564,56 @@ func TestConsoleClosedWindow(t *testing.T) {
 	lacks(t, "closed since an hour after", closed("?closed_since=2026-01-02T04:04:05Z"), "old-run")
 }
 
-// TestConsoleOffWithAuthentication: a server with a users file does not
-// serve the console, which would bypass the checks of the API.
-func TestConsoleOffWithAuthentication(t *testing.T) {
+// TestConsoleSignIn: a server with a users file asks for an access key and
+// its secret, and shows each user what their policies let the API show.
+func TestConsoleSignIn(t *testing.T) {
 	t.Parallel()
-	file := auth.File{Users: []auth.User{{Name: "admin",
-		AccessKeys: []auth.AccessKey{{AccessKeyID: swftest.AccessKeyID, SecretAccessKey: swftest.SecretAccessKey}},
-		Policies:   []json.RawMessage{json.RawMessage(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}`)}}}}
+	file := auth.File{Users: []auth.User{
+		{Name: "admin", AccessKeys: []auth.AccessKey{{AccessKeyID: swftest.AccessKeyID, SecretAccessKey: swftest.SecretAccessKey}},
+			Policies: []json.RawMessage{json.RawMessage(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}`)}},
+		{Name: "viewer", AccessKeys: []auth.AccessKey{{AccessKeyID: "AKIDVIEWER", SecretAccessKey: "viewer-secret"}},
+			Policies: []json.RawMessage{json.RawMessage(`{"Statement": [{"Effect": "Allow", "Action": ["swf:List*", "swf:Describe*", "swf:Count*", "swf:GetWorkflowExecutionHistory"], "Resource": "arn:aws:swf:*:*:/domain/public"},
+			  {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "*"}]}`)}},
+	}}
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
 	registerDomain(t, s.Client, "secret", "")
-	for _, path := range []string{"/console/", "/console/domains/secret"} {
+	registerDomain(t, s.Client, "public", "")
+	get := func(path, id, secret string) (int, http.Header, string) {
+		t.Helper()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+path, nil)
 		must(t, err)
+		if id != "" {
+			req.SetBasicAuth(id, secret)
+		}
 		resp, err := noRedirects.Do(req)
 		must(t, err)
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(b), "secret") {
-			t.Errorf("GET %s with authentication on: %d %s", path, resp.StatusCode, b)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	for _, creds := range [][2]string{{"", ""}, {"AKIDVIEWER", "wrong"}, {"AKIDNOBODY", "x"}} {
+		status, h, body := get("/console/domains/secret", creds[0], creds[1])
+		if status != http.StatusUnauthorized || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic ") || strings.Contains(body, "secret</") {
+			t.Errorf("signed in as %q: %d %v", creds[0], status, h)
 		}
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+"/", nil)
-	must(t, err)
-	req.Header.Set("Accept", "text/html")
-	resp, err := noRedirects.Do(req)
-	must(t, err)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("a browser at / with authentication on: %d, want the text answer", resp.StatusCode)
+	// The list shows every domain the viewer may list, described or not.
+	status, _, body := get("/console/", "AKIDVIEWER", "viewer-secret")
+	if status != http.StatusOK || !strings.Contains(body, "public") || !strings.Contains(body, "secret") {
+		t.Errorf("the domains for the viewer: %d\n%s", status, body)
+	}
+	status, _, body = get("/console/domains/public", "AKIDVIEWER", "viewer-secret")
+	if status != http.StatusOK {
+		t.Errorf("the viewer's own domain: %d\n%s", status, body)
+	}
+	status, _, body = get("/console/domains/secret", "AKIDVIEWER", "viewer-secret")
+	if status != http.StatusForbidden || !strings.Contains(body, "not authorized") {
+		t.Errorf("another domain for the viewer: %d\n%s", status, body)
+	}
+	status, _, body = get("/console/domains/secret", swftest.AccessKeyID, swftest.SecretAccessKey)
+	if status != http.StatusOK {
+		t.Errorf("the admin: %d\n%s", status, body)
 	}
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"cmp"
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 
@@ -44,6 +45,12 @@ func (h *handler) domains(w http.ResponseWriter, r *http.Request) {
 	p := &domainsPage{Title: "Domains", Domains: make([]domainRow, 0, len(infos))}
 	for _, info := range infos {
 		d, err := call(ctx, &swfapi.DescribeDomainInput{Name: info.Name}, h.svc.DescribeDomain)
+		var apiErr *swfapi.Error
+		if errors.As(err, &apiErr) && apiErr.Code == swfapi.CodeOperationNotPermittedFault {
+			// The user may list the domain but not describe it: show
+			// what the list says.
+			d, err = &swfapi.DomainDetail{DomainInfo: &info}, nil
+		}
 		if err != nil {
 			h.fail(w, r, err)
 			return

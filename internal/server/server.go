@@ -298,24 +298,20 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")
 	})
-	// The web console reads through the engine itself, past the API's
-	// signature checks and policies: with a users file (authentication
-	// on) it would bypass them, so it is served only by a server that
-	// accepts every request anyway.
-	consoleOn := s.cfg.Auth == nil
-	if consoleOn {
-		c := console.New(s.engine, console.WithNow(s.cfg.Clock.Now))
-		mux.Handle("GET /console/", c)
-		// POSTs to its paths reach the console, which refuses them (405),
-		// rather than the API ("POST /" takes every path).
-		mux.Handle("POST /console/", c)
-	} else {
-		mux.HandleFunc("GET /console/", func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "404 page not found: the web console is off while authentication is on, as it would bypass it", http.StatusNotFound)
-		})
+	// The web console reads through the engine itself. With a users file
+	// (authentication on) it asks people to sign in with an access key and
+	// checks each call it makes against that user's policies.
+	opts := []console.Option{console.WithNow(s.cfg.Clock.Now)}
+	if s.cfg.Auth != nil {
+		opts = append(opts, console.WithSignIn(s.cfg.Auth, s.engine.Authorize))
 	}
+	c := console.New(s.engine, opts...)
+	mux.Handle("GET /console/", c)
+	// POSTs to its paths reach the console, which refuses them (405),
+	// rather than the API ("POST /" takes every path).
+	mux.Handle("POST /console/", c)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if consoleOn && strings.Contains(r.Header.Get("Accept"), "text/html") {
+		if strings.Contains(r.Header.Get("Accept"), "text/html") {
 			// A browser: show it the console.
 			http.Redirect(w, r, "/console/", http.StatusFound)
 			return

@@ -132,6 +132,7 @@ func serve(args []string, stderr io.Writer) error {
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
 	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
+	trustedProxies := fs.String("trusted-proxies", env("OPENSWF_TRUSTED_PROXIES", ""), "with --users: addresses or CIDR blocks of reverse proxies in front, whose X-Forwarded-For and X-Forwarded-Proto give aws:SourceIp and aws:SecureTransport (OPENSWF_TRUSTED_PROXIES)")
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
@@ -178,10 +179,15 @@ func serve(args []string, stderr io.Writer) error {
 	}
 
 	var authn *auth.Authenticator
+	proxies, err := auth.ParseProxies(*trustedProxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	if *usersFile != "" {
 		if authn, err = auth.Load(*usersFile, *region, *account); err != nil {
 			return fmt.Errorf("--users: %w", err)
 		}
+		authn.TrustProxies(proxies)
 	} else {
 		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 	}
@@ -250,7 +256,7 @@ func serve(args []string, stderr io.Writer) error {
 					logger.Error("reloading the users file: kept the users as they were", "err", err)
 					continue
 				}
-				authn.Replace(fresh)
+				authn.Replace(fresh) // the proxies stay as they were
 				logger.Info("reloaded the users file", "path", *usersFile)
 			}
 		}()

@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +69,9 @@ func (p *Principal) NeedsResourceTags() bool { return p.resourceTags }
 // policies change without a restart.
 type Authenticator struct {
 	users atomic.Pointer[users]
+	// proxies are the addresses of trusted reverse proxies (see
+	// TrustProxies).
+	proxies []netip.Prefix
 }
 
 // users is one version of the users file, checked and ready.
@@ -200,6 +205,73 @@ func NewCaller(p *Principal, r *http.Request, now time.Time) *Caller {
 		ip = r.RemoteAddr
 	}
 	return &Caller{Principal: p, SourceIP: ip, UserAgent: r.UserAgent(), Secure: r.TLS != nil, Time: now}
+}
+
+// ParseProxies reads a comma-separated list of addresses and CIDR blocks
+// (10.0.0.0/8,127.0.0.1).
+func ParseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or a CIDR block", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
+}
+
+// TrustProxies names the reverse proxies in front of the server: for a
+// request that comes from one of them, aws:SourceIp is the address that
+// X-Forwarded-For names (the last one that is not a trusted proxy) and
+// aws:SecureTransport follows X-Forwarded-Proto. Set it before serving.
+func (a *Authenticator) TrustProxies(proxies []netip.Prefix) { a.proxies = proxies }
+
+// NewCaller describes the caller of r, signed by p, at time now, seen
+// through the trusted proxies.
+func (a *Authenticator) NewCaller(p *Principal, r *http.Request, now time.Time) *Caller {
+	c := NewCaller(p, r, now)
+	if !a.trusted(c.SourceIP) {
+		return c
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop := strings.TrimSpace(hops[i])
+		if _, err := netip.ParseAddr(hop); err != nil {
+			break // not an address: what is left of the list cannot be trusted
+		}
+		c.SourceIP = hop
+		if !a.trusted(hop) {
+			break
+		}
+	}
+	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
+		c.Secure = strings.EqualFold(strings.TrimSpace(strings.Split(proto, ",")[0]), "https")
+	}
+	return c
+}
+
+// trusted reports whether ip is the address of a trusted proxy.
+func (a *Authenticator) trusted(ip string) bool {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return false
+	}
+	addr = addr.Unmap()
+	for _, p := range a.proxies {
+		if p.Contains(addr) {
+			return true
+		}
+	}
+	return false
 }
 
 type callerKey struct{}

@@ -143,3 +143,49 @@ func TestReplace(t *testing.T) {
 		t.Errorf("the new key: %v, %v", p, err)
 	}
 }
+
+// Behind trusted proxies, aws:SourceIp and aws:SecureTransport come from
+// X-Forwarded-For and X-Forwarded-Proto; from anywhere else those headers
+// count for nothing.
+func TestTrustedProxies(t *testing.T) {
+	if _, err := auth.ParseProxies("10.0.0.0/8, nonsense"); err == nil {
+		t.Error("a bad proxy list was accepted")
+	}
+	proxies, err := auth.ParseProxies("10.0.0.0/8, 192.168.1.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := load(t, `{"users": [{"name": "u", "accessKeys": [{"accessKeyId": "AKIDU", "secretAccessKey": "s"}]}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.TrustProxies(proxies)
+	p, _ := a.Password("AKIDU", "s")
+	for _, c := range []struct {
+		remote, forwardedFor, proto string
+		wantIP                      string
+		wantSecure                  bool
+	}{
+		{"10.0.0.5:1234", "203.0.113.9, 10.0.0.7", "https", "203.0.113.9", true},
+		{"192.168.1.1:1234", "198.51.100.1, 203.0.113.9", "http", "203.0.113.9", false},
+		{"10.0.0.5:1234", "", "", "10.0.0.5", false},
+		{"203.0.113.50:1234", "10.9.9.9", "https", "203.0.113.50", false}, // not a proxy: headers ignored
+		{"10.0.0.5:1234", "garbage, 10.0.0.8", "", "10.0.0.8", false},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.RemoteAddr = c.remote
+		if c.forwardedFor != "" {
+			r.Header.Set("X-Forwarded-For", c.forwardedFor)
+		}
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		got := a.NewCaller(p, r, time.Now())
+		if got.SourceIP != c.wantIP || got.Secure != c.wantSecure {
+			t.Errorf("from %s, X-Forwarded-For %q, proto %q: source %s secure %v; want %s %v", c.remote, c.forwardedFor, c.proto, got.SourceIP, got.Secure, c.wantIP, c.wantSecure)
+		}
+	}
+	if _, ok := a.Password("AKIDU", "wrong"); ok {
+		t.Error("a wrong secret signed in")
+	}
+}

@@ -144,7 +144,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, &pageError{status: http.StatusUnauthorized, msg: "Sign in with an access key id as the user name and its secret access key as the password."})
 			return
 		}
-		ctx := auth.NewContext(r.Context(), auth.NewCaller(p, r, time.Now()))
+		ctx := auth.NewContext(r.Context(), h.users.NewCaller(p, r, time.Now()))
 		r = r.WithContext(context.WithValue(ctx, authorizeKey{}, h.authorize))
 	}
 	h.mux.ServeHTTP(w, r)

@@ -118,7 +118,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 			}
 			return name, h.writeError(w, r, reqID, name, err)
 		}
-		ctx = auth.NewContext(ctx, auth.NewCaller(p, r, now))
+		ctx = auth.NewContext(ctx, a.NewCaller(p, r, now))
 	}
 
 	in := op.NewInput()

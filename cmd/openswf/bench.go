@@ -22,7 +22,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := bench.Options{Out: stdout}
-	fs.StringVar(&o.Endpoint, "endpoint", "", "SWF endpoint URL to measure; empty: start openswf on a temporary database")
+	fs.StringVar(&o.Endpoint, "endpoint", "", "SWF endpoint URL to measure, or several, comma-separated (servers sharing one database: each goroutine calls one); empty: start openswf on a temporary database")
 	fs.DurationVar(&o.Duration, "duration", bench.DefaultOptions.Duration, "how long each timed load runs")
 	fs.IntVar(&o.Concurrency, "concurrency", bench.DefaultOptions.Concurrency, "goroutines sending heartbeats")
 	fs.IntVar(&o.Tasks, "tasks", bench.DefaultOptions.Tasks, "activity tasks in flight for the heartbeat load")

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +34,7 @@ import (
 
 // Options shape a run.
 type Options struct {
-	// Endpoint is the SWF endpoint to measure.
+	// Endpoint is the SWF endpoint to measure, or several, comma-separated.
 	Endpoint string
 	// Duration is how long each timed load runs.
 	Duration time.Duration
@@ -109,7 +110,13 @@ func NewClient(endpoint string) *swf.Client {
 
 // Run measures the endpoint and writes the report.
 func Run(ctx context.Context, o Options) (*Result, error) {
-	c := NewClient(o.Endpoint)
+	// Several endpoints (servers sharing one database) share the load:
+	// each goroutine calls one of them.
+	var cs clients
+	for _, e := range strings.Split(o.Endpoint, ",") {
+		cs = append(cs, NewClient(strings.TrimSpace(e)))
+	}
+	c := cs[0]
 	if err := setup(ctx, c, o.Domain); err != nil {
 		return nil, err
 	}
@@ -125,7 +132,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		tokens[i] = aws.String(fmt.Sprintf("token-%d", i))
 	}
 	// The ceiling is a property of the machine: ten seconds measure it.
-	res.Ceiling = heartbeatLoad(ctx, NewClient(ceiling), tokens, o.Concurrency, min(o.Duration, 10*time.Second))
+	res.Ceiling = heartbeatLoad(ctx, clients{NewClient(ceiling)}, tokens, o.Concurrency, min(o.Duration, 10*time.Second))
 	fmt.Fprintf(o.Out, "ceiling     %s\n", res.Ceiling)
 
 	if !o.SkipHeartbeats {
@@ -133,7 +140,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("heartbeat setup: %w", err)
 		}
-		res.Heartbeats = heartbeatLoad(ctx, c, tokens, o.Concurrency, o.Duration)
+		res.Heartbeats = heartbeatLoad(ctx, cs, tokens, o.Concurrency, o.Duration)
 		fmt.Fprintf(o.Out, "heartbeats  %s  %5.1f%% of the ceiling\n", res.Heartbeats, 100*res.Heartbeats.PerSec/res.Ceiling.PerSec)
 		if res.Heartbeats.Errors > 0 {
 			return &res, fmt.Errorf("%d heartbeats failed", res.Heartbeats.Errors)
@@ -143,7 +150,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.SkipWorkflows {
 		return &res, nil
 	}
-	res.Workflows, err = workflowLoad(ctx, c, o)
+	res.Workflows, err = workflowLoad(ctx, cs, o)
 	if err != nil {
 		return &res, err
 	}
@@ -311,9 +318,15 @@ func (l *latencies) percentile(p float64) time.Duration {
 	return l.d[min(len(l.d)-1, int(p*float64(len(l.d))))]
 }
 
+// clients are SWF clients of the endpoints measured.
+type clients []*swf.Client
+
+// pick is the client of the i-th goroutine of a pool.
+func (cs clients) pick(i int) *swf.Client { return cs[i%len(cs)] }
+
 // heartbeatLoad sends RecordActivityTaskHeartbeat from k goroutines over
 // the tokens for d.
-func heartbeatLoad(ctx context.Context, c *swf.Client, tokens []*string, k int, d time.Duration) Rate {
+func heartbeatLoad(ctx context.Context, cs clients, tokens []*string, k int, d time.Duration) Rate {
 	var lat latencies
 	var calls, errs atomic.Int64
 	ctx, cancel := context.WithTimeout(ctx, d)
@@ -322,6 +335,7 @@ func heartbeatLoad(ctx context.Context, c *swf.Client, tokens []*string, k int, 
 	var wg sync.WaitGroup
 	for g := range k {
 		wg.Add(1)
+		c := cs.pick(g)
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 4096)
@@ -353,7 +367,8 @@ func heartbeatLoad(ctx context.Context, c *swf.Client, tokens []*string, k int, 
 // workflowLoad runs whole workflows with pools of starters, deciders and
 // workers for the duration, then lets the started ones finish and checks
 // each one's history.
-func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, error) {
+func workflowLoad(ctx context.Context, cs clients, o Options) (WorkflowRate, error) {
+	c := cs[0]
 	var res WorkflowRate
 	var calls, errs, started, completed atomic.Int64
 	var startTimes sync.Map // workflowId -> time.Time
@@ -380,7 +395,8 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 	begin := time.Now()
 	var starters, pool sync.WaitGroup
 
-	for range o.Starters {
+	for i := range o.Starters {
+		c := cs.pick(i)
 		starters.Add(1)
 		go func() {
 			defer starters.Done()
@@ -394,7 +410,8 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 			}
 		}()
 	}
-	for range o.Deciders {
+	for i := range o.Deciders {
+		c := cs.pick(i)
 		pool.Add(1)
 		go func() {
 			defer pool.Done()
@@ -416,7 +433,8 @@ func workflowLoad(ctx context.Context, c *swf.Client, o Options) (WorkflowRate, 
 			}
 		}()
 	}
-	for range o.Workers {
+	for i := range o.Workers {
+		c := cs.pick(i)
 		pool.Add(1)
 		go func() {
 			defer pool.Done()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,10 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		return notPermitted(c, action, e.DomainARN("*"))
 	}
 	domain, keys, err := e.authRequest(ctx, in)
-	if err != nil || domain == "" {
+	if err != nil {
+		return err
+	}
+	if domain == "" {
 		// A task token this server did not issue, or a resource that is
 		// not a domain: the operation answers for it.
 		return nil
@@ -241,7 +245,9 @@ func (e *Engine) authRequest(ctx context.Context, in swfapi.Input) (string, map[
 		d, err := e.domainOfToken(ctx, *in.TaskToken)
 		return d, keys, err
 	}
-	return "", nil, errors.New("authorize: no domain known for this operation")
+	// Every operation is above: one that is not cannot be authorized, so it
+	// is refused (an internal failure), never allowed.
+	return "", nil, fmt.Errorf("authorize: no rule for %T", in)
 }
 
 // domainOfARN is the name of the domain an ARN names, or "" for an ARN

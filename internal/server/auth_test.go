@@ -12,6 +12,7 @@ import (
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/swftest"
 )
 
@@ -205,5 +206,83 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 	msg := wantFault[*types.OperationNotPermittedFault](t, start("b", "arn:aws:iam::123456789012:role/admin")).ErrorMessage()
 	if !strings.Contains(msg, "iam:PassRole") || !strings.Contains(msg, "role/admin") {
 		t.Errorf("PassRole refusal: %s", msg)
+	}
+}
+
+// Every one of the 39 operations takes its permission: a user whose
+// policies allow nothing is refused each of them, with real task tokens
+// for the calls that take one.
+func TestEveryOperationNeedsItsPermission(t *testing.T) {
+	f := authFixture(t)
+	ex := f.start("w")
+	dt := f.decision()
+	f.decide(dt.TaskToken, scheduleActivity("a"))
+	at := f.activity()
+	f.start("w3")
+	decision := f.decision()
+	arn := `"arn:aws:swf:us-east-1:123456789012:/domain/wf"`
+	run := aws.ToString(ex.RunId)
+	execution := `"execution":{"workflowId":"w","runId":"` + run + `"}`
+	activityTok, decisionTok := `{"taskToken":"`+aws.ToString(at.TaskToken)+`"}`, `{"taskToken":"`+aws.ToString(decision.TaskToken)+`"}`
+	bodies := map[string]string{
+		"CountClosedWorkflowExecutions":  `{"domain":"wf","startTimeFilter":{"oldestDate":0}}`,
+		"CountOpenWorkflowExecutions":    `{"domain":"wf","startTimeFilter":{"oldestDate":0}}`,
+		"CountPendingActivityTasks":      `{"domain":"wf","taskList":{"name":"workers"}}`,
+		"CountPendingDecisionTasks":      `{"domain":"wf","taskList":{"name":"deciders"}}`,
+		"DeleteActivityType":             `{"domain":"wf","activityType":{"name":"work","version":"1"}}`,
+		"DeleteWorkflowType":             `{"domain":"wf","workflowType":{"name":"order","version":"1"}}`,
+		"DeprecateActivityType":          `{"domain":"wf","activityType":{"name":"work","version":"1"}}`,
+		"DeprecateDomain":                `{"name":"wf"}`,
+		"DeprecateWorkflowType":          `{"domain":"wf","workflowType":{"name":"order","version":"1"}}`,
+		"DescribeActivityType":           `{"domain":"wf","activityType":{"name":"work","version":"1"}}`,
+		"DescribeDomain":                 `{"name":"wf"}`,
+		"DescribeWorkflowExecution":      `{"domain":"wf",` + execution + `}`,
+		"DescribeWorkflowType":           `{"domain":"wf","workflowType":{"name":"order","version":"1"}}`,
+		"GetWorkflowExecutionHistory":    `{"domain":"wf",` + execution + `}`,
+		"ListActivityTypes":              `{"domain":"wf","registrationStatus":"REGISTERED"}`,
+		"ListClosedWorkflowExecutions":   `{"domain":"wf","startTimeFilter":{"oldestDate":0}}`,
+		"ListDomains":                    `{"registrationStatus":"REGISTERED"}`,
+		"ListOpenWorkflowExecutions":     `{"domain":"wf","startTimeFilter":{"oldestDate":0}}`,
+		"ListTagsForResource":            `{"resourceArn":` + arn + `}`,
+		"ListWorkflowTypes":              `{"domain":"wf","registrationStatus":"REGISTERED"}`,
+		"PollForActivityTask":            `{"domain":"wf","taskList":{"name":"workers"}}`,
+		"PollForDecisionTask":            `{"domain":"wf","taskList":{"name":"deciders"}}`,
+		"RecordActivityTaskHeartbeat":    activityTok,
+		"RegisterActivityType":           `{"domain":"wf","name":"n","version":"1"}`,
+		"RegisterDomain":                 `{"name":"new","workflowExecutionRetentionPeriodInDays":"1"}`,
+		"RegisterWorkflowType":           `{"domain":"wf","name":"n","version":"1"}`,
+		"RequestCancelWorkflowExecution": `{"domain":"wf","workflowId":"w"}`,
+		"RespondActivityTaskCanceled":    activityTok,
+		"RespondActivityTaskCompleted":   activityTok,
+		"RespondActivityTaskFailed":      activityTok,
+		"RespondDecisionTaskCompleted":   decisionTok,
+		"SignalWorkflowExecution":        `{"domain":"wf","workflowId":"w","signalName":"s"}`,
+		"StartWorkflowExecution":         `{"domain":"wf","workflowId":"w2","workflowType":{"name":"order","version":"1"}}`,
+		"TagResource":                    `{"resourceArn":` + arn + `,"tags":[{"key":"k"}]}`,
+		"TerminateWorkflowExecution":     `{"domain":"wf","workflowId":"w"}`,
+		"UndeprecateActivityType":        `{"domain":"wf","activityType":{"name":"work","version":"1"}}`,
+		"UndeprecateDomain":              `{"name":"wf"}`,
+		"UndeprecateWorkflowType":        `{"domain":"wf","workflowType":{"name":"order","version":"1"}}`,
+		"UntagResource":                  `{"resourceArn":` + arn + `,"tagKeys":["k"]}`,
+	}
+	for _, op := range swfapi.OperationNames() {
+		body, ok := bodies[op]
+		if !ok {
+			t.Errorf("no request for %s", op)
+			continue
+		}
+		// The starter may only start runs: everything else is refused.
+		if op == "StartWorkflowExecution" {
+			continue
+		}
+		if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", op, body); code != "OperationNotPermittedFault" {
+			t.Errorf("%s by a user who may not: %d %s", op, status, code)
+		}
+	}
+	// StartWorkflowExecution, refused on a task list the starter's
+	// condition does not name.
+	if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", "StartWorkflowExecution",
+		`{"domain":"wf","workflowId":"w2","workflowType":{"name":"order","version":"1"},"taskList":{"name":"other"}}`); code != "OperationNotPermittedFault" {
+		t.Errorf("StartWorkflowExecution outside the condition: %d %s", status, code)
 	}
 }

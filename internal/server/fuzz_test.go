@@ -77,7 +77,7 @@ func FuzzRequests(f *testing.F) {
 			// the counts instead.
 			op = strings.Replace(op, "PollFor", "CountPending", 1) + "s"
 		}
-		status, code := signedPost(t, s.URL(), op, body)
+		status, code := signedPost(t, s.URL(), "AKIDFUZZ", "s", op, body)
 		if status >= 500 || (code != "OK" && !known[code] && !strings.HasSuffix(code, "Fault")) {
 			t.Fatalf("%s %q: %d %s", op, body, status, code)
 		}
@@ -93,9 +93,9 @@ func huge(rates map[string]throttle.Rate) map[string]throttle.Rate {
 	return out
 }
 
-// signedPost sends a request signed as AKIDFUZZ and returns the status and
+// signedPost sends a request signed with a key and returns the status and
 // the error code ("OK" for a success).
-func signedPost(t *testing.T, url, op, body string) (int, string) {
+func signedPost(t *testing.T, url, key, secret, op, body string) (int, string) {
 	req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func signedPost(t *testing.T, url, op, body string) (int, string) {
 	req.Header.Set("X-Amz-Target", "SimpleWorkflowService."+op)
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 	sum := sha256.Sum256([]byte(body))
-	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: "AKIDFUZZ", SecretAccessKey: "s"}, req, hex.EncodeToString(sum[:]), "swf", "us-east-1", time.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: key, SecretAccessKey: secret}, req, hex.EncodeToString(sum[:]), "swf", "us-east-1", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := http.DefaultClient.Do(req)

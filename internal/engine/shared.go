@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"sync"
+	"time"
 
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
@@ -50,22 +51,36 @@ func (e *Engine) RunAnnouncements(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
+			// Stopping: what is still to tell is told, briefly.
+			flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			e.announce(flush)
+			cancel()
 			return
 		case <-a.ready:
 		}
-		a.mu.Lock()
-		w := a.pending
-		a.pending = wakeups{}
-		a.mu.Unlock()
-		n := store.Announcement{From: a.node, Timers: w.timers}
-		for k, count := range w.tasks {
-			n.Tasks = append(n.Tasks, store.TaskListCount{TaskListKey: store.TaskListKey{DomainID: k.DomainID, Kind: k.Kind, TaskList: k.TaskList}, N: count})
-		}
-		if err := a.shared.Announce(ctx, n); err != nil && ctx.Err() == nil {
-			// The others' pollers find the tasks when their polls look
-			// again; the loss costs latency, not work.
-			e.log.Warn("announcing to the other servers", "err", err)
-		}
+		e.announce(ctx)
+	}
+}
+
+// announce sends what the announcer holds, if anything.
+func (e *Engine) announce(ctx context.Context) {
+	a := e.announcer
+	a.mu.Lock()
+	w := a.pending
+	a.pending = wakeups{}
+	a.mu.Unlock()
+	if len(w.tasks) == 0 && !w.timers {
+		return
+	}
+	n := store.Announcement{From: a.node, Timers: w.timers}
+	for k, count := range w.tasks {
+		n.Tasks = append(n.Tasks, store.TaskListCount{TaskListKey: store.TaskListKey{DomainID: k.DomainID, Kind: k.Kind, TaskList: k.TaskList}, N: count})
+	}
+	if err := a.shared.Announce(ctx, n); err != nil && ctx.Err() == nil {
+		// The others' pollers find the tasks when their polls look
+		// again, and their timer loops look now and then: the loss
+		// costs latency, not work.
+		e.log.Warn("announcing to the other servers", "err", err)
 	}
 }
 

@@ -132,6 +132,10 @@ type LambdaConfig struct {
 	Workers int
 }
 
+// sharedTimerLook is how often, at the least, a server sharing its store
+// looks for due timers that no announcement told it of.
+const sharedTimerLook = 2 * time.Second
+
 // Server is a running openswf.
 type Server struct {
 	cfg    Config
@@ -193,6 +197,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loop := timers.New(cfg.Clock, eng, cfg.Logger)
 	eng.OnTimersArmed(loop.Notify)
+	if _, ok := st.(store.Shared); ok {
+		// A server that arms a timer and stops before telling the others
+		// leaves it to them: they look now and then.
+		loop.LookEvery(sharedTimerLook)
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -30,7 +30,14 @@ type Loop struct {
 	src   Source
 	log   *slog.Logger
 	wake  chan struct{}
+	// maxWait, when not 0, bounds how long the loop goes without looking.
+	maxWait time.Duration
 }
+
+// LookEvery makes the loop look at the store at least every d of wall-clock
+// time, whatever it was told: for a store other servers share, where a
+// timer may be armed by a server that stops before it can tell the others.
+func (l *Loop) LookEvery(d time.Duration) { l.maxWait = d }
 
 // New returns a loop over src.
 func New(c clock.Clock, src Source, log *slog.Logger) *Loop {
@@ -65,19 +72,30 @@ func (l *Loop) Run(ctx context.Context) {
 		} else if ok {
 			wait = max(due.Sub(l.clock.Now()), 0)
 		}
-		var fire <-chan time.Time
+		var fire, look <-chan time.Time
 		var t clock.Timer
 		if wait >= 0 {
 			t = l.clock.NewTimer(wait)
 			fire = t.C()
 		}
+		var lt *time.Timer
+		if l.maxWait > 0 {
+			// On the wall clock: it guards against news that never came,
+			// not the timers' own time.
+			lt = time.NewTimer(l.maxWait)
+			look = lt.C
+		}
 		select {
 		case <-ctx.Done():
 		case <-l.wake:
 		case <-fire:
+		case <-look:
 		}
 		if t != nil {
 			t.Stop()
+		}
+		if lt != nil {
+			lt.Stop()
 		}
 	}
 }

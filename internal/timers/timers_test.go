@@ -98,3 +98,24 @@ func waitUntil(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A loop told to look now and then finds a timer nobody told it of.
+func TestLookEveryFindsUntoldTimers(t *testing.T) {
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	src := &fakeSource{fired: make(chan time.Time, 1)}
+	l := New(c, src, slog.New(slog.DiscardHandler))
+	l.LookEvery(time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	// A timer appears, due now, and nobody calls Notify.
+	src.add(c.Now())
+	select {
+	case <-src.fired:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the loop never looked again")
+	}
+	cancel()
+	<-done
+}

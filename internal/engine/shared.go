@@ -100,7 +100,3 @@ func (e *Engine) Hear(n store.Announcement) {
 		e.timerWake()
 	}
 }
-
-// WaitingPolls is the number of long polls waiting for a task on this
-// server, for its metrics.
-func (e *Engine) WaitingPolls() int { return e.matcher.Waiting() }

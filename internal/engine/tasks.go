@@ -51,6 +51,10 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	}
 }
 
+// WaitingPolls is the number of long polls waiting for a task on this
+// server, for its metrics.
+func (e *Engine) WaitingPolls() int { return e.matcher.Waiting() }
+
 // claim takes the next task off a list and starts it, all in one write
 // transaction, so that no two pollers ever get the same task. With look, it
 // first looks with a reader, so that idle polls leave the writer alone; a

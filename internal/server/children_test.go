@@ -749,7 +749,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			status:  types.CloseStatusTerminated,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{
@@ -760,7 +760,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			status:  types.CloseStatusTerminated,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{

@@ -196,3 +196,45 @@ func TestMembersAlwaysSent(t *testing.T) {
 		}
 	}
 }
+
+// Text that is not UTF-8, or holds half a surrogate pair, is refused with
+// SerializationException; nothing is stored with U+FFFD in its place.
+func TestBadTextIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	for _, c := range []struct{ op, body, want string }{
+		{"RegisterDomain", "{\"name\":\"bytes\",\"workflowExecutionRetentionPeriodInDays\":\"1\",\"description\":\"caf\xe9\"}", "The request body is not valid UTF-8 (at byte 79)"},
+		{"RegisterDomain", `{"name":"escape","workflowExecutionRetentionPeriodInDays":"1","description":"\udc00"}`, `The request body holds \udc00, half of a surrogate pair, alone (at byte 77)`},
+		{"StartWorkflowExecution", `{"domain":"wf","workflowId":"w","workflowType":{"name":"order","version":"1"},"input":"\ud800 alone"}`, `The request body holds \ud800, half of a surrogate pair, alone (at byte 87)`},
+		{"SignalWorkflowExecution", "{\"domain\":\"wf\",\"workflowId\":\"\xff\",\"signalName\":\"s\"}", "The request body is not valid UTF-8 (at byte 29)"},
+	} {
+		status, code, msg := postJSON(t, f.Server, c.op, c.body)
+		if status != 400 || code != "SerializationException" || msg != c.want {
+			t.Errorf("%s %q: %d %s %q, want 400 SerializationException %q", c.op, c.body, status, code, msg, c.want)
+		}
+	}
+	for _, name := range []string{"bytes", "escape"} {
+		_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+		wantUnknown(t, err, "Unknown domain: "+name)
+	}
+	_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("w"), RunId: aws.String("r")}})
+	wantFault[*types.UnknownResourceFault](t, err)
+	n, err := f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
+	must(t, err)
+	if n.Count != 0 {
+		t.Fatalf("%d runs started from refused requests", n.Count)
+	}
+
+	// A surrogate pair is one character, and arrives whole.
+	_, err = f.c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("pair"), WorkflowExecutionRetentionPeriodInDays: aws.String("1"), Description: aws.String("\U0001F600")})
+	must(t, err)
+	status, _, _ := postJSON(t, f.Server, "RegisterDomain", `{"name":"escaped-pair","workflowExecutionRetentionPeriodInDays":"1","description":"\ud83d\ude00"}`)
+	if status != 200 {
+		t.Fatalf("an escaped surrogate pair answered %d", status)
+	}
+	for _, name := range []string{"pair", "escaped-pair"} {
+		if d := describeDomain(t, f.c, name).DomainInfo.Description; aws.ToString(d) != "\U0001F600" {
+			t.Fatalf("domain %s has description %q", name, aws.ToString(d))
+		}
+	}
+}

@@ -123,6 +123,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 
 	in := op.NewInput()
 	if len(body) > 0 {
+		if err := checkText(body); err != nil {
+			return name, h.writeError(w, r, reqID, name, err)
+		}
 		if err := json.Unmarshal(body, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, decodeError(err))
 		}

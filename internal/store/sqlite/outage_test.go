@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,6 +75,29 @@ func TestFullDatabaseIsUnavailable(t *testing.T) {
 	for _, name := range []string{"before", "after"} {
 		if !domainExists(t, s, name) {
 			t.Fatalf("domain %s is missing", name)
+		}
+	}
+}
+
+// Close releases the database's files: a server that stops leaves nothing
+// open (a file system could not be unmounted otherwise).
+func TestCloseReleasesTheFiles(t *testing.T) {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("open files are listed in /proc/self/fd, which this system lacks")
+	}
+	dir := t.TempDir()
+	s := openTemp(t, filepath.Join(dir, "openswf.db"))
+	if err := s.Write(context.Background(), func(tx store.Tx) error { return insertDomain(tx, "x") }); err != nil {
+		t.Fatal(err)
+	}
+	domainExists(t, s, "x")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fds, _ := os.ReadDir("/proc/self/fd")
+	for _, fd := range fds {
+		if l, _ := os.Readlink("/proc/self/fd/" + fd.Name()); strings.HasPrefix(l, dir) {
+			t.Errorf("%s is still open", l)
 		}
 	}
 }

@@ -215,7 +215,15 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	<-s.writerDone
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	// SQLite keeps a connection, and its files, open while a statement
+	// prepared on it is: close them first.
+	var errs []error
+	for _, stmts := range []map[string]*sql.Stmt{s.readStmts, s.writeStmts, s.control} {
+		for _, st := range stmts {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // migrate applies, in order and each in its own transaction, the migrations

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -236,5 +237,86 @@ func TestBadTextIsRefused(t *testing.T) {
 		if d := describeDomain(t, f.c, name).DomainInfo.Description; aws.ToString(d) != "\U0001F600" {
 			t.Fatalf("domain %s has description %q", name, aws.ToString(d))
 		}
+	}
+}
+
+// boto3 sees the words and members of the failure paths that Python
+// clients act on: the messages swfsm's and simpleflow's rules read, the
+// truncated member that code indexes, a termination's cause, and a
+// refused lone surrogate.
+func TestBoto3FailurePaths(t *testing.T) {
+	t.Parallel()
+	python, err := exec.LookPath("python3")
+	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
+		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
+	}
+	f := newFixture(t)
+	script := `
+import re, sys, boto3
+c = boto3.client("swf", endpoint_url=sys.argv[1])
+D, WT = "wf", {"name": "order", "version": "1"}
+
+def fails(call, **kw):
+    try:
+        call(**kw)
+    except c.exceptions.UnknownResourceFault as e:
+        return e.response["Error"]["Message"]
+    sys.exit("%s succeeded" % call.__name__)
+
+def gone(msg):  # swfsm's isGoneError, on an UnknownResourceFault
+    return "Unknown activity" in msg or "Unknown execution" in msg
+
+def simpleflow(msg):  # simpleflow's mapping of the missing resource
+    m = re.search(r"Unknown (?:type|execution)[:,]\s*([^ =]+)\s*=", msg) or re.search(r"^Unknown ([^ :,]+)", msg)
+    return m.group(1)
+
+run = c.start_workflow_execution(domain=D, workflowId="w", workflowType=WT)["runId"]
+d = c.poll_for_decision_task(domain=D, taskList={"name": "deciders"})
+c.respond_decision_task_completed(taskToken=d["taskToken"], decisions=[{"decisionType": "ScheduleActivityTask",
+    "scheduleActivityTaskDecisionAttributes": {"activityId": "a1", "activityType": {"name": "work", "version": "1"}}}])
+n = c.count_pending_activity_tasks(domain=D, taskList={"name": "workers"})
+assert n["count"] == 1 and n["truncated"] is False, n
+n = c.count_pending_decision_tasks(domain=D, taskList={"name": "deciders"})
+assert n["count"] == 0 and n["truncated"] is False, n
+n = c.count_open_workflow_executions(domain=D, startTimeFilter={"oldestDate": 0})
+assert n["count"] == 1 and n["truncated"] is False, n
+
+a = c.poll_for_activity_task(domain=D, taskList={"name": "workers"})
+assert c.record_activity_task_heartbeat(taskToken=a["taskToken"])["cancelRequested"] is False
+c.respond_activity_task_completed(taskToken=a["taskToken"], result="done")
+msg = fails(c.record_activity_task_heartbeat, taskToken=a["taskToken"])
+assert msg == "Unknown activity, scheduledEventId = 5" and gone(msg) and simpleflow(msg) == "activity", msg
+msg = fails(c.respond_decision_task_completed, taskToken=d["taskToken"])
+assert msg == "Unknown decision task, scheduledEventId = 2" and simpleflow(msg) == "decision", msg
+
+c.terminate_workflow_execution(domain=D, workflowId="w")
+closed = "Unknown execution: WorkflowExecution=[workflowId=w, runId=%s]" % run
+msg = fails(c.respond_activity_task_failed, taskToken=a["taskToken"])
+assert msg == closed and gone(msg) and simpleflow(msg) == "WorkflowExecution", msg
+msg = fails(c.signal_workflow_execution, domain=D, workflowId="w", runId=run, signalName="s")
+assert msg == closed, msg
+msg = fails(c.signal_workflow_execution, domain=D, workflowId="w", signalName="s")
+assert msg == "Unknown execution, workflowId = w" and simpleflow(msg) == "workflowId", msg
+msg = fails(c.describe_domain, name="nope")
+assert msg == "Unknown domain: nope" and simpleflow(msg) == "domain", msg
+msg = fails(c.start_workflow_execution, domain=D, workflowId="x", workflowType={"name": "order", "version": "9"})
+assert msg == "Unknown type: WorkflowType=[name=order, version=9]" and simpleflow(msg) == "WorkflowType", msg
+
+last = c.get_workflow_execution_history(domain=D, execution={"workflowId": "w", "runId": run}, reverseOrder=True)["events"][0]
+assert last["workflowExecutionTerminatedEventAttributes"]["cause"] == "OPERATOR_INITIATED", last
+
+try:
+    c.register_domain(name="surrogate", workflowExecutionRetentionPeriodInDays="1", description="\ud800")
+    sys.exit("a lone surrogate was accepted")
+except c.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "SerializationException", e.response
+msg = fails(c.describe_domain, name="surrogate")
+print("ok")
+`
+	cmd := exec.Command(python, "-c", script, f.URL())
+	cmd.Env = clientEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -246,10 +245,7 @@ func TestBadTextIsRefused(t *testing.T) {
 // refused lone surrogate.
 func TestBoto3FailurePaths(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
-	}
+	python := needBoto3(t)
 	f := newFixture(t)
 	script := `
 import re, sys, boto3
@@ -313,10 +309,5 @@ except c.exceptions.ClientError as e:
 msg = fails(c.describe_domain, name="surrogate")
 print("ok")
 `
-	cmd := exec.Command(python, "-c", script, f.URL())
-	cmd.Env = clientEnv(t)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	runBoto3(t, python, script, f.URL())
 }

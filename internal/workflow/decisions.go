@@ -232,7 +232,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCompletedEventAttributes{Result: a.Result, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCompleted, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCompleted, Result: a.Result})
+		m.close(swfapi.CloseStatusCompleted, nil, &NotifyParent{Status: swfapi.CloseStatusCompleted, Result: a.Result})
 	case swfapi.DecisionTypeFailWorkflowExecution:
 		a := swfapi.Deref(d.FailWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -240,7 +240,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionFailedEventAttributes{Reason: a.Reason, Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusFailed, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusFailed, Reason: a.Reason, Details: a.Details})
+		m.close(swfapi.CloseStatusFailed, nil, &NotifyParent{Status: swfapi.CloseStatusFailed, Reason: a.Reason, Details: a.Details})
 	case swfapi.DecisionTypeCancelWorkflowExecution:
 		a := swfapi.Deref(d.CancelWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -248,7 +248,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCanceledEventAttributes{Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCanceled, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCanceled, Details: a.Details})
+		m.close(swfapi.CloseStatusCanceled, nil, &NotifyParent{Status: swfapi.CloseStatusCanceled, Details: a.Details})
 	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
 		m.continueAsNew(swfapi.Deref(d.ContinueAsNewWorkflowExecutionDecisionAttributes), completedID, types)
 	case swfapi.DecisionTypeStartTimer:
@@ -584,7 +584,7 @@ func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionA
 		RunID: runID, WorkflowID: e.WorkflowID, TypeName: e.TypeName, TypeVersion: version, Config: cfg,
 		Input: a.Input, Tags: a.TagList, Parent: e.Parent, PreviousRunID: e.RunID,
 	})
-	m.close(swfapi.CloseStatusContinuedAsNew, e.Config.ChildPolicy, nil)
+	m.close(swfapi.CloseStatusContinuedAsNew, nil, nil)
 }
 
 func (m *Machine) scheduleLambda(a *swfapi.ScheduleLambdaFunctionDecisionAttributes, completedID int64) {

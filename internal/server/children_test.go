@@ -1284,7 +1284,7 @@ func TestContinueAsNewNotLast(t *testing.T) {
 	d := f.decision()
 	marker := types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}}
 	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{chContinue(), marker}})
-	wantValidation(t, err, "decisions.1.member.decisionType")
+	wantValidationMessage(t, err, closeNotLast)
 	f.chHistory(ex, chStarted, chDTS, chDTSt)
 	if runs := f.chRuns(true, "loop"); len(runs) != 1 {
 		t.Fatalf("open runs %+v", runs)

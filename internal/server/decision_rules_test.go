@@ -48,7 +48,9 @@ func TestChildWithoutExecutionLimit(t *testing.T) {
 func TestDecisionTaskListWhitespace(t *testing.T) {
 	t.Parallel()
 	f := chNewFixture(t)
-	parent := f.start("parent", func(in *swf.StartWorkflowExecutionInput) { in.TaskList = &types.TaskList{Name: aws.String(chList("parent"))} })
+	parent := f.start("parent", func(in *swf.StartWorkflowExecutionInput) {
+		in.TaskList = &types.TaskList{Name: aws.String(chList("parent"))}
+	})
 	d := f.chPoll(chList("parent"))
 	padded := func(name string) *types.TaskList { return &types.TaskList{Name: aws.String(name)} }
 	for _, c := range []struct {

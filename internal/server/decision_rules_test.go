@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -90,10 +89,7 @@ func TestDecisionTaskListWhitespace(t *testing.T) {
 // outlives the parent that completes.
 func TestDecisionRulesBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
-	}
+	python := needBoto3(t)
 	s := swftest.Start(t)
 	script := `
 import sys, boto3
@@ -141,10 +137,5 @@ k = c.describe_workflow_execution(domain=D, execution=kid)["executionInfo"]
 assert k["executionStatus"] == "OPEN" and not k.get("cancelRequested"), k
 print("ok")
 `
-	cmd := exec.Command(python, "-c", script, s.URL())
-	cmd.Env = clientEnv(t)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	runBoto3(t, python, script, s.URL())
 }

@@ -34,6 +34,28 @@ func clientEnv(t *testing.T) []string {
 	)
 }
 
+// needBoto3 returns the python3 that has boto3, or skips the test.
+func needBoto3(t *testing.T) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
+		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
+	}
+	return python
+}
+
+// runBoto3 runs a Python script with the server's URL as its argument; the
+// script prints "ok" when all its assertions hold.
+func runBoto3(t *testing.T, python, script, url string) {
+	t.Helper()
+	cmd := exec.Command(python, "-c", script, url)
+	cmd.Env = clientEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
+
 // The AWS CLI works against openswf with only --endpoint-url changed.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
@@ -67,28 +89,6 @@ func TestAWSCLI(t *testing.T) {
 	out, err = cli("register-domain", "--name", "from-cli", "--workflow-execution-retention-period-in-days", "3")
 	if err == nil || !strings.Contains(out, "DomainAlreadyExistsFault") {
 		t.Fatalf("registering twice: %v\n%s", err, out)
-	}
-}
-
-// needBoto3 returns the python3 that has boto3, or skips the test.
-func needBoto3(t *testing.T) string {
-	t.Helper()
-	python, err := exec.LookPath("python3")
-	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
-	}
-	return python
-}
-
-// runBoto3 runs a Python script against the server at url (its argv[1]);
-// the script prints "ok" when all its assertions hold.
-func runBoto3(t *testing.T, python, script, url string) {
-	t.Helper()
-	cmd := exec.Command(python, "-c", script, url)
-	cmd.Env = clientEnv(t)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
 	}
 }
 

@@ -125,8 +125,20 @@ func serve(args []string, stderr io.Writer) error {
 	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file, or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
 	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
-	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait)
-	pollWait := fs.Duration("long-poll-wait", defaultWait, "how long a poll waits for a task (OPENSWF_LONG_POLL_WAIT)")
+	var envErrs []error
+	durationFlag := func(name, env string, def time.Duration, usage string) *time.Duration {
+		d, err := envDuration(env, def)
+		envErrs = append(envErrs, err)
+		return fs.Duration(name, d, usage+" ("+env+")")
+	}
+	intFlag := func(name, env string, def int, usage string) *int {
+		n, err := envInt(env, def)
+		envErrs = append(envErrs, err)
+		return fs.Int(name, n, usage+" ("+env+")")
+	}
+	pollWait := durationFlag("long-poll-wait", "OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait, "how long a poll waits for a task")
+	conn := connectionFlags(durationFlag, intFlag)
+	allowedHosts := fs.String("allowed-hosts", env("OPENSWF_ALLOWED_HOSTS", ""), "without --users: host names, besides localhost and loopback addresses, that requests may be addressed to, comma-separated (OPENSWF_ALLOWED_HOSTS)")
 	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
@@ -142,8 +154,11 @@ func serve(args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if envErr != nil {
-		return envErr
+	if err := errors.Join(envErrs...); err != nil {
+		return err
+	}
+	if err := conn.check(); err != nil {
+		return err
 	}
 	if *pollWait <= 0 {
 		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
@@ -187,6 +202,7 @@ func serve(args []string, stderr io.Writer) error {
 		if authn, err = auth.Load(*usersFile, *region, *account); err != nil {
 			return fmt.Errorf("--users: %w", err)
 		}
+		warnReadable(logger, *usersFile)
 		authn.TrustProxies(proxies)
 	} else {
 		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
@@ -226,8 +242,17 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
-		Auth:   authn,
-		Logger: logger,
+		Auth:              authn,
+		Logger:            logger,
+		ReadHeaderTimeout: *conn.headerTimeout,
+		BodyTimeout:       *conn.bodyTimeout,
+		IdleTimeout:       *conn.idleTimeout,
+		MaxHeaderBytes:    *conn.maxHeaderBytes,
+		MaxConnections:    *conn.maxConnections,
+		MaxBodyReads:      *conn.maxBodyReads,
+		MaxPolls:          *conn.maxPolls,
+		MaxPollsPerUser:   *conn.maxPollsPerUser,
+		AllowedHosts:      splitList(*allowedHosts),
 	})
 	if err != nil {
 		return err
@@ -256,6 +281,7 @@ func serve(args []string, stderr io.Writer) error {
 					logger.Error("reloading the users file: kept the users as they were", "err", err)
 					continue
 				}
+				warnReadable(logger, *usersFile)
 				authn.Replace(fresh) // the proxies stay as they were
 				logger.Info("reloaded the users file", "path", *usersFile)
 			}

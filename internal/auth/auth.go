@@ -292,8 +292,11 @@ func (a *Authenticator) NewCaller(p *Principal, r *http.Request, now time.Time) 
 			break
 		}
 	}
-	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
-		c.Secure = strings.EqualFold(strings.TrimSpace(strings.Split(proto, ",")[0]), "https")
+	if protos := r.Header.Values("X-Forwarded-Proto"); len(protos) > 0 {
+		// The last value is the one the trusted proxy added; earlier ones
+		// are the client's to choose.
+		hops := strings.Split(protos[len(protos)-1], ",")
+		c.Secure = strings.EqualFold(strings.TrimSpace(hops[len(hops)-1]), "https")
 	}
 	return c
 }
@@ -381,4 +384,14 @@ func (c *Caller) globals(keys map[string][]string) map[string][]string {
 	ctx["aws:CurrentTime"] = []string{c.Time.UTC().Format(time.RFC3339)}
 	ctx["aws:EpochTime"] = []string{strconv.FormatInt(c.Time.Unix(), 10)}
 	return ctx
+}
+
+// ReadableByOthers reports the mode of the users file at path and whether
+// users other than its owner may read or write it: it holds secret keys.
+func ReadableByOthers(path string) (os.FileMode, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Mode().Perm(), fi.Mode().Perm()&0o077 != 0
 }

@@ -213,6 +213,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
+	if !IsPostgres(cfg.Database) {
+		if p, err := DatabasePath(cfg.Database); err == nil {
+			if loose := sqlite.LoosePermissions(p); loose != nil {
+				cfg.Logger.Warn("the database holds the keys that sign task tokens, but others may read it: chmod 600 these files", "files", loose)
+			}
+		}
+	}
 	keys, err := loadKeys(ctx, st)
 	if err != nil {
 		st.Close()
@@ -286,7 +293,7 @@ func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
 		schema := q.Get("schema")
 		q.Del("schema")
 		u.RawQuery = q.Encode()
-		where := u.Redacted()
+		where := RedactURL(u.String())
 		if schema != "" {
 			where += " (schema " + schema + ")"
 		}
@@ -305,6 +312,27 @@ func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
 		return nil, path, err
 	}
 	return st, path, nil
+}
+
+// RedactURL returns a URL fit for logs: its password, whether in the user
+// information (postgres://user:pass@host) or a query parameter
+// (?password=, ?sslpassword=), replaced by "xxxxx". A string that does not
+// parse as a URL is replaced whole, as it may hold one.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q[k] = []string{"xxxxx"}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // loadKeys returns the keys that sign page and task tokens, making them on

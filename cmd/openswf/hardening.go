@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,9 +19,12 @@ type connFlags struct {
 	headerTimeout, bodyTimeout, idleTimeout                *time.Duration
 	maxHeaderBytes, maxConnections, maxBodyReads, maxPolls *int
 	maxPollsPerUser                                        *int
+	allowedHosts                                           *string
 }
 
+// connectionFlags defines them on fs, with their OPENSWF_* variables.
 func connectionFlags(
+	fs *flag.FlagSet,
 	durationFlag func(name, env string, def time.Duration, usage string) *time.Duration,
 	intFlag func(name, env string, def int, usage string) *int,
 ) connFlags {
@@ -33,6 +37,7 @@ func connectionFlags(
 	c.maxBodyReads = intFlag("max-body-reads", "OPENSWF_MAX_BODY_READS", server.DefaultMaxBodyReads, "most request bodies read at once before their signature is checked")
 	c.maxPolls = intFlag("max-polls", "OPENSWF_MAX_POLLS", 0, "most long polls waiting on the server; 0: three quarters of --max-connections")
 	c.maxPollsPerUser = intFlag("max-polls-per-user", "OPENSWF_MAX_POLLS_PER_USER", server.DefaultMaxPollsPerUser, "with --users: most long polls one user may have waiting")
+	c.allowedHosts = fs.String("allowed-hosts", env("OPENSWF_ALLOWED_HOSTS", ""), "without --users: host names, besides localhost and loopback addresses, that requests may be addressed to, comma-separated (OPENSWF_ALLOWED_HOSTS)")
 	return c
 }
 
@@ -53,6 +58,15 @@ func (c connFlags) check() error {
 		return fmt.Errorf("--max-polls must not be negative, not %d", *c.maxPolls)
 	}
 	return nil
+}
+
+// withConn returns cfg with the connection settings of c.
+func withConn(cfg server.Config, c connFlags) server.Config {
+	cfg.ReadHeaderTimeout, cfg.BodyTimeout, cfg.IdleTimeout = *c.headerTimeout, *c.bodyTimeout, *c.idleTimeout
+	cfg.MaxHeaderBytes, cfg.MaxConnections, cfg.MaxBodyReads = *c.maxHeaderBytes, *c.maxConnections, *c.maxBodyReads
+	cfg.MaxPolls, cfg.MaxPollsPerUser = *c.maxPolls, *c.maxPollsPerUser
+	cfg.AllowedHosts = splitList(*c.allowedHosts)
+	return cfg
 }
 
 // envInt reads a whole-number variable such as OPENSWF_MAX_CONNECTIONS.

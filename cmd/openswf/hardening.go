@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/server"
 )
 
-// connFlags are the settings that keep slow, idle or greedy clients from
-// holding the server.
+// connFlags are the settings of connections and long polls: how long polls
+// wait, and what keeps slow, idle or greedy clients from holding the server.
 type connFlags struct {
-	headerTimeout, bodyTimeout, idleTimeout                *time.Duration
+	pollWait, headerTimeout, bodyTimeout, idleTimeout      *time.Duration
 	maxHeaderBytes, maxConnections, maxBodyReads, maxPolls *int
 	maxPollsPerUser                                        *int
 	allowedHosts                                           *string
@@ -29,6 +30,7 @@ func connectionFlags(
 	intFlag func(name, env string, def int, usage string) *int,
 ) connFlags {
 	var c connFlags
+	c.pollWait = durationFlag("long-poll-wait", "OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait, "how long a poll waits for a task")
 	c.headerTimeout = durationFlag("header-timeout", "OPENSWF_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
 	c.bodyTimeout = durationFlag("body-timeout", "OPENSWF_BODY_TIMEOUT", server.DefaultBodyTimeout, "how long a client may take to send a request's body (long polls still wait their full time)")
 	c.idleTimeout = durationFlag("idle-timeout", "OPENSWF_IDLE_TIMEOUT", server.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")
@@ -43,7 +45,7 @@ func connectionFlags(
 
 // check refuses settings that would disable a protection.
 func (c connFlags) check() error {
-	for name, d := range map[string]time.Duration{"--header-timeout": *c.headerTimeout, "--body-timeout": *c.bodyTimeout, "--idle-timeout": *c.idleTimeout} {
+	for name, d := range map[string]time.Duration{"--long-poll-wait": *c.pollWait, "--header-timeout": *c.headerTimeout, "--body-timeout": *c.bodyTimeout, "--idle-timeout": *c.idleTimeout} {
 		if d <= 0 {
 			return fmt.Errorf("%s must be positive, not %v", name, d)
 		}
@@ -62,6 +64,7 @@ func (c connFlags) check() error {
 
 // withConn returns cfg with the connection settings of c.
 func withConn(cfg server.Config, c connFlags) server.Config {
+	cfg.LongPollWait = *c.pollWait
 	cfg.ReadHeaderTimeout, cfg.BodyTimeout, cfg.IdleTimeout = *c.headerTimeout, *c.bodyTimeout, *c.idleTimeout
 	cfg.MaxHeaderBytes, cfg.MaxConnections, cfg.MaxBodyReads = *c.maxHeaderBytes, *c.maxConnections, *c.maxBodyReads
 	cfg.MaxPolls, cfg.MaxPollsPerUser = *c.maxPolls, *c.maxPollsPerUser

@@ -136,7 +136,6 @@ func serve(args []string, stderr io.Writer) error {
 		envErrs = append(envErrs, err)
 		return fs.Int(name, n, usage+" ("+env+")")
 	}
-	pollWait := durationFlag("long-poll-wait", "OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait, "how long a poll waits for a task")
 	conn := connectionFlags(fs, durationFlag, intFlag)
 	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
@@ -158,9 +157,6 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	if err := conn.check(); err != nil {
 		return err
-	}
-	if *pollWait <= 0 {
-		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
 	}
 	lim, err := parseLimits(*limits)
 	if err != nil {
@@ -190,7 +186,6 @@ func serve(args []string, stderr io.Writer) error {
 		Database:          *database,
 		Region:            *region,
 		AccountID:         *account,
-		LongPollWait:      *pollWait,
 		Limits:            lim,
 		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
 		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),

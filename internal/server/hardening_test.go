@@ -232,7 +232,7 @@ func TestSignatureMustCoverTheRequest(t *testing.T) {
 		{"target not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DescribeDomain", `{"name":"wf"}`, "",
 			func(r *http.Request) { r.Header.Del("X-Amz-Target") },
 			func(r *http.Request) { r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain") })},
-		{"unsigned payload", "IncompleteSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
+		{"unsigned payload", "InvalidSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
 			func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") }, nil)},
 		{"payload hash not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "", nil,
 			func(r *http.Request) {

@@ -10,7 +10,8 @@
 //
 // A signature must cover the request: host and the headers a Verifier names
 // (Required) must be signed, and so must x-amz-content-sha256 when it is
-// sent; UNSIGNED-PAYLOAD is refused, so the body is always covered.
+// sent; UNSIGNED-PAYLOAD is refused (as AWS's JSON services refuse it: the
+// signature cannot match), so the body is always covered.
 // Presigned query strings are refused unless AllowPresigned, and a session
 // token (X-Amz-Security-Token) always, as no temporary credentials are
 // issued. Begin checks all that can be checked without the body, so that a
@@ -207,7 +208,10 @@ func (v *Verifier) begin(r *http.Request, s *signature, now time.Time) (*Pending
 	}
 	h := r.Header.Get("X-Amz-Content-Sha256")
 	if h == unsignedPayload {
-		return nil, fail(CodeIncompleteSignature, "UNSIGNED-PAYLOAD is not accepted: 'x-amz-content-sha256' must be the SHA-256 of the body, or be left out.")
+		// AWS's JSON services sign the body's hash whatever the header
+		// says, so such a signature never matches there: the same answer,
+		// with the reason.
+		return nil, fail(CodeInvalidSignature, msgMismatch+" (UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the body.)")
 	}
 	return &Pending{v: v, r: r, s: s, amzDate: amzDate, secret: secret, payloadHash: h}, nil
 }

@@ -348,8 +348,8 @@ func TestVerifyFailures(t *testing.T) {
 		{name: "unsigned payload", sign: func(s *signing) {
 			s.header = http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}
 			s.payloadHash = "UNSIGNED-PAYLOAD"
-		}, edit: func(_ *http.Request, b *string) { *b = "{}" }, code: CodeIncompleteSignature,
-			msg: "UNSIGNED-PAYLOAD is not accepted: 'x-amz-content-sha256' must be the SHA-256 of the body, or be left out."},
+		}, edit: func(_ *http.Request, b *string) { *b = "{}" }, code: CodeInvalidSignature,
+			msg: msgMismatch + " (UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the body.)"},
 		{name: "target not signed", edit: resign(func(r *http.Request) { r.Header.Del("X-Amz-Target") }, func(r *http.Request) {
 			r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain")
 		}), code: CodeIncompleteSignature, msg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},

@@ -80,8 +80,8 @@ func TestRedactURL(t *testing.T) {
 		"postgres://u@db/swf?password=secret&sslmode=require":       "postgres://u@db/swf?password=xxxxx&sslmode=require",
 		"postgresql://db/swf?PASSWORD=secret&sslpassword=secret2":   "postgresql://db/swf?PASSWORD=xxxxx&sslpassword=xxxxx",
 		"postgres://u:secret@db/swf?password=secret&schema=openswf": "postgres://u:xxxxx@db/swf?password=xxxxx&schema=openswf",
-		"postgres://db/swf":                                         "postgres://db/swf",
-		"postgres://u:se%zzcret@db/swf":                             "(a URL that does not parse)",
+		"postgres://db/swf":             "postgres://db/swf",
+		"postgres://u:se%zzcret@db/swf": "(a URL that does not parse)",
 	} {
 		got := RedactURL(in)
 		if got != want {

@@ -167,9 +167,9 @@ func TestBodyReadsAreBounded(t *testing.T) {
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.MaxBodyReads = 1 }))
 	holder := dial(t, s)
 	rawRequest(t, holder, s.Addr().String(), "ListDomains", 10)
-	time.Sleep(100 * time.Millisecond) // for the server to take the request in
+	time.Sleep(250 * time.Millisecond) // for the server to take the request in
 
-	const hold = 300 * time.Millisecond
+	const hold = 400 * time.Millisecond
 	start := time.Now()
 	done := make(chan error, 1)
 	var took time.Duration

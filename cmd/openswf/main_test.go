@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -246,5 +247,27 @@ func TestBackupCommand(t *testing.T) {
 	defer restored.Shutdown(context.Background())
 	if status, body := postSWF(t, restored.Addr().String(), "DescribeDomain", `{"name":"kept"}`); status != 200 || !strings.Contains(body, `"kept"`) {
 		t.Fatalf("the copy does not hold the domain: %d %s", status, body)
+	}
+}
+
+// A users file others may read is warned of; a private one is not.
+func TestWarnReadableUsersFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	warnReadable(logger, path)
+	if l := logs.String(); !strings.Contains(l, "level=WARN") || !strings.Contains(l, "chmod 600") || !strings.Contains(l, "-rw-r--r--") {
+		t.Errorf("no warning for a 0644 users file:\n%s", l)
+	}
+	logs.Reset()
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	warnReadable(logger, path)
+	if logs.Len() != 0 {
+		t.Errorf("a warning for a 0600 users file:\n%s", logs.String())
 	}
 }

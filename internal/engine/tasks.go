@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -21,6 +22,15 @@ type claimFunc func(w *world, task *store.Task) (started bool, err error)
 // task on the list and starts it with claim. It reports whether a task was
 // started; a poll whose client has gone starts none.
 func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claimFunc) (bool, error) {
+	user := ""
+	if c := auth.FromContext(ctx); c != nil {
+		user = c.Principal.User
+	}
+	release, err := e.polls.take(user)
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	w, err := e.matcher.Register(key)
 	if errors.Is(err, matching.ErrTooManyPollers) {
 		return false, fault(swfapi.CodeLimitExceededFault, "Task list %s already has %d pollers waiting", key.TaskList, e.cfg.Limits.PollersPerTaskList)

@@ -108,13 +108,34 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating it if needed) the database file at path and brings
-// its schema up to date.
+// LoosePermissions lists the database's files (path and its -wal and -shm)
+// that users other than the owner may read or write: a database created
+// before openswf made them private, or whose mode was changed since.
+func LoosePermissions(path string) []string {
+	var loose []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			loose = append(loose, fmt.Sprintf("%s (%v)", p, fi.Mode().Perm()))
+		}
+	}
+	return loose
+}
+
+// Open opens (creating it if needed, readable by its owner only) the
+// database file at path and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create the database directory: %w", err)
 		}
+	}
+	// The file holds the keys that sign task and page tokens: only its
+	// owner may read it. SQLite creates the -wal and -shm files with the
+	// database file's mode, so they are private too.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("create the database file: %w", err)
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {

@@ -163,6 +163,11 @@ type Tx interface {
 	ExecutionTx
 	TaskTx
 
+	// DeleteAll removes every domain and all it holds (types, tags, runs,
+	// histories, tasks, timers), keeping the server's own settings (Meta):
+	// the reset of a development server between tests.
+	DeleteAll(ctx context.Context) error
+
 	// MetaGet returns a server-wide setting, or ErrNotFound.
 	MetaGet(ctx context.Context, key string) ([]byte, error)
 	// MetaPutIfAbsent stores value under key unless the key has one, and

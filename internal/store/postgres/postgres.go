@@ -932,3 +932,17 @@ func DropSchema(ctx context.Context, url, schema string) error {
 	}
 	return nil
 }
+
+// tables are the tables DeleteAll empties, each before those it refers to.
+var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_executions", "types", "domain_tags", "domains"}
+
+// DeleteAll empties every table but meta (and write_lock, which holds
+// nothing).
+func (t *tx) DeleteAll(ctx context.Context) error {
+	for _, table := range tables {
+		if _, err := t.exec(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("empty %s: %w", table, err)
+		}
+	}
+	return nil
+}

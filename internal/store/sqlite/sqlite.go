@@ -793,3 +793,16 @@ func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]b
 	}
 	return t.MetaGet(ctx, key)
 }
+
+// tables are the tables DeleteAll empties, each before those it refers to.
+var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "types", "domain_tags", "domains"}
+
+// DeleteAll empties every table but meta.
+func (t *tx) DeleteAll(ctx context.Context) error {
+	for _, table := range tables {
+		if _, err := t.t.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("empty %s: %w", table, err)
+		}
+	}
+	return nil
+}

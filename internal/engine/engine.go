@@ -92,6 +92,10 @@ type Config struct {
 	// LongPollWait is how long a poll waits for a task before answering
 	// that there is none.
 	LongPollWait time.Duration
+	// PollClock times long polls; nil: the engine's clock. A server whose
+	// clock moves only when told (a manual clock) still answers empty
+	// polls after LongPollWait of real time.
+	PollClock clock.Clock
 	// Lambda invokes functions for Lambda tasks; nil means the server has
 	// no Lambda service (ScheduleLambdaFunction then fails with
 	// LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION).
@@ -160,6 +164,8 @@ type Engine struct {
 	domainsMu sync.RWMutex
 	byName    map[string]*store.Domain
 	byID      map[int64]*store.Domain
+	// domainsGen counts Resets, which empty the cache.
+	domainsGen uint64
 	// stopping is closed when the server shuts down: long polls answer
 	// at once that there is no task.
 	stopping  chan struct{}
@@ -182,6 +188,9 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	}
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = DefaultLongPollWait
+	}
+	if cfg.PollClock == nil {
+		cfg.PollClock = c
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	e := &Engine{
@@ -244,6 +253,7 @@ func getDomain(ctx context.Context, tx store.Tx, name string) (*store.Domain, er
 func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.Domain, error) {
 	e.domainsMu.RLock()
 	d, ok := e.byName[name]
+	gen := e.domainsGen
 	e.domainsMu.RUnlock()
 	if ok {
 		return d, nil
@@ -252,7 +262,7 @@ func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.D
 	if err != nil {
 		return nil, err
 	}
-	e.cacheDomain(d)
+	e.cacheDomain(d, gen)
 	return d, nil
 }
 
@@ -261,6 +271,7 @@ func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.D
 func (e *Engine) domainByID(ctx context.Context, tx store.Tx, id int64) (*store.Domain, error) {
 	e.domainsMu.RLock()
 	d, ok := e.byID[id]
+	gen := e.domainsGen
 	e.domainsMu.RUnlock()
 	if ok {
 		return d, nil
@@ -269,15 +280,37 @@ func (e *Engine) domainByID(ctx context.Context, tx store.Tx, id int64) (*store.
 	if err != nil {
 		return nil, err
 	}
-	e.cacheDomain(d)
+	e.cacheDomain(d, gen)
 	return d, nil
 }
 
-func (e *Engine) cacheDomain(d *store.Domain) {
+// cacheDomain remembers a domain read while the cache was at generation
+// gen; a domain read before a Reset is not remembered after it.
+func (e *Engine) cacheDomain(d *store.Domain, gen uint64) {
 	e.domainsMu.Lock()
-	e.byName[d.Name] = d
-	e.byID[d.ID] = d
+	if gen == e.domainsGen {
+		e.byName[d.Name] = d
+		e.byID[d.ID] = d
+	}
 	e.domainsMu.Unlock()
+}
+
+// Reset empties the store: every domain and all it holds, as if the server
+// were new (its token keys stay). It is the reset of a development server
+// between tests. Other servers sharing the store keep the domains they
+// cached until they restart: reset a server that shares its store with none.
+func (e *Engine) Reset(ctx context.Context) error {
+	e.fireMu.Lock() // no timer fires half before, half after
+	defer e.fireMu.Unlock()
+	if err := e.store.Write(ctx, func(tx store.Tx) error { return tx.DeleteAll(ctx) }); err != nil {
+		return err
+	}
+	e.domainsMu.Lock()
+	clear(e.byName)
+	clear(e.byID)
+	e.domainsGen++
+	e.domainsMu.Unlock()
+	return nil
 }
 
 // getRegisteredDomain loads a domain in which new things may be created:

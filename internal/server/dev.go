@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/sigv4"
 )
 
 // The IAM actions that guard the development endpoints when the server has
@@ -198,7 +199,11 @@ func (s *Server) admin(action string, next func(http.ResponseWriter, *http.Reque
 					return
 				}
 			} else if p, err = a.Authenticate(r, body, time.Now()); err != nil {
-				writeJSONError(w, http.StatusForbidden, "AccessDeniedException", err.Error())
+				code, msg := "AccessDeniedException", err.Error()
+				if se, ok := errors.AsType[*sigv4.Error](err); ok {
+					code, msg = se.Code, se.Message
+				}
+				writeJSONError(w, http.StatusForbidden, code, msg)
 				return
 			}
 			if !a.NewCaller(p, r, time.Now()).Allowed(action, "*", nil) {

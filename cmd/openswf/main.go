@@ -3,6 +3,11 @@
 // against it when pointed at its endpoint URL.
 //
 //	openswf serve [flags]   serve the API (flags, or OPENSWF_* variables)
+//	openswf dev [flags]     a throwaway development server
+//	openswf clock [advance D | set T]
+//	                        read or move a manual clock
+//	openswf reset           empty a development server
+//	openswf healthcheck     exit 0 if the server answers /healthz
 //	openswf bench [flags]   measure a server through aws-sdk-go-v2
 //	openswf backup FILE     copy the SQLite database, while it serves
 //	openswf version         print the version
@@ -41,6 +46,9 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "openswf:", err)
 		}
+		if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+			os.Exit(1) // what container health checks take for "unhealthy"
+		}
 		os.Exit(2)
 	}
 }
@@ -49,6 +57,14 @@ const usage = `openswf serves the Amazon SWF API (2012-01-25).
 
 Usage:
   openswf serve [flags]   serve the API until SIGINT or SIGTERM
+  openswf dev [flags]     a development server: in memory, banner, reset; --clock manual
+                          lets you move its time (serve's flags, and --domain NAME)
+  openswf clock [advance DURATION | set TIME] [--endpoint URL]
+                          read or move the clock of a server run with --clock manual
+  openswf reset [--endpoint URL]
+                          empty a development server (every domain)
+  openswf healthcheck [--endpoint URL]
+                          exit 0 if the server answers its health check
   openswf bench [flags]   measure a server (or one started for the purpose)
   openswf backup [flags] FILE
                           copy the SQLite database to FILE while servers use it
@@ -63,8 +79,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	switch args[0] {
-	case "serve":
-		return serve(args[1:], stderr)
+	case "serve", "dev":
+		return serve(args[1:], stdout, stderr, args[0] == "dev")
+	case "clock", "reset", "healthcheck":
+		return control(args, stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
 	case "backup":
@@ -80,21 +98,38 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
+// versionString is the version the binary was stamped with: -ldflags
+// "-X main.version=...", or the module's version (go install ...@v1.2.3, or
+// the pseudo-version Go derives from the checkout), or else the VCS
+// revision it was built from.
 func versionString() string {
-	if version != "" {
-		return version
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(version, info)
+}
+
+func versionOf(stamped string, info *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
+	if info == nil {
+		return "unknown"
 	}
-	v := info.Main.Version
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
 		}
 	}
-	return v
+	if rev == "" {
+		return "devel"
+	}
+	return "devel-" + rev + dirty
 }
 
 // env returns the value of an OPENSWF_* variable, or def.
@@ -118,14 +153,15 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-func serve(args []string, stderr io.Writer) error {
+func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	ds := devFlags(fs, dev)
 	listen := fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
-	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file, or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
+	database := fs.String("database", pick(dev, server.MemoryDatabase, env("OPENSWF_DATABASE", server.DefaultDatabasePath())), "SQLite database file, :memory: (a file removed at exit), or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
 	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
-	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait)
+	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", pick(dev, devLongPollWait, engine.DefaultLongPollWait))
 	pollWait := fs.Duration("long-poll-wait", defaultWait, "how long a poll waits for a task (OPENSWF_LONG_POLL_WAIT)")
 	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
@@ -144,6 +180,9 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	if envErr != nil {
 		return envErr
+	}
+	if err := ds.check(); err != nil {
+		return err
 	}
 	if *pollWait <= 0 {
 		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
@@ -188,7 +227,7 @@ func serve(args []string, stderr io.Writer) error {
 			return fmt.Errorf("--users: %w", err)
 		}
 		authn.TrustProxies(proxies)
-	} else {
+	} else if !dev {
 		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 	}
 
@@ -226,11 +265,20 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
-		Auth:   authn,
-		Logger: logger,
+		Auth:        authn,
+		Logger:      logger,
+		ManualClock: ds.clock == "manual",
+		Dev:         dev,
+		Version:     versionString(),
 	})
 	if err != nil {
 		return err
+	}
+	if dev {
+		if err := ds.announce(ctx, srv, *region, stdout); err != nil {
+			srv.Shutdown(context.Background())
+			return err
+		}
 	}
 	if *debugListen != "" {
 		mux := http.NewServeMux()

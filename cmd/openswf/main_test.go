@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -209,5 +211,132 @@ func TestBackupCommand(t *testing.T) {
 	defer restored.Shutdown(context.Background())
 	if status, body := postSWF(t, restored.Addr().String(), "DescribeDomain", `{"name":"kept"}`); status != 200 || !strings.Contains(body, `"kept"`) {
 		t.Fatalf("the copy does not hold the domain: %d %s", status, body)
+	}
+}
+
+// The version comes from -ldflags, else the module's version, else the
+// VCS revision; never "(devel)".
+func TestVersionOf(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}
+	for _, c := range []struct {
+		stamped string
+		info    *debug.BuildInfo
+		want    string
+	}{
+		{"v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}}, "v1.2.3"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}, Settings: rev}, "v0.9.0"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel-0123456789ab-dirty"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev[:1]}, "devel-0123456789ab"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{"", nil, "unknown"},
+	} {
+		if got := versionOf(c.stamped, c.info); got != c.want {
+			t.Errorf("versionOf(%q, %+v) = %q, want %q", c.stamped, c.info, got, c.want)
+		}
+	}
+}
+
+// freeAddr returns a loopback address no one listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// openswf dev answers within a second of its start, prints where
+// everything is, registers its domain, lets the clock and reset commands
+// drive it, and leaves no file behind when it stops.
+func TestDevCommand(t *testing.T) {
+	addr := freeAddr(t)
+	notUsed := filepath.Join(t.TempDir(), "not-used.db")
+	t.Setenv("OPENSWF_DATABASE", notUsed) // dev keeps nothing
+	var stdout, logs syncBuffer
+	done := make(chan error, 1)
+	began := time.Now()
+	go func() { done <- run([]string{"dev", "--listen", addr, "--clock", "manual", "--domain", "demo"}, &stdout, &logs) }()
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Since(began) > time.Second {
+			t.Fatalf("the dev server did not answer within 1 s: %v\n%s", err, logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := "http://" + addr
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stdout.String(), "Try it") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	banner := stdout.String()
+	for _, want := range []string{url + "\n", url + "/console/", url + "/metrics", url + "/healthz", "openswf clock advance", "openswf reset", "demo", "aws swf list-domains --registration-status REGISTERED --endpoint-url " + url} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner does not show %q:\n%s", want, banner)
+		}
+	}
+	if status, body := postSWF(t, addr, "DescribeDomain", `{"name":"demo"}`); status != 200 {
+		t.Fatalf("the --domain was not registered: %d %s", status, body)
+	}
+	tmp := strings.TrimSuffix(strings.TrimSpace(strings.SplitN(strings.SplitAfter(banner, "memory (")[1], ",", 2)[0]), "/openswf.db")
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("the banner names the temporary database %q: %v", tmp, err)
+	}
+
+	var out bytes.Buffer
+	if err := run([]string{"clock", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf clock: %v", err)
+	}
+	var before struct{ Now time.Time }
+	must(t, json.Unmarshal(out.Bytes(), &before))
+	out.Reset()
+	if err := run([]string{"clock", "advance", "7d", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf clock advance 7d: %v", err)
+	}
+	var after struct{ Now time.Time }
+	must(t, json.Unmarshal(out.Bytes(), &after))
+	if got := after.Now.Sub(before.Now); got != 7*24*time.Hour {
+		t.Errorf("openswf clock advance 7d moved the clock by %v", got)
+	}
+	if err := run([]string{"clock", "set", "2001-01-01T00:00:00Z", "--endpoint", url}, &out, &out); err == nil || !strings.Contains(err.Error(), "never goes back") {
+		t.Errorf("openswf clock set into the past: %v", err)
+	}
+	if err := run([]string{"reset", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf reset: %v", err)
+	}
+	if status, body := postSWF(t, addr, "DescribeDomain", `{"name":"demo"}`); status != 400 || !strings.Contains(body, "UnknownResourceFault") {
+		t.Fatalf("the domain outlived the reset: %d %s", status, body)
+	}
+	if err := run([]string{"healthcheck", "--endpoint", url}, &out, &out); err != nil {
+		t.Errorf("openswf healthcheck of a running server: %v", err)
+	}
+
+	must(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("dev did not stop after SIGTERM")
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("the temporary database outlived the server: %v", err)
+	}
+	if err := run([]string{"healthcheck", "--endpoint", url}, &out, &out); err == nil {
+		t.Error("openswf healthcheck of a stopped server succeeded")
+	}
+	if _, err := os.Stat(notUsed); !os.IsNotExist(err) {
+		t.Errorf("dev used OPENSWF_DATABASE: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

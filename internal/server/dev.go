@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/sigv4"
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // The IAM actions that guard the development endpoints when the server has
@@ -225,4 +227,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeJSONError answers an error in the shape AWS's JSON APIs use.
 func writeJSONError(w http.ResponseWriter, status int, code, message string) {
 	writeJSON(w, status, map[string]string{"__type": code, "message": message})
+}
+
+// Service is the server's SWF API, called directly (no wire, no
+// authorization): for what the server's own command does at start, such
+// as registering the domains of a development server.
+func (s *Server) Service() swfapi.Service { return s.engine }
+
+// LocalURL is URL, with an address that means "every interface" (such as
+// 0.0.0.0) replaced by the loopback one, so that it can be visited.
+func (s *Server) LocalURL() string {
+	addr, ok := s.ln.Addr().(*net.TCPAddr)
+	if !ok || !addr.IP.IsUnspecified() {
+		return s.URL()
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(addr.Port))
 }

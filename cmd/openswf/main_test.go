@@ -257,7 +257,9 @@ func TestDevCommand(t *testing.T) {
 	var stdout, logs syncBuffer
 	done := make(chan error, 1)
 	began := time.Now()
-	go func() { done <- run([]string{"dev", "--listen", addr, "--clock", "manual", "--domain", "demo"}, &stdout, &logs) }()
+	go func() {
+		done <- run([]string{"dev", "--listen", addr, "--clock", "manual", "--domain", "demo"}, &stdout, &logs)
+	}()
 	for {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -340,5 +343,38 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The release build is static (CGO_ENABLED=0: no libc, no dynamic loader,
+// so it runs on an empty container base) and carries the version it was
+// stamped with.
+func TestStaticBuild(t *testing.T) {
+	if os.Getenv("OPENSWF_TEST_STATIC_BUILD") == "" {
+		t.Skip("OPENSWF_TEST_STATIC_BUILD is not set: the static build (minutes of compiling) is not checked; .ci/run sets it")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("the static-build check reads ELF: Linux only")
+	}
+	bin := filepath.Join(t.TempDir(), "openswf")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=v9.8.7-test", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 go build: %v\n%s", err, out)
+	}
+	f, err := elf.Open(bin)
+	must(t, err)
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("the binary is dynamically linked (%v)", p.Type)
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("the binary needs %v", libs)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "openswf v9.8.7-test" {
+		t.Errorf("openswf version: %q, %v", out, err)
 	}
 }

@@ -92,10 +92,11 @@ type Config struct {
 	// LongPollWait is how long a poll waits for a task before answering
 	// that there is none.
 	LongPollWait time.Duration
-	// PollClock times long polls; nil: the engine's clock. A server whose
-	// clock moves only when told (a manual clock) still answers empty
-	// polls after LongPollWait of real time.
-	PollClock clock.Clock
+	// CallClock times what callers live through in their own time: how
+	// long a long poll waits, how fast API throttles refill. nil: the
+	// engine's clock. A server whose clock moves only when told (a manual
+	// clock) still answers empty polls after LongPollWait of real time.
+	CallClock clock.Clock
 	// Lambda invokes functions for Lambda tasks; nil means the server has
 	// no Lambda service (ScheduleLambdaFunction then fails with
 	// LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION).
@@ -189,8 +190,8 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = DefaultLongPollWait
 	}
-	if cfg.PollClock == nil {
-		cfg.PollClock = c
+	if cfg.CallClock == nil {
+		cfg.CallClock = c
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	e := &Engine{

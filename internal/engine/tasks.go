@@ -29,7 +29,7 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 		return false, err
 	}
 	defer w.Done()
-	deadline := e.cfg.PollClock.NewTimer(e.cfg.LongPollWait)
+	deadline := e.cfg.CallClock.NewTimer(e.cfg.LongPollWait)
 	defer deadline.Stop()
 	for woken := false; ; woken = true {
 		if ctx.Err() != nil {

@@ -233,7 +233,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
 		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger}
 	if manual != nil {
-		ecfg.PollClock = clock.Real{} // long polls wait on real time
+		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
 	}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)

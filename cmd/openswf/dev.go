@@ -20,13 +20,14 @@ const devLongPollWait = 5 * time.Second
 
 // devSettings are the flags that serve and dev add for development.
 type devSettings struct {
+	dev     bool
 	clock   string
 	domains []string
 }
 
 // devFlags adds --clock (serve and dev) and --domain (dev) to fs.
 func devFlags(fs *flag.FlagSet, dev bool) *devSettings {
-	ds := &devSettings{}
+	ds := &devSettings{dev: dev}
 	fs.StringVar(&ds.clock, "clock", env("OPENSWF_CLOCK", "real"), "real, or manual: the clock starts at the real time and moves only when told (openswf clock advance 90m, POST /openswf/clock); long polls still wait on real time (OPENSWF_CLOCK)")
 	if dev {
 		fs.Func("domain", "register the domain `NAME` at start (retention 1 day); may be repeated", func(v string) error {
@@ -56,9 +57,13 @@ func (ds *devSettings) check() error {
 	return nil
 }
 
-// announce registers the development server's domains and prints its
-// banner: where everything is, and a command to try.
+// announce registers a development server's domains and prints its
+// banner: where everything is, and a command to try. Other servers say it
+// in their log.
 func (ds *devSettings) announce(ctx context.Context, srv *server.Server, region string, stdout io.Writer) error {
+	if !ds.dev {
+		return nil
+	}
 	for _, name := range ds.domains {
 		err := srv.Service().RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: &name, WorkflowExecutionRetentionPeriodInDays: new("1")})
 		if se, ok := errors.AsType[*swfapi.Error](err); ok && se.Code == swfapi.CodeDomainAlreadyExistsFault {

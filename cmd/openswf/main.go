@@ -14,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -178,10 +179,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if envErr != nil {
-		return envErr
-	}
-	if err := ds.check(); err != nil {
+	if err := cmp.Or(envErr, ds.check()); err != nil {
 		return err
 	}
 	if *pollWait <= 0 {
@@ -195,21 +193,10 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
 
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
+	logger, err := newLogger(*logLevel, *logFormat, stderr)
+	if err != nil {
+		return err
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler
-	switch strings.ToLower(*logFormat) {
-	case "text":
-		handler = slog.NewTextHandler(stderr, opts)
-	case "json":
-		handler = slog.NewJSONHandler(stderr, opts)
-	default:
-		return fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
-	}
-	logger := slog.New(handler)
 
 	// The server's live heap is small and its garbage plentiful: collecting
 	// less often buys throughput for little memory. GOGC still decides.
@@ -217,17 +204,11 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		debug.SetGCPercent(400)
 	}
 
-	var authn *auth.Authenticator
-	proxies, err := auth.ParseProxies(*trustedProxies)
+	authn, err := loadUsers(*usersFile, *trustedProxies, *region, *account)
 	if err != nil {
-		return fmt.Errorf("--trusted-proxies: %w", err)
+		return err
 	}
-	if *usersFile != "" {
-		if authn, err = auth.Load(*usersFile, *region, *account); err != nil {
-			return fmt.Errorf("--users: %w", err)
-		}
-		authn.TrustProxies(proxies)
-	} else if !dev {
+	if authn == nil && !dev {
 		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 	}
 
@@ -235,79 +216,34 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	defer stop()
 
 	srv, err := server.Start(ctx, server.Config{
-		Listen:       *listen,
-		Database:     *database,
-		Region:       *region,
-		AccountID:    *account,
-		LongPollWait: *pollWait,
-		Limits:       lim,
-		DecisionRates: func() map[string]throttle.Rate {
-			if *throttling {
-				return engine.SWFDecisionRates
-			}
-			return nil
-		}(),
-		APIRates: func() map[string]throttle.Rate {
-			if *apiThrottling {
-				return engine.SWFAPIRates
-			}
-			return nil
-		}(),
-		ExecutionAPIRates: func() map[string]throttle.Rate {
-			if *apiThrottling {
-				return engine.SWFExecutionAPIRates
-			}
-			return nil
-		}(),
-		Lambda: server.LambdaConfig{
-			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
-			Credentials: lambda.Credentials{
-				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
-			},
-		},
-		Auth:        authn,
-		Logger:      logger,
-		ManualClock: ds.clock == "manual",
-		Dev:         dev,
-		Version:     versionString(),
+		Listen:            *listen,
+		Database:          *database,
+		Region:            *region,
+		AccountID:         *account,
+		LongPollWait:      *pollWait,
+		Limits:            lim,
+		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
+		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),
+		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
+		Lambda:            lambdaConfig(*lambdaEndpoint, *lambdaRegion, *assumeRole, *stsEndpoint),
+		Auth:              authn,
+		Logger:            logger,
+		ManualClock:       ds.clock == "manual",
+		Dev:               dev,
+		Version:           versionString(),
 	})
 	if err != nil {
 		return err
 	}
-	if dev {
-		if err := ds.announce(ctx, srv, *region, stdout); err != nil {
-			srv.Shutdown(context.Background())
-			return err
-		}
+	if err := ds.announce(ctx, srv, *region, stdout); err != nil {
+		srv.Shutdown(context.Background())
+		return err
 	}
 	if *debugListen != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		dbg := &http.Server{Addr: *debugListen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go dbg.ListenAndServe()
-		defer dbg.Close()
-		logger.Info("profiler listening", "address", "http://"+*debugListen+"/debug/pprof/")
+		defer serveProfiler(*debugListen, logger)()
 	}
 	if authn != nil {
-		// SIGHUP reads the users file again: keys and policies change
-		// without a restart; a file that does not load changes nothing.
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		go func() {
-			for range hup {
-				fresh, err := auth.Load(*usersFile, *region, *account)
-				if err != nil {
-					logger.Error("reloading the users file: kept the users as they were", "err", err)
-					continue
-				}
-				authn.Replace(fresh) // the proxies stay as they were
-				logger.Info("reloaded the users file", "path", *usersFile)
-			}
-		}()
+		defer reloadOnHUP(authn, *usersFile, *region, *account, logger)()
 	}
 	<-ctx.Done()
 	stop()
@@ -315,6 +251,92 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// newLogger makes the server's logger from --log-level and --log-format.
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+// loadUsers reads the users file (none: nil) and the trusted proxies.
+func loadUsers(path, proxies, region, account string) (*auth.Authenticator, error) {
+	trusted, err := auth.ParseProxies(proxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if path == "" {
+		return nil, nil
+	}
+	a, err := auth.Load(path, region, account)
+	if err != nil {
+		return nil, fmt.Errorf("--users: %w", err)
+	}
+	a.TrustProxies(trusted)
+	return a, nil
+}
+
+// lambdaConfig is how the server invokes Lambda functions: with its own
+// credentials from the AWS_* variables.
+func lambdaConfig(endpoint, region string, assumeRole bool, sts string) server.LambdaConfig {
+	return server.LambdaConfig{
+		Endpoint: endpoint, Region: region, AssumeRole: assumeRole, STSEndpoint: sts,
+		Credentials: lambda.Credentials{
+			AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
+		},
+	}
+}
+
+// ratesIf returns rates when on, else nil (no limit).
+func ratesIf(on bool, rates map[string]throttle.Rate) map[string]throttle.Rate {
+	if on {
+		return rates
+	}
+	return nil
+}
+
+// serveProfiler serves Go's profiler on addr; the function it returns
+// stops it.
+func serveProfiler(addr string, logger *slog.Logger) func() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	dbg := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go dbg.ListenAndServe()
+	logger.Info("profiler listening", "address", "http://"+addr+"/debug/pprof/")
+	return func() { dbg.Close() }
+}
+
+// reloadOnHUP reads the users file again on SIGHUP: keys and policies
+// change without a restart; a file that does not load changes nothing. The
+// function it returns stops listening for the signal.
+func reloadOnHUP(authn *auth.Authenticator, path, region, account string, logger *slog.Logger) func() {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			fresh, err := auth.Load(path, region, account)
+			if err != nil {
+				logger.Error("reloading the users file: kept the users as they were", "err", err)
+				continue
+			}
+			authn.Replace(fresh) // the proxies stay as they were
+			logger.Info("reloaded the users file", "path", path)
+		}
+	}()
+	return func() { signal.Stop(hup) }
 }
 
 // backup copies the SQLite database to a new file, consistently, while

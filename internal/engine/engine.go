@@ -8,6 +8,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -127,6 +128,9 @@ var SWFDecisionRates = map[string]throttle.Rate{
 	string(swfapi.DecisionTypeContinueAsNewWorkflowExecution):         {Burst: 500, PerSecond: 12},
 	string(swfapi.DecisionTypeScheduleLambdaFunction):                 {Burst: 1000, PerSecond: 200},
 }
+
+// TaskTokenKeyName is the Meta entry that holds the key of task tokens.
+const TaskTokenKeyName = "task_token_key"
 
 // Keys are the secrets that authenticate what the server hands out;
 // servers sharing a database must share them.
@@ -297,15 +301,26 @@ func (e *Engine) cacheDomain(d *store.Domain, gen uint64) {
 }
 
 // Reset empties the store: every domain and all it holds, as if the server
-// were new (its token keys stay). It is the reset of a development server
+// were new. Task tokens issued before answer UnknownResourceFault. It is the reset of a development server
 // between tests. Other servers sharing the store keep the domains they
 // cached until they restart: reset a server that shares its store with none.
 func (e *Engine) Reset(ctx context.Context) error {
 	e.fireMu.Lock() // no timer fires half before, half after
 	defer e.fireMu.Unlock()
-	if err := e.store.Write(ctx, func(tx store.Tx) error { return tx.DeleteAll(ctx) }); err != nil {
+	// A new task-token key: the ids of runs start again, and a token from
+	// before must not name a run from after.
+	key := make([]byte, 32)
+	rand.Read(key)
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteAll(ctx); err != nil {
+			return err
+		}
+		return tx.MetaPut(ctx, TaskTokenKeyName, key)
+	})
+	if err != nil {
 		return err
 	}
+	e.tokens.Rekey(key)
 	e.domainsMu.Lock()
 	clear(e.byName)
 	clear(e.byID)

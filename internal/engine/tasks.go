@@ -126,9 +126,13 @@ func checkPollTaskList(tl *swfapi.TaskList) error {
 
 // openToken reads a task token of the given kind. A string that is not a
 // token this server issued is a validation error; the caller turns a token
-// whose task is gone into UnknownResourceFault.
+// whose task is gone into UnknownResourceFault, as this does a token from
+// before a Reset.
 func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, error) {
 	t, err := e.tokens.Open(s)
+	if errors.Is(err, tasktoken.ErrRetired) {
+		return tasktoken.Token{}, staleTask(workflow.ErrStale)
+	}
 	if err != nil || t.Kind != kind {
 		return tasktoken.Token{}, swfapi.NewValidationError("taskToken", s, "Member must be a task token issued by this server")
 	}

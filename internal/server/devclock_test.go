@@ -221,7 +221,8 @@ func TestManualClockLongPollsWaitOnRealTime(t *testing.T) {
 func TestDevReset(t *testing.T) {
 	t.Parallel()
 	f := manualFixture(t)
-	ex := f.tmScheduled("w", scheduleActivity("a1"))
+	ex := f.tmScheduled("w", scheduleActivity("a1"), scheduleActivity("a2"))
+	task := f.activity()
 	registerDomain(t, f.c, "other")
 	for _, path := range []string{server.ResetPath, server.MotoResetPath} {
 		status, out := devPost(t, f.URL(), path, "")
@@ -247,7 +248,16 @@ func TestDevReset(t *testing.T) {
 			t.Fatalf("%d activity tasks pending after the reset", n)
 		}
 		must(t, f.registerTypes())
-		ex = f.tmScheduled("w", scheduleActivity("a1"))
+		ex = f.tmScheduled("w", scheduleActivity("a1"), scheduleActivity("a2"))
+
+		// A worker's token from before the reset names nothing after it,
+		// though the new run may have the old one's ids.
+		fresh := f.activity()
+		wantFault[*types.UnknownResourceFault](t, f.tmHeartbeat(task.TaskToken, nil))
+		_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
+		wantFault[*types.UnknownResourceFault](t, err)
+		must(t, f.tmHeartbeat(fresh.TaskToken, nil))
+		task = fresh
 	}
 
 	// A server that is not in dev mode has no reset.

@@ -328,7 +328,7 @@ func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
 func loadKeys(ctx context.Context, st store.Store) (engine.Keys, error) {
 	var keys engine.Keys
 	err := st.Write(ctx, func(tx store.Tx) error {
-		for name, dst := range map[string]*[]byte{"page_token_key": &keys.PageToken, "task_token_key": &keys.TaskToken} {
+		for name, dst := range map[string]*[]byte{"page_token_key": &keys.PageToken, engine.TaskTokenKeyName: &keys.TaskToken} {
 			fresh := make([]byte, 32)
 			rand.Read(fresh)
 			key, err := tx.MetaPutIfAbsent(ctx, name, fresh)

@@ -173,6 +173,8 @@ type Tx interface {
 	// MetaPutIfAbsent stores value under key unless the key has one, and
 	// returns the value that is stored afterwards.
 	MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+	// MetaPut stores value under key, replacing what it held.
+	MetaPut(ctx context.Context, key string, value []byte) error
 }
 
 // Execution is a run of a workflow: the columns that lookups and listings

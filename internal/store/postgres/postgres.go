@@ -911,6 +911,11 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
+func (t *tx) MetaPut(ctx context.Context, key string, value []byte) error {
+	_, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, blob(value))
+	return err
+}
+
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
 	if _, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, blob(value)); err != nil {
 		return nil, err

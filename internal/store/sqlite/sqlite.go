@@ -787,6 +787,11 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	return v, err
 }
 
+func (t *tx) MetaPut(ctx context.Context, key string, value []byte) error {
+	_, err := t.exec(ctx, "MetaPut", sql.Named("key", key), sql.Named("value", value))
+	return err
+}
+
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
 	if _, err := t.exec(ctx, "MetaPutIfAbsent", sql.Named("key", key), sql.Named("value", value)); err != nil {
 		return nil, err

@@ -332,6 +332,16 @@ func testMeta(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	write(t, s, func(tx store.Tx) error { return tx.MetaPut(ctx, "k", []byte("replaced")) })
+	write(t, s, func(tx store.Tx) error { return tx.MetaPut(ctx, "new", []byte("put")) })
+	read(t, s, func(tx store.Tx) error {
+		for k, want := range map[string]string{"k": "replaced", "new": "put"} {
+			if v, err := tx.MetaGet(ctx, k); err != nil || string(v) != want {
+				return fmt.Errorf("MetaGet(%s) after MetaPut = %q, %v; want %q", k, v, err, want)
+			}
+		}
+		return nil
+	})
 }
 
 // testDeleteAll empties a store full of things, keeps its settings, and

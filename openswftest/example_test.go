@@ -36,7 +36,7 @@ func Example_heartbeatTimeout() {
 	// The decider schedules the activity; a worker takes it and heartbeats once.
 	d := check(c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: domain, TaskList: &types.TaskList{Name: aws.String("deciders")}}))
 	check(c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{{
-		DecisionType: types.DecisionTypeScheduleActivityTask,
+		DecisionType:                           types.DecisionTypeScheduleActivityTask,
 		ScheduleActivityTaskDecisionAttributes: &types.ScheduleActivityTaskDecisionAttributes{ActivityId: aws.String("ship-1"), ActivityType: &types.ActivityType{Name: aws.String("ship"), Version: aws.String("1")}},
 	}}}))
 	a := check(c.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: domain, TaskList: &types.TaskList{Name: aws.String("workers")}}))

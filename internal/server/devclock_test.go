@@ -318,3 +318,26 @@ func TestDevEndpointsNeedAdminPermission(t *testing.T) {
 		}
 	}
 }
+
+// GET / tells API clients, in JSON, where everything is, the clock and the
+// reset included when the server has them.
+func TestFrontPage(t *testing.T) {
+	t.Parallel()
+	for _, dev := range []bool{false, true} {
+		s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.ManualClock, c.Dev = dev, dev }))
+		resp, err := http.Get(s.URL() + "/")
+		must(t, err)
+		var l server.Links
+		err = json.NewDecoder(resp.Body).Decode(&l)
+		resp.Body.Close()
+		must(t, err)
+		want := server.Links{Endpoint: s.URL(), Console: s.URL() + "/console/", Metrics: s.URL() + "/metrics", Health: s.URL() + "/healthz"}
+		if dev {
+			want.Clock, want.Reset = s.URL()+server.ClockPath, s.URL()+server.ResetPath
+		}
+		if l.Endpoint != want.Endpoint || l.Console != want.Console || l.Metrics != want.Metrics || l.Health != want.Health || l.Clock != want.Clock || l.Reset != want.Reset ||
+			!strings.Contains(l.TryCLI, "--endpoint-url "+s.URL()) {
+			t.Errorf("dev %v: GET / = %+v", dev, l)
+		}
+	}
+}

@@ -86,7 +86,12 @@ func (e *example) history(c *swf.Client, workflowID string) (*types.WorkflowExec
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &infos[0], h.Events
+	// Described after the history was read: as new as the history, or newer.
+	d, err := c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(domain), Execution: infos[0].Execution})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d.ExecutionInfo, h.Events
 }
 
 // waitFor waits, in real time (the scripts are other processes), until the

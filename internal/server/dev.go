@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,7 +131,7 @@ func (s *Server) serveClock(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	var req clockRequest
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
 		writeJSONError(w, http.StatusBadRequest, "SerializationException", "the body must be {\"advance\": \"90m\"} or {\"set\": \"2027-01-01T00:00:00Z\"}: "+err.Error())

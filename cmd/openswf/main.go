@@ -155,7 +155,7 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 }
 
 func serve(args []string, stdout, stderr io.Writer, dev bool) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := flag.NewFlagSet(pick(dev, "dev", "serve"), flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	ds := devFlags(fs, dev)
 	listen := fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
@@ -190,7 +190,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		return fmt.Errorf("--limits: %w", err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())
 	}
 
 	logger, err := newLogger(*logLevel, *logFormat, stderr)

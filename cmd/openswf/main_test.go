@@ -378,3 +378,25 @@ func TestStaticBuild(t *testing.T) {
 		t.Errorf("openswf version: %q, %v", out, err)
 	}
 }
+
+// The commands that talk to a server find it where OPENSWF_LISTEN puts it,
+// as a container's health check must.
+func TestDefaultEndpoint(t *testing.T) {
+	for _, c := range []struct{ endpoint, listen, want string }{
+		{"", "", "http://127.0.0.1:7930"},
+		{"", "0.0.0.0:8000", "http://127.0.0.1:8000"},
+		{"", "[::]:8000", "http://127.0.0.1:8000"},
+		{"", ":8000", "http://127.0.0.1:8000"},
+		{"", "10.1.2.3:8000", "http://10.1.2.3:8000"},
+		{"https://swf.example", "0.0.0.0:8000", "https://swf.example"},
+	} {
+		t.Setenv("OPENSWF_ENDPOINT", c.endpoint)
+		t.Setenv("OPENSWF_LISTEN", c.listen)
+		if c.listen == "" {
+			os.Unsetenv("OPENSWF_LISTEN")
+		}
+		if got := defaultEndpoint(); got != c.want {
+			t.Errorf("OPENSWF_ENDPOINT=%q OPENSWF_LISTEN=%q: %s, want %s", c.endpoint, c.listen, got, c.want)
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/auth"
-	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/server"
 )
 
@@ -28,9 +27,10 @@ func connectionFlags(
 	fs *flag.FlagSet,
 	durationFlag func(name, env string, def time.Duration, usage string) *time.Duration,
 	intFlag func(name, env string, def int, usage string) *int,
+	pollWait time.Duration,
 ) connFlags {
 	var c connFlags
-	c.pollWait = durationFlag("long-poll-wait", "OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait, "how long a poll waits for a task")
+	c.pollWait = durationFlag("long-poll-wait", "OPENSWF_LONG_POLL_WAIT", pollWait, "how long a poll waits for a task")
 	c.headerTimeout = durationFlag("header-timeout", "OPENSWF_HEADER_TIMEOUT", server.DefaultReadHeaderTimeout, "how long a client may take to send a request's headers")
 	c.bodyTimeout = durationFlag("body-timeout", "OPENSWF_BODY_TIMEOUT", server.DefaultBodyTimeout, "how long a client may take to send a request's body (long polls still wait their full time)")
 	c.idleTimeout = durationFlag("idle-timeout", "OPENSWF_IDLE_TIMEOUT", server.DefaultIdleTimeout, "how long an idle keep-alive connection stays open")

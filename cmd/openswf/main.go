@@ -3,6 +3,11 @@
 // against it when pointed at its endpoint URL.
 //
 //	openswf serve [flags]   serve the API (flags, or OPENSWF_* variables)
+//	openswf dev [flags]     a throwaway development server
+//	openswf clock [advance D | set T]
+//	                        read or move a manual clock
+//	openswf reset           empty a development server
+//	openswf healthcheck     exit 0 if the server answers /healthz
 //	openswf bench [flags]   measure a server through aws-sdk-go-v2
 //	openswf backup FILE     copy the SQLite database, while it serves
 //	openswf version         print the version
@@ -41,6 +46,9 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "openswf:", err)
 		}
+		if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+			os.Exit(1) // what container health checks take for "unhealthy"
+		}
 		os.Exit(2)
 	}
 }
@@ -49,6 +57,14 @@ const usage = `openswf serves the Amazon SWF API (2012-01-25).
 
 Usage:
   openswf serve [flags]   serve the API until SIGINT or SIGTERM
+  openswf dev [flags]     a development server: in memory, banner, reset; --clock manual
+                          lets you move its time (serve's flags, and --domain NAME)
+  openswf clock [advance DURATION | set TIME] [--endpoint URL]
+                          read or move the clock of a server run with --clock manual
+  openswf reset [--endpoint URL]
+                          empty a development server (every domain)
+  openswf healthcheck [--endpoint URL]
+                          exit 0 if the server answers its health check
   openswf bench [flags]   measure a server (or one started for the purpose)
   openswf backup [flags] FILE
                           copy the SQLite database to FILE while servers use it
@@ -63,8 +79,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return flag.ErrHelp
 	}
 	switch args[0] {
-	case "serve":
-		return serve(args[1:], stderr)
+	case "serve", "dev":
+		return serve(args[1:], stdout, stderr, args[0] == "dev")
+	case "clock", "reset", "healthcheck":
+		return control(args, stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
 	case "backup":
@@ -80,21 +98,38 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
+// versionString is the version the binary was stamped with: -ldflags
+// "-X main.version=...", or the module's version (go install ...@v1.2.3, or
+// the pseudo-version Go derives from the checkout), or else the VCS
+// revision it was built from.
 func versionString() string {
-	if version != "" {
-		return version
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(version, info)
+}
+
+func versionOf(stamped string, info *debug.BuildInfo) string {
+	if stamped != "" {
+		return stamped
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
+	if info == nil {
+		return "unknown"
 	}
-	v := info.Main.Version
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev, dirty string
 	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value[:min(len(s.Value), 12)]
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
 		}
 	}
-	return v
+	if rev == "" {
+		return "devel"
+	}
+	return "devel-" + rev + dirty
 }
 
 // env returns the value of an OPENSWF_* variable, or def.
@@ -118,11 +153,12 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-func serve(args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+func serve(args []string, stdout, stderr io.Writer, dev bool) error {
+	fs := flag.NewFlagSet(pick(dev, "dev", "serve"), flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	ds := devFlags(fs, dev)
 	listen := fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
-	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file, or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
+	database := fs.String("database", pick(dev, server.MemoryDatabase, env("OPENSWF_DATABASE", server.DefaultDatabasePath())), "SQLite database file, :memory: (a file removed at exit), or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
 	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
 	var envErrs []error
@@ -136,7 +172,7 @@ func serve(args []string, stderr io.Writer) error {
 		envErrs = append(envErrs, err)
 		return fs.Int(name, n, usage+" ("+env+")")
 	}
-	conn := connectionFlags(fs, durationFlag, intFlag)
+	conn := connectionFlags(fs, durationFlag, intFlag, pick(dev, devLongPollWait, engine.DefaultLongPollWait))
 	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
@@ -152,7 +188,7 @@ func serve(args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := errors.Join(envErrs...); err != nil {
+	if err := errors.Join(append(envErrs, ds.check())...); err != nil {
 		return err
 	}
 	if err := conn.check(); err != nil {
@@ -163,7 +199,7 @@ func serve(args []string, stderr io.Writer) error {
 		return fmt.Errorf("--limits: %w", err)
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
+		return fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())
 	}
 
 	logger, err := newLogger(*logLevel, *logFormat, stderr)
@@ -176,6 +212,9 @@ func serve(args []string, stderr io.Writer) error {
 	authn, err := loadUsers(*usersFile, *trustedProxies, *region, *account, logger)
 	if err != nil {
 		return err
+	}
+	if authn == nil && !dev {
+		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -190,16 +229,18 @@ func serve(args []string, stderr io.Writer) error {
 		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
 		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),
 		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
-		Lambda: server.LambdaConfig{
-			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
-			Credentials: lambda.Credentials{
-				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
-			},
-		},
-		Auth:   authn,
-		Logger: logger,
+		Lambda:            lambdaConfig(*lambdaEndpoint, *lambdaRegion, *assumeRole, *stsEndpoint),
+		Auth:              authn,
+		Logger:            logger,
+		ManualClock:       ds.clock == "manual",
+		Dev:               dev,
+		Version:           versionString(),
 	}, conn))
 	if err != nil {
+		return err
+	}
+	if err := ds.announce(ctx, srv, *region, stdout); err != nil {
+		srv.Shutdown(context.Background())
 		return err
 	}
 	if *debugListen != "" {
@@ -217,14 +258,13 @@ func serve(args []string, stderr io.Writer) error {
 }
 
 // loadUsers reads the users file (--users) and names the trusted proxies;
-// without a file it returns nil (no authentication), and warns.
+// without a file it returns nil (no authentication).
 func loadUsers(path, proxyList, region, account string, logger *slog.Logger) (*auth.Authenticator, error) {
 	proxies, err := auth.ParseProxies(proxyList)
 	if err != nil {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if path == "" {
-		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 		return nil, nil
 	}
 	authn, err := auth.Load(path, region, account)
@@ -259,6 +299,17 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+// lambdaConfig is how the server invokes Lambda functions: with its own
+// credentials from the AWS_* variables.
+func lambdaConfig(endpoint, region string, assumeRole bool, sts string) server.LambdaConfig {
+	return server.LambdaConfig{
+		Endpoint: endpoint, Region: region, AssumeRole: assumeRole, STSEndpoint: sts,
+		Credentials: lambda.Credentials{
+			AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
+		},
+	}
 }
 
 // ratesIf is rates when on, else nil (no limits).

@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"debug/elf"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -269,5 +274,189 @@ func TestWarnReadableUsersFile(t *testing.T) {
 	warnReadable(logger, path)
 	if logs.Len() != 0 {
 		t.Errorf("a warning for a 0600 users file:\n%s", logs.String())
+	}
+}
+
+// The version comes from -ldflags, else the module's version, else the
+// VCS revision; never "(devel)".
+func TestVersionOf(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}
+	for _, c := range []struct {
+		stamped string
+		info    *debug.BuildInfo
+		want    string
+	}{
+		{"v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}}, "v1.2.3"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v0.9.0"}, Settings: rev}, "v0.9.0"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel-0123456789ab-dirty"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev[:1]}, "devel-0123456789ab"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{"", nil, "unknown"},
+	} {
+		if got := versionOf(c.stamped, c.info); got != c.want {
+			t.Errorf("versionOf(%q, %+v) = %q, want %q", c.stamped, c.info, got, c.want)
+		}
+	}
+}
+
+// freeAddr returns a loopback address no one listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// openswf dev answers within a second of its start, prints where
+// everything is, registers its domain, lets the clock and reset commands
+// drive it, and leaves no file behind when it stops.
+func TestDevCommand(t *testing.T) {
+	addr := freeAddr(t)
+	notUsed := filepath.Join(t.TempDir(), "not-used.db")
+	t.Setenv("OPENSWF_DATABASE", notUsed) // dev keeps nothing
+	var stdout, logs syncBuffer
+	done := make(chan error, 1)
+	began := time.Now()
+	go func() {
+		done <- run([]string{"dev", "--listen", addr, "--clock", "manual", "--domain", "demo"}, &stdout, &logs)
+	}()
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Since(began) > time.Second {
+			t.Fatalf("the dev server did not answer within 1 s: %v\n%s", err, logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	url := "http://" + addr
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(stdout.String(), "Try it") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	banner := stdout.String()
+	for _, want := range []string{url + "\n", url + "/console/", url + "/metrics", url + "/healthz", "openswf clock advance", "openswf reset", "demo", "aws swf list-domains --registration-status REGISTERED --endpoint-url " + url} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("the banner does not show %q:\n%s", want, banner)
+		}
+	}
+	if status, body := postSWF(t, addr, "DescribeDomain", `{"name":"demo"}`); status != 200 {
+		t.Fatalf("the --domain was not registered: %d %s", status, body)
+	}
+	tmp := strings.TrimSuffix(strings.TrimSpace(strings.SplitN(strings.SplitAfter(banner, "memory (")[1], ",", 2)[0]), "/openswf.db")
+	if _, err := os.Stat(tmp); err != nil {
+		t.Fatalf("the banner names the temporary database %q: %v", tmp, err)
+	}
+
+	var out bytes.Buffer
+	if err := run([]string{"clock", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf clock: %v", err)
+	}
+	var before struct{ Now time.Time }
+	must(t, json.Unmarshal(out.Bytes(), &before))
+	out.Reset()
+	if err := run([]string{"clock", "advance", "7d", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf clock advance 7d: %v", err)
+	}
+	var after struct{ Now time.Time }
+	must(t, json.Unmarshal(out.Bytes(), &after))
+	if got := after.Now.Sub(before.Now); got != 7*24*time.Hour {
+		t.Errorf("openswf clock advance 7d moved the clock by %v", got)
+	}
+	if err := run([]string{"clock", "set", "2001-01-01T00:00:00Z", "--endpoint", url}, &out, &out); err == nil || !strings.Contains(err.Error(), "never goes back") {
+		t.Errorf("openswf clock set into the past: %v", err)
+	}
+	if err := run([]string{"reset", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf reset: %v", err)
+	}
+	if status, body := postSWF(t, addr, "DescribeDomain", `{"name":"demo"}`); status != 400 || !strings.Contains(body, "UnknownResourceFault") {
+		t.Fatalf("the domain outlived the reset: %d %s", status, body)
+	}
+	if err := run([]string{"healthcheck", "--endpoint", url}, &out, &out); err != nil {
+		t.Errorf("openswf healthcheck of a running server: %v", err)
+	}
+
+	must(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
+	select {
+	case err := <-done:
+		must(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("dev did not stop after SIGTERM")
+	}
+	if _, err := os.Stat(tmp); !os.IsNotExist(err) {
+		t.Errorf("the temporary database outlived the server: %v", err)
+	}
+	if err := run([]string{"healthcheck", "--endpoint", url}, &out, &out); err == nil {
+		t.Error("openswf healthcheck of a stopped server succeeded")
+	}
+	if _, err := os.Stat(notUsed); !os.IsNotExist(err) {
+		t.Errorf("dev used OPENSWF_DATABASE: %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The release build is static (CGO_ENABLED=0: no libc, no dynamic loader,
+// so it runs on an empty container base) and carries the version it was
+// stamped with.
+func TestStaticBuild(t *testing.T) {
+	if os.Getenv("OPENSWF_TEST_STATIC_BUILD") == "" {
+		t.Skip("OPENSWF_TEST_STATIC_BUILD is not set: the static build (minutes of compiling) is not checked; .ci/run sets it")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("the static-build check reads ELF: Linux only")
+	}
+	bin := filepath.Join(t.TempDir(), "openswf")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-X main.version=v9.8.7-test", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("CGO_ENABLED=0 go build: %v\n%s", err, out)
+	}
+	f, err := elf.Open(bin)
+	must(t, err)
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+			t.Errorf("the binary is dynamically linked (%v)", p.Type)
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("the binary needs %v", libs)
+	}
+	out, err := exec.Command(bin, "version").CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "openswf v9.8.7-test" {
+		t.Errorf("openswf version: %q, %v", out, err)
+	}
+}
+
+// The commands that talk to a server find it where OPENSWF_LISTEN puts it,
+// as a container's health check must.
+func TestDefaultEndpoint(t *testing.T) {
+	for _, c := range []struct{ endpoint, listen, want string }{
+		{"", "", "http://127.0.0.1:7930"},
+		{"", "0.0.0.0:8000", "http://127.0.0.1:8000"},
+		{"", "[::]:8000", "http://127.0.0.1:8000"},
+		{"", ":8000", "http://127.0.0.1:8000"},
+		{"", "10.1.2.3:8000", "http://10.1.2.3:8000"},
+		{"https://swf.example", "0.0.0.0:8000", "https://swf.example"},
+	} {
+		t.Setenv("OPENSWF_ENDPOINT", c.endpoint)
+		t.Setenv("OPENSWF_LISTEN", c.listen)
+		if c.listen == "" {
+			os.Unsetenv("OPENSWF_LISTEN")
+		}
+		if got := defaultEndpoint(); got != c.want {
+			t.Errorf("OPENSWF_ENDPOINT=%q OPENSWF_LISTEN=%q: %s, want %s", c.endpoint, c.listen, got, c.want)
+		}
 	}
 }

@@ -8,6 +8,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,6 +93,11 @@ type Config struct {
 	// LongPollWait is how long a poll waits for a task before answering
 	// that there is none.
 	LongPollWait time.Duration
+	// CallClock times what callers live through in their own time: how
+	// long a long poll waits, how fast API throttles refill. nil: the
+	// engine's clock. A server whose clock moves only when told (a manual
+	// clock) still answers empty polls after LongPollWait of real time.
+	CallClock clock.Clock
 	// Lambda invokes functions for Lambda tasks; nil means the server has
 	// no Lambda service (ScheduleLambdaFunction then fails with
 	// LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION).
@@ -127,6 +133,9 @@ var SWFDecisionRates = map[string]throttle.Rate{
 	string(swfapi.DecisionTypeContinueAsNewWorkflowExecution):         {Burst: 500, PerSecond: 12},
 	string(swfapi.DecisionTypeScheduleLambdaFunction):                 {Burst: 1000, PerSecond: 200},
 }
+
+// TaskTokenKeyName is the Meta entry that holds the key of task tokens.
+const TaskTokenKeyName = "task_token_key"
 
 // Keys are the secrets that authenticate what the server hands out;
 // servers sharing a database must share them.
@@ -166,6 +175,8 @@ type Engine struct {
 	domainsMu sync.RWMutex
 	byName    map[string]*store.Domain
 	byID      map[int64]*store.Domain
+	// domainsGen counts Resets, which empty the cache.
+	domainsGen uint64
 	// stopping is closed when the server shuts down: long polls answer
 	// at once that there is no task.
 	stopping  chan struct{}
@@ -188,6 +199,9 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	}
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = DefaultLongPollWait
+	}
+	if cfg.CallClock == nil {
+		cfg.CallClock = c
 	}
 	cfg.Limits = cfg.Limits.WithDefaults()
 	e := &Engine{
@@ -251,6 +265,7 @@ func getDomain(ctx context.Context, tx store.Tx, name string) (*store.Domain, er
 func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.Domain, error) {
 	e.domainsMu.RLock()
 	d, ok := e.byName[name]
+	gen := e.domainsGen
 	e.domainsMu.RUnlock()
 	if ok {
 		return d, nil
@@ -259,7 +274,7 @@ func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.D
 	if err != nil {
 		return nil, err
 	}
-	e.cacheDomain(d)
+	e.cacheDomain(d, gen)
 	return d, nil
 }
 
@@ -268,6 +283,7 @@ func (e *Engine) domain(ctx context.Context, tx store.Tx, name string) (*store.D
 func (e *Engine) domainByID(ctx context.Context, tx store.Tx, id int64) (*store.Domain, error) {
 	e.domainsMu.RLock()
 	d, ok := e.byID[id]
+	gen := e.domainsGen
 	e.domainsMu.RUnlock()
 	if ok {
 		return d, nil
@@ -276,15 +292,48 @@ func (e *Engine) domainByID(ctx context.Context, tx store.Tx, id int64) (*store.
 	if err != nil {
 		return nil, err
 	}
-	e.cacheDomain(d)
+	e.cacheDomain(d, gen)
 	return d, nil
 }
 
-func (e *Engine) cacheDomain(d *store.Domain) {
+// cacheDomain remembers a domain read while the cache was at generation
+// gen; a domain read before a Reset is not remembered after it.
+func (e *Engine) cacheDomain(d *store.Domain, gen uint64) {
 	e.domainsMu.Lock()
-	e.byName[d.Name] = d
-	e.byID[d.ID] = d
+	if gen == e.domainsGen {
+		e.byName[d.Name] = d
+		e.byID[d.ID] = d
+	}
 	e.domainsMu.Unlock()
+}
+
+// Reset empties the store: every domain and all it holds, as if the server
+// were new. Task tokens issued before answer UnknownResourceFault. It is the reset of a development server
+// between tests. Other servers sharing the store keep the domains they
+// cached until they restart: reset a server that shares its store with none.
+func (e *Engine) Reset(ctx context.Context) error {
+	e.fireMu.Lock() // no timer fires half before, half after
+	defer e.fireMu.Unlock()
+	// A new task-token key: the ids of runs start again, and a token from
+	// before must not name a run from after.
+	key := make([]byte, 32)
+	rand.Read(key)
+	err := e.store.Write(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteAll(ctx); err != nil {
+			return err
+		}
+		return tx.MetaPut(ctx, TaskTokenKeyName, key)
+	})
+	if err != nil {
+		return err
+	}
+	e.tokens.Rekey(key)
+	e.domainsMu.Lock()
+	clear(e.byName)
+	clear(e.byID)
+	e.domainsGen++
+	e.domainsMu.Unlock()
+	return nil
 }
 
 // getRegisteredDomain loads a domain in which new things may be created:

@@ -39,7 +39,7 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 		return false, err
 	}
 	defer w.Done()
-	deadline := e.clock.NewTimer(e.cfg.LongPollWait)
+	deadline := e.cfg.CallClock.NewTimer(e.cfg.LongPollWait)
 	defer deadline.Stop()
 	for woken := false; ; woken = true {
 		if ctx.Err() != nil {
@@ -136,9 +136,13 @@ func checkPollTaskList(tl *swfapi.TaskList) error {
 
 // openToken reads a task token of the given kind. A string that is not a
 // token this server issued is a validation error; the caller turns a token
-// whose task is gone into UnknownResourceFault.
+// whose task is gone into UnknownResourceFault, as this does a token from
+// before a Reset.
 func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, error) {
 	t, err := e.tokens.Open(s)
+	if errors.Is(err, tasktoken.ErrRetired) {
+		return tasktoken.Token{}, fault(swfapi.CodeUnknownResourceFault, "Unknown execution: the run of this task is gone (the server was reset)")
+	}
 	if err != nil || t.Kind != kind {
 		return tasktoken.Token{}, swfapi.NewValidationError("taskToken", s, "Member must be a task token issued by this server")
 	}

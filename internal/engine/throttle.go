@@ -50,7 +50,7 @@ func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) error
 	if e.apiRates == nil && e.execRates == nil {
 		return nil
 	}
-	now := e.clock.Now()
+	now := e.cfg.CallClock.Now()
 	if !e.apiRates.Allow(op, now) {
 		return fault(swfapi.CodeThrottlingException, "Rate exceeded")
 	}

@@ -84,8 +84,19 @@ type Config struct {
 	// Auth checks callers' signatures and policies (auth.Load reads a
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
-	// Clock tells the time; nil means the wall clock.
+	// Clock tells the time; nil means the wall clock (or, with
+	// ManualClock, a clock.Fake that starts at the wall-clock time).
 	Clock clock.Clock
+	// ManualClock makes the clock move only when told (POST /openswf/clock,
+	// AdvanceClock): every timer, timeout, retention and history time
+	// follows it, while long polls wait on real time. Clock, if set, must
+	// then be a *clock.Fake.
+	ManualClock bool
+	// Dev marks a development server: POST /openswf/reset (and moto's
+	// POST /moto-api/reset) empty its store.
+	Dev bool
+	// Version is the server's version, shown at GET /.
+	Version string
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
@@ -133,6 +144,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}
+		if c.ManualClock {
+			c.Clock = clock.NewFake(time.Now().UTC().Truncate(time.Millisecond))
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -183,7 +197,18 @@ type Server struct {
 	// stopLoop and loopDone stop the timer loop and tell it has stopped.
 	stopLoop func()
 	loopDone chan struct{}
+	// manual is the clock when it is manual; clockMu makes one move of it
+	// at a time.
+	manual  *clock.Fake
+	clockMu sync.Mutex
+	// tempDir holds the database of a MemoryDatabase server, removed at
+	// Shutdown.
+	tempDir string
 }
+
+// MemoryDatabase is the Database setting of a throwaway store: an SQLite
+// file in a temporary directory, removed when the server shuts down.
+const MemoryDatabase = ":memory:"
 
 // IsPostgres reports whether the Database setting is a PostgreSQL URL.
 func IsPostgres(dsn string) bool {
@@ -209,8 +234,35 @@ func DatabasePath(dsn string) (string, error) {
 // background until Shutdown.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.setDefaults()
+	var manual *clock.Fake
+	if cfg.ManualClock {
+		var ok bool
+		if manual, ok = cfg.Clock.(*clock.Fake); !ok {
+			return nil, fmt.Errorf("a manual clock must be a *clock.Fake, not %T", cfg.Clock)
+		}
+	}
+	var tempDir string
+	if cfg.Database == MemoryDatabase {
+		dir, err := os.MkdirTemp("", "openswf-")
+		if err != nil {
+			return nil, err
+		}
+		tempDir, cfg.Database = dir, filepath.Join(dir, "openswf.db")
+	}
 	st, where, err := openStore(ctx, cfg.Database)
+	if err == nil && tempDir != "" {
+		where = "memory (" + where + ", removed when the server stops)"
+	}
+	var keys engine.Keys
+	if err == nil {
+		if keys, err = loadKeys(ctx, st); err != nil {
+			st.Close()
+		}
+	}
 	if err != nil {
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
 		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
 	if !IsPostgres(cfg.Database) {
@@ -220,14 +272,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}
 	}
-	keys, err := loadKeys(ctx, st)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
 		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
 		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser}
+	if manual != nil {
+		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
+	}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{
@@ -250,10 +300,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		stopLoop()
 		st.Close()
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
 		return nil, err
 	}
 	ln = newLimitListener(ln, cfg.MaxConnections)
-	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
+	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{}),
+		manual: manual, tempDir: tempDir}
 	go func() {
 		defer close(s.loopDone)
 		var wg sync.WaitGroup
@@ -275,7 +329,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.http.Serve(ln) }()
-	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "database", where, "authentication", cfg.Auth != nil, "region", cfg.Region, "account", cfg.AccountID)
+	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "console", s.URL()+"/console/", "database", where, "authentication", cfg.Auth != nil,
+		"region", cfg.Region, "account", cfg.AccountID, "clock", map[bool]string{true: "manual", false: "real"}[manual != nil])
 	return s, nil
 }
 
@@ -340,7 +395,7 @@ func RedactURL(s string) string {
 func loadKeys(ctx context.Context, st store.Store) (engine.Keys, error) {
 	var keys engine.Keys
 	err := st.Write(ctx, func(tx store.Tx) error {
-		for name, dst := range map[string]*[]byte{"page_token_key": &keys.PageToken, "task_token_key": &keys.TaskToken} {
+		for name, dst := range map[string]*[]byte{"page_token_key": &keys.PageToken, engine.TaskTokenKeyName: &keys.TaskToken} {
 			fresh := make([]byte, 32)
 			rand.Read(fresh)
 			key, err := tx.MetaPutIfAbsent(ctx, name, fresh)
@@ -387,15 +442,8 @@ func (s *Server) routes() http.Handler {
 	// POSTs to its paths reach the console, which refuses them (405),
 	// rather than the API ("POST /" takes every path).
 	mux.Handle("POST /console/", c)
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.Header.Get("Accept"), "text/html") {
-			// A browser: show it the console.
-			http.Redirect(w, r, "/console/", http.StatusFound)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "openswf serves the Amazon SWF API (2012-01-25) here: point an AWS SDK or the AWS CLI at %s as its endpoint URL.\n", s.URL())
-	})
+	mux.HandleFunc("GET /{$}", s.serveIndex)
+	s.devRoutes(mux)
 	var h http.Handler = mux
 	if s.cfg.Auth == nil {
 		h = hostCheck(s.cfg.AllowedHosts, h)
@@ -427,6 +475,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.stopLoop()
 	<-s.loopDone
 	err = errors.Join(err, s.store.Close())
+	if s.tempDir != "" {
+		err = errors.Join(err, os.RemoveAll(s.tempDir))
+	}
 	s.cfg.Logger.Info("openswf stopped")
 	return err
 }

@@ -31,6 +31,12 @@ func newFixture(t testing.TB, opts ...swftest.Option) *fixture {
 	s := swftest.Start(t, opts...)
 	f := &fixture{Server: s, t: t, c: s.Client, domain: aws.String("wf")}
 	registerDomain(t, f.c, "wf")
+	must(t, f.registerTypes())
+	return f
+}
+
+// registerTypes registers the fixture's workflow and activity types.
+func (f *fixture) registerTypes() error {
 	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
 		Domain: f.domain, Name: aws.String("order"), Version: aws.String("1"),
 		DefaultTaskList:                     &types.TaskList{Name: aws.String(deciderList)},
@@ -38,7 +44,9 @@ func newFixture(t testing.TB, opts ...swftest.Option) *fixture {
 		DefaultTaskStartToCloseTimeout:      aws.String("30"),
 		DefaultChildPolicy:                  types.ChildPolicyTerminate,
 	})
-	must(t, err)
+	if err != nil {
+		return err
+	}
 	_, err = f.c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{
 		Domain: f.domain, Name: aws.String("work"), Version: aws.String("1"),
 		DefaultTaskList:                   &types.TaskList{Name: aws.String(workerList)},
@@ -47,8 +55,7 @@ func newFixture(t testing.TB, opts ...swftest.Option) *fixture {
 		DefaultTaskStartToCloseTimeout:    aws.String("300"),
 		DefaultTaskHeartbeatTimeout:       aws.String("30"),
 	})
-	must(t, err)
-	return f
+	return err
 }
 
 // start starts a run of the fixture's workflow type.

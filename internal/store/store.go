@@ -189,11 +189,18 @@ type Tx interface {
 	ExecutionTx
 	TaskTx
 
+	// DeleteAll removes every domain and all it holds (types, tags, runs,
+	// histories, tasks, timers), keeping the server's own settings (Meta):
+	// the reset of a development server between tests.
+	DeleteAll(ctx context.Context) error
+
 	// MetaGet returns a server-wide setting, or ErrNotFound.
 	MetaGet(ctx context.Context, key string) ([]byte, error)
 	// MetaPutIfAbsent stores value under key unless the key has one, and
 	// returns the value that is stored afterwards.
 	MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
+	// MetaPut stores value under key, replacing what it held.
+	MetaPut(ctx context.Context, key string, value []byte) error
 }
 
 // Execution is a run of a workflow: the columns that lookups and listings

@@ -46,7 +46,8 @@ type Server struct {
 	// Client is an SWF client of the server, signing with test keys; it
 	// does not retry, so that tests see every error.
 	Client *swf.Client
-	// Clock is the server's clock; tests move it.
+	// Clock is the server's clock; tests move it (nil if the test gave the
+	// server another).
 	Clock *clock.Fake
 
 	t   testing.TB
@@ -76,7 +77,8 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	s := &Server{t: t, cfg: cfg, Clock: cfg.Clock.(*clock.Fake)}
+	s := &Server{t: t, cfg: cfg}
+	s.Clock, _ = cfg.Clock.(*clock.Fake) // nil when a test chose the wall clock
 	s.start()
 	t.Cleanup(func() {
 		if s.Server != nil {

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"sync/atomic"
 )
 
 // Kind tells decision-task tokens from activity-task tokens.
@@ -39,14 +40,42 @@ const (
 	macSize = 16
 )
 
-// Codec seals and opens tokens with one key.
+// ErrRetired means the token was sealed with a key that Rekey retired:
+// the server issued it, but what it named is gone.
+var ErrRetired = errors.New("retired task token")
+
+// Codec seals and opens tokens with one key, and recognizes those of the
+// keys it had before.
 type Codec struct {
-	key []byte
+	keys atomic.Pointer[keyring]
+}
+
+// keyring is the key tokens are sealed with and the keys of old tokens.
+type keyring struct {
+	current []byte
+	retired [][]byte
 }
 
 // New returns a codec keyed with key (at least 32 random bytes). Servers
 // sharing a database share the key.
-func New(key []byte) *Codec { return &Codec{key: key} }
+func New(key []byte) *Codec {
+	c := &Codec{}
+	c.keys.Store(&keyring{current: key})
+	return c
+}
+
+// Rekey makes key the one new tokens are sealed with. Tokens of the old
+// key then fail to open with ErrRetired: a development server's reset
+// uses it, so that a token of a run from before the reset can never name a
+// run of the same id after it.
+func (c *Codec) Rekey(key []byte) {
+	old := c.keys.Load()
+	retired := append([][]byte{old.current}, old.retired...)
+	c.keys.Store(&keyring{current: key, retired: retired[:min(len(retired), maxRetired)]})
+}
+
+// maxRetired is how many retired keys a codec still recognizes.
+const maxRetired = 16
 
 // Seal makes the token string for t.
 func (c *Codec) Seal(t Token) string {
@@ -56,7 +85,7 @@ func (c *Codec) Seal(t Token) string {
 	buf = binary.AppendUvarint(buf, uint64(t.ExecutionID))
 	buf = binary.AppendUvarint(buf, uint64(t.ScheduledEventID))
 	buf = binary.AppendUvarint(buf, uint64(t.StartedEventID))
-	buf = append(buf, c.mac(buf)...)
+	buf = append(buf, mac(c.keys.Load().current, buf)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
@@ -66,8 +95,14 @@ func (c *Codec) Open(s string) (Token, error) {
 	if err != nil || len(buf) < 2+4+macSize || buf[0] != version {
 		return Token{}, ErrInvalid
 	}
-	body, mac := buf[:len(buf)-macSize], buf[len(buf)-macSize:]
-	if !hmac.Equal(mac, c.mac(body)) {
+	body, sum := buf[:len(buf)-macSize], buf[len(buf)-macSize:]
+	keys := c.keys.Load()
+	if !hmac.Equal(sum, mac(keys.current, body)) {
+		for _, k := range keys.retired {
+			if hmac.Equal(sum, mac(k, body)) {
+				return Token{}, ErrRetired
+			}
+		}
 		return Token{}, ErrInvalid
 	}
 	t := Token{Kind: Kind(body[1])}
@@ -86,8 +121,8 @@ func (c *Codec) Open(s string) (Token, error) {
 	return t, nil
 }
 
-func (c *Codec) mac(body []byte) []byte {
-	h := hmac.New(sha256.New, c.key)
+func mac(key, body []byte) []byte {
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte("openswf task token\x00"))
 	h.Write(body)
 	return h.Sum(nil)[:macSize]

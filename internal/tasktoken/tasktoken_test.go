@@ -57,3 +57,26 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// After Rekey, new tokens use the new key and old ones are told apart
+// from forgeries: ErrRetired, not ErrInvalid.
+func TestRekey(t *testing.T) {
+	c := New([]byte("first key, 32 bytes long ......."))
+	tok := Token{Kind: Activity, DomainID: 1, ExecutionID: 1, ScheduledEventID: 5, StartedEventID: 6}
+	old := c.Seal(tok)
+	c.Rekey([]byte("second key, 32 bytes long ......"))
+	if _, err := c.Open(old); !errors.Is(err, ErrRetired) {
+		t.Fatalf("Open of a token of the retired key: %v, want ErrRetired", err)
+	}
+	fresh := c.Seal(tok)
+	if fresh == old {
+		t.Fatal("the new key seals the same token string")
+	}
+	if got, err := c.Open(fresh); err != nil || got != tok {
+		t.Fatalf("Open of a new token = %+v, %v", got, err)
+	}
+	other := New([]byte("a key this codec never had ....."))
+	if _, err := c.Open(other.Seal(tok)); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("Open of a foreign token: %v, want ErrInvalid", err)
+	}
+}

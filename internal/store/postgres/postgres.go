@@ -916,6 +916,11 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	return v, nil
 }
 
+func (t *tx) MetaPut(ctx context.Context, key string, value []byte) error {
+	_, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, blob(value))
+	return err
+}
+
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
 	if _, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, blob(value)); err != nil {
 		return nil, err
@@ -934,6 +939,20 @@ func DropSchema(ctx context.Context, url, schema string) error {
 	defer conn.Close(ctx)
 	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
 		return fmt.Errorf("postgres: drop schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// tables are the tables DeleteAll empties, each before those it refers to.
+var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_executions", "types", "domain_tags", "domains"}
+
+// DeleteAll empties every table but meta (and write_lock, which holds
+// nothing).
+func (t *tx) DeleteAll(ctx context.Context) error {
+	for _, table := range tables {
+		if _, err := t.exec(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("empty %s: %w", table, err)
+		}
 	}
 	return nil
 }

@@ -93,6 +93,9 @@ SELECT value FROM meta WHERE key = :key;
 -- name: MetaPutIfAbsent
 INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING;
 
+-- name: MetaPut
+INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
 -- name: ExecutionInsert
 INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
     start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)

@@ -818,9 +818,27 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	return v, err
 }
 
+func (t *tx) MetaPut(ctx context.Context, key string, value []byte) error {
+	_, err := t.exec(ctx, "MetaPut", sql.Named("key", key), sql.Named("value", value))
+	return err
+}
+
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
 	if _, err := t.exec(ctx, "MetaPutIfAbsent", sql.Named("key", key), sql.Named("value", value)); err != nil {
 		return nil, err
 	}
 	return t.MetaGet(ctx, key)
+}
+
+// tables are the tables DeleteAll empties, each before those it refers to.
+var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "types", "domain_tags", "domains"}
+
+// DeleteAll empties every table but meta.
+func (t *tx) DeleteAll(ctx context.Context) error {
+	for _, table := range tables {
+		if _, err := t.t.ExecContext(ctx, "DELETE FROM "+table); err != nil {
+			return fmt.Errorf("empty %s: %w", table, err)
+		}
+	}
+	return nil
 }

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActivityHeartbeat", testActivityHeartbeat},
 		{"Tasks", testTasks},
 		{"Timers", testTimers},
+		{"DeleteAll", testDeleteAll},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -331,4 +332,74 @@ func testMeta(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+	write(t, s, func(tx store.Tx) error { return tx.MetaPut(ctx, "k", []byte("replaced")) })
+	write(t, s, func(tx store.Tx) error { return tx.MetaPut(ctx, "new", []byte("put")) })
+	read(t, s, func(tx store.Tx) error {
+		for k, want := range map[string]string{"k": "replaced", "new": "put"} {
+			if v, err := tx.MetaGet(ctx, k); err != nil || string(v) != want {
+				return fmt.Errorf("MetaGet(%s) after MetaPut = %q, %v; want %q", k, v, err, want)
+			}
+		}
+		return nil
+	})
+}
+
+// testDeleteAll empties a store full of things, keeps its settings, and
+// leaves it as usable as a new one.
+func testDeleteAll(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := newRun(d, "a", "ra", t0)
+	a.Tags = []string{"t"}
+	insertRun(t, s, a)
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.DomainTagPut(ctx, d, []store.Tag{{Key: "k", Value: "v"}}); err != nil {
+			return err
+		}
+		if err := tx.TypeInsert(ctx, &store.Type{DomainID: d, Kind: store.WorkflowType, Name: "w", Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte(`{}`)}); err != nil {
+			return err
+		}
+		if _, err := tx.MetaPutIfAbsent(ctx, "key", []byte("kept")); err != nil {
+			return err
+		}
+		return fillRun(ctx, tx, a)
+	})
+
+	write(t, s, func(tx store.Tx) error { return tx.DeleteAll(ctx) })
+
+	empty := "events [] activities [] (count 0) tasks [] timers []"
+	if got := contentsOf(t, s, a); got != empty {
+		t.Errorf("after DeleteAll, the run has %s", got)
+	}
+	read(t, s, func(tx store.Tx) error {
+		if n, err := tx.DomainCount(ctx); err != nil || n != 0 {
+			return fmt.Errorf("DomainCount after DeleteAll = %d, %v; want 0", n, err)
+		}
+		if _, err := tx.ExecutionGet(ctx, a.ID); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("ExecutionGet after DeleteAll: %v, want ErrNotFound", err)
+		}
+		if got, err := tx.TimerNext(ctx); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TimerNext after DeleteAll = %+v, %v; want ErrNotFound", got, err)
+		}
+		if v, err := tx.MetaGet(ctx, "key"); err != nil || string(v) != "kept" {
+			return fmt.Errorf("MetaGet after DeleteAll = %q, %v; want the setting kept", v, err)
+		}
+		return nil
+	})
+
+	// The names are free again, and the new domain inherits nothing.
+	d2 := insertDomain(t, s, "d", store.StatusRegistered)
+	read(t, s, func(tx store.Tx) error {
+		if tags, err := tx.DomainTagList(ctx, d2); err != nil || len(tags) != 0 {
+			return fmt.Errorf("tags of a domain registered after DeleteAll: %v, %v", tags, err)
+		}
+		if n, err := tx.TypeCount(ctx, d2, store.WorkflowType); err != nil || n != 0 {
+			return fmt.Errorf("types of a domain registered after DeleteAll: %d, %v", n, err)
+		}
+		if n, err := tx.ExecutionCountOpen(ctx, d2); err != nil || n != 0 {
+			return fmt.Errorf("open runs of a domain registered after DeleteAll: %d, %v", n, err)
+		}
+		return nil
+	})
+	insertRun(t, s, newRun(d2, "a", "ra", t0))
 }

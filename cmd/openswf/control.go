@@ -46,14 +46,14 @@ func control(args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	switch {
 	case cmd == "healthcheck" && len(words) == 0:
-		return call(ctx, http.MethodGet, base+"/healthz", nil, *region, io.Discard)
+		return call(ctx, http.MethodGet, base+"/healthz", "", nil, *region, io.Discard)
 	case cmd == "reset" && len(words) == 0:
-		return call(ctx, http.MethodPost, base+server.ResetPath, []byte("{}"), *region, stdout)
+		return call(ctx, http.MethodPost, base+server.ResetPath, server.AdminTarget(server.ActionReset), []byte("{}"), *region, stdout)
 	case cmd == "clock" && len(words) == 0:
-		return call(ctx, http.MethodGet, base+server.ClockPath, nil, *region, stdout)
+		return call(ctx, http.MethodGet, base+server.ClockPath, "", nil, *region, stdout)
 	case cmd == "clock" && len(words) == 2 && (words[0] == "advance" || words[0] == "set"):
 		body, _ := json.Marshal(map[string]string{words[0]: words[1]})
-		return call(ctx, http.MethodPost, base+server.ClockPath, body, *region, stdout)
+		return call(ctx, http.MethodPost, base+server.ClockPath, server.AdminTarget(server.ActionAdvanceClock), body, *region, stdout)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("%s: unexpected arguments %q", cmd, words)
@@ -77,13 +77,17 @@ func defaultEndpoint() string {
 
 // call sends one request, signed as an SDK would when AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY are set (a server with a users file needs it), and
-// copies a successful answer to out.
-func call(ctx context.Context, method, url string, body []byte, region string, out io.Writer) error {
+// copies a successful answer to out; target, when set, is the X-Amz-Target
+// that names the action (signed with the rest).
+func call(ctx context.Context, method, url, target string, body []byte, region string, out io.Writer) error {
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if target != "" {
+		req.Header.Set("X-Amz-Target", target)
+	}
 	if id, secret := os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"); id != "" && secret != "" {
 		sum := sha256.Sum256(body)
 		creds := aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN")}

@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/sigv4"
 	"github.com/openswf/openswf/internal/swfapi"
 )
@@ -184,10 +183,12 @@ func ParseDuration(v string) (time.Duration, error) {
 }
 
 // admin guards a development endpoint: with a users file, the request must
-// be signed (SigV4, as SDKs sign, for the service swf) or carry an access
-// key and its secret (HTTP Basic, as curl -u sends them), by a user whose
-// policies allow the action on "*".
+// be signed (SigV4, as SDKs sign, for the service swf) with X-Amz-Target
+// naming the action (OpenSWF.AdvanceClock, OpenSWF.Reset) among the signed
+// headers, by a user whose policies allow the action on "*". A secret is
+// never sent, so these endpoints offer nothing to guess passwords against.
 func (s *Server) admin(action string, next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
+	target := AdminTarget(action)
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
 		if err != nil {
@@ -195,18 +196,18 @@ func (s *Server) admin(action string, next func(http.ResponseWriter, *http.Reque
 			return
 		}
 		if a := s.cfg.Auth; a != nil {
-			var p *auth.Principal
-			if id, secret, ok := r.BasicAuth(); ok {
-				if p, ok = a.Password(id, secret); !ok {
-					writeJSONError(w, http.StatusForbidden, "UnrecognizedClientException", "The security token included in the request is invalid.")
-					return
-				}
-			} else if p, err = a.Authenticate(r, body, time.Now()); err != nil {
+			p, err := a.Authenticate(r, body, time.Now())
+			if err != nil {
 				code, msg := "AccessDeniedException", err.Error()
 				if se, ok := errors.AsType[*sigv4.Error](err); ok {
 					code, msg = se.Code, se.Message
 				}
 				writeJSONError(w, http.StatusForbidden, code, msg)
+				return
+			}
+			if got := r.Header.Get("X-Amz-Target"); got != target {
+				writeJSONError(w, http.StatusBadRequest, "UnknownOperationException",
+					fmt.Sprintf("X-Amz-Target must be %s for %s, not %q", target, r.URL.Path, got))
 				return
 			}
 			if !a.NewCaller(p, r, time.Now()).Allowed(action, "*", nil) {
@@ -217,6 +218,12 @@ func (s *Server) admin(action string, next func(http.ResponseWriter, *http.Reque
 		}
 		next(w, r, body)
 	}
+}
+
+// AdminTarget is the X-Amz-Target a signed request to a development
+// endpoint carries for action ("openswf:Reset" → "OpenSWF.Reset").
+func AdminTarget(action string) string {
+	return "OpenSWF." + strings.TrimPrefix(action, "openswf:")
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

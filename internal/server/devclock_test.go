@@ -270,8 +270,9 @@ func TestDevReset(t *testing.T) {
 }
 
 // With a users file, moving the clock and resetting need openswf's own
-// permissions, which "swf:*" does not grant; the caller signs as SDKs do
-// or gives an access key and its secret as HTTP Basic credentials.
+// permissions, which "swf:*" does not grant; the caller signs as SDKs do,
+// naming the action in a signed X-Amz-Target. A secret sent as HTTP Basic
+// credentials is refused, whatever it is: there is nothing to guess against.
 func TestDevEndpointsNeedAdminPermission(t *testing.T) {
 	t.Parallel()
 	var file auth.File
@@ -286,14 +287,16 @@ func TestDevEndpointsNeedAdminPermission(t *testing.T) {
 	basic := func(id, secret string) func(*http.Request) {
 		return func(r *http.Request) { r.SetBasicAuth(id, secret) }
 	}
-	signed := func(id, secret string) func(*http.Request) {
+	signed := func(id, secret, target string) func(*http.Request) {
 		return func(r *http.Request) {
+			r.Header.Set("X-Amz-Target", target)
 			body, _ := io.ReadAll(r.Body)
 			r.Body = io.NopCloser(bytes.NewReader(body))
 			sum := sha256.Sum256(body)
 			must(t, v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: id, SecretAccessKey: secret}, r, hex.EncodeToString(sum[:]), "swf", server.DefaultRegion, time.Now()))
 		}
 	}
+	clockTarget, resetTarget := server.AdminTarget(server.ActionAdvanceClock), server.AdminTarget(server.ActionReset)
 	for _, c := range []struct {
 		name, path string
 		as         []func(*http.Request)
@@ -301,12 +304,13 @@ func TestDevEndpointsNeedAdminPermission(t *testing.T) {
 		says       string
 	}{
 		{"unsigned clock", server.ClockPath, nil, http.StatusForbidden, "MissingAuthenticationToken"},
-		{"clock by a user with swf:*", server.ClockPath, []func(*http.Request){basic("AKIDDEV", "dev-secret")}, http.StatusForbidden, "not authorized to perform: openswf:AdvanceClock"},
-		{"clock with a wrong secret", server.ClockPath, []func(*http.Request){basic(swftest.AccessKeyID, "guess")}, http.StatusForbidden, "invalid"},
-		{"reset signed by a user with swf:*", server.ResetPath, []func(*http.Request){signed("AKIDDEV", "dev-secret")}, http.StatusForbidden, "openswf:Reset"},
-		{"clock by the admin", server.ClockPath, []func(*http.Request){basic(swftest.AccessKeyID, swftest.SecretAccessKey)}, http.StatusOK, ""},
-		{"clock signed by the admin", server.ClockPath, []func(*http.Request){signed(swftest.AccessKeyID, swftest.SecretAccessKey)}, http.StatusOK, ""},
-		{"reset signed by the admin", server.MotoResetPath, []func(*http.Request){signed(swftest.AccessKeyID, swftest.SecretAccessKey)}, http.StatusOK, ""},
+		{"clock by the admin's secret as HTTP Basic", server.ClockPath, []func(*http.Request){basic(swftest.AccessKeyID, swftest.SecretAccessKey)}, http.StatusForbidden, "MissingAuthenticationToken"},
+		{"clock signed by a user with swf:*", server.ClockPath, []func(*http.Request){signed("AKIDDEV", "dev-secret", clockTarget)}, http.StatusForbidden, "not authorized to perform: openswf:AdvanceClock"},
+		{"clock signed with a wrong secret", server.ClockPath, []func(*http.Request){signed(swftest.AccessKeyID, "guess", clockTarget)}, http.StatusForbidden, "InvalidSignature"},
+		{"reset signed by a user with swf:*", server.ResetPath, []func(*http.Request){signed("AKIDDEV", "dev-secret", resetTarget)}, http.StatusForbidden, "openswf:Reset"},
+		{"clock signed by the admin as a reset", server.ClockPath, []func(*http.Request){signed(swftest.AccessKeyID, swftest.SecretAccessKey, resetTarget)}, http.StatusBadRequest, "OpenSWF.AdvanceClock"},
+		{"clock signed by the admin", server.ClockPath, []func(*http.Request){signed(swftest.AccessKeyID, swftest.SecretAccessKey, clockTarget)}, http.StatusOK, ""},
+		{"reset signed by the admin", server.MotoResetPath, []func(*http.Request){signed(swftest.AccessKeyID, swftest.SecretAccessKey, resetTarget)}, http.StatusOK, ""},
 	} {
 		before := f.Now()
 		status, out := devPost(t, f.URL(), c.path, `{"advance": "1m"}`, c.as...)

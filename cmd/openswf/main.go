@@ -132,6 +132,7 @@ func serve(args []string, stderr io.Writer) error {
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
 	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
+	consoleActions := fs.Bool("console-actions", env("OPENSWF_CONSOLE_ACTIONS", "") == "true", "let the web console signal, request cancel, terminate and re-run executions, as the signed-in user's policies allow (OPENSWF_CONSOLE_ACTIONS)")
 	trustedProxies := fs.String("trusted-proxies", env("OPENSWF_TRUSTED_PROXIES", ""), "with --users: addresses or CIDR blocks of reverse proxies in front, whose X-Forwarded-For and X-Forwarded-Proto give aws:SourceIp and aws:SecureTransport (OPENSWF_TRUSTED_PROXIES)")
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
@@ -188,6 +189,7 @@ func serve(args []string, stderr io.Writer) error {
 			return fmt.Errorf("--users: %w", err)
 		}
 		authn.TrustProxies(proxies)
+		warnShortSecrets(logger, authn)
 	} else {
 		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
 	}
@@ -226,8 +228,9 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
-		Auth:   authn,
-		Logger: logger,
+		Auth:           authn,
+		ConsoleActions: *consoleActions,
+		Logger:         logger,
 	})
 	if err != nil {
 		return err
@@ -257,6 +260,7 @@ func serve(args []string, stderr io.Writer) error {
 					continue
 				}
 				authn.Replace(fresh) // the proxies stay as they were
+				warnShortSecrets(logger, authn)
 				logger.Info("reloaded the users file", "path", *usersFile)
 			}
 		}()
@@ -298,4 +302,13 @@ func backup(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
 	return nil
+}
+
+// warnShortSecrets warns of secret access keys shorter than
+// auth.MinSecretLength: they sign API requests and console sign-ins, and a
+// short one can be guessed.
+func warnShortSecrets(logger *slog.Logger, a *auth.Authenticator) {
+	for _, id := range a.ShortSecrets(auth.MinSecretLength) {
+		logger.Warn("a secret access key is short: use one of at least 16 characters", "accessKeyId", id, "minimum", auth.MinSecretLength)
+	}
 }

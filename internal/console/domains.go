@@ -12,6 +12,7 @@ import (
 
 // domainsPage is what the list of domains shows.
 type domainsPage struct {
+	Chrome
 	Title   string
 	Crumbs  []link
 	Domains []domainRow

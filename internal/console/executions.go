@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,15 +11,18 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // domainPage is what a domain's page shows.
 type domainPage struct {
+	Chrome
 	Title         string
 	Crumbs        []link
 	Domain        domainRow
@@ -268,6 +272,7 @@ func execRows(domain string, infos []swfapi.WorkflowExecutionInfo) []execRow {
 
 // executionPage is what an execution's page shows.
 type executionPage struct {
+	Chrome
 	Title                       string
 	Crumbs                      []link
 	WorkflowID, RunID           string
@@ -275,82 +280,136 @@ type executionPage struct {
 	Parent                      *link
 	Info, Config, Counts        []field
 	Tags                        []string
-	Context                     string
+	Context                     payload
+	Running                     *runningPanel
 	Events                      []eventRow
-	Newest                      bool
+	Newest, Compact             bool
+	Folded                      int
 	OldestURL, NewestURL        string
-	Next, First                 string
+	CompactURL, FullURL         string
+	DownloadURL, RefreshURL     string
+	Next, Prev, First           string
 	HistoryPageSize             int
 	HasContext, CancelRequested bool
+	Actions                     *actionsPanel
 }
 
 // eventRow is a history event as the console shows it.
 type eventRow struct {
 	ID                    int64
 	Time, Type, TypeClass string
+	Rel                   string
 	Attributes            string
 	Links                 []link
+	Target                bool
 }
 
-// execution serves an execution's page: its detail and a page of its
-// history.
+// execution serves an execution's page: its detail, its running work and
+// a page of its history. Given a workflowId alone, it sends the browser to
+// the workflow's open run, or its latest closed one.
 func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	domain := r.PathValue("domain")
 	q := r.URL.Query()
 	wid, rid := q.Get("workflowId"), q.Get("runId")
-	if wid == "" || rid == "" {
-		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: "An execution's page needs its workflowId and runId: ?workflowId=…&runId=….",
+	if wid == "" {
+		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: "An execution's page needs its workflowId (and, for a run other than the latest, its runId): ?workflowId=…&runId=….",
 			back: domainURL(domain), backText: "the domain's executions"})
 		return
 	}
+	if rid == "" {
+		h.latestRun(w, r, domain, wid)
+		return
+	}
 	ex := &swfapi.WorkflowExecution{WorkflowId: &wid, RunId: &rid}
-	d, err := call(ctx, &swfapi.DescribeWorkflowExecutionInput{Domain: &domain, Execution: ex}, h.svc.DescribeWorkflowExecution)
+	describe := &swfapi.DescribeWorkflowExecutionInput{Domain: &domain, Execution: ex}
+	d, err := call(ctx, describe, h.svc.DescribeWorkflowExecution)
 	if err != nil {
 		h.fail(w, r, invalidAsNotFound(err, "There is no execution of workflowId %q and runId %q in domain %q", wid, rid, domain))
 		return
 	}
-	self := executionURL(domain, wid, rid)
-	var newest bool
-	switch q.Get("order") {
-	case "", "oldest":
-	case "newest":
-		newest = true
-	default:
-		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("order is %q: it is oldest (the default) or newest.", q.Get("order")), back: self, backText: "the history from its start"})
-		return
-	}
-	hist, err := call(ctx, &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, NextPageToken: optional(q.Get("page")),
-		MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &newest}, h.svc.GetWorkflowExecutionHistory)
-	if err != nil {
-		if statusOf(err) == http.StatusBadRequest {
-			err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
-		}
+	p := h.executionPageOf(domain, d)
+	if err := h.historyOf(r, p, domain, ex); err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	if rw, ok := h.svc.(runningWorker); ok {
+		// Running work is part of what DescribeWorkflowExecution shows,
+		// in more detail: the same permission.
+		work, err := call(ctx, describe, func(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*engine.RunningWork, error) {
+			return rw.RunningWork(ctx, *in.Domain, in.Execution)
+		})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.Running = runningPanelOf(domain, work, h.now(), func(id int64) string {
+			return executionURL(domain, wid, rid, "event", strconv.FormatInt(id, 10)) + "#" + eventAnchor(id)
+		})
+	}
+	if n, err := strconv.Atoi(q.Get("refresh")); err == nil && n >= 5 && n <= 3600 {
+		p.Refresh = n
+	}
+	p.Actions = h.actionsOf(domain, d)
+	h.render(w, r, http.StatusOK, "execution", p)
+}
 
+// latestRun sends the browser to a workflow's open run or, when it has
+// none, the one started last.
+func (h *handler) latestRun(w http.ResponseWriter, r *http.Request, domain, wid string) {
+	ctx := r.Context()
+	filter := &swfapi.WorkflowExecutionFilter{WorkflowId: &wid}
+	allTime := &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}
+	one := swfapi.Ptr(int32(1))
+	open, err := call(ctx, &swfapi.ListOpenWorkflowExecutionsInput{Domain: &domain, StartTimeFilter: allTime, ExecutionFilter: filter, MaximumPageSize: one}, h.svc.ListOpenWorkflowExecutions)
+	if err != nil {
+		h.fail(w, r, invalidAsNotFound(err, "There is no workflow %q in domain %q", wid, domain))
+		return
+	}
+	infos := open.ExecutionInfos
+	if len(infos) == 0 {
+		closed, err := call(ctx, &swfapi.ListClosedWorkflowExecutionsInput{Domain: &domain, StartTimeFilter: allTime, ExecutionFilter: filter, MaximumPageSize: one}, h.svc.ListClosedWorkflowExecutions)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		infos = closed.ExecutionInfos
+	}
+	if len(infos) == 0 {
+		h.fail(w, r, &pageError{status: http.StatusNotFound, msg: fmt.Sprintf("Domain %q has no run of workflowId %q, open or within its retention period.", domain, wid),
+			back: domainURL(domain), backText: "the domain's executions"})
+		return
+	}
+	ex := swfapi.Deref(infos[0].Execution)
+	http.Redirect(w, r, executionURL(domain, wid, swfapi.Deref(ex.RunId)), http.StatusFound)
+}
+
+// executionPageOf shows a run's description.
+func (h *handler) executionPageOf(domain string, d *swfapi.WorkflowExecutionDetail) *executionPage {
 	info := swfapi.Deref(d.ExecutionInfo)
+	ex := swfapi.Deref(info.Execution)
+	wid, rid := swfapi.Deref(ex.WorkflowId), swfapi.Deref(ex.RunId)
+	self := executionURL(domain, wid, rid)
 	wt := swfapi.Deref(info.WorkflowType)
 	status := string(swfapi.Deref(info.ExecutionStatus))
 	if info.CloseStatus != nil {
 		status = string(*info.CloseStatus)
 	}
+	now := h.now()
 	p := &executionPage{
 		Title:      wid,
 		Crumbs:     []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: self}},
 		WorkflowID: wid, RunID: rid, Status: status, StatusClass: statusClass(status),
-		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested),
-		Newest: newest, HistoryPageSize: HistoryPageSize,
-		OldestURL: self, NewestURL: executionURL(domain, wid, rid, "order", "newest"),
+		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested), HistoryPageSize: HistoryPageSize,
+		DownloadURL: withQuery(domainURL(domain)+"/history.json", url.Values{"workflowId": {wid}, "runId": {rid}}),
 	}
 	p.Info = fields(
 		"workflow type", swfapi.Deref(wt.Name)+" "+swfapi.Deref(wt.Version),
 		"execution status", string(swfapi.Deref(info.ExecutionStatus)),
 		"close status", string(swfapi.Deref(info.CloseStatus)),
-		"started", formatTime(info.StartTimestamp),
-		"closed", formatTime(info.CloseTimestamp),
-		"latest activity task", formatTime(d.LatestActivityTaskTimestamp),
+		"started", relTime(info.StartTimestamp, now),
+		"closed", relTime(info.CloseTimestamp, now),
+		"latest activity task", relTime(d.LatestActivityTaskTimestamp, now),
 	)
 	if par := info.Parent; par != nil {
 		p.Parent = &link{Label: "parent", Text: swfapi.Deref(par.WorkflowId) + " / " + swfapi.Deref(par.RunId),
@@ -375,34 +434,151 @@ func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 		{"Lambda functions", count(oc.OpenLambdaFunctions)},
 	}
 	if d.LatestExecutionContext != nil {
-		p.HasContext, p.Context = true, *d.LatestExecutionContext
+		p.HasContext, p.Context = true, payloadOf(*d.LatestExecutionContext)
 	}
+	return p
+}
 
-	for _, e := range hist.Events {
-		row, err := eventRowOf(domain, wid, e)
+// relTime shows a time as "3m ago (exact)"; nil shows as nothing.
+func relTime(t *swfapi.Timestamp, now time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return whenOf(&t.Time, now).Rel + " (" + formatTime(t) + ")"
+}
+
+// historyOf fills in the page of the run's history the query asks for:
+// oldest or newest first, whole or compact, from a page token or from the
+// page that holds a given event.
+func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex *swfapi.WorkflowExecution) error {
+	q := r.URL.Query()
+	wid, rid := *ex.WorkflowId, *ex.RunId
+	self := executionURL(domain, wid, rid)
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		p.Newest = true
+	default:
+		return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("order is %q: it is oldest (the default) or newest.", q.Get("order")), back: self, backText: "the history from its start"}
+	}
+	switch q.Get("view") {
+	case "", "full":
+	case "compact":
+		p.Compact = true
+	default:
+		return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("view is %q: it is full (the default) or compact.", q.Get("view")), back: self, backText: "the history from its start"}
+	}
+	var target int64
+	if s := q.Get("event"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("event is %q: it is an event id.", s), back: self, backText: "the history from its start"}
+		}
+		target = n
+	}
+	order, view := "", ""
+	if p.Newest {
+		order = "newest"
+	}
+	if p.Compact {
+		view = "compact"
+	}
+	with := func(more ...string) string {
+		return executionURL(domain, wid, rid, append([]string{"order", order, "view", view}, more...)...)
+	}
+	p.OldestURL = executionURL(domain, wid, rid, "view", view)
+	p.NewestURL = executionURL(domain, wid, rid, "order", "newest", "view", view)
+	p.CompactURL = executionURL(domain, wid, rid, "order", order, "view", "compact")
+	p.FullURL = executionURL(domain, wid, rid, "order", order)
+	p.RefreshURL = with("refresh", "10")
+
+	// Pages already seen, so that a previous page can be offered: each
+	// link carries the tokens of the pages before it.
+	var back []string
+	if s := q.Get("back"); s != "" {
+		back = strings.Split(s, " ")
+	}
+	token := q.Get("page")
+	in := &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &p.Newest}
+	for {
+		in.NextPageToken = optional(token)
+		hist, err := call(r.Context(), in, h.svc.GetWorkflowExecutionHistory)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			if statusOf(err) == http.StatusBadRequest {
+				err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
+			}
+			return err
+		}
+		next := swfapi.Deref(hist.NextPageToken)
+		if target != 0 && next != "" && !holds(hist.Events, target) {
+			// Look for the event on the following pages.
+			back, token = append(back, token), next
+			continue
+		}
+		if err := h.eventRows(p, domain, wid, hist.Events, target); err != nil {
+			return err
+		}
+		if next != "" {
+			p.Next = with("page", next, "back", strings.Join(append(slices.Clone(back), token), " "))
+		}
+		break
+	}
+	if token != "" {
+		p.First = with()
+		prev := ""
+		if len(back) > 0 {
+			prev = back[len(back)-1]
+			back = back[:len(back)-1]
+		}
+		p.Prev = with("page", prev, "back", strings.Join(back, " "))
+	}
+	return nil
+}
+
+// holds reports whether events hold the event with this id.
+func holds(events []swfapi.HistoryEvent, id int64) bool {
+	for _, e := range events {
+		n := swfapi.Deref(e.EventId)
+		if e.Raw != nil {
+			var head struct {
+				EventID int64 `json:"eventId"`
+			}
+			json.Unmarshal(e.Raw, &head)
+			n = head.EventID
+		}
+		if n == id {
+			return true
+		}
+	}
+	return false
+}
+
+// compactFolded are the events a compact history leaves out: the
+// bookkeeping of decision tasks, which says little once they completed.
+var compactFolded = map[string]bool{"DecisionTaskScheduled": true, "DecisionTaskStarted": true, "DecisionTaskCompleted": true}
+
+// eventRows shows a page of events on p.
+func (h *handler) eventRows(p *executionPage, domain, wid string, events []swfapi.HistoryEvent, target int64) error {
+	now := h.now()
+	for _, e := range events {
+		row, err := eventRowOf(domain, wid, e, now)
+		if err != nil {
+			return err
+		}
+		row.Target = row.ID == target
+		if p.Compact && compactFolded[row.Type] && !row.Target {
+			p.Folded++
+			continue
 		}
 		p.Events = append(p.Events, row)
 	}
-	order := ""
-	if newest {
-		order = "newest"
-	}
-	if t := swfapi.Deref(hist.NextPageToken); t != "" {
-		p.Next = executionURL(domain, wid, rid, "order", order, "page", t)
-	}
-	if q.Get("page") != "" {
-		p.First = executionURL(domain, wid, rid, "order", order)
-	}
-	h.render(w, r, http.StatusOK, "execution", p)
+	return nil
 }
 
 // eventRowOf shows an event: its attributes (the one *EventAttributes
-// member it has) as indented JSON, and links to the other executions they
-// name.
-func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent) (eventRow, error) {
+// member it has) as indented JSON, payloads decoded, and links to the
+// other executions they name.
+func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent, now time.Time) (eventRow, error) {
 	if e.Raw != nil {
 		// The engine hands out events as it stored them, in JSON.
 		var decoded swfapi.HistoryEvent
@@ -413,24 +589,40 @@ func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent) (eventRow, err
 	}
 	typ := string(swfapi.Deref(e.EventType))
 	row := eventRow{ID: swfapi.Deref(e.EventId), Time: formatTime(e.EventTimestamp), Type: typ, TypeClass: eventClass(typ)}
+	if e.EventTimestamp != nil && !now.IsZero() {
+		row.Rel = whenOf(&e.EventTimestamp.Time, now).Rel
+	}
 	v := reflect.ValueOf(e)
 	for i := range v.NumField() {
 		f, fv := v.Type().Field(i), v.Field(i)
 		if !strings.HasSuffix(f.Name, "EventAttributes") || fv.Kind() != reflect.Pointer || fv.IsNil() {
 			continue
 		}
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false) // html/template escapes; \u003c would only hinder reading
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(fv.Interface()); err != nil {
+		b, err := marshalUnescaped(fv.Interface())
+		if err != nil {
 			return eventRow{}, fmt.Errorf("show event %d: %w", row.ID, err)
 		}
-		row.Attributes = strings.TrimSuffix(b.String(), "\n")
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, decodePayloads(b), "", "  "); err != nil {
+			return eventRow{}, fmt.Errorf("show event %d: %w", row.ID, err)
+		}
+		row.Attributes = ind.String()
 		row.Links = eventLinks(domain, workflowID, typ, fv.Elem())
 		break
 	}
 	return row, nil
+}
+
+// marshalUnescaped is json.Marshal without escaping <, > and &:
+// html/template escapes, and \u003c would only hinder reading.
+func marshalUnescaped(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // eventLinks links to the executions an event's attributes name: a child,

@@ -84,6 +84,9 @@ type Config struct {
 	// Auth checks callers' signatures and policies (auth.Load reads a
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
+	// ConsoleActions lets the web console act on executions (signal,
+	// request cancel, terminate, re-run) as its signed-in user may.
+	ConsoleActions bool
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -310,14 +313,17 @@ func (s *Server) routes() http.Handler {
 	// The web console reads through the engine itself. With a users file
 	// (authentication on) it asks people to sign in with an access key and
 	// checks each call it makes against that user's policies.
-	opts := []console.Option{console.WithNow(s.cfg.Clock.Now)}
+	opts := []console.Option{console.WithNow(s.cfg.Clock.Now), console.WithLogger(s.cfg.Logger)}
+	if s.cfg.ConsoleActions {
+		opts = append(opts, console.WithActions())
+	}
 	if s.cfg.Auth != nil {
 		opts = append(opts, console.WithSignIn(s.cfg.Auth, s.engine.Authorize))
 	}
 	c := console.New(s.engine, opts...)
 	mux.Handle("GET /console/", c)
-	// POSTs to its paths reach the console, which refuses them (405),
-	// rather than the API ("POST /" takes every path).
+	// POSTs to its paths reach the console (its forms, or a 405), rather
+	// than the API ("POST /" takes every path).
 	mux.Handle("POST /console/", c)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if strings.Contains(r.Header.Get("Accept"), "text/html") {

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Sign-in: a form takes an access key id and its secret once; the console

@@ -349,6 +349,23 @@ func TestConsole(t *testing.T) {
 		}
 	})
 
+	t.Run("open filters", func(t *testing.T) {
+		t.Parallel()
+		open := func(query string) string {
+			body := page(t, w.Server, "/console/domains/shop?"+query, http.StatusOK)
+			return between(t, body, `id="open"`, `id="closed"`)
+		}
+		contains(t, "every open run", open(""), "kid-1", "team=web @ops")
+		contains(t, "by tag", open("tag="+url.QueryEscape("team=web @ops")), "team=web @ops", "(1,")
+		lacks(t, "by tag", open("tag="+url.QueryEscape("team=web @ops")), "kid-1")
+		contains(t, "by workflowId", open("workflowId=kid-1"), "kid-1", "(1,")
+		contains(t, "by type", open("type=order&version=1"), "kid-1", "(2,")
+		contains(t, "by another type", open("type=legacy"), "(0,")
+		body := page(t, w.Server, "/console/domains/shop?workflowId=kid-1&tag=x", http.StatusBadRequest)
+		contains(t, "two filters", body, "one of workflowId, type and tag")
+		page(t, w.Server, "/console/domains/shop?version=1", http.StatusBadRequest)
+	})
+
 	t.Run("closed filters", func(t *testing.T) {
 		t.Parallel()
 		closed := func(query string) string {
@@ -360,7 +377,7 @@ func TestConsole(t *testing.T) {
 		contains(t, "its workflowId", closed("workflowId=order-42"), "order-42")
 		lacks(t, "another workflowId", closed("workflowId=order-43"), "order-42")
 		both := closed("workflowId=order-42&status=COMPLETED")
-		contains(t, "its workflowId and status", both, "order-42", "not both")
+		contains(t, "its workflowId and status", both, "order-42", "keeps those COMPLETED itself")
 		lacks(t, "its workflowId and another status", closed("workflowId=order-42&status=TIMED_OUT"), ">order-42<")
 		contains(t, "one day", closed("days=1"), "order-42")
 		for _, q := range []string{"status=BOGUS", "days=0", "days=x", "days=99999999", "closed_since=yesterday", "open_page=forged", "closed_page=forged"} {
@@ -493,6 +510,17 @@ func TestConsolePaging(t *testing.T) {
 			}
 			if pages > 1 && !strings.Contains(part, "first page") {
 				t.Errorf("page %d of %s has no link to the first", pages, section)
+			}
+			if pages > 1 {
+				// The previous page is the first again.
+				m := regexp.MustCompile(`href="([^"]*)">‹ previous page`).FindStringSubmatch(part)
+				if m == nil {
+					t.Fatalf("page %d of %s has no link to the previous one", pages, section)
+				}
+				prev := between(t, page(t, s, html.UnescapeString(m[1]), http.StatusOK), `id="`+section+`"`, `id="`+closedSection+`"`)
+				if strings.Contains(prev, "first page") || !nextRE.MatchString(prev) {
+					t.Errorf("the previous page of %s is not the first:\n%s", section, prev)
+				}
 			}
 		}
 		if pages != 2 {

@@ -63,7 +63,7 @@ type option struct {
 // execQuery is the filters of the executions' listings, as the query
 // gives them.
 type execQuery struct {
-	status                                  swfapi.CloseStatus
+	status                                 swfapi.CloseStatus
 	workflowID, typeName, typeVersion, tag string
 	// days is the parameter as given ("" for the default).
 	days  string

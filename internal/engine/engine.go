@@ -107,6 +107,9 @@ type Config struct {
 	APIRates, ExecutionAPIRates map[string]throttle.Rate
 	// Logger receives what goes wrong in the background.
 	Logger *slog.Logger
+	// Observe, when set, hears after each commit what it recorded in each
+	// run, for metrics. It must be quick and must not call the engine.
+	Observe func(Observation)
 }
 
 // SWFDecisionRates are Amazon SWF's decision throttles (per account). The

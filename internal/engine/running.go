@@ -206,3 +206,61 @@ func (r *eventReader) started(id int64) (*time.Time, string) {
 	}
 	return &t, swfapi.Deref(identity)
 }
+
+// Observation is what one committed transaction recorded in one run:
+// what metrics of outcomes, timeouts and latencies are made from.
+type Observation struct {
+	Domain string
+	Events []swfapi.HistoryEvent
+	// Activities are when the activities the run had open before the
+	// transaction were scheduled and started, by scheduled event id.
+	Activities map[int64]ActivityTimes
+}
+
+// ActivityTimes are when an activity was scheduled and (if it was)
+// started.
+type ActivityTimes struct {
+	ScheduledAt, StartedAt time.Time
+}
+
+// PendingTaskList is a task list with tasks waiting for a poller.
+type PendingTaskList struct {
+	Domain, Kind, TaskList string
+	Count                  int
+}
+
+// PendingTaskLists returns the task lists with tasks waiting, most first,
+// at most limit of them: of one domain, or of all when domain is "".
+// Lambda tasks wait on the server's own list and are left out. It is not
+// an SWF operation (SWF cannot list task lists); the console and the
+// metrics show it.
+func (e *Engine) PendingTaskLists(ctx context.Context, domain string, limit int) ([]PendingTaskList, error) {
+	var out []PendingTaskList
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		var id int64
+		if domain != "" {
+			d, err := e.domain(ctx, tx, domain)
+			if err != nil {
+				return err
+			}
+			id = d.ID
+		}
+		counts, err := tx.TaskListCounts(ctx, id, limit)
+		if err != nil {
+			return err
+		}
+		out = make([]PendingTaskList, 0, len(counts))
+		for _, c := range counts {
+			if c.Kind == string(workflow.LambdaTaskKind) {
+				continue
+			}
+			d, err := e.domainByID(ctx, tx, c.DomainID)
+			if err != nil {
+				return err
+			}
+			out = append(out, PendingTaskList{Domain: d.Name, Kind: c.Kind, TaskList: c.TaskList, Count: c.N})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -145,9 +145,11 @@ type Server struct {
 	store  store.Store
 	where  string
 	engine *engine.Engine
-	http   *http.Server
-	ln     net.Listener
-	done   chan error
+	// registry holds the metrics of GET /metrics.
+	registry *metrics.Registry
+	http     *http.Server
+	ln       net.Listener
+	done     chan error
 	// stopLoop and loopDone stop the timer loop and tell it has stopped.
 	stopLoop func()
 	loopDone chan struct{}
@@ -186,8 +188,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	registry := &metrics.Registry{}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
-		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger}
+		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger, Observe: newWorkMetrics(registry).observe}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{
@@ -212,7 +215,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
+	s := &Server{cfg: cfg, store: st, where: where, engine: eng, registry: registry, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
 	go func() {
 		defer close(s.loopDone)
 		var wg sync.WaitGroup

@@ -1068,6 +1068,29 @@ func testTasks(t *testing.T, s store.Store) {
 		})
 	}
 	counts(4, 1, 1, 1, 0)
+	read(t, s, func(tx store.Tx) error {
+		all, err := tx.TaskListCounts(ctx, 0, 10)
+		if err != nil {
+			return err
+		}
+		if len(all) != 4 || all[0].TaskListKey != list || all[0].N != 4 {
+			return fmt.Errorf("TaskListCounts(all) = %+v", all)
+		}
+		for _, c := range all[1:] {
+			if c.N != 1 {
+				return fmt.Errorf("TaskListCounts(all) = %+v", all)
+			}
+		}
+		top, err := tx.TaskListCounts(ctx, 0, 1)
+		if err != nil || len(top) != 1 || top[0].TaskListKey != list {
+			return fmt.Errorf("TaskListCounts(all, 1) = %+v, %v", top, err)
+		}
+		other, err := tx.TaskListCounts(ctx, d2, 10)
+		if err != nil || len(other) != 1 || other[0].TaskListKey != (store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"}) {
+			return fmt.Errorf("TaskListCounts(d2) = %+v, %v", other, err)
+		}
+		return nil
+	})
 	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, ptr(task(d, "activity", "L", 100, a, 10)))
 	next(store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"}, ptr(task(d2, "decision", "L", 100, c, 12)))
 	next(store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"}, nil)

@@ -45,7 +45,9 @@ func (f *funcVec) name() string { return f.n }
 
 func (f *funcVec) write(w io.Writer) {
 	samples := f.fn()
-	slices.SortFunc(samples, func(a, b Sample) int { return strings.Compare(strings.Join(a.Values, "\xff"), strings.Join(b.Values, "\xff")) })
+	slices.SortFunc(samples, func(a, b Sample) int {
+		return strings.Compare(strings.Join(a.Values, "\xff"), strings.Join(b.Values, "\xff"))
+	})
 	header(w, f.n, f.help, f.kind)
 	for _, s := range samples {
 		io.WriteString(w, f.n+labelText(f.labels, s.Values, "", "")+" "+formatFloat(s.Value)+"\n")

@@ -67,7 +67,7 @@ var templateFS embed.FS
 // defines "title" and "content", which the layout places.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"domains", "domain", "execution", "error", "signin", "action"} {
+	for _, name := range []string{"domains", "domain", "execution", "error", "signin", "action", "tasklists"} {
 		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -101,6 +101,7 @@ func New(svc swfapi.Service, opts ...Option) http.Handler {
 	get("/console/domains/{domain}", h.domain)
 	get("/console/domains/{domain}/execution", h.execution)
 	get("/console/domains/{domain}/history.json", h.historyJSON)
+	get("/console/domains/{domain}/tasklists", h.taskLists)
 	h.mux.HandleFunc("POST "+signOutPath, h.signOut)
 	h.mux.HandleFunc("/console/domains/{domain}/action", h.action)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {

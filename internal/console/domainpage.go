@@ -198,7 +198,7 @@ func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
 		return withQuery(self, v)
 	}
 	pageLink := func(key, value, back string) string { return link(key, value, key+"_back", back) }
-	if n, err := strconv.Atoi(q.Get("refresh")); err == nil && n >= 5 && n <= 3600 {
+	if n, err := refreshOf(q); err == nil {
 		p.Refresh = n
 	}
 	state.Set("refresh", q.Get("refresh"))

@@ -106,7 +106,7 @@ func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 			return executionURL(domain, wid, rid, "event", strconv.FormatInt(id, 10)) + "#" + eventAnchor(id)
 		})
 	}
-	if n, err := strconv.Atoi(q.Get("refresh")); err == nil && n >= 5 && n <= 3600 {
+	if n, err := refreshOf(q); err == nil {
 		p.Refresh = n
 	}
 	p.Actions = h.actionsOf(domain, d)

@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,12 @@ func TestConsoleRunningWork(t *testing.T) {
 		`href="/console/domains/ops/execution?event=`)
 	lacks(t, "the running work", running, "overdue", "Decision task")
 
+	// Another run waits for its decider: the task lists show it.
+	start(t, s.Client, "ops", "restore-1", "deciders")
+	body = page(t, s, href(t, page(t, s, st.domainURL, http.StatusOK), "task lists"), http.StatusOK)
+	if !regexp.MustCompile(`decision</span></td><td class="id">deciders</td><td class="num">1</td>`).MatchString(body) {
+		t.Errorf("the task lists page:\n%s", body)
+	}
 }
 
 // actionServer is a server with users (see signInUsers) and the

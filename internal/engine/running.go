@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/workflow"
@@ -263,4 +264,57 @@ func (e *Engine) PendingTaskLists(ctx context.Context, domain string, limit int)
 		return nil
 	})
 	return out, err
+}
+
+// TaskListState is a task list of a domain in use: tasks waiting on it,
+// or pollers of this server waiting for tasks.
+type TaskListState struct {
+	Kind, TaskList string
+	Pending        int
+	// Pollers are the polls waiting on this server (not on others
+	// sharing its database).
+	Pollers int
+}
+
+// maxTaskLists bounds the task lists TaskLists returns.
+const maxTaskLists = 500
+
+// TaskLists returns a domain's task lists in use, by kind and name: those
+// with tasks waiting (the maxTaskLists with most) and those this server's
+// pollers wait on. Not an SWF operation; the console shows it.
+func (e *Engine) TaskLists(ctx context.Context, domain string) ([]TaskListState, error) {
+	var id int64
+	var pending []store.TaskListCount
+	err := e.store.Read(ctx, func(tx store.Tx) error {
+		d, err := e.domain(ctx, tx, domain)
+		if err != nil {
+			return err
+		}
+		id = d.ID
+		pending, err = tx.TaskListCounts(ctx, d.ID, maxTaskLists)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	byKey := map[matching.Key]*TaskListState{}
+	for _, c := range pending {
+		if c.Kind != string(workflow.LambdaTaskKind) {
+			byKey[matching.Key(c.TaskListKey)] = &TaskListState{Kind: c.Kind, TaskList: c.TaskList, Pending: c.N}
+		}
+	}
+	for k, n := range e.matcher.PollersOf(id) {
+		st := byKey[k]
+		if st == nil {
+			st = &TaskListState{Kind: k.Kind, TaskList: k.TaskList}
+			byKey[k] = st
+		}
+		st.Pollers = n
+	}
+	out := make([]TaskListState, 0, len(byKey))
+	for _, st := range byKey {
+		out = append(out, *st)
+	}
+	slices.SortFunc(out, func(a, b TaskListState) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.TaskList, b.TaskList)) })
+	return out, nil
 }

@@ -315,6 +315,8 @@ func (e *Engine) TaskLists(ctx context.Context, domain string) ([]TaskListState,
 	for _, st := range byKey {
 		out = append(out, *st)
 	}
-	slices.SortFunc(out, func(a, b TaskListState) int { return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.TaskList, b.TaskList)) })
+	slices.SortFunc(out, func(a, b TaskListState) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.TaskList, b.TaskList))
+	})
 	return out, nil
 }

@@ -400,6 +400,15 @@ func (e *Engine) transition(ctx context.Context, load func(*world) (*run, error)
 	return nil
 }
 
+// observation is what Config.Observe hears of the events a run recorded,
+// if it listens.
+func (e *Engine) observation(r *run, events []swfapi.HistoryEvent) []Observation {
+	if e.cfg.Observe == nil {
+		return nil
+	}
+	return []Observation{{Domain: r.domain.Name, Events: events, Activities: r.activityTimes}}
+}
+
 // save writes a run's new state and the effects of its transitions.
 func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error) {
 	var w wakeups
@@ -432,9 +441,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 		if err := tx.EventInsert(ctx, exec.ID, events); err != nil {
 			return w, err
 		}
-		if e.cfg.Observe != nil {
-			w.observed = append(w.observed, Observation{Domain: r.domain.Name, Events: eff.Events, Activities: r.activityTimes})
-		}
+		w.observed = e.observation(r, eff.Events)
 	}
 	if eff.Closed {
 		if err := tx.TaskDeleteAll(ctx, exec.ID); err != nil {

@@ -122,6 +122,9 @@ func TestBrowserStuckActivity(t *testing.T) {
 	screenshot(t, tab, "domains")
 	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`a[href="/console/domains/ops"]`)), chromedp.WaitVisible(chromedp.CSS("#open"))))
 	screenshot(t, tab, "domain")
+	must(t, chromedp.Do(tab, chromedp.Navigate(s.URL()+"/console/domains/ops/tasklists"), chromedp.WaitVisible(chromedp.CSS("h1"))))
+	screenshot(t, tab, "tasklists")
+	must(t, chromedp.Do(tab, chromedp.Navigate(s.URL()+"/console/domains/ops"), chromedp.WaitVisible(chromedp.CSS("#open"))))
 	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`#open + table a[href*="workflowId=backup-2026"]`)), chromedp.WaitVisible(chromedp.CSS("#running"))))
 	running := text(t, tab, "#running")
 	for _, want := range []string{"copy-1", "worker-7", `"copied": 4096`, "HEARTBEAT", "left"} {

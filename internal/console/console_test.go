@@ -573,6 +573,20 @@ func TestConsoleHistoryPaging(t *testing.T) {
 	prev := page(t, s, href(t, body, "‹ previous page"), http.StatusOK)
 	contains(t, "the previous page", prev, `id="event-1"`, "next page »")
 
+	// The download is the whole history, as the AWS CLI prints it.
+	dl := do(t, s, http.MethodGet, href(t, body, "download history (JSON)"))
+	var hist struct {
+		Events []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(dl.body), &hist); err != nil || dl.status != http.StatusOK {
+		t.Fatalf("the download: %d %v\n%s", dl.status, err, dl.body)
+	}
+	if cd := dl.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || len(hist.Events) != last ||
+		hist.Events[0]["eventTimestamp"] != "2026-01-02T03:04:05+00:00" || hist.Events[last-1]["eventType"] != "WorkflowExecutionSignaled" ||
+		!strings.Contains(dl.body, "\n    \"events\": [\n        {") {
+		t.Errorf("the download: %q, %d events, first %v", cd, len(hist.Events), hist.Events[0])
+	}
+
 	// A link to an event opens the page that holds it, the event marked.
 	body = page(t, s, "/console/domains/loud/execution?workflowId=listener&runId="+url.QueryEscape(aws.ToString(ex.RunId))+fmt.Sprintf("&event=%d", last), http.StatusOK)
 	contains(t, "the page of the last event", body, fmt.Sprintf(`id="event-%d" class="target"`, last), "‹ previous page")

@@ -92,7 +92,7 @@ func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if rw, ok := h.svc.(runningWorker); ok {
+	if rw, ok := h.svc.(runningWorker); ok && swfapi.Deref(d.ExecutionInfo.ExecutionStatus) == swfapi.ExecutionStatusOpen {
 		// Running work is part of what DescribeWorkflowExecution shows,
 		// in more detail: the same permission.
 		work, err := call(ctx, describe, func(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*engine.RunningWork, error) {

@@ -3,6 +3,8 @@ package server_test
 import (
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -180,5 +182,22 @@ func TestMetricsOfWork(t *testing.T) {
 	}
 	if got[`go_info{version="`+runtime.Version()+`"}`] != 1 {
 		t.Errorf("no go_info of %s", runtime.Version())
+	}
+
+	// docs/OPERATIONS.md names every metric, and the Grafana dashboard
+	// uses only metrics there are.
+	ops, err := os.ReadFile("../../docs/OPERATIONS.md")
+	must(t, err)
+	for name := range typ {
+		if !strings.Contains(string(ops), "`"+name) && !strings.Contains(string(ops), name+"`") {
+			t.Errorf("docs/OPERATIONS.md does not name %s", name)
+		}
+	}
+	dash, err := os.ReadFile("../../docs/grafana-dashboard.json")
+	must(t, err)
+	for _, name := range regexp.MustCompile(`\b(?:openswf|go|process)_[a-z_]+`).FindAllString(string(dash), -1) {
+		if base := strings.TrimSuffix(name, "_bucket"); typ[base] == "" {
+			t.Errorf("the dashboard uses %s, which /metrics does not have", name)
+		}
 	}
 }

@@ -1,8 +1,15 @@
 package console
 
 import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/openswf/openswf/internal/auth"
 
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -49,6 +56,42 @@ func TestSafeNext(t *testing.T) {
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestCookieSecure: the console's cookies are Secure over TLS, or when a
+// trusted proxy says the client used https, and not otherwise.
+func TestCookieSecure(t *testing.T) {
+	users, err := auth.New(&auth.File{Users: []auth.User{{Name: "u", AccessKeys: []auth.AccessKey{{AccessKeyID: "AKID", SecretAccessKey: "0123456789abcdef"}}}}}, "us-east-1", "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users.TrustProxies([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")})
+	h := New(nil, WithSignIn(users, nil))
+	for _, c := range []struct {
+		remote, proto string
+		tls, secure   bool
+	}{
+		{"192.0.2.1:1234", "", false, false},
+		{"192.0.2.1:1234", "", true, true},
+		{"10.1.2.3:1234", "https", false, true},
+		{"10.1.2.3:1234", "http", false, false},
+		{"192.0.2.1:1234", "https", false, false}, // not a trusted proxy
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/console/signin", nil)
+		r.RemoteAddr = c.remote
+		if c.proto != "" {
+			r.Header.Set("X-Forwarded-Proto", c.proto)
+		}
+		if c.tls {
+			r.TLS = &tls.ConnectionState{}
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		cookie := rec.Header().Get("Set-Cookie")
+		if !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") || strings.Contains(cookie, "; Secure") != c.secure {
+			t.Errorf("%+v: Set-Cookie %q", c, cookie)
 		}
 	}
 }

@@ -328,6 +328,12 @@ func TestConsole(t *testing.T) {
 		contains(t, "the nasty run's page", body, esc(nastyID), aws.ToString(w.nasty.RunId), "OPEN",
 			"StartChildWorkflowExecutionInitiated", "ChildWorkflowExecutionStarted", "team=web @ops")
 		lacks(t, "the nasty run's page", body, "<script>alert(1)")
+		// Its running work: the child, linked; the kid's, a decision task
+		// waiting for a decider.
+		running := between(t, body, `id="running"`, `</section>`)
+		contains(t, "the nasty run's running work", running, "Child executions (1)", `">kid-1</a>`, aws.ToString(w.kid.RunId))
+		kidRunning := between(t, page(t, w.Server, href(t, running, "kid-1"), http.StatusOK), `id="running"`, `</section>`)
+		contains(t, "the child's running work", kidRunning, "Decision task", "scheduled", "kids", "waiting for a decider")
 
 		// The child's event links to the child, whose page links back.
 		kid := href(t, body, "kid-1 / "+aws.ToString(w.kid.RunId))

@@ -75,8 +75,9 @@ func TestConsoleRunningWork(t *testing.T) {
 
 	// Another run waits for its decider: the task lists show it.
 	start(t, s.Client, "ops", "restore-1", "deciders")
+	s.Clock.Advance(30 * time.Second) // before the heartbeat timeout
 	body = page(t, s, href(t, page(t, s, st.domainURL, http.StatusOK), "task lists"), http.StatusOK)
-	if !regexp.MustCompile(`decision</span></td><td class="id">deciders</td><td class="num">1</td>`).MatchString(body) {
+	if !regexp.MustCompile(`decision</span></td><td class="id">deciders</td><td class="num">1</td><td><span class="rel" title="[^"]+">30s ago</span></td><td class="num">0</td>`).MatchString(body) {
 		t.Errorf("the task lists page:\n%s", body)
 	}
 }

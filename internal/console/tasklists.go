@@ -29,6 +29,8 @@ type taskListsPage struct {
 type taskListRow struct {
 	Kind, Name, Pending string
 	Pollers             int
+	// Next is when the task a poller would get next was scheduled.
+	Next when
 }
 
 // taskLists serves a domain's task lists in use: those with tasks waiting
@@ -58,7 +60,7 @@ func (h *handler) taskLists(w http.ResponseWriter, r *http.Request) {
 	p := &taskListsPage{Title: "Task lists of " + domain, Domain: domain,
 		Crumbs: []link{{Text: domain, URL: domainURL(domain)}, {Text: "task lists", URL: self}}}
 	for _, l := range lists {
-		row := taskListRow{Kind: l.Kind, Name: l.TaskList, Pollers: l.Pollers}
+		row := taskListRow{Kind: l.Kind, Name: l.TaskList, Pollers: l.Pollers, Next: whenOf(l.NextScheduledAt, h.now())}
 		list := &swfapi.TaskList{Name: &l.TaskList}
 		var n *swfapi.PendingTaskCount
 		if l.Kind == "decision" {

@@ -271,6 +271,9 @@ func (e *Engine) PendingTaskLists(ctx context.Context, domain string, limit int)
 type TaskListState struct {
 	Kind, TaskList string
 	Pending        int
+	// NextScheduledAt is when the task a poller would get next (highest
+	// priority, then oldest) was scheduled, when tasks wait.
+	NextScheduledAt *time.Time
 	// Pollers are the polls waiting on this server (not on others
 	// sharing its database).
 	Pollers int
@@ -285,6 +288,7 @@ const maxTaskLists = 500
 func (e *Engine) TaskLists(ctx context.Context, domain string) ([]TaskListState, error) {
 	var id int64
 	var pending []store.TaskListCount
+	var byKey map[matching.Key]*TaskListState
 	err := e.store.Read(ctx, func(tx store.Tx) error {
 		d, err := e.domain(ctx, tx, domain)
 		if err != nil {
@@ -292,16 +296,24 @@ func (e *Engine) TaskLists(ctx context.Context, domain string) ([]TaskListState,
 		}
 		id = d.ID
 		pending, err = tx.TaskListCounts(ctx, d.ID, maxTaskLists)
-		return err
+		if err != nil {
+			return err
+		}
+		byKey = map[matching.Key]*TaskListState{}
+		for _, c := range pending {
+			if c.Kind == string(workflow.LambdaTaskKind) {
+				continue
+			}
+			st := &TaskListState{Kind: c.Kind, TaskList: c.TaskList, Pending: c.N}
+			if st.NextScheduledAt, err = nextTaskScheduled(ctx, tx, c.TaskListKey); err != nil {
+				return err
+			}
+			byKey[matching.Key(c.TaskListKey)] = st
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
-	}
-	byKey := map[matching.Key]*TaskListState{}
-	for _, c := range pending {
-		if c.Kind != string(workflow.LambdaTaskKind) {
-			byKey[matching.Key(c.TaskListKey)] = &TaskListState{Kind: c.Kind, TaskList: c.TaskList, Pending: c.N}
-		}
 	}
 	for k, n := range e.matcher.PollersOf(id) {
 		st := byKey[k]
@@ -319,4 +331,23 @@ func (e *Engine) TaskLists(ctx context.Context, domain string) ([]TaskListState,
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.TaskList, b.TaskList))
 	})
 	return out, nil
+}
+
+// nextTaskScheduled is when the task a poller of the list would get next
+// was scheduled (the time of its *Scheduled event), or nil when none
+// waits.
+func nextTaskScheduled(ctx context.Context, tx store.Tx, k store.TaskListKey) (*time.Time, error) {
+	task, err := tx.TaskNext(ctx, k)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	ev := eventReader{ctx: ctx, tx: tx, run: task.ExecutionID}
+	at, _ := ev.time(task.ScheduledEventID)
+	if ev.err != nil || at.IsZero() {
+		return nil, ev.err
+	}
+	return &at, nil
 }

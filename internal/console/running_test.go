@@ -136,6 +136,18 @@ func TestConsoleActions(t *testing.T) {
 	if r := viewer.send("/console/domains/ops/action", vf); r.status != http.StatusForbidden || !strings.Contains(r.body, "not authorized") || !isOpen() {
 		t.Fatalf("terminate by the viewer: %d\n%s", r.status, r.body)
 	}
+	// Signal and request cancel, each from its confirmation page.
+	for op, want := range map[string]string{"signal": "WorkflowExecutionSignaled", "cancel": "WorkflowExecutionCancelRequested"} {
+		confirm := admin.send(href(t, admin.send(execURL, nil).body, map[string]string{"signal": "Signal", "cancel": "Request cancel"}[op]), nil)
+		f := url.Values{"csrf": {csrf(t, confirm.body)}, "op": {op}, "workflowId": {"backup-2026"}, "runId": {aws.ToString(st.ex.RunId)},
+			"signalName": {"wake-up"}, "input": {`{"now":true}`}}
+		if r := admin.send("/console/domains/ops/action", f); r.status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", op, r.status, r.body)
+		}
+		contains(t, "the history after "+op, admin.send(execURL+"&order=newest", nil).body, want)
+	}
+	contains(t, "the signal", admin.send(execURL+"&order=newest", nil).body, "&#34;signalName&#34;: &#34;wake-up&#34;", "&#34;now&#34;: true", "cancel requested")
+
 	// The admin, with the form's token, terminates it.
 	form.Set("csrf", csrf(t, confirm.body))
 	r = admin.send("/console/domains/ops/action", form)

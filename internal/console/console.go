@@ -1,24 +1,36 @@
-// Package console is a read-only web console of an openswf server: HTML
-// pages, rendered on the server with no JavaScript, that show a developer
-// what the server holds (its domains, their types and executions, and each
-// execution's detail and history) without writing API calls by hand.
+// Package console is the web console of an openswf server: HTML pages,
+// rendered on the server with no JavaScript, that show an operator what
+// the server holds (its domains, their types, executions and task lists,
+// each execution's running work and history) and, when enabled, act on
+// executions, without writing API calls by hand.
 //
 // The console reads through swfapi.Service, the same operations the API
-// serves, but it is not the API: it checks no signatures. A server with
-// authentication on serves it WithSignIn, so that people sign in with an
-// access key and see only what their policies let the API show them.
+// serves (and, for what SWF has no operation for, the engine's
+// RunningWork and TaskLists), but it is not the API: it checks no
+// signatures. A server with authentication on serves it WithSignIn, so
+// that people sign in with an access key and see, and do, only what their
+// policies let the API show them and do.
 //
 // URL scheme (path segments escaped with url.PathEscape, and a segment of
 // dots alone as %2E, so that no path cleaning takes it for "." or ".."):
 //
-//	/console/                                   domains
+//	/console/                                   domains, with their open executions counted
+//	/console/signin, /console/signout           the door (with a users file; POST with a CSRF token)
 //	/console/domains/{domain}                   a domain: its executions and types
-//	    ?open_page=T                            page of open executions (T: the API's nextPageToken)
-//	    &status=S&workflowId=W&days=N           filters of closed executions (default: any, any, 30)
-//	    &closed_since=RFC3339&closed_page=T     page of closed executions, closed since the given time
-//	/console/domains/{domain}/execution         one execution: detail and history
-//	    ?workflowId=W&runId=R                   which one (query parameters round-trip any string)
-//	    &page=T&order=newest                    page of its history, oldest (default) or newest first
+//	    ?workflowId=W | type=T&version=V | tag=G  one filter of both lists, as SWF allows
+//	    &open_days=N&open_since=RFC3339         open executions started in the last N days
+//	    &status=S&days=N&closed_since=RFC3339   closed executions: close status, closed in the last N days
+//	    &open_page=T&open_page_back=T1 T2       a page of open executions (T: the API's nextPageToken;
+//	    &closed_page=T&closed_page_back=…       back: the tokens of the pages before it), and of closed
+//	    &refresh=N                              reload every N seconds (meta refresh)
+//	/console/domains/{domain}/tasklists         the task lists in use, their backlogs and pollers
+//	/console/domains/{domain}/execution         one execution: running work, detail and history
+//	    ?workflowId=W&runId=R                   which one (without runId: the open or latest run)
+//	    &page=T&page_back=…&order=newest        page of its history, oldest (default) or newest first
+//	    &view=compact&event=N                   decision task bookkeeping folded; the page holding event N
+//	/console/domains/{domain}/history.json      the whole history, as aws swf get-workflow-execution-history prints it
+//	/console/domains/{domain}/action            ?op=signal|cancel|terminate|rerun&workflowId=W&runId=R:
+//	                                            GET confirms, POST (with a CSRF token) acts; WithActions only
 package console
 
 import (

@@ -46,7 +46,7 @@ type execRow struct {
 
 // execFilter is the form that filters the executions.
 type execFilter struct {
-	Action, Status, WorkflowID, TypeName, TypeVersion, Tag, Days, Since string
+	Action, Status, WorkflowID, TypeName, TypeVersion, Tag, Days, Since, OpenDays string
 	Statuses                                                            []option
 	// Active is whether any filter is set; Note tells what the console
 	// does that the API could not.
@@ -68,14 +68,19 @@ type execQuery struct {
 	// days is the parameter as given ("" for the default).
 	days  string
 	since time.Time
+	// openDays is how many days back open executions started ("" for any
+	// time), and openSince when that window starts.
+	openDays  string
+	openSince time.Time
 }
 
 // parseExecQuery reads the executions' filters from the query: the
 // workflowId, the type, the tag and, for closed executions, the close
 // status and how many days back, and, in the links of later pages, the
 // exact time the window starts (page tokens are bound to it, so it must
-// not move while paging). SWF filters by one of workflowId, type and tag
-// at a time, and so does the console.
+// not move while paging); and how many days back open executions started
+// (open_days, with open_since in later pages' links). SWF filters by one
+// of workflowId, type and tag at a time, and so does the console.
 func (h *handler) parseExecQuery(q url.Values) (execQuery, error) {
 	c := execQuery{status: swfapi.CloseStatus(q.Get("status")), workflowID: q.Get("workflowId"), typeName: q.Get("type"),
 		typeVersion: q.Get("version"), tag: q.Get("tag"), days: q.Get("days")}
@@ -101,6 +106,22 @@ func (h *handler) parseExecQuery(q url.Values) (execQuery, error) {
 			return c, badRequest("days is %q: it must be a whole number of days from 1 to %d.", c.days, maxDays)
 		}
 		days = n
+	}
+	c.openDays = q.Get("open_days")
+	if c.openDays != "" {
+		n, err := strconv.Atoi(c.openDays)
+		if err != nil || n < 1 || n > maxDays {
+			return c, badRequest("open_days is %q: it must be a whole number of days from 1 to %d.", c.openDays, maxDays)
+		}
+		c.openSince = h.now().Add(-time.Duration(n) * 24 * time.Hour).UTC()
+		if s := q.Get("open_since"); s != "" {
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return c, badRequest("open_since is %q: it must be a time in RFC 3339 form.", s)
+			}
+			c.openSince = t.UTC()
+		}
+		c.openSince = c.openSince.Truncate(time.Millisecond)
 	}
 	if s := q.Get("closed_since"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
@@ -182,7 +203,7 @@ func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
 	// changes.
 	state := url.Values{
 		"status": {string(eq.status)}, "workflowId": {eq.workflowID}, "type": {eq.typeName}, "version": {eq.typeVersion}, "tag": {eq.tag},
-		"days": {eq.days}, "closed_since": {eq.since.Format(time.RFC3339Nano)},
+		"days": {eq.days}, "closed_since": {eq.since.Format(time.RFC3339Nano)}, "open_days": {eq.openDays},
 	}
 	for _, k := range []string{"open_page", "open_page_back", "closed_page", "closed_page_back"} {
 		state.Set(k, q.Get(k))
@@ -196,6 +217,9 @@ func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
 			v.Set(kv[i], kv[i+1])
 		}
 		return withQuery(self, v)
+	}
+	if eq.openDays != "" {
+		state.Set("open_since", eq.openSince.Format(time.RFC3339Nano))
 	}
 	pageLink := func(key, value, back string) string { return link(key, value, key+"_back", back) }
 	if n, err := refreshOf(q); err == nil {
@@ -236,6 +260,9 @@ func (h *handler) listFailed(w http.ResponseWriter, r *http.Request, err error, 
 // their count.
 func (h *handler) openList(ctx context.Context, p *domainPage, name string, eq execQuery, q url.Values, pageLink func(key, value, back string) string) error {
 	allTime := &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}
+	if eq.openDays != "" {
+		allTime.OldestDate = swfapi.At(eq.openSince)
+	}
 	ef, tf, tg := eq.filters()
 	in := &swfapi.ListOpenWorkflowExecutionsInput{Domain: &name, StartTimeFilter: allTime, ExecutionFilter: ef, TypeFilter: tf, TagFilter: tg,
 		MaximumPageSize: swfapi.Ptr(int32(ExecutionPageSize)), NextPageToken: optional(q.Get("open_page"))}
@@ -301,8 +328,8 @@ func (h *handler) closedList(ctx context.Context, p *domainPage, name string, eq
 // filterForm shows the filters as the form that sets them.
 func filterForm(action string, eq execQuery) execFilter {
 	f := execFilter{Action: action, Status: string(eq.status), WorkflowID: eq.workflowID, TypeName: eq.typeName, TypeVersion: eq.typeVersion,
-		Tag: eq.tag, Days: cmp.Or(eq.days, strconv.Itoa(defaultDays)), Since: eq.since.Format("2006-01-02T15:04:05.000Z07:00")}
-	f.Active = eq.status != "" || eq.workflowID != "" || eq.typeName != "" || eq.tag != "" || eq.days != ""
+		Tag: eq.tag, Days: cmp.Or(eq.days, strconv.Itoa(defaultDays)), Since: eq.since.Format("2006-01-02T15:04:05.000Z07:00"), OpenDays: eq.openDays}
+	f.Active = eq.status != "" || eq.workflowID != "" || eq.typeName != "" || eq.tag != "" || eq.days != "" || eq.openDays != ""
 	f.Statuses = append(f.Statuses, option{Value: "", Text: "any", Selected: eq.status == ""})
 	for _, s := range swfapi.CloseStatusValues {
 		f.Statuses = append(f.Statuses, option{Value: string(s), Text: string(s), Selected: s == eq.status})

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -252,9 +251,9 @@ func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex
 	p.RefreshURL = with("refresh", "10")
 
 	// Pages already seen, so that a previous page can be offered: each
-	// link carries the tokens of the pages before it.
+	// link carries the tokens of the pages before it (see listPages).
 	var back []string
-	if s := q.Get("back"); s != "" {
+	if s := q.Get("page_back"); s != "" {
 		back = strings.Split(s, " ")
 	}
 	token := q.Get("page")
@@ -277,21 +276,10 @@ func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex
 		if err := h.eventRows(p, domain, wid, hist.Events, target); err != nil {
 			return err
 		}
-		if next != "" {
-			p.Next = with("page", next, "back", strings.Join(append(slices.Clone(back), token), " "))
-		}
-		break
+		at := url.Values{"page": {token}, "page_back": {strings.Join(back, " ")}}
+		p.First, p.Prev, p.Next = listPages(at, "page", next, func(key, value, back string) string { return with(key, value, key+"_back", back) })
+		return nil
 	}
-	if token != "" {
-		p.First = with()
-		prev := ""
-		if len(back) > 0 {
-			prev = back[len(back)-1]
-			back = back[:len(back)-1]
-		}
-		p.Prev = with("page", prev, "back", strings.Join(back, " "))
-	}
-	return nil
 }
 
 // holds reports whether events hold the event with this id.

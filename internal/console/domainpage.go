@@ -47,7 +47,7 @@ type execRow struct {
 // execFilter is the form that filters the executions.
 type execFilter struct {
 	Action, Status, WorkflowID, TypeName, TypeVersion, Tag, Days, Since, OpenDays string
-	Statuses                                                            []option
+	Statuses                                                                      []option
 	// Active is whether any filter is set; Note tells what the console
 	// does that the API could not.
 	Active bool

@@ -292,7 +292,7 @@ func badRequest(format string, args ...any) *pageError {
 
 // statusOf is the HTTP status an error answers with: 404 for what the
 // API does not know, 400 for arguments it refuses (a filter, an expired
-// page token), 500 for the rest.
+// page token), 503 for an outage of the database, 500 for the rest.
 func statusOf(err error) int {
 	var pe *pageError
 	var ae *swfapi.Error
@@ -311,6 +311,11 @@ func statusOf(err error) int {
 		case swfapi.CodeValidationException:
 			return http.StatusBadRequest
 		}
+	}
+	// The store marks an outage of the database (store.Unavailable).
+	var outage interface{ Unavailable() bool }
+	if errors.As(err, &outage) && outage.Unavailable() {
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -332,10 +337,15 @@ type errorPage struct {
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	msg := err.Error()
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		ref := randomID()[:12]
 		h.logger.Error("console: internal error", "path", r.URL.Path, "ref", ref, "err", err)
 		msg = "The server failed to answer (reference " + ref + " in its log)."
+	case http.StatusServiceUnavailable:
+		ref := randomID()[:12]
+		h.logger.Error("console: the database is unavailable", "path", r.URL.Path, "ref", ref, "err", err)
+		msg = "The server's database is unavailable: try again later (reference " + ref + " in its log)."
 	}
 	p := &errorPage{Status: status, StatusText: http.StatusText(status), Message: msg}
 	p.Title = p.StatusText

@@ -26,6 +26,7 @@ import (
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/console"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/swftest"
 )
@@ -467,9 +468,16 @@ func (failing) ListDomains(context.Context, *swfapi.ListDomainsInput) (*swfapi.D
 	return nil, errors.New("the disk is on <fire>")
 }
 
+// unavailable is a service whose database is out of disk space.
+type unavailable struct{ swfapi.Service }
+
+func (unavailable) ListDomains(context.Context, *swfapi.ListDomainsInput) (*swfapi.DomainInfos, error) {
+	return nil, store.Unavailable(errors.New("no space left on device"))
+}
+
 // TestConsoleServiceError shows an error of the service, other than a
-// missing resource or a refused argument, as a 500 without its message
-// (which stays in the log).
+// missing resource or a refused argument, as a 500, and an outage of the
+// database as a 503, without their text (which stays in the log).
 func TestConsoleServiceError(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -479,6 +487,11 @@ func TestConsoleServiceError(t *testing.T) {
 	}
 	if rec.Header().Get("Content-Security-Policy") == "" {
 		t.Errorf("no Content-Security-Policy on an error: %v", rec.Header())
+	}
+	rec = httptest.NewRecorder()
+	console.New(unavailable{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/console/", nil))
+	if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "no space") || !strings.Contains(rec.Body.String(), "reference") {
+		t.Errorf("an outage of the database: %d\n%s", rec.Code, rec.Body)
 	}
 }
 

@@ -19,7 +19,14 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 	if err := workflow.ValidateDecisions(in.Decisions, e.cfg.Limits.Run); err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
+	if in.TaskList != nil {
+		// The run's decision tasks move to this list: it must be one that
+		// a poller can name.
+		if err := checkPollTaskList(in.TaskList); err != nil {
+			return err
+		}
+	}
+	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}

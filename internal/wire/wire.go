@@ -123,6 +123,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 
 	in := op.NewInput()
 	if len(body) > 0 {
+		if err := checkText(body); err != nil {
+			return name, h.writeError(w, r, reqID, name, err)
+		}
 		if err := json.Unmarshal(body, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, decodeError(err))
 		}
@@ -242,6 +245,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		code, msg = swfapi.CodeServiceUnavailable, "The request was canceled"
+	case isOutage(err):
+		// Not a bug: the database cannot be reached or cannot commit.
+		// Every SDK retries a 503; the operator reads the cause here.
+		h.log.Warn("service unavailable", "op", op, "requestId", reqID, "err", err)
+		code, msg = swfapi.CodeServiceUnavailable, "The service cannot reach its database at the moment; try again later"
 	default:
 		h.log.Error("internal error", "op", op, "requestId", reqID, "err", err)
 	}
@@ -249,6 +257,13 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 	w.WriteHeader(Status(code))
 	writeErrorBody(w, code, msg)
 	return code
+}
+
+// isOutage reports whether err is an outage of what the service depends on
+// (the store marks its errors so, with store.Unavailable) rather than a bug.
+func isOutage(err error) bool {
+	var o interface{ Unavailable() bool }
+	return errors.As(err, &o) && o.Unavailable()
 }
 
 func writeErrorBody(w io.Writer, code, msg string) {

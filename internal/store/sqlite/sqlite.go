@@ -215,7 +215,15 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	<-s.writerDone
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	// SQLite keeps a connection, and its files, open while a statement
+	// prepared on it is: close them first.
+	var errs []error
+	for _, stmts := range []map[string]*sql.Stmt{s.readStmts, s.writeStmts, s.control} {
+		for _, st := range stmts {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // migrate applies, in order and each in its own transaction, the migrations
@@ -300,11 +308,11 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	s.mu.RLock()
 	if s.isClosed {
 		s.mu.RUnlock()
-		return errClosed
+		return outage(errClosed)
 	}
 	s.writes <- req
 	s.mu.RUnlock()
-	return <-req.done
+	return outage(<-req.done)
 }
 
 var errClosed = errors.New("sqlite: the store is closed")
@@ -373,9 +381,11 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		r.err = run(r, t)
 		if r.err != nil {
 			if _, err := ctl["ROLLBACK TO w"].ExecContext(ctx); err != nil {
-				// The savepoint cannot be undone: give the whole batch up.
+				// The savepoint cannot be undone (SQLite rolls the whole
+				// transaction back on some errors, a full disk among
+				// them): give the whole batch up, for the write's reason.
 				ctl["ROLLBACK"].ExecContext(ctx)
-				answer(err)
+				answer(errors.Join(r.err, err))
 				return
 			}
 		}
@@ -417,12 +427,12 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	sqlTx, err := s.reader.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return outage(err)
 	}
 	defer sqlTx.Rollback()
-	return fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
+	return outage(fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
 		return sqlTx.StmtContext(ctx, named(s.readStmts, name))
-	}})
+	}}))
 }
 
 // querier is what statements run on: a read transaction, or the writer's

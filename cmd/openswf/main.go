@@ -178,6 +178,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
 	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
 	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
+	consoleActions := fs.Bool("console-actions", env("OPENSWF_CONSOLE_ACTIONS", "") == "true", "let the web console signal, request cancel, terminate and re-run executions, as the signed-in user's policies allow (OPENSWF_CONSOLE_ACTIONS)")
 	trustedProxies := fs.String("trusted-proxies", env("OPENSWF_TRUSTED_PROXIES", ""), "with --users: addresses or CIDR blocks of reverse proxies in front, whose X-Forwarded-For and X-Forwarded-Proto give aws:SourceIp and aws:SecureTransport (OPENSWF_TRUSTED_PROXIES)")
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
@@ -231,6 +232,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
 		Lambda:            lambdaConfig(*lambdaEndpoint, *lambdaRegion, *assumeRole, *stsEndpoint),
 		Auth:              authn,
+		ConsoleActions:    *consoleActions,
 		Logger:            logger,
 		ManualClock:       ds.clock == "manual",
 		Dev:               dev,
@@ -273,6 +275,7 @@ func loadUsers(path, proxyList, region, account string, logger *slog.Logger) (*a
 	}
 	warnReadable(logger, path)
 	authn.TrustProxies(proxies)
+	warnShortSecrets(logger, authn)
 	return authn, nil
 }
 
@@ -348,6 +351,7 @@ func reloadOnHUP(authn *auth.Authenticator, logger *slog.Logger, path, region, a
 			}
 			warnReadable(logger, path)
 			authn.Replace(fresh) // the proxies stay as they were
+			warnShortSecrets(logger, authn)
 			logger.Info("reloaded the users file", "path", path)
 		}
 	}()
@@ -383,4 +387,13 @@ func backup(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
 	return nil
+}
+
+// warnShortSecrets warns of secret access keys shorter than
+// auth.MinSecretLength: they sign API requests and console sign-ins, and a
+// short one can be guessed.
+func warnShortSecrets(logger *slog.Logger, a *auth.Authenticator) {
+	for _, id := range a.ShortSecrets(auth.MinSecretLength) {
+		logger.Warn("a secret access key is short: use one of at least 16 characters", "accessKeyId", id, "minimum", auth.MinSecretLength)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -212,6 +213,23 @@ func (a *Authenticator) UserOf(accessKeyID string) string {
 		return p.User
 	}
 	return ""
+}
+
+// MinSecretLength is the shortest secret access key that loads without a
+// warning.
+const MinSecretLength = 16
+
+// ShortSecrets returns, sorted, the access key ids whose secrets are
+// shorter than min characters.
+func (a *Authenticator) ShortSecrets(min int) []string {
+	var ids []string
+	for id, k := range a.users.Load().keys {
+		if len([]rune(k.secret)) < min {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // Password checks an access key and its secret given as a password (the

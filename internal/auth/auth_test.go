@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -210,5 +211,17 @@ func TestReadableByOthers(t *testing.T) {
 		if got, loose := auth.ReadableByOthers(path); !loose || got != mode {
 			t.Errorf("%v: %v %v", mode, got, loose)
 		}
+	}
+}
+
+func TestShortSecrets(t *testing.T) {
+	a, err := auth.New(&auth.File{Users: []auth.User{{Name: "u", AccessKeys: []auth.AccessKey{
+		{AccessKeyID: "LONG", SecretAccessKey: "0123456789abcdef"}, {AccessKeyID: "SHORT2", SecretAccessKey: "0123456789abcde"}, {AccessKeyID: "SHORT1", SecretAccessKey: "x"},
+	}}}}, "us-east-1", "123456789012")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.ShortSecrets(auth.MinSecretLength); !slices.Equal(got, []string{"SHORT1", "SHORT2"}) {
+		t.Errorf("ShortSecrets = %v", got)
 	}
 }

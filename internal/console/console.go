@@ -1,24 +1,36 @@
-// Package console is a read-only web console of an openswf server: HTML
-// pages, rendered on the server with no JavaScript, that show a developer
-// what the server holds (its domains, their types and executions, and each
-// execution's detail and history) without writing API calls by hand.
+// Package console is the web console of an openswf server: HTML pages,
+// rendered on the server with no JavaScript, that show an operator what
+// the server holds (its domains, their types, executions and task lists,
+// each execution's running work and history) and, when enabled, act on
+// executions, without writing API calls by hand.
 //
 // The console reads through swfapi.Service, the same operations the API
-// serves, but it is not the API: it checks no signatures. A server with
-// authentication on serves it WithSignIn, so that people sign in with an
-// access key and see only what their policies let the API show them.
+// serves (and, for what SWF has no operation for, the engine's
+// RunningWork and TaskLists), but it is not the API: it checks no
+// signatures. A server with authentication on serves it WithSignIn, so
+// that people sign in with an access key and see, and do, only what their
+// policies let the API show them and do.
 //
 // URL scheme (path segments escaped with url.PathEscape, and a segment of
 // dots alone as %2E, so that no path cleaning takes it for "." or ".."):
 //
-//	/console/                                   domains
+//	/console/                                   domains, with their open executions counted
+//	/console/signin, /console/signout           the door (with a users file; POST with a CSRF token)
 //	/console/domains/{domain}                   a domain: its executions and types
-//	    ?open_page=T                            page of open executions (T: the API's nextPageToken)
-//	    &status=S&workflowId=W&days=N           filters of closed executions (default: any, any, 30)
-//	    &closed_since=RFC3339&closed_page=T     page of closed executions, closed since the given time
-//	/console/domains/{domain}/execution         one execution: detail and history
-//	    ?workflowId=W&runId=R                   which one (query parameters round-trip any string)
-//	    &page=T&order=newest                    page of its history, oldest (default) or newest first
+//	    ?workflowId=W | type=T&version=V | tag=G  one filter of both lists, as SWF allows
+//	    &open_days=N&open_since=RFC3339         open executions started in the last N days
+//	    &status=S&days=N&closed_since=RFC3339   closed executions: close status, closed in the last N days
+//	    &open_page=T&open_page_back=T1 T2       a page of open executions (T: the API's nextPageToken;
+//	    &closed_page=T&closed_page_back=…       back: the tokens of the pages before it), and of closed
+//	    &refresh=N                              reload every N seconds (meta refresh)
+//	/console/domains/{domain}/tasklists         the task lists in use, their backlogs and pollers
+//	/console/domains/{domain}/execution         one execution: running work, detail and history
+//	    ?workflowId=W&runId=R                   which one (without runId: the open or latest run)
+//	    &page=T&page_back=…&order=newest        page of its history, oldest (default) or newest first
+//	    &view=compact&event=N                   decision task bookkeeping folded; the page holding event N
+//	/console/domains/{domain}/history.json      the whole history, as aws swf get-workflow-execution-history prints it
+//	/console/domains/{domain}/action            ?op=signal|cancel|terminate|rerun&workflowId=W&runId=R:
+//	                                            GET confirms, POST (with a CSRF token) acts; WithActions only
 package console
 
 import (
@@ -28,6 +40,8 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -65,7 +79,7 @@ var templateFS embed.FS
 // defines "title" and "content", which the layout places.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"domains", "domain", "execution", "error"} {
+	for _, name := range []string{"domains", "domain", "execution", "error", "signin", "action", "tasklists"} {
 		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -84,28 +98,56 @@ func WithNow(now func() time.Time) Option {
 
 // New returns the console of svc. It serves the paths under /console/
 // (it is given the full path, not one stripped of the prefix), answers
-// only GET and HEAD, and sets a Content-Security-Policy that allows no
-// scripts on every answer.
+// GET and HEAD, and POST for its forms (each with a CSRF token), and sets
+// a Content-Security-Policy that allows no scripts on every answer.
 func New(svc swfapi.Service, opts ...Option) http.Handler {
-	h := &handler{svc: svc, now: time.Now, mux: http.NewServeMux()}
+	h := &handler{svc: svc, now: time.Now, mux: http.NewServeMux(), sessions: newSessions(),
+		logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for _, o := range opts {
 		o(h)
 	}
-	h.mux.HandleFunc("/console/{$}", h.domains)
-	h.mux.HandleFunc("/console/domains/{domain}", h.domain)
-	h.mux.HandleFunc("/console/domains/{domain}/execution", h.execution)
+	get := func(pattern string, f http.HandlerFunc) {
+		h.mux.HandleFunc("GET "+pattern, f) // HEAD too
+	}
+	get("/console/{$}", h.domains)
+	get("/console/domains/{domain}", h.domain)
+	get("/console/domains/{domain}/execution", h.execution)
+	get("/console/domains/{domain}/history.json", h.historyJSON)
+	get("/console/domains/{domain}/tasklists", h.taskLists)
+	h.mux.HandleFunc("POST "+signOutPath, h.signOut)
+	h.mux.HandleFunc("/console/domains/{domain}/action", h.action)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Header().Set("Allow", "GET, HEAD")
+			h.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This page of the console is read-only: it answers GET and HEAD, not POST."})
+			return
+		}
 		h.fail(w, r, notFound("There is no console page at %s.", r.URL.Path))
 	})
 	return h
 }
 
-// WithSignIn makes the console ask for an access key and its secret (HTTP
-// Basic authentication) and show only what that user's policies let the
-// API show them: each call the console makes is authorized as the API's
-// would be. A server that checks signatures serves the console this way.
+// WithSignIn makes the console ask people to sign in with an access key
+// and its secret (a form, then a session cookie) and show only what that
+// user's policies let the API show them: each call the console makes is
+// authorized as the API's would be. A server that checks signatures
+// serves the console this way.
 func WithSignIn(users *auth.Authenticator, authorize func(ctx context.Context, op string, in swfapi.Input) error) Option {
 	return func(h *handler) { h.users, h.authorize = users, authorize }
+}
+
+// WithLogger sets where the console logs sign-ins (failed ones at warn)
+// and the audit lines of its actions.
+func WithLogger(l *slog.Logger) Option {
+	return func(h *handler) { h.logger = l }
+}
+
+// WithActions turns on the console's actions on executions (signal,
+// request cancel, terminate, re-run). Each is a POST with a CSRF token,
+// confirmed on a page of its own, authorized as the API's call would be,
+// and logged as an audit line.
+func WithActions() Option {
+	return func(h *handler) { h.actions = true }
 }
 
 // handler is the console: a mux of its pages behind the checks every
@@ -117,46 +159,108 @@ type handler struct {
 	// users and authorize, when set, sign people in and check each call.
 	users     *auth.Authenticator
 	authorize func(ctx context.Context, op string, in swfapi.Input) error
+	sessions  *sessions
+	logger    *slog.Logger
+	// actions: the action forms are on.
+	actions bool
 }
 
 // authorizeKey carries, in a request's context, the check of each call the
 // console makes for the signed-in user.
 type authorizeKey struct{}
 
-// ServeHTTP sets the security headers, refuses methods other than GET
-// and HEAD, and serves the page.
+// ServeHTTP sets the security headers, refuses methods other than GET,
+// HEAD and POST, signs people in (with a users file), checks the CSRF
+// token of every POST, and serves the page.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		hd.Set("Allow", "GET, HEAD")
-		h.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "The console is read-only: it answers GET and HEAD, not " + r.Method + "."})
+	allow := "GET, HEAD"
+	if p := r.URL.Path; p == signInPath || p == signOutPath || strings.HasSuffix(p, "/action") {
+		allow = "GET, HEAD, POST"
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && (r.Method != http.MethodPost || !strings.HasSuffix(allow, "POST")) {
+		hd.Set("Allow", allow)
+		h.fail(w, r, &pageError{status: http.StatusMethodNotAllowed, msg: "This page of the console answers " + allow + ", not " + r.Method + "."})
 		return
 	}
-	if h.users != nil {
-		id, secret, ok := r.BasicAuth()
-		p, known := h.users.Password(id, secret)
-		if !ok || !known {
-			hd.Set("WWW-Authenticate", `Basic realm="openswf console", charset="UTF-8"`)
-			h.fail(w, r, &pageError{status: http.StatusUnauthorized, msg: "Sign in with an access key id as the user name and its secret access key as the password."})
-			return
-		}
-		ctx := auth.NewContext(r.Context(), h.users.NewCaller(p, r, time.Now()))
-		r = r.WithContext(context.WithValue(ctx, authorizeKey{}, h.authorize))
+	if h.users != nil && r.URL.Path == signInPath {
+		h.signIn(w, r)
+		return
+	}
+	r, cookie, ok := h.identify(w, r)
+	if !ok {
+		return
+	}
+	r = r.WithContext(context.WithValue(r.Context(), cookieKey{}, cookie))
+	if r.Method == http.MethodPost && !h.sessions.validCSRF(cookie, r.PostFormValue("csrf")) {
+		h.fail(w, r, &pageError{status: http.StatusForbidden, msg: "The form's CSRF token is missing or does not match this browser's session: reload the page and try again."})
+		return
 	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// cookieKey carries, in a request's context, the cookie value that names
+// the browser's session (signed in or anonymous), which CSRF tokens are
+// bound to.
+type cookieKey struct{}
+
+// identify finds who the browser is: with a users file, the signed-in
+// user of its session cookie (or it is sent to sign in); without, an
+// anonymous browser, given a cookie of its own so that forms can carry
+// CSRF tokens. It returns the request with the user in its context and
+// the cookie's value, or false when it has answered.
+func (h *handler) identify(w http.ResponseWriter, r *http.Request) (*http.Request, string, bool) {
+	if h.users == nil {
+		return r, h.anonymous(w, r), true
+	}
+	c, err := r.Cookie(sessionCookie)
+	var ss *session
+	if err == nil {
+		ss, _ = h.sessions.get(c.Value, time.Now())
+	}
+	var p *auth.Principal
+	if ss != nil {
+		p, _ = h.users.Password(ss.keyID, ss.secret)
+	}
+	if p == nil {
+		if r.Method == http.MethodPost {
+			h.fail(w, r, &pageError{status: http.StatusUnauthorized, msg: "Your session has ended: sign in again.", back: signInPath, backText: "sign in"})
+			return r, "", false
+		}
+		http.Redirect(w, r, signInPath+"?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
+		return r, "", false
+	}
+	ctx := auth.NewContext(r.Context(), h.users.NewCaller(p, r, time.Now()))
+	return r.WithContext(context.WithValue(ctx, authorizeKey{}, h.authorize)), c.Value, true
+}
+
+// anonymous returns the cookie of a browser that has not signed in, and
+// gives it one if it has none.
+func (h *handler) anonymous(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(anonCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	v := randomID()
+	h.setCookie(w, r, anonCookie, v, 0)
+	return v
 }
 
 // render writes a page, all of it or, if the template fails, an error
 // page instead.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	if p, ok := data.(interface{ chrome() *Chrome }); ok {
+		h.chromeOf(r, p.chrome())
+	}
 	var b bytes.Buffer
 	if err := pages[name].ExecuteTemplate(&b, "layout", data); err != nil {
 		if name == "error" {
-			http.Error(w, "The console could not render its page: "+err.Error(), http.StatusInternalServerError)
+			h.logger.Error("console: rendering the error page", "err", err)
+			http.Error(w, "The console could not render its page.", http.StatusInternalServerError)
 			return
 		}
 		h.fail(w, r, err)
@@ -218,6 +322,7 @@ func statusOf(err error) int {
 
 // errorPage is what the error template shows.
 type errorPage struct {
+	Chrome
 	Title          string
 	Crumbs         []link
 	Status         int
@@ -226,10 +331,23 @@ type errorPage struct {
 	Back, BackText string
 }
 
-// fail answers with an error page.
+// fail answers with an error page. An internal error's text stays in the
+// log: the page says only that something failed, and the request's id to
+// find it by.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	p := &errorPage{Status: status, StatusText: http.StatusText(status), Message: err.Error()}
+	msg := err.Error()
+	switch status {
+	case http.StatusInternalServerError:
+		ref := randomID()[:12]
+		h.logger.Error("console: internal error", "path", r.URL.Path, "ref", ref, "err", err)
+		msg = "The server failed to answer (reference " + ref + " in its log)."
+	case http.StatusServiceUnavailable:
+		ref := randomID()[:12]
+		h.logger.Error("console: the database is unavailable", "path", r.URL.Path, "ref", ref, "err", err)
+		msg = "The server's database is unavailable: try again later (reference " + ref + " in its log)."
+	}
+	p := &errorPage{Status: status, StatusText: http.StatusText(status), Message: msg}
 	p.Title = p.StatusText
 	var pe *pageError
 	if errors.As(err, &pe) {
@@ -320,3 +438,6 @@ func statusClass(s string) string {
 	}
 	return ""
 }
+
+// callerOf is the signed-in user of a request, if any.
+func callerOf(ctx context.Context) *auth.Caller { return auth.FromContext(ctx) }

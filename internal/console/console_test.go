@@ -1,17 +1,21 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -325,6 +329,12 @@ func TestConsole(t *testing.T) {
 		contains(t, "the nasty run's page", body, esc(nastyID), aws.ToString(w.nasty.RunId), "OPEN",
 			"StartChildWorkflowExecutionInitiated", "ChildWorkflowExecutionStarted", "team=web @ops")
 		lacks(t, "the nasty run's page", body, "<script>alert(1)")
+		// Its running work: the child, linked; the kid's, a decision task
+		// waiting for a decider.
+		running := between(t, body, `id="running"`, `</section>`)
+		contains(t, "the nasty run's running work", running, "Child executions (1)", `">kid-1</a>`, aws.ToString(w.kid.RunId))
+		kidRunning := between(t, page(t, w.Server, href(t, running, "kid-1"), http.StatusOK), `id="running"`, `</section>`)
+		contains(t, "the child's running work", kidRunning, "Decision task", "scheduled", "kids", "waiting for a decider")
 
 		// The child's event links to the child, whose page links back.
 		kid := href(t, body, "kid-1 / "+aws.ToString(w.kid.RunId))
@@ -346,6 +356,26 @@ func TestConsole(t *testing.T) {
 		}
 	})
 
+	t.Run("open filters", func(t *testing.T) {
+		t.Parallel()
+		open := func(query string) string {
+			body := page(t, w.Server, "/console/domains/shop?"+query, http.StatusOK)
+			return between(t, body, `id="open"`, `id="closed"`)
+		}
+		contains(t, "every open run", open(""), "kid-1", "team=web @ops")
+		contains(t, "by tag", open("tag="+url.QueryEscape("team=web @ops")), "team=web @ops", "(1,")
+		lacks(t, "by tag", open("tag="+url.QueryEscape("team=web @ops")), "kid-1")
+		contains(t, "by workflowId", open("workflowId=kid-1"), "kid-1", "(1,")
+		contains(t, "by type", open("type=order&version=1"), "kid-1", "(2,")
+		contains(t, "by another type", open("type=legacy"), "(0,")
+		contains(t, "started in the last day", open("open_days=1"), "kid-1", "(2,")
+		contains(t, "started since a later time", open("open_days=1&open_since=2026-01-02T04:00:00Z"), "(0,")
+		page(t, w.Server, "/console/domains/shop?open_days=0", http.StatusBadRequest)
+		body := page(t, w.Server, "/console/domains/shop?workflowId=kid-1&tag=x", http.StatusBadRequest)
+		contains(t, "two filters", body, "one of workflowId, type and tag")
+		page(t, w.Server, "/console/domains/shop?version=1", http.StatusBadRequest)
+	})
+
 	t.Run("closed filters", func(t *testing.T) {
 		t.Parallel()
 		closed := func(query string) string {
@@ -357,7 +387,7 @@ func TestConsole(t *testing.T) {
 		contains(t, "its workflowId", closed("workflowId=order-42"), "order-42")
 		lacks(t, "another workflowId", closed("workflowId=order-43"), "order-42")
 		both := closed("workflowId=order-42&status=COMPLETED")
-		contains(t, "its workflowId and status", both, "order-42", "not both")
+		contains(t, "its workflowId and status", both, "order-42", "keeps those COMPLETED itself")
 		lacks(t, "its workflowId and another status", closed("workflowId=order-42&status=TIMED_OUT"), ">order-42<")
 		contains(t, "one day", closed("days=1"), "order-42")
 		for _, q := range []string{"status=BOGUS", "days=0", "days=x", "days=99999999", "closed_since=yesterday", "open_page=forged", "closed_page=forged"} {
@@ -381,7 +411,13 @@ func TestConsole(t *testing.T) {
 		body = page(t, w.Server, "/console/domains/%2E%2E", http.StatusNotFound) // not cleaned into /console/
 		contains(t, "the domain ..", body, "Unknown domain: ..")
 		page(t, w.Server, "/console/nothing/here", http.StatusNotFound)
-		page(t, w.Server, "/console/domains/shop/execution?workflowId=order-42", http.StatusBadRequest)
+		page(t, w.Server, "/console/domains/shop/execution?runId="+aws.ToString(w.done.RunId), http.StatusBadRequest)
+		// A workflowId alone opens its latest run.
+		r := do(t, w.Server, http.MethodGet, "/console/domains/shop/execution?workflowId=order-42")
+		if loc := r.header.Get("Location"); r.status != http.StatusFound || !strings.Contains(loc, "runId="+aws.ToString(w.done.RunId)) {
+			t.Errorf("workflowId alone: %d, Location %q", r.status, loc)
+		}
+		page(t, w.Server, "/console/domains/shop/execution?workflowId=never-ran", http.StatusNotFound)
 	})
 
 	t.Run("methods", func(t *testing.T) {
@@ -440,13 +476,13 @@ func (unavailable) ListDomains(context.Context, *swfapi.ListDomainsInput) (*swfa
 }
 
 // TestConsoleServiceError shows an error of the service, other than a
-// missing resource or a refused argument, as a 500 with its message, and an
-// outage of the database as a 503.
+// missing resource or a refused argument, as a 500, and an outage of the
+// database as a 503, without their text (which stays in the log).
 func TestConsoleServiceError(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
 	console.New(failing{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/console/", nil))
-	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "the disk is on &lt;fire&gt;") {
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "disk") || !strings.Contains(rec.Body.String(), "reference") {
 		t.Errorf("%d\n%s", rec.Code, rec.Body)
 	}
 	if rec.Header().Get("Content-Security-Policy") == "" {
@@ -454,7 +490,7 @@ func TestConsoleServiceError(t *testing.T) {
 	}
 	rec = httptest.NewRecorder()
 	console.New(unavailable{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/console/", nil))
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "no space left on device") {
+	if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "no space") || !strings.Contains(rec.Body.String(), "reference") {
 		t.Errorf("an outage of the database: %d\n%s", rec.Code, rec.Body)
 	}
 }
@@ -496,6 +532,17 @@ func TestConsolePaging(t *testing.T) {
 			}
 			if pages > 1 && !strings.Contains(part, "first page") {
 				t.Errorf("page %d of %s has no link to the first", pages, section)
+			}
+			if pages > 1 {
+				// The previous page is the first again.
+				m := regexp.MustCompile(`href="([^"]*)">‹ previous page`).FindStringSubmatch(part)
+				if m == nil {
+					t.Fatalf("page %d of %s has no link to the previous one", pages, section)
+				}
+				prev := between(t, page(t, s, html.UnescapeString(m[1]), http.StatusOK), `id="`+section+`"`, `id="`+closedSection+`"`)
+				if strings.Contains(prev, "first page") || !nextRE.MatchString(prev) {
+					t.Errorf("the previous page of %s is not the first:\n%s", section, prev)
+				}
 			}
 		}
 		if pages != 2 {
@@ -545,6 +592,31 @@ func TestConsoleHistoryPaging(t *testing.T) {
 	body = page(t, s, href(t, body, "next page »"), http.StatusOK)
 	contains(t, "the second page", body, fmt.Sprintf(`id="event-%d"`, last), "first page", "signal-99")
 	lacks(t, "the second page", body, `id="event-1"`, "next page")
+	prev := page(t, s, href(t, body, "‹ previous page"), http.StatusOK)
+	contains(t, "the previous page", prev, `id="event-1"`, "next page »")
+
+	// The download is the whole history, as the AWS CLI prints it.
+	dl := do(t, s, http.MethodGet, href(t, body, "download history (JSON)"))
+	var hist struct {
+		Events []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(dl.body), &hist); err != nil || dl.status != http.StatusOK {
+		t.Fatalf("the download: %d %v\n%s", dl.status, err, dl.body)
+	}
+	if cd := dl.header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || len(hist.Events) != last ||
+		hist.Events[0]["eventTimestamp"] != "2026-01-02T03:04:05+00:00" || hist.Events[last-1]["eventType"] != "WorkflowExecutionSignaled" ||
+		!strings.Contains(dl.body, "\n    \"events\": [\n        {") {
+		t.Errorf("the download: %q, %d events, first %v", cd, len(hist.Events), hist.Events[0])
+	}
+
+	// A link to an event opens the page that holds it, the event marked.
+	body = page(t, s, "/console/domains/loud/execution?workflowId=listener&runId="+url.QueryEscape(aws.ToString(ex.RunId))+fmt.Sprintf("&event=%d", last), http.StatusOK)
+	contains(t, "the page of the last event", body, fmt.Sprintf(`id="event-%d" class="target"`, last), "‹ previous page")
+	// Compact, the decision task's bookkeeping is folded; JSON payloads
+	// are indented.
+	body = page(t, s, "/console/domains/loud/execution?view=compact&workflowId=listener&runId="+url.QueryEscape(aws.ToString(ex.RunId)), http.StatusOK)
+	contains(t, "the compact history", body, "1 decision task events folded", "&#34;input&#34;: {\n    &#34;n&#34;: 0\n  }")
+	lacks(t, "the compact history", body, ">DecisionTaskScheduled<")
 
 	// Newest first, the last event leads.
 	body = page(t, s, href(t, body, "newest first"), http.StatusOK)
@@ -578,56 +650,185 @@ func TestConsoleClosedWindow(t *testing.T) {
 	lacks(t, "closed since an hour after", closed("?closed_since=2026-01-02T04:04:05Z"), "old-run")
 }
 
-// TestConsoleSignIn: a server with a users file asks for an access key and
-// its secret, and shows each user what their policies let the API show.
-func TestConsoleSignIn(t *testing.T) {
-	t.Parallel()
+// browser is an HTTP client with cookies that does not follow redirects,
+// as a browser on the console would be.
+type browser struct {
+	t *testing.T
+	s *swftest.Server
+	c *http.Client
+}
+
+func newBrowser(t *testing.T, s *swftest.Server) *browser {
+	jar, err := cookiejar.New(nil)
+	must(t, err)
+	return &browser{t: t, s: s, c: &http.Client{Jar: jar, CheckRedirect: noRedirects.CheckRedirect}}
+}
+
+// send makes a request: a GET, or a POST of the form when it is given.
+func (b *browser) send(path string, form url.Values) response {
+	b.t.Helper()
+	method, body := http.MethodGet, io.Reader(nil)
+	if form != nil {
+		method, body = http.MethodPost, strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, b.s.URL()+path, body)
+	must(b.t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := b.c.Do(req)
+	must(b.t, err)
+	defer resp.Body.Close()
+	all, err := io.ReadAll(resp.Body)
+	must(b.t, err)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(all)}
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]*)"`)
+
+// csrf is the CSRF token of the first form on a page.
+func csrf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no CSRF token in\n%s", body)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// signIn fills in the sign-in form and sends it.
+func (b *browser) signIn(id, secret string) response {
+	b.t.Helper()
+	form := b.send("/console/signin?next=%2Fconsole%2F", nil)
+	return b.send("/console/signin", url.Values{"csrf": {csrf(b.t, form.body)}, "next": {"/console/"}, "accessKeyId": {id}, "secretAccessKey": {secret}})
+}
+
+// signInUsers are an admin who may do anything and a viewer who may look
+// at one domain.
+func signInUsers(t *testing.T) *auth.Authenticator {
+	t.Helper()
 	file := auth.File{Users: []auth.User{
 		{Name: "admin", AccessKeys: []auth.AccessKey{{AccessKeyID: swftest.AccessKeyID, SecretAccessKey: swftest.SecretAccessKey}},
 			Policies: []json.RawMessage{json.RawMessage(`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "swf:*", "Resource": "*"}]}`)}},
-		{Name: "viewer", AccessKeys: []auth.AccessKey{{AccessKeyID: "AKIDVIEWER", SecretAccessKey: "viewer-secret"}},
+		{Name: "viewer", AccessKeys: []auth.AccessKey{{AccessKeyID: "AKIDVIEWER", SecretAccessKey: "viewer-secret-0123456789"}},
 			Policies: []json.RawMessage{json.RawMessage(`{"Statement": [{"Effect": "Allow", "Action": ["swf:List*", "swf:Describe*", "swf:Count*", "swf:GetWorkflowExecutionHistory"], "Resource": "arn:aws:swf:*:*:/domain/public"},
 			  {"Effect": "Allow", "Action": "swf:ListDomains", "Resource": "*"}]}`)}},
 	}}
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	return a
+}
+
+// TestConsoleSignIn: a server with a users file asks for an access key and
+// its secret in a form, keeps a session in an HttpOnly, SameSite=Strict
+// cookie, and shows each user what their policies let the API show.
+func TestConsoleSignIn(t *testing.T) {
+	t.Parallel()
+	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Auth = signInUsers(t) }))
 	registerDomain(t, s.Client, "secret", "")
 	registerDomain(t, s.Client, "public", "")
-	get := func(path, id, secret string) (int, http.Header, string) {
-		t.Helper()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL()+path, nil)
-		must(t, err)
-		if id != "" {
-			req.SetBasicAuth(id, secret)
-		}
-		resp, err := noRedirects.Do(req)
-		must(t, err)
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header, string(b)
+
+	anon := newBrowser(t, s)
+	r := anon.send("/console/domains/secret", nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/console/signin?next=") {
+		t.Errorf("not signed in: %d, Location %q", r.status, r.header.Get("Location"))
 	}
-	for _, creds := range [][2]string{{"", ""}, {"AKIDVIEWER", "wrong"}, {"AKIDNOBODY", "x"}} {
-		status, h, body := get("/console/domains/secret", creds[0], creds[1])
-		if status != http.StatusUnauthorized || !strings.HasPrefix(h.Get("WWW-Authenticate"), "Basic ") || strings.Contains(body, "secret</") {
-			t.Errorf("signed in as %q: %d %v", creds[0], status, h)
+	for _, creds := range [][2]string{{"AKIDVIEWER", "wrong"}, {"AKIDNOBODY", "x"}} {
+		r := newBrowser(t, s).signIn(creds[0], creds[1])
+		if r.status != http.StatusUnauthorized || r.header.Get("Set-Cookie") != "" && strings.Contains(r.header.Get("Set-Cookie"), "openswf_session") {
+			t.Errorf("signed in as %q: %d %v", creds[0], r.status, r.header)
 		}
+	}
+	// A form without this browser's CSRF token signs nobody in.
+	r = newBrowser(t, s).send("/console/signin", url.Values{"csrf": {"forged"}, "accessKeyId": {"AKIDVIEWER"}, "secretAccessKey": {"viewer-secret-0123456789"}})
+	if r.status != http.StatusForbidden {
+		t.Errorf("sign-in without the CSRF token: %d", r.status)
+	}
+
+	viewer := newBrowser(t, s)
+	r = viewer.signIn("AKIDVIEWER", "viewer-secret-0123456789")
+	cookie := r.header.Get("Set-Cookie")
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/console/" ||
+		!strings.Contains(cookie, "openswf_session=") || !strings.Contains(cookie, "HttpOnly") || !strings.Contains(cookie, "SameSite=Strict") {
+		t.Fatalf("sign-in: %d, Location %q, Set-Cookie %q", r.status, r.header.Get("Location"), cookie)
 	}
 	// The list shows every domain the viewer may list, described or not.
-	status, _, body := get("/console/", "AKIDVIEWER", "viewer-secret")
-	if status != http.StatusOK || !strings.Contains(body, "public") || !strings.Contains(body, "secret") {
-		t.Errorf("the domains for the viewer: %d\n%s", status, body)
+	r = viewer.send("/console/", nil)
+	if r.status != http.StatusOK || !strings.Contains(r.body, "public") || !strings.Contains(r.body, "secret") || !strings.Contains(r.body, "viewer") {
+		t.Errorf("the domains for the viewer: %d\n%s", r.status, r.body)
 	}
-	status, _, body = get("/console/domains/public", "AKIDVIEWER", "viewer-secret")
-	if status != http.StatusOK {
-		t.Errorf("the viewer's own domain: %d\n%s", status, body)
+	if r = viewer.send("/console/domains/public", nil); r.status != http.StatusOK {
+		t.Errorf("the viewer's own domain: %d\n%s", r.status, r.body)
 	}
-	status, _, body = get("/console/domains/secret", "AKIDVIEWER", "viewer-secret")
-	if status != http.StatusForbidden || !strings.Contains(body, "not authorized") {
-		t.Errorf("another domain for the viewer: %d\n%s", status, body)
+	if r = viewer.send("/console/domains/secret", nil); r.status != http.StatusForbidden || !strings.Contains(r.body, "not authorized") {
+		t.Errorf("another domain for the viewer: %d\n%s", r.status, r.body)
 	}
-	status, _, body = get("/console/domains/secret", swftest.AccessKeyID, swftest.SecretAccessKey)
-	if status != http.StatusOK {
-		t.Errorf("the admin: %d\n%s", status, body)
+	admin := newBrowser(t, s)
+	admin.signIn(swftest.AccessKeyID, swftest.SecretAccessKey)
+	if r = admin.send("/console/domains/secret", nil); r.status != http.StatusOK {
+		t.Errorf("the admin: %d\n%s", r.status, r.body)
 	}
+
+	// Signing out needs the CSRF token, and ends the session.
+	home := viewer.send("/console/", nil)
+	if r = viewer.send("/console/signout", url.Values{"csrf": {"forged"}}); r.status != http.StatusForbidden {
+		t.Errorf("sign-out without the CSRF token: %d", r.status)
+	}
+	if r = viewer.send("/console/signout", url.Values{"csrf": {csrf(t, home.body)}}); r.status != http.StatusSeeOther {
+		t.Errorf("sign-out: %d", r.status)
+	}
+	if r = viewer.send("/console/", nil); r.status != http.StatusSeeOther {
+		t.Errorf("after signing out: %d", r.status)
+	}
+}
+
+// TestConsoleSignInLockout: after MaxSignInFailures failed sign-ins for a
+// key, even its right secret is refused until the window has passed;
+// each failure is logged at warn with the key id, never the secret.
+func TestConsoleSignInLockout(t *testing.T) {
+	t.Parallel()
+	var logs syncBuffer
+	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) {
+		c.Auth = signInUsers(t)
+		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	}))
+	b := newBrowser(t, s)
+	for i := range console.MaxSignInFailures {
+		if r := b.signIn("AKIDVIEWER", fmt.Sprintf("guess-%d", i)); r.status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i, r.status)
+		}
+	}
+	if r := newBrowser(t, s).signIn("AKIDVIEWER", "viewer-secret-0123456789"); r.status != http.StatusTooManyRequests {
+		t.Errorf("the right secret after %d failures: %d", console.MaxSignInFailures, r.status)
+	}
+	// The address is locked out for other keys too.
+	if r := newBrowser(t, s).signIn(swftest.AccessKeyID, swftest.SecretAccessKey); r.status != http.StatusTooManyRequests {
+		t.Errorf("another key from the same address: %d", r.status)
+	}
+	s.Clock.Advance(console.LockoutWindow + time.Second)
+	if r := newBrowser(t, s).signIn("AKIDVIEWER", "viewer-secret-0123456789"); r.status != http.StatusSeeOther {
+		t.Errorf("after the lockout window: %d", r.status)
+	}
+	out := logs.String()
+	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "console sign-in failed") || !strings.Contains(out, "accessKeyId=AKIDVIEWER") || strings.Contains(out, "guess-") {
+		t.Errorf("the log:\n%s", out)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that many goroutines may write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // domainsPage is what the list of domains shows.
 type domainsPage struct {
+	Chrome
 	Title   string
 	Crumbs  []link
 	Domains []domainRow
@@ -20,6 +22,9 @@ type domainsPage struct {
 // domainRow is a domain as the console shows it.
 type domainRow struct {
 	Name, URL, Status, StatusClass, Description, Retention, ARN string
+	// Open is how many open executions the domain has, when the user may
+	// count them.
+	Open string
 }
 
 // domains serves the list of domains, registered and deprecated.
@@ -55,7 +60,16 @@ func (h *handler) domains(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		p.Domains = append(p.Domains, domainRowOf(d))
+		row := domainRowOf(d)
+		n, err := call(ctx, &swfapi.CountOpenWorkflowExecutionsInput{Domain: info.Name,
+			StartTimeFilter: &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}}, h.svc.CountOpenWorkflowExecutions)
+		if err == nil {
+			row.Open = countText(n)
+		} else if statusOf(err) != http.StatusForbidden {
+			h.fail(w, r, err)
+			return
+		}
+		p.Domains = append(p.Domains, row)
 	}
 	h.render(w, r, http.StatusOK, "domains", p)
 }

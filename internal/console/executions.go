@@ -2,11 +2,10 @@ package console
 
 import (
 	"bytes"
-	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -14,226 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/swfapi"
 )
-
-// domainPage is what a domain's page shows.
-type domainPage struct {
-	Title         string
-	Crumbs        []link
-	Domain        domainRow
-	Open, Closed  execList
-	Filter        closedFilter
-	WorkflowTypes []typeRow
-	ActivityTypes []typeRow
-}
-
-// execList is a page of executions.
-type execList struct {
-	Rows []execRow
-	// Count is how many there are in all, when known.
-	Count string
-	// Next is the next page and First the first, when there is one to go
-	// to.
-	Next, First string
-}
-
-// execRow is an execution in a list.
-type execRow struct {
-	WorkflowID, RunID, URL, Type, Start, Close, Status, StatusClass string
-	Tags                                                            []string
-	CancelRequested                                                 bool
-}
-
-// closedFilter is the form that filters the closed executions.
-type closedFilter struct {
-	Action, Status, WorkflowID, Days, Since string
-	Statuses                                []option
-	// Note tells what the console does that the API could not.
-	Note string
-}
-
-// option is an option of a select.
-type option struct {
-	Value, Text string
-	Selected    bool
-}
-
-// closedQuery is the parameters of the closed executions' listing.
-type closedQuery struct {
-	status     swfapi.CloseStatus
-	workflowID string
-	// days is the parameter as given ("" for the default).
-	days  string
-	since time.Time
-}
-
-// parseClosedQuery reads the closed executions' filters from the query:
-// the close status, the workflowId, how many days back, and, in the
-// links of later pages, the exact time the window starts (page tokens are
-// bound to it, so it must not move while paging).
-func (h *handler) parseClosedQuery(q url.Values) (closedQuery, error) {
-	c := closedQuery{status: swfapi.CloseStatus(q.Get("status")), workflowID: q.Get("workflowId"), days: q.Get("days")}
-	if c.status != "" && !c.status.Valid() {
-		return c, badRequest("The status %q is not a close status: it is one of %v, or empty for any.", c.status, swfapi.CloseStatusValues)
-	}
-	days := defaultDays
-	if c.days != "" {
-		n, err := strconv.Atoi(c.days)
-		if err != nil || n < 1 || n > maxDays {
-			return c, badRequest("days is %q: it must be a whole number of days from 1 to %d.", c.days, maxDays)
-		}
-		days = n
-	}
-	if s := q.Get("closed_since"); s != "" {
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return c, badRequest("closed_since is %q: it must be a time in RFC 3339 form.", s)
-		}
-		c.since = t.UTC()
-	} else {
-		c.since = h.now().Add(-time.Duration(days) * 24 * time.Hour).UTC()
-	}
-	c.since = c.since.Truncate(time.Millisecond)
-	return c, nil
-}
-
-// optional is s, or nil when it is empty.
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-// domain serves a domain's page: its open and closed executions, a page
-// of each, and its types.
-func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	name := r.PathValue("domain")
-	d, err := call(ctx, &swfapi.DescribeDomainInput{Name: &name}, h.svc.DescribeDomain)
-	if err != nil {
-		h.fail(w, r, invalidAsNotFound(err, "There is no domain %q", name))
-		return
-	}
-	self := domainURL(name)
-	q := r.URL.Query()
-	cq, err := h.parseClosedQuery(q)
-	if err != nil {
-		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the domain without filters"})
-		return
-	}
-	p := &domainPage{Title: name, Crumbs: []link{{Text: name, URL: self}}, Domain: domainRowOf(d)}
-
-	// The state of the page, which every link keeps but for what it
-	// changes.
-	state := url.Values{
-		"status": {string(cq.status)}, "workflowId": {cq.workflowID}, "days": {cq.days},
-		"closed_since": {cq.since.Format(time.RFC3339Nano)},
-		"open_page":    {q.Get("open_page")}, "closed_page": {q.Get("closed_page")},
-	}
-	linkWith := func(key, value string) string {
-		v := maps.Clone(state)
-		v.Set(key, value)
-		return withQuery(self, v)
-	}
-	pageFailed := func(err error, key string) {
-		if statusOf(err) == http.StatusBadRequest {
-			// Most likely a page token that expired: offer the first page.
-			err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: linkWith(key, ""), backText: "the first page"}
-		}
-		h.fail(w, r, err)
-	}
-
-	// Open executions: all of them, newest first.
-	allTime := &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}
-	open, err := call(ctx, &swfapi.ListOpenWorkflowExecutionsInput{Domain: &name, StartTimeFilter: allTime,
-		MaximumPageSize: swfapi.Ptr(int32(ExecutionPageSize)), NextPageToken: optional(q.Get("open_page"))}, h.svc.ListOpenWorkflowExecutions)
-	if err != nil {
-		pageFailed(err, "open_page")
-		return
-	}
-	p.Open.Rows = execRows(name, open.ExecutionInfos)
-	if t := swfapi.Deref(open.NextPageToken); t != "" {
-		p.Open.Next = linkWith("open_page", t)
-	}
-	if q.Get("open_page") != "" {
-		p.Open.First = linkWith("open_page", "")
-	}
-	n, err := call(ctx, &swfapi.CountOpenWorkflowExecutionsInput{Domain: &name, StartTimeFilter: allTime}, h.svc.CountOpenWorkflowExecutions)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p.Open.Count = strconv.Itoa(int(swfapi.Deref(n.Count)))
-
-	// Closed executions: those closed since the window's start, most
-	// recently closed first. The API takes one filter at a time: given
-	// both, the console asks for the workflowId and keeps the status
-	// itself.
-	closedIn := &swfapi.ListClosedWorkflowExecutionsInput{Domain: &name, CloseTimeFilter: &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(cq.since)},
-		MaximumPageSize: swfapi.Ptr(int32(ExecutionPageSize)), NextPageToken: optional(q.Get("closed_page"))}
-	countIn := &swfapi.CountClosedWorkflowExecutionsInput{Domain: &name, CloseTimeFilter: closedIn.CloseTimeFilter}
-	keepStatus := cq.status != "" && cq.workflowID != ""
-	switch {
-	case cq.workflowID != "":
-		closedIn.ExecutionFilter = &swfapi.WorkflowExecutionFilter{WorkflowId: &cq.workflowID}
-	case cq.status != "":
-		closedIn.CloseStatusFilter = &swfapi.CloseStatusFilter{Status: cq.status.Ptr()}
-		countIn.CloseStatusFilter = closedIn.CloseStatusFilter
-	}
-	countIn.ExecutionFilter = closedIn.ExecutionFilter
-	closed, err := call(ctx, closedIn, h.svc.ListClosedWorkflowExecutions)
-	if err != nil {
-		pageFailed(err, "closed_page")
-		return
-	}
-	infos := closed.ExecutionInfos
-	if keepStatus {
-		kept := infos[:0:0]
-		for _, info := range infos {
-			if swfapi.Deref(info.CloseStatus) == cq.status {
-				kept = append(kept, info)
-			}
-		}
-		infos = kept
-	}
-	p.Closed.Rows = execRows(name, infos)
-	if t := swfapi.Deref(closed.NextPageToken); t != "" {
-		p.Closed.Next = linkWith("closed_page", t)
-	}
-	if q.Get("closed_page") != "" {
-		p.Closed.First = linkWith("closed_page", "")
-	}
-	if !keepStatus {
-		n, err := call(ctx, countIn, h.svc.CountClosedWorkflowExecutions)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		p.Closed.Count = strconv.Itoa(int(swfapi.Deref(n.Count)))
-	}
-	p.Filter = closedFilter{Action: self, Status: string(cq.status), WorkflowID: cq.workflowID, Days: cmp.Or(cq.days, strconv.Itoa(defaultDays)),
-		Since: cq.since.Format("2006-01-02T15:04:05.000Z07:00")}
-	p.Filter.Statuses = append(p.Filter.Statuses, option{Value: "", Text: "any", Selected: cq.status == ""})
-	for _, s := range swfapi.CloseStatusValues {
-		p.Filter.Statuses = append(p.Filter.Statuses, option{Value: string(s), Text: string(s), Selected: s == cq.status})
-	}
-	if keepStatus {
-		p.Filter.Note = "The API filters by workflowId or by close status, not both: the console lists the runs of the workflowId and keeps those " +
-			string(cq.status) + " itself, so a page may hold fewer than " + strconv.Itoa(ExecutionPageSize) + "."
-	}
-
-	if p.WorkflowTypes, err = h.workflowTypes(ctx, name); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if p.ActivityTypes, err = h.activityTypes(ctx, name); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "domain", p)
-}
 
 // invalidAsNotFound turns the refusal of an identifier that breaks SWF's
 // rules (so that nothing can have it) into a 404, as for one that names
@@ -246,28 +28,9 @@ func invalidAsNotFound(err error, format string, args ...any) error {
 	return err
 }
 
-func execRows(domain string, infos []swfapi.WorkflowExecutionInfo) []execRow {
-	rows := make([]execRow, 0, len(infos))
-	for _, info := range infos {
-		ex := swfapi.Deref(info.Execution)
-		wt := swfapi.Deref(info.WorkflowType)
-		wid, rid := swfapi.Deref(ex.WorkflowId), swfapi.Deref(ex.RunId)
-		status := string(swfapi.Deref(info.ExecutionStatus))
-		if info.CloseStatus != nil {
-			status = string(*info.CloseStatus)
-		}
-		rows = append(rows, execRow{
-			WorkflowID: wid, RunID: rid, URL: executionURL(domain, wid, rid),
-			Type:  swfapi.Deref(wt.Name) + " " + swfapi.Deref(wt.Version),
-			Start: formatTime(info.StartTimestamp), Close: formatTime(info.CloseTimestamp),
-			Status: status, StatusClass: statusClass(status), Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested),
-		})
-	}
-	return rows
-}
-
 // executionPage is what an execution's page shows.
 type executionPage struct {
+	Chrome
 	Title                       string
 	Crumbs                      []link
 	WorkflowID, RunID           string
@@ -275,82 +38,136 @@ type executionPage struct {
 	Parent                      *link
 	Info, Config, Counts        []field
 	Tags                        []string
-	Context                     string
+	Context                     payload
+	Running                     *runningPanel
 	Events                      []eventRow
-	Newest                      bool
+	Newest, Compact             bool
+	Folded                      int
 	OldestURL, NewestURL        string
-	Next, First                 string
+	CompactURL, FullURL         string
+	DownloadURL, RefreshURL     string
+	Next, Prev, First           string
 	HistoryPageSize             int
 	HasContext, CancelRequested bool
+	Actions                     *actionsPanel
 }
 
 // eventRow is a history event as the console shows it.
 type eventRow struct {
 	ID                    int64
 	Time, Type, TypeClass string
+	Rel                   string
 	Attributes            string
 	Links                 []link
+	Target                bool
 }
 
-// execution serves an execution's page: its detail and a page of its
-// history.
+// execution serves an execution's page: its detail, its running work and
+// a page of its history. Given a workflowId alone, it sends the browser to
+// the workflow's open run, or its latest closed one.
 func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	domain := r.PathValue("domain")
 	q := r.URL.Query()
 	wid, rid := q.Get("workflowId"), q.Get("runId")
-	if wid == "" || rid == "" {
-		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: "An execution's page needs its workflowId and runId: ?workflowId=…&runId=….",
+	if wid == "" {
+		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: "An execution's page needs its workflowId (and, for a run other than the latest, its runId): ?workflowId=…&runId=….",
 			back: domainURL(domain), backText: "the domain's executions"})
 		return
 	}
+	if rid == "" {
+		h.latestRun(w, r, domain, wid)
+		return
+	}
 	ex := &swfapi.WorkflowExecution{WorkflowId: &wid, RunId: &rid}
-	d, err := call(ctx, &swfapi.DescribeWorkflowExecutionInput{Domain: &domain, Execution: ex}, h.svc.DescribeWorkflowExecution)
+	describe := &swfapi.DescribeWorkflowExecutionInput{Domain: &domain, Execution: ex}
+	d, err := call(ctx, describe, h.svc.DescribeWorkflowExecution)
 	if err != nil {
 		h.fail(w, r, invalidAsNotFound(err, "There is no execution of workflowId %q and runId %q in domain %q", wid, rid, domain))
 		return
 	}
-	self := executionURL(domain, wid, rid)
-	var newest bool
-	switch q.Get("order") {
-	case "", "oldest":
-	case "newest":
-		newest = true
-	default:
-		h.fail(w, r, &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("order is %q: it is oldest (the default) or newest.", q.Get("order")), back: self, backText: "the history from its start"})
-		return
-	}
-	hist, err := call(ctx, &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, NextPageToken: optional(q.Get("page")),
-		MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &newest}, h.svc.GetWorkflowExecutionHistory)
-	if err != nil {
-		if statusOf(err) == http.StatusBadRequest {
-			err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
-		}
+	p := h.executionPageOf(domain, d)
+	if err := h.historyOf(r, p, domain, ex); err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	if rw, ok := h.svc.(runningWorker); ok && swfapi.Deref(d.ExecutionInfo.ExecutionStatus) == swfapi.ExecutionStatusOpen {
+		// Running work is part of what DescribeWorkflowExecution shows,
+		// in more detail: the same permission.
+		work, err := call(ctx, describe, func(ctx context.Context, in *swfapi.DescribeWorkflowExecutionInput) (*engine.RunningWork, error) {
+			return rw.RunningWork(ctx, *in.Domain, in.Execution)
+		})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.Running = runningPanelOf(domain, work, h.now(), func(id int64) string {
+			return executionURL(domain, wid, rid, "event", strconv.FormatInt(id, 10)) + "#" + eventAnchor(id)
+		})
+	}
+	if n, err := refreshOf(q); err == nil {
+		p.Refresh = n
+	}
+	p.Actions = h.actionsOf(domain, d)
+	h.render(w, r, http.StatusOK, "execution", p)
+}
 
+// latestRun sends the browser to a workflow's open run or, when it has
+// none, the one started last.
+func (h *handler) latestRun(w http.ResponseWriter, r *http.Request, domain, wid string) {
+	ctx := r.Context()
+	filter := &swfapi.WorkflowExecutionFilter{WorkflowId: &wid}
+	allTime := &swfapi.ExecutionTimeFilter{OldestDate: swfapi.At(time.Unix(0, 0))}
+	one := swfapi.Ptr(int32(1))
+	open, err := call(ctx, &swfapi.ListOpenWorkflowExecutionsInput{Domain: &domain, StartTimeFilter: allTime, ExecutionFilter: filter, MaximumPageSize: one}, h.svc.ListOpenWorkflowExecutions)
+	if err != nil {
+		h.fail(w, r, invalidAsNotFound(err, "There is no workflow %q in domain %q", wid, domain))
+		return
+	}
+	infos := open.ExecutionInfos
+	if len(infos) == 0 {
+		closed, err := call(ctx, &swfapi.ListClosedWorkflowExecutionsInput{Domain: &domain, StartTimeFilter: allTime, ExecutionFilter: filter, MaximumPageSize: one}, h.svc.ListClosedWorkflowExecutions)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		infos = closed.ExecutionInfos
+	}
+	if len(infos) == 0 {
+		h.fail(w, r, &pageError{status: http.StatusNotFound, msg: fmt.Sprintf("Domain %q has no run of workflowId %q, open or within its retention period.", domain, wid),
+			back: domainURL(domain), backText: "the domain's executions"})
+		return
+	}
+	ex := swfapi.Deref(infos[0].Execution)
+	http.Redirect(w, r, executionURL(domain, wid, swfapi.Deref(ex.RunId)), http.StatusFound)
+}
+
+// executionPageOf shows a run's description.
+func (h *handler) executionPageOf(domain string, d *swfapi.WorkflowExecutionDetail) *executionPage {
 	info := swfapi.Deref(d.ExecutionInfo)
+	ex := swfapi.Deref(info.Execution)
+	wid, rid := swfapi.Deref(ex.WorkflowId), swfapi.Deref(ex.RunId)
+	self := executionURL(domain, wid, rid)
 	wt := swfapi.Deref(info.WorkflowType)
 	status := string(swfapi.Deref(info.ExecutionStatus))
 	if info.CloseStatus != nil {
 		status = string(*info.CloseStatus)
 	}
+	now := h.now()
 	p := &executionPage{
 		Title:      wid,
 		Crumbs:     []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: self}},
 		WorkflowID: wid, RunID: rid, Status: status, StatusClass: statusClass(status),
-		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested),
-		Newest: newest, HistoryPageSize: HistoryPageSize,
-		OldestURL: self, NewestURL: executionURL(domain, wid, rid, "order", "newest"),
+		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested), HistoryPageSize: HistoryPageSize,
+		DownloadURL: withQuery(domainURL(domain)+"/history.json", url.Values{"workflowId": {wid}, "runId": {rid}}),
 	}
 	p.Info = fields(
 		"workflow type", swfapi.Deref(wt.Name)+" "+swfapi.Deref(wt.Version),
 		"execution status", string(swfapi.Deref(info.ExecutionStatus)),
 		"close status", string(swfapi.Deref(info.CloseStatus)),
-		"started", formatTime(info.StartTimestamp),
-		"closed", formatTime(info.CloseTimestamp),
-		"latest activity task", formatTime(d.LatestActivityTaskTimestamp),
+		"started", relTime(info.StartTimestamp, now),
+		"closed", relTime(info.CloseTimestamp, now),
+		"latest activity task", relTime(d.LatestActivityTaskTimestamp, now),
 	)
 	if par := info.Parent; par != nil {
 		p.Parent = &link{Label: "parent", Text: swfapi.Deref(par.WorkflowId) + " / " + swfapi.Deref(par.RunId),
@@ -375,34 +192,140 @@ func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 		{"Lambda functions", count(oc.OpenLambdaFunctions)},
 	}
 	if d.LatestExecutionContext != nil {
-		p.HasContext, p.Context = true, *d.LatestExecutionContext
+		p.HasContext, p.Context = true, payloadOf(*d.LatestExecutionContext)
 	}
+	return p
+}
 
-	for _, e := range hist.Events {
-		row, err := eventRowOf(domain, wid, e)
+// relTime shows a time as "3m ago (exact)"; nil shows as nothing.
+func relTime(t *swfapi.Timestamp, now time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return whenOf(&t.Time, now).Rel + " (" + formatTime(t) + ")"
+}
+
+// historyOf fills in the page of the run's history the query asks for:
+// oldest or newest first, whole or compact, from a page token or from the
+// page that holds a given event.
+func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex *swfapi.WorkflowExecution) error {
+	q := r.URL.Query()
+	wid, rid := *ex.WorkflowId, *ex.RunId
+	self := executionURL(domain, wid, rid)
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		p.Newest = true
+	default:
+		return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("order is %q: it is oldest (the default) or newest.", q.Get("order")), back: self, backText: "the history from its start"}
+	}
+	switch q.Get("view") {
+	case "", "full":
+	case "compact":
+		p.Compact = true
+	default:
+		return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("view is %q: it is full (the default) or compact.", q.Get("view")), back: self, backText: "the history from its start"}
+	}
+	var target int64
+	if s := q.Get("event"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return &pageError{status: http.StatusBadRequest, msg: fmt.Sprintf("event is %q: it is an event id.", s), back: self, backText: "the history from its start"}
+		}
+		target = n
+	}
+	order, view := "", ""
+	if p.Newest {
+		order = "newest"
+	}
+	if p.Compact {
+		view = "compact"
+	}
+	with := func(more ...string) string {
+		return executionURL(domain, wid, rid, append([]string{"order", order, "view", view}, more...)...)
+	}
+	p.OldestURL = executionURL(domain, wid, rid, "view", view)
+	p.NewestURL = executionURL(domain, wid, rid, "order", "newest", "view", view)
+	p.CompactURL = executionURL(domain, wid, rid, "order", order, "view", "compact")
+	p.FullURL = executionURL(domain, wid, rid, "order", order)
+	p.RefreshURL = with("refresh", "10")
+
+	// Pages already seen, so that a previous page can be offered: each
+	// link carries the tokens of the pages before it (see listPages).
+	var back []string
+	if s := q.Get("page_back"); s != "" {
+		back = strings.Split(s, " ")
+	}
+	token := q.Get("page")
+	in := &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &p.Newest}
+	for {
+		in.NextPageToken = optional(token)
+		hist, err := call(r.Context(), in, h.svc.GetWorkflowExecutionHistory)
 		if err != nil {
-			h.fail(w, r, err)
-			return
+			if statusOf(err) == http.StatusBadRequest {
+				err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
+			}
+			return err
+		}
+		next := swfapi.Deref(hist.NextPageToken)
+		if target != 0 && next != "" && !holds(hist.Events, target) {
+			// Look for the event on the following pages.
+			back, token = append(back, token), next
+			continue
+		}
+		if err := h.eventRows(p, domain, wid, hist.Events, target); err != nil {
+			return err
+		}
+		at := url.Values{"page": {token}, "page_back": {strings.Join(back, " ")}}
+		p.First, p.Prev, p.Next = listPages(at, "page", next, func(key, value, back string) string { return with(key, value, key+"_back", back) })
+		return nil
+	}
+}
+
+// holds reports whether events hold the event with this id.
+func holds(events []swfapi.HistoryEvent, id int64) bool {
+	for _, e := range events {
+		n := swfapi.Deref(e.EventId)
+		if e.Raw != nil {
+			var head struct {
+				EventID int64 `json:"eventId"`
+			}
+			json.Unmarshal(e.Raw, &head)
+			n = head.EventID
+		}
+		if n == id {
+			return true
+		}
+	}
+	return false
+}
+
+// compactFolded are the events a compact history leaves out: the
+// bookkeeping of decision tasks, which says little once they completed.
+var compactFolded = map[string]bool{"DecisionTaskScheduled": true, "DecisionTaskStarted": true, "DecisionTaskCompleted": true}
+
+// eventRows shows a page of events on p.
+func (h *handler) eventRows(p *executionPage, domain, wid string, events []swfapi.HistoryEvent, target int64) error {
+	now := h.now()
+	for _, e := range events {
+		row, err := eventRowOf(domain, wid, e, now)
+		if err != nil {
+			return err
+		}
+		row.Target = row.ID == target
+		if p.Compact && compactFolded[row.Type] && !row.Target {
+			p.Folded++
+			continue
 		}
 		p.Events = append(p.Events, row)
 	}
-	order := ""
-	if newest {
-		order = "newest"
-	}
-	if t := swfapi.Deref(hist.NextPageToken); t != "" {
-		p.Next = executionURL(domain, wid, rid, "order", order, "page", t)
-	}
-	if q.Get("page") != "" {
-		p.First = executionURL(domain, wid, rid, "order", order)
-	}
-	h.render(w, r, http.StatusOK, "execution", p)
+	return nil
 }
 
 // eventRowOf shows an event: its attributes (the one *EventAttributes
-// member it has) as indented JSON, and links to the other executions they
-// name.
-func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent) (eventRow, error) {
+// member it has) as indented JSON, payloads decoded, and links to the
+// other executions they name.
+func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent, now time.Time) (eventRow, error) {
 	if e.Raw != nil {
 		// The engine hands out events as it stored them, in JSON.
 		var decoded swfapi.HistoryEvent
@@ -413,24 +336,40 @@ func eventRowOf(domain, workflowID string, e swfapi.HistoryEvent) (eventRow, err
 	}
 	typ := string(swfapi.Deref(e.EventType))
 	row := eventRow{ID: swfapi.Deref(e.EventId), Time: formatTime(e.EventTimestamp), Type: typ, TypeClass: eventClass(typ)}
+	if e.EventTimestamp != nil && !now.IsZero() {
+		row.Rel = whenOf(&e.EventTimestamp.Time, now).Rel
+	}
 	v := reflect.ValueOf(e)
 	for i := range v.NumField() {
 		f, fv := v.Type().Field(i), v.Field(i)
 		if !strings.HasSuffix(f.Name, "EventAttributes") || fv.Kind() != reflect.Pointer || fv.IsNil() {
 			continue
 		}
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false) // html/template escapes; \u003c would only hinder reading
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(fv.Interface()); err != nil {
+		b, err := marshalUnescaped(fv.Interface())
+		if err != nil {
 			return eventRow{}, fmt.Errorf("show event %d: %w", row.ID, err)
 		}
-		row.Attributes = strings.TrimSuffix(b.String(), "\n")
+		var ind bytes.Buffer
+		if err := json.Indent(&ind, decodePayloads(b), "", "  "); err != nil {
+			return eventRow{}, fmt.Errorf("show event %d: %w", row.ID, err)
+		}
+		row.Attributes = ind.String()
 		row.Links = eventLinks(domain, workflowID, typ, fv.Elem())
 		break
 	}
 	return row, nil
+}
+
+// marshalUnescaped is json.Marshal without escaping <, > and &:
+// html/template escapes, and \u003c would only hinder reading.
+func marshalUnescaped(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // eventLinks links to the executions an event's attributes name: a child,

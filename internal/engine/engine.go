@@ -118,6 +118,9 @@ type Config struct {
 	// Logger receives what goes wrong in the background, and an audit
 	// line (at info) for each call a user's policies deny.
 	Logger *slog.Logger
+	// Observe, when set, hears after each commit what it recorded in each
+	// run, for metrics. It must be quick and must not call the engine.
+	Observe func(Observation)
 }
 
 // SWFDecisionRates are Amazon SWF's decision throttles (per account). The

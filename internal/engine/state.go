@@ -98,6 +98,8 @@ func unknownExecution(workflowID, runID string) error {
 type wakeups struct {
 	tasks  map[matching.Key]int
 	timers bool
+	// observed is what was recorded, for Config.Observe.
+	observed []Observation
 }
 
 func (w *wakeups) add(o wakeups) {
@@ -108,6 +110,7 @@ func (w *wakeups) add(o wakeups) {
 		w.tasks[k] += n
 	}
 	w.timers = w.timers || o.timers
+	w.observed = append(w.observed, o.observed...)
 }
 
 // wake notifies, after a commit, the pollers of the task lists that got
@@ -121,5 +124,10 @@ func (e *Engine) wake(w wakeups) {
 	}
 	if e.announcer != nil {
 		e.announcer.add(w)
+	}
+	if e.cfg.Observe != nil {
+		for _, o := range w.observed {
+			e.cfg.Observe(o)
+		}
 	}
 }

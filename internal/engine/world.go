@@ -21,6 +21,9 @@ type run struct {
 	created bool
 	// wasOpen: the run was open when the transaction loaded it.
 	wasOpen bool
+	// activityTimes are when the activities open at load were scheduled
+	// and started, for the latencies Config.Observe hears of.
+	activityTimes map[int64]ActivityTimes
 }
 
 func (r *run) exec() *workflow.Execution { return r.machine.Exec }
@@ -76,14 +79,21 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 		}
 	}
 	acts := make([]*workflow.Activity, 0, len(rows))
+	var times map[int64]ActivityTimes
 	for _, r := range rows {
 		a, err := activityFromStore(r)
 		if err != nil {
 			return nil, err
 		}
 		acts = append(acts, a)
+		if w.e.cfg.Observe != nil {
+			if times == nil {
+				times = map[int64]ActivityTimes{}
+			}
+			times[a.ScheduledEventID] = ActivityTimes{ScheduledAt: a.ScheduledAt, StartedAt: a.StartedAt}
+		}
 	}
-	r := &run{domain: d, machine: workflow.New(exec, acts, w.e.now(), w.options(d)), wasOpen: exec.Open}
+	r := &run{domain: d, machine: workflow.New(exec, acts, w.e.now(), w.options(d)), wasOpen: exec.Open, activityTimes: times}
 	w.runs = append(w.runs, r)
 	w.byID[row.ID] = r
 	return r, nil
@@ -390,6 +400,15 @@ func (e *Engine) transition(ctx context.Context, load func(*world) (*run, error)
 	return nil
 }
 
+// observation is what Config.Observe hears of the events a run recorded,
+// if it listens.
+func (e *Engine) observation(r *run, events []swfapi.HistoryEvent) []Observation {
+	if e.cfg.Observe == nil {
+		return nil
+	}
+	return []Observation{{Domain: r.domain.Name, Events: events, Activities: r.activityTimes}}
+}
+
 // save writes a run's new state and the effects of its transitions.
 func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error) {
 	var w wakeups
@@ -422,6 +441,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 		if err := tx.EventInsert(ctx, exec.ID, events); err != nil {
 			return w, err
 		}
+		w.observed = e.observation(r, eff.Events)
 	}
 	if eff.Closed {
 		if err := tx.TaskDeleteAll(ctx, exec.ID); err != nil {

@@ -129,3 +129,17 @@ func (m *Matcher) Waiting() int {
 	}
 	return n
 }
+
+// PollersOf returns the lists of a domain that have pollers waiting, and
+// how many wait on each.
+func (m *Matcher) PollersOf(domainID int64) map[Key]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[Key]int{}
+	for k, ws := range m.lists {
+		if k.DomainID == domainID && len(ws) > 0 {
+			out[k] = len(ws)
+		}
+	}
+	return out
+}

@@ -1,10 +1,15 @@
 package server
 
 import (
+	"context"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"time"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/metrics"
+	"github.com/openswf/openswf/internal/swfapi"
 )
 
 // serverMetrics are what GET /metrics tells about the server.
@@ -14,8 +19,10 @@ type serverMetrics struct {
 	duration *metrics.HistogramVec
 }
 
+// newMetrics registers the metrics of requests and of the process on the
+// server's registry, beside those of the work (newWorkMetrics).
 func (s *Server) newMetrics() *serverMetrics {
-	r := &metrics.Registry{}
+	r := s.registry
 	m := &serverMetrics{
 		registry: r,
 		requests: r.NewCounterVec("openswf_requests_total", "API requests answered, by operation and error code (OK for a success).", "operation", "code"),
@@ -29,11 +36,133 @@ func (s *Server) newMetrics() *serverMetrics {
 		runtime.ReadMemStats(&ms)
 		return float64(ms.HeapAlloc)
 	})
+	version, revision := buildVersion()
+	r.NewInfo("openswf_build_info", "The openswf build: its version, VCS revision and Go version; always 1.",
+		[]string{"version", "revision", "goversion"}, []string{version, revision, runtime.Version()})
+	r.NewGaugeVecFunc("openswf_pending_tasks", fmt.Sprintf("Tasks waiting on a task list for a poller, by domain, kind (decision or activity) and task list: the %d lists with most.", PendingTaskListsShown),
+		func() []metrics.Sample {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			lists, err := s.engine.PendingTaskLists(ctx, "", PendingTaskListsShown)
+			if err != nil {
+				s.cfg.Logger.Warn("metrics: reading the task lists", "err", err)
+				return nil
+			}
+			out := make([]metrics.Sample, len(lists))
+			for i, l := range lists {
+				out[i] = metrics.Sample{Values: []string{l.Domain, l.Kind, l.TaskList}, Value: float64(l.Count)}
+			}
+			return out
+		}, "domain", "kind", "task_list")
+	r.RegisterRuntime()
 	return m
+}
+
+// PendingTaskListsShown bounds the series of openswf_pending_tasks: the
+// task lists with most tasks waiting, so that a domain with many lists
+// does not swamp Prometheus.
+const PendingTaskListsShown = 50
+
+// buildVersion is the main module's version and VCS revision, as the
+// build recorded them.
+func buildVersion() (version, revision string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown", ""
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" {
+			revision = s.Value
+		}
+	}
+	return info.Main.Version, revision
 }
 
 // observe records one answered request.
 func (m *serverMetrics) observe(op, code string, d time.Duration) {
 	m.requests.Inc(op, code)
 	m.duration.Observe(d.Seconds(), op)
+}
+
+// workMetrics count what runs record: executions started and closed,
+// task timeouts, and how long activity tasks wait and run.
+type workMetrics struct {
+	started, closed                    *metrics.CounterVec
+	activityTimeouts, decisionTimeouts *metrics.CounterVec
+	scheduleToStart, startToClose      *metrics.HistogramVec
+}
+
+// latencyBuckets are the bounds, in seconds, of task latencies: from a
+// millisecond to a day.
+var latencyBuckets = []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10, 30, 60, 300, 900, 3600, 4 * 3600, 86400}
+
+func newWorkMetrics(r *metrics.Registry) *workMetrics {
+	return &workMetrics{
+		started: r.NewCounterVec("openswf_workflow_executions_started_total", "Workflow executions started, by domain.", "domain"),
+		closed: r.NewCounterVec("openswf_workflow_executions_closed_total",
+			"Workflow executions closed, by domain and close status (COMPLETED, FAILED, CANCELED, TERMINATED, CONTINUED_AS_NEW, TIMED_OUT).", "domain", "close_status"),
+		activityTimeouts: r.NewCounterVec("openswf_activity_task_timeouts_total", "Activity tasks timed out, by domain and timeout type.", "domain", "timeout_type"),
+		decisionTimeouts: r.NewCounterVec("openswf_decision_task_timeouts_total", "Decision tasks timed out, by domain and timeout type.", "domain", "timeout_type"),
+		scheduleToStart: r.NewHistogramVec("openswf_activity_schedule_to_start_seconds",
+			"Time activity tasks waited on their task list before a worker started them.", latencyBuckets),
+		startToClose: r.NewHistogramVec("openswf_activity_start_to_close_seconds",
+			"Time from an activity task's start to its completion, failure, cancellation or time-out.", latencyBuckets),
+	}
+}
+
+// closeStatuses are the close status each closing event records.
+var closeStatuses = map[swfapi.EventType]swfapi.CloseStatus{
+	swfapi.EventTypeWorkflowExecutionCompleted:      swfapi.CloseStatusCompleted,
+	swfapi.EventTypeWorkflowExecutionFailed:         swfapi.CloseStatusFailed,
+	swfapi.EventTypeWorkflowExecutionCanceled:       swfapi.CloseStatusCanceled,
+	swfapi.EventTypeWorkflowExecutionTerminated:     swfapi.CloseStatusTerminated,
+	swfapi.EventTypeWorkflowExecutionContinuedAsNew: swfapi.CloseStatusContinuedAsNew,
+	swfapi.EventTypeWorkflowExecutionTimedOut:       swfapi.CloseStatusTimedOut,
+}
+
+// observe counts what a committed transaction recorded in a run.
+func (m *workMetrics) observe(o engine.Observation) {
+	for i := range o.Events {
+		e := &o.Events[i]
+		typ := swfapi.Deref(e.EventType)
+		if status, ok := closeStatuses[typ]; ok {
+			m.closed.Inc(o.Domain, string(status))
+			continue
+		}
+		switch typ {
+		case swfapi.EventTypeWorkflowExecutionStarted:
+			m.started.Inc(o.Domain)
+		case swfapi.EventTypeDecisionTaskTimedOut:
+			m.decisionTimeouts.Inc(o.Domain, string(swfapi.Deref(e.DecisionTaskTimedOutEventAttributes.TimeoutType)))
+		case swfapi.EventTypeActivityTaskStarted:
+			if t, ok := o.Activities[swfapi.Deref(e.ActivityTaskStartedEventAttributes.ScheduledEventId)]; ok {
+				m.scheduleToStart.Observe(since(t.ScheduledAt, e))
+			}
+		case swfapi.EventTypeActivityTaskTimedOut:
+			a := e.ActivityTaskTimedOutEventAttributes
+			m.activityTimeouts.Inc(o.Domain, string(swfapi.Deref(a.TimeoutType)))
+			m.observeStartToClose(o, swfapi.Deref(a.ScheduledEventId), e)
+		case swfapi.EventTypeActivityTaskCompleted:
+			m.observeStartToClose(o, swfapi.Deref(e.ActivityTaskCompletedEventAttributes.ScheduledEventId), e)
+		case swfapi.EventTypeActivityTaskFailed:
+			m.observeStartToClose(o, swfapi.Deref(e.ActivityTaskFailedEventAttributes.ScheduledEventId), e)
+		case swfapi.EventTypeActivityTaskCanceled:
+			m.observeStartToClose(o, swfapi.Deref(e.ActivityTaskCanceledEventAttributes.ScheduledEventId), e)
+		}
+	}
+}
+
+// observeStartToClose records how long a started activity ran.
+func (m *workMetrics) observeStartToClose(o engine.Observation, scheduledEventID int64, e *swfapi.HistoryEvent) {
+	if t, ok := o.Activities[scheduledEventID]; ok && !t.StartedAt.IsZero() {
+		m.startToClose.Observe(since(t.StartedAt, e))
+	}
+}
+
+// since is the time from t to the event, in seconds.
+func since(t time.Time, e *swfapi.HistoryEvent) float64 {
+	if e.EventTimestamp == nil {
+		return 0
+	}
+	return max(e.EventTimestamp.Sub(t).Seconds(), 0)
 }

@@ -84,6 +84,9 @@ type Config struct {
 	// Auth checks callers' signatures and policies (auth.Load reads a
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
+	// ConsoleActions lets the web console act on executions (signal,
+	// request cancel, terminate, re-run) as its signed-in user may.
+	ConsoleActions bool
 	// Clock tells the time; nil means the wall clock (or, with
 	// ManualClock, a clock.Fake that starts at the wall-clock time).
 	Clock clock.Clock
@@ -191,9 +194,11 @@ type Server struct {
 	store  store.Store
 	where  string
 	engine *engine.Engine
-	http   *http.Server
-	ln     net.Listener
-	done   chan error
+	// registry holds the metrics of GET /metrics.
+	registry *metrics.Registry
+	http     *http.Server
+	ln       net.Listener
+	done     chan error
 	// stopLoop and loopDone stop the timer loop and tell it has stopped.
 	stopLoop func()
 	loopDone chan struct{}
@@ -272,9 +277,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}
 	}
+	registry := &metrics.Registry{}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
 		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
-		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser}
+		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe}
 	if manual != nil {
 		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
 	}
@@ -306,7 +312,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ln = newLimitListener(ln, cfg.MaxConnections)
-	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{}),
+	s := &Server{cfg: cfg, store: st, where: where, engine: eng, registry: registry, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{}),
 		manual: manual, tempDir: tempDir}
 	go func() {
 		defer close(s.loopDone)
@@ -433,14 +439,17 @@ func (s *Server) routes() http.Handler {
 	// The web console reads through the engine itself. With a users file
 	// (authentication on) it asks people to sign in with an access key and
 	// checks each call it makes against that user's policies.
-	opts := []console.Option{console.WithNow(s.cfg.Clock.Now)}
+	opts := []console.Option{console.WithNow(s.cfg.Clock.Now), console.WithLogger(s.cfg.Logger)}
+	if s.cfg.ConsoleActions {
+		opts = append(opts, console.WithActions())
+	}
 	if s.cfg.Auth != nil {
 		opts = append(opts, console.WithSignIn(s.cfg.Auth, s.engine.Authorize))
 	}
 	c := console.New(s.engine, opts...)
 	mux.Handle("GET /console/", c)
-	// POSTs to its paths reach the console, which refuses them (405),
-	// rather than the API ("POST /" takes every path).
+	// POSTs to its paths reach the console (its forms, or a 405), rather
+	// than the API ("POST /" takes every path).
 	mux.Handle("POST /console/", c)
 	mux.HandleFunc("GET /{$}", s.serveIndex)
 	s.devRoutes(mux)

@@ -367,6 +367,10 @@ type TaskTx interface {
 	// and returns it, or ErrNotFound.
 	TaskTake(ctx context.Context, k TaskListKey) (*Task, error)
 	TaskCount(ctx context.Context, k TaskListKey) (int, error)
+	// TaskListCounts returns the task lists that have tasks waiting, with
+	// how many, most first (then by domain, kind and name), at most limit
+	// of them; of one domain, or of all when domainID is 0.
+	TaskListCounts(ctx context.Context, domainID int64, limit int) ([]TaskListCount, error)
 
 	// TimerPut arms a timer, replacing the run's timer of the same kind and
 	// ref.

@@ -201,19 +201,22 @@ type Activity struct {
 // Started reports whether a worker has the task.
 func (a *Activity) Started() bool { return a.StartedEventID != 0 }
 
-// deadline returns the activity's earliest deadline and the timeout it
-// would be, or false when no timeout applies. Heartbeats move the
-// heartbeat deadline but no timer: the timer finds, when it falls due, that
-// the deadline has moved, and waits again.
-func (a *Activity) deadline() (time.Time, swfapi.ActivityTaskTimeoutType, bool) {
-	var at time.Time
-	var kind swfapi.ActivityTaskTimeoutType
+// Deadline is when one of an activity's timeouts would fire.
+type Deadline struct {
+	Type    swfapi.ActivityTaskTimeoutType
+	Timeout Timeout
+	At      time.Time
+}
+
+// Deadlines returns the deadlines of the timeouts that apply to the
+// activity now: schedule-to-start until a worker has it, then
+// start-to-close and heartbeat (from the last heartbeat, or the start),
+// and schedule-to-close throughout.
+func (a *Activity) Deadlines() []Deadline {
+	var out []Deadline
 	consider := func(from time.Time, t Timeout, k swfapi.ActivityTaskTimeoutType) {
-		if t == None {
-			return
-		}
-		if d := from.Add(t.Duration()); kind == "" || d.Before(at) {
-			at, kind = d, k
+		if t != None {
+			out = append(out, Deadline{Type: k, Timeout: t, At: from.Add(t.Duration())})
 		}
 	}
 	if !a.Started() {
@@ -227,6 +230,21 @@ func (a *Activity) deadline() (time.Time, swfapi.ActivityTaskTimeoutType, bool) 
 		consider(last, a.Heartbeat, swfapi.ActivityTaskTimeoutTypeHeartbeat)
 	}
 	consider(a.ScheduledAt, a.ScheduleToClose, swfapi.ActivityTaskTimeoutTypeScheduleToClose)
+	return out
+}
+
+// deadline returns the activity's earliest deadline and the timeout it
+// would be, or false when no timeout applies. Heartbeats move the
+// heartbeat deadline but no timer: the timer finds, when it falls due, that
+// the deadline has moved, and waits again.
+func (a *Activity) deadline() (time.Time, swfapi.ActivityTaskTimeoutType, bool) {
+	var at time.Time
+	var kind swfapi.ActivityTaskTimeoutType
+	for _, d := range a.Deadlines() {
+		if kind == "" || d.At.Before(at) {
+			at, kind = d.At, d.Type
+		}
+	}
 	return at, kind, kind != ""
 }
 

@@ -483,6 +483,24 @@ func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
 	return n, err
 }
 
+func (t *tx) TaskListCounts(ctx context.Context, domainID int64, limit int) ([]store.TaskListCount, error) {
+	rows, err := t.query(ctx, `SELECT domain_id, kind, task_list, count(*) AS n FROM tasks WHERE $1 = 0 OR domain_id = $1
+		GROUP BY domain_id, kind, task_list ORDER BY n DESC, domain_id, kind, task_list LIMIT $2`, []any{domainID, limit})
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.TaskListCount
+	for rows.Next() {
+		var c store.TaskListCount
+		if err := rows.Scan(&c.DomainID, &c.Kind, &c.TaskList, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func (t *tx) TimerPut(ctx context.Context, tm *store.Timer) error {
 	return t.later(ctx, `INSERT INTO timers (due, execution_id, kind, ref) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due`, ms(tm.Due), tm.ExecutionID, tm.Kind, tm.Ref)

@@ -368,6 +368,23 @@ func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
 	return n, err
 }
 
+func (t *tx) TaskListCounts(ctx context.Context, domainID int64, limit int) ([]store.TaskListCount, error) {
+	rows, err := t.query(ctx, "TaskListCounts", sql.Named("domain_id", domainID), sql.Named("limit", limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.TaskListCount
+	for rows.Next() {
+		var c store.TaskListCount
+		if err := rows.Scan(&c.DomainID, &c.Kind, &c.TaskList, &c.N); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 func (t *tx) TimerPut(ctx context.Context, tm *store.Timer) error {
 	_, err := t.exec(ctx, "TimerPut", sql.Named("due", millis(tm.Due)), sql.Named("execution_id", tm.ExecutionID), sql.Named("kind", tm.Kind), sql.Named("ref", tm.Ref))
 	return err

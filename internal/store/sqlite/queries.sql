@@ -206,6 +206,10 @@ RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_even
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = :domain_id AND kind = :kind AND task_list = :task_list;
 
+-- name: TaskListCounts
+SELECT domain_id, kind, task_list, count(*) AS n FROM tasks WHERE :domain_id = 0 OR domain_id = :domain_id
+GROUP BY domain_id, kind, task_list ORDER BY n DESC, domain_id, kind, task_list LIMIT :limit;
+
 -- name: TimerPut
 INSERT INTO timers (due, execution_id, kind, ref) VALUES (:due, :execution_id, :kind, :ref)
 ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due;

@@ -1068,6 +1068,7 @@ func testTasks(t *testing.T, s store.Store) {
 		})
 	}
 	counts(4, 1, 1, 1, 0)
+	checkTaskListCounts(t, s, list, store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"})
 	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, ptr(task(d, "activity", "L", 100, a, 10)))
 	next(store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"}, ptr(task(d2, "decision", "L", 100, c, 12)))
 	next(store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"}, nil)
@@ -1292,6 +1293,37 @@ func testTimers(t *testing.T, s store.Store) {
 	read(t, s, func(tx store.Tx) error {
 		if _, err := tx.TimerNext(ctx); !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("TimerNext after deleting all: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+}
+
+// checkTaskListCounts: with 4 tasks on list and 1 on each of three
+// others (one of them other, alone in its domain), TaskListCounts lists
+// them most first, up to its limit, of all domains or of one.
+func checkTaskListCounts(t *testing.T, s store.Store, list, other store.TaskListKey) {
+	t.Helper()
+	ctx := context.Background()
+	read(t, s, func(tx store.Tx) error {
+		all, err := tx.TaskListCounts(ctx, 0, 10)
+		if err != nil {
+			return err
+		}
+		if len(all) != 4 || all[0].TaskListKey != list || all[0].N != 4 {
+			return fmt.Errorf("TaskListCounts(all) = %+v", all)
+		}
+		for _, c := range all[1:] {
+			if c.N != 1 {
+				return fmt.Errorf("TaskListCounts(all) = %+v", all)
+			}
+		}
+		top, err := tx.TaskListCounts(ctx, 0, 1)
+		if err != nil || len(top) != 1 || top[0].TaskListKey != list {
+			return fmt.Errorf("TaskListCounts(all, 1) = %+v, %v", top, err)
+		}
+		of, err := tx.TaskListCounts(ctx, other.DomainID, 10)
+		if err != nil || len(of) != 1 || of[0].TaskListKey != other {
+			return fmt.Errorf("TaskListCounts(%d) = %+v, %v", other.DomainID, of, err)
 		}
 		return nil
 	})

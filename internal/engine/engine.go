@@ -207,6 +207,9 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if shared, ok := s.(store.Shared); ok {
 		e.announcer = newAnnouncer(shared)
 	}
+	if q, ok := s.(store.OpenRunQuota); ok {
+		q.EnforceOpenExecutions(cfg.Limits.OpenExecutions)
+	}
 	return e
 }
 

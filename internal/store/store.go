@@ -348,6 +348,17 @@ type TaskTx interface {
 	TimerDeleteByID(ctx context.Context, id int64) (bool, error)
 }
 
+// OpenRunQuota is implemented by stores that check a domain's open-run
+// quota again when a write commits, because several processes may start
+// runs in one domain at once and the engine's check, before the write,
+// sees only what was committed. A write that would go over the quota fails
+// at commit and runs again (its function then sees the runs that won).
+type OpenRunQuota interface {
+	// EnforceOpenExecutions sets the quota: the most open runs a domain
+	// may have; 0 checks nothing.
+	EnforceOpenExecutions(limit int)
+}
+
 // Shared is implemented by stores that several server processes use at
 // once (PostgreSQL): what one process commits, the others must hear of, so
 // that their long polls and timer loops wake without waiting for a

@@ -1,24 +1,36 @@
 // Package postgres is the shared store of openswf: PostgreSQL, which
 // several stateless openswf servers behind a load balancer use at once.
 //
-// Every Write runs at SERIALIZABLE isolation, so that the check-then-change
-// transactions of the engine (count the domains, then register one; find no
-// open run of a workflowId, then start one; read a run's state, then write
-// the next) behave as if they ran one after another, as they do on SQLite,
-// however many servers run them. PostgreSQL refuses, with a serialization
-// failure, a transaction that would break that; Write then runs its
-// function again on a fresh snapshot, and after a few failures runs it
-// alone, so that it cannot fail again. A Write that returns nil has been
-// committed (synchronous_commit, PostgreSQL's default, is left alone).
+// Every Write runs at READ COMMITTED isolation and takes explicit locks on
+// what its checks depend on, so that the check-then-change transactions of
+// the engine behave as if they ran one after another, as they do on SQLite,
+// however many servers run them, without the reruns that serializable
+// isolation costs when unrelated writes touch neighbouring index pages:
+//
+//   - a run read in a write is locked (FOR UPDATE): every transition of a
+//     run, and everything it changes (history, activities, tasks, timers),
+//     happens under its row lock, so two transitions of one run queue
+//     rather than fail, and the second reads what the first committed;
+//   - a run is started by an insert that a unique index keeps to one open
+//     run per workflowId (a start that loses that race runs again, and
+//     finds the winner);
+//   - a domain's open-run count is one row, changed at COMMIT by a deferred
+//     trigger that checks the quota (see migration 0002): starts in one
+//     domain wait for each other only for the length of a commit;
+//   - the counts that registrations check (domains, types, tags) are read
+//     under transaction-level advisory locks;
+//   - task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
+//     every server take different tasks instead of queueing for the same
+//     one; the package tests show that each task goes to exactly one.
+//
+// A Write that returns nil has been committed (synchronous_commit,
+// PostgreSQL's default, is left alone). Write runs its function again only
+// when PostgreSQL detects a deadlock, when a start lost the race for its
+// workflowId or its domain's quota at commit, or for a serialization
+// failure that a database configured for serializable transactions
+// reports; the few writes that keep failing run alone.
 //
 // Reads run on a REPEATABLE READ, READ ONLY snapshot.
-//
-// Task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
-// every server take different tasks instead of queueing for the same one;
-// the package tests show that each task goes to exactly one of them. A take
-// picks among the list's first tasks looked up just before its transaction,
-// so as not to lock the list's index pages for serializable isolation (see
-// TaskTake).
 //
 // The servers sharing the database wake each other's long polls and timer
 // loops with LISTEN and NOTIFY (store.Shared).
@@ -64,10 +76,13 @@ type Store struct {
 	// closed is closed by Close, which ends Listen.
 	closed    chan struct{}
 	closeOnce sync.Once
-	// retries counts the transactions run again after a serialization
-	// failure or a deadlock, alone those run alone, for tests and
+	// writes counts the Writes, retries the attempts run again after a
+	// deadlock or a lost race, alone those run alone, for tests and
 	// diagnostics.
-	retries, alone atomic.Int64
+	writes, retries, alone atomic.Int64
+	// openLimit is the most open runs a domain may have, checked at every
+	// commit; 0 checks nothing.
+	openLimit atomic.Int64
 }
 
 var (
@@ -82,8 +97,7 @@ var (
 //
 // The pgxpool settings may be added to url: pool_max_conns bounds the
 // connections, and so the transactions under way, of this server (by
-// default the larger of 4 and its CPUs). More concurrent writes are not
-// faster past a point: they fail each other's serialization more often.
+// default the larger of 4 and its CPUs).
 func Open(ctx context.Context, url string) (*Store, error) {
 	return OpenSchema(ctx, url, "")
 }
@@ -238,44 +252,50 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // maxAttempts bounds how many times Write runs a transaction that keeps
-// failing to serialize.
+// failing.
 const maxAttempts = 10
 
 // aloneAfter is how many attempts of a Write run alongside other writes;
 // the attempts after those run alone (see Write).
 const aloneAfter = 3
 
-// Write runs fn in a SERIALIZABLE transaction and commits it when fn
-// returns nil; any error rolls back everything fn did.
+// EnforceOpenExecutions makes every commit check that no domain is left
+// with more than limit open runs (0: no check). The engine checks the
+// quota before it starts a run, from the count committed so far; this
+// check, at commit, is what makes it exact when servers start runs in one
+// domain at once: the start that would go over runs again, and its check
+// then sees the runs that won.
+func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit)) }
+
+// Write runs fn in a READ COMMITTED transaction, with the locks the
+// package comment lists, and commits it when fn returns nil; any error
+// rolls back everything fn did.
 //
-// When PostgreSQL fails the transaction with a serialization failure
-// (40001) or a deadlock (40P01), Write rolls it back and runs fn again, up
-// to maxAttempts times in all (a unique violation, 23505, which a
-// concurrent transaction can cause too, is retried until the attempts run
-// alone; alone, it is fn's own): fn must build everything
-// it decides from what it reads inside the transaction, and must reset
-// whatever it reports to its caller when it starts. A statement error of
-// fn counts even if fn swallows it (the transaction is aborted anyway).
+// Write rolls the transaction back and runs fn again, up to maxAttempts
+// times in all, when PostgreSQL fails it for a reason that another attempt
+// cures: a deadlock (40P01), a serialization failure (40001), a unique
+// violation (23505) that a concurrent transaction caused (retried until the
+// attempts run alone; alone, it is fn's own), the domain's open-run quota
+// found full at commit (OS001), or — once — when fn failed after one of
+// its inserts found a run that a concurrent transaction had started (the
+// next attempt's checks see that run). fn must build everything it decides
+// from what it reads inside the transaction, and must reset whatever it
+// reports to its caller when it starts. A statement error of fn counts even
+// if fn swallows it (the transaction is aborted anyway).
 //
-// PostgreSQL's serializable isolation tracks reads by index page, so
-// writes that touch neighbouring rows, not only the same ones, can fail
-// each other; under load a write could fail every attempt. So the first
-// attempts run alongside other writes, after a short random pause each,
-// and the later ones run alone, across every server: each write locks the
-// table write_lock in ROW SHARE mode (which writes share) as it begins, and
-// a write that failed aloneAfter times locks it in EXCLUSIVE mode instead,
-// waiting for the writes under way and holding back new ones. Alone, it
-// has no concurrent transaction to fail with. The lock comes before the
-// transaction's snapshot (LOCK TABLE does not take one), so that the
-// writes held back see what the one alone committed. Reads take no part:
-// REPEATABLE READ snapshots cannot fail a write. As on SQLite, fn must not
-// call Write: it could wait for itself.
+// The first attempts run alongside other writes, after a short random pause
+// each, and the later ones run alone, across every server: each write locks
+// the table write_lock in ROW SHARE mode (which writes share) as it begins,
+// and a write that failed aloneAfter times locks it in EXCLUSIVE mode
+// instead, waiting for the writes under way and holding back new ones.
+// Reads take no part. As on SQLite, fn must not call Write: it could wait
+// for itself.
 //
-// A write takes few round trips: BEGIN and the LOCK go with the first
-// statement of fn, and the statements whose only outcome is an error (the
-// inserts, updates and deletes of runs, events, activities, tasks and
-// timers) wait for the next statement, or the COMMIT, and go with it, in
-// one pipeline (see later).
+// A write takes few round trips: BEGIN, the LOCK and the quota setting go
+// with the first statement of fn, and the statements whose only outcome is
+// an error (the inserts, updates and deletes of runs, events, activities,
+// tasks and timers) wait for the next statement, or the COMMIT, and go with
+// it, in one pipeline (see later).
 //
 // Once started, a Write is not interrupted by ctx (as on SQLite: a caller
 // that gives up never leaves an unknown outcome behind); ctx only stops
@@ -284,23 +304,26 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.writes.Add(1)
 	wctx := context.WithoutCancel(ctx)
 	for attempt := 1; ; attempt++ {
 		alone := attempt > aloneAfter
 		if alone {
 			s.alone.Add(1)
 		}
-		err := s.writeOnce(wctx, fn, alone)
+		err, raced := s.writeOnce(wctx, fn, alone)
 		switch code := sqlState(err); {
 		case err == nil:
 			return nil
-		case code == codeSerializationFailure || code == codeDeadlockDetected:
+		case code == codeSerializationFailure || code == codeDeadlockDetected || code == codeOpenLimit:
 		case code == codeUniqueViolation && !alone:
-			// A duplicate that a concurrent transaction caused (two
-			// transitions of one run appending the same event id) is
-			// seen, on a fresh snapshot, by the checks fn makes; at the
-			// latest the attempts that run alone, with no concurrent
+			// A duplicate that a concurrent transaction caused is seen,
+			// on a fresh snapshot, by the checks fn makes; at the latest
+			// the attempts that run alone, with no concurrent
 			// transaction, tell it from one that is fn's own.
+		case raced && attempt == 1:
+			// fn failed after an insert of a run found one a concurrent
+			// transaction started: its checks, run again, see that run.
 		default:
 			return err
 		}
@@ -335,7 +358,8 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 
 // How a write begins, alongside others or alone (see Write).
 const (
-	begin      = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	begin      = "BEGIN ISOLATION LEVEL READ COMMITTED"
+	setLimit   = "SELECT set_config('openswf.open_limit', $1, true)"
 	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
 	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
 )
@@ -343,11 +367,12 @@ const (
 // writeOnce runs one attempt of a Write, alone or not. Its connection goes
 // back to the pool only as it came, outside any transaction; otherwise (a
 // panic of fn, a lost connection) it is closed, which ends the
-// transaction.
-func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bool) error {
+// transaction. raced reports that an insert of a run found one that a
+// concurrent transaction started.
+func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bool) (_ error, raced bool) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
 	clean := false
 	defer func() {
@@ -362,9 +387,12 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		lock = lockAlone
 	}
 	// BEGIN and LOCK go with the first statement of fn, in its round trip.
-	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}}
+	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
 	t.pending.Queue(begin)
 	t.pending.Queue(lock)
+	if limit := s.openLimit.Load(); limit > 0 {
+		t.pending.Queue(setLimit, strconv.FormatInt(limit, 10))
+	}
 	result := fn(t)
 	if t.failed != nil {
 		// The transaction is aborted; if it was for a reason that another
@@ -386,11 +414,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		// fn failed, or a pending statement did. (When nothing was sent,
 		// not even BEGIN, there is nothing to roll back.)
 		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-			return result
+			return result, t.raced
 		}
 	}
 	clean = c.Conn().PgConn().TxStatus() == 'I'
-	return result
+	return result, t.raced
 }
 
 // commit sends the pending statements of a write transaction and COMMIT,
@@ -431,9 +459,13 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Retries is how many transactions Write has run again since the store
-// opened, after serialization failures and deadlocks: a measure of
-// contention between the servers sharing the database.
+// opened (see Write): a measure of contention between the servers sharing
+// the database.
 func (s *Store) Retries() int64 { return s.retries.Load() }
+
+// Writes is how many Writes the store has been asked for since it opened,
+// against which Retries is measured.
+func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // AloneRuns is how many of those attempts ran alone, holding back every
 // other write to the schema: when it grows, contention costs throughput.
@@ -444,6 +476,9 @@ const (
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 	codeUniqueViolation      = "23505"
+	// codeOpenLimit is raised at commit by the trigger that keeps the
+	// domains' open-run counts (migration 0002).
+	codeOpenLimit = "OS001"
 )
 
 // sqlState is the SQLSTATE of a PostgreSQL error, "" for other errors.
@@ -459,7 +494,7 @@ func sqlState(err error) string {
 // transaction back for a reason that running it again may cure.
 func retryable(err error) bool {
 	switch sqlState(err) {
-	case codeSerializationFailure, codeDeadlockDetected, codeUniqueViolation:
+	case codeSerializationFailure, codeDeadlockDetected, codeUniqueViolation, codeOpenLimit:
 		return true
 	}
 	return false
@@ -487,8 +522,11 @@ type tx struct {
 	// pending are the statements of a write whose outcome fn does not
 	// look at (see later), not sent yet.
 	pending *pgx.Batch
-	// begun is set once the BEGIN of a write has been sent.
-	begun bool
+	// schema is the store's, which advisory lock keys name.
+	schema string
+	// raced is set when an insert of a run found one that another
+	// transaction started (see Write).
+	raced bool
 }
 
 // ctx is the context a statement runs with: the caller's in a read, the
@@ -525,7 +563,6 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 	t.pending = &pgx.Batch{}
 	n := b.Len()
 	b.Queue(sql, args...)
-	t.begun = true
 	br := t.q.SendBatch(t.wctx, b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
@@ -726,8 +763,16 @@ func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 	return id, err
 }
 
+// domainGet returns the one domain a query finds, or ErrNotFound. In a
+// write the domain's row is locked FOR SHARE, so that it is not deprecated
+// while the write registers a type in it (the engine caches domains, so
+// that busy writes seldom read them).
 func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domain, error) {
-	d, err := scanDomain(t.row(ctx, "SELECT "+domainColumns+" FROM domains WHERE "+where, arg))
+	q := "SELECT " + domainColumns + " FROM domains WHERE " + where
+	if t.write {
+		q += " FOR SHARE"
+	}
+	d, err := scanDomain(t.row(ctx, q, arg))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -744,7 +789,39 @@ func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error)
 	return t.domainGet(ctx, "id = $1", id)
 }
 
+// Advisory locks of a write, taken before the counts that registrations
+// check: two writes that count and then add cannot both pass the check.
+// Each is a transaction-level lock, released at COMMIT or ROLLBACK.
+const (
+	lockDomains = iota + 1 // the domain count
+	lockTypes              // a domain's types of one kind
+	lockTags               // a domain's tags
+)
+
+// advisoryKey is the key of an advisory lock of the store's schema.
+func (t *tx) advisoryKey(what int, id int64, kind string) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "openswf\x00%s\x00%d\x00%d\x00%s", t.schema, what, id, kind)
+	return int64(h.Sum64())
+}
+
+// lock takes an advisory lock in a write (shared or exclusive), in the
+// round trip of the next statement. In a read it does nothing.
+func (t *tx) lock(ctx context.Context, shared bool, what int, id int64, kind string) {
+	if !t.write {
+		return
+	}
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	t.later(ctx, "SELECT "+fn+"($1)", t.advisoryKey(what, id, kind))
+}
+
+// DomainCount counts the domains; in a write, under a lock that the
+// writes that count them share with no other.
 func (t *tx) DomainCount(ctx context.Context) (int, error) {
+	t.lock(ctx, false, lockDomains, 0, "")
 	var n int
 	err := t.queryRow(ctx, "SELECT count(*) FROM domains", nil, &n)
 	return n, err
@@ -769,7 +846,13 @@ func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange
 	return t.later(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
 }
 
+// DomainTagList returns a domain's tags. In a write it takes the domain's
+// tag lock shared, and DomainTagPut takes it exclusive: a write that reads
+// the tags, checks their number and adds some cannot go past the limit
+// alongside another (one of two such writes fails as a deadlock and runs
+// again).
 func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
+	t.lock(ctx, true, lockTags, domainID, "")
 	return queryAll(ctx, t, "SELECT key, value FROM domain_tags WHERE domain_id = $1 ORDER BY key", []any{domainID},
 		func(r pgx.CollectableRow) (store.Tag, error) {
 			var tag store.Tag
@@ -795,6 +878,7 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 	if len(keys) == 0 {
 		return nil
 	}
+	t.lock(ctx, false, lockTags, domainID, "")
 	return t.later(ctx, `INSERT INTO domain_tags (domain_id, key, value)
 		SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
 		ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value`, domainID, keys, values)
@@ -853,7 +937,10 @@ func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) 
 	return ty, nil
 }
 
+// TypeCount counts a domain's types of one kind; in a write, under a lock
+// of that count.
 func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
+	t.lock(ctx, false, lockTypes, domainID, string(kind))
 	var n int
 	err := t.queryRow(ctx, "SELECT count(*) FROM types WHERE domain_id = $1 AND kind = $2", []any{domainID, string(kind)}, &n)
 	return n, err

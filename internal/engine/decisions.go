@@ -19,7 +19,8 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 	if err := workflow.ValidateDecisions(in.Decisions, e.cfg.Limits.Run); err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
+	res := e.reserveDecisions(in.Decisions)
+	return staleTask(e.transitionWith(ctx, res, e.byToken(t), func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}

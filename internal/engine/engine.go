@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
@@ -105,6 +106,10 @@ type Config struct {
 	// may be called on one workflow execution; nil limits nothing. Calls
 	// beyond them answer ThrottlingException.
 	APIRates, ExecutionAPIRates map[string]throttle.Rate
+	// PollRelook is how often, at the least, a waiting long poll looks for
+	// a task again on a store that several servers share (default
+	// DefaultPollRelook); on a store of one server, polls look when woken.
+	PollRelook time.Duration
 	// Logger receives what goes wrong in the background.
 	Logger *slog.Logger
 }
@@ -144,6 +149,13 @@ type Engine struct {
 	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
+	// decisionRates is rates, when there are limits.
+	decisionRates *throttle.Limiter
+	// share is the number of servers the shared limits are divided by.
+	share atomic.Int64
+	// pollRelook is how often a waiting poll looks again; 0: only when
+	// woken.
+	pollRelook time.Duration
 	// apiRates and execRates limit calls, across the server and per
 	// execution; nil when there are no limits.
 	apiRates, execRates *throttle.Limiter
@@ -196,7 +208,8 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 	}
 	if cfg.DecisionRates != nil {
-		e.rates = throttle.New(cfg.DecisionRates)
+		e.decisionRates = throttle.New(cfg.DecisionRates)
+		e.rates = e.decisionRates
 	}
 	if cfg.APIRates != nil {
 		e.apiRates = throttle.New(cfg.APIRates)
@@ -204,8 +217,11 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if cfg.ExecutionAPIRates != nil {
 		e.execRates = throttle.New(cfg.ExecutionAPIRates)
 	}
+	e.share.Store(1)
 	if shared, ok := s.(store.Shared); ok {
-		e.announcer = newAnnouncer(shared)
+		e.announcer = newAnnouncer(shared, c)
+		e.matcher.OnFirst(e.announcer.waiting)
+		e.pollRelook = cmp.Or(cfg.PollRelook, DefaultPollRelook)
 	}
 	if q, ok := s.(store.OpenRunQuota); ok {
 		q.EnforceOpenExecutions(cfg.Limits.OpenExecutions)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
+	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -31,22 +33,37 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	defer w.Done()
 	deadline := e.clock.NewTimer(e.cfg.LongPollWait)
 	defer deadline.Stop()
-	for woken := false; ; woken = true {
+	for look := true; ; {
 		if ctx.Err() != nil {
 			return false, nil
 		}
-		started, err := e.claim(ctx, key, claim, !woken)
+		started, err := e.claim(ctx, key, claim, look)
 		if err != nil || started {
 			return started, err
 		}
+		// On a shared store the poll also looks again now and then: an
+		// announcement from another server can be lost (it died between
+		// its commit and telling), and this bounds what that costs.
+		var relook <-chan time.Time
+		var relookTimer clock.Timer
+		if e.pollRelook > 0 {
+			relookTimer = e.clock.NewTimer(e.pollRelook)
+			relook = relookTimer.C()
+		}
 		select {
 		case <-w.C:
+			look = false
+		case <-relook:
+			look = true
 		case <-deadline.C():
 			return false, nil
 		case <-ctx.Done():
 			return false, nil
 		case <-e.stopping:
 			return false, nil
+		}
+		if relookTimer != nil {
+			relookTimer.Stop()
 		}
 	}
 }

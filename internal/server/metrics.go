@@ -29,7 +29,17 @@ func (s *Server) newMetrics() *serverMetrics {
 		runtime.ReadMemStats(&ms)
 		return float64(ms.HeapAlloc)
 	})
+	if c, ok := s.store.(writeCounter); ok {
+		r.NewGaugeFunc("openswf_store_writes_total", "Write transactions the store was asked for since the server started.", func() float64 { return float64(c.Writes()) })
+		r.NewGaugeFunc("openswf_store_write_retries_total", "Attempts of write transactions run again (deadlocks, lost races, the open-run quota found full at commit) since the server started.", func() float64 { return float64(c.Retries()) })
+	}
 	return m
+}
+
+// writeCounter is a store that counts its writes and their reruns (PostgreSQL).
+type writeCounter interface {
+	Writes() int64
+	Retries() int64
 }
 
 // observe records one answered request.

@@ -385,6 +385,11 @@ type Announcement struct {
 	Timers bool `json:"timers,omitempty"`
 	// Resync means news may have been missed: look at every list and timer.
 	Resync bool `json:"resync,omitempty"`
+	// Want are task lists the sender has pollers waiting on: the others
+	// announce the tasks they queue on those lists for a while.
+	Want []TaskListKey `json:"want,omitempty"`
+	// Bye: the sender is stopping.
+	Bye bool `json:"bye,omitempty"`
 }
 
 // TaskListCount is a number of tasks queued on a task list.

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Measures openswf on SQLite and on PostgreSQL back to back, on one machine:
+# one server on SQLite, one server on PostgreSQL, two servers on one
+# PostgreSQL database (the load spread over both). For each it prints the
+# bench's report, the CPU time (user+system, from /proc) the openswf
+# servers and the PostgreSQL processes took during the bench, and the
+# store's writes and reruns (from /metrics).
+#
+#   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
+#
+# Needs: go, curl, a PostgreSQL that PG_URL reaches and whose server runs on
+# this machine (for its CPU time). Each PostgreSQL case uses a fresh schema.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+BIN=$(mktemp -d)/openswf
+go build -o "$BIN" ./cmd/openswf
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+ticks() { # user+system clock ticks of the given pids
+	local sum=0 pid f
+	for pid in "$@"; do
+		[ -r /proc/$pid/stat ] || continue
+		f=$(sed 's/^.*) //' /proc/$pid/stat)
+		set -- $f
+		sum=$((sum + ${12} + ${13}))
+	done
+	echo $sum
+}
+pg_pids() { pgrep -x postgres || pgrep -f 'postgres:' || true; }
+pg_ticks() { # every PostgreSQL process, the exited backends' time being lost: sample often
+	ticks $(pg_pids)
+}
+metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
+
+serve() { # addr database -> pid
+	"$BIN" serve --listen "$1" --database "$2" >"$WORK/$1.log" 2>&1 &
+	echo $!
+}
+wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
+
+run_case() { # name database addr...
+	local name=$1 db=$2; shift 2
+	local pids=() a
+	for a in "$@"; do pids+=("$(serve "$a" "$db")"); done
+	for a in "$@"; do wait_up "$a"; done
+	local endpoints
+	endpoints=$(printf 'http://%s,' "$@"); endpoints=${endpoints%,}
+	# Backends come and go with the pools: sample their time every 0.2 s
+	# and keep the largest value seen per pid.
+	(while :; do for p in $(pg_pids); do [ -r /proc/$p/stat ] && echo "$p $(ticks $p)"; done; sleep 0.2; done) >"$WORK/pg.samples" &
+	local sampler=$!
+	local s0
+	s0=$(ticks "${pids[@]}")
+	echo "== $name"
+	"$BIN" bench -endpoint "$endpoints" "${BENCH_FLAGS[@]}"
+	local s1
+	s1=$(ticks "${pids[@]}")
+	kill $sampler; wait $sampler 2>/dev/null || true
+	local pg
+	pg=$(awk '{ if (!($1 in first)) first[$1]=$2; last[$1]=$2 } END { s=0; for (p in last) s+=last[p]-first[p]; print s }' "$WORK/pg.samples")
+	local hz; hz=$(getconf CLK_TCK)
+	local writes=0 retries=0 w r
+	for a in "$@"; do
+		w=$(metric "$a" openswf_store_writes_total); r=$(metric "$a" openswf_store_write_retries_total)
+		writes=$((writes + ${w:-0})); retries=$((retries + ${r:-0}))
+	done
+	echo "cpu: openswf $(awk -v t=$((s1 - s0)) -v hz=$hz 'BEGIN{printf "%.1f", t/hz}') s, postgres $(awk -v t=$pg -v hz=$hz 'BEGIN{printf "%.1f", t/hz}') s (during the bench, all loads)"
+	echo "store: $writes writes, $retries reruns"
+	for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+}
+
+BENCH_FLAGS=("$@")
+schema() { echo "bench_$(date +%s)_$RANDOM"; }
+run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950
+run_case "PostgreSQL, one server" "$PG_URL&schema=$(schema)" 127.0.0.1:17951
+s=$(schema)
+run_case "PostgreSQL, two servers" "$PG_URL&schema=$s" 127.0.0.1:17952 127.0.0.1:17953

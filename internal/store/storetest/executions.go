@@ -1296,3 +1296,73 @@ func testTimers(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testCountOpenInWrite: inside a write, ExecutionCountOpen counts the runs
+// that the write itself opened, closed and deleted, as the engine's quota
+// check needs (on PostgreSQL the committed count changes only at COMMIT).
+// A write that fails leaves the count as it was.
+func testCountOpenInWrite(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	other := insertDomain(t, s, "other", store.StatusRegistered)
+	kept := newRun(d, "kept", "r", t0)
+	kept.ID = insertRun(t, s, kept)
+	count := func(tx store.Tx, domainID int64, want int, when string) error {
+		if n, err := tx.ExecutionCountOpen(ctx, domainID); err != nil || n != want {
+			return fmt.Errorf("%s: ExecutionCountOpen = %d, %v; want %d", when, n, err, want)
+		}
+		return nil
+	}
+	write(t, s, func(tx store.Tx) error {
+		if err := count(tx, d, 1, "before"); err != nil {
+			return err
+		}
+		a, err := tx.ExecutionInsert(ctx, newRun(d, "a", "r", t0))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecutionInsert(ctx, newRun(d, "b", "r", t0)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecutionInsert(ctx, newRun(other, "c", "r", t0)); err != nil {
+			return err
+		}
+		if err := count(tx, d, 3, "after two starts"); err != nil {
+			return err
+		}
+		if err := count(tx, other, 1, "the other domain"); err != nil {
+			return err
+		}
+		run, err := tx.ExecutionGet(ctx, kept.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.ExecutionUpdate(ctx, closeRun(run, "COMPLETED", t0.Add(time.Minute))); err != nil {
+			return err
+		}
+		if err := count(tx, d, 2, "after closing the stored run"); err != nil {
+			return err
+		}
+		if err := tx.ExecutionDelete(ctx, a); err != nil {
+			return err
+		}
+		return count(tx, d, 1, "after deleting a run started here")
+	})
+	read(t, s, func(tx store.Tx) error {
+		if err := count(tx, d, 1, "committed"); err != nil {
+			return err
+		}
+		return count(tx, other, 1, "committed, the other domain")
+	})
+	err := s.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.ExecutionInsert(ctx, newRun(d, "rolled-back", "r", t0)); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the failing write committed")
+	}
+	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "after a write rolled back") })
+	write(t, s, func(tx store.Tx) error { return count(tx, d, 1, "in the next write") })
+}

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Meta", testMeta},
 		{"ExecutionInsertFind", testExecutionInsertFind},
 		{"ExecutionDelete", testExecutionDelete},
+		{"CountOpenInWrite", testCountOpenInWrite},
 		{"ExecutionList", testExecutionList},
 		{"ExecutionListPaging", testExecutionListPaging},
 		{"Events", testEvents},

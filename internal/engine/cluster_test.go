@@ -247,7 +247,9 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 	waitFor(t, "A to share its limits with B", func() bool { return a.share.Load() == 2 })
 
 	ctx := context.Background()
-	describe := func() error { return a.Throttle(ctx, "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")}) }
+	describe := func() error {
+		return a.Throttle(ctx, "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")})
+	}
 	for i := range 2 {
 		if err := describe(); err != nil {
 			t.Fatalf("call %d of A's half of the burst: %v", i+1, err)

@@ -267,4 +267,3 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 		t.Fatalf("%d tasks left, %v", left, err)
 	}
 }
-

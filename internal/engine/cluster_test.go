@@ -83,7 +83,10 @@ func (b *bus) taskAnnouncements() int {
 var _ store.Shared = node{}
 
 type cluster struct {
+	// clock is SWF's time (poll deadlines); wall that of the servers'
+	// housekeeping (re-looks, what they tell each other).
 	clock   *clock.Fake
+	wall    *clock.Fake
 	bus     *bus
 	engines []*Engine
 	stops   []context.CancelFunc
@@ -99,7 +102,8 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	c := &cluster{clock: clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)), bus: &bus{}}
+	c := &cluster{clock: clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)), wall: clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)), bus: &bus{}}
+	cfg.Wall = c.wall
 	keys := Keys{PageToken: []byte("0123456789abcdef0123456789abcdef"), TaskToken: []byte("fedcba9876543210fedcba9876543210")}
 	for range n {
 		e := New(cfg, node{st, c.bus}, c.clock, keys)
@@ -113,7 +117,7 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 	}
 	waitFor(t, "every engine listening", func() bool { return c.bus.listening() == n })
 	// Each engine's announcer waits on the clock to repeat what it says.
-	waitFor(t, "every announcer waiting", func() bool { return c.clock.Waiters() >= n })
+	waitFor(t, "every announcer waiting", func() bool { return c.wall.Waiters() >= n })
 	e := c.engines[0]
 	if err := e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr("d"), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}); err != nil {
 		t.Fatal(err)
@@ -158,13 +162,13 @@ type pollResult struct {
 // it looks again, on the clock.
 func poll(t *testing.T, c *cluster, e *Engine) <-chan pollResult {
 	t.Helper()
-	timers := c.clock.Waiters()
+	timers, wall := c.clock.Waiters(), c.wall.Waiters()
 	out := make(chan pollResult, 1)
 	go func() {
 		task, err := e.PollForDecisionTask(context.Background(), &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
 		out <- pollResult{task, err}
 	}()
-	waitFor(t, "the poll to wait", func() bool { return c.clock.Waiters() >= timers+2 })
+	waitFor(t, "the poll to wait", func() bool { return c.clock.Waiters() > timers && c.wall.Waiters() > wall })
 	return out
 }
 
@@ -184,7 +188,7 @@ func TestLostAnnouncementCostsOneRelook(t *testing.T) {
 		t.Fatalf("the poll answered before it looked again: %+v, %v", r.task, r.err)
 	case <-time.After(50 * time.Millisecond):
 	}
-	c.clock.Advance(DefaultPollRelook)
+	c.wall.Advance(DefaultPollRelook)
 	select {
 	case r := <-polled:
 		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
@@ -201,7 +205,7 @@ func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 	c := newCluster(t, 2, Config{})
 	a, b := c.engines[0], c.engines[1]
 	// Past the time after connecting when every list is announced.
-	c.clock.Advance(wantTTL + time.Second)
+	c.wall.Advance(wantTTL + time.Second)
 	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
 	before := c.bus.taskAnnouncements()
 	c.start(t, a, "nobody-waits")
@@ -243,7 +247,7 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 		APIRates: map[string]throttle.Rate{"DescribeDomain": {Burst: 4, PerSecond: 0.001}},
 	})
 	a := c.engines[0]
-	c.clock.Advance(wantRefresh)
+	c.wall.Advance(wantRefresh)
 	waitFor(t, "A to share its limits with B", func() bool { return a.share.Load() == 2 })
 
 	ctx := context.Background()

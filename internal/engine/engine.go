@@ -106,6 +106,11 @@ type Config struct {
 	// may be called on one workflow execution; nil limits nothing. Calls
 	// beyond them answer ThrottlingException.
 	APIRates, ExecutionAPIRates map[string]throttle.Rate
+	// Wall is the clock of the engine's housekeeping on a shared store —
+	// how often polls look again, how often servers tell each other what
+	// they wait on and how long that holds — which, unlike SWF's
+	// timeouts, has no meaning to clients (nil: the real clock).
+	Wall clock.Clock
 	// PollRelook is how often, at the least, a waiting long poll looks for
 	// a task again on a store that several servers share (default
 	// DefaultPollRelook); on a store of one server, polls look when woken.
@@ -153,9 +158,10 @@ type Engine struct {
 	decisionRates *throttle.Limiter
 	// share is the number of servers the shared limits are divided by.
 	share atomic.Int64
-	// pollRelook is how often a waiting poll looks again; 0: only when
-	// woken.
+	// pollRelook is how often, on the wall clock, a waiting poll looks
+	// again; 0: only when woken.
 	pollRelook time.Duration
+	wall       clock.Clock
 	// apiRates and execRates limit calls, across the server and per
 	// execution; nil when there are no limits.
 	apiRates, execRates *throttle.Limiter
@@ -218,8 +224,12 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		e.execRates = throttle.New(cfg.ExecutionAPIRates)
 	}
 	e.share.Store(1)
+	e.wall = cfg.Wall
+	if e.wall == nil {
+		e.wall = clock.Real{}
+	}
 	if shared, ok := s.(store.Shared); ok {
-		e.announcer = newAnnouncer(shared, c)
+		e.announcer = newAnnouncer(shared, e.wall)
 		e.matcher.OnFirst(e.announcer.waiting)
 		e.pollRelook = cmp.Or(cfg.PollRelook, DefaultPollRelook)
 	}

@@ -157,8 +157,8 @@ func (e *Engine) RunAnnouncements(ctx context.Context) {
 	if a == nil {
 		return
 	}
+	refresh := e.wall.NewTimer(wantRefresh)
 	for {
-		refresh := e.clock.NewTimer(wantRefresh)
 		select {
 		case <-ctx.Done():
 			refresh.Stop()
@@ -169,11 +169,13 @@ func (e *Engine) RunAnnouncements(ctx context.Context) {
 			cancel()
 			return
 		case <-a.ready:
-			refresh.Stop()
 			e.announce(ctx, false, false)
 		case <-refresh.C():
+			// Every wantRefresh, however busy: what this process waits on
+			// and that it is alive must not expire while it announces.
 			e.announce(ctx, true, false)
 			e.shareLimits()
+			refresh = e.wall.NewTimer(wantRefresh)
 		}
 	}
 }
@@ -183,7 +185,7 @@ func (e *Engine) RunAnnouncements(ctx context.Context) {
 // word that it is alive, with refresh). stopping says goodbye.
 func (e *Engine) announce(ctx context.Context, refresh, stopping bool) {
 	a := e.announcer
-	now := e.clock.Now()
+	now := e.wall.Now()
 	var waiting []matching.Key
 	if refresh {
 		waiting = e.matcher.Keys()
@@ -229,7 +231,7 @@ func (e *Engine) Hear(n store.Announcement) {
 		return
 	}
 	if a != nil {
-		now := e.clock.Now()
+		now := e.wall.Now()
 		a.mu.Lock()
 		if n.Resync {
 			// This process's listener (re)connected: it may have missed

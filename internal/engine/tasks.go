@@ -47,7 +47,7 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 		var relook <-chan time.Time
 		var relookTimer clock.Timer
 		if e.pollRelook > 0 {
-			relookTimer = e.clock.NewTimer(e.pollRelook)
+			relookTimer = e.wall.NewTimer(e.pollRelook)
 			relook = relookTimer.C()
 		}
 		select {

@@ -25,10 +25,9 @@
 //
 // A Write that returns nil has been committed (synchronous_commit,
 // PostgreSQL's default, is left alone). Write runs its function again only
-// when PostgreSQL detects a deadlock, when a start lost the race for its
-// workflowId or its domain's quota at commit, or for a serialization
-// failure that a database configured for serializable transactions
-// reports; the few writes that keep failing run alone.
+// when PostgreSQL detects a deadlock, or when a start lost the race for its
+// workflowId or for its domain's quota at commit; the few writes that keep
+// failing run alone.
 //
 // Reads run on a REPEATABLE READ, READ ONLY snapshot.
 //
@@ -438,7 +437,7 @@ func (t *tx) commit() error {
 			}
 		}
 	}
-	// A commit that fails (a serialization failure found at commit) ends
+	// A commit that fails (the open-run quota found full at commit) ends
 	// the transaction.
 	t.note(err)
 	if t.failed != nil {

@@ -80,8 +80,11 @@ type Store struct {
 	// diagnostics.
 	writes, retries, alone atomic.Int64
 	// openLimit is the most open runs a domain may have, checked at every
-	// commit; 0 checks nothing.
+	// commit; 0 checks nothing. limitSet holds, per connection, the limit
+	// its session has (set by a committed transaction: a setting made in
+	// one that rolls back goes with it).
 	openLimit atomic.Int64
+	limitSet  sync.Map // *pgx.Conn → int64
 }
 
 var (
@@ -119,11 +122,13 @@ func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "openswf"
 	}
+	s := &Store{schema: schema, channel: channelName(schema), closed: make(chan struct{})}
+	cfg.BeforeClose = func(c *pgx.Conn) { s.limitSet.Delete(c) }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, schema: schema, channel: channelName(schema), closed: make(chan struct{})}
+	s.pool = pool
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -266,6 +271,14 @@ const aloneAfter = 3
 // then sees the runs that won.
 func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit)) }
 
+// limitOf is the open-run quota the session of conn has, 0 if none.
+func (s *Store) limitOf(conn *pgx.Conn) int64 {
+	if v, ok := s.limitSet.Load(conn); ok {
+		return v.(int64)
+	}
+	return 0
+}
+
 // Write runs fn in a READ COMMITTED transaction, with the locks the
 // package comment lists, and commits it when fn returns nil; any error
 // rolls back everything fn did.
@@ -358,7 +371,9 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 // How a write begins, alongside others or alone (see Write).
 const (
 	begin      = "BEGIN ISOLATION LEVEL READ COMMITTED"
-	setLimit   = "SELECT set_config('openswf.open_limit', $1, true)"
+	// setLimit sets the open-run quota for the session: it lasts as long
+	// as the connection, once its transaction commits (see limitSet).
+	setLimit = "SELECT set_config('openswf.open_limit', $1, false)"
 	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
 	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
 )
@@ -389,7 +404,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
 	t.pending.Queue(begin)
 	t.pending.Queue(lock)
-	if limit := s.openLimit.Load(); limit > 0 {
+	limit := s.openLimit.Load()
+	setting := limit > 0 && s.limitOf(c.Conn()) != limit
+	if setting {
 		t.pending.Queue(setLimit, strconv.FormatInt(limit, 10))
 	}
 	result := fn(t)
@@ -408,6 +425,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		// round trip; the first that fails decides (the statements after
 		// it, the COMMIT included, do not run).
 		result = t.commit()
+		if result == nil && setting {
+			s.limitSet.Store(c.Conn(), limit)
+		}
 	}
 	if c.Conn().PgConn().TxStatus() != 'I' {
 		// fn failed, or a pending statement did. (When nothing was sent,

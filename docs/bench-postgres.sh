@@ -21,9 +21,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 ticks() { # user+system clock ticks of the given pids
 	local sum=0 pid f
 	for pid in "$@"; do
-		[ -r /proc/$pid/stat ] || continue
-		f=$(sed 's/^.*) //' /proc/$pid/stat)
+		f=$(sed 's/^.*) //' /proc/$pid/stat 2>/dev/null) || continue
 		set -- $f
+		[ $# -ge 13 ] || continue
 		sum=$((sum + ${12} + ${13}))
 	done
 	echo $sum

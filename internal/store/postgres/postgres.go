@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -99,7 +100,7 @@ var (
 //
 // The pgxpool settings may be added to url: pool_max_conns bounds the
 // connections, and so the transactions under way, of this server (by
-// default the larger of 4 and its CPUs).
+// default defaultMaxConns).
 func Open(ctx context.Context, url string) (*Store, error) {
 	return OpenSchema(ctx, url, "")
 }
@@ -115,6 +116,9 @@ func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns()
 	}
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
@@ -135,6 +139,14 @@ func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
 	}
 	return s, nil
 }
+
+// defaultMaxConns is the default size of a server's pool: the larger of 16
+// and four per CPU. A transaction spends most of its time waiting for
+// round trips and commits, not computing, and transactions of different
+// runs do not conflict: the pool, not PostgreSQL, would otherwise bound a
+// server's throughput (pgxpool's own default, the larger of 4 and the
+// CPUs, did on a 2-core machine).
+func defaultMaxConns() int32 { return int32(max(16, 4*runtime.NumCPU())) }
 
 // Close closes every connection of the store, once the transactions under
 // way have ended, and ends Listen.
@@ -371,6 +383,7 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 // How a write begins, alongside others or alone (see Write).
 const (
 	begin      = "BEGIN ISOLATION LEVEL READ COMMITTED"
+	beginRead  = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 	// setLimit sets the open-run quota for the session: it lasts as long
 	// as the connection, once its transaction commits (see limitSet).
 	setLimit = "SELECT set_config('openswf.open_limit', $1, false)"
@@ -467,14 +480,27 @@ func (t *tx) commit() error {
 }
 
 // Read runs fn on a REPEATABLE READ, READ ONLY snapshot. Its statements
-// stop when the context they are given ends.
+// stop when ctx ends. The BEGIN goes with the first statement, in its round
+// trip; the snapshot ends with a ROLLBACK. A connection that a canceled
+// statement left in doubt is closed rather than pooled.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
-	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer ptx.Rollback(context.WithoutCancel(ctx))
-	return fn(&tx{q: ptx})
+	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
+	t.pending.Queue(beginRead)
+	result := fn(t)
+	pc := c.Conn().PgConn()
+	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	if pc.IsClosed() || pc.TxStatus() != 'I' {
+		c.Hijack().Close(context.WithoutCancel(ctx))
+		return result
+	}
+	c.Release()
+	return result
 }
 
 // Retries is how many transactions Write has run again since the store
@@ -519,42 +545,32 @@ func retryable(err error) bool {
 	return false
 }
 
-// querier is what statements run on: a pgx transaction (reads), or a
-// pooled connection inside the transaction that Write began on it.
+// querier is what statements run on: a pooled connection, inside the
+// transaction that Write or Read began on it.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// tx implements store.Tx on a pgx transaction.
+// tx implements store.Tx on a pooled connection.
 type tx struct {
 	q     querier
 	write bool
-	// wctx is the context of a write's statements, which its caller's
-	// cancellation does not reach.
+	// wctx is the context of the statements: a write's own, which its
+	// caller's cancellation does not reach, or a read's caller's.
 	wctx context.Context
 	// err is the first error of a statement of the transaction, and
 	// failed the first that another attempt can cure.
 	err, failed error
-	// pending are the statements of a write whose outcome fn does not
-	// look at (see later), not sent yet.
+	// pending are the statements not sent yet: the BEGIN (and LOCK) of
+	// the transaction until its first statement, and the statements of a
+	// write whose outcome fn does not look at (see later).
 	pending *pgx.Batch
 	// schema is the store's, which advisory lock keys name.
 	schema string
 	// raced is set when an insert of a run found one that another
 	// transaction started (see Write).
 	raced bool
-}
-
-// ctx is the context a statement runs with: the caller's in a read, the
-// write's own in a write.
-func (t *tx) ctx(ctx context.Context) context.Context {
-	if t.write {
-		return t.wctx
-	}
-	return ctx
 }
 
 // later queues a statement of a write whose only outcome is an error: it
@@ -592,11 +608,9 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 	return br, nil
 }
 
-// query runs a query, after the pending statements of a write.
+// query runs a query, after the pending statements (of a write, or the
+// BEGIN of a read).
 func (t *tx) query(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
-	if !t.write {
-		return t.q.Query(ctx, sql, args...)
-	}
 	br, err := t.send(sql, args)
 	if err != nil {
 		return nil, err
@@ -637,9 +651,6 @@ func (r *batchRows) Err() error {
 // row runs a query of one row, after the pending statements of a write;
 // its Scan returns pgx.ErrNoRows when there is none.
 func (t *tx) row(ctx context.Context, sql string, args ...any) pgx.Row {
-	if !t.write {
-		return t.q.QueryRow(ctx, sql, args...)
-	}
 	rows, err := t.query(ctx, sql, args)
 	return &firstRow{rows: rows, err: err}
 }
@@ -683,10 +694,6 @@ func (t *tx) note(err error) error {
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if !t.write {
-		tag, err := t.q.Exec(ctx, sql, args...)
-		return tag, t.note(err)
-	}
 	br, err := t.send(sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err

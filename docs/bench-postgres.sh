@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Measures openswf on SQLite and on PostgreSQL back to back, on one machine:
 # one server on SQLite, one server on PostgreSQL, two servers on one
-# PostgreSQL database (the load spread over both). For each it prints the
-# bench's report, the CPU time (user+system, from /proc) the openswf
-# servers and the PostgreSQL processes took during the bench, and the
-# store's writes and reruns (from /metrics).
+# PostgreSQL database (the load spread over both). For each it runs the
+# workflow load and the heartbeat load apart, and prints the bench's
+# reports, the CPU time (user+system, from /proc) that the openswf servers
+# and the PostgreSQL processes spent per workflow and per heartbeat, and
+# the store's writes and reruns (from /metrics).
 #
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
 #
@@ -40,6 +41,32 @@ serve() { # addr database -> pid
 }
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
 
+# measure PHASE ENDPOINTS PIDS...: runs the bench for one load and prints
+# its report and the CPU that the servers and PostgreSQL spent on it.
+measure() {
+	local phase=$1 endpoints=$2; shift 2
+	local skip=-skip-heartbeats
+	[ "$phase" = heartbeats ] && skip=-skip-workflows
+	# Backends come and go with the pools: sample their time every 0.2 s,
+	# keeping the first and last value seen per pid.
+	(while :; do for p in $(pg_pids); do echo "$p $(ticks $p)"; done; sleep 0.2; done) >"$WORK/pg.samples" &
+	local sampler=$! s0 s1 pg hz out n
+	hz=$(getconf CLK_TCK)
+	s0=$(ticks "$@")
+	out=$("$BIN" bench -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}")
+	s1=$(ticks "$@")
+	kill $sampler; wait $sampler 2>/dev/null || true
+	echo "$out" | grep -v '^load:'
+	pg=$(awk '{ if (!($1 in first)) first[$1]=$2; last[$1]=$2 } END { s=0; for (p in last) s+=last[p]-first[p]; print s }' "$WORK/pg.samples")
+	if [ "$phase" = workflows ]; then
+		n=$(echo "$out" | awk '$1=="workflows" {print $2}')
+		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per workflow: openswf %.2f ms, postgres %.2f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
+	else
+		n=$(echo "$out" | awk '$1=="heartbeats" {sub(/\(/, "", $(NF-3)); print $(NF-3)}')
+		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per heartbeat: openswf %.3f ms, postgres %.3f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
+	fi
+}
+
 run_case() { # name database addr...
 	local name=$1 db=$2; shift 2
 	local pids=() a
@@ -47,26 +74,14 @@ run_case() { # name database addr...
 	for a in "$@"; do wait_up "$a"; done
 	local endpoints
 	endpoints=$(printf 'http://%s,' "$@"); endpoints=${endpoints%,}
-	# Backends come and go with the pools: sample their time every 0.2 s
-	# and keep the largest value seen per pid.
-	(while :; do for p in $(pg_pids); do [ -r /proc/$p/stat ] && echo "$p $(ticks $p)"; done; sleep 0.2; done) >"$WORK/pg.samples" &
-	local sampler=$!
-	local s0
-	s0=$(ticks "${pids[@]}")
 	echo "== $name"
-	"$BIN" bench -endpoint "$endpoints" "${BENCH_FLAGS[@]}"
-	local s1
-	s1=$(ticks "${pids[@]}")
-	kill $sampler; wait $sampler 2>/dev/null || true
-	local pg
-	pg=$(awk '{ if (!($1 in first)) first[$1]=$2; last[$1]=$2 } END { s=0; for (p in last) s+=last[p]-first[p]; print s }' "$WORK/pg.samples")
-	local hz; hz=$(getconf CLK_TCK)
+	measure workflows "$endpoints" "${pids[@]}"
+	measure heartbeats "$endpoints" "${pids[@]}"
 	local writes=0 retries=0 w r
 	for a in "$@"; do
 		w=$(metric "$a" openswf_store_writes_total); r=$(metric "$a" openswf_store_write_retries_total)
 		writes=$((writes + ${w:-0})); retries=$((retries + ${r:-0}))
 	done
-	echo "cpu: openswf $(awk -v t=$((s1 - s0)) -v hz=$hz 'BEGIN{printf "%.1f", t/hz}') s, postgres $(awk -v t=$pg -v hz=$hz 'BEGIN{printf "%.1f", t/hz}') s (during the bench, all loads)"
 	echo "store: $writes writes, $retries reruns"
 	for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
 }

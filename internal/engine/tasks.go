@@ -272,18 +272,23 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Rec
 	if err != nil {
 		return nil, err
 	}
+	h := store.Heartbeat{
+		ExecutionID: t.ExecutionID, ScheduledEventID: t.ScheduledEventID, StartedEventID: t.StartedEventID,
+		Details: in.Details, At: e.now(),
+	}
 	var cancel bool
-	err = e.store.Write(ctx, func(tx store.Tx) error {
-		var err error
-		cancel, err = tx.ActivityHeartbeat(ctx, store.Heartbeat{
-			ExecutionID: t.ExecutionID, ScheduledEventID: t.ScheduledEventID, StartedEventID: t.StartedEventID,
-			Details: in.Details, At: e.now(),
+	if hb, ok := e.store.(store.Heartbeater); ok {
+		cancel, err = hb.ActivityHeartbeatNow(ctx, h)
+	} else {
+		err = e.store.Write(ctx, func(tx store.Tx) error {
+			var err error
+			cancel, err = tx.ActivityHeartbeat(ctx, h)
+			return err
 		})
-		if errors.Is(err, store.ErrNotFound) {
-			return workflow.ErrStale
-		}
-		return err
-	})
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		err = workflow.ErrStale
+	}
 	if err != nil {
 		return nil, staleTask(err)
 	}

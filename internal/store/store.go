@@ -348,6 +348,14 @@ type TaskTx interface {
 	TimerDeleteByID(ctx context.Context, id int64) (bool, error)
 }
 
+// Heartbeater is implemented by stores that record a heartbeat on their
+// own, in one round trip, rather than in a Write: it is the call workers
+// make most often. ActivityHeartbeatNow is Tx.ActivityHeartbeat in a write
+// of its own, committed durably before it returns.
+type Heartbeater interface {
+	ActivityHeartbeatNow(ctx context.Context, h Heartbeat) (cancelRequested bool, err error)
+}
+
 // OpenRunQuota is implemented by stores that check a domain's open-run
 // quota again when a write commits, because several processes may start
 // runs in one domain at once and the engine's check, before the write,

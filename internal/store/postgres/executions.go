@@ -368,22 +368,52 @@ func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
 	return t.later(ctx, "DELETE FROM activities WHERE execution_id = $1", executionID)
 }
 
-// ActivityHeartbeat records a heartbeat. In a write it holds the run's
-// row FOR SHARE while it updates the activity, so that it queues behind a
-// transition of the run (which holds the row FOR UPDATE and may rewrite
-// the activity from what it read) rather than be undone by it; heartbeats
-// of a run's activities share the lock.
+// heartbeatSQL records a heartbeat and returns whether the activity's
+// cancellation was requested. It holds the run's row FOR SHARE while it
+// updates the activity, so that it queues behind a transition of the run
+// (which holds the row FOR UPDATE and may rewrite the activity from what it
+// read) rather than be undone by it; heartbeats of a run's activities share
+// the lock. Locks are taken in the order transitions take them: the run,
+// then its activity.
+const heartbeatSQL = `WITH run AS (SELECT id FROM executions WHERE id = $1 FOR SHARE)
+	UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+	WHERE execution_id = (SELECT id FROM run) AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+	RETURNING cancel_requested`
+
+func heartbeatArgs(h store.Heartbeat) []any {
+	return []any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}
+}
+
 func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
 	var cancel bool
-	err := t.queryRow(ctx, `WITH run AS (SELECT id FROM executions WHERE id = $1 FOR SHARE)
-		UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
-		WHERE execution_id = (SELECT id FROM run) AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
-		RETURNING cancel_requested`,
-		[]any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}, &cancel)
-	if err != nil {
+	if err := t.queryRow(ctx, heartbeatSQL, heartbeatArgs(h), &cancel); err != nil {
 		return false, notFound(err)
 	}
 	return cancel, nil
+}
+
+// ActivityHeartbeatNow records a heartbeat in a transaction of its own: the
+// one statement, committed as it runs, in one round trip (store.Heartbeater).
+// Like Write, it is not interrupted by ctx once sent, and runs again after
+// a deadlock.
+func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.writes.Add(1)
+	for attempt := 1; ; attempt++ {
+		var cancel bool
+		err := s.pool.QueryRow(context.WithoutCancel(ctx), heartbeatSQL, heartbeatArgs(h)...).Scan(&cancel)
+		switch {
+		case err == nil:
+			return cancel, nil
+		case errors.Is(err, pgx.ErrNoRows):
+			return false, store.ErrNotFound
+		case !retryable(err) || attempt == maxAttempts:
+			return false, err
+		}
+		s.retries.Add(1)
+	}
 }
 
 const taskColumns = "id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id"

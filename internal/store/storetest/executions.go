@@ -1366,3 +1366,47 @@ func testCountOpenInWrite(t *testing.T, s store.Store) {
 	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "after a write rolled back") })
 	write(t, s, func(tx store.Tx) error { return count(tx, d, 1, "in the next write") })
 }
+
+// testHeartbeatOutsideWrite: a store that records heartbeats on their own
+// (store.Heartbeater) does what ActivityHeartbeat does in a write, and
+// commits it.
+func testHeartbeatOutsideWrite(t *testing.T, s store.Store) {
+	hb, ok := s.(store.Heartbeater)
+	if !ok {
+		t.Skip("the store records heartbeats in writes only")
+	}
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	started := &store.Activity{ExecutionID: a, ScheduledEventID: 7, ActivityID: "started", StartedEventID: 8, Data: []byte(`{"n":7}`)}
+	canceled := &store.Activity{ExecutionID: a, ScheduledEventID: 9, ActivityID: "canceled", StartedEventID: 10, CancelRequested: true, Data: []byte(`{"n":9}`)}
+	unstarted := &store.Activity{ExecutionID: a, ScheduledEventID: 5, ActivityID: "unstarted", Data: []byte(`{"n":5}`)}
+	write(t, s, func(tx store.Tx) error {
+		for _, act := range []*store.Activity{started, canceled, unstarted} {
+			if err := tx.ActivityPut(ctx, act); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, h := range []store.Heartbeat{
+		{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 0},
+		{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 9},
+		{ExecutionID: a + 100, ScheduledEventID: 7, StartedEventID: 8},
+	} {
+		h.Details, h.At = ptr("bad"), t0.Add(time.Hour)
+		if c, err := hb.ActivityHeartbeatNow(ctx, h); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("ActivityHeartbeatNow(%+v) = %v, %v; want ErrNotFound", h, c, err)
+		}
+	}
+	at := t0.Add(time.Second + 300*time.Microsecond)
+	if c, err := hb.ActivityHeartbeatNow(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("half"), At: at}); err != nil || c {
+		t.Fatalf("heartbeat of the started activity = %v, %v; want false, nil", c, err)
+	}
+	if c, err := hb.ActivityHeartbeatNow(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 9, StartedEventID: 10, At: at}); err != nil || !c {
+		t.Fatalf("heartbeat of the canceled activity = %v, %v; want true, nil", c, err)
+	}
+	started.HeartbeatDetails, started.LastHeartbeat = ptr("half"), ptr(ms(at))
+	canceled.LastHeartbeat = ptr(ms(at))
+	read(t, s, func(tx store.Tx) error { return checkActivities(ctx, tx, a, unstarted, started, canceled) })
+}

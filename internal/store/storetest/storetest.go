@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Activities", testActivities},
 		{"ActivityHeartbeat", testActivityHeartbeat},
+		{"HeartbeatOutsideWrite", testHeartbeatOutsideWrite},
 		{"Tasks", testTasks},
 		{"Timers", testTimers},
 	}

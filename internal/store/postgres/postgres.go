@@ -382,11 +382,11 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 
 // How a write begins, alongside others or alone (see Write).
 const (
-	begin      = "BEGIN ISOLATION LEVEL READ COMMITTED"
-	beginRead  = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+	begin     = "BEGIN ISOLATION LEVEL READ COMMITTED"
+	beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 	// setLimit sets the open-run quota for the session: it lasts as long
 	// as the connection, once its transaction commits (see limitSet).
-	setLimit = "SELECT set_config('openswf.open_limit', $1, false)"
+	setLimit   = "SELECT set_config('openswf.open_limit', $1, false)"
 	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
 	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
 )

@@ -62,7 +62,7 @@ measure() {
 		n=$(echo "$out" | awk '$1=="workflows" {print $2}')
 		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per workflow: openswf %.2f ms, postgres %.2f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
 	else
-		n=$(echo "$out" | awk '$1=="heartbeats" {sub(/\(/, "", $(NF-3)); print $(NF-3)}')
+		n=$(echo "$out" | grep '^heartbeats' | grep -o '([0-9]* calls' | tr -dc 0-9)
 		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per heartbeat: openswf %.3f ms, postgres %.3f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
 	fi
 }

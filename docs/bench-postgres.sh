@@ -8,6 +8,7 @@
 # the store's writes and reruns (from /metrics).
 #
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
+#   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
 #
 # Needs: go, curl, a PostgreSQL that PG_URL reaches and whose server runs on
 # this machine (for its CPU time). Each PostgreSQL case uses a fresh schema.
@@ -88,7 +89,7 @@ run_case() { # name database addr...
 
 BENCH_FLAGS=("$@")
 schema() { echo "bench_$(date +%s)_$RANDOM"; }
-run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950
-run_case "PostgreSQL, one server" "$PG_URL&schema=$(schema)" 127.0.0.1:17951
-s=$(schema)
-run_case "PostgreSQL, two servers" "$PG_URL&schema=$s" 127.0.0.1:17952 127.0.0.1:17953
+CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
+case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950 ;; esac
+case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&schema=$(schema)" 127.0.0.1:17951 ;; esac
+case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&schema=$(schema)" 127.0.0.1:17952 127.0.0.1:17953 ;; esac

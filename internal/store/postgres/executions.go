@@ -324,10 +324,18 @@ func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Ev
 	})
 }
 
+// ActivityList returns a run's open activities. In a write they are locked
+// FOR UPDATE: a write that reads an activity and puts it back (with the
+// heartbeat it read) is not overtaken by a heartbeat, which waits for it,
+// then applies to what it committed.
 func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
-	return queryAll(ctx, t, `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+	q := `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
 		heartbeat_details, last_heartbeat, data
-		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`, []any{executionID},
+		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`
+	if t.write {
+		q += " FOR UPDATE"
+	}
+	return queryAll(ctx, t, q, []any{executionID},
 		func(r pgx.CollectableRow) (*store.Activity, error) {
 			var a store.Activity
 			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
@@ -369,15 +377,12 @@ func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
 }
 
 // heartbeatSQL records a heartbeat and returns whether the activity's
-// cancellation was requested. It holds the run's row FOR SHARE while it
-// updates the activity, so that it queues behind a transition of the run
-// (which holds the row FOR UPDATE and may rewrite the activity from what it
-// read) rather than be undone by it; heartbeats of a run's activities share
-// the lock. Locks are taken in the order transitions take them: the run,
-// then its activity.
-const heartbeatSQL = `WITH run AS (SELECT id FROM executions WHERE id = $1 FOR SHARE)
-	UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
-	WHERE execution_id = (SELECT id FROM run) AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+// cancellation was requested. It takes no lock but the activity's row:
+// a transition of the run that read the activity holds it (see
+// ActivityList), and the heartbeat waits for it, then applies to what it
+// committed (or finds the attempt over).
+const heartbeatSQL = `UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+	WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
 	RETURNING cancel_requested`
 
 func heartbeatArgs(h store.Heartbeat) []any {

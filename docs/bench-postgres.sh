@@ -10,8 +10,11 @@
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
 #   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
 #
-# Needs: go, curl, a PostgreSQL that PG_URL reaches and whose server runs on
-# this machine (for its CPU time). Each PostgreSQL case uses a fresh schema.
+# Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
+# runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
+# schema. PostgreSQL's CPU is that of the servers' backends (sampled every
+# 0.2 s: a backend that exits between samples loses its last moments) and
+# of its background processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
@@ -30,9 +33,14 @@ ticks() { # user+system clock ticks of the given pids
 	done
 	echo $sum
 }
-pg_pids() { pgrep -x postgres || pgrep -f 'postgres:' || true; }
-pg_ticks() { # every PostgreSQL process, the exited backends' time being lost: sample often
-	ticks $(pg_pids)
+# The PostgreSQL processes that work for the servers measured: their
+# backends (named by application_name, so that other clients of the same
+# PostgreSQL do not count) and the shared background processes (WAL writer,
+# checkpointer, background writer, autovacuum), which other clients share.
+APP=openswf-bench-$$
+pg_pids() {
+	psql "$PG_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP'" 2>/dev/null || true
+	pgrep -f 'postgres: .*(walwriter|checkpointer|background writer|autovacuum)' || true
 }
 metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
 
@@ -91,5 +99,5 @@ BENCH_FLAGS=("$@")
 schema() { echo "bench_$(date +%s)_$RANDOM"; }
 CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
 case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950 ;; esac
-case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&schema=$(schema)" 127.0.0.1:17951 ;; esac
-case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&schema=$(schema)" 127.0.0.1:17952 127.0.0.1:17953 ;; esac
+case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17951 ;; esac
+case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17952 127.0.0.1:17953 ;; esac

@@ -19,8 +19,15 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 	if err := workflow.ValidateDecisions(in.Decisions, e.cfg.Limits.Run); err != nil {
 		return err
 	}
+	if in.TaskList != nil {
+		// The run's decision tasks move to this list: it must be one that
+		// a poller can name.
+		if err := checkPollTaskList(in.TaskList); err != nil {
+			return err
+		}
+	}
 	res := e.reserveDecisions(in.Decisions)
-	return staleTask(e.transitionWith(ctx, res, e.byToken(t), func(w *world, r *run) error {
+	return e.staleTask(ctx, t, e.transitionWith(ctx, res, e.byToken(t), func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}

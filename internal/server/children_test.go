@@ -716,8 +716,12 @@ func chOtherPolicy(p types.ChildPolicy) types.ChildPolicy {
 	return types.ChildPolicyAbandon
 }
 
-// The parent's child policy reaches its open children whichever way it
-// closes, in the transaction that closes it.
+// The parent's child policy reaches its open children when it is
+// terminated or times out, in the transaction that closes it, and only
+// then: children outlive a parent that completes, fails, is canceled or
+// continues as new (the API reference's childPolicy: "if this workflow
+// execution is terminated, by calling the TerminateWorkflowExecution action
+// explicitly or due to an expired timeout").
 func TestChildPolicyOnParentClose(t *testing.T) {
 	t.Parallel()
 	byDecision := func(d types.Decision) func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) {
@@ -737,6 +741,8 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 		// closing is the closing event's attributes, if they name the policy.
 		closing func(e types.HistoryEvent) any
 		want    func(p types.ChildPolicy) any
+		// applies says whether this way of closing applies the policy.
+		applies bool
 	}{
 		{name: "complete", close: byDecision(completeWorkflow("done")), tail: []types.EventType{chDTSt, chDTC, chCompleted}, status: types.CloseStatusCompleted},
 		{name: "fail", close: byDecision(chFailWorkflow("r", "d")), tail: []types.EventType{chDTSt, chDTC, types.EventTypeWorkflowExecutionFailed}, status: types.CloseStatusFailed},
@@ -747,9 +753,10 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			close:   func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) { f.chTerminate(parent, "") },
 			tail:    []types.EventType{chTerminated},
 			status:  types.CloseStatusTerminated,
+			applies: true,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{
@@ -758,9 +765,10 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			close:   func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) { f.chTerminate(parent, p) },
 			tail:    []types.EventType{chTerminated},
 			status:  types.CloseStatusTerminated,
+			applies: true,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{
@@ -772,6 +780,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			},
 			tail:    []types.EventType{chWorkflowTimed},
 			status:  types.CloseStatusTimedOut,
+			applies: true,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTimedOutEventAttributes },
 			want: func(p types.ChildPolicy) any {
 				return &types.WorkflowExecutionTimedOutEventAttributes{ChildPolicy: p, TimeoutType: types.WorkflowExecutionTimeoutTypeStartToClose}
@@ -812,9 +821,15 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 					}
 				}
 
-				// Right after the parent closed, the policy has been applied.
+				// Right after the parent closed, the policy has been applied
+				// if this way of closing applies it; otherwise the child is
+				// left as ABANDON would leave it.
+				applied := types.ChildPolicyAbandon
+				if cl.applies {
+					applied = p
+				}
 				kh := f.history(kid)
-				switch p {
+				switch applied {
 				case types.ChildPolicyTerminate:
 					f.chHistory(kid, chStarted, chDTS, chDTSt, chDTC, chTerminated)
 					chEqual(t, "child terminated", kh[4].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
@@ -898,8 +913,8 @@ func TestChildPolicyRecursion(t *testing.T) {
 	f.chTail(grandkid, chKidStarted, chDTS, chTerminated)
 }
 
-// A child started by the decision list that closes the parent is started
-// and then meets the parent's child policy.
+// A child started by the decision list that completes the parent is
+// started and keeps running, whatever the parent's child policy.
 func TestChildStartedByClosingDecision(t *testing.T) {
 	t.Parallel()
 	for _, p := range []types.ChildPolicy{types.ChildPolicyTerminate, types.ChildPolicyRequestCancel, types.ChildPolicyAbandon} {
@@ -910,23 +925,14 @@ func TestChildStartedByClosingDecision(t *testing.T) {
 			d := f.decision()
 			f.decide(d.TaskToken, chStartChild("kid"), completeWorkflow("done"))
 			f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chCompleted)
-			runs := f.chRuns(p != types.ChildPolicyTerminate, "kid")
+			runs := f.chRuns(true, "kid")
 			if len(runs) != 1 {
 				t.Fatalf("runs of kid: %+v", runs)
 			}
 			kid := runs[0].Execution
 			chEqual(t, "kid's parent", runs[0].Parent, parent)
-			switch p {
-			case types.ChildPolicyTerminate:
-				f.chHistory(kid, chStarted, chDTS, chTerminated)
-				f.chWantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTerminated)
-			case types.ChildPolicyRequestCancel:
-				f.chHistory(kid, chStarted, chDTS, chCancelReq)
-				f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-			case types.ChildPolicyAbandon:
-				f.chHistory(kid, chStarted, chDTS)
-				f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-			}
+			f.chHistory(kid, chStarted, chDTS)
+			f.chWantStatus(kid, types.ExecutionStatusOpen, "")
 		})
 	}
 }
@@ -949,15 +955,16 @@ func TestChildOwnWorkflowIDWhenContinuingAsNew(t *testing.T) {
 	}
 }
 
-// A closing parent's policy reaches each open child once, even when the
-// closing decisions name it again in a StartChildWorkflowExecution (which
+// A terminated parent's policy reaches each open child once, even when
+// later decisions named it again in a StartChildWorkflowExecution (which
 // fails: it is running).
 func TestChildPolicyAppliedOnce(t *testing.T) {
 	t.Parallel()
 	f := chNewFixture(t)
 	parent, kids := f.chParent("parent", types.ChildPolicyRequestCancel, "", chStartChild("kid"))
-	f.chAnswer(chList("parent"), chStartChild("kid"), chStartChild("kid"), completeWorkflow("done"))
-	f.chTail(parent, chDTSt, chDTC, chInit, chInit, chCompleted)
+	f.chAnswer(chList("parent"), chStartChild("kid"), chStartChild("kid"))
+	f.chTerminate(parent, "")
+	f.chTail(parent, chTerminated)
 	f.chHistory(kids[0], chStarted, chDTS, chCancelReq)
 	if runs := f.chRuns(true, "kid"); len(runs) != 1 {
 		t.Fatalf("open runs of kid: %+v", runs)
@@ -1277,7 +1284,7 @@ func TestContinueAsNewNotLast(t *testing.T) {
 	d := f.decision()
 	marker := types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}}
 	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{chContinue(), marker}})
-	wantValidation(t, err, "decisions.1.member.decisionType")
+	wantValidationMessage(t, err, closeNotLast)
 	f.chHistory(ex, chStarted, chDTS, chDTSt)
 	if runs := f.chRuns(true, "loop"); len(runs) != 1 {
 		t.Fatalf("open runs %+v", runs)

@@ -34,6 +34,28 @@ func clientEnv(t *testing.T) []string {
 	)
 }
 
+// needBoto3 returns the python3 that has boto3, or skips the test.
+func needBoto3(t *testing.T) string {
+	t.Helper()
+	python, err := exec.LookPath("python3")
+	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
+		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
+	}
+	return python
+}
+
+// runBoto3 runs a Python script with the server's URL as its argument; the
+// script prints "ok" when all its assertions hold.
+func runBoto3(t *testing.T, python, script, url string) {
+	t.Helper()
+	cmd := exec.Command(python, "-c", script, url)
+	cmd.Env = clientEnv(t)
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "ok" {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+}
+
 // The AWS CLI works against openswf with only --endpoint-url changed.
 func TestAWSCLI(t *testing.T) {
 	t.Parallel()
@@ -73,10 +95,7 @@ func TestAWSCLI(t *testing.T) {
 // boto3 parses openswf's answers and faults like Amazon SWF's.
 func TestBoto3(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
-	}
+	python := needBoto3(t)
 	s := swftest.Start(t)
 	script := `
 import sys, boto3
@@ -104,22 +123,14 @@ names = [p["domainInfos"][0]["name"] for p in c.get_paginator("list_domains").pa
 assert names == ["from-boto3"], names
 print("ok")
 `
-	cmd := exec.Command(python, "-c", script, s.URL())
-	cmd.Env = clientEnv(t)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	runBoto3(t, python, script, s.URL())
 }
 
 // The AWS CLI's and boto3's signatures verify against a users file, and
 // their users' policies hold.
 func TestRealClientsSignAndAreAuthorized(t *testing.T) {
 	t.Parallel()
-	python, err := exec.LookPath("python3")
-	if err != nil || exec.Command(python, "-c", "import boto3").Run() != nil {
-		t.Skip("python3 with boto3 is not installed (.ci/run installs Debian's python3-boto3)")
-	}
+	python := needBoto3(t)
 	var file auth.File
 	must(t, json.Unmarshal([]byte(`{"users": [{"name": "cli", "accessKeys": [{"accessKeyId": "AKIDEXAMPLE", "secretAccessKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}],
 	  "policies": [{"Statement": [{"Effect": "Allow", "Action": ["swf:RegisterDomain", "swf:DescribeDomain", "swf:ListDomains"], "Resource": "*"}]}]}]}`), &file))
@@ -144,12 +155,7 @@ except botocore.exceptions.ClientError as e:
     assert e.response["Error"]["Code"] == "InvalidSignatureException", e.response
 print("ok")
 `
-	cmd := exec.Command(python, "-c", script, s.URL())
-	cmd.Env = clientEnv(t)
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.TrimSpace(string(out)) != "ok" {
-		t.Fatalf("boto3: %v\n%s", err, out)
-	}
+	runBoto3(t, python, script, s.URL())
 	if aws, err := exec.LookPath("aws"); err == nil {
 		cmd := exec.Command(aws, "swf", "--endpoint-url", s.URL(), "--output", "json", "list-domains", "--registration-status", "REGISTERED")
 		cmd.Env = clientEnv(t)

@@ -840,19 +840,18 @@ func TestCloseDecisionMustBeLast(t *testing.T) {
 	cases := []struct {
 		name      string
 		decisions []types.Decision
-		field     string
 	}{
-		{"complete then marker", []types.Decision{completeWorkflow("r"), dtRecordMarker("m", nil)}, "decisions.1.member.decisionType"},
-		{"two closes", []types.Decision{completeWorkflow("r"), dtFailWorkflow("r", "d")}, "decisions.1.member.decisionType"},
-		{"close in the middle", []types.Decision{dtRecordMarker("m", nil), dtCancelWorkflow("d"), completeWorkflow("r")}, "decisions.2.member.decisionType"},
-		{"fail then schedule", []types.Decision{dtFailWorkflow("r", "d"), scheduleActivity("a1")}, "decisions.1.member.decisionType"},
+		{"complete then marker", []types.Decision{completeWorkflow("r"), dtRecordMarker("m", nil)}},
+		{"two closes", []types.Decision{completeWorkflow("r"), dtFailWorkflow("r", "d")}},
+		{"close in the middle", []types.Decision{dtRecordMarker("m", nil), dtCancelWorkflow("d"), completeWorkflow("r")}},
+		{"fail then schedule", []types.Decision{dtFailWorkflow("r", "d"), scheduleActivity("a1")}},
 	}
 	for _, tc := range cases {
 		err := dtDecideErr(f, d.TaskToken, tc.decisions...)
 		if err == nil {
 			t.Fatalf("%s: accepted", tc.name)
 		}
-		wantValidation(t, err, tc.field)
+		wantValidationMessage(t, err, closeNotLast)
 		// Nothing was recorded and the task is still started.
 		dtWantHistory(f, ex, 1, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted)
 		if n, dn := dtOpenCounts(f, ex); n != 0 || dn != 1 {
@@ -874,19 +873,30 @@ func TestDecisionWithoutItsAttributes(t *testing.T) {
 	d := f.decision()
 	token := aws.ToString(d.TaskToken)
 
-	// Through the SDK, which does not check this.
+	// Through the SDK, which does not check this. Amazon SWF's words for it:
+	// "StartTimerDecisionAttributes must be specified for decision of type
+	// StartTimer" (quoted from the service in ericabouaf/aws-swf#2).
 	err := dtDecideErr(f, d.TaskToken, types.Decision{DecisionType: types.DecisionTypeScheduleActivityTask})
-	wantValidation(t, err, "decisions.1.member.scheduleActivityTaskDecisionAttributes")
+	wantValidationMessage(t, err, "ScheduleActivityTaskDecisionAttributes must be specified for decision of type ScheduleActivityTask")
 	err = dtDecideErr(f, d.TaskToken, dtRecordMarker("m", nil), types.Decision{DecisionType: types.DecisionTypeRequestCancelActivityTask})
-	wantValidation(t, err, "decisions.2.member.requestCancelActivityTaskDecisionAttributes")
+	wantValidationMessage(t, err, "RequestCancelActivityTaskDecisionAttributes must be specified for decision of type RequestCancelActivityTask")
+	err = dtDecideErr(f, d.TaskToken, types.Decision{DecisionType: types.DecisionTypeStartTimer})
+	wantValidationMessage(t, err, "StartTimerDecisionAttributes must be specified for decision of type StartTimer")
 	// Attributes of another decision type do not count.
 	err = dtDecideErr(f, d.TaskToken, types.Decision{DecisionType: types.DecisionTypeRecordMarker, ScheduleActivityTaskDecisionAttributes: scheduleActivity("a1").ScheduleActivityTaskDecisionAttributes})
-	wantValidation(t, err, "decisions.1.member.recordMarkerDecisionAttributes")
+	wantValidationMessage(t, err, "RecordMarkerDecisionAttributes must be specified for decision of type RecordMarker")
+	for _, raw := range []string{`[{"decisionType":"RecordMarker"}]`, `[{"decisionType":"RecordMarker","recordMarkerDecisionAttributes":null}]`} {
+		status, code, msg := postJSON(t, f.Server, "RespondDecisionTaskCompleted", `{"taskToken":"`+token+`","decisions":`+raw+`}`)
+		if status != 400 || code != "ValidationException" || msg != "RecordMarkerDecisionAttributes must be specified for decision of type RecordMarker" {
+			t.Errorf("%s: %d %s %q", raw, status, code, msg)
+		}
+	}
 
-	// Raw, with what the SDK would refuse to send.
+	// Raw, with what the SDK would refuse to send: a member missing inside
+	// the attributes is named as the model's validation names it ("Value
+	// null at 'decisions.1.member.recordMarkerDecisionAttributes.markerName'",
+	// quoted from Amazon SWF in botify-labs/python-simple-workflow#29).
 	cases := []struct{ name, decisions, field string }{
-		{"no attributes", `[{"decisionType":"RecordMarker"}]`, "decisions.1.member.recordMarkerDecisionAttributes"},
-		{"null attributes", `[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":null}]`, "decisions.1.member.scheduleActivityTaskDecisionAttributes"},
 		{"no activityId", `[{"decisionType":"ScheduleActivityTask","scheduleActivityTaskDecisionAttributes":{"activityType":{"name":"work","version":"1"}}}]`, "decisions.1.member.scheduleActivityTaskDecisionAttributes.activityId"},
 		{"no activityId to cancel", `[{"decisionType":"RecordMarker","recordMarkerDecisionAttributes":{"markerName":"m"}},{"decisionType":"RequestCancelActivityTask","requestCancelActivityTaskDecisionAttributes":{}}]`, "decisions.2.member.requestCancelActivityTaskDecisionAttributes.activityId"},
 		{"no markerName", `[{"decisionType":"RecordMarker","recordMarkerDecisionAttributes":{"details":"d"}}]`, "decisions.1.member.recordMarkerDecisionAttributes.markerName"},

@@ -53,6 +53,15 @@ func wantValidation(t testing.TB, err error, fields ...string) {
 	}
 }
 
+// wantValidationMessage asserts err is a ValidationException that says
+// exactly msg.
+func wantValidationMessage(t testing.TB, err error, msg string) {
+	t.Helper()
+	if got := wantCode(t, err, "ValidationException"); got != msg {
+		t.Fatalf("validation message %q, want %q", got, msg)
+	}
+}
+
 // postJSON sends a raw request for an operation and returns the status and,
 // for an error, its code (the __type after '#') and message.
 func postJSON(t *testing.T, s *swftest.Server, op, body string) (status int, code, msg string) {

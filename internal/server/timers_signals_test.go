@@ -1029,6 +1029,10 @@ func TestCloseDecisionUnhandledAfterTimerOrExternalSignal(t *testing.T) {
 	}
 }
 
+// closeNotLast is Amazon SWF's answer to a close decision that is not the
+// last of its list (observed by moto's authors and others; SWF-API.md §5.0).
+const closeNotLast = "Close must be last decision in list"
+
 // A close decision that is not the last of its list refuses the whole
 // answer: nothing is recorded and the decision task can be answered again.
 func TestCloseDecisionNotLast(t *testing.T) {
@@ -1040,9 +1044,9 @@ func TestCloseDecisionNotLast(t *testing.T) {
 			ex := f.start("ts-not-last")
 			d := f.decision()
 			err := f.tsDecideErr(d.TaskToken, tc.decision, tsMarker("after", nil))
-			wantValidation(t, err, "decisions.1.member.decisionType")
+			wantValidationMessage(t, err, closeNotLast)
 			err = f.tsDecideErr(d.TaskToken, tsStartTimer("t1", "10", nil), tc.decision, completeWorkflow("second close"))
-			wantValidation(t, err, "decisions.2.member.decisionType")
+			wantValidationMessage(t, err, closeNotLast)
 			f.tsHistory(ex, tsWES, tsDTS, tsDTSt)
 			f.tsOpen(ex, 0, 1)
 			f.advance(10 * time.Second)

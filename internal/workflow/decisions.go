@@ -24,7 +24,8 @@ type Types interface {
 }
 
 // closeDecisions are the decisions that close the run; each must be the
-// last of its list.
+// last of its list. They are also the decisions whose attributes are all
+// optional, so the only ones that may leave their attributes member out.
 var closeDecisions = map[swfapi.DecisionType]bool{
 	swfapi.DecisionTypeCompleteWorkflowExecution:      true,
 	swfapi.DecisionTypeFailWorkflowExecution:          true,
@@ -32,57 +33,92 @@ var closeDecisions = map[swfapi.DecisionType]bool{
 	swfapi.DecisionTypeContinueAsNewWorkflowExecution: true,
 }
 
-// ValidateDecisions checks what the model cannot about a list of decisions:
-// each has the attributes its type needs, a decision that closes the run
-// comes last, and durations are what each decision allows. Problems reject
-// the whole list (ValidationException) and nothing is recorded.
+// ValidateDecisions checks what the model cannot say about a list of
+// decisions that has passed the generated validation (lengths, enums,
+// required members, names, durations and priorities, each as its operation
+// checks them): durations against what each decision allows, task lists
+// that no poller could name, a missing attributes member, a closing
+// decision that is not last. Problems reject the whole list
+// (ValidationException) and nothing is recorded.
+//
+// Problems with a member are reported together, in the form of the model's
+// constraints; failing them, the first problem with the list's structure is
+// reported in Amazon SWF's own words ("Close must be last decision in
+// list", "StartTimerDecisionAttributes must be specified for decision of
+// type StartTimer").
 func ValidateDecisions(decisions []swfapi.Decision, limits Limits) error {
 	limits = limits.withDefaults()
-	var problems []string
-	add := func(path string, value any, constraint string) {
-		problems = append(problems, swfapi.NewValidationError(path, value, constraint).Problems...)
+	var members []string
+	var structure error
+	for i := range decisions {
+		d := &decisions[i]
+		t := *d.DecisionType
+		if closeDecisions[t] && i != len(decisions)-1 && structure == nil {
+			structure = swfapi.Errorf(swfapi.CodeValidationException, "Close must be last decision in list")
+		}
+		if d.Attributes() == nil {
+			if !closeDecisions[t] && structure == nil {
+				structure = swfapi.Errorf(swfapi.CodeValidationException, "%sDecisionAttributes must be specified for decision of type %s", t, t)
+			}
+			continue
+		}
+		path := "decisions." + strconv.Itoa(i+1) + ".member." + lowerFirst(string(t)) + "DecisionAttributes"
+		members = append(members, checkAttributes(d, path, limits)...)
 	}
-	seconds := func(path string, v *string, allowNone bool, min, max int64) {
+	switch {
+	case len(members) > 0:
+		return &swfapi.ValidationError{Problems: members}
+	case structure != nil:
+		return structure
+	}
+	return nil
+}
+
+// checkAttributes applies a decision's own rules to its attributes, at
+// path: the durations each allows, and task lists a poller can name (SWF
+// refuses white space at either end of a polled task list, so a task put
+// on such a list could never be taken).
+func checkAttributes(d *swfapi.Decision, path string, limits Limits) []string {
+	var problems []string
+	add := func(field string, value any, constraint string) {
+		problems = append(problems, swfapi.NewValidationError(path+"."+field, value, constraint).Problems...)
+	}
+	seconds := func(field string, v *string, allowNone bool, min, max int64) {
 		if v == nil {
 			return
 		}
 		n, none, _ := swfapi.ParseDuration(*v)
 		switch {
 		case none && !allowNone:
-			add(path, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d (NONE is not allowed)", min, max))
+			add(field, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d (NONE is not allowed)", min, max))
 		case !none && (n < min || n > max):
-			add(path, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d", min, max))
+			add(field, *v, fmt.Sprintf("Member must be a number of seconds from %d to %d", min, max))
 		}
 	}
-	for i := range decisions {
-		d := &decisions[i]
-		path := "decisions." + strconv.Itoa(i+1) + ".member"
-		t := *d.DecisionType
-		attrs := lowerFirst(string(t)) + "DecisionAttributes"
-		if d.Attributes() == nil && !closeDecisions[t] {
-			add(path+"."+attrs, nil, "Member must not be null")
-			continue
-		}
-		if closeDecisions[t] && i != len(decisions)-1 {
-			add(path+".decisionType", string(t), "a decision that closes the workflow execution must be the last decision in the list")
-		}
-		switch t {
-		case swfapi.DecisionTypeStartTimer:
-			seconds(path+"."+attrs+".startToFireTimeout", d.StartTimerDecisionAttributes.StartToFireTimeout, false, 0, limits.MaxExecutionSeconds)
-		case swfapi.DecisionTypeStartChildWorkflowExecution:
-			seconds(path+"."+attrs+".executionStartToCloseTimeout", d.StartChildWorkflowExecutionDecisionAttributes.ExecutionStartToCloseTimeout, false, 0, limits.MaxExecutionSeconds)
-		case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
-			if a := d.ContinueAsNewWorkflowExecutionDecisionAttributes; a != nil {
-				seconds(path+"."+attrs+".executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true, 0, limits.MaxExecutionSeconds)
-			}
-		case swfapi.DecisionTypeScheduleLambdaFunction:
-			seconds(path+"."+attrs+".startToCloseTimeout", d.ScheduleLambdaFunctionDecisionAttributes.StartToCloseTimeout, false, 1, maxLambdaSeconds)
+	taskList := func(tl *swfapi.TaskList) {
+		if tl != nil && tl.Name != nil && swfapi.HasOuterSpace(*tl.Name) {
+			add("taskList.name", *tl.Name, "Member must not start or end with whitespace")
 		}
 	}
-	if len(problems) > 0 {
-		return &swfapi.ValidationError{Problems: problems}
+	switch *d.DecisionType {
+	case swfapi.DecisionTypeScheduleActivityTask:
+		taskList(d.ScheduleActivityTaskDecisionAttributes.TaskList)
+	case swfapi.DecisionTypeStartTimer:
+		seconds("startToFireTimeout", d.StartTimerDecisionAttributes.StartToFireTimeout, false, 0, limits.MaxExecutionSeconds)
+	case swfapi.DecisionTypeStartChildWorkflowExecution:
+		// Unlike StartWorkflowExecution, a child may be started with NONE
+		// (the reference: "You can use NONE to specify unlimited duration").
+		a := d.StartChildWorkflowExecutionDecisionAttributes
+		seconds("executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true, 0, limits.MaxExecutionSeconds)
+		taskList(a.TaskList)
+	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
+		a := d.ContinueAsNewWorkflowExecutionDecisionAttributes
+		seconds("executionStartToCloseTimeout", a.ExecutionStartToCloseTimeout, true, 0, limits.MaxExecutionSeconds)
+		taskList(a.TaskList)
+	case swfapi.DecisionTypeScheduleLambdaFunction:
+		seconds("startToCloseTimeout", d.ScheduleLambdaFunctionDecisionAttributes.StartToCloseTimeout, false, 1, maxLambdaSeconds)
 	}
-	return nil
+	return problems
 }
 
 // maxLambdaSeconds bounds a Lambda task's start-to-close timeout; it is
@@ -232,7 +268,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCompletedEventAttributes{Result: a.Result, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCompleted, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCompleted, Result: a.Result})
+		m.close(swfapi.CloseStatusCompleted, nil, &NotifyParent{Status: swfapi.CloseStatusCompleted, Result: a.Result})
 	case swfapi.DecisionTypeFailWorkflowExecution:
 		a := swfapi.Deref(d.FailWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -240,7 +276,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionFailedEventAttributes{Reason: a.Reason, Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusFailed, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusFailed, Reason: a.Reason, Details: a.Details})
+		m.close(swfapi.CloseStatusFailed, nil, &NotifyParent{Status: swfapi.CloseStatusFailed, Reason: a.Reason, Details: a.Details})
 	case swfapi.DecisionTypeCancelWorkflowExecution:
 		a := swfapi.Deref(d.CancelWorkflowExecutionDecisionAttributes)
 		if m.decisionNeeded {
@@ -248,7 +284,7 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 			return
 		}
 		m.record(&swfapi.WorkflowExecutionCanceledEventAttributes{Details: a.Details, DecisionTaskCompletedEventId: swfapi.Ptr(completedID)})
-		m.close(swfapi.CloseStatusCanceled, m.Exec.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusCanceled, Details: a.Details})
+		m.close(swfapi.CloseStatusCanceled, nil, &NotifyParent{Status: swfapi.CloseStatusCanceled, Details: a.Details})
 	case swfapi.DecisionTypeContinueAsNewWorkflowExecution:
 		m.continueAsNew(swfapi.Deref(d.ContinueAsNewWorkflowExecutionDecisionAttributes), completedID, types)
 	case swfapi.DecisionTypeStartTimer:
@@ -508,6 +544,7 @@ func (m *Machine) startChild(a *swfapi.StartChildWorkflowExecutionDecisionAttrib
 		}[missing])
 		return
 	}
+	m.boundExecution(&cfg)
 	id := m.record(&swfapi.StartChildWorkflowExecutionInitiatedEventAttributes{
 		WorkflowId: a.WorkflowId, WorkflowType: a.WorkflowType, Control: a.Control, Input: a.Input,
 		ExecutionStartToCloseTimeout: swfapi.Ptr(cfg.ExecutionStartToCloseTimeout), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(cfg.TaskList)},
@@ -568,10 +605,7 @@ func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionA
 		}[missing])
 		return
 	}
-	if cfg.ExecutionStartToCloseTimeout == "NONE" {
-		// A run cannot last longer than the maximum.
-		cfg.ExecutionStartToCloseTimeout = strconv.FormatInt(m.opts.Limits.MaxExecutionSeconds, 10)
-	}
+	m.boundExecution(&cfg)
 	runID := m.opts.NewRunID()
 	m.record(&swfapi.WorkflowExecutionContinuedAsNewEventAttributes{
 		Input: a.Input, DecisionTaskCompletedEventId: swfapi.Ptr(completedID), NewExecutionRunId: swfapi.Ptr(runID),
@@ -584,7 +618,17 @@ func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionA
 		RunID: runID, WorkflowID: e.WorkflowID, TypeName: e.TypeName, TypeVersion: version, Config: cfg,
 		Input: a.Input, Tags: a.TagList, Parent: e.Parent, PreviousRunID: e.RunID,
 	})
-	m.close(swfapi.CloseStatusContinuedAsNew, e.Config.ChildPolicy, nil)
+	m.close(swfapi.CloseStatusContinuedAsNew, nil, nil)
+}
+
+// boundExecution gives a run asked to last without limit (NONE, which a
+// child and a continuation may ask for) the longest a run may last, as a
+// number of seconds in its history: Amazon SWF times out every execution
+// after a year at the most.
+func (m *Machine) boundExecution(cfg *Config) {
+	if cfg.ExecutionStartToCloseTimeout == "NONE" {
+		cfg.ExecutionStartToCloseTimeout = strconv.FormatInt(m.opts.Limits.MaxExecutionSeconds, 10)
+	}
 }
 
 func (m *Machine) scheduleLambda(a *swfapi.ScheduleLambdaFunctionDecisionAttributes, completedID int64) {

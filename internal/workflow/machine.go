@@ -314,10 +314,12 @@ func (m *Machine) scheduleDecision() {
 }
 
 // close ends the run with status; every open task and timer goes with it.
-// The child policy is applied to the children still open, and the parent,
-// if any, hears how its child closed (unless it continued as new: then the
-// new run carries the link on).
-func (m *Machine) close(status swfapi.CloseStatus, policy swfapi.ChildPolicy, notice *NotifyParent) {
+// A non-nil policy is applied to the children still open: SWF applies the
+// child policy only when a run is terminated or times out, so a run that
+// completes, fails, is canceled or continues as new passes nil and its
+// children keep running. The parent, if any, hears how its child closed
+// (unless it continued as new: then the new run carries the link on).
+func (m *Machine) close(status swfapi.CloseStatus, policy *swfapi.ChildPolicy, notice *NotifyParent) {
 	e := m.Exec
 	e.Open = false
 	e.CloseStatus = status
@@ -339,8 +341,8 @@ func (m *Machine) close(status swfapi.CloseStatus, policy swfapi.ChildPolicy, no
 			children = append(children, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr(c.WorkflowID), RunId: swfapi.Ptr(c.RunID)})
 		}
 	}
-	if len(children) > 0 && policy != swfapi.ChildPolicyAbandon {
-		m.send(&ApplyChildPolicy{Policy: policy, Children: children})
+	if len(children) > 0 && policy != nil && *policy != swfapi.ChildPolicyAbandon {
+		m.send(&ApplyChildPolicy{Policy: *policy, Children: children})
 	}
 	if e.Parent != nil && notice != nil {
 		notice.Parent = *e.Parent
@@ -405,7 +407,7 @@ func (m *Machine) terminate(reason, details *string, childPolicy *swfapi.ChildPo
 		childPolicy = &m.Exec.Config.ChildPolicy
 	}
 	m.record(&swfapi.WorkflowExecutionTerminatedEventAttributes{Reason: reason, Details: details, ChildPolicy: childPolicy, Cause: cause})
-	m.close(swfapi.CloseStatusTerminated, *childPolicy, &NotifyParent{Status: swfapi.CloseStatusTerminated})
+	m.close(swfapi.CloseStatusTerminated, childPolicy, &NotifyParent{Status: swfapi.CloseStatusTerminated})
 }
 
 // StartDecisionTask hands the scheduled decision task to a decider and
@@ -536,7 +538,7 @@ func (m *Machine) FireTimer(t TimerRef) {
 			TimeoutType: swfapi.WorkflowExecutionTimeoutTypeStartToClose.Ptr(),
 			ChildPolicy: swfapi.Ptr(e.Config.ChildPolicy),
 		})
-		m.close(swfapi.CloseStatusTimedOut, e.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusTimedOut})
+		m.close(swfapi.CloseStatusTimedOut, &e.Config.ChildPolicy, &NotifyParent{Status: swfapi.CloseStatusTimedOut})
 
 	case TimerDecisionStartToClose:
 		if e.Decision.State != DecisionStarted || e.Decision.StartedEventID != t.Ref {

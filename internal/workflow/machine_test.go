@@ -3,7 +3,6 @@ package workflow
 import (
 	"errors"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -379,27 +378,5 @@ func TestRequestCancelOfUnstartedActivityCancelsIt(t *testing.T) {
 	}
 	if !slices.Equal(eff.DeleteTasks, []TaskRef{{Kind: ActivityTaskKind, ScheduledEventID: 5}}) {
 		t.Fatalf("task not taken off its list: %+v", eff.DeleteTasks)
-	}
-}
-
-func TestValidateDecisions(t *testing.T) {
-	done := swfapi.Decision{DecisionType: swfapi.DecisionTypeCompleteWorkflowExecution.Ptr()}
-	marker := swfapi.Decision{DecisionType: swfapi.DecisionTypeRecordMarker.Ptr(), RecordMarkerDecisionAttributes: &swfapi.RecordMarkerDecisionAttributes{MarkerName: swfapi.Ptr("m")}}
-	if err := ValidateDecisions([]swfapi.Decision{marker, done}, Limits{}); err != nil {
-		t.Fatalf("valid list: %v", err)
-	}
-	for name, c := range map[string]struct {
-		list []swfapi.Decision
-		want string
-	}{
-		"close not last": {[]swfapi.Decision{done, marker}, "'decisions.1.member.decisionType'"},
-		"two closes":     {[]swfapi.Decision{done, done}, "'decisions.1.member.decisionType'"},
-		"no attributes":  {[]swfapi.Decision{{DecisionType: swfapi.DecisionTypeScheduleActivityTask.Ptr()}}, "Value null at 'decisions.1.member.scheduleActivityTaskDecisionAttributes'"},
-	} {
-		err := ValidateDecisions(c.list, Limits{})
-		var ve *swfapi.ValidationError
-		if !errors.As(err, &ve) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: %v", name, err)
-		}
 	}
 }

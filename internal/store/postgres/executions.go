@@ -415,7 +415,7 @@ func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bo
 		case errors.Is(err, pgx.ErrNoRows):
 			return false, store.ErrNotFound
 		case !retryable(err) || attempt == maxAttempts:
-			return false, err
+			return false, outage(err)
 		}
 		s.retries.Add(1)
 	}

@@ -329,6 +329,11 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	s.writes.Add(1)
+	return outage(s.write(ctx, fn))
+}
+
+// write runs the attempts of a Write.
+func (s *Store) write(ctx context.Context, fn func(store.Tx) error) error {
 	wctx := context.WithoutCancel(ctx)
 	for attempt := 1; ; attempt++ {
 		alone := attempt > aloneAfter
@@ -486,11 +491,11 @@ func (t *tx) commit() error {
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return outage(err)
 	}
 	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
 	t.pending.Queue(beginRead)
-	result := fn(t)
+	result := outage(fn(t))
 	pc := c.Conn().PgConn()
 	if !pc.IsClosed() && pc.TxStatus() != 'I' {
 		c.Exec(context.WithoutCancel(ctx), "ROLLBACK")

@@ -26,7 +26,8 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 			return err
 		}
 	}
-	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
+	res := e.reserveDecisions(in.Decisions)
+	return e.staleTask(ctx, t, e.transitionWith(ctx, res, e.byToken(t), func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}

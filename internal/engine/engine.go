@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
@@ -111,6 +112,15 @@ type Config struct {
 	// may be called on one workflow execution; nil limits nothing. Calls
 	// beyond them answer ThrottlingException.
 	APIRates, ExecutionAPIRates map[string]throttle.Rate
+	// Wall is the clock of the engine's housekeeping on a shared store —
+	// how often polls look again, how often servers tell each other what
+	// they wait on and how long that holds — which, unlike SWF's
+	// timeouts, has no meaning to clients (nil: the real clock).
+	Wall clock.Clock
+	// PollRelook is how often, at the least, a waiting long poll looks for
+	// a task again on a store that several servers share (default
+	// DefaultPollRelook); on a store of one server, polls look when woken.
+	PollRelook time.Duration
 	// MaxPolls bounds the long polls waiting on this server, and
 	// MaxPollsPerUser those of one user (with a users file); beyond them a
 	// poll answers LimitExceededFault. Zero bounds nothing.
@@ -162,6 +172,14 @@ type Engine struct {
 	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
+	// decisionRates is rates, when there are limits.
+	decisionRates *throttle.Limiter
+	// share is the number of servers the shared limits are divided by.
+	share atomic.Int64
+	// pollRelook is how often, on the wall clock, a waiting poll looks
+	// again; 0: only when woken.
+	pollRelook time.Duration
+	wall       clock.Clock
 	// apiRates and execRates limit calls, across the server and per
 	// execution; nil when there are no limits.
 	apiRates, execRates *throttle.Limiter
@@ -220,7 +238,8 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		log:      cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)),
 	}
 	if cfg.DecisionRates != nil {
-		e.rates = throttle.New(cfg.DecisionRates)
+		e.decisionRates = throttle.New(cfg.DecisionRates)
+		e.rates = e.decisionRates
 	}
 	if cfg.APIRates != nil {
 		e.apiRates = throttle.New(cfg.APIRates)
@@ -228,8 +247,18 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if cfg.ExecutionAPIRates != nil {
 		e.execRates = throttle.New(cfg.ExecutionAPIRates)
 	}
+	e.share.Store(1)
+	e.wall = cfg.Wall
+	if e.wall == nil {
+		e.wall = clock.Real{}
+	}
 	if shared, ok := s.(store.Shared); ok {
-		e.announcer = newAnnouncer(shared)
+		e.announcer = newAnnouncer(shared, e.wall)
+		e.matcher.OnFirst(e.announcer.waiting)
+		e.pollRelook = cmp.Or(cfg.PollRelook, DefaultPollRelook)
+	}
+	if q, ok := s.(store.OpenRunQuota); ok {
+		q.EnforceOpenExecutions(cfg.Limits.OpenExecutions)
 	}
 	return e
 }

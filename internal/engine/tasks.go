@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -41,22 +43,37 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	defer w.Done()
 	deadline := e.cfg.CallClock.NewTimer(e.cfg.LongPollWait)
 	defer deadline.Stop()
-	for woken := false; ; woken = true {
+	for look := true; ; {
 		if ctx.Err() != nil {
 			return false, nil
 		}
-		started, err := e.claim(ctx, key, claim, !woken)
+		started, err := e.claim(ctx, key, claim, look)
 		if err != nil || started {
 			return started, err
 		}
+		// On a shared store the poll also looks again now and then: an
+		// announcement from another server can be lost (it died between
+		// its commit and telling), and this bounds what that costs.
+		var relook <-chan time.Time
+		var relookTimer clock.Timer
+		if e.pollRelook > 0 {
+			relookTimer = e.wall.NewTimer(e.pollRelook)
+			relook = relookTimer.C()
+		}
 		select {
 		case <-w.C:
+			look = false
+		case <-relook:
+			look = true
 		case <-deadline.C():
 			return false, nil
 		case <-ctx.Done():
 			return false, nil
 		case <-e.stopping:
 			return false, nil
+		}
+		if relookTimer != nil {
+			relookTimer.Stop()
 		}
 	}
 }
@@ -292,18 +309,23 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Rec
 	if err != nil {
 		return nil, err
 	}
+	h := store.Heartbeat{
+		ExecutionID: t.ExecutionID, ScheduledEventID: t.ScheduledEventID, StartedEventID: t.StartedEventID,
+		Details: in.Details, At: e.now(),
+	}
 	var cancel bool
-	err = e.store.Write(ctx, func(tx store.Tx) error {
-		var err error
-		cancel, err = tx.ActivityHeartbeat(ctx, store.Heartbeat{
-			ExecutionID: t.ExecutionID, ScheduledEventID: t.ScheduledEventID, StartedEventID: t.StartedEventID,
-			Details: in.Details, At: e.now(),
+	if hb, ok := e.store.(store.Heartbeater); ok {
+		cancel, err = hb.ActivityHeartbeatNow(ctx, h)
+	} else {
+		err = e.store.Write(ctx, func(tx store.Tx) error {
+			var err error
+			cancel, err = tx.ActivityHeartbeat(ctx, h)
+			return err
 		})
-		if errors.Is(err, store.ErrNotFound) {
-			return workflow.ErrStale
-		}
-		return err
-	})
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		err = workflow.ErrStale
+	}
 	if err != nil {
 		return nil, e.staleTask(ctx, t, err)
 	}

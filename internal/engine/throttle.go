@@ -3,9 +3,12 @@ package engine
 import (
 	"context"
 	"strconv"
+	"time"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/throttle"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 // SWFAPIRates are Amazon SWF's API throttles, per account (SWF-API.md
@@ -42,22 +45,33 @@ var SWFExecutionAPIRates = map[string]throttle.Rate{
 	"RequestCancelWorkflowExecution": {Burst: 200, PerSecond: 200},
 }
 
-// Throttle takes a token for a call of op from the server's bucket of the
+// Throttle takes a token for a call of op from the caller's bucket of the
 // operation and, for calls on one execution, from that execution's bucket,
 // answering ThrottlingException when one is empty, as Amazon SWF does
 // (SDKs retry it). Without rates it allows everything.
+//
+// It runs after Authorize, so that calls refused for their caller spend
+// nothing. With a users file every user has buckets of its own: one user
+// cannot spend another's calls (Amazon SWF's rates are per account; here a
+// user stands for one). Without one there is one bucket per operation.
+// Tokens are taken once per request, before its transaction, whatever
+// becomes of it. On a store that several servers share, each keeps its
+// share of every rate (see shareLimits).
 func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) error {
 	if e.apiRates == nil && e.execRates == nil {
 		return nil
 	}
 	now := e.cfg.CallClock.Now()
-	if !e.apiRates.Allow(op, now) {
+	bucket := op
+	if c := auth.FromContext(ctx); c != nil {
+		bucket = c.Principal.User + "\x00" + op
+	}
+	if !e.apiRates.AllowIn(op, bucket, now) {
 		return fault(swfapi.CodeThrottlingException, "Rate exceeded")
 	}
 	if e.execRates == nil {
 		return nil
 	}
-	var bucket string
 	switch in := in.(type) {
 	case *swfapi.GetWorkflowExecutionHistoryInput:
 		bucket = *in.Domain + "/" + *in.Execution.WorkflowId + "/" + *in.Execution.RunId
@@ -78,4 +92,74 @@ func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) error
 		return fault(swfapi.CodeThrottlingException, "Rate exceeded for this workflow execution")
 	}
 	return nil
+}
+
+// reservation is the decision rates' answers for one
+// RespondDecisionTaskCompleted, taken before its transaction: as many
+// tokens of each decision type as the request has decisions of it, so that
+// a transaction that runs again (on a shared store) spends none twice. The
+// state machine asks it in the order of the decisions; each attempt starts
+// from the first answer again. A decision that fails for another reason
+// before its rate is looked at has spent its token all the same.
+type reservation struct {
+	answers map[string][]bool
+	next    map[string]int
+	// rates answers what was not reserved (decisions of runs that the
+	// request's decisions touch in turn): nil allows it.
+	rates workflow.RateLimiter
+}
+
+// reserveDecisions takes the tokens of a request's decisions; nil when
+// decisions are not limited.
+func (e *Engine) reserveDecisions(ds []swfapi.Decision) *reservation {
+	if e.rates == nil {
+		return nil
+	}
+	r := &reservation{answers: map[string][]bool{}, next: map[string]int{}, rates: e.rates}
+	now := e.clock.Now()
+	for _, d := range ds {
+		t := string(swfapi.Deref(d.DecisionType))
+		r.answers[t] = append(r.answers[t], e.rates.Allow(t, now))
+	}
+	return r
+}
+
+// rewind starts an attempt: the answers are given again from the first.
+func (r *reservation) rewind() {
+	if r != nil {
+		clear(r.next)
+	}
+}
+
+// Allow gives the next reserved answer for a decision type.
+func (r *reservation) Allow(t string, now time.Time) bool {
+	i := r.next[t]
+	r.next[t] = i + 1
+	if i < len(r.answers[t]) {
+		return r.answers[t][i]
+	}
+	return r.rates.Allow(t, now)
+}
+
+// shareLimits divides the limits that hold for every server sharing the
+// store — the API and decision rates and the pollers per task list — by
+// the number of servers alive (as their announcements tell): an honest
+// share, without a database round trip per call. A share is kept while
+// the load is spread evenly over the servers (as a load balancer does);
+// when it is not, the cluster allows less than the whole. As servers come
+// and go, the shares follow within seconds.
+func (e *Engine) shareLimits() {
+	if e.announcer == nil {
+		return
+	}
+	n := e.announcer.live()
+	if int(e.share.Swap(int64(n))) == n {
+		return
+	}
+	e.apiRates.SetShare(n)
+	e.execRates.SetShare(n)
+	if e.decisionRates != nil {
+		e.decisionRates.SetShare(n)
+	}
+	e.matcher.SetMaxPollers(max(1, (e.cfg.Limits.PollersPerTaskList+n-1)/n))
 }

@@ -76,18 +76,25 @@ func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		w = wakeups{} // a shared store may run this again after a conflict
-		if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
-			return err
-		}
 		if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
+			if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
+				return err
+			}
 			return tx.ExecutionDelete(ctx, t.ExecutionID)
 		}
+		// The run first, then its timer: every write that changes a run's
+		// timers holds the run, so a store that locks rows (PostgreSQL)
+		// sees the locks taken in one order.
 		wd := e.newWorld(ctx, tx)
 		r, err := wd.byExecID(0, t.ExecutionID)
 		if errors.Is(err, workflow.ErrStale) {
-			return nil
+			_, err := tx.TimerDeleteByID(ctx, t.ID)
+			return err
 		}
 		if err != nil {
+			return err
+		}
+		if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
 			return err
 		}
 		r.machine.FireTimer(workflow.TimerRef{Kind: workflow.TimerKind(t.Kind), Ref: t.Ref})

@@ -42,6 +42,8 @@ type world struct {
 	byID  map[int64]*run
 	types map[lookupKey]*workflow.TypeInfo
 	err   error
+	// rates answer the decision rate limits of the runs' transitions.
+	rates workflow.RateLimiter
 }
 
 type lookupKey struct {
@@ -51,7 +53,7 @@ type lookupKey struct {
 }
 
 func (e *Engine) newWorld(ctx context.Context, tx store.Tx) *world {
-	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, types: map[lookupKey]*workflow.TypeInfo{}}
+	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, types: map[lookupKey]*workflow.TypeInfo{}, rates: e.rates}
 }
 
 func (w *world) domain(id int64) (*store.Domain, error) {
@@ -60,7 +62,7 @@ func (w *world) domain(id int64) (*store.Domain, error) {
 
 // options are the surroundings the state machine is told of.
 func (w *world) options(d *store.Domain) workflow.Options {
-	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), NewRunID: newRunID, LambdaAvailable: w.e.lambda != nil, Rates: w.e.rates}
+	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), NewRunID: newRunID, LambdaAvailable: w.e.lambda != nil, Rates: w.rates}
 }
 
 // add loads a stored run and its open activities into the world.
@@ -377,9 +379,19 @@ func (w *world) save() (wakeups, error) {
 // what it asks of other runs and saves them all; pollers and timers hear of
 // it once it is committed.
 func (e *Engine) transition(ctx context.Context, load func(*world) (*run, error), fn func(*world, *run) error) error {
+	return e.transitionWith(ctx, nil, load, fn)
+}
+
+// transitionWith is transition with the decision rates reserved for the
+// request (nil: the engine's own).
+func (e *Engine) transitionWith(ctx context.Context, res *reservation, load func(*world) (*run, error), fn func(*world, *run) error) error {
 	var wk wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		w := e.newWorld(ctx, tx)
+		if res != nil {
+			res.rewind()
+			w.rates = res
+		}
 		r, err := load(w)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ package matching
 import (
 	"errors"
 	"sync"
+	"sync/atomic"
 )
 
 // Key names a task list: a domain, a kind of task and the list's name.
@@ -27,12 +28,36 @@ var ErrTooManyPollers = errors.New("too many pollers on the task list")
 type Matcher struct {
 	mu         sync.Mutex
 	lists      map[Key][]*Waiter
-	maxPollers int
+	maxPollers atomic.Int64
+	// onFirst, when set, is told of each list that gets a waiting poller
+	// when it had none.
+	onFirst func(Key)
 }
 
 // New returns a matcher that allows maxPollers waiting pollers per list.
 func New(maxPollers int) *Matcher {
-	return &Matcher{lists: map[Key][]*Waiter{}, maxPollers: maxPollers}
+	m := &Matcher{lists: map[Key][]*Waiter{}}
+	m.maxPollers.Store(int64(maxPollers))
+	return m
+}
+
+// SetMaxPollers changes how many pollers may wait on one list; those
+// waiting already stay.
+func (m *Matcher) SetMaxPollers(n int) { m.maxPollers.Store(int64(n)) }
+
+// OnFirst sets fn to be called, outside the matcher's lock, when a list
+// that had no waiting poller gets one. It is set once, before polls come.
+func (m *Matcher) OnFirst(fn func(Key)) { m.onFirst = fn }
+
+// Keys returns the lists that have waiting pollers.
+func (m *Matcher) Keys() []Key {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	keys := make([]Key, 0, len(m.lists))
+	for k := range m.lists {
+		keys = append(keys, k)
+	}
+	return keys
 }
 
 // Waiter is one registered poller.
@@ -46,12 +71,17 @@ type Waiter struct {
 // Register adds a poller to a task list.
 func (m *Matcher) Register(k Key) (*Waiter, error) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	if len(m.lists[k]) >= m.maxPollers {
+	n := len(m.lists[k])
+	if n >= int(m.maxPollers.Load()) {
+		m.mu.Unlock()
 		return nil, ErrTooManyPollers
 	}
 	w := &Waiter{C: make(chan struct{}, 1), key: k, m: m}
 	m.lists[k] = append(m.lists[k], w)
+	m.mu.Unlock()
+	if n == 0 && m.onFirst != nil {
+		m.onFirst(k)
+	}
 	return w, nil
 }
 

@@ -54,6 +54,10 @@ func (s *Server) newMetrics() *serverMetrics {
 			}
 			return out
 		}, "domain", "kind", "task_list")
+	if c, ok := s.store.(writeCounter); ok {
+		r.NewCounterFunc("openswf_store_writes_total", "Write transactions the store was asked for since the server started.", func() float64 { return float64(c.Writes()) })
+		r.NewCounterFunc("openswf_store_write_retries_total", "Attempts of write transactions run again (deadlocks, lost races, the open-run quota found full at commit) since the server started.", func() float64 { return float64(c.Retries()) })
+	}
 	r.RegisterRuntime()
 	return m
 }
@@ -76,6 +80,12 @@ func buildVersion() (version, revision string) {
 		}
 	}
 	return info.Main.Version, revision
+}
+
+// writeCounter is a store that counts its writes and their reruns (PostgreSQL).
+type writeCounter interface {
+	Writes() int64
+	Retries() int64
 }
 
 // observe records one answered request.

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/swftest"
@@ -185,4 +187,56 @@ func TestAPIRateLimits(t *testing.T) {
 		t.Errorf("per-execution throttling says %q", msg)
 	}
 	must(t, history(two))
+}
+
+// Throttles come after authorization: a user denied everything spends no
+// token of the operation's buckets nor of an execution's; and with a users
+// file each user has buckets of its own.
+func TestThrottlesAfterAuthorizationPerUser(t *testing.T) {
+	t.Parallel()
+	var file auth.File
+	must(t, json.Unmarshal([]byte(users), &file))
+	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
+	must(t, err)
+	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+		c.Auth = a
+		c.APIRates = map[string]throttle.Rate{"DescribeDomain": {Burst: 3, PerSecond: 0.001}}
+		c.ExecutionAPIRates = map[string]throttle.Rate{"GetWorkflowExecutionHistory": {Burst: 2, PerSecond: 0.001}}
+	}))
+	ex := f.start("w")
+	describe := func(c *swf.Client) error {
+		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		return err
+	}
+	history := func(c *swf.Client) error {
+		_, err := c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+		return err
+	}
+	worker := f.as("AKIDWORKER", "worker-secret") // may poll and heartbeat only
+	for range 10 {
+		wantFault[*types.OperationNotPermittedFault](t, describe(worker))
+		wantFault[*types.OperationNotPermittedFault](t, history(worker))
+	}
+	// The denied calls took nothing: the administrator has every token.
+	for i := range 3 {
+		if err := describe(f.c); err != nil {
+			t.Fatalf("call %d of the administrator's burst: %v", i+1, err)
+		}
+	}
+	wantCode(t, describe(f.c), "ThrottlingException")
+	for i := range 2 {
+		if err := history(f.c); err != nil {
+			t.Fatalf("history call %d: %v", i+1, err)
+		}
+	}
+	wantCode(t, history(f.c), "ThrottlingException")
+	// Another user's bucket of the operation is its own; the execution's
+	// bucket is the execution's, whoever calls.
+	reader := f.as("AKIDREADER", "reader-secret")
+	for i := range 3 {
+		if err := describe(reader); err != nil {
+			t.Fatalf("call %d of the reader's burst: %v", i+1, err)
+		}
+	}
+	wantCode(t, describe(reader), "ThrottlingException")
 }

@@ -385,6 +385,25 @@ type TaskTx interface {
 	TimerDeleteByID(ctx context.Context, id int64) (bool, error)
 }
 
+// Heartbeater is implemented by stores that record a heartbeat on their
+// own, in one round trip, rather than in a Write: it is the call workers
+// make most often. ActivityHeartbeatNow is Tx.ActivityHeartbeat in a write
+// of its own, committed durably before it returns.
+type Heartbeater interface {
+	ActivityHeartbeatNow(ctx context.Context, h Heartbeat) (cancelRequested bool, err error)
+}
+
+// OpenRunQuota is implemented by stores that check a domain's open-run
+// quota again when a write commits, because several processes may start
+// runs in one domain at once and the engine's check, before the write,
+// sees only what was committed. A write that would go over the quota fails
+// at commit and runs again (its function then sees the runs that won).
+type OpenRunQuota interface {
+	// EnforceOpenExecutions sets the quota: the most open runs a domain
+	// may have; 0 checks nothing.
+	EnforceOpenExecutions(limit int)
+}
+
 // Shared is implemented by stores that several server processes use at
 // once (PostgreSQL): what one process commits, the others must hear of, so
 // that their long polls and timer loops wake without waiting for a
@@ -411,6 +430,11 @@ type Announcement struct {
 	Timers bool `json:"timers,omitempty"`
 	// Resync means news may have been missed: look at every list and timer.
 	Resync bool `json:"resync,omitempty"`
+	// Want are task lists the sender has pollers waiting on: the others
+	// announce the tasks they queue on those lists for a while.
+	Want []TaskListKey `json:"want,omitempty"`
+	// Bye: the sender is stopping.
+	Bye bool `json:"bye,omitempty"`
 }
 
 // TaskListCount is a number of tasks queued on a task list.

@@ -17,8 +17,11 @@ type Rate struct {
 
 // Limiter keeps a bucket per key, on the time its callers give it.
 type Limiter struct {
-	mu      sync.Mutex
-	rates   map[string]Rate
+	mu    sync.Mutex
+	rates map[string]Rate
+	// share divides every rate: the limiter's part of limits that several
+	// processes keep together, each its share (1: all of it).
+	share   float64
 	buckets map[string]*bucket
 	// sweepAt is the number of buckets at which full ones are forgotten.
 	sweepAt int
@@ -37,7 +40,28 @@ const minSweep = 1024
 // New returns a limiter with a bucket for each key of rates; keys without
 // a rate are never limited.
 func New(rates map[string]Rate) *Limiter {
-	return &Limiter{rates: rates, buckets: map[string]*bucket{}, sweepAt: minSweep}
+	return &Limiter{rates: rates, share: 1, buckets: map[string]*bucket{}, sweepAt: minSweep}
+}
+
+// SetShare makes the limiter keep 1/n of every rate, burst and refill (a
+// bucket keeps at least one token of room): n processes that share the
+// limits each keep their part. Buckets with more tokens than the new
+// burst lose the excess as they are next used.
+func (l *Limiter) SetShare(n int) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.share = float64(max(n, 1))
+	l.mu.Unlock()
+}
+
+// scaled is r divided by the limiter's share.
+func (l *Limiter) scaled(r Rate) Rate {
+	if l.share == 1 {
+		return r
+	}
+	return Rate{Burst: max(1, r.Burst/l.share), PerSecond: r.PerSecond / l.share}
 }
 
 // Allow takes a token from key's bucket at time now, reporting whether
@@ -59,6 +83,7 @@ func (l *Limiter) AllowIn(key, bucketName string, now time.Time) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	r = l.scaled(r)
 	b, ok := l.buckets[bucketName]
 	if !ok {
 		if len(l.buckets) >= l.sweepAt {
@@ -67,10 +92,12 @@ func (l *Limiter) AllowIn(key, bucketName string, now time.Time) bool {
 		b = &bucket{rate: r, tokens: r.Burst, last: now}
 		l.buckets[bucketName] = b
 	}
+	b.rate = r
 	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = min(r.Burst, b.tokens+elapsed*r.PerSecond)
+		b.tokens = b.tokens + elapsed*r.PerSecond
 		b.last = now
 	}
+	b.tokens = min(r.Burst, b.tokens)
 	if b.tokens < 1 {
 		return false
 	}

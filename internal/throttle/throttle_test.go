@@ -64,3 +64,32 @@ func TestBucketsOfOneRate(t *testing.T) {
 		t.Fatalf("%d buckets kept after every one refilled", len(l.buckets))
 	}
 }
+
+// A limiter that keeps a share of the limits gives that part of the burst
+// and of the refill, and the whole again when it keeps them alone.
+func TestShare(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := New(map[string]Rate{"op": {Burst: 10, PerSecond: 4}})
+	l.SetShare(2)
+	allowed := func(at time.Time) int {
+		n := 0
+		for l.Allow("op", at) {
+			n++
+		}
+		return n
+	}
+	if n := allowed(t0); n != 5 {
+		t.Fatalf("half of a burst of 10 gave %d", n)
+	}
+	if n := allowed(t0.Add(time.Second)); n != 2 {
+		t.Fatalf("half of a refill of 4/s gave %d in a second", n)
+	}
+	l.SetShare(1)
+	if n := allowed(t0.Add(4 * time.Second)); n != 10 {
+		t.Fatalf("the whole burst, refilled, gave %d", n)
+	}
+	l.SetShare(100)
+	if n := allowed(t0.Add(time.Hour)); n != 1 {
+		t.Fatalf("a share smaller than one token gave %d; a bucket keeps room for one", n)
+	}
+}

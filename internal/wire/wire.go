@@ -53,7 +53,8 @@ type Options struct {
 	// after the input is validated, only when there is an Authenticator.
 	Authorize func(ctx context.Context, op string, in swfapi.Input) error
 	// Throttle takes a token for a call, refusing it (ThrottlingException)
-	// when the rate limits are spent; it runs after the input is validated.
+	// when the rate limits are spent; it runs after the input is validated
+	// and the call authorized.
 	Throttle func(ctx context.Context, op string, in swfapi.Input) error
 	// Observe is told of each answered request: the operation (empty when
 	// unknown), the error code ("OK" for a success) and the time it took.
@@ -157,13 +158,15 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 	if err := in.Validate(h.opts.Sizes); err != nil {
 		return name, h.writeError(w, r, reqID, name, err)
 	}
-	if h.opts.Throttle != nil {
-		if err := h.opts.Throttle(ctx, name, in); err != nil {
+	// Authorize, then throttle: a call refused for its caller spends no
+	// token of anyone's buckets.
+	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
+		if err := h.opts.Authorize(ctx, name, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}
-	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
-		if err := h.opts.Authorize(ctx, name, in); err != nil {
+	if h.opts.Throttle != nil {
+		if err := h.opts.Throttle(ctx, name, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}

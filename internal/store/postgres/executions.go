@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/openswf/openswf/internal/store"
 )
@@ -48,13 +46,71 @@ func scanExecution(r pgx.Row) (*store.Execution, error) {
 
 func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return scanExecution(r) }
 
-// executionGet returns the one run a query finds, or ErrNotFound.
+// executionGet returns the one run a query finds, or ErrNotFound. In a
+// write the run's row is locked FOR UPDATE to the end of the transaction:
+// what the write reads of the run (its state, history, activities) no
+// other write changes meanwhile, and a write that locks it next reads what
+// this one committed (READ COMMITTED reads the row's newest version once
+// the lock is granted).
 func (t *tx) executionGet(ctx context.Context, where string, args ...any) (*store.Execution, error) {
-	e, err := scanExecution(t.row(ctx, "SELECT "+executionColumns+" FROM executions WHERE "+where, args...))
+	q := "SELECT " + executionColumns + " FROM executions WHERE " + where
+	if !t.write {
+		e, err := scanExecution(t.row(ctx, q, args...))
+		return e, notFound(t.note(err))
+	}
+	e, err := scanExecution(t.row(ctx, q+" FOR UPDATE", args...))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
 	return e, nil
+}
+
+// executionFindOpen returns a domain's open run of a workflowId, locked,
+// or ErrNotFound. The lookup is made twice, in one round trip: when the
+// open run it finds is closed by a transaction it waits for, the first
+// statement finds none, though that transaction may have started the run
+// that continues it, which only the second statement, on a snapshot taken
+// after that commit, sees.
+func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID string) (*store.Execution, error) {
+	q := "SELECT " + executionColumns + " FROM executions WHERE domain_id = $1 AND workflow_id = $2 AND open"
+	if !t.write {
+		e, err := scanExecution(t.row(ctx, q, domainID, workflowID))
+		return e, notFound(t.note(err))
+	}
+	q += " FOR UPDATE"
+	t.pending.Queue(q, domainID, workflowID) // the first look, read below
+	b := t.pending
+	t.pending = &pgx.Batch{}
+	n := b.Len() - 1
+	b.Queue(q, domainID, workflowID)
+	br := t.q.SendBatch(t.wctx, b)
+	defer br.Close()
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return nil, t.note(err)
+		}
+	}
+	var found *store.Execution
+	for range 2 {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, t.note(err)
+		}
+		e, err := pgx.CollectRows(rows, scanExecutionRow)
+		if err != nil {
+			return nil, t.note(err)
+		}
+		if found == nil && len(e) > 0 {
+			found = e[0]
+		}
+	}
+	if err := br.Close(); err != nil {
+		return nil, t.note(err)
+	}
+	if found == nil {
+		return nil, store.ErrNotFound
+	}
+	return found, nil
 }
 
 func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, error) {
@@ -64,9 +120,10 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	}
 	start := ms(e.StartedAt)
 	// ON CONFLICT DO NOTHING, rather than a unique violation, so that the
-	// transaction goes on after ErrExists, as on SQLite. A conflict with a
-	// run that a concurrent transaction committed is a serialization
-	// failure, and Write tries again.
+	// transaction goes on after ErrExists, as on SQLite. When the run it
+	// conflicts with was started by a concurrent transaction (READ
+	// COMMITTED waits for it, then sees it), Write tries again if fn
+	// fails with it (see Write).
 	var id int64
 	err := t.queryRow(ctx, `INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
 		start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
@@ -75,6 +132,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 		[]any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
 			start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
+		t.raced = t.write
 		return 0, store.ErrExists
 	}
 	if err != nil {
@@ -96,7 +154,7 @@ func (t *tx) ExecutionGet(ctx context.Context, id int64) (*store.Execution, erro
 
 func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runID string) (*store.Execution, error) {
 	if runID == "" {
-		return t.executionGet(ctx, "domain_id = $1 AND workflow_id = $2 AND open", domainID, workflowID)
+		return t.executionFindOpen(ctx, domainID, workflowID)
 	}
 	return t.executionGet(ctx, "domain_id = $1 AND workflow_id = $2 AND run_id = $3", domainID, workflowID, runID)
 }
@@ -122,9 +180,13 @@ func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 	return nil
 }
 
+// ExecutionCountOpen counts a domain's open runs: those committed, and
+// those the transaction opened or closed itself (which it notes in a
+// setting of its own until its commit applies them; see migration 0002).
 func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
 	var n int
-	err := t.queryRow(ctx, "SELECT coalesce(sum(n), 0)::bigint FROM domain_open_executions WHERE domain_id = $1", []any{domainID}, &n)
+	err := t.queryRow(ctx, `SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0)
+		+ coalesce(nullif(current_setting('openswf.open_' || $1::bigint, true), ''), '0')::bigint`, []any{domainID}, &n)
 	return n, err
 }
 
@@ -262,10 +324,18 @@ func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Ev
 	})
 }
 
+// ActivityList returns a run's open activities. In a write they are locked
+// FOR UPDATE: a write that reads an activity and puts it back (with the
+// heartbeat it read) is not overtaken by a heartbeat, which waits for it,
+// then applies to what it committed.
 func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
-	return queryAll(ctx, t, `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+	q := `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
 		heartbeat_details, last_heartbeat, data
-		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`, []any{executionID},
+		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`
+	if t.write {
+		q += " FOR UPDATE"
+	}
+	return queryAll(ctx, t, q, []any{executionID},
 		func(r pgx.CollectableRow) (*store.Activity, error) {
 			var a store.Activity
 			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
@@ -306,16 +376,49 @@ func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
 	return t.later(ctx, "DELETE FROM activities WHERE execution_id = $1", executionID)
 }
 
+// heartbeatSQL records a heartbeat and returns whether the activity's
+// cancellation was requested. It takes no lock but the activity's row:
+// a transition of the run that read the activity holds it (see
+// ActivityList), and the heartbeat waits for it, then applies to what it
+// committed (or finds the attempt over).
+const heartbeatSQL = `UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+	WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+	RETURNING cancel_requested`
+
+func heartbeatArgs(h store.Heartbeat) []any {
+	return []any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}
+}
+
 func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
 	var cancel bool
-	err := t.queryRow(ctx, `UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
-		WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
-		RETURNING cancel_requested`,
-		[]any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}, &cancel)
-	if err != nil {
+	if err := t.queryRow(ctx, heartbeatSQL, heartbeatArgs(h), &cancel); err != nil {
 		return false, notFound(err)
 	}
 	return cancel, nil
+}
+
+// ActivityHeartbeatNow records a heartbeat in a transaction of its own: the
+// one statement, committed as it runs, in one round trip (store.Heartbeater).
+// Like Write, it is not interrupted by ctx once sent, and runs again after
+// a deadlock.
+func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.writes.Add(1)
+	for attempt := 1; ; attempt++ {
+		var cancel bool
+		err := s.pool.QueryRow(context.WithoutCancel(ctx), heartbeatSQL, heartbeatArgs(h)...).Scan(&cancel)
+		switch {
+		case err == nil:
+			return cancel, nil
+		case errors.Is(err, pgx.ErrNoRows):
+			return false, store.ErrNotFound
+		case !retryable(err) || attempt == maxAttempts:
+			return false, outage(err)
+		}
+		s.retries.Add(1)
+	}
 }
 
 const taskColumns = "id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id"
@@ -334,12 +437,28 @@ func (t *tx) TaskInsert(ctx context.Context, task *store.Task) error {
 		task.DomainID, task.Kind, task.TaskList, task.Priority, task.ExecutionID, task.ScheduledEventID)
 }
 
+// TaskDelete takes a run's task off its list. A task that a poller is
+// taking (its row locked) is left to it: the poller, which locks the run
+// after the task, finds that the run no longer has it and drops it (had
+// the run's writer waited for the task's row, each would wait for the
+// other). If the poller's transaction rolls back, the task is back on the
+// list, and the next poller drops it.
 func (t *tx) TaskDelete(ctx context.Context, executionID int64, kind string, scheduledEventID int64) error {
-	return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3", executionID, kind, scheduledEventID)
+	if !t.write {
+		return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3", executionID, kind, scheduledEventID)
+	}
+	return t.later(ctx, `DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
+		WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3 FOR UPDATE SKIP LOCKED))`, executionID, kind, scheduledEventID)
 }
 
+// TaskDeleteAll takes a run's tasks off their lists, leaving those that
+// pollers are taking to them (see TaskDelete).
 func (t *tx) TaskDeleteAll(ctx context.Context, executionID int64) error {
-	return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1", executionID)
+	if !t.write {
+		return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1", executionID)
+	}
+	return t.later(ctx, `DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
+		WHERE execution_id = $1 FOR UPDATE SKIP LOCKED))`, executionID)
 }
 
 const taskListWhere = "domain_id = $1 AND kind = $2 AND task_list = $3"
@@ -360,49 +479,7 @@ func (t *tx) TaskNext(ctx context.Context, k store.TaskListKey) (*store.Task, er
 // goes to one taker only: the row lock, held to the end of the taker's
 // transaction, keeps the others off it, and once that commits the row is
 // gone; if it rolls back, the task is there for the next taker.
-//
-// In a SERIALIZABLE transaction PostgreSQL still fails some takes with a
-// serialization failure, which Write answers by trying again: when the
-// task a taker chose was taken by a transaction that committed after the
-// taker's snapshot ("concurrent update"), and when concurrent takers of one
-// list read the rows that the others take, the skipped ones included, in a
-// pattern that serializable isolation cannot order ("read/write
-// dependencies").
-//
-// The second kind are mostly false: a scan of the list's index locks (for
-// serializable isolation) the index pages it reads, and every task queued
-// on the list meanwhile lands on one of them. So when a take is the first
-// statement of its write, before the transaction has begun, the list's
-// first few tasks are looked up outside it (see peekTasks), and the
-// transaction takes the first of them that it sees and no one else has
-// locked by its physical address (ctid): that reads, and locks, those rows
-// only. The take is no less safe for it: the row lock and the deletion of
-// the row, seen by the transaction's snapshot, still give each task to one
-// taker. What it gives up is what SKIP LOCKED gives up already, that the
-// task taken be the first of the list in a serializable order; the order of
-// takes was never guaranteed between concurrent pollers. When none of
-// those tasks can be taken (others took them first), the list is scanned
-// as before, so that the take finds no task only if the transaction sees
-// none.
 func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
-	if t.write && !t.begun {
-		tids, ids := t.peekTasks(k)
-		if err := t.peekDone(); err != nil {
-			return nil, t.note(err)
-		}
-		if len(ids) > 0 {
-			task, err := scanTask(t.row(ctx, `DELETE FROM tasks WHERE ctid = (
-				SELECT ctid FROM tasks WHERE ctid = ANY ($4::tid[]) AND id = ANY ($5::bigint[]) AND `+taskListWhere+`
-				ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
-				RETURNING `+taskColumns, k.DomainID, k.Kind, k.TaskList, tids, ids))
-			if err == nil {
-				return task, nil
-			}
-			if !errors.Is(err, pgx.ErrNoRows) {
-				return nil, t.note(err)
-			}
-		}
-	}
 	task, err := scanTask(t.row(ctx, `DELETE FROM tasks WHERE id = (
 		SELECT id FROM tasks WHERE `+taskListWhere+`
 		ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -411,70 +488,6 @@ func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, er
 		return nil, notFound(t.note(err))
 	}
 	return task, nil
-}
-
-// peekTasks is how many tasks a take looks at before its transaction.
-const peekTasks = 4
-
-// peekTasks looks up the first tasks of a list, on the write's connection
-// before its transaction begins, in a READ COMMITTED transaction of their
-// own (which serializable isolation does not track): the addresses and ids
-// of those the take may choose from. It returns none when the lookup
-// fails; the take then scans the list.
-func (t *tx) peekTasks(k store.TaskListKey) ([]pgtype.TID, []int64) {
-	b := &pgx.Batch{}
-	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED, READ ONLY")
-	b.Queue("SELECT ctid, id FROM tasks WHERE "+taskListWhere+" ORDER BY priority DESC, id ASC LIMIT $4",
-		k.DomainID, k.Kind, k.TaskList, peekTasks)
-	b.Queue("COMMIT")
-	br := t.q.SendBatch(t.wctx, b)
-	defer br.Close()
-	var tids []pgtype.TID
-	var ids []int64
-	if _, err := br.Exec(); err != nil {
-		return nil, nil
-	}
-	rows, err := br.Query()
-	if err != nil {
-		return nil, nil
-	}
-	for rows.Next() {
-		var tid pgtype.TID
-		var id int64
-		if err := rows.Scan(&tid, &id); err != nil {
-			rows.Close()
-			return nil, nil
-		}
-		tids, ids = append(tids, tid), append(ids, id)
-	}
-	rows.Close()
-	if rows.Err() != nil {
-		return nil, nil
-	}
-	if _, err := br.Exec(); err != nil {
-		return nil, nil
-	}
-	if br.Close() != nil {
-		return nil, nil
-	}
-	return tids, ids
-}
-
-// peekDone makes sure that the lookup of peekTasks left no transaction
-// open on the write's connection, whatever became of it: the write's BEGIN
-// must begin its transaction (in one already open, it would only warn).
-func (t *tx) peekDone() error {
-	pc, ok := t.q.(*pgxpool.Conn)
-	if !ok || pc.Conn().PgConn().TxStatus() == 'I' {
-		return nil
-	}
-	if _, err := pc.Exec(t.wctx, "ROLLBACK"); err != nil {
-		return err
-	}
-	if pc.Conn().PgConn().TxStatus() != 'I' {
-		return errors.New("postgres: the connection is in a transaction")
-	}
-	return nil
 }
 
 func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
@@ -540,9 +553,8 @@ func (t *tx) TimerDue(ctx context.Context, now time.Time, n int) ([]*store.Timer
 
 // TimerDeleteByID deletes a timer and reports whether it did. Of the
 // transactions that delete one timer at once, on one server or several,
-// one deletes it: the others wait for its row lock, then (their snapshot
-// being older than the deletion) fail to serialize, and when Write runs
-// them again they find no timer, and report false. A timer fires once.
+// one deletes it: the others wait for its row lock, then find it gone, and
+// report false. A timer fires once.
 func (t *tx) TimerDeleteByID(ctx context.Context, id int64) (bool, error) {
 	tag, err := t.exec(ctx, "DELETE FROM timers WHERE id = $1", id)
 	if err != nil {

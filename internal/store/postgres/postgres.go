@@ -1,24 +1,35 @@
 // Package postgres is the shared store of openswf: PostgreSQL, which
 // several stateless openswf servers behind a load balancer use at once.
 //
-// Every Write runs at SERIALIZABLE isolation, so that the check-then-change
-// transactions of the engine (count the domains, then register one; find no
-// open run of a workflowId, then start one; read a run's state, then write
-// the next) behave as if they ran one after another, as they do on SQLite,
-// however many servers run them. PostgreSQL refuses, with a serialization
-// failure, a transaction that would break that; Write then runs its
-// function again on a fresh snapshot, and after a few failures runs it
-// alone, so that it cannot fail again. A Write that returns nil has been
-// committed (synchronous_commit, PostgreSQL's default, is left alone).
+// Every Write runs at READ COMMITTED isolation and takes explicit locks on
+// what its checks depend on, so that the check-then-change transactions of
+// the engine behave as if they ran one after another, as they do on SQLite,
+// however many servers run them, without the reruns that serializable
+// isolation costs when unrelated writes touch neighbouring index pages:
+//
+//   - a run read in a write is locked (FOR UPDATE): every transition of a
+//     run, and everything it changes (history, activities, tasks, timers),
+//     happens under its row lock, so two transitions of one run queue
+//     rather than fail, and the second reads what the first committed;
+//   - a run is started by an insert that a unique index keeps to one open
+//     run per workflowId (a start that loses that race runs again, and
+//     finds the winner);
+//   - a domain's open-run count is one row, changed at COMMIT by a deferred
+//     trigger that checks the quota (see migration 0002): starts in one
+//     domain wait for each other only for the length of a commit;
+//   - the counts that registrations check (domains, types, tags) are read
+//     under transaction-level advisory locks;
+//   - task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
+//     every server take different tasks instead of queueing for the same
+//     one; the package tests show that each task goes to exactly one.
+//
+// A Write that returns nil has been committed (synchronous_commit,
+// PostgreSQL's default, is left alone). Write runs its function again only
+// when PostgreSQL detects a deadlock, or when a start lost the race for its
+// workflowId or for its domain's quota at commit; the few writes that keep
+// failing run alone.
 //
 // Reads run on a REPEATABLE READ, READ ONLY snapshot.
-//
-// Task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
-// every server take different tasks instead of queueing for the same one;
-// the package tests show that each task goes to exactly one of them. A take
-// picks among the list's first tasks looked up just before its transaction,
-// so as not to lock the list's index pages for serializable isolation (see
-// TaskTake).
 //
 // The servers sharing the database wake each other's long polls and timer
 // loops with LISTEN and NOTIFY (store.Shared).
@@ -36,6 +47,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -64,10 +76,16 @@ type Store struct {
 	// closed is closed by Close, which ends Listen.
 	closed    chan struct{}
 	closeOnce sync.Once
-	// retries counts the transactions run again after a serialization
-	// failure or a deadlock, alone those run alone, for tests and
+	// writes counts the Writes, retries the attempts run again after a
+	// deadlock or a lost race, alone those run alone, for tests and
 	// diagnostics.
-	retries, alone atomic.Int64
+	writes, retries, alone atomic.Int64
+	// openLimit is the most open runs a domain may have, checked at every
+	// commit; 0 checks nothing. limitSet holds, per connection, the limit
+	// its session has (set by a committed transaction: a setting made in
+	// one that rolls back goes with it).
+	openLimit atomic.Int64
+	limitSet  sync.Map // *pgx.Conn → int64
 }
 
 var (
@@ -82,8 +100,7 @@ var (
 //
 // The pgxpool settings may be added to url: pool_max_conns bounds the
 // connections, and so the transactions under way, of this server (by
-// default the larger of 4 and its CPUs). More concurrent writes are not
-// faster past a point: they fail each other's serialization more often.
+// default defaultMaxConns).
 func Open(ctx context.Context, url string) (*Store, error) {
 	return OpenSchema(ctx, url, "")
 }
@@ -100,23 +117,36 @@ func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns()
+	}
 	if schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
 	}
 	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "openswf"
 	}
+	s := &Store{schema: schema, channel: channelName(schema), closed: make(chan struct{})}
+	cfg.BeforeClose = func(c *pgx.Conn) { s.limitSet.Delete(c) }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &Store{pool: pool, schema: schema, channel: channelName(schema), closed: make(chan struct{})}
+	s.pool = pool
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// defaultMaxConns is the default size of a server's pool: the larger of 16
+// and four per CPU. A transaction spends most of its time waiting for
+// round trips and commits, not computing, and transactions of different
+// runs do not conflict: the pool, not PostgreSQL, would otherwise bound a
+// server's throughput (pgxpool's own default, the larger of 4 and the
+// CPUs, did on a 2-core machine).
+func defaultMaxConns() int32 { return int32(max(16, 4*runtime.NumCPU())) }
 
 // Close closes every connection of the store, once the transactions under
 // way have ended, and ends Listen.
@@ -238,44 +268,58 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // maxAttempts bounds how many times Write runs a transaction that keeps
-// failing to serialize.
+// failing.
 const maxAttempts = 10
 
 // aloneAfter is how many attempts of a Write run alongside other writes;
 // the attempts after those run alone (see Write).
 const aloneAfter = 3
 
-// Write runs fn in a SERIALIZABLE transaction and commits it when fn
-// returns nil; any error rolls back everything fn did.
+// EnforceOpenExecutions makes every commit check that no domain is left
+// with more than limit open runs (0: no check). The engine checks the
+// quota before it starts a run, from the count committed so far; this
+// check, at commit, is what makes it exact when servers start runs in one
+// domain at once: the start that would go over runs again, and its check
+// then sees the runs that won.
+func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit)) }
+
+// limitOf is the open-run quota the session of conn has, 0 if none.
+func (s *Store) limitOf(conn *pgx.Conn) int64 {
+	if v, ok := s.limitSet.Load(conn); ok {
+		return v.(int64)
+	}
+	return 0
+}
+
+// Write runs fn in a READ COMMITTED transaction, with the locks the
+// package comment lists, and commits it when fn returns nil; any error
+// rolls back everything fn did.
 //
-// When PostgreSQL fails the transaction with a serialization failure
-// (40001) or a deadlock (40P01), Write rolls it back and runs fn again, up
-// to maxAttempts times in all (a unique violation, 23505, which a
-// concurrent transaction can cause too, is retried until the attempts run
-// alone; alone, it is fn's own): fn must build everything
-// it decides from what it reads inside the transaction, and must reset
-// whatever it reports to its caller when it starts. A statement error of
-// fn counts even if fn swallows it (the transaction is aborted anyway).
+// Write rolls the transaction back and runs fn again, up to maxAttempts
+// times in all, when PostgreSQL fails it for a reason that another attempt
+// cures: a deadlock (40P01), a serialization failure (40001), a unique
+// violation (23505) that a concurrent transaction caused (retried until the
+// attempts run alone; alone, it is fn's own), the domain's open-run quota
+// found full at commit (OS001), or — once — when fn failed after one of
+// its inserts found a run that a concurrent transaction had started (the
+// next attempt's checks see that run). fn must build everything it decides
+// from what it reads inside the transaction, and must reset whatever it
+// reports to its caller when it starts. A statement error of fn counts even
+// if fn swallows it (the transaction is aborted anyway).
 //
-// PostgreSQL's serializable isolation tracks reads by index page, so
-// writes that touch neighbouring rows, not only the same ones, can fail
-// each other; under load a write could fail every attempt. So the first
-// attempts run alongside other writes, after a short random pause each,
-// and the later ones run alone, across every server: each write locks the
-// table write_lock in ROW SHARE mode (which writes share) as it begins, and
-// a write that failed aloneAfter times locks it in EXCLUSIVE mode instead,
-// waiting for the writes under way and holding back new ones. Alone, it
-// has no concurrent transaction to fail with. The lock comes before the
-// transaction's snapshot (LOCK TABLE does not take one), so that the
-// writes held back see what the one alone committed. Reads take no part:
-// REPEATABLE READ snapshots cannot fail a write. As on SQLite, fn must not
-// call Write: it could wait for itself.
+// The first attempts run alongside other writes, after a short random pause
+// each, and the later ones run alone, across every server: each write locks
+// the table write_lock in ROW SHARE mode (which writes share) as it begins,
+// and a write that failed aloneAfter times locks it in EXCLUSIVE mode
+// instead, waiting for the writes under way and holding back new ones.
+// Reads take no part. As on SQLite, fn must not call Write: it could wait
+// for itself.
 //
-// A write takes few round trips: BEGIN and the LOCK go with the first
-// statement of fn, and the statements whose only outcome is an error (the
-// inserts, updates and deletes of runs, events, activities, tasks and
-// timers) wait for the next statement, or the COMMIT, and go with it, in
-// one pipeline (see later).
+// A write takes few round trips: BEGIN, the LOCK and the quota setting go
+// with the first statement of fn, and the statements whose only outcome is
+// an error (the inserts, updates and deletes of runs, events, activities,
+// tasks and timers) wait for the next statement, or the COMMIT, and go with
+// it, in one pipeline (see later).
 //
 // Once started, a Write is not interrupted by ctx (as on SQLite: a caller
 // that gives up never leaves an unknown outcome behind); ctx only stops
@@ -284,6 +328,7 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	s.writes.Add(1)
 	return outage(s.write(ctx, fn))
 }
 
@@ -295,17 +340,19 @@ func (s *Store) write(ctx context.Context, fn func(store.Tx) error) error {
 		if alone {
 			s.alone.Add(1)
 		}
-		err := s.writeOnce(wctx, fn, alone)
+		err, raced := s.writeOnce(wctx, fn, alone)
 		switch code := sqlState(err); {
 		case err == nil:
 			return nil
-		case code == codeSerializationFailure || code == codeDeadlockDetected:
+		case code == codeSerializationFailure || code == codeDeadlockDetected || code == codeOpenLimit:
 		case code == codeUniqueViolation && !alone:
-			// A duplicate that a concurrent transaction caused (two
-			// transitions of one run appending the same event id) is
-			// seen, on a fresh snapshot, by the checks fn makes; at the
-			// latest the attempts that run alone, with no concurrent
+			// A duplicate that a concurrent transaction caused is seen,
+			// on a fresh snapshot, by the checks fn makes; at the latest
+			// the attempts that run alone, with no concurrent
 			// transaction, tell it from one that is fn's own.
+		case raced && attempt == 1:
+			// fn failed after an insert of a run found one a concurrent
+			// transaction started: its checks, run again, see that run.
 		default:
 			return err
 		}
@@ -340,7 +387,11 @@ var errRolledBack = errors.New("postgres: the transaction was rolled back: a sta
 
 // How a write begins, alongside others or alone (see Write).
 const (
-	begin      = "BEGIN ISOLATION LEVEL SERIALIZABLE"
+	begin     = "BEGIN ISOLATION LEVEL READ COMMITTED"
+	beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+	// setLimit sets the open-run quota for the session: it lasts as long
+	// as the connection, once its transaction commits (see limitSet).
+	setLimit   = "SELECT set_config('openswf.open_limit', $1, false)"
 	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
 	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
 )
@@ -348,11 +399,12 @@ const (
 // writeOnce runs one attempt of a Write, alone or not. Its connection goes
 // back to the pool only as it came, outside any transaction; otherwise (a
 // panic of fn, a lost connection) it is closed, which ends the
-// transaction.
-func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bool) error {
+// transaction. raced reports that an insert of a run found one that a
+// concurrent transaction started.
+func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bool) (_ error, raced bool) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return err
+		return err, false
 	}
 	clean := false
 	defer func() {
@@ -367,9 +419,14 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		lock = lockAlone
 	}
 	// BEGIN and LOCK go with the first statement of fn, in its round trip.
-	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}}
+	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
 	t.pending.Queue(begin)
 	t.pending.Queue(lock)
+	limit := s.openLimit.Load()
+	setting := limit > 0 && s.limitOf(c.Conn()) != limit
+	if setting {
+		t.pending.Queue(setLimit, strconv.FormatInt(limit, 10))
+	}
 	result := fn(t)
 	if t.failed != nil {
 		// The transaction is aborted; if it was for a reason that another
@@ -386,16 +443,19 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		// round trip; the first that fails decides (the statements after
 		// it, the COMMIT included, do not run).
 		result = t.commit()
+		if result == nil && setting {
+			s.limitSet.Store(c.Conn(), limit)
+		}
 	}
 	if c.Conn().PgConn().TxStatus() != 'I' {
 		// fn failed, or a pending statement did. (When nothing was sent,
 		// not even BEGIN, there is nothing to roll back.)
 		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-			return result
+			return result, t.raced
 		}
 	}
 	clean = c.Conn().PgConn().TxStatus() == 'I'
-	return result
+	return result, t.raced
 }
 
 // commit sends the pending statements of a write transaction and COMMIT,
@@ -415,7 +475,7 @@ func (t *tx) commit() error {
 			}
 		}
 	}
-	// A commit that fails (a serialization failure found at commit) ends
+	// A commit that fails (the open-run quota found full at commit) ends
 	// the transaction.
 	t.note(err)
 	if t.failed != nil {
@@ -425,20 +485,37 @@ func (t *tx) commit() error {
 }
 
 // Read runs fn on a REPEATABLE READ, READ ONLY snapshot. Its statements
-// stop when the context they are given ends.
+// stop when ctx ends. The BEGIN goes with the first statement, in its round
+// trip; the snapshot ends with a ROLLBACK. A connection that a canceled
+// statement left in doubt is closed rather than pooled.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
-	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return outage(err)
 	}
-	defer ptx.Rollback(context.WithoutCancel(ctx))
-	return outage(fn(&tx{q: ptx}))
+	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
+	t.pending.Queue(beginRead)
+	result := outage(fn(t))
+	pc := c.Conn().PgConn()
+	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
+	}
+	if pc.IsClosed() || pc.TxStatus() != 'I' {
+		c.Hijack().Close(context.WithoutCancel(ctx))
+		return result
+	}
+	c.Release()
+	return result
 }
 
 // Retries is how many transactions Write has run again since the store
-// opened, after serialization failures and deadlocks: a measure of
-// contention between the servers sharing the database.
+// opened (see Write): a measure of contention between the servers sharing
+// the database.
 func (s *Store) Retries() int64 { return s.retries.Load() }
+
+// Writes is how many Writes the store has been asked for since it opened,
+// against which Retries is measured.
+func (s *Store) Writes() int64 { return s.writes.Load() }
 
 // AloneRuns is how many of those attempts ran alone, holding back every
 // other write to the schema: when it grows, contention costs throughput.
@@ -449,6 +526,9 @@ const (
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 	codeUniqueViolation      = "23505"
+	// codeOpenLimit is raised at commit by the trigger that keeps the
+	// domains' open-run counts (migration 0002).
+	codeOpenLimit = "OS001"
 )
 
 // sqlState is the SQLSTATE of a PostgreSQL error, "" for other errors.
@@ -464,45 +544,38 @@ func sqlState(err error) string {
 // transaction back for a reason that running it again may cure.
 func retryable(err error) bool {
 	switch sqlState(err) {
-	case codeSerializationFailure, codeDeadlockDetected, codeUniqueViolation:
+	case codeSerializationFailure, codeDeadlockDetected, codeUniqueViolation, codeOpenLimit:
 		return true
 	}
 	return false
 }
 
-// querier is what statements run on: a pgx transaction (reads), or a
-// pooled connection inside the transaction that Write began on it.
+// querier is what statements run on: a pooled connection, inside the
+// transaction that Write or Read began on it.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
-// tx implements store.Tx on a pgx transaction.
+// tx implements store.Tx on a pooled connection.
 type tx struct {
 	q     querier
 	write bool
-	// wctx is the context of a write's statements, which its caller's
-	// cancellation does not reach.
+	// wctx is the context of the statements: a write's own, which its
+	// caller's cancellation does not reach, or a read's caller's.
 	wctx context.Context
 	// err is the first error of a statement of the transaction, and
 	// failed the first that another attempt can cure.
 	err, failed error
-	// pending are the statements of a write whose outcome fn does not
-	// look at (see later), not sent yet.
+	// pending are the statements not sent yet: the BEGIN (and LOCK) of
+	// the transaction until its first statement, and the statements of a
+	// write whose outcome fn does not look at (see later).
 	pending *pgx.Batch
-	// begun is set once the BEGIN of a write has been sent.
-	begun bool
-}
-
-// ctx is the context a statement runs with: the caller's in a read, the
-// write's own in a write.
-func (t *tx) ctx(ctx context.Context) context.Context {
-	if t.write {
-		return t.wctx
-	}
-	return ctx
+	// schema is the store's, which advisory lock keys name.
+	schema string
+	// raced is set when an insert of a run found one that another
+	// transaction started (see Write).
+	raced bool
 }
 
 // later queues a statement of a write whose only outcome is an error: it
@@ -530,7 +603,6 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 	t.pending = &pgx.Batch{}
 	n := b.Len()
 	b.Queue(sql, args...)
-	t.begun = true
 	br := t.q.SendBatch(t.wctx, b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
@@ -541,11 +613,9 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 	return br, nil
 }
 
-// query runs a query, after the pending statements of a write.
+// query runs a query, after the pending statements (of a write, or the
+// BEGIN of a read).
 func (t *tx) query(ctx context.Context, sql string, args []any) (pgx.Rows, error) {
-	if !t.write {
-		return t.q.Query(ctx, sql, args...)
-	}
 	br, err := t.send(sql, args)
 	if err != nil {
 		return nil, err
@@ -586,9 +656,6 @@ func (r *batchRows) Err() error {
 // row runs a query of one row, after the pending statements of a write;
 // its Scan returns pgx.ErrNoRows when there is none.
 func (t *tx) row(ctx context.Context, sql string, args ...any) pgx.Row {
-	if !t.write {
-		return t.q.QueryRow(ctx, sql, args...)
-	}
 	rows, err := t.query(ctx, sql, args)
 	return &firstRow{rows: rows, err: err}
 }
@@ -632,10 +699,6 @@ func (t *tx) note(err error) error {
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if !t.write {
-		tag, err := t.q.Exec(ctx, sql, args...)
-		return tag, t.note(err)
-	}
 	br, err := t.send(sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
@@ -731,8 +794,16 @@ func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 	return id, err
 }
 
+// domainGet returns the one domain a query finds, or ErrNotFound. In a
+// write the domain's row is locked FOR SHARE, so that it is not deprecated
+// while the write registers a type in it (the engine caches domains, so
+// that busy writes seldom read them).
 func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domain, error) {
-	d, err := scanDomain(t.row(ctx, "SELECT "+domainColumns+" FROM domains WHERE "+where, arg))
+	q := "SELECT " + domainColumns + " FROM domains WHERE " + where
+	if t.write {
+		q += " FOR SHARE"
+	}
+	d, err := scanDomain(t.row(ctx, q, arg))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -749,7 +820,39 @@ func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error)
 	return t.domainGet(ctx, "id = $1", id)
 }
 
+// Advisory locks of a write, taken before the counts that registrations
+// check: two writes that count and then add cannot both pass the check.
+// Each is a transaction-level lock, released at COMMIT or ROLLBACK.
+const (
+	lockDomains = iota + 1 // the domain count
+	lockTypes              // a domain's types of one kind
+	lockTags               // a domain's tags
+)
+
+// advisoryKey is the key of an advisory lock of the store's schema.
+func (t *tx) advisoryKey(what int, id int64, kind string) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "openswf\x00%s\x00%d\x00%d\x00%s", t.schema, what, id, kind)
+	return int64(h.Sum64())
+}
+
+// lock takes an advisory lock in a write (shared or exclusive), in the
+// round trip of the next statement. In a read it does nothing.
+func (t *tx) lock(ctx context.Context, shared bool, what int, id int64, kind string) {
+	if !t.write {
+		return
+	}
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	t.later(ctx, "SELECT "+fn+"($1)", t.advisoryKey(what, id, kind))
+}
+
+// DomainCount counts the domains; in a write, under a lock that the
+// writes that count them share with no other.
 func (t *tx) DomainCount(ctx context.Context) (int, error) {
+	t.lock(ctx, false, lockDomains, 0, "")
 	var n int
 	err := t.queryRow(ctx, "SELECT count(*) FROM domains", nil, &n)
 	return n, err
@@ -774,7 +877,13 @@ func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange
 	return t.later(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
 }
 
+// DomainTagList returns a domain's tags. In a write it takes the domain's
+// tag lock shared, and DomainTagPut takes it exclusive: a write that reads
+// the tags, checks their number and adds some cannot go past the limit
+// alongside another (one of two such writes fails as a deadlock and runs
+// again).
 func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
+	t.lock(ctx, true, lockTags, domainID, "")
 	return queryAll(ctx, t, "SELECT key, value FROM domain_tags WHERE domain_id = $1 ORDER BY key", []any{domainID},
 		func(r pgx.CollectableRow) (store.Tag, error) {
 			var tag store.Tag
@@ -800,6 +909,7 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 	if len(keys) == 0 {
 		return nil
 	}
+	t.lock(ctx, false, lockTags, domainID, "")
 	return t.later(ctx, `INSERT INTO domain_tags (domain_id, key, value)
 		SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
 		ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value`, domainID, keys, values)
@@ -858,7 +968,10 @@ func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) 
 	return ty, nil
 }
 
+// TypeCount counts a domain's types of one kind; in a write, under a lock
+// of that count.
 func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
+	t.lock(ctx, false, lockTypes, domainID, string(kind))
 	var n int
 	err := t.queryRow(ctx, "SELECT count(*) FROM types WHERE domain_id = $1 AND kind = $2", []any{domainID, string(kind)}, &n)
 	return n, err

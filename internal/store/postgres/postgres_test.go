@@ -53,6 +53,10 @@ func TestPostgres(t *testing.T) {
 		{"CountCheckedInsertsDoNotOvershoot", testCountCheckedInsertsDoNotOvershoot},
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
 		{"TimerFiresOnce", testTimerFiresOnce},
+		{"OpenRunQuotaHoldsAcrossServers", testOpenRunQuotaHoldsAcrossServers},
+		{"FindOpenAfterContinueAsNew", testFindOpenAfterContinueAsNew},
+		{"HeartbeatWaitsForTransition", testHeartbeatWaitsForTransition},
+		{"RunWriterLeavesTakenTaskToPoller", testRunWriterLeavesTakenTaskToPoller},
 		{"TaggedListingPaging", testTaggedListingPaging},
 		{"Announcements", testAnnouncements},
 	} {

@@ -1328,3 +1328,117 @@ func checkTaskListCounts(t *testing.T, s store.Store, list, other store.TaskList
 		return nil
 	})
 }
+
+// testCountOpenInWrite: inside a write, ExecutionCountOpen counts the runs
+// that the write itself opened, closed and deleted, as the engine's quota
+// check needs (on PostgreSQL the committed count changes only at COMMIT).
+// A write that fails leaves the count as it was.
+func testCountOpenInWrite(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	other := insertDomain(t, s, "other", store.StatusRegistered)
+	kept := newRun(d, "kept", "r", t0)
+	kept.ID = insertRun(t, s, kept)
+	count := func(tx store.Tx, domainID int64, want int, when string) error {
+		if n, err := tx.ExecutionCountOpen(ctx, domainID); err != nil || n != want {
+			return fmt.Errorf("%s: ExecutionCountOpen = %d, %v; want %d", when, n, err, want)
+		}
+		return nil
+	}
+	write(t, s, func(tx store.Tx) error {
+		if err := count(tx, d, 1, "before"); err != nil {
+			return err
+		}
+		a, err := tx.ExecutionInsert(ctx, newRun(d, "a", "r", t0))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecutionInsert(ctx, newRun(d, "b", "r", t0)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecutionInsert(ctx, newRun(other, "c", "r", t0)); err != nil {
+			return err
+		}
+		if err := count(tx, d, 3, "after two starts"); err != nil {
+			return err
+		}
+		if err := count(tx, other, 1, "the other domain"); err != nil {
+			return err
+		}
+		run, err := tx.ExecutionGet(ctx, kept.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.ExecutionUpdate(ctx, closeRun(run, "COMPLETED", t0.Add(time.Minute))); err != nil {
+			return err
+		}
+		if err := count(tx, d, 2, "after closing the stored run"); err != nil {
+			return err
+		}
+		if err := tx.ExecutionDelete(ctx, a); err != nil {
+			return err
+		}
+		return count(tx, d, 1, "after deleting a run started here")
+	})
+	read(t, s, func(tx store.Tx) error {
+		if err := count(tx, d, 1, "committed"); err != nil {
+			return err
+		}
+		return count(tx, other, 1, "committed, the other domain")
+	})
+	err := s.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.ExecutionInsert(ctx, newRun(d, "rolled-back", "r", t0)); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil {
+		t.Fatal("the failing write committed")
+	}
+	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "after a write rolled back") })
+	write(t, s, func(tx store.Tx) error { return count(tx, d, 1, "in the next write") })
+}
+
+// testHeartbeatOutsideWrite: a store that records heartbeats on their own
+// (store.Heartbeater) does what ActivityHeartbeat does in a write, and
+// commits it.
+func testHeartbeatOutsideWrite(t *testing.T, s store.Store) {
+	hb, ok := s.(store.Heartbeater)
+	if !ok {
+		t.Skip("the store records heartbeats in writes only")
+	}
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	started := &store.Activity{ExecutionID: a, ScheduledEventID: 7, ActivityID: "started", StartedEventID: 8, Data: []byte(`{"n":7}`)}
+	canceled := &store.Activity{ExecutionID: a, ScheduledEventID: 9, ActivityID: "canceled", StartedEventID: 10, CancelRequested: true, Data: []byte(`{"n":9}`)}
+	unstarted := &store.Activity{ExecutionID: a, ScheduledEventID: 5, ActivityID: "unstarted", Data: []byte(`{"n":5}`)}
+	write(t, s, func(tx store.Tx) error {
+		for _, act := range []*store.Activity{started, canceled, unstarted} {
+			if err := tx.ActivityPut(ctx, act); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, h := range []store.Heartbeat{
+		{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 0},
+		{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 9},
+		{ExecutionID: a + 100, ScheduledEventID: 7, StartedEventID: 8},
+	} {
+		h.Details, h.At = ptr("bad"), t0.Add(time.Hour)
+		if c, err := hb.ActivityHeartbeatNow(ctx, h); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("ActivityHeartbeatNow(%+v) = %v, %v; want ErrNotFound", h, c, err)
+		}
+	}
+	at := t0.Add(time.Second + 300*time.Microsecond)
+	if c, err := hb.ActivityHeartbeatNow(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("half"), At: at}); err != nil || c {
+		t.Fatalf("heartbeat of the started activity = %v, %v; want false, nil", c, err)
+	}
+	if c, err := hb.ActivityHeartbeatNow(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 9, StartedEventID: 10, At: at}); err != nil || !c {
+		t.Fatalf("heartbeat of the canceled activity = %v, %v; want true, nil", c, err)
+	}
+	started.HeartbeatDetails, started.LastHeartbeat = ptr("half"), ptr(ms(at))
+	canceled.LastHeartbeat = ptr(ms(at))
+	read(t, s, func(tx store.Tx) error { return checkActivities(ctx, tx, a, unstarted, started, canceled) })
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Measures openswf on SQLite and on PostgreSQL back to back, on one machine:
+# one server on SQLite, one server on PostgreSQL, two servers on one
+# PostgreSQL database (the load spread over both). For each it runs the
+# workflow load and the heartbeat load apart, and prints the bench's
+# reports, the CPU time (user+system, from /proc) that the openswf servers
+# and the PostgreSQL processes spent per workflow and per heartbeat, and
+# the store's writes and reruns (from /metrics).
+#
+#   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
+#   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
+#
+# Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
+# runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
+# schema. PostgreSQL's CPU is that of the servers' backends (sampled every
+# 0.2 s: a backend that exits between samples loses its last moments) and
+# of its background processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+BIN=$(mktemp -d)/openswf
+go build -o "$BIN" ./cmd/openswf
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+ticks() { # user+system clock ticks of the given pids
+	local sum=0 pid f
+	for pid in "$@"; do
+		f=$(sed 's/^.*) //' /proc/$pid/stat 2>/dev/null) || continue
+		set -- $f
+		[ $# -ge 13 ] || continue
+		sum=$((sum + ${12} + ${13}))
+	done
+	echo $sum
+}
+# The PostgreSQL processes that work for the servers measured: their
+# backends (named by application_name, so that other clients of the same
+# PostgreSQL do not count) and the shared background processes (WAL writer,
+# checkpointer, background writer, autovacuum), which other clients share.
+APP=openswf-bench-$$
+pg_pids() {
+	psql "$PG_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP'" 2>/dev/null || true
+	pgrep -f 'postgres: .*(walwriter|checkpointer|background writer|autovacuum)' || true
+}
+metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
+
+serve() { # addr database -> pid
+	"$BIN" serve --listen "$1" --database "$2" >"$WORK/$1.log" 2>&1 &
+	echo $!
+}
+wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
+
+# measure PHASE ENDPOINTS PIDS...: runs the bench for one load and prints
+# its report and the CPU that the servers and PostgreSQL spent on it.
+measure() {
+	local phase=$1 endpoints=$2; shift 2
+	local skip=-skip-heartbeats
+	[ "$phase" = heartbeats ] && skip=-skip-workflows
+	# Backends come and go with the pools: sample their time every 0.2 s,
+	# keeping the first and last value seen per pid.
+	(while :; do for p in $(pg_pids); do echo "$p $(ticks $p)"; done; sleep 0.2; done) >"$WORK/pg.samples" &
+	local sampler=$! s0 s1 pg hz out n
+	hz=$(getconf CLK_TCK)
+	s0=$(ticks "$@")
+	out=$("$BIN" bench -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}")
+	s1=$(ticks "$@")
+	kill $sampler; wait $sampler 2>/dev/null || true
+	echo "$out" | grep -v '^load:'
+	pg=$(awk '{ if (!($1 in first)) first[$1]=$2; last[$1]=$2 } END { s=0; for (p in last) s+=last[p]-first[p]; print s }' "$WORK/pg.samples")
+	if [ "$phase" = workflows ]; then
+		n=$(echo "$out" | awk '$1=="workflows" {print $2}')
+		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per workflow: openswf %.2f ms, postgres %.2f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
+	else
+		n=$(echo "$out" | grep '^heartbeats' | grep -o '([0-9]* calls' | tr -dc 0-9)
+		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per heartbeat: openswf %.3f ms, postgres %.3f ms\n", 1000*o/hz/n, 1000*p/hz/n }'
+	fi
+}
+
+run_case() { # name database addr...
+	local name=$1 db=$2; shift 2
+	local pids=() a
+	for a in "$@"; do pids+=("$(serve "$a" "$db")"); done
+	for a in "$@"; do wait_up "$a"; done
+	local endpoints
+	endpoints=$(printf 'http://%s,' "$@"); endpoints=${endpoints%,}
+	echo "== $name"
+	measure workflows "$endpoints" "${pids[@]}"
+	measure heartbeats "$endpoints" "${pids[@]}"
+	local writes=0 retries=0 w r
+	for a in "$@"; do
+		w=$(metric "$a" openswf_store_writes_total); r=$(metric "$a" openswf_store_write_retries_total)
+		writes=$((writes + ${w:-0})); retries=$((retries + ${r:-0}))
+	done
+	echo "store: $writes writes, $retries reruns"
+	for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
+}
+
+BENCH_FLAGS=("$@")
+schema() { echo "bench_$(date +%s)_$RANDOM"; }
+CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
+case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950 ;; esac
+case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17951 ;; esac
+case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17952 127.0.0.1:17953 ;; esac

@@ -1,0 +1,281 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/throttle"
+)
+
+// These tests run several engines on one store, as servers sharing a
+// PostgreSQL database do, with the store's announcements carried by an
+// in-process bus that a test can make lose them: what the engines do with
+// announcements, and without them, is what is tested, on a real (SQLite)
+// store.
+
+// bus carries announcements between the engines of a test.
+type bus struct {
+	mu        sync.Mutex
+	listeners []func(store.Announcement)
+	sent      []store.Announcement
+	// lose drops every announcement: servers that die between their
+	// commits and their announcements.
+	lose bool
+}
+
+// node is one engine's view of the shared store: the store, and the bus.
+type node struct {
+	store.Store
+	bus *bus
+}
+
+func (n node) Announce(_ context.Context, a store.Announcement) error {
+	b := n.bus
+	b.mu.Lock()
+	b.sent = append(b.sent, a)
+	ls := slices.Clone(b.listeners)
+	lose := b.lose
+	b.mu.Unlock()
+	if !lose {
+		for _, fn := range ls {
+			fn(a)
+		}
+	}
+	return nil
+}
+
+func (n node) Listen(ctx context.Context, fn func(store.Announcement)) {
+	n.bus.mu.Lock()
+	n.bus.listeners = append(n.bus.listeners, fn)
+	n.bus.mu.Unlock()
+	fn(store.Announcement{Resync: true})
+	<-ctx.Done()
+}
+
+func (b *bus) listening() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.listeners)
+}
+
+// taskAnnouncements counts the announcements that told of tasks.
+func (b *bus) taskAnnouncements() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for _, a := range b.sent {
+		if len(a.Tasks) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+var _ store.Shared = node{}
+
+type cluster struct {
+	// clock is SWF's time (poll deadlines); wall that of the servers'
+	// housekeeping (re-looks, what they tell each other).
+	clock   *clock.Fake
+	wall    *clock.Fake
+	bus     *bus
+	engines []*Engine
+	stops   []context.CancelFunc
+}
+
+// newCluster starts n engines on one SQLite store, each announcing and
+// listening as a server does.
+func newCluster(t *testing.T, n int, cfg Config) *cluster {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "swf.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &cluster{clock: clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)), wall: clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)), bus: &bus{}}
+	cfg.Wall = c.wall
+	keys := Keys{PageToken: []byte("0123456789abcdef0123456789abcdef"), TaskToken: []byte("fedcba9876543210fedcba9876543210")}
+	for range n {
+		e := New(cfg, node{st, c.bus}, c.clock, keys)
+		runCtx, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { e.RunAnnouncements(runCtx) })
+		wg.Go(func() { node{st, c.bus}.Listen(runCtx, e.Hear) })
+		t.Cleanup(func() { e.StopPolls(); stop(); wg.Wait() })
+		c.engines = append(c.engines, e)
+		c.stops = append(c.stops, stop)
+	}
+	waitFor(t, "every engine listening", func() bool { return c.bus.listening() == n })
+	// Each engine's announcer waits on the clock to repeat what it says.
+	waitFor(t, "every announcer waiting", func() bool { return c.wall.Waiters() >= n })
+	e := c.engines[0]
+	if err := e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr("d"), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RegisterWorkflowType(ctx, &swfapi.RegisterWorkflowTypeInput{Domain: swfapi.Ptr("d"), Name: swfapi.Ptr("w"), Version: swfapi.Ptr("1"),
+		DefaultTaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}, DefaultChildPolicy: swfapi.ChildPolicyTerminate.Ptr(),
+		DefaultTaskStartToCloseTimeout: swfapi.Ptr("60"), DefaultExecutionStartToCloseTimeout: swfapi.Ptr("3600")}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// waitFor waits (in real time, briefly) for what another goroutine does.
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (c *cluster) start(t *testing.T, e *Engine, workflowID string) string {
+	t.Helper()
+	run, err := e.StartWorkflowExecution(context.Background(), &swfapi.StartWorkflowExecutionInput{Domain: swfapi.Ptr("d"),
+		WorkflowId: swfapi.Ptr(workflowID), WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr("w"), Version: swfapi.Ptr("1")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *run.RunId
+}
+
+type pollResult struct {
+	task *swfapi.DecisionTask
+	err  error
+}
+
+// poll starts a decider's long poll on e, and waits until it waits: it
+// has looked, found nothing, and set the deadline of its wait and the time
+// it looks again, on the clock.
+func poll(t *testing.T, c *cluster, e *Engine) <-chan pollResult {
+	t.Helper()
+	timers, wall := c.clock.Waiters(), c.wall.Waiters()
+	out := make(chan pollResult, 1)
+	go func() {
+		task, err := e.PollForDecisionTask(context.Background(), &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+		out <- pollResult{task, err}
+	}()
+	waitFor(t, "the poll to wait", func() bool { return c.clock.Waiters() > timers && c.wall.Waiters() > wall })
+	return out
+}
+
+// A server that dies between its commit and its announcement costs a
+// poller on another server at most one re-look: the poll looks again after
+// DefaultPollRelook, and finds the task.
+func TestLostAnnouncementCostsOneRelook(t *testing.T) {
+	c := newCluster(t, 2, Config{})
+	a, b := c.engines[0], c.engines[1]
+	c.bus.mu.Lock()
+	c.bus.lose = true
+	c.bus.mu.Unlock()
+	polled := poll(t, c, b)
+	runID := c.start(t, a, "lost")
+	select {
+	case r := <-polled:
+		t.Fatalf("the poll answered before it looked again: %+v, %v", r.task, r.err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	c.wall.Advance(DefaultPollRelook)
+	select {
+	case r := <-polled:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("after a re-look the poller got %+v, %v", r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poll did not find the task when it looked again")
+	}
+}
+
+// Tasks are announced only for lists that a poller on another server waits
+// on; when one does, it is woken at once.
+func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
+	c := newCluster(t, 2, Config{})
+	a, b := c.engines[0], c.engines[1]
+	// Past the time after connecting when every list is announced.
+	c.wall.Advance(wantTTL + time.Second)
+	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	before := c.bus.taskAnnouncements()
+	c.start(t, a, "nobody-waits")
+	if n := c.bus.taskAnnouncements() - before; n != 0 {
+		t.Fatalf("%d announcements of tasks no one waits for", n)
+	}
+	// B polls: its first poll takes the queued task at once; its second
+	// waits, and B has told A that it waits on the list.
+	first, err := b.PollForDecisionTask(context.Background(), &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+	if err != nil || first.TaskToken == nil {
+		t.Fatalf("the first poll got %+v, %v", first, err)
+	}
+	polled := poll(t, c, b)
+	waitFor(t, "A to hear that B waits", func() bool {
+		a.announcer.mu.Lock()
+		defer a.announcer.mu.Unlock()
+		return len(a.announcer.remote) == 1
+	})
+	runID := c.start(t, a, "b-waits")
+	select {
+	case r := <-polled:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("the waiting poller got %+v, %v", r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the waiting poller on the other server was not woken")
+	}
+	if n := c.bus.taskAnnouncements() - before; n != 1 {
+		t.Fatalf("%d announcements of tasks, want 1", n)
+	}
+}
+
+// The limits that hold for the whole service are shared by the servers
+// alive: each keeps its part of the API rates and of the pollers a task list
+// may have, and takes the whole again when the other stops.
+func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
+	c := newCluster(t, 2, Config{
+		Limits:   Limits{PollersPerTaskList: 4},
+		APIRates: map[string]throttle.Rate{"DescribeDomain": {Burst: 4, PerSecond: 0.001}},
+	})
+	a := c.engines[0]
+	c.wall.Advance(wantRefresh)
+	waitFor(t, "A to share its limits with B", func() bool { return a.share.Load() == 2 })
+
+	ctx := context.Background()
+	describe := func() error {
+		return a.Throttle(ctx, "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")})
+	}
+	for i := range 2 {
+		if err := describe(); err != nil {
+			t.Fatalf("call %d of A's half of the burst: %v", i+1, err)
+		}
+	}
+	if err := describe(); !isFault(err, swfapi.CodeThrottlingException) {
+		t.Fatalf("the call past A's half: %v", err)
+	}
+	poll(t, c, a)
+	poll(t, c, a)
+	_, err := a.PollForDecisionTask(ctx, &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+	if !isFault(err, swfapi.CodeLimitExceededFault) {
+		t.Fatalf("a third poller on A, of four for the service: %v", err)
+	}
+
+	// B stops, saying so: A takes the whole limits again.
+	c.stops[1]()
+	waitFor(t, "A to take the whole limits", func() bool { return a.share.Load() == 1 })
+	poll(t, c, a)
+}
+
+func isFault(err error, code string) bool {
+	var f *swfapi.Error
+	return errors.As(err, &f) && f.Code == code
+}

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
@@ -195,6 +198,16 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	var lambdaCreds aws.CredentialsProvider
+	if *lambdaEndpoint != "" {
+		if lambdaCreds, err = lambda.DefaultCredentials(ctx, cmp.Or(*lambdaRegion, *region)); err != nil {
+			return err
+		}
+		if lambdaCreds == nil {
+			logger.Warn("no AWS credentials found (environment, shared files, web identity, container or instance role): Lambda requests go unsigned")
+		}
+	}
+
 	srv, err := server.Start(ctx, server.Config{
 		Listen:       *listen,
 		Database:     *database,
@@ -222,9 +235,7 @@ func serve(args []string, stderr io.Writer) error {
 		}(),
 		Lambda: server.LambdaConfig{
 			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
-			Credentials: lambda.Credentials{
-				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
-			},
+			Credentials: lambdaCreds,
 		},
 		Auth:   authn,
 		Logger: logger,

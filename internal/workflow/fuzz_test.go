@@ -442,8 +442,12 @@ func closedAcceptsNothing(s *sim, b *bytes) {
 	if s.x.Open {
 		s.t.Fatal("run still open")
 	}
-	s.stale("Signal", func(m *Machine) error { return m.Signal(&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: swfapi.Ptr("s")}) })
-	s.stale("RequestCancel", func(m *Machine) error { return m.RequestCancel(&swfapi.WorkflowExecutionCancelRequestedEventAttributes{}) })
+	s.stale("Signal", func(m *Machine) error {
+		return m.Signal(&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: swfapi.Ptr("s")})
+	})
+	s.stale("RequestCancel", func(m *Machine) error {
+		return m.RequestCancel(&swfapi.WorkflowExecutionCancelRequestedEventAttributes{})
+	})
 	s.stale("Terminate", func(m *Machine) error { return m.Terminate(nil, nil, nil, nil) })
 	for i := 0; i < 6; i++ {
 		id := 1 + int64(b.next())%s.x.NextEventID

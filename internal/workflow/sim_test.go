@@ -71,6 +71,9 @@ func newSim(t testing.TB, x *Execution, opts Options) *sim {
 
 // startedSim returns a simulation of newRun after Start.
 func startedSim(t testing.TB, opts Options) *sim {
+	if opts.Retention == 0 {
+		opts.Retention = 24 * time.Hour
+	}
 	s := newSim(t, newRun(), opts)
 	s.step(func(m *Machine) {
 		m.Start(&swfapi.WorkflowExecutionStartedEventAttributes{ChildPolicy: swfapi.ChildPolicyTerminate.Ptr(), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}, WorkflowType: s.x.Type()})

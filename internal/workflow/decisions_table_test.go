@@ -410,7 +410,9 @@ func TestDecisionExternal(t *testing.T) {
 					t.Fatalf("signal %+v", o)
 				}
 				// Delivered: the run hears of it.
-				s.step(func(m *Machine) { m.ExternalSignaled(o, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr("other"), RunId: swfapi.Ptr("or")}) })
+				s.step(func(m *Machine) {
+					m.ExternalSignaled(o, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr("other"), RunId: swfapi.Ptr("or")})
+				})
 				if got := s.last(2); !slices.Equal(got, []string{"ExternalWorkflowExecutionSignaled", "DecisionTaskScheduled"}) {
 					t.Fatalf("events %v", got)
 				}
@@ -432,7 +434,9 @@ func TestDecisionExternal(t *testing.T) {
 		{name: "RequestCancelExternalWorkflowExecution", decisions: []swfapi.Decision{dCancelExternal("other")}, want: []string{"RequestCancelExternalWorkflowExecutionInitiated"},
 			check: func(t *testing.T, s *sim, eff Effects) {
 				o := s.out[0].(*CancelExternal)
-				s.step(func(m *Machine) { m.ExternalCancelRequested(o, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr("other"), RunId: swfapi.Ptr("x")}) })
+				s.step(func(m *Machine) {
+					m.ExternalCancelRequested(o, &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr("other"), RunId: swfapi.Ptr("x")})
+				})
 				s.decide()
 				s.signal("again")
 				s.step(func(m *Machine) {
@@ -486,7 +490,9 @@ func TestDecisionChildren(t *testing.T) {
 		{name: "StartChildWorkflowExecution that cannot start", decisions: []swfapi.Decision{dChild("c", "wf", nil)}, want: []string{"StartChildWorkflowExecutionInitiated"},
 			check: func(t *testing.T, s *sim, eff Effects) {
 				id := *eff.Events[1].EventId
-				s.step(func(m *Machine) { m.ChildStartFailed(id, swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning) })
+				s.step(func(m *Machine) {
+					m.ChildStartFailed(id, swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning)
+				})
 				f := s.find(swfapi.EventTypeStartChildWorkflowExecutionFailed)[0].StartChildWorkflowExecutionFailedEventAttributes
 				if *f.InitiatedEventId != id || *f.WorkflowId != "c" || *f.Cause != swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning || len(s.x.Children) != 0 {
 					t.Fatalf("failed %+v", f)
@@ -515,7 +521,9 @@ func TestChildClosedEvents(t *testing.T) {
 			eff := s.decide(dChild("c", "wf", nil))
 			id := *eff.Events[1].EventId
 			s.step(func(m *Machine) { m.ChildStarted(id, "cr") })
-			s.step(func(m *Machine) { m.ChildClosed(&NotifyParent{Parent: Parent{InitiatedEventID: id}, Child: &swfapi.WorkflowExecution{}, Status: status}) })
+			s.step(func(m *Machine) {
+				m.ChildClosed(&NotifyParent{Parent: Parent{InitiatedEventID: id}, Child: &swfapi.WorkflowExecution{}, Status: status})
+			})
 			if got := s.last(1); got[0] != want {
 				t.Fatalf("events %v", types(s.history))
 			}

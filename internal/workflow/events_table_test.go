@@ -34,7 +34,9 @@ func TestActivityResults(t *testing.T) {
 		want   string
 	}{
 		{"completed", func(m *Machine, id, started int64) error { return m.CompleteActivityTask(id, started, swfapi.Ptr("r")) }, "ActivityTaskCompleted"},
-		{"failed", func(m *Machine, id, started int64) error { return m.FailActivityTask(id, started, swfapi.Ptr("why"), swfapi.Ptr("d")) }, "ActivityTaskFailed"},
+		{"failed", func(m *Machine, id, started int64) error {
+			return m.FailActivityTask(id, started, swfapi.Ptr("why"), swfapi.Ptr("d"))
+		}, "ActivityTaskFailed"},
 		{"canceled", func(m *Machine, id, started int64) error { return m.CancelActivityTask(id, started, nil) }, "ActivityTaskCanceled"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -337,6 +337,7 @@ func (s *sim) check(eff Effects, first int64) {
 		return
 	}
 	s.checkDecision()
+	s.checkUnseen()
 	s.checkActivities()
 	s.checkTimers()
 	s.checkLambdas()
@@ -504,6 +505,56 @@ func (s *sim) checkDecision() {
 			ref.Kind == TimerDecisionScheduleToStart && (d.State != DecisionScheduled || ref.Ref != d.ScheduledEventID):
 			s.t.Fatalf("timer %+v armed for decision task %+v", ref, d)
 		}
+	}
+}
+
+// callsForDecision are the events the decider must see: each schedules a
+// decision task, or marks the started one as having missed it.
+var callsForDecision = map[swfapi.EventType]bool{}
+
+func init() {
+	for _, t := range []swfapi.EventType{
+		swfapi.EventTypeWorkflowExecutionSignaled, swfapi.EventTypeWorkflowExecutionCancelRequested,
+		swfapi.EventTypeActivityTaskCompleted, swfapi.EventTypeActivityTaskFailed, swfapi.EventTypeActivityTaskCanceled, swfapi.EventTypeActivityTaskTimedOut,
+		swfapi.EventTypeTimerFired, swfapi.EventTypeChildWorkflowExecutionStarted, swfapi.EventTypeStartChildWorkflowExecutionFailed,
+		swfapi.EventTypeChildWorkflowExecutionCompleted, swfapi.EventTypeChildWorkflowExecutionFailed, swfapi.EventTypeChildWorkflowExecutionCanceled,
+		swfapi.EventTypeChildWorkflowExecutionTimedOut, swfapi.EventTypeChildWorkflowExecutionTerminated,
+		swfapi.EventTypeExternalWorkflowExecutionSignaled, swfapi.EventTypeSignalExternalWorkflowExecutionFailed,
+		swfapi.EventTypeExternalWorkflowExecutionCancelRequested, swfapi.EventTypeRequestCancelExternalWorkflowExecutionFailed,
+		swfapi.EventTypeLambdaFunctionCompleted, swfapi.EventTypeLambdaFunctionFailed, swfapi.EventTypeLambdaFunctionTimedOut,
+		swfapi.EventTypeStartLambdaFunctionFailed, swfapi.EventTypeScheduleLambdaFunctionFailed, swfapi.EventTypeScheduleActivityTaskFailed,
+		swfapi.EventTypeRequestCancelActivityTaskFailed, swfapi.EventTypeStartTimerFailed, swfapi.EventTypeCancelTimerFailed,
+		swfapi.EventTypeContinueAsNewWorkflowExecutionFailed, swfapi.EventTypeRecordMarkerFailed,
+	} {
+		callsForDecision[t] = true
+	}
+}
+
+// checkUnseen: no event the decider must see is left without a decision
+// task that will show it: with none scheduled, none came after the last
+// task started; with one started, it is marked exactly when one came
+// after it started.
+func (s *sim) checkUnseen() {
+	s.t.Helper()
+	d := s.x.Decision
+	if d.State == DecisionScheduled {
+		return
+	}
+	unseen := int64(0)
+	for i := len(s.history) - 1; i >= 0; i-- {
+		e := s.history[i]
+		if *e.EventType == swfapi.EventTypeDecisionTaskStarted {
+			break
+		}
+		if callsForDecision[*e.EventType] {
+			unseen = *e.EventId
+		}
+	}
+	switch {
+	case d.State == DecisionNone && unseen != 0:
+		s.t.Fatalf("event %d (%s) calls for a decision, and no decision task is scheduled", unseen, *s.history[unseen-1].EventType)
+	case d.State == DecisionStarted && d.Unhandled != (unseen != 0):
+		s.t.Fatalf("decision task started at %d marked unhandled %v, unseen event %d", d.StartedEventID, d.Unhandled, unseen)
 	}
 }
 

@@ -198,14 +198,9 @@ func serve(args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var lambdaCreds aws.CredentialsProvider
-	if *lambdaEndpoint != "" {
-		if lambdaCreds, err = lambda.DefaultCredentials(ctx, cmp.Or(*lambdaRegion, *region)); err != nil {
-			return err
-		}
-		if lambdaCreds == nil {
-			logger.Warn("no AWS credentials found (environment, shared files, web identity, container or instance role): Lambda requests go unsigned")
-		}
+	lambdaCreds, err := lambdaCredentials(ctx, *lambdaEndpoint, cmp.Or(*lambdaRegion, *region), logger)
+	if err != nil {
+		return err
 	}
 
 	srv, err := server.Start(ctx, server.Config{
@@ -309,4 +304,18 @@ func backup(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", path, fs.Arg(0))
 	return nil
+}
+
+// lambdaCredentials finds the server's AWS credentials for Lambda and STS
+// through the SDK's standard chain, when a Lambda endpoint is set; without
+// any, Lambda requests go unsigned (for local Lambda-compatible services).
+func lambdaCredentials(ctx context.Context, endpoint, region string, logger *slog.Logger) (aws.CredentialsProvider, error) {
+	if endpoint == "" {
+		return nil, nil
+	}
+	creds, err := lambda.DefaultCredentials(ctx, region)
+	if err == nil && creds == nil {
+		logger.Warn("no AWS credentials found (environment, shared files, web identity, container or instance role): Lambda requests go unsigned")
+	}
+	return creds, err
 }

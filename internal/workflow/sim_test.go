@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -88,11 +89,11 @@ func (s *sim) step(fn func(m *Machine)) Effects {
 	s.t.Helper()
 	var acts []*Activity
 	for _, id := range slices.Sorted(maps.Keys(s.acts)) {
-		a := *s.acts[id]
-		acts = append(acts, &a)
+		acts = append(acts, s.stored(s.acts[id]))
 	}
 	wasOpen := s.x.Open
 	before := s.x.NextEventID
+	s.x = s.load(s.x)
 	m := New(s.x, acts, s.now, s.opts)
 	fn(m)
 	s.out = nil
@@ -116,6 +117,45 @@ func (s *sim) step(fn func(m *Machine)) Effects {
 		s.t.Fatalf("a closed run changed: %+v", eff)
 	}
 	return eff
+}
+
+// load returns the run as the engine would load it after storing it: the
+// columns it keeps beside the state, and the state through JSON, so that
+// what the machine keeps in a member the state does not store is lost, as
+// it would be (engine.toStore, engine.toWorkflow).
+func (s *sim) load(x *Execution) *Execution {
+	s.t.Helper()
+	data, err := json.Marshal(x)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	y := &Execution{}
+	if err := json.Unmarshal(data, y); err != nil {
+		s.t.Fatal(err)
+	}
+	y.ID, y.DomainID, y.WorkflowID, y.RunID, y.TypeName, y.TypeVersion = x.ID, x.DomainID, x.WorkflowID, x.RunID, x.TypeName, x.TypeVersion
+	y.Open, y.StartedAt, y.Tags, y.CancelRequested = x.Open, x.StartedAt, x.Tags, x.CancelRequested
+	if !x.Open {
+		y.CloseStatus, y.ClosedAt = x.CloseStatus, x.ClosedAt
+	}
+	return y
+}
+
+// stored returns an activity as the engine would load it after storing it
+// (engine.activityToStore, engine.activityFromStore).
+func (s *sim) stored(a *Activity) *Activity {
+	s.t.Helper()
+	data, err := json.Marshal(a)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	b := &Activity{}
+	if err := json.Unmarshal(data, b); err != nil {
+		s.t.Fatal(err)
+	}
+	b.ScheduledEventID, b.ActivityID, b.StartedEventID = a.ScheduledEventID, a.ActivityID, a.StartedEventID
+	b.CancelRequested, b.HeartbeatDetails, b.LastHeartbeat = a.CancelRequested, a.HeartbeatDetails, a.LastHeartbeat
+	return b
 }
 
 // apply writes the effects as engine.save does.

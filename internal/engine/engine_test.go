@@ -263,3 +263,82 @@ func TestDecisionTaskTimeout(t *testing.T) {
 	wantFault(t, h.e.RespondDecisionTaskCompleted(ctx, &swfapi.RespondDecisionTaskCompletedInput{TaskToken: dt.TaskToken}), swfapi.CodeUnknownResourceFault)
 	h.decide(run, completeRun())
 }
+
+// A decider's request to cancel a started activity reaches its worker in
+// the heartbeat's answer; the worker's cancellation closes it.
+func TestActivityCancelReachesWorker(t *testing.T) {
+	h := newHarness(t, engine.Config{})
+	run := h.start("w")
+	h.decide(run, schedule("a", "NONE"))
+	at := h.pollActivity()
+	h.must(h.e.SignalWorkflowExecution(ctx, &swfapi.SignalWorkflowExecutionInput{Domain: swfapi.Ptr(domain), WorkflowId: run.WorkflowId, SignalName: swfapi.Ptr("stop")}))
+	h.decide(run, swfapi.Decision{DecisionType: swfapi.DecisionTypeRequestCancelActivityTask.Ptr(),
+		RequestCancelActivityTaskDecisionAttributes: &swfapi.RequestCancelActivityTaskDecisionAttributes{ActivityId: swfapi.Ptr("a")}})
+	h.wantLast(run, "DecisionTaskCompleted", "ActivityTaskCancelRequested")
+	status, err := h.e.RecordActivityTaskHeartbeat(ctx, &swfapi.RecordActivityTaskHeartbeatInput{TaskToken: at.TaskToken})
+	h.must(err)
+	if !*status.CancelRequested {
+		t.Fatal("the heartbeat does not say cancellation was requested")
+	}
+	h.must(h.e.RespondActivityTaskCanceled(ctx, &swfapi.RespondActivityTaskCanceledInput{TaskToken: at.TaskToken, Details: swfapi.Ptr("stopped")}))
+	h.wantLast(run, "ActivityTaskCanceled", "DecisionTaskScheduled")
+}
+
+// RequestCancelWorkflowExecution records the request for the decider, who
+// decides to cancel.
+func TestRequestCancelWorkflow(t *testing.T) {
+	h := newHarness(t, engine.Config{})
+	run := h.start("w")
+	h.must(h.e.RequestCancelWorkflowExecution(ctx, &swfapi.RequestCancelWorkflowExecutionInput{Domain: swfapi.Ptr(domain), WorkflowId: run.WorkflowId}))
+	h.wantLast(run, "DecisionTaskScheduled", "WorkflowExecutionCancelRequested")
+	h.decide(run, swfapi.Decision{DecisionType: swfapi.DecisionTypeCancelWorkflowExecution.Ptr()})
+	if _, cs := h.status(run); cs != swfapi.CloseStatusCanceled {
+		t.Fatalf("close status %s", cs)
+	}
+}
+
+// Starting checks the workflowId, the type and the domain, and changes
+// nothing when it refuses.
+func TestStartRefusals(t *testing.T) {
+	h := newHarness(t, engine.Config{})
+	h.start("w")
+	start := func(workflowID, typeName string) error {
+		_, err := h.e.StartWorkflowExecution(ctx, &swfapi.StartWorkflowExecutionInput{Domain: swfapi.Ptr(domain), WorkflowId: swfapi.Ptr(workflowID),
+			WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr(typeName), Version: swfapi.Ptr("1")}})
+		return err
+	}
+	wantFault(t, start("w", "wf"), swfapi.CodeWorkflowExecutionAlreadyStartedFault)
+	wantFault(t, start("x", "nope"), swfapi.CodeUnknownResourceFault)
+	h.must(h.e.DeprecateWorkflowType(ctx, &swfapi.DeprecateWorkflowTypeInput{Domain: swfapi.Ptr(domain), WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr("wf"), Version: swfapi.Ptr("1")}}))
+	wantFault(t, start("x", "wf"), swfapi.CodeTypeDeprecatedFault)
+	if n := h.openRuns("x"); n != 0 {
+		t.Fatalf("%d runs started by refused calls", n)
+	}
+}
+
+// A history with no room left for a decision task's start terminates its
+// run (EVENT_LIMIT_EXCEEDED) in the poll's write; the poll gets no task.
+func TestHistoryLimitAtPoll(t *testing.T) {
+	h := newHarness(t, engine.Config{Limits: engine.Limits{Run: workflowLimits(3)}})
+	run := h.start("w")
+	answer := make(chan *swfapi.DecisionTask, 1)
+	go func() {
+		dt, err := h.e.PollForDecisionTask(ctx, &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr(domain), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+		if err != nil {
+			t.Error(err)
+		}
+		answer <- dt
+	}()
+	// Having found no task it could start, the poll waits for its deadline.
+	for h.e.WaitingPolls() != 1 || h.clock.Waiters() != 1 || len(h.history(run)) != 3 {
+		time.Sleep(time.Millisecond)
+	}
+	h.clock.Advance(time.Second)
+	if dt := <-answer; dt != nil && dt.TaskToken != nil {
+		t.Fatalf("a task for a full history: %+v", dt)
+	}
+	h.wantLast(run, "WorkflowExecutionStarted", "DecisionTaskScheduled", "WorkflowExecutionTerminated")
+	if _, cs := h.status(run); cs != swfapi.CloseStatusTerminated {
+		t.Fatalf("close status %s", cs)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
 	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 // The engine's own tests run its operations on a real SQLite store in a
@@ -260,4 +261,11 @@ func signal(workflowID string) swfapi.Decision {
 func cancelExternal(workflowID string) swfapi.Decision {
 	return swfapi.Decision{DecisionType: swfapi.DecisionTypeRequestCancelExternalWorkflowExecution.Ptr(), RequestCancelExternalWorkflowExecutionDecisionAttributes: &swfapi.RequestCancelExternalWorkflowExecutionDecisionAttributes{
 		WorkflowId: swfapi.Ptr(workflowID)}}
+}
+
+// workflowLimits are Amazon SWF's run quotas but a history of n events.
+func workflowLimits(n int64) workflow.Limits {
+	l := workflow.DefaultLimits
+	l.HistoryEvents = n
+	return l
 }

@@ -186,6 +186,7 @@ func fuzzRun(t *testing.T, b *bytes) *sim {
 	x.Config.TaskStartToCloseTimeout = pick(b, "30", "NONE", "5")
 	x.Config.ExecutionStartToCloseTimeout = pick(b, "3600", "NONE", "100")
 	x.Config.LambdaRole = pick(b, nil, swfapi.Ptr("role"))
+	x.Parent = pick(b, nil, &Parent{WorkflowID: "p", RunID: "pr", InitiatedEventID: 5})
 	opts := Options{
 		Limits: Limits{
 			OpenActivities: 1 + int(b.next()%3), OpenTimers: 1 + int(b.next()%3), OpenChildren: 1 + int(b.next()%2),

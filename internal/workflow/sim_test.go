@@ -112,6 +112,7 @@ func (s *sim) step(fn func(m *Machine)) Effects {
 	eff := m.Effects()
 	s.apply(eff)
 	if wasOpen || before == 0 {
+		s.checkOutbound(wasOpen && !s.x.Open)
 		s.check(eff, before)
 	} else if len(eff.Events)+len(eff.AddTasks)+len(eff.AddTimers)+len(eff.PutActivities)+len(eff.Outbound) > 0 || eff.Closed {
 		s.t.Fatalf("a closed run changed: %+v", eff)
@@ -156,6 +157,51 @@ func (s *sim) stored(a *Activity) *Activity {
 	b.ScheduledEventID, b.ActivityID, b.StartedEventID = a.ScheduledEventID, a.ActivityID, a.StartedEventID
 	b.CancelRequested, b.HeartbeatDetails, b.LastHeartbeat = a.CancelRequested, a.HeartbeatDetails, a.LastHeartbeat
 	return b
+}
+
+// checkOutbound: only a run that closed in the step tells its parent (unless
+// it continued as new: the new run carries the link), starts the run that
+// continues it, or applies its child policy (only when terminated or timed
+// out).
+func (s *sim) checkOutbound(closed bool) {
+	s.t.Helper()
+	count := map[string]int{}
+	for _, o := range s.out {
+		switch o := o.(type) {
+		case *NotifyParent:
+			count["notify"]++
+			if o.Status != s.x.CloseStatus || *o.Child.RunId != s.x.RunID {
+				s.t.Fatalf("notice %+v for a run closed %s", o, s.x.CloseStatus)
+			}
+		case *ContinueAsNew:
+			count["continue"]++
+		case *ApplyChildPolicy:
+			count["policy"]++
+			if o.Policy == swfapi.ChildPolicyAbandon {
+				s.t.Fatal("ABANDON applied")
+			}
+		}
+	}
+	status := s.x.CloseStatus
+	want := map[string]int{}
+	if closed {
+		if s.x.Parent != nil && status != swfapi.CloseStatusContinuedAsNew {
+			want["notify"] = 1
+		}
+		if status == swfapi.CloseStatusContinuedAsNew {
+			want["continue"] = 1
+		}
+		if status != swfapi.CloseStatusTerminated && status != swfapi.CloseStatusTimedOut {
+			want["policy"] = 0
+		} else {
+			want["policy"] = count["policy"] // depends on the children and the policy
+		}
+	}
+	for _, k := range []string{"notify", "continue", "policy"} {
+		if count[k] != want[k] {
+			s.t.Fatalf("%s outbound %d times, want %d (closed in the step %v as %s): %+v", k, count[k], want[k], closed, status, s.out)
+		}
+	}
 }
 
 // apply writes the effects as engine.save does.

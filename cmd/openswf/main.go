@@ -14,6 +14,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -28,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
@@ -221,6 +224,11 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	lambdaCreds, err := lambdaCredentials(ctx, *lambdaEndpoint, cmp.Or(*lambdaRegion, *region), logger)
+	if err != nil {
+		return err
+	}
+
 	srv, err := server.Start(ctx, withConn(server.Config{
 		Listen:            *listen,
 		Database:          *database,
@@ -230,13 +238,16 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
 		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),
 		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
-		Lambda:            lambdaConfig(*lambdaEndpoint, *lambdaRegion, *assumeRole, *stsEndpoint),
-		Auth:              authn,
-		ConsoleActions:    *consoleActions,
-		Logger:            logger,
-		ManualClock:       ds.clock == "manual",
-		Dev:               dev,
-		Version:           versionString(),
+		Lambda: server.LambdaConfig{
+			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
+			Credentials: lambdaCreds,
+		},
+		Auth:           authn,
+		ConsoleActions: *consoleActions,
+		Logger:         logger,
+		ManualClock:    ds.clock == "manual",
+		Dev:            dev,
+		Version:        versionString(),
 	}, conn))
 	if err != nil {
 		return err
@@ -302,17 +313,6 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
-}
-
-// lambdaConfig is how the server invokes Lambda functions: with its own
-// credentials from the AWS_* variables.
-func lambdaConfig(endpoint, region string, assumeRole bool, sts string) server.LambdaConfig {
-	return server.LambdaConfig{
-		Endpoint: endpoint, Region: region, AssumeRole: assumeRole, STSEndpoint: sts,
-		Credentials: lambda.Credentials{
-			AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
-		},
-	}
 }
 
 // ratesIf is rates when on, else nil (no limits).
@@ -396,4 +396,18 @@ func warnShortSecrets(logger *slog.Logger, a *auth.Authenticator) {
 	for _, id := range a.ShortSecrets(auth.MinSecretLength) {
 		logger.Warn("a secret access key is short: use one of at least 16 characters", "accessKeyId", id, "minimum", auth.MinSecretLength)
 	}
+}
+
+// lambdaCredentials finds the server's AWS credentials for Lambda and STS
+// through the SDK's standard chain, when a Lambda endpoint is set; without
+// any, Lambda requests go unsigned (for local Lambda-compatible services).
+func lambdaCredentials(ctx context.Context, endpoint, region string, logger *slog.Logger) (aws.CredentialsProvider, error) {
+	if endpoint == "" {
+		return nil, nil
+	}
+	creds, err := lambda.DefaultCredentials(ctx, region)
+	if err == nil && creds == nil {
+		logger.Warn("no AWS credentials found (environment, shared files, web identity, container or instance role): Lambda requests go unsigned")
+	}
+	return creds, err
 }

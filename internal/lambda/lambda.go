@@ -1,26 +1,25 @@
 // Package lambda invokes AWS Lambda functions for SWF's Lambda tasks,
 // through the Lambda Invoke API at an endpoint the operator chooses: AWS
-// Lambda itself, or any service that speaks its API.
+// Lambda itself, or any service that speaks its API. The calls are made with
+// aws-sdk-go-v2's Lambda and STS clients.
 package lambda
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 )
 
 // Call is one invocation of a function.
@@ -61,110 +60,119 @@ type RoleAssumer interface {
 	GetRole(ctx context.Context, role string) error
 }
 
-// Credentials sign requests to AWS (empty: requests go unsigned, for local
-// Lambda-compatible endpoints).
-type Credentials struct {
-	AccessKeyID, SecretAccessKey, SessionToken string
-}
-
-// HTTPInvoker calls the Lambda Invoke API over HTTP.
+// HTTPInvoker calls the Lambda Invoke API with aws-sdk-go-v2.
 type HTTPInvoker struct {
 	// Endpoint is the Lambda API's base URL (https://lambda.us-east-1.amazonaws.com).
 	Endpoint string
 	Region   string
-	// Credentials are the server's own.
-	Credentials Credentials
+	// Credentials are the server's own (nil: requests go unsigned, for
+	// local Lambda-compatible endpoints). DefaultCredentials finds them as
+	// the AWS SDKs and CLI do.
+	Credentials aws.CredentialsProvider
 	// AssumeRole makes each invocation run as the run's lambdaRole, assumed
 	// through STS at STSEndpoint, as Amazon SWF does; otherwise the
 	// server's own credentials invoke the function.
 	AssumeRole  bool
 	STSEndpoint string
-	Client      *http.Client
+	// Client carries the requests (nil: the SDK's default).
+	Client *http.Client
 	// MaxOutput is the largest result a Lambda task may record.
 	MaxOutput int
 
+	once   sync.Once
+	lambda *awslambda.Client
+	sts    *sts.Client
+
 	mu    sync.Mutex
-	roles map[string]assumed
+	roles map[string]aws.Credentials
 }
 
-type assumed struct {
-	creds   Credentials
-	expires time.Time
-}
-
-var signer = v4.NewSigner()
-
-func (h *HTTPInvoker) client() *http.Client {
-	if h.Client != nil {
-		return h.Client
+// DefaultCredentials finds the server's AWS credentials through the SDK's
+// standard chain: environment variables, the shared config and credentials
+// files (AWS_PROFILE), web identity (EKS, AWS_WEB_IDENTITY_TOKEN_FILE), and
+// the container or instance role. It returns nil when the chain has none,
+// so that requests to a local Lambda-compatible endpoint go unsigned.
+func DefaultCredentials(ctx context.Context, region string) (aws.CredentialsProvider, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(region))
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	return http.DefaultClient
+	if cfg.Credentials == nil {
+		return nil, nil
+	}
+	look, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cfg.Credentials.Retrieve(look); err != nil {
+		return nil, nil
+	}
+	return cfg.Credentials, nil
 }
 
-// sign signs r for service with creds, unless there are none.
-func (h *HTTPInvoker) sign(ctx context.Context, r *http.Request, body []byte, service string, creds Credentials) error {
-	if creds.AccessKeyID == "" {
-		return nil
-	}
-	sum := sha256.Sum256(body)
-	return signer.SignHTTP(ctx, aws.Credentials{AccessKeyID: creds.AccessKeyID, SecretAccessKey: creds.SecretAccessKey, SessionToken: creds.SessionToken},
-		r, hex.EncodeToString(sum[:]), service, h.Region, time.Now())
+// clients makes the SDK clients once, from the invoker's settings.
+func (h *HTTPInvoker) clients() (*awslambda.Client, *sts.Client) {
+	h.once.Do(func() {
+		cfg := aws.Config{Region: h.Region, Credentials: h.Credentials}
+		if cfg.Credentials == nil {
+			cfg.Credentials = aws.AnonymousCredentials{}
+		}
+		if h.Client != nil {
+			cfg.HTTPClient = h.Client
+		}
+		h.lambda = awslambda.NewFromConfig(cfg, func(o *awslambda.Options) {
+			o.BaseEndpoint = aws.String(h.Endpoint)
+			// An invocation that failed on the way back may have run:
+			// running it again is not the invoker's call to make.
+			o.Retryer = aws.NopRetryer{}
+		})
+		if h.AssumeRole {
+			h.sts = sts.NewFromConfig(cfg, func(o *sts.Options) { o.BaseEndpoint = aws.String(h.STSEndpoint) })
+		}
+	})
+	return h.lambda, h.sts
 }
 
 // Invoke calls the function and waits for its answer.
 func (h *HTTPInvoker) Invoke(ctx context.Context, c Call) Result {
-	creds := h.Credentials
+	client, _ := h.clients()
+	var opts []func(*awslambda.Options)
 	if h.AssumeRole {
-		var err error
-		if creds, err = h.assume(ctx, c.Role); err != nil {
+		creds, err := h.assume(ctx, c.Role)
+		if err != nil {
 			return Result{RoleFailed: true, Message: cut(err.Error(), 1728)}
 		}
+		opts = append(opts, func(o *awslambda.Options) { o.Credentials = credentials.StaticCredentialsProvider{Value: creds} })
 	}
-	body := []byte(aws.ToString(c.Input))
-	u := strings.TrimSuffix(h.Endpoint, "/") + "/2015-03-31/functions/" + url.PathEscape(c.Function) + "/invocations"
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	in := &awslambda.InvokeInput{FunctionName: aws.String(c.Function), InvocationType: lambdatypes.InvocationTypeRequestResponse}
+	if c.Input != nil {
+		in.Payload = []byte(*c.Input)
+	}
+	out, err := client.Invoke(ctx, in, opts...)
 	if err != nil {
-		return failed("InvalidRequest", err.Error())
+		return invokeFailed(err)
 	}
-	req.Header.Set("X-Amz-Invocation-Type", "RequestResponse")
-	req.Header.Set("Content-Type", "application/json")
-	if err := h.sign(ctx, req, body, "lambda", creds); err != nil {
-		return failed("SigningFailed", err.Error())
+	if fe := aws.ToString(out.FunctionError); fe != "" {
+		return failed(fe, string(out.Payload))
 	}
-	resp, err := h.client().Do(req)
-	if err != nil {
-		return failed("ServiceException", err.Error())
+	if n := len([]rune(string(out.Payload))); h.MaxOutput > 0 && n > h.MaxOutput {
+		return failed("ResultTooLarge", fmt.Sprintf("the function returned %d bytes; a Lambda task's result may have %d characters", len(out.Payload), h.MaxOutput))
 	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return failed("ServiceException", err.Error())
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Type    string `json:"__type"`
-			Kind    string `json:"Type"`
-			Message string `json:"message"`
-			Msg     string `json:"Message"`
-		}
-		json.Unmarshal(out, &e)
-		// AWS Lambda names the error in a header (its body's Type is only
-		// "User" or "Service"); "code:namespace" keeps the code.
-		code, _, _ := strings.Cut(resp.Header.Get("X-Amzn-Errortype"), ":")
-		reason := firstOf(code, e.Type, e.Kind, resp.Status)
-		if i := strings.LastIndex(reason, "#"); i >= 0 {
-			reason = reason[i+1:]
-		}
-		return failed(reason, firstOf(e.Message, e.Msg, string(out)))
-	}
-	if fe := resp.Header.Get("X-Amz-Function-Error"); fe != "" {
-		return failed(fe, string(out))
-	}
-	if h.MaxOutput > 0 && len([]rune(string(out))) > h.MaxOutput {
-		return failed("ResultTooLarge", fmt.Sprintf("the function returned %d bytes; a Lambda task's result may have %d characters", len(out), h.MaxOutput))
-	}
-	s := string(out)
+	s := string(out.Payload)
 	return Result{Output: &s}
+}
+
+// invokeFailed is the failure an error of the Lambda service makes: its
+// code and message when it sent them, else the HTTP status, else
+// ServiceException (the service could not be reached).
+func invokeFailed(err error) Result {
+	var api smithy.APIError
+	var resp *awshttp.ResponseError
+	switch {
+	case errors.As(err, &api) && api.ErrorCode() != "" && api.ErrorCode() != "UnknownError":
+		return failed(api.ErrorCode(), firstOf(api.ErrorMessage(), err.Error()))
+	case errors.As(err, &resp) && resp.HTTPStatusCode() != 0:
+		return failed(resp.Response.Status, err.Error())
+	}
+	return failed("ServiceException", err.Error())
 }
 
 func firstOf(s ...string) string {
@@ -200,8 +208,12 @@ func (h *HTTPInvoker) HasRole(role string) bool {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	a, ok := h.roles[role]
-	return ok && time.Now().Before(a.expires.Add(-time.Minute))
+	return fresh(h.roles[role])
+}
+
+// fresh reports whether credentials are good for another minute at least.
+func fresh(c aws.Credentials) bool {
+	return c.HasKeys() && (!c.CanExpire || time.Now().Before(c.Expires.Add(-time.Minute)))
 }
 
 // GetRole gets the role's credentials from STS, if they are needed.
@@ -215,55 +227,36 @@ func (h *HTTPInvoker) GetRole(ctx context.Context, role string) error {
 	return nil
 }
 
-// assume returns credentials of the role, from STS AssumeRole, cached
-// until shortly before they expire.
-func (h *HTTPInvoker) assume(ctx context.Context, role string) (Credentials, error) {
+// assume returns credentials of the role, from STS AssumeRole, kept until
+// shortly before they expire.
+func (h *HTTPInvoker) assume(ctx context.Context, role string) (aws.Credentials, error) {
 	h.mu.Lock()
-	if a, ok := h.roles[role]; ok && time.Now().Before(a.expires.Add(-time.Minute)) {
+	if c := h.roles[role]; fresh(c) {
 		h.mu.Unlock()
-		return a.creds, nil
+		return c, nil
 	}
 	h.mu.Unlock()
 
-	form := url.Values{
-		"Action": {"AssumeRole"}, "Version": {"2011-06-15"},
-		"RoleArn": {role}, "RoleSessionName": {"openswf-lambda"},
-	}
-	body := []byte(form.Encode())
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.STSEndpoint, bytes.NewReader(body))
+	_, client := h.clients()
+	out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("openswf-lambda")})
 	if err != nil {
-		return Credentials{}, err
+		return aws.Credentials{}, fmt.Errorf("assume role %s: %w", role, err)
 	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	if err := h.sign(ctx, req, body, "sts", h.Credentials); err != nil {
-		return Credentials{}, err
+	if out.Credentials == nil || aws.ToString(out.Credentials.AccessKeyId) == "" {
+		return aws.Credentials{}, fmt.Errorf("assume role %s: STS answered without credentials", role)
 	}
-	resp, err := h.client().Do(req)
-	if err != nil {
-		return Credentials{}, fmt.Errorf("assume role %s: %w", role, err)
+	c := aws.Credentials{
+		AccessKeyID: aws.ToString(out.Credentials.AccessKeyId), SecretAccessKey: aws.ToString(out.Credentials.SecretAccessKey),
+		SessionToken: aws.ToString(out.Credentials.SessionToken), Source: "STS AssumeRole",
 	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != http.StatusOK {
-		return Credentials{}, fmt.Errorf("assume role %s: %s: %s", role, resp.Status, strings.TrimSpace(string(out)))
+	if out.Credentials.Expiration != nil {
+		c.CanExpire, c.Expires = true, *out.Credentials.Expiration
 	}
-	var r struct {
-		Credentials struct {
-			AccessKeyID     string    `xml:"AccessKeyId"`
-			SecretAccessKey string    `xml:"SecretAccessKey"`
-			SessionToken    string    `xml:"SessionToken"`
-			Expiration      time.Time `xml:"Expiration"`
-		} `xml:"AssumeRoleResult>Credentials"`
-	}
-	if err := xml.Unmarshal(out, &r); err != nil || r.Credentials.AccessKeyID == "" {
-		return Credentials{}, fmt.Errorf("assume role %s: unreadable answer from STS", role)
-	}
-	c := Credentials{AccessKeyID: r.Credentials.AccessKeyID, SecretAccessKey: r.Credentials.SecretAccessKey, SessionToken: r.Credentials.SessionToken}
 	h.mu.Lock()
 	if h.roles == nil {
-		h.roles = map[string]assumed{}
+		h.roles = map[string]aws.Credentials{}
 	}
-	h.roles[role] = assumed{creds: c, expires: r.Credentials.Expiration}
+	h.roles[role] = c
 	h.mu.Unlock()
 	return c, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/openswf/openswf/internal/lambda"
 )
@@ -54,7 +56,7 @@ func newRecorder(t *testing.T, creds aws.Credentials, region, service string, an
 	rec := &recorder{}
 	rec.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
-		got := request{Method: r.Method, Path: r.URL.EscapedPath(), Body: string(b), Header: r.Header.Clone()}
+		got := request{Method: r.Method, Path: r.URL.Path, Body: string(b), Header: r.Header.Clone()}
 		got.Verified = verifySigV4(r, b, creds, region, service)
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 			got.Form, _ = url.ParseQuery(string(b))
@@ -98,10 +100,11 @@ func verifySigV4(r *http.Request, body []byte, creds aws.Credentials, region, se
 	return cp.Header.Get("Authorization") == auth
 }
 
-var serverCreds = lambda.Credentials{AccessKeyID: "AKIDSERVER", SecretAccessKey: "server-secret"}
+var serverCreds = aws.Credentials{AccessKeyID: "AKIDSERVER", SecretAccessKey: "server-secret"}
 
-func awsCreds(c lambda.Credentials) aws.Credentials {
-	return aws.Credentials{AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey, SessionToken: c.SessionToken}
+// static provides fixed credentials, as the server's credential chain would.
+func static(c aws.Credentials) aws.CredentialsProvider {
+	return credentials.StaticCredentialsProvider{Value: c}
 }
 
 func echo(w http.ResponseWriter, r *http.Request, body string) { io.WriteString(w, body) }
@@ -131,8 +134,8 @@ func wantFailed(t *testing.T, res lambda.Result, reason, details string) {
 // Invoke API's, signed with SigV4 for lambda in the invoker's region.
 func TestInvokeSuccess(t *testing.T) {
 	t.Parallel()
-	ep := newRecorder(t, awsCreds(serverCreds), "eu-west-1", "lambda", echo)
-	h := &lambda.HTTPInvoker{Endpoint: ep.URL + "/", Region: "eu-west-1", Credentials: serverCreds}
+	ep := newRecorder(t, serverCreds, "eu-west-1", "lambda", echo)
+	h := &lambda.HTTPInvoker{Endpoint: ep.URL + "/", Region: "eu-west-1", Credentials: static(serverCreds)}
 	res := h.Invoke(ctx, lambda.Call{Function: "resize", Input: aws.String(`{"size":"é"}`), Role: "arn:aws:iam::123456789012:role/r"})
 	wantOutput(t, res, `{"size":"é"}`)
 
@@ -146,7 +149,7 @@ func TestInvokeSuccess(t *testing.T) {
 	}
 	r := reqs[0]
 	if r.Method != http.MethodPost || r.Path != "/2015-03-31/functions/resize/invocations" || r.Body != `{"size":"é"}` ||
-		r.Header.Get("X-Amz-Invocation-Type") != "RequestResponse" || r.Header.Get("Content-Type") != "application/json" {
+		r.Header.Get("X-Amz-Invocation-Type") != "RequestResponse" {
 		t.Fatalf("request %+v", r)
 	}
 	auth := r.Header.Get("Authorization")
@@ -169,9 +172,9 @@ func TestInvokeSuccess(t *testing.T) {
 	}
 
 	// The server's session token goes with its signature.
-	withToken := lambda.Credentials{AccessKeyID: "ASIASERVER", SecretAccessKey: "s", SessionToken: "server-token"}
-	ep2 := newRecorder(t, awsCreds(withToken), "eu-west-1", "lambda", echo)
-	h2 := &lambda.HTTPInvoker{Endpoint: ep2.URL, Region: "eu-west-1", Credentials: withToken}
+	withToken := aws.Credentials{AccessKeyID: "ASIASERVER", SecretAccessKey: "s", SessionToken: "server-token"}
+	ep2 := newRecorder(t, withToken, "eu-west-1", "lambda", echo)
+	h2 := &lambda.HTTPInvoker{Endpoint: ep2.URL, Region: "eu-west-1", Credentials: static(withToken)}
 	wantOutput(t, h2.Invoke(ctx, lambda.Call{Function: "f", Input: aws.String("y")}), "y")
 	if r := ep2.requests()[0]; r.Header.Get("X-Amz-Security-Token") != "server-token" || !r.Verified {
 		t.Fatalf("session token %q, verified %v", r.Header.Get("X-Amz-Security-Token"), r.Verified)
@@ -182,7 +185,7 @@ func TestInvokeSuccess(t *testing.T) {
 // so is an answer of the Lambda service that is not a success.
 func TestInvokeErrors(t *testing.T) {
 	t.Parallel()
-	ep := newRecorder(t, awsCreds(serverCreds), "us-east-1", "lambda", func(w http.ResponseWriter, r *http.Request, body string) {
+	ep := newRecorder(t, serverCreds, "us-east-1", "lambda", func(w http.ResponseWriter, r *http.Request, body string) {
 		switch fn := strings.Split(r.URL.Path, "/")[3]; fn {
 		case "boom":
 			w.Header().Set("X-Amz-Function-Error", "Unhandled")
@@ -209,7 +212,7 @@ func TestInvokeErrors(t *testing.T) {
 			io.WriteString(w, "upstream is down")
 		}
 	})
-	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: serverCreds}
+	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: static(serverCreds)}
 	call := func(fn string) lambda.Result {
 		return h.Invoke(ctx, lambda.Call{Function: fn, Input: aws.String("{}")})
 	}
@@ -218,7 +221,13 @@ func TestInvokeErrors(t *testing.T) {
 	wantFailed(t, call("missing"), "ResourceNotFoundException", "Function not found: missing")
 	wantFailed(t, call("aws-missing"), "ResourceNotFoundException", "Function not found: arn:aws:lambda:us-east-1:123456789012:function:aws-missing")
 	wantFailed(t, call("throttled"), "TooManyRequestsException", "Rate exceeded")
-	wantFailed(t, call("gateway"), "502 Bad Gateway", "upstream is down")
+	// An answer that is not the service's own (a proxy's) names its status.
+	if res := call("gateway"); !res.Failed || str(res.Reason) != "502 Bad Gateway" || !strings.Contains(str(res.Details), "StatusCode: 502") {
+		t.Fatalf("gateway: reason %q details %q", str(res.Reason), str(res.Details))
+	}
+	if n := len(ep.requests()); n != 6 {
+		t.Fatalf("%d requests for 6 calls: an invocation is never retried", n)
+	}
 
 	// Nobody listening.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -321,7 +330,7 @@ func fakeSTS(t *testing.T, roles map[string]struct {
 	key     string
 	expires time.Time
 }) *recorder {
-	return newRecorder(t, awsCreds(serverCreds), "us-east-1", "sts", func(w http.ResponseWriter, r *http.Request, body string) {
+	return newRecorder(t, serverCreds, "us-east-1", "sts", func(w http.ResponseWriter, r *http.Request, body string) {
 		form, _ := url.ParseQuery(body)
 		role, ok := roles[form.Get("RoleArn")]
 		if !ok || form.Get("Action") != "AssumeRole" {
@@ -359,7 +368,7 @@ func TestInvokeAssumeRole(t *testing.T) {
 		ok := verifySigV4(r, []byte(body), aws.Credentials{AccessKeyID: key, SecretAccessKey: "secret-of-" + key, SessionToken: "token-of-" + key}, "us-east-1", "lambda")
 		fmt.Fprintf(w, "%s %v", key, ok)
 	})
-	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: serverCreds, AssumeRole: true, STSEndpoint: sts.URL}
+	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: static(serverCreds), AssumeRole: true, STSEndpoint: sts.URL}
 	call := func(role string) lambda.Result {
 		return h.Invoke(ctx, lambda.Call{Function: "f", Input: aws.String("{}"), Role: role})
 	}
@@ -408,7 +417,7 @@ func TestInvokeAssumeRole(t *testing.T) {
 	}
 
 	// Without AssumeRole, no role is needed.
-	own := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: serverCreds, STSEndpoint: sts.URL}
+	own := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: static(serverCreds), STSEndpoint: sts.URL}
 	if !own.HasRole(roleA) || own.GetRole(ctx, "arn:aws:iam::123456789012:role/unknown") != nil {
 		t.Fatal("an invoker that does not assume roles needs one")
 	}
@@ -425,7 +434,7 @@ func TestInvokeAssumeRoleFails(t *testing.T) {
 	const role = "arn:aws:iam::123456789012:role/denied"
 	sts := fakeSTS(t, nil)
 	ep := newRecorder(t, aws.Credentials{}, "us-east-1", "lambda", echo)
-	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: serverCreds, AssumeRole: true, STSEndpoint: sts.URL}
+	h := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", Credentials: static(serverCreds), AssumeRole: true, STSEndpoint: sts.URL}
 	res := h.Invoke(ctx, lambda.Call{Function: "f", Input: aws.String("{}"), Role: role})
 	if !res.RoleFailed || res.Failed || res.Output != nil || !strings.Contains(res.Message, role) || !strings.Contains(res.Message, "AccessDenied") {
 		t.Fatalf("refused role: %+v", res)
@@ -447,8 +456,9 @@ func TestInvokeAssumeRoleFails(t *testing.T) {
 	}
 
 	chatty := newRecorder(t, aws.Credentials{}, "us-east-1", "sts", func(w http.ResponseWriter, r *http.Request, body string) {
+		w.Header().Set("Content-Type", "text/xml")
 		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, strings.Repeat("ü", 5000))
+		fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>%s</Message></Error></ErrorResponse>`, strings.Repeat("ü", 5000))
 	})
 	h3 := &lambda.HTTPInvoker{Endpoint: ep.URL, Region: "us-east-1", AssumeRole: true, STSEndpoint: chatty.URL}
 	res = h3.Invoke(ctx, lambda.Call{Function: "f", Role: role})
@@ -460,5 +470,57 @@ func TestInvokeAssumeRoleFails(t *testing.T) {
 	}
 	if n := len(ep.requests()); n != 0 {
 		t.Fatalf("the function was invoked %d times without a role", n)
+	}
+}
+
+// The server's own credentials come from the SDK's standard chain: the
+// environment first, then the shared files (with their profiles); with
+// none, DefaultCredentials returns nil and requests go unsigned.
+func TestDefaultCredentialsChain(t *testing.T) {
+	dir := t.TempDir()
+	shared := dir + "/credentials"
+	if err := os.WriteFile(shared, []byte("[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-secret\n\n[other]\naws_access_key_id = AKIDOTHER\naws_secret_access_key = other-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN",
+		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", shared)
+	key := func() string {
+		t.Helper()
+		p, err := lambda.DefaultCredentials(ctx, "us-east-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p == nil {
+			return "<none>"
+		}
+		c, err := p.Retrieve(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.AccessKeyID
+	}
+	if got := key(); got != "AKIDFILE" {
+		t.Fatalf("shared credentials file: %s", got)
+	}
+	t.Setenv("AWS_PROFILE", "other")
+	if got := key(); got != "AKIDOTHER" {
+		t.Fatalf("AWS_PROFILE=other: %s", got)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDENV")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "env-secret")
+	if got := key(); got != "AKIDENV" {
+		t.Fatalf("environment before files: %s", got)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/none")
+	if got := key(); got != "<none>" {
+		t.Fatalf("no credentials anywhere: %s", got)
 	}
 }

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/console"
@@ -174,8 +176,9 @@ type LambdaConfig struct {
 	Endpoint string
 	// Region signs requests (default: the server's region).
 	Region string
-	// Credentials are the server's own AWS credentials (empty: unsigned).
-	Credentials lambda.Credentials
+	// Credentials are the server's own AWS credentials (nil: unsigned);
+	// lambda.DefaultCredentials finds them as the AWS SDKs do.
+	Credentials aws.CredentialsProvider
 	// AssumeRole invokes each function as its run's lambdaRole, assumed
 	// through STS at STSEndpoint (default https://sts.REGION.amazonaws.com).
 	AssumeRole  bool

@@ -5,6 +5,8 @@
 //	openswf serve [flags]   serve the API (flags, or OPENSWF_* variables)
 //	openswf bench [flags]   measure a server through aws-sdk-go-v2
 //	openswf backup FILE     copy the SQLite database, while it serves
+//	openswf history, reset, archive
+//	                        extensions beyond SWF (see 'openswf help')
 //	openswf version         print the version
 package main
 
@@ -24,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
@@ -69,11 +72,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return runBench(args[1:], stdout, stderr)
 	case "backup":
 		return backup(args[1:], stdout, stderr)
+	case "history":
+		return runHistory(args[1:], stdout, stderr)
+	case "reset":
+		return runReset(args[1:], stdout, stderr)
+	case "archive":
+		return runArchive(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "openswf", versionString())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+"\n"+extensionsUsage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
@@ -136,6 +145,8 @@ func serve(args []string, stderr io.Writer) error {
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
+	archiveURL := fs.String("archive", env("OPENSWF_ARCHIVE", ""), "extension: where closed runs go when their retention ends, file:///DIR or s3://BUCKET/PREFIX; empty: they are deleted (OPENSWF_ARCHIVE)")
+	archiveEndpoint := fs.String("archive-endpoint", env("OPENSWF_ARCHIVE_ENDPOINT", ""), "URL of an S3-compatible service for --archive s3://...; empty: AWS (OPENSWF_ARCHIVE_ENDPOINT)")
 	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
@@ -194,6 +205,12 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var arch archive.Archive
+	if *archiveURL != "" {
+		if arch, err = archive.Open(ctx, *archiveURL, *archiveEndpoint); err != nil {
+			return fmt.Errorf("--archive: %w", err)
+		}
+	}
 
 	srv, err := server.Start(ctx, server.Config{
 		Listen:       *listen,
@@ -226,8 +243,9 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
-		Auth:   authn,
-		Logger: logger,
+		Auth:    authn,
+		Archive: arch,
+		Logger:  logger,
 	})
 	if err != nil {
 		return err

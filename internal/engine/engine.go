@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/matching"
@@ -40,6 +41,10 @@ type Limits struct {
 	OpenExecutions int
 	// PollersPerTaskList bounds the long polls waiting on one task list.
 	PollersPerTaskList int
+	// RetentionDays is the longest workflowExecutionRetentionPeriodInDays
+	// a domain may be registered with (an openswf extension: Amazon SWF's
+	// is 90).
+	RetentionDays int
 	// Run holds the quotas of a single run.
 	Run workflow.Limits
 	// Sizes bounds the data members of requests.
@@ -54,6 +59,7 @@ func (l Limits) WithDefaults() Limits {
 	l.DomainTags = cmp.Or(l.DomainTags, d.DomainTags)
 	l.OpenExecutions = cmp.Or(l.OpenExecutions, d.OpenExecutions)
 	l.PollersPerTaskList = cmp.Or(l.PollersPerTaskList, d.PollersPerTaskList)
+	l.RetentionDays = cmp.Or(l.RetentionDays, d.RetentionDays)
 	r, dr := &l.Run, d.Run
 	r.OpenActivities = cmp.Or(r.OpenActivities, dr.OpenActivities)
 	r.OpenTimers = cmp.Or(r.OpenTimers, dr.OpenTimers)
@@ -75,6 +81,7 @@ var DefaultLimits = Limits{
 	DomainTags:         50,
 	OpenExecutions:     100000,
 	PollersPerTaskList: 1000,
+	RetentionDays:      90,
 	Run:                workflow.DefaultLimits,
 	Sizes:              swfapi.DefaultSizeLimits,
 }
@@ -105,6 +112,9 @@ type Config struct {
 	// may be called on one workflow execution; nil limits nothing. Calls
 	// beyond them answer ThrottlingException.
 	APIRates, ExecutionAPIRates map[string]throttle.Rate
+	// Archive, when set, receives each closed run when its retention
+	// ends, before the run is deleted (an openswf extension).
+	Archive archive.Archive
 	// Logger receives what goes wrong in the background.
 	Logger *slog.Logger
 }

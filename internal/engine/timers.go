@@ -73,14 +73,14 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 }
 
 func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
+	if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
+		return e.expire(ctx, t)
+	}
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		w = wakeups{} // a shared store may run this again after a conflict
 		if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
 			return err
-		}
-		if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
-			return tx.ExecutionDelete(ctx, t.ExecutionID)
 		}
 		wd := e.newWorld(ctx, tx)
 		r, err := wd.byExecID(0, t.ExecutionID)

@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/console"
@@ -84,6 +85,9 @@ type Config struct {
 	// Auth checks callers' signatures and policies (auth.Load reads a
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
+	// Archive receives closed runs when their retention ends (an openswf
+	// extension); nil deletes them.
+	Archive archive.Archive
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -184,7 +188,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
-		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger}
+		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger, Archive: cfg.Archive}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{
@@ -300,6 +304,7 @@ func (s *Server) routes() http.Handler {
 		Authorize: s.engine.Authorize, Throttle: s.engine.Throttle, Observe: m.observe})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
+	s.extensionRoutes(mux)
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", metrics.ContentType)
 		m.registry.WriteText(w)

@@ -1,0 +1,96 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/sigv4"
+	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/wire"
+)
+
+// maxExtensionBody bounds the body of an extension's request: an imported
+// history may be large (25,000 events of up to 32 KB of data each).
+const maxExtensionBody = 1 << 30
+
+// ExtensionPaths are the HTTP endpoints of openswf's operations beyond the
+// SWF API, each a POST of a JSON object answered with a JSON object or an
+// error shaped like the API's ({"__type", "message"}). With a users file
+// they are SigV4-signed like API calls (service "swf") and authorized by the
+// openswf:* action each names on the domain's ARN.
+var ExtensionPaths = struct {
+	ImportHistory, ResetWorkflowExecution, ListArchivedExecutions, GetArchivedExecution string
+}{
+	ImportHistory:          "/openswf/history/import",
+	ResetWorkflowExecution: "/openswf/reset",
+	ListArchivedExecutions: "/openswf/archive/list",
+	GetArchivedExecution:   "/openswf/archive/get",
+}
+
+// extensionRoutes serves the extensions' endpoints.
+func (s *Server) extensionRoutes(mux *http.ServeMux) {
+	e := s.engine
+	mux.Handle("POST "+ExtensionPaths.ImportHistory, extension(s, e.ImportHistory))
+	mux.Handle("POST "+ExtensionPaths.ResetWorkflowExecution, extension(s, e.ResetWorkflowExecution))
+	mux.Handle("POST "+ExtensionPaths.ListArchivedExecutions, extension(s, e.ListArchivedExecutions))
+	mux.Handle("POST "+ExtensionPaths.GetArchivedExecution, extension(s, e.GetArchivedExecution))
+}
+
+// extension serves one extension: it reads and authenticates the request,
+// decodes the input, calls the engine and writes the answer.
+func extension[In, Out any](s *Server, call func(context.Context, *In) (*Out, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxExtensionBody))
+		if err != nil {
+			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
+			return
+		}
+		ctx := r.Context()
+		if a := s.cfg.Auth; a != nil {
+			now := s.cfg.Clock.Now()
+			p, err := a.Authenticate(r, body, now)
+			if err != nil {
+				var sigErr *sigv4.Error
+				if errors.As(err, &sigErr) {
+					err = swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
+				}
+				writeExtensionError(w, s, err)
+				return
+			}
+			ctx = auth.NewContext(ctx, a.NewCaller(p, r, now))
+		}
+		in := new(In)
+		if err := json.Unmarshal(body, in); err != nil {
+			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeSerializationException, "The request is not the JSON this endpoint takes: %v", err))
+			return
+		}
+		out, err := call(ctx, in)
+		if err != nil {
+			writeExtensionError(w, s, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(out)
+	})
+}
+
+func writeExtensionError(w http.ResponseWriter, s *Server, err error) {
+	code, msg := swfapi.CodeInternalFailure, "The server encountered an internal error"
+	var apiErr *swfapi.Error
+	var valErr *swfapi.ValidationError
+	switch {
+	case errors.As(err, &apiErr):
+		code, msg = apiErr.Code, apiErr.Message
+	case errors.As(err, &valErr):
+		code, msg = swfapi.CodeValidationException, valErr.Error()
+	default:
+		s.cfg.Logger.Error("internal error in an extension", "err", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(wire.Status(code))
+	json.NewEncoder(w).Encode(map[string]string{"__type": wire.ErrorType(code), "message": msg})
+}

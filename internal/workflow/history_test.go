@@ -122,10 +122,10 @@ func resetHistory() []swfapi.HistoryEvent {
 		scheduled("a1"), // 5
 		scheduled("a2"), // 6
 		&swfapi.TimerStartedEventAttributes{TimerId: swfapi.Ptr("t1"), StartToFireTimeout: swfapi.Ptr("100"), DecisionTaskCompletedEventId: i64(4)}, // 7
-		&swfapi.ActivityTaskStartedEventAttributes{ScheduledEventId: i64(5)},                                                                       // 8
-		&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: swfapi.Ptr("s")},                                                              // 9
-		&swfapi.DecisionTaskScheduledEventAttributes{TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}},                                     // 10
-		&swfapi.DecisionTaskStartedEventAttributes{ScheduledEventId: i64(10)},                                                                      // 11
+		&swfapi.ActivityTaskStartedEventAttributes{ScheduledEventId: i64(5)},                                                                        // 8
+		&swfapi.WorkflowExecutionSignaledEventAttributes{SignalName: swfapi.Ptr("s")},                                                               // 9
+		&swfapi.DecisionTaskScheduledEventAttributes{TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}},                                      // 10
+		&swfapi.DecisionTaskStartedEventAttributes{ScheduledEventId: i64(10)},                                                                       // 11
 		&swfapi.DecisionTaskCompletedEventAttributes{ScheduledEventId: i64(10), StartedEventId: i64(11),
 			TaskList: &swfapi.TaskList{Name: swfapi.Ptr("moved")}}, // 12
 		&swfapi.StartChildWorkflowExecutionInitiatedEventAttributes{WorkflowId: swfapi.Ptr("kid"), DecisionTaskCompletedEventId: i64(12)}, // 13

@@ -80,15 +80,8 @@ func extension[In, Out any](s *Server, call func(context.Context, *In) (*Out, er
 }
 
 func writeExtensionError(w http.ResponseWriter, s *Server, err error) {
-	code, msg := swfapi.CodeInternalFailure, "The server encountered an internal error"
-	var apiErr *swfapi.Error
-	var valErr *swfapi.ValidationError
-	switch {
-	case errors.As(err, &apiErr):
-		code, msg = apiErr.Code, apiErr.Message
-	case errors.As(err, &valErr):
-		code, msg = swfapi.CodeValidationException, valErr.Error()
-	default:
+	code, msg, ok := wire.CodeOf(err)
+	if !ok {
 		s.cfg.Logger.Error("internal error in an extension", "err", err)
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -36,6 +36,9 @@ type Client struct {
 	Credentials aws.CredentialsProvider
 	// HTTP sends the requests.
 	HTTP *http.Client
+	// PageSize is the maximumPageSize of the pages History reads (0: the
+	// server's most, 1000).
+	PageSize int
 }
 
 // New returns a client of the server at endpoint whose credentials and

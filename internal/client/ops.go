@@ -22,6 +22,9 @@ func (c *Client) History(ctx context.Context, domain, workflowID, runID string) 
 		}
 	}
 	in := map[string]any{"domain": domain, "execution": map[string]string{"workflowId": workflowID, "runId": runID}}
+	if c.PageSize > 0 {
+		in["maximumPageSize"] = c.PageSize
+	}
 	var events []json.RawMessage
 	for {
 		var page struct {

@@ -134,8 +134,18 @@ func serve(args []string, stderr io.Writer) error {
 	database := fs.String("database", env("OPENSWF_DATABASE", server.DefaultDatabasePath()), "SQLite database file, or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
 	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
 	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
-	defaultWait, envErr := envDuration("OPENSWF_LONG_POLL_WAIT", engine.DefaultLongPollWait)
-	pollWait := fs.Duration("long-poll-wait", defaultWait, "how long a poll waits for a task (OPENSWF_LONG_POLL_WAIT)")
+	var envErrs []error
+	durationFlag := func(name, env string, def time.Duration, usage string) *time.Duration {
+		d, err := envDuration(env, def)
+		envErrs = append(envErrs, err)
+		return fs.Duration(name, d, usage+" ("+env+")")
+	}
+	intFlag := func(name, env string, def int, usage string) *int {
+		n, err := envInt(env, def)
+		envErrs = append(envErrs, err)
+		return fs.Int(name, n, usage+" ("+env+")")
+	}
+	conn := connectionFlags(fs, durationFlag, intFlag)
 	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
 	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
 	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
@@ -153,11 +163,11 @@ func serve(args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if envErr != nil {
-		return envErr
+	if err := errors.Join(envErrs...); err != nil {
+		return err
 	}
-	if *pollWait <= 0 {
-		return fmt.Errorf("--long-poll-wait must be positive, not %v", *pollWait)
+	if err := conn.check(); err != nil {
+		return err
 	}
 	lim, err := parseLimits(*limits)
 	if err != nil {
@@ -167,40 +177,16 @@ func serve(args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 	}
 
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return fmt.Errorf("--log-level: %w", err)
-	}
-	opts := &slog.HandlerOptions{Level: level}
-	var handler slog.Handler
-	switch strings.ToLower(*logFormat) {
-	case "text":
-		handler = slog.NewTextHandler(stderr, opts)
-	case "json":
-		handler = slog.NewJSONHandler(stderr, opts)
-	default:
-		return fmt.Errorf("--log-format must be text or json, not %q", *logFormat)
-	}
-	logger := slog.New(handler)
-
-	// The server's live heap is small and its garbage plentiful: collecting
-	// less often buys throughput for little memory. GOGC still decides.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(400)
-	}
-
-	var authn *auth.Authenticator
-	proxies, err := auth.ParseProxies(*trustedProxies)
+	logger, err := newLogger(*logLevel, *logFormat, stderr)
 	if err != nil {
-		return fmt.Errorf("--trusted-proxies: %w", err)
+		return err
 	}
-	if *usersFile != "" {
-		if authn, err = auth.Load(*usersFile, *region, *account); err != nil {
-			return fmt.Errorf("--users: %w", err)
-		}
-		authn.TrustProxies(proxies)
-	} else {
-		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
+
+	tuneGC()
+
+	authn, err := loadUsers(*usersFile, *trustedProxies, *region, *account, logger)
+	if err != nil {
+		return err
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -212,31 +198,15 @@ func serve(args []string, stderr io.Writer) error {
 		}
 	}
 
-	srv, err := server.Start(ctx, server.Config{
-		Listen:       *listen,
-		Database:     *database,
-		Region:       *region,
-		AccountID:    *account,
-		LongPollWait: *pollWait,
-		Limits:       lim,
-		DecisionRates: func() map[string]throttle.Rate {
-			if *throttling {
-				return engine.SWFDecisionRates
-			}
-			return nil
-		}(),
-		APIRates: func() map[string]throttle.Rate {
-			if *apiThrottling {
-				return engine.SWFAPIRates
-			}
-			return nil
-		}(),
-		ExecutionAPIRates: func() map[string]throttle.Rate {
-			if *apiThrottling {
-				return engine.SWFExecutionAPIRates
-			}
-			return nil
-		}(),
+	srv, err := server.Start(ctx, withConn(server.Config{
+		Listen:            *listen,
+		Database:          *database,
+		Region:            *region,
+		AccountID:         *account,
+		Limits:            lim,
+		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
+		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),
+		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
 		Lambda: server.LambdaConfig{
 			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
 			Credentials: lambda.Credentials{
@@ -246,38 +216,15 @@ func serve(args []string, stderr io.Writer) error {
 		Auth:    authn,
 		Archive: arch,
 		Logger:  logger,
-	})
+	}, conn))
 	if err != nil {
 		return err
 	}
 	if *debugListen != "" {
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		dbg := &http.Server{Addr: *debugListen, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go dbg.ListenAndServe()
-		defer dbg.Close()
-		logger.Info("profiler listening", "address", "http://"+*debugListen+"/debug/pprof/")
+		defer startProfiler(*debugListen, logger).Close()
 	}
 	if authn != nil {
-		// SIGHUP reads the users file again: keys and policies change
-		// without a restart; a file that does not load changes nothing.
-		hup := make(chan os.Signal, 1)
-		signal.Notify(hup, syscall.SIGHUP)
-		defer signal.Stop(hup)
-		go func() {
-			for range hup {
-				fresh, err := auth.Load(*usersFile, *region, *account)
-				if err != nil {
-					logger.Error("reloading the users file: kept the users as they were", "err", err)
-					continue
-				}
-				authn.Replace(fresh) // the proxies stay as they were
-				logger.Info("reloaded the users file", "path", *usersFile)
-			}
-		}()
+		defer reloadOnHUP(authn, logger, *usersFile, *region, *account)()
 	}
 	<-ctx.Done()
 	stop()
@@ -285,6 +232,93 @@ func serve(args []string, stderr io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 75*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// loadUsers reads the users file (--users) and names the trusted proxies;
+// without a file it returns nil (no authentication), and warns.
+func loadUsers(path, proxyList, region, account string, logger *slog.Logger) (*auth.Authenticator, error) {
+	proxies, err := auth.ParseProxies(proxyList)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if path == "" {
+		logger.Warn("no --users file: requests are not authenticated, any access keys work; fine for development, not for a shared server")
+		return nil, nil
+	}
+	authn, err := auth.Load(path, region, account)
+	if err != nil {
+		return nil, fmt.Errorf("--users: %w", err)
+	}
+	warnReadable(logger, path)
+	authn.TrustProxies(proxies)
+	return authn, nil
+}
+
+// tuneGC collects garbage less often than Go's default: the server's live
+// heap is small and its garbage plentiful, so this buys throughput for
+// little memory. GOGC, when set, still decides.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+	}
+}
+
+// newLogger makes the server's logger from --log-level and --log-format.
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+// ratesIf is rates when on, else nil (no limits).
+func ratesIf(on bool, rates map[string]throttle.Rate) map[string]throttle.Rate {
+	if on {
+		return rates
+	}
+	return nil
+}
+
+// startProfiler serves Go's profiler at addr (--debug-listen).
+func startProfiler(addr string, logger *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	dbg := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go dbg.ListenAndServe()
+	logger.Info("profiler listening", "address", "http://"+addr+"/debug/pprof/")
+	return dbg
+}
+
+// reloadOnHUP reads the users file again on each SIGHUP: keys and policies
+// change without a restart; a file that does not load changes nothing. It
+// returns the function that stops listening.
+func reloadOnHUP(authn *auth.Authenticator, logger *slog.Logger, path, region, account string) (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	go func() {
+		for range hup {
+			fresh, err := auth.Load(path, region, account)
+			if err != nil {
+				logger.Error("reloading the users file: kept the users as they were", "err", err)
+				continue
+			}
+			warnReadable(logger, path)
+			authn.Replace(fresh) // the proxies stay as they were
+			logger.Info("reloaded the users file", "path", path)
+		}
+	}()
+	return func() { signal.Stop(hup) }
 }
 
 // backup copies the SQLite database to a new file, consistently, while

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -67,6 +68,8 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 	t.Setenv("OPENSWF_LISTEN", addr)
 	t.Setenv("OPENSWF_DATABASE", db)
 	t.Setenv("OPENSWF_LIMITS", "data-size=40000, max-execution-seconds=63072000")
+	t.Setenv("OPENSWF_ALLOWED_HOSTS", "swf.test, other.test")
+	t.Setenv("OPENSWF_MAX_CONNECTIONS", "64")
 
 	var logs syncBuffer
 	done := make(chan error, 1)
@@ -111,6 +114,22 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 		}
 	}
 
+	// OPENSWF_ALLOWED_HOSTS reaches the server: without a users file only
+	// loopback hosts and those are answered.
+	for host, want := range map[string]int{"swf.test": 200, "other.test:80": 200, "evil.test": 403} {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/", strings.NewReader(`{"registrationStatus":"REGISTERED"}`))
+		req.Host = host
+		req.Header.Set("X-Amz-Target", "SimpleWorkflowService.ListDomains")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+
 	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +169,22 @@ func postSWF(t *testing.T, addr, op, body string) (int, string) {
 }
 
 // serve refuses quotas it cannot read, before it listens.
+// serve refuses connection settings that would turn a protection off.
+func TestServeRefusesBadConnectionSettings(t *testing.T) {
+	for _, args := range [][]string{{"--max-connections", "0"}, {"--body-timeout", "0s"}, {"--idle-timeout", "-1s"}, {"--max-polls", "-1"}} {
+		var out bytes.Buffer
+		err := run(append([]string{"serve", "--listen", "127.0.0.1:0", "--database", filepath.Join(t.TempDir(), "x.db")}, args...), &out, &out)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("serve %v = %v", args, err)
+		}
+	}
+	t.Setenv("OPENSWF_MAX_CONNECTIONS", "many")
+	var out bytes.Buffer
+	if err := run([]string{"serve"}, &out, &out); err == nil || !strings.Contains(err.Error(), "OPENSWF_MAX_CONNECTIONS") {
+		t.Errorf("serve with OPENSWF_MAX_CONNECTIONS=many: %v", err)
+	}
+}
+
 func TestServeRefusesBadLimits(t *testing.T) {
 	t.Parallel()
 	for _, bad := range []string{"history-events=0", "data-size=big", "open-everything=3"} {
@@ -199,6 +234,9 @@ func TestBackupCommand(t *testing.T) {
 	if err := run([]string{"backup", "--database", db, copyPath}, &out, &out); err == nil {
 		t.Error("backup overwrote a file")
 	}
+	if fi, err := os.Stat(copyPath); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the backup's mode: %v %v, want 0600", fi.Mode().Perm(), err)
+	}
 	if err := run([]string{"backup", "--database", "postgres://localhost/x", filepath.Join(dir, "pg")}, &out, &out); err == nil || !strings.Contains(err.Error(), "pg_dump") {
 		t.Errorf("backup of PostgreSQL: %v", err)
 	}
@@ -209,5 +247,27 @@ func TestBackupCommand(t *testing.T) {
 	defer restored.Shutdown(context.Background())
 	if status, body := postSWF(t, restored.Addr().String(), "DescribeDomain", `{"name":"kept"}`); status != 200 || !strings.Contains(body, `"kept"`) {
 		t.Fatalf("the copy does not hold the domain: %d %s", status, body)
+	}
+}
+
+// A users file others may read is warned of; a private one is not.
+func TestWarnReadableUsersFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	warnReadable(logger, path)
+	if l := logs.String(); !strings.Contains(l, "level=WARN") || !strings.Contains(l, "chmod 600") || !strings.Contains(l, "-rw-r--r--") {
+		t.Errorf("no warning for a 0644 users file:\n%s", l)
+	}
+	logs.Reset()
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	warnReadable(logger, path)
+	if logs.Len() != 0 {
+		t.Errorf("a warning for a 0600 users file:\n%s", logs.String())
 	}
 }

@@ -147,7 +147,9 @@ func New(f *File, region, account string) (*Authenticator, error) {
 	if len(a.keys) == 0 {
 		return nil, errors.New("no users: nobody could call the API")
 	}
-	a.verifier = sigv4.Verifier{Service: "swf", Region: region, Secret: func(id string) (string, bool) {
+	// The operation (X-Amz-Target) must be signed: otherwise a captured
+	// request could be replayed as another operation.
+	a.verifier = sigv4.Verifier{Service: "swf", Region: region, Required: []string{"x-amz-target"}, Secret: func(id string) (string, bool) {
 		k, ok := a.keys[id]
 		return k.secret, ok
 	}}
@@ -167,12 +169,49 @@ func (a *Authenticator) Replace(b *Authenticator) {
 // returns the principal that signed it. Its errors are *sigv4.Error, whose
 // codes are the AWS errors clients expect.
 func (a *Authenticator) Authenticate(r *http.Request, body []byte, now time.Time) (*Principal, error) {
-	u := a.users.Load()
-	id, err := u.verifier.Verify(r, body, now)
+	p, err := a.Begin(r, now)
 	if err != nil {
 		return nil, err
 	}
-	return u.keys[id].principal, nil
+	return p.Finish(body)
+}
+
+// Pending is a request whose signature passed every check that does not
+// need its body (see sigv4.Verifier.Begin).
+type Pending struct {
+	sig   *sigv4.Pending
+	users *users
+}
+
+// Begin checks r's signature as far as it can without the body: a server
+// reads the body only of a request that passes. Its errors are
+// *sigv4.Error.
+func (a *Authenticator) Begin(r *http.Request, now time.Time) (*Pending, error) {
+	u := a.users.Load()
+	p, err := u.verifier.Begin(r, now)
+	if err != nil {
+		return nil, err
+	}
+	return &Pending{sig: p, users: u}, nil
+}
+
+// Finish checks the signature over the body and returns the principal
+// that signed it. Its errors are *sigv4.Error.
+func (p *Pending) Finish(body []byte) (*Principal, error) {
+	id, err := p.sig.Finish(body)
+	if err != nil {
+		return nil, err
+	}
+	return p.users.keys[id].principal, nil
+}
+
+// UserOf names the user an access key belongs to, or "" for a key the
+// users file does not have: for audit logs of refused requests.
+func (a *Authenticator) UserOf(accessKeyID string) string {
+	if p := a.users.Load().keys[accessKeyID].principal; p != nil {
+		return p.User
+	}
+	return ""
 }
 
 // Password checks an access key and its secret given as a password (the
@@ -253,8 +292,11 @@ func (a *Authenticator) NewCaller(p *Principal, r *http.Request, now time.Time) 
 			break
 		}
 	}
-	if proto := r.Header.Get("X-Forwarded-Proto"); proto != "" {
-		c.Secure = strings.EqualFold(strings.TrimSpace(strings.Split(proto, ",")[0]), "https")
+	if protos := r.Header.Values("X-Forwarded-Proto"); len(protos) > 0 {
+		// The last value is the one the trusted proxy added; earlier ones
+		// are the client's to choose.
+		hops := strings.Split(protos[len(protos)-1], ",")
+		c.Secure = strings.EqualFold(strings.TrimSpace(hops[len(hops)-1]), "https")
 	}
 	return c
 }
@@ -342,4 +384,14 @@ func (c *Caller) globals(keys map[string][]string) map[string][]string {
 	ctx["aws:CurrentTime"] = []string{c.Time.UTC().Format(time.RFC3339)}
 	ctx["aws:EpochTime"] = []string{strconv.FormatInt(c.Time.Unix(), 10)}
 	return ctx
+}
+
+// ReadableByOthers reports the mode of the users file at path and whether
+// users other than its owner may read or write it: it holds secret keys.
+func ReadableByOthers(path string) (os.FileMode, bool) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	return fi.Mode().Perm(), fi.Mode().Perm()&0o077 != 0
 }

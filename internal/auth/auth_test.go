@@ -171,6 +171,10 @@ func TestTrustedProxies(t *testing.T) {
 		{"10.0.0.5:1234", "", "", "10.0.0.5", false},
 		{"203.0.113.50:1234", "10.9.9.9", "https", "203.0.113.50", false}, // not a proxy: headers ignored
 		{"10.0.0.5:1234", "garbage, 10.0.0.8", "", "10.0.0.8", false},
+		// The proxy appends its own value: the client's claim before it
+		// counts for nothing.
+		{"10.0.0.5:1234", "203.0.113.9", "https, http", "203.0.113.9", false},
+		{"10.0.0.5:1234", "203.0.113.9", "http,https", "203.0.113.9", true},
 	} {
 		r := httptest.NewRequest("POST", "/", nil)
 		r.RemoteAddr = c.remote
@@ -187,5 +191,24 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if _, ok := a.Password("AKIDU", "wrong"); ok {
 		t.Error("a wrong secret signed in")
+	}
+}
+
+// A users file that others may read is reported: it holds secret keys.
+func TestReadableByOthers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "users.json")
+	if err := os.WriteFile(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if mode, loose := auth.ReadableByOthers(path); loose || mode != 0o600 {
+		t.Errorf("0600: %v %v", mode, loose)
+	}
+	for _, mode := range []os.FileMode{0o640, 0o604, 0o660} {
+		if err := os.Chmod(path, mode); err != nil {
+			t.Fatal(err)
+		}
+		if got, loose := auth.ReadableByOthers(path); !loose || got != mode {
+			t.Errorf("%v: %v %v", mode, got, loose)
+		}
 	}
 }

@@ -65,7 +65,9 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-// post sends a signed JSON request and decodes the answer into out.
+// post sends a signed JSON request for the operation target (X-Amz-Target,
+// which servers with a users file require signed) and decodes the answer
+// into out.
 func (c *Client) post(ctx context.Context, path, target string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
@@ -76,9 +78,7 @@ func (c *Client) post(ctx context.Context, path, target string, in, out any) err
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	if target != "" {
-		req.Header.Set("X-Amz-Target", "SimpleWorkflowService."+target)
-	}
+	req.Header.Set("X-Amz-Target", target)
 	if c.Credentials != nil {
 		creds, err := c.Credentials.Retrieve(ctx)
 		if err != nil {

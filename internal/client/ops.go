@@ -31,7 +31,7 @@ func (c *Client) History(ctx context.Context, domain, workflowID, runID string) 
 			Events        []json.RawMessage `json:"events"`
 			NextPageToken string            `json:"nextPageToken"`
 		}
-		if err := c.post(ctx, "/", "GetWorkflowExecutionHistory", in, &page); err != nil {
+		if err := c.post(ctx, "/", "SimpleWorkflowService.GetWorkflowExecutionHistory", in, &page); err != nil {
 			return nil, "", err
 		}
 		events = append(events, page.Events...)
@@ -53,7 +53,7 @@ func (c *Client) latestRun(ctx context.Context, domain, workflowID string) (stri
 			} `json:"executionInfos"`
 		}
 		in := map[string]any{"domain": domain, "startTimeFilter": map[string]any{"oldestDate": 0}, "executionFilter": map[string]string{"workflowId": workflowID}, "maximumPageSize": 1}
-		if err := c.post(ctx, "/", op, in, &out); err != nil {
+		if err := c.post(ctx, "/", "SimpleWorkflowService."+op, in, &out); err != nil {
 			return "", err
 		}
 		if len(out.ExecutionInfos) > 0 {
@@ -66,23 +66,23 @@ func (c *Client) latestRun(ctx context.Context, domain, workflowID string) (stri
 // ImportHistory loads a closed run's history into a domain.
 func (c *Client) ImportHistory(ctx context.Context, in *engine.ImportHistoryInput) (*swfapi.WorkflowExecution, error) {
 	out := &swfapi.WorkflowExecution{}
-	return out, c.post(ctx, server.ExtensionPaths.ImportHistory, "", in, out)
+	return out, c.post(ctx, server.ExtensionPaths.ImportHistory, server.ExtensionTarget+"ImportHistory", in, out)
 }
 
 // Reset starts a workflow again from one of its decisions.
 func (c *Client) Reset(ctx context.Context, in *engine.ResetInput) (*swfapi.WorkflowExecution, error) {
 	out := &swfapi.WorkflowExecution{}
-	return out, c.post(ctx, server.ExtensionPaths.ResetWorkflowExecution, "", in, out)
+	return out, c.post(ctx, server.ExtensionPaths.ResetWorkflowExecution, server.ExtensionTarget+"ResetWorkflowExecution", in, out)
 }
 
 // ListArchived lists a page of a domain's archived runs.
 func (c *Client) ListArchived(ctx context.Context, in *engine.ListArchivedExecutionsInput) (*engine.ListArchivedExecutionsOutput, error) {
 	out := &engine.ListArchivedExecutionsOutput{}
-	return out, c.post(ctx, server.ExtensionPaths.ListArchivedExecutions, "", in, out)
+	return out, c.post(ctx, server.ExtensionPaths.ListArchivedExecutions, server.ExtensionTarget+"ListArchivedExecutions", in, out)
 }
 
 // GetArchived reads an archived run.
 func (c *Client) GetArchived(ctx context.Context, in *engine.GetArchivedExecutionInput) (*archive.Record, error) {
 	out := &archive.Record{}
-	return out, c.post(ctx, server.ExtensionPaths.GetArchivedExecution, "", in, out)
+	return out, c.post(ctx, server.ExtensionPaths.GetArchivedExecution, server.ExtensionTarget+"GetArchivedExecution", in, out)
 }

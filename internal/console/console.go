@@ -188,7 +188,7 @@ func badRequest(format string, args ...any) *pageError {
 
 // statusOf is the HTTP status an error answers with: 404 for what the
 // API does not know, 400 for arguments it refuses (a filter, an expired
-// page token), 500 for the rest.
+// page token), 503 for an outage of the database, 500 for the rest.
 func statusOf(err error) int {
 	var pe *pageError
 	var ae *swfapi.Error
@@ -207,6 +207,11 @@ func statusOf(err error) int {
 		case swfapi.CodeValidationException:
 			return http.StatusBadRequest
 		}
+	}
+	// The store marks an outage of the database (store.Unavailable).
+	var outage interface{ Unavailable() bool }
+	if errors.As(err, &outage) && outage.Unavailable() {
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

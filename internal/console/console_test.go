@@ -22,6 +22,7 @@ import (
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/console"
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/swftest"
 )
@@ -431,8 +432,16 @@ func (failing) ListDomains(context.Context, *swfapi.ListDomainsInput) (*swfapi.D
 	return nil, errors.New("the disk is on <fire>")
 }
 
+// unavailable is a service whose database is out of disk space.
+type unavailable struct{ swfapi.Service }
+
+func (unavailable) ListDomains(context.Context, *swfapi.ListDomainsInput) (*swfapi.DomainInfos, error) {
+	return nil, store.Unavailable(errors.New("no space left on device"))
+}
+
 // TestConsoleServiceError shows an error of the service, other than a
-// missing resource or a refused argument, as a 500 with its message.
+// missing resource or a refused argument, as a 500 with its message, and an
+// outage of the database as a 503.
 func TestConsoleServiceError(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -442,6 +451,11 @@ func TestConsoleServiceError(t *testing.T) {
 	}
 	if rec.Header().Get("Content-Security-Policy") == "" {
 		t.Errorf("no Content-Security-Policy on an error: %v", rec.Header())
+	}
+	rec = httptest.NewRecorder()
+	console.New(unavailable{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/console/", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "no space left on device") {
+		t.Errorf("an outage of the database: %d\n%s", rec.Code, rec.Body)
 	}
 }
 

@@ -32,7 +32,7 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 				return nil
 			}
 		}
-		return notPermitted(c, action, e.DomainARN("*"))
+		return e.notPermitted(op, c, action, e.DomainARN("*"))
 	}
 	domain, keys, err := e.authRequest(ctx, in)
 	if err != nil {
@@ -50,7 +50,7 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		}
 	}
 	if !c.Allowed(action, resource, keys) {
-		return notPermitted(c, action, resource)
+		return e.notPermitted(op, c, action, resource)
 	}
 	// Naming a Lambda role for SWF to assume takes iam:PassRole on it.
 	var role *string
@@ -61,16 +61,20 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		role = in.DefaultLambdaRole
 	}
 	if role != nil && !c.MayPassRole(*role) {
-		return notPermitted(c, "iam:PassRole", *role)
+		return e.notPermitted(op, c, "iam:PassRole", *role)
 	}
 	if d, ok := in.(*swfapi.RegisterDomainInput); ok && len(d.Tags) > 0 && !c.Allowed("swf:TagResource", resource, keys) {
 		// Tagging a domain as it is registered also takes swf:TagResource.
-		return notPermitted(c, "swf:TagResource", resource)
+		return e.notPermitted(op, c, "swf:TagResource", resource)
 	}
 	return nil
 }
 
-func notPermitted(c *auth.Caller, action, resource string) error {
+// notPermitted refuses the call op, which needs action on resource, and
+// leaves an audit line of it: who, with which key, what and where.
+func (e *Engine) notPermitted(op string, c *auth.Caller, action, resource string) error {
+	e.log.Info("call denied", "user", c.Principal.User, "accessKeyId", c.Principal.AccessKeyID, "operation", op,
+		"action", action, "resource", resource, "sourceIp", c.SourceIP, "reason", "no policy allows it, or one denies it")
 	return fault(swfapi.CodeOperationNotPermittedFault, "User: %s is not authorized to perform: %s on resource: %s", c.Principal.ARN, action, resource)
 }
 

@@ -26,7 +26,7 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 			return err
 		}
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
+	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}

@@ -115,7 +115,12 @@ type Config struct {
 	// Archive, when set, receives each closed run when its retention
 	// ends, before the run is deleted (an openswf extension).
 	Archive archive.Archive
-	// Logger receives what goes wrong in the background.
+	// MaxPolls bounds the long polls waiting on this server, and
+	// MaxPollsPerUser those of one user (with a users file); beyond them a
+	// poll answers LimitExceededFault. Zero bounds nothing.
+	MaxPolls, MaxPollsPerUser int
+	// Logger receives what goes wrong in the background, and an audit
+	// line (at info) for each call a user's policies deny.
 	Logger *slog.Logger
 }
 
@@ -150,6 +155,7 @@ type Engine struct {
 	pages   *pagetoken.Codec
 	tokens  *tasktoken.Codec
 	matcher *matching.Matcher
+	polls   pollCaps
 	lambda  lambda.Invoker
 	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.
@@ -199,6 +205,7 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 		pages:    pagetoken.New(keys.PageToken),
 		tokens:   tasktoken.New(keys.TaskToken),
 		matcher:  matching.New(cfg.Limits.PollersPerTaskList),
+		polls:    pollCaps{max: cfg.MaxPolls, maxPerUser: cfg.MaxPollsPerUser},
 		stopping: make(chan struct{}),
 		byName:   map[string]*store.Domain{},
 		byID:     map[int64]*store.Domain{},

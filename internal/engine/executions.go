@@ -118,7 +118,7 @@ func (e *Engine) TerminateWorkflowExecution(ctx context.Context, in *swfapi.Term
 	return e.transition(ctx, func(w *world) (*run, error) {
 		return w.openRun(*in.Domain, *in.WorkflowId, emptyAsNil(in.RunId))
 	}, func(_ *world, r *run) error {
-		return r.machine.Terminate(in.Reason, in.Details, in.ChildPolicy, nil)
+		return r.machine.Terminate(in.Reason, in.Details, in.ChildPolicy, swfapi.WorkflowExecutionTerminatedCauseOperatorInitiated.Ptr())
 	})
 }
 

@@ -31,7 +31,7 @@ func (e *Engine) authorizeExtension(ctx context.Context, action, domain string) 
 	}
 	resource := e.DomainARN(domain)
 	if !c.Allowed(action, resource, nil) {
-		return notPermitted(c, action, resource)
+		return e.notPermitted(action, c, action, resource)
 	}
 	return nil
 }

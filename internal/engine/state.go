@@ -82,7 +82,14 @@ func retention(d *store.Domain) time.Duration {
 	return time.Duration(days) * 24 * time.Hour
 }
 
+// unknownExecution is the answer to a call naming a run that does not exist
+// or is not open, in Amazon SWF's words: the whole identity when a runId was
+// given, the workflowId alone otherwise (clients such as simpleflow read the
+// missing resource out of this message).
 func unknownExecution(workflowID, runID string) error {
+	if runID == "" {
+		return fault(swfapi.CodeUnknownResourceFault, "Unknown execution, workflowId = %s", workflowID)
+	}
 	return fault(swfapi.CodeUnknownResourceFault, "Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", workflowID, runID)
 }
 

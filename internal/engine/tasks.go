@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -21,6 +22,15 @@ type claimFunc func(w *world, task *store.Task) (started bool, err error)
 // task on the list and starts it with claim. It reports whether a task was
 // started; a poll whose client has gone starts none.
 func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claimFunc) (bool, error) {
+	user := ""
+	if c := auth.FromContext(ctx); c != nil {
+		user = c.Principal.User
+	}
+	release, err := e.polls.take(user)
+	if err != nil {
+		return false, err
+	}
+	defer release()
 	w, err := e.matcher.Register(key)
 	if errors.Is(err, matching.ErrTooManyPollers) {
 		return false, fault(swfapi.CodeLimitExceededFault, "Task list %s already has %d pollers waiting", key.TaskList, e.cfg.Limits.PollersPerTaskList)
@@ -135,12 +145,35 @@ func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, erro
 	return t, nil
 }
 
-// staleTask is the answer to a token whose task is no longer open.
-func staleTask(err error) error {
-	if errors.Is(err, workflow.ErrStale) {
-		return fault(swfapi.CodeUnknownResourceFault, "Unknown task: the task is not open (it completed or timed out, or its workflow execution closed)")
+// staleTask turns ErrStale, met by a call with the token t, into the answer
+// Amazon SWF gives for a task that is no longer open. Workers act on its
+// words: swfsm stops an activity whose heartbeat answers "Unknown activity"
+// or "Unknown execution", simpleflow reads the missing resource out of it.
+// While the run is open, the task is named by its scheduled event; once the
+// run has closed, the run is.
+func (e *Engine) staleTask(ctx context.Context, t tasktoken.Token, err error) error {
+	if !errors.Is(err, workflow.ErrStale) {
+		return err
 	}
-	return err
+	var row *store.Execution
+	err = e.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		row, err = tx.ExecutionGet(ctx, t.ExecutionID)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound) || err == nil && row.DomainID != t.DomainID:
+		// The run closed and its domain's retention is over: nothing is
+		// left to name it by.
+		return fault(swfapi.CodeUnknownResourceFault, "Unknown execution: the run of this task has closed and is no longer kept")
+	case err != nil:
+		return err
+	case !row.Open:
+		return unknownExecution(row.WorkflowID, row.RunID)
+	case t.Kind == tasktoken.Decision:
+		return fault(swfapi.CodeUnknownResourceFault, "Unknown decision task, scheduledEventId = %d", t.ScheduledEventID)
+	}
+	return fault(swfapi.CodeUnknownResourceFault, "Unknown activity, scheduledEventId = %d", t.ScheduledEventID)
 }
 
 // byToken loads the run a task token names, inside a transaction.
@@ -182,7 +215,7 @@ func (e *Engine) countPending(ctx context.Context, domain string, kind workflow.
 	if err != nil {
 		return nil, err
 	}
-	return &swfapi.PendingTaskCount{Count: swfapi.Ptr(int32(n))}, nil
+	return &swfapi.PendingTaskCount{Count: swfapi.Ptr(int32(n)), Truncated: swfapi.Ptr(false)}, nil
 }
 
 // CountPendingDecisionTasks counts the decision tasks waiting on a list.
@@ -268,7 +301,7 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Rec
 		return err
 	})
 	if err != nil {
-		return nil, staleTask(err)
+		return nil, e.staleTask(ctx, t, err)
 	}
 	return &swfapi.ActivityTaskStatus{CancelRequested: &cancel}, nil
 }
@@ -279,7 +312,7 @@ func (e *Engine) RespondActivityTaskCompleted(ctx context.Context, in *swfapi.Re
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
+	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.CompleteActivityTask(t.ScheduledEventID, t.StartedEventID, in.Result)
 	}))
 }
@@ -290,7 +323,7 @@ func (e *Engine) RespondActivityTaskFailed(ctx context.Context, in *swfapi.Respo
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
+	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.FailActivityTask(t.ScheduledEventID, t.StartedEventID, in.Reason, in.Details)
 	}))
 }
@@ -301,7 +334,7 @@ func (e *Engine) RespondActivityTaskCanceled(ctx context.Context, in *swfapi.Res
 	if err != nil {
 		return err
 	}
-	return staleTask(e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
+	return e.staleTask(ctx, t, e.transition(ctx, e.byToken(t), func(_ *world, r *run) error {
 		return r.machine.CancelActivityTask(t.ScheduledEventID, t.StartedEventID, in.Details)
 	}))
 }

@@ -45,14 +45,19 @@ const users = `{"users": [
 ]}`
 
 // authFixture is the workflow fixture on a server that checks signatures
-// and policies.
-func authFixture(t *testing.T) *fixture {
+// and policies, with more settings if given.
+func authFixture(t *testing.T, settings ...func(*server.Config)) *fixture {
 	t.Helper()
 	var file auth.File
 	must(t, json.Unmarshal([]byte(users), &file))
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	return newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	return newFixture(t, swftest.WithConfig(func(c *server.Config) {
+		c.Auth = a
+		for _, set := range settings {
+			set(c)
+		}
+	}))
 }
 
 func (f *fixture) as(key, secret string) *swf.Client {

@@ -756,7 +756,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			applies: true,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{
@@ -768,7 +768,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			applies: true,
 			closing: func(e types.HistoryEvent) any { return e.WorkflowExecutionTerminatedEventAttributes },
 			want: func(p types.ChildPolicy) any {
-				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop")}
+				return &types.WorkflowExecutionTerminatedEventAttributes{ChildPolicy: p, Details: aws.String("operator"), Reason: aws.String("stop"), Cause: types.WorkflowExecutionTerminatedCauseOperatorInitiated}
 			},
 		},
 		{

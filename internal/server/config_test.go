@@ -71,3 +71,24 @@ func TestDatabasePath(t *testing.T) {
 		t.Errorf("a PostgreSQL URL: %v", err)
 	}
 }
+
+// Passwords never reach the logs: not in the user information of a URL,
+// not as a query parameter.
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"postgres://u:secret@db:5432/swf?sslmode=disable":           "postgres://u:xxxxx@db:5432/swf?sslmode=disable",
+		"postgres://u@db/swf?password=secret&sslmode=require":       "postgres://u@db/swf?password=xxxxx&sslmode=require",
+		"postgresql://db/swf?PASSWORD=secret&sslpassword=secret2":   "postgresql://db/swf?PASSWORD=xxxxx&sslpassword=xxxxx",
+		"postgres://u:secret@db/swf?password=secret&schema=openswf": "postgres://u:xxxxx@db/swf?password=xxxxx&schema=openswf",
+		"postgres://db/swf":             "postgres://db/swf",
+		"postgres://u:se%zzcret@db/swf": "(a URL that does not parse)",
+	} {
+		got := RedactURL(in)
+		if got != want {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+		if strings.Contains(got, "secret") {
+			t.Errorf("RedactURL(%q) leaks: %q", in, got)
+		}
+	}
+}

@@ -18,11 +18,17 @@ import (
 // history may be large (25,000 events of up to 32 KB of data each).
 const maxExtensionBody = 1 << 30
 
+// ExtensionTarget prefixes the X-Amz-Target header of the extensions'
+// requests: OpenSWF.ImportHistory, OpenSWF.ResetWorkflowExecution, …
+const ExtensionTarget = "OpenSWF."
+
 // ExtensionPaths are the HTTP endpoints of openswf's operations beyond the
-// SWF API, each a POST of a JSON object answered with a JSON object or an
-// error shaped like the API's ({"__type", "message"}). With a users file
-// they are SigV4-signed like API calls (service "swf") and authorized by the
-// openswf:* action each names on the domain's ARN.
+// SWF API, each a POST of a JSON object, with X-Amz-Target
+// ExtensionTarget+the field's name, answered with a JSON object or an error
+// shaped like the API's ({"__type", "message"}). With a users file they are
+// SigV4-signed like API calls (service "swf", X-Amz-Target among the signed
+// headers) and authorized by the openswf:* action of the same name on the
+// domain's ARN.
 var ExtensionPaths = struct {
 	ImportHistory, ResetWorkflowExecution, ListArchivedExecutions, GetArchivedExecution string
 }{
@@ -35,31 +41,41 @@ var ExtensionPaths = struct {
 // extensionRoutes serves the extensions' endpoints.
 func (s *Server) extensionRoutes(mux *http.ServeMux) {
 	e := s.engine
-	mux.Handle("POST "+ExtensionPaths.ImportHistory, extension(s, e.ImportHistory))
-	mux.Handle("POST "+ExtensionPaths.ResetWorkflowExecution, extension(s, e.ResetWorkflowExecution))
-	mux.Handle("POST "+ExtensionPaths.ListArchivedExecutions, extension(s, e.ListArchivedExecutions))
-	mux.Handle("POST "+ExtensionPaths.GetArchivedExecution, extension(s, e.GetArchivedExecution))
+	mux.Handle("POST "+ExtensionPaths.ImportHistory, extension(s, "ImportHistory", e.ImportHistory))
+	mux.Handle("POST "+ExtensionPaths.ResetWorkflowExecution, extension(s, "ResetWorkflowExecution", e.ResetWorkflowExecution))
+	mux.Handle("POST "+ExtensionPaths.ListArchivedExecutions, extension(s, "ListArchivedExecutions", e.ListArchivedExecutions))
+	mux.Handle("POST "+ExtensionPaths.GetArchivedExecution, extension(s, "GetArchivedExecution", e.GetArchivedExecution))
 }
 
 // extension serves one extension: it reads and authenticates the request,
 // decodes the input, calls the engine and writes the answer.
-func extension[In, Out any](s *Server, call func(context.Context, *In) (*Out, error)) http.Handler {
+func extension[In, Out any](s *Server, op string, call func(context.Context, *In) (*Out, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if target := r.Header.Get("X-Amz-Target"); target != ExtensionTarget+op {
+			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeUnknownOperationException, "X-Amz-Target must be %s%s here, not %q", ExtensionTarget, op, target))
+			return
+		}
+		// With a users file, the signature's headers are checked before
+		// the body is read, and the body's hash after.
+		a, now := s.cfg.Auth, time.Now() // signatures are dated by the wall clock
+		var pending *auth.Pending
+		if a != nil {
+			var err error
+			if pending, err = a.Begin(r, now); err != nil {
+				writeExtensionError(w, s, signatureError(err))
+				return
+			}
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxExtensionBody))
 		if err != nil {
 			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
 			return
 		}
 		ctx := r.Context()
-		if a := s.cfg.Auth; a != nil {
-			now := time.Now() // signatures are dated by the wall clock, as the API's are
-			p, err := a.Authenticate(r, body, now)
+		if a != nil {
+			p, err := pending.Finish(body)
 			if err != nil {
-				var sigErr *sigv4.Error
-				if errors.As(err, &sigErr) {
-					err = swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
-				}
-				writeExtensionError(w, s, err)
+				writeExtensionError(w, s, signatureError(err))
 				return
 			}
 			ctx = auth.NewContext(ctx, a.NewCaller(p, r, now))
@@ -79,12 +95,19 @@ func extension[In, Out any](s *Server, call func(context.Context, *In) (*Out, er
 	})
 }
 
+// signatureError is a signature's problem as the API answers it.
+func signatureError(err error) error {
+	var sigErr *sigv4.Error
+	if errors.As(err, &sigErr) {
+		return swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
+	}
+	return err
+}
+
 func writeExtensionError(w http.ResponseWriter, s *Server, err error) {
 	code, msg, ok := wire.CodeOf(err)
 	if !ok {
 		s.cfg.Logger.Error("internal error in an extension", "err", err)
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(wire.Status(code))
-	json.NewEncoder(w).Encode(map[string]string{"__type": wire.ErrorType(code), "message": msg})
+	wire.WriteError(w, wire.Status(code), code, msg)
 }

@@ -407,3 +407,18 @@ func TestExtensionsAuthorization(t *testing.T) {
 	_, err = unsigned.Reset(ctx, reset)
 	wantExtError(t, err, "MissingAuthenticationTokenException")
 }
+
+func TestExtensionNeedsItsTarget(t *testing.T) {
+	s := swftest.Start(t)
+	resp, err := http.Post(s.URL()+server.ExtensionPaths.ResetWorkflowExecution, "application/json", strings.NewReader(`{}`))
+	must(t, err)
+	defer resp.Body.Close()
+	var body struct {
+		Type    string `json:"__type"`
+		Message string
+	}
+	must(t, json.NewDecoder(resp.Body).Decode(&body))
+	if resp.StatusCode != 400 || !strings.HasSuffix(body.Type, "#UnknownOperationException") || !strings.Contains(body.Message, "OpenSWF.ResetWorkflowExecution") {
+		t.Errorf("without X-Amz-Target: %d %+v", resp.StatusCode, body)
+	}
+}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/internal/swftest"
 )
 
 // GET /metrics tells, in Prometheus's format, how many requests of each
@@ -44,4 +46,25 @@ func TestMetrics(t *testing.T) {
 	}
 	f.start("w")
 	dtAwait(t, polling)
+}
+
+// /metrics and /healthz carry no error text and echo nothing a client
+// sent: a request with a made-up operation is counted under no operation.
+func TestMetricsAndHealthRevealNothing(t *testing.T) {
+	s := swftest.Start(t)
+	s.Post("SimpleWorkflowService.<script>secret-op", "application/x-amz-json-1.0", "{}")
+	s.Post("SimpleWorkflowService.ListDomains", "application/x-amz-json-1.0", `{"registrationStatus": 7}`)
+	for _, path := range []string{"/metrics", "/healthz"} {
+		resp, err := http.Get(s.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, leak := range []string{"secret-op", "script", "registrationStatus", "Cannot read", "expected"} {
+			if strings.Contains(string(b), leak) {
+				t.Errorf("%s shows %q:\n%s", path, leak, b)
+			}
+		}
+	}
 }

@@ -92,6 +92,30 @@ type Config struct {
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers, BodyTimeout its body (long polls then wait their
+	// full time), and IdleTimeout how long a keep-alive connection may sit
+	// idle. Zero takes the Default* values.
+	ReadHeaderTimeout, BodyTimeout, IdleTimeout time.Duration
+	// MaxHeaderBytes bounds the size of a request's headers (zero:
+	// DefaultMaxHeaderBytes).
+	MaxHeaderBytes int
+	// MaxConnections bounds the connections open at once; more wait to be
+	// accepted (zero: DefaultMaxConnections).
+	MaxConnections int
+	// MaxBodyReads bounds the request bodies read at once before their
+	// signature is verified (zero: DefaultMaxBodyReads).
+	MaxBodyReads int
+	// MaxPolls bounds the long polls waiting on the server, and
+	// MaxPollsPerUser those of one user of the users file; more answer
+	// LimitExceededFault (zero: three quarters of MaxConnections, and
+	// DefaultMaxPollsPerUser).
+	MaxPolls, MaxPollsPerUser int
+	// AllowedHosts are host names, besides loopback ones, that a server
+	// without Auth answers requests for (see hostCheck); with Auth every
+	// host is answered.
+	AllowedHosts []string
 }
 
 func (c *Config) setDefaults() {
@@ -117,6 +141,17 @@ func (c *Config) setDefaults() {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	c.ReadHeaderTimeout = cmp.Or(c.ReadHeaderTimeout, DefaultReadHeaderTimeout)
+	c.BodyTimeout = cmp.Or(c.BodyTimeout, DefaultBodyTimeout)
+	c.IdleTimeout = cmp.Or(c.IdleTimeout, DefaultIdleTimeout)
+	c.MaxHeaderBytes = cmp.Or(c.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	c.MaxConnections = cmp.Or(c.MaxConnections, DefaultMaxConnections)
+	c.MaxBodyReads = cmp.Or(c.MaxBodyReads, DefaultMaxBodyReads)
+	if c.MaxPolls == 0 {
+		// A quarter of the connections stay free for other calls.
+		c.MaxPolls = c.MaxConnections * 3 / 4
+	}
+	c.MaxPollsPerUser = cmp.Or(c.MaxPollsPerUser, DefaultMaxPollsPerUser)
 }
 
 // LambdaConfig is how the server invokes Lambda functions.
@@ -182,13 +217,21 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", where, err)
 	}
+	if !IsPostgres(cfg.Database) {
+		if p, err := DatabasePath(cfg.Database); err == nil {
+			if loose := sqlite.LoosePermissions(p); loose != nil {
+				cfg.Logger.Warn("the database holds the keys that sign task tokens, but others may read it: chmod 600 these files", "files", loose)
+			}
+		}
+	}
 	keys, err := loadKeys(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
-		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger, Archive: cfg.Archive}
+		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
+		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Archive: cfg.Archive}
 	if l := cfg.Lambda; l.Endpoint != "" {
 		region := cmp.Or(l.Region, cfg.Region)
 		ecfg.Lambda = &lambda.HTTPInvoker{
@@ -213,6 +256,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
+	ln = newLimitListener(ln, cfg.MaxConnections)
 	s := &Server{cfg: cfg, store: st, where: where, engine: eng, ln: ln, done: make(chan error, 1), stopLoop: stopLoop, loopDone: make(chan struct{})}
 	go func() {
 		defer close(s.loopDone)
@@ -229,7 +273,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}()
 	s.http = &http.Server{
 		Handler:           s.routes(),
-		ReadHeaderTimeout: 30 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	go func() { s.done <- s.http.Serve(ln) }()
@@ -251,7 +297,7 @@ func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
 		schema := q.Get("schema")
 		q.Del("schema")
 		u.RawQuery = q.Encode()
-		where := u.Redacted()
+		where := RedactURL(u.String())
 		if schema != "" {
 			where += " (schema " + schema + ")"
 		}
@@ -270,6 +316,27 @@ func openStore(ctx context.Context, dsn string) (store.Store, string, error) {
 		return nil, path, err
 	}
 	return st, path, nil
+}
+
+// RedactURL returns a URL fit for logs: its password, whether in the user
+// information (postgres://user:pass@host) or a query parameter
+// (?password=, ?sslpassword=), replaced by "xxxxx". A string that does not
+// parse as a URL is replaced whole, as it may hold one.
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	if u.RawQuery != "" {
+		q := u.Query()
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q[k] = []string{"xxxxx"}
+			}
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
 }
 
 // loadKeys returns the keys that sign page and task tokens, making them on
@@ -301,7 +368,8 @@ func (s *Server) FireDueTimers(ctx context.Context) error {
 func (s *Server) routes() http.Handler {
 	m := s.newMetrics()
 	api := wire.NewHandler(s.engine, s.cfg.Logger, wire.Options{Sizes: &s.cfg.Limits.Sizes, Authenticator: s.cfg.Auth,
-		Authorize: s.engine.Authorize, Throttle: s.engine.Throttle, Observe: m.observe})
+		Authorize: s.engine.Authorize, Throttle: s.engine.Throttle, Observe: m.observe,
+		MaxBodyReads: s.cfg.MaxBodyReads, BodyTimeout: s.cfg.BodyTimeout})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
 	s.extensionRoutes(mux)
@@ -333,7 +401,11 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintf(w, "openswf serves the Amazon SWF API (2012-01-25) here: point an AWS SDK or the AWS CLI at %s as its endpoint URL.\n", s.URL())
 	})
-	return mux
+	var h http.Handler = mux
+	if s.cfg.Auth == nil {
+		h = hostCheck(s.cfg.AllowedHosts, h)
+	}
+	return bodyDeadline(s.cfg.BodyTimeout, h)
 }
 
 // URL is the endpoint URL clients use.

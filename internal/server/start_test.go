@@ -752,7 +752,7 @@ func TestTerminateWorkflowExecution(t *testing.T) {
 	}
 	ta := e.WorkflowExecutionTerminatedEventAttributes
 	if aws.ToString(ta.Reason) != "because" || aws.ToString(ta.Details) != "the details" || ta.ChildPolicy != types.ChildPolicyRequestCancel ||
-		(ta.Cause != "" && ta.Cause != types.WorkflowExecutionTerminatedCauseOperatorInitiated) {
+		ta.Cause != types.WorkflowExecutionTerminatedCauseOperatorInitiated {
 		t.Fatalf("WorkflowExecutionTerminated = %+v", ta)
 	}
 	desc := f.describe(ex)

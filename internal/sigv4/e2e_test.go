@@ -51,17 +51,21 @@ func TestSWFClient(t *testing.T) {
 	}
 	in := &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered}
 
-	for _, token := range []string{"", "session-token"} {
-		if _, err := client(testKey, testSecret, token).ListDomains(context.Background(), in); err != nil {
-			t.Fatalf("token %q: %v", token, err)
-		}
-		if id := <-verified; id != testKey {
-			t.Fatalf("verified %q", id)
-		}
+	if _, err := client(testKey, testSecret, "").ListDomains(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if id := <-verified; id != testKey {
+		t.Fatalf("verified %q", id)
 	}
 
-	for key, code := range map[string]string{testKey: CodeInvalidSignature, "AKIDUNKNOWN": CodeUnrecognizedClient} {
-		_, err := client(key, "wrong secret", "").ListDomains(context.Background(), in)
+	for _, tc := range []struct{ key, secret, token, code string }{
+		{testKey, "wrong secret", "", CodeInvalidSignature},
+		{"AKIDUNKNOWN", "wrong secret", "", CodeUnrecognizedClient},
+		// No sessions are issued: a session token cannot be valid.
+		{testKey, testSecret, "session-token", CodeUnrecognizedClient},
+	} {
+		key, code := tc.key, tc.code
+		_, err := client(key, tc.secret, tc.token).ListDomains(context.Background(), in)
 		var apiErr smithy.APIError
 		if !errors.As(err, &apiErr) || apiErr.ErrorCode() != code {
 			t.Fatalf("key %s: err = %v; want code %s", key, err, code)

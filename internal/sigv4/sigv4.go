@@ -6,8 +6,16 @@
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html)
 // for the rules of non-S3 services: the canonical URI is the request path
 // escaped a second time, and a path with empty, "." or ".." segments is also
-// tried in the normalized form that boto3 and the JavaScript SDK sign. Both
-// the Authorization header and presigned query strings are accepted. Failures
+// tried in the normalized form that boto3 and the JavaScript SDK sign.
+//
+// A signature must cover the request: host and the headers a Verifier names
+// (Required) must be signed, and so must x-amz-content-sha256 when it is
+// sent; UNSIGNED-PAYLOAD is refused (as AWS's JSON services refuse it: the
+// signature cannot match), so the body is always covered.
+// Presigned query strings are refused unless AllowPresigned, and a session
+// token (X-Amz-Security-Token) always, as no temporary credentials are
+// issued. Begin checks all that can be checked without the body, so that a
+// server reads bodies only of requests that could be genuine. Failures
 // carry the error codes and, as far as they are known, the messages AWS
 // answers with, so that SDKs surface them the way they do against AWS.
 package sigv4
@@ -65,6 +73,9 @@ const (
 type Error struct {
 	Code    string // one of the Code* constants
 	Message string // human-readable detail, worded like AWS's where known
+	// AccessKeyID is the key the request claimed, when its credential
+	// could be read: for audit logs (it is not secret).
+	AccessKeyID string
 }
 
 // Error returns the code and the message.
@@ -83,6 +94,14 @@ type Verifier struct {
 	MaxSkew time.Duration // how far X-Amz-Date may be from now; 0 means 15 minutes (AWS's)
 	// Secret returns the secret access key of an access key id; ok=false when the key is unknown.
 	Secret func(accessKeyID string) (secret string, ok bool)
+	// Required names headers (lower-case) that every signature must cover
+	// besides host, such as x-amz-target: the operation of a JSON API, which
+	// an unsigned header would let anyone who saw a request change.
+	Required []string
+	// AllowPresigned accepts signatures in the query string (presigned
+	// URLs). Without it they are refused: a presigned URL is a bearer token
+	// for as long as it lives, which an API called by SDKs never needs.
+	AllowPresigned bool
 
 	mu   sync.Mutex
 	keys map[keyID][]byte // derived signing keys, so that most requests cost one HMAC
@@ -110,33 +129,74 @@ type signature struct {
 // the host from r.Host, else r.URL.Host; a signed Content-Length missing from
 // r.Header from r.ContentLength.
 func (v *Verifier) Verify(r *http.Request, body []byte, now time.Time) (accessKeyID string, err error) {
+	p, err := v.Begin(r, now)
+	if err != nil {
+		return "", err
+	}
+	return p.Finish(body)
+}
+
+// Pending is a request whose signature has passed every check that does not
+// need the body: well-formed, of a known key, scoped to the service and
+// region, dated within the allowed skew, signing what must be signed. A
+// server reads the body only then, so that strangers cannot make it read
+// (and hold) bodies, and calls Finish.
+type Pending struct {
+	v           *Verifier
+	r           *http.Request
+	s           *signature
+	amzDate     string
+	secret      string
+	payloadHash string // the x-amz-content-sha256 header, if any
+}
+
+// Begin checks everything about r's signature at time now that can be
+// checked without its body. Errors are *Error; those found after the
+// credential was read name its access key id.
+func (v *Verifier) Begin(r *http.Request, now time.Time) (*Pending, error) {
 	s, e := parseSignature(r)
 	if e != nil {
-		return "", e
+		return nil, e
+	}
+	p, e := v.begin(r, s, now)
+	if e != nil {
+		e.AccessKeyID = s.key
+		return nil, e
+	}
+	return p, nil
+}
+
+func (v *Verifier) begin(r *http.Request, s *signature, now time.Time) (*Pending, *Error) {
+	if s.presigned && !v.AllowPresigned {
+		return nil, fail(CodeIncompleteSignature, "Presigned requests are not accepted here: sign the request with an Authorization header.")
+	}
+	if r.Header.Get("X-Amz-Security-Token") != "" || r.URL.Query().Has("X-Amz-Security-Token") {
+		// No temporary credentials are issued, so no session token is
+		// valid: AWS's answer to one it does not know.
+		return nil, fail(CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
 
 	t, amzDate, e := requestTime(r, s)
 	if e != nil {
-		return "", e
+		return nil, e
 	}
-
-	if !slices.Contains(s.signedHeaders, "host") {
-		return "", fail(CodeIncompleteSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	if e := v.checkSignedHeaders(r, s); e != nil {
+		return nil, e
 	}
 
 	switch {
 	case s.term != terminator:
-		return "", fail(CodeInvalidSignature, "Credential should be scoped with a valid terminator: '%s', not '%s'. ", terminator, s.term)
+		return nil, fail(CodeInvalidSignature, "Credential should be scoped with a valid terminator: '%s', not '%s'. ", terminator, s.term)
 	case s.service != v.Service:
-		return "", fail(CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", v.Service)
+		return nil, fail(CodeInvalidSignature, "Credential should be scoped to correct service: '%s'. ", v.Service)
 	case v.Region != "" && s.region != v.Region:
-		return "", fail(CodeInvalidSignature, "Credential should be scoped to a valid region. ")
+		return nil, fail(CodeInvalidSignature, "Credential should be scoped to a valid region. ")
 	case s.date != t.Format(yyyymmdd):
-		return "", fail(CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.date, t.Format(yyyymmdd), amzDate)
+		return nil, fail(CodeInvalidSignature, "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '%s' != '%s', from '%s'.", s.date, t.Format(yyyymmdd), amzDate)
 	}
 
 	if e := v.checkTime(s, t, now); e != nil {
-		return "", e
+		return nil, e
 	}
 
 	secret, ok := "", false
@@ -144,23 +204,66 @@ func (v *Verifier) Verify(r *http.Request, body []byte, now time.Time) (accessKe
 		secret, ok = v.Secret(s.key)
 	}
 	if !ok {
-		return "", fail(CodeUnrecognizedClient, "The security token included in the request is invalid.")
+		return nil, fail(CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
+	h := r.Header.Get("X-Amz-Content-Sha256")
+	if h == unsignedPayload {
+		// AWS's JSON services sign the body's hash whatever the header
+		// says, so such a signature never matches there: the same answer,
+		// with the reason.
+		return nil, fail(CodeInvalidSignature, msgMismatch+" (UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the body.)")
+	}
+	return &Pending{v: v, r: r, s: s, amzDate: amzDate, secret: secret, payloadHash: h}, nil
+}
 
+// checkSignedHeaders refuses a signature that leaves out a header it must
+// cover: host, the Verifier's Required ones, and x-amz-content-sha256 when
+// the request has it.
+func (v *Verifier) checkSignedHeaders(r *http.Request, s *signature) *Error {
+	if !slices.Contains(s.signedHeaders, "host") {
+		return fail(CodeIncompleteSignature, "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.")
+	}
+	for _, name := range v.Required {
+		if !slices.Contains(s.signedHeaders, name) {
+			return fail(CodeIncompleteSignature, "'%s' must be a 'SignedHeader' in the AWS Authorization.", http.CanonicalHeaderKey(name))
+		}
+	}
+	if r.Header.Get("X-Amz-Content-Sha256") != "" && !slices.Contains(s.signedHeaders, "x-amz-content-sha256") {
+		return fail(CodeIncompleteSignature, "'X-Amz-Content-Sha256' must be a 'SignedHeader' in the AWS Authorization when it is sent.")
+	}
+	return nil
+}
+
+// AccessKeyID is the access key the request claims to be signed with.
+func (p *Pending) AccessKeyID() string { return p.s.key }
+
+// Finish checks the signature over body, the whole request body, and
+// returns the access key id that signed it. Errors are *Error, naming the
+// access key id.
+func (p *Pending) Finish(body []byte) (accessKeyID string, err error) {
+	if e := p.finish(body); e != nil {
+		e.AccessKeyID = p.s.key
+		return "", e
+	}
+	return p.s.key, nil
+}
+
+func (p *Pending) finish(body []byte) *Error {
+	r, s := p.r, p.s
 	sum := sha256.Sum256(body)
 	payloadHash := hex.EncodeToString(sum[:])
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" {
-		if h != unsignedPayload && !strings.EqualFold(h, payloadHash) {
-			return "", fail(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.")
+	if h := p.payloadHash; h != "" {
+		if !strings.EqualFold(h, payloadHash) {
+			return fail(CodeInvalidSignature, "The provided 'x-amz-content-sha256' header does not match what was computed.")
 		}
 		payloadHash = h
 	}
 
 	want, err := hex.DecodeString(s.sig)
 	if err != nil {
-		return "", fail(CodeInvalidSignature, msgMismatch)
+		return fail(CodeInvalidSignature, msgMismatch)
 	}
-	key := v.signingKey(keyID{secret, s.date, s.region, s.service})
+	key := p.v.signingKey(keyID{p.secret, s.date, s.region, s.service})
 	scope := s.date + "/" + s.region + "/" + s.service + "/" + terminator
 	method := r.Method
 	if method == "" {
@@ -178,12 +281,12 @@ func (v *Verifier) Verify(r *http.Request, body []byte, now time.Time) (accessKe
 	}
 	for _, path := range paths {
 		creq := sha256.Sum256([]byte(method + "\n" + uriEncode(path, true) + rest))
-		sts := algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(creq[:])
+		sts := algorithm + "\n" + p.amzDate + "\n" + scope + "\n" + hex.EncodeToString(creq[:])
 		if hmac.Equal(hmacSHA256(key, sts), want) {
-			return s.key, nil
+			return nil
 		}
 	}
-	return "", fail(CodeInvalidSignature, msgMismatch)
+	return fail(CodeInvalidSignature, msgMismatch)
 }
 
 // requestTime returns when r says it was signed, from X-Amz-Date or else the

@@ -31,7 +31,7 @@ const (
 var signTime = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 
 func newVerifier() *Verifier {
-	return &Verifier{Service: "swf", Region: "us-east-1", Secret: func(id string) (string, bool) {
+	return &Verifier{Service: "swf", Region: "us-east-1", Required: []string{"x-amz-target"}, Secret: func(id string) (string, bool) {
 		switch id {
 		case testKey:
 			return testSecret, true
@@ -164,7 +164,6 @@ func TestVerifySDKSignatures(t *testing.T) {
 		{"swf call", func(*signing) {}},
 		{"empty body", func(s *signing) { s.body = "" }},
 		{"GET", func(s *signing) { s.method, s.body = http.MethodGet, "" }},
-		{"session token", func(s *signing) { s.creds.SessionToken = "FwoGZXIvYXdzEJr//////////token+/=" }},
 		{"query", func(s *signing) {
 			s.url += "?b=2&a=1&a=0&a-=x&sp=a%20b&plus=a+b&slash=%2F~&empty=&bare&%C3%A9=%E2%82%AC"
 		}},
@@ -178,10 +177,6 @@ func TestVerifySDKSignatures(t *testing.T) {
 		{"payload hash header", func(s *signing) {
 			s.header = http.Header{"X-Amz-Content-Sha256": {sha(testBody)}}
 		}},
-		{"unsigned payload", func(s *signing) {
-			s.header = http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}
-			s.payloadHash = "UNSIGNED-PAYLOAD"
-		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := defaults()
@@ -193,6 +188,24 @@ func TestVerifySDKSignatures(t *testing.T) {
 			id, err = v.Verify(overWire(t, s.sign(t)), []byte(s.body), now)
 			check(t, id, err, "", "")
 		})
+	}
+}
+
+// resign signs the request again, as aws-sdk-go-v2 signs it after before
+// changes it, then applies after: a header changed or added after signing
+// is one the signature does not cover.
+func resign(before, after func(*http.Request)) func(*http.Request, *string) {
+	return func(r *http.Request, body *string) {
+		s := defaults()
+		req, _ := http.NewRequest(s.method, s.url, strings.NewReader(s.body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+		req.Header.Set("X-Amz-Target", "SimpleWorkflowService.ListDomains")
+		before(req)
+		if err := v4.NewSigner().SignHTTP(context.Background(), s.creds, req, s.hash(), s.service, s.region, s.at); err != nil {
+			panic(err)
+		}
+		r.Header = req.Header.Clone()
+		after(r)
 	}
 }
 
@@ -331,12 +344,27 @@ func TestVerifyFailures(t *testing.T) {
 			s.header = http.Header{"X-Amz-Content-Sha256": {"STREAMING-AWS4-HMAC-SHA256-PAYLOAD"}}
 			s.payloadHash = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 		}, code: CodeInvalidSignature},
-		{name: "unsigned payload leaves the body out", sign: func(s *signing) {
+		// A signature must cover the operation and the body.
+		{name: "unsigned payload", sign: func(s *signing) {
 			s.header = http.Header{"X-Amz-Content-Sha256": {"UNSIGNED-PAYLOAD"}}
 			s.payloadHash = "UNSIGNED-PAYLOAD"
-		}, edit: func(_ *http.Request, b *string) { *b = "{}" }},
-		{name: "tampered security token", sign: func(s *signing) { s.creds.SessionToken = "token" },
-			edit: func(r *http.Request, _ *string) { r.Header.Set("X-Amz-Security-Token", "other") }, code: CodeInvalidSignature},
+		}, edit: func(_ *http.Request, b *string) { *b = "{}" }, code: CodeInvalidSignature,
+			msg: msgMismatch + " (UNSIGNED-PAYLOAD is not accepted: sign the SHA-256 of the body.)"},
+		{name: "target not signed", edit: resign(func(r *http.Request) { r.Header.Del("X-Amz-Target") }, func(r *http.Request) {
+			r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain")
+		}), code: CodeIncompleteSignature, msg: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization."},
+		{name: "payload hash not signed", edit: resign(func(r *http.Request) {}, func(r *http.Request) {
+			r.Header.Set("X-Amz-Content-Sha256", sha(testBody))
+		}), code: CodeIncompleteSignature},
+		{name: "target signed, not required", v: func(v *Verifier) { v.Required = nil },
+			edit: resign(func(r *http.Request) { r.Header.Del("X-Amz-Target") }, func(r *http.Request) {
+				r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain")
+			})},
+		// No sessions are issued, so no session token is valid.
+		{name: "session token", sign: func(s *signing) { s.creds.SessionToken = "token" },
+			code: CodeUnrecognizedClient, msg: "The security token included in the request is invalid."},
+		{name: "session token added", edit: func(r *http.Request, _ *string) { r.Header.Set("X-Amz-Security-Token", "other") },
+			code: CodeUnrecognizedClient},
 		{name: "header and query signature", edit: func(r *http.Request, _ *string) { r.URL.RawQuery = "X-Amz-Algorithm=AWS4-HMAC-SHA256" },
 			code: CodeIncompleteSignature},
 	} {
@@ -386,10 +414,9 @@ func TestVerifyPresigned(t *testing.T) {
 		{name: "no expiry", expires: -1, now: 15 * time.Minute},
 		{name: "no expiry, too old", expires: -1, now: 16 * time.Minute, code: CodeInvalidSignature},
 		{name: "GET", sign: func(s *signing) { s.method, s.body = http.MethodGet, "" }, expires: 60},
-		{name: "session token and query", sign: func(s *signing) {
-			s.creds.SessionToken = "token/+="
-			s.url += "?Action=ListDomains&a=b%20c"
-		}, expires: 60},
+		{name: "query", sign: func(s *signing) { s.url += "?Action=ListDomains&a=b%20c" }, expires: 60},
+		{name: "session token", sign: func(s *signing) { s.creds.SessionToken = "token/+=" }, expires: 60,
+			code: CodeUnrecognizedClient},
 		{name: "tampered hoisted header", expires: 60, edit: editQuery(func(q map[string][]string) {
 			q["X-Amz-Target"] = []string{"SimpleWorkflowService.DeprecateDomain"}
 		}), code: CodeInvalidSignature, msg: msgMismatch},
@@ -431,6 +458,8 @@ func TestVerifyPresigned(t *testing.T) {
 				t.Fatal("presigned request has an Authorization header")
 			}
 			v := newVerifier()
+			// aws-sdk-go-v2 hoists X-Amz-* headers into the signed query.
+			v.AllowPresigned, v.Required = true, nil
 			id, err := v.Verify(r, []byte(body), signTime.Add(tc.now))
 			check(t, id, err, tc.code, tc.msg)
 			id, err = v.Verify(overWire(t, r), []byte(body), signTime.Add(tc.now))
@@ -562,4 +591,69 @@ func BenchmarkVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// Presigned requests are refused unless the Verifier allows them.
+func TestPresignedRefusedByDefault(t *testing.T) {
+	r := defaults().presign(t, 60)
+	id, err := newVerifier().Verify(r, []byte(testBody), signTime)
+	check(t, id, err, CodeIncompleteSignature, "Presigned requests are not accepted here: sign the request with an Authorization header.")
+}
+
+// Begin checks what it can without the body, and its errors name the key
+// the request claims (for audit logs).
+func TestBeginNeedsNoBody(t *testing.T) {
+	v := newVerifier()
+	p, err := v.Begin(overWire(t, defaults().sign(t)), signTime)
+	if err != nil || p.AccessKeyID() != testKey {
+		t.Fatalf("Begin = %v, %v", p, err)
+	}
+	if id, err := p.Finish([]byte("{}")); err == nil || err.(*Error).AccessKeyID != testKey {
+		t.Fatalf("Finish over another body = %q, %v", id, err)
+	}
+	s := defaults()
+	s.creds.AccessKeyID = "AKIDUNKNOWN"
+	_, err = v.Begin(overWire(t, s.sign(t)), signTime)
+	if e, ok := err.(*Error); !ok || e.Code != CodeUnrecognizedClient || e.AccessKeyID != "AKIDUNKNOWN" {
+		t.Fatalf("Begin with an unknown key = %v", err)
+	}
+}
+
+// FuzzAuthorizationHeader feeds the Authorization header parser arbitrary
+// headers: it never panics, and what it accepts has a five-part credential
+// and the three components, each given once.
+func FuzzAuthorizationHeader(f *testing.F) {
+	f.Add("AWS4-HMAC-SHA256 Credential=AKID/20261206/us-east-1/swf/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00ff")
+	f.Add("AWS4-HMAC-SHA256   Signature=, Credential=a/b/c/d/, SignedHeaders=")
+	f.Add("AWS4-HMAC-SHA256 Credential=////, SignedHeaders=;;, Signature=zz")
+	f.Add("AWS4-HMAC-SHA256 ,,,==")
+	f.Add("AWS4-HMAC-SHA256 Credential=a/b/c/d/e, Credential=a/b/c/d/e")
+	f.Add("AWS4-HMAC-SHA256\tCredential=a")
+	f.Add("Bearer x")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, h string) {
+		s, e := parseHeader(h)
+		if (s == nil) == (e == nil) {
+			t.Fatalf("parseHeader(%q) = %v, %v", h, s, e)
+		}
+		if e != nil {
+			switch e.Code {
+			case CodeMissingAuthenticationToken, CodeIncompleteSignature:
+			default:
+				t.Fatalf("parseHeader(%q): code %s", h, e.Code)
+			}
+			return
+		}
+		if !strings.HasPrefix(strings.TrimSpace(h), algorithm+" ") || s.key == "" || s.date == "" || s.region == "" || s.service == "" {
+			t.Fatalf("parseHeader(%q) accepted %+v", h, s)
+		}
+		for _, k := range []string{"Credential=", "SignedHeaders=", "Signature="} {
+			if strings.Count(h, k) < 1 {
+				t.Fatalf("parseHeader(%q) accepted it without %s", h, k)
+			}
+		}
+		if got := strings.Join([]string{s.key, s.date, s.region, s.service, s.term}, "/"); !strings.Contains(h, "Credential="+got) {
+			t.Fatalf("parseHeader(%q): credential %q is not the one given", h, got)
+		}
+	})
 }

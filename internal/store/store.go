@@ -20,7 +20,33 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrExists: a record with the same key exists already.
 	ErrExists = errors.New("store: already exists")
+	// ErrUnavailable: the database could not do the work for a reason
+	// outside the request: it cannot be reached, it is shutting down, its
+	// disk is full or failing. Asking again later may succeed. A write
+	// that fails with it was not committed, except when the connection was
+	// lost during the COMMIT itself, whose outcome nobody can know.
+	ErrUnavailable = errors.New("store: the database is unavailable")
 )
+
+// Unavailable marks err, the cause of an outage, as ErrUnavailable; the
+// cause stays in the chain (errors.Is, errors.As) and in the message. Its
+// Unavailable method lets packages that do not import store, the wire,
+// tell an outage from a bug.
+func Unavailable(err error) error {
+	if err == nil || errors.Is(err, ErrUnavailable) {
+		return err
+	}
+	return &unavailableError{cause: err}
+}
+
+type unavailableError struct{ cause error }
+
+func (e *unavailableError) Error() string { return ErrUnavailable.Error() + ": " + e.cause.Error() }
+
+func (e *unavailableError) Unwrap() []error { return []error{ErrUnavailable, e.cause} }
+
+// Unavailable reports that the error is an outage, not a bug.
+func (e *unavailableError) Unavailable() bool { return true }
 
 // Store opens transactions. A Write that returns nil has been committed
 // durably: it survives a crash of the process or the machine.

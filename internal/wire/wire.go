@@ -37,6 +37,8 @@ type Handler struct {
 	svc  swfapi.Service
 	log  *slog.Logger
 	opts Options
+	// bodyReads holds a token for each body being read (nil: no bound).
+	bodyReads chan struct{}
 }
 
 // Options are a Handler's optional parts.
@@ -59,14 +61,35 @@ type Options struct {
 	// Now is the wall clock that signatures' dates are checked against
 	// (nil: time.Now).
 	Now func() time.Time
+	// MaxBodyReads bounds how many request bodies are read at once before
+	// their signatures are verified (with an Authenticator, only bodies of
+	// requests whose signature passed every check that needs no body are
+	// read at all); 0 means no bound. A request that waits longer than
+	// BodyTimeout for its turn is answered ServiceUnavailable (SDKs retry).
+	MaxBodyReads int
+	// BodyTimeout is how long a request waits to have its body read
+	// (default 30 s). The server sets the connection's read deadline for
+	// the body; the handler clears it once the body is read, so that a
+	// long poll is not cut short by it.
+	BodyTimeout time.Duration
 }
+
+// DefaultBodyTimeout is how long a body may take to arrive, by default.
+const DefaultBodyTimeout = 30 * time.Second
 
 // NewHandler returns a handler that invokes svc.
 func NewHandler(svc swfapi.Service, log *slog.Logger, opts Options) *Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Handler{svc: svc, log: log, opts: opts}
+	if opts.BodyTimeout <= 0 {
+		opts.BodyTimeout = DefaultBodyTimeout
+	}
+	h := &Handler{svc: svc, log: log, opts: opts}
+	if opts.MaxBodyReads > 0 {
+		h.bodyReads = make(chan struct{}, opts.MaxBodyReads)
+	}
+	return h
 }
 
 // ServeHTTP handles one API request.
@@ -98,31 +121,35 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 		return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "SWF operations are called with POST, not %s", r.Method))
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
-	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeRequestEntityTooLarge, "Request size exceeds %d bytes", MaxRequestBytes))
+	// With a users file, the signature is checked as far as it can be
+	// before the body is read: strangers cannot make the server read (and
+	// hold) bodies.
+	ctx, now := r.Context(), h.opts.Now()
+	var pending *auth.Pending
+	a := h.opts.Authenticator
+	if a != nil {
+		var err error
+		if pending, err = a.Begin(r, now); err != nil {
+			return name, h.refuse(w, r, reqID, name, err)
 		}
-		return name, h.writeError(w, r, reqID, name, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
 	}
-
-	ctx := r.Context()
-	if a := h.opts.Authenticator; a != nil {
-		now := h.opts.Now()
-		p, err := a.Authenticate(r, body, now)
+	body, err := h.readBody(w, r)
+	if err != nil {
+		return name, h.writeError(w, r, reqID, name, err)
+	}
+	if a != nil {
+		p, err := pending.Finish(body)
 		if err != nil {
-			var sigErr *sigv4.Error
-			if errors.As(err, &sigErr) {
-				err = swfapi.Errorf(sigErr.Code, "%s", sigErr.Message)
-			}
-			return name, h.writeError(w, r, reqID, name, err)
+			return name, h.refuse(w, r, reqID, name, err)
 		}
 		ctx = auth.NewContext(ctx, a.NewCaller(p, r, now))
 	}
 
 	in := op.NewInput()
 	if len(body) > 0 {
+		if err := checkText(body); err != nil {
+			return name, h.writeError(w, r, reqID, name, err)
+		}
 		if err := json.Unmarshal(body, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, decodeError(err))
 		}
@@ -147,6 +174,48 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 	}
 	h.writeOutput(w, reqID, name, out)
 	return name, "OK"
+}
+
+// readBody reads the request body, at most MaxRequestBytes of it, taking
+// a turn among the bodies being read.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if h.bodyReads != nil {
+		wait := time.NewTimer(h.opts.BodyTimeout)
+		defer wait.Stop()
+		select {
+		case h.bodyReads <- struct{}{}:
+			defer func() { <-h.bodyReads }()
+		case <-wait.C:
+			return nil, swfapi.Errorf(swfapi.CodeServiceUnavailable, "The server is busy reading other requests; retry later")
+		case <-r.Context().Done():
+			return nil, swfapi.Errorf(swfapi.CodeServiceUnavailable, "The request was canceled")
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, swfapi.Errorf(swfapi.CodeRequestEntityTooLarge, "Request size exceeds %d bytes", MaxRequestBytes)
+		}
+		return nil, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err)
+	}
+	// The body is in: the read deadline the server set for it must not
+	// cut a long poll short (the server reads on to notice a client that
+	// goes away). Handlers that cannot set deadlines need none.
+	http.NewResponseController(w).SetReadDeadline(time.Time{})
+	return body, nil
+}
+
+// refuse answers a request whose signature failed, with an audit line that
+// says who it claimed to be (never the secret).
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
+	var sigErr *sigv4.Error
+	if !errors.As(err, &sigErr) {
+		return h.writeError(w, r, reqID, op, err)
+	}
+	h.log.Info("signature refused", "user", h.opts.Authenticator.UserOf(sigErr.AccessKeyID), "accessKeyId", sigErr.AccessKeyID,
+		"operation", op, "remoteAddr", r.RemoteAddr, "code", sigErr.Code, "reason", sigErr.Message, "requestId", reqID)
+	return h.writeError(w, r, reqID, op, swfapi.Errorf(sigErr.Code, "%s", sigErr.Message))
 }
 
 func (h *Handler) writeOutput(w http.ResponseWriter, reqID, op string, out any) {
@@ -252,6 +321,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		code, msg = swfapi.CodeServiceUnavailable, "The request was canceled"
+	case isOutage(err):
+		// Not a bug: the database cannot be reached or cannot commit.
+		// Every SDK retries a 503; the operator reads the cause here.
+		h.log.Warn("service unavailable", "op", op, "requestId", reqID, "err", err)
+		code, msg = swfapi.CodeServiceUnavailable, "The service cannot reach its database at the moment; try again later"
 	default:
 		h.log.Error("internal error", "op", op, "requestId", reqID, "err", err)
 	}
@@ -259,6 +333,21 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op s
 	w.WriteHeader(Status(code))
 	writeErrorBody(w, code, msg)
 	return code
+}
+
+// isOutage reports whether err is an outage of what the service depends on
+// (the store marks its errors so, with store.Unavailable) rather than a bug.
+func isOutage(err error) bool {
+	var o interface{ Unavailable() bool }
+	return errors.As(err, &o) && o.Unavailable()
+}
+
+// WriteError answers with status and the error body of code and msg, for
+// refusals made before a request reaches the Handler.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	writeErrorBody(w, code, msg)
 }
 
 func writeErrorBody(w io.Writer, code, msg string) {

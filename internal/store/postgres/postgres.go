@@ -284,6 +284,11 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return outage(s.write(ctx, fn))
+}
+
+// write runs the attempts of a Write.
+func (s *Store) write(ctx context.Context, fn func(store.Tx) error) error {
 	wctx := context.WithoutCancel(ctx)
 	for attempt := 1; ; attempt++ {
 		alone := attempt > aloneAfter
@@ -424,10 +429,10 @@ func (t *tx) commit() error {
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	ptx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return err
+		return outage(err)
 	}
 	defer ptx.Rollback(context.WithoutCancel(ctx))
-	return fn(&tx{q: ptx})
+	return outage(fn(&tx{q: ptx}))
 }
 
 // Retries is how many transactions Write has run again since the store

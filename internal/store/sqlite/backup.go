@@ -17,9 +17,20 @@ func Backup(ctx context.Context, path, dest string) error {
 	if _, err := os.Stat(path); err != nil {
 		return err
 	}
-	if _, err := os.Stat(dest); err == nil {
-		return fmt.Errorf("%s exists: a backup is written to a new file", dest)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	// The copy holds the token keys: readable by its owner only. O_EXCL
+	// refuses an existing file, and a symbolic link even when it dangles,
+	// so a backup never writes through a link someone planted.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("%s exists (or is a symbolic link): a backup is written to a new file", dest)
+	}
+	if err != nil {
+		return err
+	}
+	created, err := f.Stat()
+	f.Close()
+	if err != nil {
+		os.Remove(dest)
 		return err
 	}
 	q := url.Values{}
@@ -27,12 +38,21 @@ func Backup(ctx context.Context, path, dest string) error {
 	q.Set("mode", "ro")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
+		os.Remove(dest)
 		return err
 	}
 	defer db.Close()
+	// VACUUM INTO writes into the empty file made above, keeping its mode.
+	// Had it been swapped for a link meanwhile, the backup is refused.
+	if fi, err := os.Lstat(dest); err != nil || !os.SameFile(fi, created) {
+		return fmt.Errorf("%s was replaced while the backup began: refused", dest)
+	}
 	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
 		os.Remove(dest)
 		return fmt.Errorf("back up %s: %w", path, err)
+	}
+	if fi, err := os.Lstat(dest); err != nil || !os.SameFile(fi, created) {
+		return fmt.Errorf("%s was replaced while the backup was written: it may not be the backup", dest)
 	}
 	return nil
 }

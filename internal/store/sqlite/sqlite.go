@@ -108,13 +108,34 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating it if needed) the database file at path and brings
-// its schema up to date.
+// LoosePermissions lists the database's files (path and its -wal and -shm)
+// that users other than the owner may read or write: a database created
+// before openswf made them private, or whose mode was changed since.
+func LoosePermissions(path string) []string {
+	var loose []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			loose = append(loose, fmt.Sprintf("%s (%v)", p, fi.Mode().Perm()))
+		}
+	}
+	return loose
+}
+
+// Open opens (creating it if needed, readable by its owner only) the
+// database file at path and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("create the database directory: %w", err)
 		}
+	}
+	// The file holds the keys that sign task and page tokens: only its
+	// owner may read it. SQLite creates the -wal and -shm files with the
+	// database file's mode, so they are private too.
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("create the database file: %w", err)
 	}
 	pragmas := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(10000)", "foreign_keys(ON)"} {
@@ -215,7 +236,15 @@ func (s *Store) Close() error {
 	}
 	s.mu.Unlock()
 	<-s.writerDone
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	// SQLite keeps a connection, and its files, open while a statement
+	// prepared on it is: close them first.
+	var errs []error
+	for _, stmts := range []map[string]*sql.Stmt{s.readStmts, s.writeStmts, s.control} {
+		for _, st := range stmts {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(append(errs, s.reader.Close(), s.writer.Close())...)
 }
 
 // migrate applies, in order and each in its own transaction, the migrations
@@ -300,11 +329,11 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	s.mu.RLock()
 	if s.isClosed {
 		s.mu.RUnlock()
-		return errClosed
+		return outage(errClosed)
 	}
 	s.writes <- req
 	s.mu.RUnlock()
-	return <-req.done
+	return outage(<-req.done)
 }
 
 var errClosed = errors.New("sqlite: the store is closed")
@@ -373,9 +402,11 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		r.err = run(r, t)
 		if r.err != nil {
 			if _, err := ctl["ROLLBACK TO w"].ExecContext(ctx); err != nil {
-				// The savepoint cannot be undone: give the whole batch up.
+				// The savepoint cannot be undone (SQLite rolls the whole
+				// transaction back on some errors, a full disk among
+				// them): give the whole batch up, for the write's reason.
 				ctl["ROLLBACK"].ExecContext(ctx)
-				answer(err)
+				answer(errors.Join(r.err, err))
 				return
 			}
 		}
@@ -417,12 +448,12 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	sqlTx, err := s.reader.BeginTx(context.WithoutCancel(ctx), &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return outage(err)
 	}
 	defer sqlTx.Rollback()
-	return fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
+	return outage(fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
 		return sqlTx.StmtContext(ctx, named(s.readStmts, name))
-	}})
+	}}))
 }
 
 // querier is what statements run on: a read transaction, or the writer's

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,5 +119,66 @@ func TestBackup(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The database, its WAL and shared-memory files, and backups hold the token
+// keys: they are created readable by their owner only, whatever the umask.
+func TestFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	s := openTemp(t, path)
+	defer s.Close()
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		_, err := tx.DomainInsert(ctx, &store.Domain{Name: "d", Status: store.StatusRegistered, Retention: "1", CreatedAt: time.Now()})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, "backup.db")
+	if err := Backup(ctx, path, dest); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", dest} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(p), fi.Mode().Perm())
+		}
+	}
+	if loose := LoosePermissions(path); loose != nil {
+		t.Errorf("LoosePermissions = %v", loose)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if loose := LoosePermissions(path); len(loose) != 1 || !strings.Contains(loose[0], "-rw-r--r--") {
+		t.Errorf("LoosePermissions after chmod 644 = %v", loose)
+	}
+}
+
+// A backup refuses to write through a symbolic link, even a dangling one:
+// the file it points at is not created.
+func TestBackupRefusesSymlinks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	s := openTemp(t, path)
+	defer s.Close()
+	target := filepath.Join(dir, "elsewhere.db")
+	link := filepath.Join(dir, "backup.db")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Backup(ctx, path, link); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Fatalf("Backup through a dangling link: %v", err)
+	}
+	if _, err := os.Lstat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the link's target was written: %v", err)
 	}
 }

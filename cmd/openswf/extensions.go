@@ -31,6 +31,12 @@ const extensionsUsage = `Extensions beyond Amazon SWF (they talk to a server at 
                           list and read the runs archived when their retention ended
 `
 
+// archiveFlags defines serve's flags of the archive.
+func archiveFlags(fs *flag.FlagSet) (url, endpoint *string) {
+	return fs.String("archive", env("OPENSWF_ARCHIVE", ""), "extension: where closed runs go when their retention ends, file:///DIR or s3://BUCKET/PREFIX; empty: they are deleted (OPENSWF_ARCHIVE)"),
+		fs.String("archive-endpoint", env("OPENSWF_ARCHIVE_ENDPOINT", ""), "URL of an S3-compatible service for --archive s3://...; empty: AWS (OPENSWF_ARCHIVE_ENDPOINT)")
+}
+
 // extensionFlags are the flags every extension command takes.
 type extensionFlags struct {
 	fs                           *flag.FlagSet

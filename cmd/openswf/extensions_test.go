@@ -118,3 +118,11 @@ func TestExtensionCommands(t *testing.T) {
 		t.Errorf("reset without --workflow-id: %v", err)
 	}
 }
+
+func TestServeRefusesABadArchive(t *testing.T) {
+	var out bytes.Buffer
+	err := run([]string{"serve", "--listen", "127.0.0.1:0", "--database", filepath.Join(t.TempDir(), "db"), "--archive", "ftp://host/dir"}, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "file:///DIR or s3://BUCKET/PREFIX") {
+		t.Fatalf("serve --archive ftp://…: %v", err)
+	}
+}

@@ -26,7 +26,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/lambda"
@@ -155,8 +154,7 @@ func serve(args []string, stderr io.Writer) error {
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
-	archiveURL := fs.String("archive", env("OPENSWF_ARCHIVE", ""), "extension: where closed runs go when their retention ends, file:///DIR or s3://BUCKET/PREFIX; empty: they are deleted (OPENSWF_ARCHIVE)")
-	archiveEndpoint := fs.String("archive-endpoint", env("OPENSWF_ARCHIVE_ENDPOINT", ""), "URL of an S3-compatible service for --archive s3://...; empty: AWS (OPENSWF_ARCHIVE_ENDPOINT)")
+	archiveURL, archiveEndpoint := archiveFlags(fs)
 	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
@@ -191,12 +189,6 @@ func serve(args []string, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var arch archive.Archive
-	if *archiveURL != "" {
-		if arch, err = archive.Open(ctx, *archiveURL, *archiveEndpoint); err != nil {
-			return fmt.Errorf("--archive: %w", err)
-		}
-	}
 
 	srv, err := server.Start(ctx, withConn(server.Config{
 		Listen:            *listen,
@@ -213,9 +205,9 @@ func serve(args []string, stderr io.Writer) error {
 				AccessKeyID: os.Getenv("AWS_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"), SessionToken: os.Getenv("AWS_SESSION_TOKEN"),
 			},
 		},
-		Auth:    authn,
-		Archive: arch,
-		Logger:  logger,
+		Auth:       authn,
+		ArchiveURL: *archiveURL, ArchiveEndpoint: *archiveEndpoint,
+		Logger: logger,
 	}, conn))
 	if err != nil {
 		return err

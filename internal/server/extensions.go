@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/sigv4"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -36,6 +38,19 @@ var ExtensionPaths = struct {
 	ResetWorkflowExecution: "/openswf/reset",
 	ListArchivedExecutions: "/openswf/archive/list",
 	GetArchivedExecution:   "/openswf/archive/get",
+}
+
+// openArchive opens the archive ArchiveURL names, unless Archive is set.
+func (c *Config) openArchive(ctx context.Context) error {
+	if c.Archive != nil || c.ArchiveURL == "" {
+		return nil
+	}
+	a, err := archive.Open(ctx, c.ArchiveURL, c.ArchiveEndpoint)
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	c.Archive = a
+	return nil
 }
 
 // extensionRoutes serves the extensions' endpoints.

@@ -86,8 +86,10 @@ type Config struct {
 	// users file); nil accepts every request, signed or not.
 	Auth *auth.Authenticator
 	// Archive receives closed runs when their retention ends (an openswf
-	// extension); nil deletes them.
-	Archive archive.Archive
+	// extension); nil deletes them. Without it, ArchiveURL names one to
+	// open (archive.Open, with ArchiveEndpoint).
+	Archive                     archive.Archive
+	ArchiveURL, ArchiveEndpoint string
 	// Clock tells the time; nil means the wall clock.
 	Clock clock.Clock
 	// Logger receives the server's logs; nil discards them.
@@ -213,6 +215,9 @@ func DatabasePath(dsn string) (string, error) {
 // background until Shutdown.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.setDefaults()
+	if err := cfg.openArchive(ctx); err != nil {
+		return nil, err
+	}
 	st, where, err := openStore(ctx, cfg.Database)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", where, err)

@@ -35,7 +35,7 @@ var ExtensionPaths = struct {
 	ImportHistory, ResetWorkflowExecution, ListArchivedExecutions, GetArchivedExecution string
 }{
 	ImportHistory:          "/openswf/history/import",
-	ResetWorkflowExecution: "/openswf/reset",
+	ResetWorkflowExecution: "/openswf/execution/reset",
 	ListArchivedExecutions: "/openswf/archive/list",
 	GetArchivedExecution:   "/openswf/archive/get",
 }

@@ -93,6 +93,10 @@ func executionConfiguration(x *workflow.Execution) *swfapi.WorkflowExecutionConf
 	}
 }
 
+// Archiving reports whether the server has an archive, so that a console
+// can offer archived runs only then.
+func (e *Engine) Archiving() bool { return e.cfg.Archive != nil }
+
 // noArchive answers the archive's calls on a server without one.
 func noArchive() error {
 	return fault(swfapi.CodeUnknownResourceFault, "This server keeps no archive: it was started without --archive")

@@ -47,7 +47,7 @@ func control(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case cmd == "healthcheck" && len(words) == 0:
 		return call(ctx, http.MethodGet, base+"/healthz", "", nil, *region, io.Discard)
-	case cmd == "reset" && len(words) == 0:
+	case cmd == "wipe" && len(words) == 0:
 		return call(ctx, http.MethodPost, base+server.ResetPath, server.AdminTarget(server.ActionReset), []byte("{}"), *region, stdout)
 	case cmd == "clock" && len(words) == 0:
 		return call(ctx, http.MethodGet, base+server.ClockPath, "", nil, *region, stdout)

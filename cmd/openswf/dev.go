@@ -80,7 +80,7 @@ func (ds *devSettings) announce(ctx context.Context, srv *server.Server, region 
 	if l.Clock != "" {
 		fmt.Fprintf(tw, "  Clock\tmanual, at %s: openswf clock advance 90m (or POST %s {\"advance\": \"90m\"})\n", srv.Now().UTC().Format(time.RFC3339), l.Clock)
 	}
-	fmt.Fprintf(tw, "  Reset\topenswf reset (or POST %s): empties every domain\n", l.Reset)
+	fmt.Fprintf(tw, "  Wipe\topenswf wipe (or POST %s): empties every domain\n", l.Reset)
 	if len(ds.domains) > 0 {
 		fmt.Fprintf(tw, "  Domains\t%s\n", strings.Join(ds.domains, ", "))
 	}

@@ -16,6 +16,7 @@ var limitFields = map[string]func(l *engine.Limits, n int64){
 	"domain-tags":            func(l *engine.Limits, n int64) { l.DomainTags = int(n) },
 	"open-executions":        func(l *engine.Limits, n int64) { l.OpenExecutions = int(n) },
 	"pollers-per-task-list":  func(l *engine.Limits, n int64) { l.PollersPerTaskList = int(n) },
+	"retention-days":         func(l *engine.Limits, n int64) { l.RetentionDays = int(n) },
 	"open-activities":        func(l *engine.Limits, n int64) { l.Run.OpenActivities = int(n) },
 	"open-timers":            func(l *engine.Limits, n int64) { l.Run.OpenTimers = int(n) },
 	"open-children":          func(l *engine.Limits, n int64) { l.Run.OpenChildren = int(n) },
@@ -26,6 +27,9 @@ var limitFields = map[string]func(l *engine.Limits, n int64){
 	"heartbeat-details-size": func(l *engine.Limits, n int64) { l.Sizes.LimitedData = n },
 	"lambda-input-size":      func(l *engine.Limits, n int64) { l.Sizes.FunctionInput = n },
 }
+
+// maxRetentionDays is the longest retention --limits accepts: a century.
+const maxRetentionDays = 36500
 
 // parseLimits reads "name=value,name=value" into quotas; the ones not
 // named keep Amazon SWF's values.
@@ -51,6 +55,10 @@ func parseLimits(s string) (engine.Limits, error) {
 			return l, fmt.Errorf("%s must be a positive whole number, not %q", name, value)
 		}
 		set(&l, n)
+	}
+	if l.RetentionDays > maxRetentionDays {
+		// Longer would overflow the durations that timers are armed with.
+		return l, fmt.Errorf("retention-days can be at most %d", maxRetentionDays)
 	}
 	return l, nil
 }

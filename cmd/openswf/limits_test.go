@@ -15,10 +15,13 @@ func TestParseLimits(t *testing.T) {
 	if l.Run.OpenTimers != 5000 || l.Run.HistoryEvents != 50000 || l.Sizes.Data != 65536 || l.Domains != 0 {
 		t.Fatalf("parsed %+v", l)
 	}
-	for _, bad := range []string{"open-timers", "nope=3", "open-timers=-1", "open-timers=lots"} {
+	for _, bad := range []string{"open-timers", "nope=3", "open-timers=-1", "open-timers=lots", "retention-days=36501"} {
 		if _, err := parseLimits(bad); err == nil {
 			t.Errorf("parseLimits(%q) accepted", bad)
 		}
+	}
+	if l, err := parseLimits("retention-days=3650"); err != nil || l.RetentionDays != 3650 {
+		t.Errorf("retention-days=3650: %+v %v", l, err)
 	}
 	if _, err := parseLimits("nope=1"); err == nil || !strings.Contains(err.Error(), "open-timers") {
 		t.Errorf("the error does not list the names: %v", err)

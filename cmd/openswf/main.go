@@ -6,10 +6,12 @@
 //	openswf dev [flags]     a throwaway development server
 //	openswf clock [advance D | set T]
 //	                        read or move a manual clock
-//	openswf reset           empty a development server
+//	openswf wipe            empty a development server
 //	openswf healthcheck     exit 0 if the server answers /healthz
 //	openswf bench [flags]   measure a server through aws-sdk-go-v2
 //	openswf backup FILE     copy the SQLite database, while it serves
+//	openswf history, reset, archive
+//	                        extensions beyond SWF (see 'openswf help')
 //	openswf version         print the version
 package main
 
@@ -64,7 +66,7 @@ Usage:
                           lets you move its time (serve's flags, and --domain NAME)
   openswf clock [advance DURATION | set TIME] [--endpoint URL]
                           read or move the clock of a server run with --clock manual
-  openswf reset [--endpoint URL]
+  openswf wipe [--endpoint URL]
                           empty a development server (every domain)
   openswf healthcheck [--endpoint URL]
                           exit 0 if the server answers its health check
@@ -84,17 +86,23 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve", "dev":
 		return serve(args[1:], stdout, stderr, args[0] == "dev")
-	case "clock", "reset", "healthcheck":
+	case "clock", "wipe", "healthcheck":
 		return control(args, stdout, stderr)
 	case "bench":
 		return runBench(args[1:], stdout, stderr)
 	case "backup":
 		return backup(args[1:], stdout, stderr)
+	case "history":
+		return runHistory(args[1:], stdout, stderr)
+	case "reset":
+		return runReset(args[1:], stdout, stderr)
+	case "archive":
+		return runArchive(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "openswf", versionString())
 		return nil
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+"\n"+extensionsUsage)
 		return nil
 	}
 	fmt.Fprint(stderr, usage)
@@ -186,6 +194,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
 	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
 	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
+	archiveURL, archiveEndpoint := archiveFlags(fs)
 	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
 	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
 	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
@@ -248,6 +257,7 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		ManualClock:    ds.clock == "manual",
 		Dev:            dev,
 		Version:        versionString(),
+		ArchiveURL:     *archiveURL, ArchiveEndpoint: *archiveEndpoint,
 	}, conn))
 	if err != nil {
 		return err

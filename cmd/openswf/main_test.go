@@ -340,7 +340,7 @@ func TestDevCommand(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	banner := stdout.String()
-	for _, want := range []string{url + "\n", url + "/console/", url + "/metrics", url + "/healthz", "openswf clock advance", "openswf reset", "demo", "aws swf list-domains --registration-status REGISTERED --endpoint-url " + url} {
+	for _, want := range []string{url + "\n", url + "/console/", url + "/metrics", url + "/healthz", "openswf clock advance", "openswf wipe", "demo", "aws swf list-domains --registration-status REGISTERED --endpoint-url " + url} {
 		if !strings.Contains(banner, want) {
 			t.Errorf("the banner does not show %q:\n%s", want, banner)
 		}
@@ -371,8 +371,8 @@ func TestDevCommand(t *testing.T) {
 	if err := run([]string{"clock", "set", "2001-01-01T00:00:00Z", "--endpoint", url}, &out, &out); err == nil || !strings.Contains(err.Error(), "never goes back") {
 		t.Errorf("openswf clock set into the past: %v", err)
 	}
-	if err := run([]string{"reset", "--endpoint", url}, &out, &out); err != nil {
-		t.Fatalf("openswf reset: %v", err)
+	if err := run([]string{"wipe", "--endpoint", url}, &out, &out); err != nil {
+		t.Fatalf("openswf wipe: %v", err)
 	}
 	if status, body := postSWF(t, addr, "DescribeDomain", `{"name":"demo"}`); status != 400 || !strings.Contains(body, "UnknownResourceFault") {
 		t.Fatalf("the domain outlived the reset: %d %s", status, body)

@@ -3,14 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 )
-
-// maxRetentionDays is the longest retention SWF accepts for closed
-// executions.
-const maxRetentionDays = 90
 
 // DomainARN is the ARN of a domain, as DescribeDomain reports it and the
 // tagging operations take it.
@@ -35,8 +32,8 @@ func (e *Engine) domainInfo(d *store.Domain) swfapi.DomainInfo {
 // RegisterDomain creates a domain, with its tags, in one transaction.
 func (e *Engine) RegisterDomain(ctx context.Context, in *swfapi.RegisterDomainInput) error {
 	retention := *in.WorkflowExecutionRetentionPeriodInDays
-	if days, none, _ := swfapi.ParseDuration(retention); !none && days > maxRetentionDays {
-		return swfapi.NewValidationError("workflowExecutionRetentionPeriodInDays", retention, "Member must be NONE or a number of days from 0 to 90")
+	if days, none, _ := swfapi.ParseDuration(retention); !none && days > int64(e.cfg.Limits.RetentionDays) {
+		return swfapi.NewValidationError("workflowExecutionRetentionPeriodInDays", retention, fmt.Sprintf("Member must be NONE or a number of days from 0 to %d", e.cfg.Limits.RetentionDays))
 	}
 	tags := mergeTags(nil, in.Tags)
 	if len(tags) > e.cfg.Limits.DomainTags {

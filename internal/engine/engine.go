@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/lambda"
 	"github.com/openswf/openswf/internal/matching"
@@ -42,6 +43,10 @@ type Limits struct {
 	OpenExecutions int
 	// PollersPerTaskList bounds the long polls waiting on one task list.
 	PollersPerTaskList int
+	// RetentionDays is the longest workflowExecutionRetentionPeriodInDays
+	// a domain may be registered with (an openswf extension: Amazon SWF's
+	// is 90).
+	RetentionDays int
 	// Run holds the quotas of a single run.
 	Run workflow.Limits
 	// Sizes bounds the data members of requests.
@@ -56,6 +61,7 @@ func (l Limits) WithDefaults() Limits {
 	l.DomainTags = cmp.Or(l.DomainTags, d.DomainTags)
 	l.OpenExecutions = cmp.Or(l.OpenExecutions, d.OpenExecutions)
 	l.PollersPerTaskList = cmp.Or(l.PollersPerTaskList, d.PollersPerTaskList)
+	l.RetentionDays = cmp.Or(l.RetentionDays, d.RetentionDays)
 	r, dr := &l.Run, d.Run
 	r.OpenActivities = cmp.Or(r.OpenActivities, dr.OpenActivities)
 	r.OpenTimers = cmp.Or(r.OpenTimers, dr.OpenTimers)
@@ -77,6 +83,7 @@ var DefaultLimits = Limits{
 	DomainTags:         50,
 	OpenExecutions:     100000,
 	PollersPerTaskList: 1000,
+	RetentionDays:      90,
 	Run:                workflow.DefaultLimits,
 	Sizes:              swfapi.DefaultSizeLimits,
 }
@@ -121,6 +128,9 @@ type Config struct {
 	// a task again on a store that several servers share (default
 	// DefaultPollRelook); on a store of one server, polls look when woken.
 	PollRelook time.Duration
+	// Archive, when set, receives each closed run when its retention
+	// ends, before the run is deleted (an openswf extension).
+	Archive archive.Archive
 	// MaxPolls bounds the long polls waiting on this server, and
 	// MaxPollsPerUser those of one user (with a users file); beyond them a
 	// poll answers LimitExceededFault. Zero bounds nothing.

@@ -188,17 +188,9 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.Descr
 			decisions = 1
 		}
 		info := executionInfo(x)
-		c := x.Config
 		out = &swfapi.WorkflowExecutionDetail{
-			ExecutionInfo: &info,
-			ExecutionConfiguration: &swfapi.WorkflowExecutionConfiguration{
-				TaskStartToCloseTimeout:      &c.TaskStartToCloseTimeout,
-				ExecutionStartToCloseTimeout: &c.ExecutionStartToCloseTimeout,
-				TaskList:                     &swfapi.TaskList{Name: &c.TaskList},
-				TaskPriority:                 &c.TaskPriority,
-				ChildPolicy:                  &c.ChildPolicy,
-				LambdaRole:                   c.LambdaRole,
-			},
+			ExecutionInfo:          &info,
+			ExecutionConfiguration: executionConfiguration(x),
 			OpenCounts: &swfapi.WorkflowExecutionOpenCounts{
 				OpenActivityTasks:           swfapi.Ptr(int32(activities)),
 				OpenDecisionTasks:           swfapi.Ptr(int32(decisions)),

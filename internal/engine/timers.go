@@ -73,15 +73,12 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 }
 
 func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
+	if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
+		return e.expire(ctx, t)
+	}
 	var w wakeups
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		w = wakeups{} // a shared store may run this again after a conflict
-		if workflow.TimerKind(t.Kind) == workflow.TimerRetention {
-			if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
-				return err
-			}
-			return tx.ExecutionDelete(ctx, t.ExecutionID)
-		}
 		// The run first, then its timer: every write that changes a run's
 		// timers holds the run, so a store that locks rows (PostgreSQL)
 		// sees the locks taken in one order.

@@ -19,9 +19,9 @@ func TestDefaultsAreAmazonSWFs(t *testing.T) {
 	// per domain, 1,000 pollers per task list, 1,000 open activities per
 	// execution (and as many timers, children and Lambda tasks), 25,000
 	// history events, a year per run, 32,768 characters of data (2,048 of
-	// heartbeat details); and its 60-second long poll.
+	// heartbeat details), 90 days of retention; and its 60-second long poll.
 	want := engine.Limits{
-		Domains: 100, TypesPerDomain: 10000, DomainTags: 50, OpenExecutions: 100000, PollersPerTaskList: 1000,
+		Domains: 100, TypesPerDomain: 10000, DomainTags: 50, OpenExecutions: 100000, PollersPerTaskList: 1000, RetentionDays: 90,
 		Run: workflow.Limits{
 			OpenActivities: 1000, OpenTimers: 1000, OpenChildren: 1000, OpenLambdas: 1000,
 			HistoryEvents: 25000, MaxExecutionSeconds: 365 * 24 * 3600,

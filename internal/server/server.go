@@ -22,6 +22,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/openswf/openswf/internal/archive"
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/console"
@@ -89,6 +90,11 @@ type Config struct {
 	// ConsoleActions lets the web console act on executions (signal,
 	// request cancel, terminate, re-run) as its signed-in user may.
 	ConsoleActions bool
+	// Archive receives closed runs when their retention ends (an openswf
+	// extension); nil deletes them. Without it, ArchiveURL names one to
+	// open (archive.Open, with ArchiveEndpoint).
+	Archive                     archive.Archive
+	ArchiveURL, ArchiveEndpoint string
 	// Clock tells the time; nil means the wall clock (or, with
 	// ManualClock, a clock.Fake that starts at the wall-clock time).
 	Clock clock.Clock
@@ -242,6 +248,9 @@ func DatabasePath(dsn string) (string, error) {
 // background until Shutdown.
 func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.setDefaults()
+	if err := cfg.openArchive(ctx); err != nil {
+		return nil, err
+	}
 	var manual *clock.Fake
 	if cfg.ManualClock {
 		var ok bool
@@ -283,7 +292,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	registry := &metrics.Registry{}
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
 		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
-		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe}
+		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe,
+		Archive: cfg.Archive}
 	if manual != nil {
 		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
 	}
@@ -432,6 +442,7 @@ func (s *Server) routes() http.Handler {
 		MaxBodyReads: s.cfg.MaxBodyReads, BodyTimeout: s.cfg.BodyTimeout})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
+	s.extensionRoutes(mux)
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", metrics.ContentType)
 		m.registry.WriteText(w)

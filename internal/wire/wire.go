@@ -301,16 +301,26 @@ func ErrorType(code string) string {
 	return "com.amazon.coral.service#" + code
 }
 
-// writeError answers with err and returns its code.
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
-	code, msg := swfapi.CodeInternalFailure, "The server encountered an internal error"
+// CodeOf returns the error code and message that err is answered with. An
+// error that is neither an API error nor a validation error is internal:
+// ok is false, and its detail belongs in the log, not in the answer.
+func CodeOf(err error) (code, msg string, ok bool) {
 	var apiErr *swfapi.Error
 	var valErr *swfapi.ValidationError
 	switch {
 	case errors.As(err, &apiErr):
-		code, msg = apiErr.Code, apiErr.Message
+		return apiErr.Code, apiErr.Message, true
 	case errors.As(err, &valErr):
-		code, msg = swfapi.CodeValidationException, valErr.Error()
+		return swfapi.CodeValidationException, valErr.Error(), true
+	}
+	return swfapi.CodeInternalFailure, "The server encountered an internal error", false
+}
+
+// writeError answers with err and returns its code.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
+	code, msg, ok := CodeOf(err)
+	switch {
+	case ok:
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads this answer.
 		code, msg = swfapi.CodeServiceUnavailable, "The request was canceled"

@@ -59,6 +59,7 @@ func TestPostgres(t *testing.T) {
 		{"RunWriterLeavesTakenTaskToPoller", testRunWriterLeavesTakenTaskToPoller},
 		{"TaggedListingPaging", testTaggedListingPaging},
 		{"Announcements", testAnnouncements},
+		{"DeleteAllEmptiesOpenRunCounts", testDeleteAllEmptiesOpenRunCounts},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, url) })
 	}
@@ -907,5 +908,25 @@ func TestPayloads(t *testing.T) {
 	}
 	if ch := channelName(strings.Repeat("s", 80)); len(ch) > 63 {
 		t.Fatalf("channel name %q is too long", ch)
+	}
+}
+
+// DeleteAll of a store with open runs leaves no open-run counts behind:
+// the counts change at commit, after the table holding them was emptied,
+// unless DeleteAll applies them first (a negative count would let a domain
+// of that id start more runs than its quota).
+func testDeleteAllEmptiesOpenRunCounts(t *testing.T, url string) {
+	ctx := context.Background()
+	s := openOn(t, url, newSchema(t, url))
+	newRun(t, s, "{}")
+	if err := s.Write(ctx, func(tx store.Tx) error { return tx.DeleteAll(ctx) }); err != nil {
+		t.Fatal(err)
+	}
+	var rows int
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{s.schema, "domain_open_runs"}.Sanitize()).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 {
+		t.Errorf("after DeleteAll, domain_open_runs has %d rows", rows)
 	}
 }

@@ -39,11 +39,7 @@ func archivedURL(domain string) string {
 // archivedExecutionURL is the path of an archived run's page, with more
 // query parameters, given as pairs of key and value, if any.
 func archivedExecutionURL(domain, workflowID, runID string, more ...string) string {
-	q := url.Values{"workflowId": {workflowID}, "runId": {runID}}
-	for i := 0; i+1 < len(more); i += 2 {
-		q.Set(more[i], more[i+1])
-	}
-	return withQuery(archivedURL(domain)+"/execution", q)
+	return runURL(archivedURL(domain)+"/execution", workflowID, runID, more...)
 }
 
 // archivedPage is what a domain's archived runs page shows.
@@ -120,7 +116,7 @@ func (h *handler) archivedExecution(w http.ResponseWriter, r *http.Request) {
 	self := archivedExecutionURL(domain, wid, rid)
 	p.Crumbs = []link{{Text: domain, URL: domainURL(domain)}, {Text: "archived", URL: archivedURL(domain)}, {Text: wid + " / " + rid, URL: self}}
 	p.Archived = relTime(rec.ArchivedAt, h.now())
-	p.DownloadURL = withQuery(archivedURL(domain)+"/history.json", url.Values{"workflowId": {wid}, "runId": {rid}})
+	p.DownloadURL = runURL(archivedURL(domain)+"/history.json", wid, rid)
 	at := func(more ...string) string { return archivedExecutionURL(domain, wid, rid, more...) }
 	if err := h.historyOf(r, p, domain, wid, at, recordPages(rec.Events)); err != nil {
 		h.fail(w, r, err)

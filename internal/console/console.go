@@ -418,11 +418,17 @@ func domainURL(domain string) string {
 // executionURL is the path of an execution's page, with more query
 // parameters, given as pairs of key and value, if any.
 func executionURL(domain, workflowID, runID string, more ...string) string {
+	return runURL(domainURL(domain)+"/execution", workflowID, runID, more...)
+}
+
+// runURL is path with a run's workflowId and runId, and more query
+// parameters given as pairs of key and value.
+func runURL(path, workflowID, runID string, more ...string) string {
 	q := url.Values{"workflowId": {workflowID}, "runId": {runID}}
 	for i := 0; i+1 < len(more); i += 2 {
 		q.Set(more[i], more[i+1])
 	}
-	return withQuery(domainURL(domain)+"/execution", q)
+	return withQuery(path, q)
 }
 
 // formatTime shows a time in UTC, RFC 3339 with milliseconds (SWF keeps

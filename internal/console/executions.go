@@ -172,7 +172,7 @@ func (h *handler) executionPageOf(domain string, d *swfapi.WorkflowExecutionDeta
 		Crumbs:     []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: self}},
 		WorkflowID: wid, RunID: rid, Status: status, StatusClass: statusClass(status),
 		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested), HistoryPageSize: HistoryPageSize,
-		DownloadURL: withQuery(domainURL(domain)+"/history.json", url.Values{"workflowId": {wid}, "runId": {rid}}),
+		DownloadURL: runURL(domainURL(domain)+"/history.json", wid, rid),
 	}
 	p.Info = fields(
 		"workflow type", swfapi.Deref(wt.Name)+" "+swfapi.Deref(wt.Version),

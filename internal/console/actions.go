@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
+	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -19,12 +21,29 @@ const (
 	actCancel    = "cancel"
 	actTerminate = "terminate"
 	actRerun     = "rerun"
+	actReset     = "reset"
 )
 
 // actionNames are the actions in the order the page offers them, with
 // their titles.
 var actionNames = []struct{ op, title string }{
 	{actSignal, "Signal"}, {actCancel, "Request cancel"}, {actTerminate, "Terminate"}, {actRerun, "Re-run"},
+	{actReset, "Re-run from here"},
+}
+
+// resetter is what the console needs of a service to re-run a workflow
+// from one of its decisions (an openswf extension); the engine has it. It
+// checks openswf:ResetWorkflowExecution itself, for the user in the
+// context.
+type resetter interface {
+	ResetWorkflowExecution(ctx context.Context, in *engine.ResetInput) (*swfapi.WorkflowExecution, error)
+}
+
+// resetURL is the confirmation page of re-running a run from its
+// DecisionTaskCompleted event id.
+func resetURL(domain, workflowID, runID string, eventID int64) string {
+	return withQuery(domainURL(domain)+"/action", url.Values{"op": {actReset}, "workflowId": {workflowID}, "runId": {runID},
+		"eventId": {strconv.FormatInt(eventID, 10)}})
 }
 
 // actionsPanel is the actions an execution's page offers.
@@ -44,7 +63,8 @@ func (h *handler) actionsOf(domain string, d *swfapi.WorkflowExecutionDetail) *a
 	open := swfapi.Deref(info.ExecutionStatus) == swfapi.ExecutionStatusOpen
 	p := &actionsPanel{}
 	for _, a := range actionNames {
-		if open || a.op == actRerun {
+		// Re-running from here is offered on each DecisionTaskCompleted.
+		if a.op != actReset && (open || a.op == actRerun) {
 			p.Links = append(p.Links, link{Label: a.op, Text: a.title, URL: actionURL(domain, a.op, swfapi.Deref(ex.WorkflowId), swfapi.Deref(ex.RunId))})
 		}
 	}
@@ -65,12 +85,34 @@ type actionPage struct {
 	Crumbs                   []link
 	Back                     string
 	Signal, Terminate, Rerun bool
+	// Reset re-runs from the DecisionTaskCompleted event EventID.
+	Reset   bool
+	EventID int64
 	// Rerun shows what the new run takes from this one.
 	Start []field
 	// Form holds the values given, for a form shown again.
 	Form    map[string]string
 	Message string
 	Danger  bool
+	// newRunID is the run a reset started, for the audit line.
+	newRunID string
+}
+
+// resetOf reads which decision a reset re-runs from (eventId), and
+// points the page's way back at it.
+func (h *handler) resetOf(r *http.Request, p *actionPage) error {
+	if _, ok := h.svc.(resetter); !ok {
+		return notFound("This server cannot re-run a workflow from a decision.")
+	}
+	s := r.FormValue("eventId")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return badRequest("eventId is %q: re-running from a decision needs the id of its DecisionTaskCompleted event.", s)
+	}
+	p.Reset, p.EventID = true, n
+	p.Danger = true
+	p.Back = executionURL(p.Domain, p.WorkflowID, p.RunID, "event", s) + "#" + eventAnchor(n)
+	return nil
 }
 
 // action serves an action's confirmation page (GET) and carries it out
@@ -93,11 +135,19 @@ func (h *handler) action(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if p.Verb == "" || wid == "" || rid == "" {
-		h.fail(w, r, badRequest("An action needs op (signal, cancel, terminate or rerun), workflowId and runId."))
+		h.fail(w, r, badRequest("An action needs op (signal, cancel, terminate, rerun or reset), workflowId and runId."))
 		return
 	}
 	p.Title = p.Verb + " " + wid
-	p.Crumbs = []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: p.Back}, {Text: p.Verb, URL: actionURL(domain, op, wid, rid)}}
+	self := actionURL(domain, op, wid, rid)
+	if op == actReset {
+		if err := h.resetOf(r, p); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		self = resetURL(domain, wid, rid, p.EventID)
+	}
+	p.Crumbs = []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: p.Back}, {Text: p.Verb, URL: self}}
 	p.Signal, p.Terminate, p.Rerun = op == actSignal, op == actTerminate, op == actRerun
 	p.Danger = op == actTerminate || op == actCancel
 	if p.Rerun {
@@ -144,6 +194,13 @@ func (h *handler) act(r *http.Request, p *actionPage) (string, error) {
 	case actTerminate:
 		_, err = call(ctx, &swfapi.TerminateWorkflowExecutionInput{Domain: &domain, WorkflowId: &wid, RunId: &rid,
 			Reason: optional(f["reason"]), Details: optional(f["details"])}, noOutput(h.svc.TerminateWorkflowExecution))
+	case actReset:
+		var run *swfapi.WorkflowExecution
+		run, err = h.svc.(resetter).ResetWorkflowExecution(ctx, &engine.ResetInput{Domain: domain, WorkflowID: wid, RunID: rid, DecisionTaskCompletedEventID: p.EventID})
+		if err == nil {
+			p.newRunID = swfapi.Deref(run.RunId)
+			return executionURL(domain, wid, p.newRunID), nil
+		}
 	case actRerun:
 		var in *swfapi.StartWorkflowExecutionInput
 		if in, err = h.rerunInput(ctx, domain, wid, rid); err != nil {
@@ -177,8 +234,14 @@ func (h *handler) audit(r *http.Request, p *actionPage, err error) {
 	} else {
 		attrs = append(attrs, "remoteAddr", r.RemoteAddr)
 	}
-	if p.Op == actRerun {
+	switch p.Op {
+	case actRerun:
 		attrs = append(attrs, "newWorkflowId", p.Form["newWorkflowId"])
+	case actReset:
+		attrs = append(attrs, "eventId", p.EventID)
+		if p.newRunID != "" {
+			attrs = append(attrs, "newRunId", p.newRunID)
+		}
 	}
 	if err != nil {
 		var ae *swfapi.Error

@@ -189,3 +189,27 @@ func location(t *testing.T, tab context.Context) string {
 	must(t, err)
 	return loc
 }
+
+// TestBrowserArchivedHistory: after its retention, a run's history is
+// reached from the domain list through the domain's archived runs.
+func TestBrowserArchivedHistory(t *testing.T) {
+	tab := newChromium(t)
+	s := archiveServer(t, false, nil)
+	ex := archivedWorld(t, s, 0)
+	must(t, chromedp.Do(tab, chromedp.Navigate(s.URL()+"/console/"),
+		chromedp.Click(chromedp.CSS(`a[href="/console/domains/arch"]`)), chromedp.WaitVisible(chromedp.CSS("#open")),
+		chromedp.Click(chromedp.CSS(`a[href="/console/domains/arch/archived"]`)), chromedp.WaitVisible(chromedp.CSS("table.archived")),
+	))
+	screenshot(t, tab, "archived")
+	must(t, chromedp.Do(tab, chromedp.Click(chromedp.CSS(`table.archived a[href*="workflowId=order-7"]`)), chromedp.WaitVisible(chromedp.CSS("#history"))))
+	if loc := location(t, tab); !strings.Contains(loc, "/archived/execution?") || !strings.Contains(loc, "runId="+aws.ToString(ex.RunId)) {
+		t.Errorf("the archived run is at %s", loc)
+	}
+	if h := text(t, tab, "table.history"); !strings.Contains(h, "WorkflowExecutionCompleted") || !strings.Contains(h, `"shipped": true`) {
+		t.Errorf("the archived history:\n%s", h)
+	}
+	if note := text(t, tab, "p.archived"); !strings.Contains(note, "archive") {
+		t.Errorf("the archived run's page says %q", note)
+	}
+	screenshot(t, tab, "archived-execution")
+}

@@ -29,7 +29,12 @@
 //	    &page=T&page_back=…&order=newest        page of its history, oldest (default) or newest first
 //	    &view=compact&event=N                   decision task bookkeeping folded; the page holding event N
 //	/console/domains/{domain}/history.json      the whole history, as aws swf get-workflow-execution-history prints it
-//	/console/domains/{domain}/action            ?op=signal|cancel|terminate|rerun&workflowId=W&runId=R:
+//	/console/domains/{domain}/archived          the runs the archive keeps past retention (with --archive)
+//	    ?workflowId=W&page=T&page_back=…         of one workflowId; a page of them
+//	/console/domains/{domain}/archived/execution  an archived run, as an execution's page (?workflowId=W&runId=R&…)
+//	/console/domains/{domain}/archived/history.json  its whole history, as history.json
+//	/console/domains/{domain}/action            ?op=signal|cancel|terminate|rerun&workflowId=W&runId=R,
+//	                                            or ?op=reset&…&eventId=N (re-run from that decision):
 //	                                            GET confirms, POST (with a CSRF token) acts; WithActions only
 package console
 
@@ -79,7 +84,7 @@ var templateFS embed.FS
 // defines "title" and "content", which the layout places.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"domains", "domain", "execution", "error", "signin", "action", "tasklists"} {
+	for _, name := range []string{"domains", "domain", "execution", "error", "signin", "action", "tasklists", "archived"} {
 		m[name] = template.Must(template.ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m
@@ -114,6 +119,9 @@ func New(svc swfapi.Service, opts ...Option) http.Handler {
 	get("/console/domains/{domain}/execution", h.execution)
 	get("/console/domains/{domain}/history.json", h.historyJSON)
 	get("/console/domains/{domain}/tasklists", h.taskLists)
+	get("/console/domains/{domain}/archived", h.archived)
+	get("/console/domains/{domain}/archived/execution", h.archivedExecution)
+	get("/console/domains/{domain}/archived/history.json", h.archivedHistoryJSON)
 	h.mux.HandleFunc("POST "+signOutPath, h.signOut)
 	h.mux.HandleFunc("/console/domains/{domain}/action", h.action)
 	h.mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
@@ -410,11 +418,17 @@ func domainURL(domain string) string {
 // executionURL is the path of an execution's page, with more query
 // parameters, given as pairs of key and value, if any.
 func executionURL(domain, workflowID, runID string, more ...string) string {
+	return runURL(domainURL(domain)+"/execution", workflowID, runID, more...)
+}
+
+// runURL is path with a run's workflowId and runId, and more query
+// parameters given as pairs of key and value.
+func runURL(path, workflowID, runID string, more ...string) string {
 	q := url.Values{"workflowId": {workflowID}, "runId": {runID}}
 	for i := 0; i+1 < len(more); i += 2 {
 		q.Set(more[i], more[i+1])
 	}
-	return withQuery(domainURL(domain)+"/execution", q)
+	return withQuery(path, q)
 }
 
 // formatTime shows a time in UTC, RFC 3339 with milliseconds (SWF keeps

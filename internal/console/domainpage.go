@@ -25,6 +25,9 @@ type domainPage struct {
 	ActivityTypes []typeRow
 	// RefreshURL turns auto-refresh on; StopURL turns it off.
 	RefreshURL, StopURL string
+	// ArchivedURL lists the domain's archived runs, when the server has
+	// an archive.
+	ArchivedURL string
 }
 
 // execList is a page of executions.
@@ -227,6 +230,9 @@ func (h *handler) domain(w http.ResponseWriter, r *http.Request) {
 	}
 	state.Set("refresh", q.Get("refresh"))
 	p.RefreshURL, p.StopURL = link("refresh", "10"), link("refresh", "")
+	if _, ok := h.archiverOf(); ok {
+		p.ArchivedURL = archivedURL(name)
+	}
 	if err := h.openList(ctx, p, name, eq, q, pageLink); err != nil {
 		h.listFailed(w, r, err, pageLink("open_page", "", ""))
 		return

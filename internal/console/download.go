@@ -25,25 +25,33 @@ func (h *handler) historyJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	in := &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: &swfapi.WorkflowExecution{WorkflowId: &wid, RunId: &rid},
 		MaximumPageSize: swfapi.Ptr(int32(1000))}
-	events := []map[string]any{}
+	var events []swfapi.HistoryEvent
 	for {
 		hist, err := call(r.Context(), in, h.svc.GetWorkflowExecutionHistory)
 		if err != nil {
 			h.fail(w, r, invalidAsNotFound(err, "There is no execution of workflowId %q and runId %q in domain %q", wid, rid, domain))
 			return
 		}
-		for _, e := range hist.Events {
-			m, err := cliEvent(e)
-			if err != nil {
-				h.fail(w, r, err)
-				return
-			}
-			events = append(events, m)
-		}
+		events = append(events, hist.Events...)
 		if swfapi.Deref(hist.NextPageToken) == "" {
 			break
 		}
 		in.NextPageToken = hist.NextPageToken
+	}
+	h.writeHistory(w, r, wid, rid, events)
+}
+
+// writeHistory answers with a run's whole history as a file to download,
+// in the shape `aws swf get-workflow-execution-history` prints.
+func (h *handler) writeHistory(w http.ResponseWriter, r *http.Request, wid, rid string, history []swfapi.HistoryEvent) {
+	events := make([]map[string]any, 0, len(history))
+	for _, e := range history {
+		m, err := cliEvent(e)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		events = append(events, m)
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -50,6 +50,12 @@ type executionPage struct {
 	HistoryPageSize             int
 	HasContext, CancelRequested bool
 	Actions                     *actionsPanel
+	// Archived, for a run read back from the archive, says when it was
+	// archived.
+	Archived string
+	// resetURL, when set, is the confirmation page of re-running from an
+	// event (a DecisionTaskCompleted).
+	resetURL func(id int64) string
 }
 
 // eventRow is a history event as the console shows it.
@@ -60,6 +66,9 @@ type eventRow struct {
 	Attributes            string
 	Links                 []link
 	Target                bool
+	// ResetURL, on a DecisionTaskCompleted with actions on, re-runs the
+	// workflow from that decision.
+	ResetURL string
 }
 
 // execution serves an execution's page: its detail, its running work and
@@ -87,7 +96,11 @@ func (h *handler) execution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.executionPageOf(domain, d)
-	if err := h.historyOf(r, p, domain, ex); err != nil {
+	if _, ok := h.svc.(resetter); ok && h.actions {
+		p.resetURL = func(id int64) string { return resetURL(domain, wid, rid, id) }
+	}
+	at := func(more ...string) string { return executionURL(domain, wid, rid, more...) }
+	if err := h.historyOf(r, p, domain, wid, at, h.livePages(domain, ex)); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -159,7 +172,7 @@ func (h *handler) executionPageOf(domain string, d *swfapi.WorkflowExecutionDeta
 		Crumbs:     []link{{Text: domain, URL: domainURL(domain)}, {Text: wid + " / " + rid, URL: self}},
 		WorkflowID: wid, RunID: rid, Status: status, StatusClass: statusClass(status),
 		Tags: info.TagList, CancelRequested: swfapi.Deref(info.CancelRequested), HistoryPageSize: HistoryPageSize,
-		DownloadURL: withQuery(domainURL(domain)+"/history.json", url.Values{"workflowId": {wid}, "runId": {rid}}),
+		DownloadURL: runURL(domainURL(domain)+"/history.json", wid, rid),
 	}
 	p.Info = fields(
 		"workflow type", swfapi.Deref(wt.Name)+" "+swfapi.Deref(wt.Version),
@@ -205,13 +218,32 @@ func relTime(t *swfapi.Timestamp, now time.Time) string {
 	return whenOf(&t.Time, now).Rel + " (" + formatTime(t) + ")"
 }
 
+// historyPages reads a page of a run's history: from a page token (""
+// for the first page), oldest or newest first. It returns the events and
+// the token of the next page, "" after the last.
+type historyPages func(ctx context.Context, token string, newest bool) ([]swfapi.HistoryEvent, string, error)
+
+// livePages reads the history of a run in the database, through
+// GetWorkflowExecutionHistory.
+func (h *handler) livePages(domain string, ex *swfapi.WorkflowExecution) historyPages {
+	return func(ctx context.Context, token string, newest bool) ([]swfapi.HistoryEvent, string, error) {
+		in := &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)),
+			ReverseOrder: &newest, NextPageToken: optional(token)}
+		hist, err := call(ctx, in, h.svc.GetWorkflowExecutionHistory)
+		if err != nil {
+			return nil, "", err
+		}
+		return hist.Events, swfapi.Deref(hist.NextPageToken), nil
+	}
+}
+
 // historyOf fills in the page of the run's history the query asks for:
 // oldest or newest first, whole or compact, from a page token or from the
-// page that holds a given event.
-func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex *swfapi.WorkflowExecution) error {
+// page that holds a given event. at is the URL of the run's page with
+// more query parameters, as pairs of key and value.
+func (h *handler) historyOf(r *http.Request, p *executionPage, domain, wid string, at func(more ...string) string, pages historyPages) error {
 	q := r.URL.Query()
-	wid, rid := *ex.WorkflowId, *ex.RunId
-	self := executionURL(domain, wid, rid)
+	self := at()
 	switch q.Get("order") {
 	case "", "oldest":
 	case "newest":
@@ -242,12 +274,12 @@ func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex
 		view = "compact"
 	}
 	with := func(more ...string) string {
-		return executionURL(domain, wid, rid, append([]string{"order", order, "view", view}, more...)...)
+		return at(append([]string{"order", order, "view", view}, more...)...)
 	}
-	p.OldestURL = executionURL(domain, wid, rid, "view", view)
-	p.NewestURL = executionURL(domain, wid, rid, "order", "newest", "view", view)
-	p.CompactURL = executionURL(domain, wid, rid, "order", order, "view", "compact")
-	p.FullURL = executionURL(domain, wid, rid, "order", order)
+	p.OldestURL = at("view", view)
+	p.NewestURL = at("order", "newest", "view", view)
+	p.CompactURL = at("order", order, "view", "compact")
+	p.FullURL = at("order", order)
 	p.RefreshURL = with("refresh", "10")
 
 	// Pages already seen, so that a previous page can be offered: each
@@ -257,23 +289,20 @@ func (h *handler) historyOf(r *http.Request, p *executionPage, domain string, ex
 		back = strings.Split(s, " ")
 	}
 	token := q.Get("page")
-	in := &swfapi.GetWorkflowExecutionHistoryInput{Domain: &domain, Execution: ex, MaximumPageSize: swfapi.Ptr(int32(HistoryPageSize)), ReverseOrder: &p.Newest}
 	for {
-		in.NextPageToken = optional(token)
-		hist, err := call(r.Context(), in, h.svc.GetWorkflowExecutionHistory)
+		events, next, err := pages(r.Context(), token, p.Newest)
 		if err != nil {
 			if statusOf(err) == http.StatusBadRequest {
 				err = &pageError{status: http.StatusBadRequest, msg: err.Error(), back: self, backText: "the history from its start"}
 			}
 			return err
 		}
-		next := swfapi.Deref(hist.NextPageToken)
-		if target != 0 && next != "" && !holds(hist.Events, target) {
+		if target != 0 && next != "" && !holds(events, target) {
 			// Look for the event on the following pages.
 			back, token = append(back, token), next
 			continue
 		}
-		if err := h.eventRows(p, domain, wid, hist.Events, target); err != nil {
+		if err := h.eventRows(p, domain, wid, events, target); err != nil {
 			return err
 		}
 		at := url.Values{"page": {token}, "page_back": {strings.Join(back, " ")}}
@@ -313,6 +342,9 @@ func (h *handler) eventRows(p *executionPage, domain, wid string, events []swfap
 			return err
 		}
 		row.Target = row.ID == target
+		if p.resetURL != nil && row.Type == "DecisionTaskCompleted" {
+			row.ResetURL = p.resetURL(row.ID)
+		}
 		if p.Compact && compactFolded[row.Type] && !row.Target {
 			p.Folded++
 			continue

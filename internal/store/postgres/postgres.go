@@ -35,8 +35,9 @@
 // loops with LISTEN and NOTIFY (store.Shared).
 //
 // The schema lives in migrations/*.sql, applied in order and recorded in
-// schema_migrations; the statements are in the Go code that runs them,
-// with $n parameters.
+// schema_migrations; the statements are in queries.sql, by name, with $n
+// parameters (only the listings whose filters vary per call are composed
+// in Go).
 package postgres
 
 import (
@@ -212,20 +213,20 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	var encoding string
-	if err := tx.QueryRow(ctx, "SHOW server_encoding").Scan(&encoding); err != nil {
+	if err := tx.QueryRow(ctx, stmt("ServerEncoding")).Scan(&encoding); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if encoding != "UTF8" {
 		return fmt.Errorf("postgres: the database's encoding is %s; openswf needs UTF8", encoding)
 	}
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock(s.schema)); err != nil {
+	if _, err := tx.Exec(ctx, stmt("AdvisoryLock"), migrationLock(s.schema)); err != nil {
 		return fmt.Errorf("postgres: lock the schema for migrations: %w", err)
 	}
 	if s.schema != "" {
 		// A schema that exists is used as it is: creating one takes a
 		// privilege on the database that the store's role may not have.
 		var exists bool
-		if err := tx.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1)", s.schema).Scan(&exists); err != nil {
+		if err := tx.QueryRow(ctx, stmt("SchemaExists"), s.schema).Scan(&exists); err != nil {
 			return fmt.Errorf("postgres: %w", err)
 		}
 		if !exists {
@@ -234,12 +235,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 		}
 	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+	if _, err := tx.Exec(ctx, stmt("MigrationsCreate")); err != nil {
 		return fmt.Errorf("postgres: create schema_migrations: %w", err)
 	}
 	var current int
-	if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+	if err := tx.QueryRow(ctx, stmt("MigrationsCurrent")).Scan(&current); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
 	if len(all) > 0 && current > all[len(all)-1].version {
@@ -257,7 +257,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.Conn().PgConn().Exec(ctx, string(body)).ReadAll(); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+		if _, err := tx.Exec(ctx, stmt("MigrationRecord"), m.version, m.name); err != nil {
 			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
 		}
 	}
@@ -385,17 +385,6 @@ func backoff(attempt int) time.Duration {
 // went on after a statement failed.
 var errRolledBack = errors.New("postgres: the transaction was rolled back: a statement of it failed")
 
-// How a write begins, alongside others or alone (see Write).
-const (
-	begin     = "BEGIN ISOLATION LEVEL READ COMMITTED"
-	beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-	// setLimit sets the open-run quota for the session: it lasts as long
-	// as the connection, once its transaction commits (see limitSet).
-	setLimit   = "SELECT set_config('openswf.open_limit', $1, false)"
-	lockShared = "LOCK TABLE write_lock IN ROW SHARE MODE"
-	lockAlone  = "LOCK TABLE write_lock IN EXCLUSIVE MODE"
-)
-
 // writeOnce runs one attempt of a Write, alone or not. Its connection goes
 // back to the pool only as it came, outside any transaction; otherwise (a
 // panic of fn, a lost connection) it is closed, which ends the
@@ -414,18 +403,20 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		}
 		c.Hijack().Close(ctx)
 	}()
-	lock := lockShared
+	lock := stmt("WriteLockShared")
 	if alone {
-		lock = lockAlone
+		lock = stmt("WriteLockAlone")
 	}
 	// BEGIN and LOCK go with the first statement of fn, in its round trip.
 	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
-	t.pending.Queue(begin)
+	t.pending.Queue(stmt("Begin"))
 	t.pending.Queue(lock)
 	limit := s.openLimit.Load()
 	setting := limit > 0 && s.limitOf(c.Conn()) != limit
 	if setting {
-		t.pending.Queue(setLimit, strconv.FormatInt(limit, 10))
+		// The quota lasts as long as the connection, once the
+		// transaction commits (see limitSet).
+		t.pending.Queue(stmt("SetOpenLimit"), strconv.FormatInt(limit, 10))
 	}
 	result := fn(t)
 	if t.failed != nil {
@@ -494,7 +485,7 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 		return outage(err)
 	}
 	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
-	t.pending.Queue(beginRead)
+	t.pending.Queue(stmt("BeginRead"))
 	result := outage(fn(t))
 	pc := c.Conn().PgConn()
 	if !pc.IsClosed() && pc.TxStatus() != 'I' {
@@ -771,8 +762,6 @@ func limit(n int) any {
 	return n
 }
 
-const domainColumns = "id, name, status, description, retention, created_at, deprecated_at"
-
 func scanDomain(r pgx.Row) (*store.Domain, error) {
 	var d store.Domain
 	if err := r.Scan(&d.ID, &d.Name, &d.Status, &d.Description, &d.Retention, &d.CreatedAt, &d.DeprecatedAt); err != nil {
@@ -785,8 +774,7 @@ func scanDomain(r pgx.Row) (*store.Domain, error) {
 
 func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 	var id int64
-	err := t.queryRow(ctx, `INSERT INTO domains (name, status, description, retention, created_at, deprecated_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id`,
+	err := t.queryRow(ctx, stmt("DomainInsert"),
 		[]any{d.Name, d.Status, d.Description, d.Retention, ms(d.CreatedAt), msPtr(d.DeprecatedAt)}, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, store.ErrExists
@@ -798,8 +786,8 @@ func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
 // write the domain's row is locked FOR SHARE, so that it is not deprecated
 // while the write registers a type in it (the engine caches domains, so
 // that busy writes seldom read them).
-func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domain, error) {
-	q := "SELECT " + domainColumns + " FROM domains WHERE " + where
+func (t *tx) domainGet(ctx context.Context, query string, arg any) (*store.Domain, error) {
+	q := stmt(query)
 	if t.write {
 		q += " FOR SHARE"
 	}
@@ -813,11 +801,11 @@ func (t *tx) domainGet(ctx context.Context, where string, arg any) (*store.Domai
 func scanDomainRow(r pgx.CollectableRow) (*store.Domain, error) { return scanDomain(r) }
 
 func (t *tx) DomainGetByName(ctx context.Context, name string) (*store.Domain, error) {
-	return t.domainGet(ctx, "name = $1", name)
+	return t.domainGet(ctx, "DomainGetByName", name)
 }
 
 func (t *tx) DomainGetByID(ctx context.Context, id int64) (*store.Domain, error) {
-	return t.domainGet(ctx, "id = $1", id)
+	return t.domainGet(ctx, "DomainGetByID", id)
 }
 
 // Advisory locks of a write, taken before the counts that registrations
@@ -842,11 +830,11 @@ func (t *tx) lock(ctx context.Context, shared bool, what int, id int64, kind str
 	if !t.write {
 		return
 	}
-	fn := "pg_advisory_xact_lock"
+	q := stmt("AdvisoryLock")
 	if shared {
-		fn = "pg_advisory_xact_lock_shared"
+		q = stmt("AdvisoryLockShared")
 	}
-	t.later(ctx, "SELECT "+fn+"($1)", t.advisoryKey(what, id, kind))
+	t.later(ctx, q, t.advisoryKey(what, id, kind))
 }
 
 // DomainCount counts the domains; in a write, under a lock that the
@@ -854,7 +842,7 @@ func (t *tx) lock(ctx context.Context, shared bool, what int, id int64, kind str
 func (t *tx) DomainCount(ctx context.Context) (int, error) {
 	t.lock(ctx, false, lockDomains, 0, "")
 	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM domains", nil, &n)
+	err := t.queryRow(ctx, stmt("DomainCount"), nil, &n)
 	return n, err
 }
 
@@ -863,7 +851,7 @@ func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store
 	if p.Reverse {
 		dir, cmp = "DESC", "<"
 	}
-	q := "SELECT " + domainColumns + " FROM domains WHERE status = $1"
+	q := stmt("DomainList")
 	args := []any{p.Status, limit(p.Limit)}
 	if p.After != nil {
 		q += " AND name " + cmp + " $3"
@@ -874,7 +862,7 @@ func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store
 }
 
 func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
-	return t.later(ctx, "UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1", id, c.Status, msPtr(c.DeprecatedAt))
+	return t.later(ctx, stmt("DomainSetStatus"), id, c.Status, msPtr(c.DeprecatedAt))
 }
 
 // DomainTagList returns a domain's tags. In a write it takes the domain's
@@ -884,7 +872,7 @@ func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange
 // again).
 func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, error) {
 	t.lock(ctx, true, lockTags, domainID, "")
-	return queryAll(ctx, t, "SELECT key, value FROM domain_tags WHERE domain_id = $1 ORDER BY key", []any{domainID},
+	return queryAll(ctx, t, stmt("DomainTagList"), []any{domainID},
 		func(r pgx.CollectableRow) (store.Tag, error) {
 			var tag store.Tag
 			err := r.Scan(&tag.Key, &tag.Value)
@@ -910,19 +898,15 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 		return nil
 	}
 	t.lock(ctx, false, lockTags, domainID, "")
-	return t.later(ctx, `INSERT INTO domain_tags (domain_id, key, value)
-		SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
-		ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value`, domainID, keys, values)
+	return t.later(ctx, stmt("DomainTagPut"), domainID, keys, values)
 }
 
 func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return t.later(ctx, "DELETE FROM domain_tags WHERE domain_id = $1 AND key = ANY ($2::text[])", domainID, keys)
+	return t.later(ctx, stmt("DomainTagDelete"), domainID, keys)
 }
-
-const typeColumns = "domain_id, kind, name, version, status, description, created_at, deprecated_at, config"
 
 func scanType(r pgx.Row) (*store.Type, error) {
 	var ty store.Type
@@ -945,11 +929,8 @@ func typeKeyArgs(k store.TypeKey) []any {
 	return []any{k.DomainID, string(k.Kind), k.Name, k.Version}
 }
 
-const typeKeyWhere = "domain_id = $1 AND kind = $2 AND name = $3 AND version = $4"
-
 func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
-	tag, err := t.exec(ctx, `INSERT INTO types (domain_id, kind, name, version, status, description, created_at, deprecated_at, config)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (domain_id, kind, name, version) DO NOTHING`,
+	tag, err := t.exec(ctx, stmt("TypeInsert"),
 		ty.DomainID, string(ty.Kind), ty.Name, ty.Version, ty.Status, ty.Description, ms(ty.CreatedAt), msPtr(ty.DeprecatedAt), blob(ty.Config))
 	if err != nil {
 		return err
@@ -961,7 +942,7 @@ func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
 }
 
 func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
-	ty, err := scanType(t.row(ctx, "SELECT "+typeColumns+" FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...))
+	ty, err := scanType(t.row(ctx, stmt("TypeGet"), typeKeyArgs(k)...))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -973,7 +954,7 @@ func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) 
 func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
 	t.lock(ctx, false, lockTypes, domainID, string(kind))
 	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM types WHERE domain_id = $1 AND kind = $2", []any{domainID, string(kind)}, &n)
+	err := t.queryRow(ctx, stmt("TypeCount"), []any{domainID, string(kind)}, &n)
 	return n, err
 }
 
@@ -982,7 +963,7 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 	if p.Reverse {
 		dir, cmp = "DESC", "<"
 	}
-	q := "SELECT " + typeColumns + " FROM types WHERE domain_id = $1 AND kind = $2 AND status = $3"
+	q := stmt("TypeList")
 	args := []any{p.DomainID, string(p.Kind), p.Status, limit(p.Limit)}
 	if p.Name != nil {
 		args = append(args, *p.Name)
@@ -997,17 +978,17 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 }
 
 func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
-	return t.later(ctx, "UPDATE types SET status = $5, deprecated_at = $6 WHERE "+typeKeyWhere,
+	return t.later(ctx, stmt("TypeSetStatus"),
 		append(typeKeyArgs(k), c.Status, msPtr(c.DeprecatedAt))...)
 }
 
 func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
-	return t.later(ctx, "UPDATE types SET status = $2, deprecated_at = $3 WHERE domain_id = $1 AND status = $4",
+	return t.later(ctx, stmt("TypeDeprecateAll"),
 		domainID, store.StatusDeprecated, ms(at), store.StatusRegistered)
 }
 
 func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
-	tag, err := t.exec(ctx, "DELETE FROM types WHERE "+typeKeyWhere, typeKeyArgs(k)...)
+	tag, err := t.exec(ctx, stmt("TypeDelete"), typeKeyArgs(k)...)
 	if err != nil {
 		return err
 	}
@@ -1019,7 +1000,7 @@ func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
 
 func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
-	err := t.queryRow(ctx, "SELECT value FROM meta WHERE key = $1", []any{key}, &v)
+	err := t.queryRow(ctx, stmt("MetaGet"), []any{key}, &v)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -1030,12 +1011,12 @@ func (t *tx) MetaGet(ctx context.Context, key string) ([]byte, error) {
 }
 
 func (t *tx) MetaPut(ctx context.Context, key string, value []byte) error {
-	_, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, blob(value))
+	_, err := t.exec(ctx, stmt("MetaPut"), key, blob(value))
 	return err
 }
 
 func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error) {
-	if _, err := t.exec(ctx, "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", key, blob(value)); err != nil {
+	if _, err := t.exec(ctx, stmt("MetaPutIfAbsent"), key, blob(value)); err != nil {
 		return nil, err
 	}
 	return t.MetaGet(ctx, key)

@@ -1038,7 +1038,7 @@ func DropSchema(ctx context.Context, url, schema string) error {
 }
 
 // tables are the tables DeleteAll empties, each before those it refers to.
-var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_executions", "types", "domain_tags", "domains"}
+var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_runs", "types", "domain_tags", "domains"}
 
 // DeleteAll empties every table but meta (and write_lock, which holds
 // nothing).

@@ -134,32 +134,21 @@ func testActivityHeartbeat(t *testing.T, s store.Store) {
 
 	// Heartbeats that match no started activity change nothing, even when
 	// the transaction that tried them commits.
-	for _, h := range []store.Heartbeat{
-		{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 0},
-		{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 6},
-		{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 9},
-		{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 0},
-		{ExecutionID: a, ScheduledEventID: 8, StartedEventID: 8},
-		{ExecutionID: a, ScheduledEventID: 11, StartedEventID: 12},
-		{ExecutionID: b, ScheduledEventID: 7, StartedEventID: 8},
-	} {
-		h.Details, h.At = ptr("bad"), t0.Add(time.Hour)
-		write(t, s, func(tx store.Tx) error {
-			if c, err := tx.ActivityHeartbeat(ctx, h); !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("ActivityHeartbeat(%+v) = %v, %v; want ErrNotFound", h, c, err)
-			}
-			return nil
-		})
-	}
+	checkHeartbeatsMiss(t, s,
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 0},
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 6},
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 9},
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 0},
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 8, StartedEventID: 8},
+		store.Heartbeat{ExecutionID: a, ScheduledEventID: 11, StartedEventID: 12},
+		store.Heartbeat{ExecutionID: b, ScheduledEventID: 7, StartedEventID: 8},
+	)
 	read(t, s, func(tx store.Tx) error { return checkActivities(ctx, tx, a, unstarted, started, canceled) })
 
 	at1 := t0.Add(time.Second + 400*time.Microsecond)
 	write(t, s, func(tx store.Tx) error {
-		c, err := tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("10%"), At: at1})
-		if err != nil || c {
-			return fmt.Errorf("heartbeat of the started activity = %v, %v; want false, nil", c, err)
-		}
-		return nil
+		return checkHeartbeat(ctx, tx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("10%"), At: at1},
+			false, "heartbeat of the started activity")
 	})
 	started.HeartbeatDetails, started.LastHeartbeat = ptr("10%"), &at1
 	read(t, s, func(tx store.Tx) error { return checkActivities(ctx, tx, a, unstarted, started, canceled) })
@@ -168,15 +157,12 @@ func testActivityHeartbeat(t *testing.T, s store.Store) {
 	// cancellation was requested says so.
 	at2 := t0.Add(2 * time.Second)
 	write(t, s, func(tx store.Tx) error {
-		c, err := tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, At: at2})
-		if err != nil || c {
-			return fmt.Errorf("second heartbeat of the started activity = %v, %v; want false, nil", c, err)
+		if err := checkHeartbeat(ctx, tx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, At: at2},
+			false, "second heartbeat of the started activity"); err != nil {
+			return err
 		}
-		c, err = tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 9, StartedEventID: 10, At: at2})
-		if err != nil || !c {
-			return fmt.Errorf("heartbeat of the canceled activity = %v, %v; want true, nil", c, err)
-		}
-		return nil
+		return checkHeartbeat(ctx, tx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 9, StartedEventID: 10, At: at2},
+			true, "heartbeat of the canceled activity")
 	})
 	started.HeartbeatDetails, started.LastHeartbeat = nil, &at2
 	canceled.HeartbeatDetails, canceled.LastHeartbeat = nil, &at2
@@ -194,15 +180,12 @@ func testActivityHeartbeat(t *testing.T, s store.Store) {
 	})
 	at3 := t0.Add(3 * time.Second)
 	write(t, s, func(tx store.Tx) error {
-		c, err := tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("x"), At: at3})
-		if err != nil || !c {
-			return fmt.Errorf("heartbeat after the cancel request = %v, %v; want true, nil", c, err)
+		if err := checkHeartbeat(ctx, tx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 7, StartedEventID: 8, Details: ptr("x"), At: at3},
+			true, "heartbeat after the cancel request"); err != nil {
+			return err
 		}
-		c, err = tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 13, Details: ptr("y"), At: at3})
-		if err != nil || c {
-			return fmt.Errorf("heartbeat of the newly started activity = %v, %v; want false, nil", c, err)
-		}
-		return nil
+		return checkHeartbeat(ctx, tx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 5, StartedEventID: 13, Details: ptr("y"), At: at3},
+			false, "heartbeat of the newly started activity")
 	})
 	started.HeartbeatDetails, started.LastHeartbeat = ptr("x"), &at3
 	unstarted.HeartbeatDetails, unstarted.LastHeartbeat = ptr("y"), &at3
@@ -216,6 +199,32 @@ func testActivityHeartbeat(t *testing.T, s store.Store) {
 	})
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("heartbeat of a deleted activity: %v, want ErrNotFound", err)
+	}
+}
+
+// checkHeartbeat records h and checks that it reports the cancellation
+// requested (wantCancel); what names the heartbeat in an error.
+func checkHeartbeat(ctx context.Context, tx store.Tx, h store.Heartbeat, wantCancel bool, what string) error {
+	c, err := tx.ActivityHeartbeat(ctx, h)
+	if err != nil || c != wantCancel {
+		return fmt.Errorf("%s = %v, %v; want %v, nil", what, c, err, wantCancel)
+	}
+	return nil
+}
+
+// checkHeartbeatsMiss checks that each heartbeat, which matches no started
+// activity, is ErrNotFound (each in a write that commits).
+func checkHeartbeatsMiss(t *testing.T, s store.Store, hs ...store.Heartbeat) {
+	t.Helper()
+	ctx := context.Background()
+	for _, h := range hs {
+		h.Details, h.At = ptr("bad"), t0.Add(time.Hour)
+		write(t, s, func(tx store.Tx) error {
+			if c, err := tx.ActivityHeartbeat(ctx, h); !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("ActivityHeartbeat(%+v) = %v, %v; want ErrNotFound", h, c, err)
+			}
+			return nil
+		})
 	}
 }
 

@@ -111,46 +111,60 @@ func testExecutionInsertFind(t *testing.T, s store.Store) {
 		t.Fatalf("two runs got id %d", r1.ID)
 	}
 
-	read(t, s, func(tx store.Tx) error {
-		got, err := tx.ExecutionGet(ctx, r1.ID)
+	read(t, s, func(tx store.Tx) error { return checkRunsFound(ctx, tx, r1, elsewhere) })
+	checkRunUpdateAndClose(t, s, r1, other)
+	checkRunRestart(t, s, r1)
+}
+
+// checkRunsFound checks the lookups of r1, open, and of elsewhere, an open
+// run of the same workflowId in another domain.
+func checkRunsFound(ctx context.Context, tx store.Tx, r1, elsewhere *store.Execution) error {
+	d, other := r1.DomainID, elsewhere.DomainID
+	got, err := tx.ExecutionGet(ctx, r1.ID)
+	if err != nil {
+		return err
+	}
+	if err := checkRun(got, r1); err != nil {
+		return fmt.Errorf("ExecutionGet: %w", err)
+	}
+	if got, err := tx.ExecutionGet(ctx, elsewhere.ID); err != nil {
+		return err
+	} else if len(got.Tags) != 0 || got.DomainID != other {
+		return fmt.Errorf("run in the other domain: %+v", got)
+	}
+	if _, err := tx.ExecutionGet(ctx, r1.ID+elsewhere.ID+100); !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("ExecutionGet of a missing id: %v, want ErrNotFound", err)
+	}
+	for _, runID := range []string{"", "r1"} {
+		got, err := tx.ExecutionFind(ctx, d, "w", runID)
 		if err != nil {
-			return err
+			return fmt.Errorf("ExecutionFind(w, %q): %w", runID, err)
 		}
 		if err := checkRun(got, r1); err != nil {
-			return fmt.Errorf("ExecutionGet: %w", err)
+			return fmt.Errorf("ExecutionFind(w, %q): %w", runID, err)
 		}
-		if got, err := tx.ExecutionGet(ctx, elsewhere.ID); err != nil {
-			return err
-		} else if len(got.Tags) != 0 || got.DomainID != other {
-			return fmt.Errorf("run in the other domain: %+v", got)
+	}
+	got, err = tx.ExecutionFind(ctx, other, "w", "")
+	if err != nil || got.ID != elsewhere.ID {
+		return fmt.Errorf("ExecutionFind in the other domain: %+v, %v", got, err)
+	}
+	for _, k := range [][2]string{{"w", "r2"}, {"nope", ""}, {"nope", "r1"}, {"r1", "w"}} {
+		if _, err := tx.ExecutionFind(ctx, d, k[0], k[1]); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("ExecutionFind(%q, %q): %v, want ErrNotFound", k[0], k[1], err)
 		}
-		if _, err := tx.ExecutionGet(ctx, r1.ID+elsewhere.ID+100); !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("ExecutionGet of a missing id: %v, want ErrNotFound", err)
-		}
-		for _, runID := range []string{"", "r1"} {
-			got, err := tx.ExecutionFind(ctx, d, "w", runID)
-			if err != nil {
-				return fmt.Errorf("ExecutionFind(w, %q): %w", runID, err)
-			}
-			if err := checkRun(got, r1); err != nil {
-				return fmt.Errorf("ExecutionFind(w, %q): %w", runID, err)
-			}
-		}
-		got, err = tx.ExecutionFind(ctx, other, "w", "")
-		if err != nil || got.ID != elsewhere.ID {
-			return fmt.Errorf("ExecutionFind in the other domain: %+v, %v", got, err)
-		}
-		for _, k := range [][2]string{{"w", "r2"}, {"nope", ""}, {"nope", "r1"}, {"r1", "w"}} {
-			if _, err := tx.ExecutionFind(ctx, d, k[0], k[1]); !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("ExecutionFind(%q, %q): %v, want ErrNotFound", k[0], k[1], err)
-			}
-		}
-		if n, err := tx.ExecutionCountOpen(ctx, d); err != nil || n != 1 {
-			return fmt.Errorf("ExecutionCountOpen = %d, %v; want 1", n, err)
-		}
-		return nil
-	})
+	}
+	if n, err := tx.ExecutionCountOpen(ctx, d); err != nil || n != 1 {
+		return fmt.Errorf("ExecutionCountOpen = %d, %v; want 1", n, err)
+	}
+	return nil
+}
 
+// checkRunUpdateAndClose updates r1, an open run, then closes it; the
+// domain other has one open run.
+func checkRunUpdateAndClose(t *testing.T, s store.Store, r1 *store.Execution, other int64) {
+	t.Helper()
+	ctx := context.Background()
+	d := r1.DomainID
 	// Requesting cancellation of the open run.
 	r1.CancelRequested = true
 	r1.State = []byte(`{"step":1}`)
@@ -196,6 +210,15 @@ func testExecutionInsertFind(t *testing.T, s store.Store) {
 		return nil
 	})
 
+}
+
+// checkRunRestart checks that once r1 is closed a new run of its
+// workflowId may start, one at a time, and closed runs may be inserted
+// beside it.
+func checkRunRestart(t *testing.T, s store.Store, r1 *store.Execution) {
+	t.Helper()
+	ctx := context.Background()
+	d := r1.DomainID
 	// Once the run is closed, a new run of the same workflowId may start.
 	r2 := newRun(d, "w", "r2", t0.Add(2*time.Hour))
 	insertRun(t, s, r2)
@@ -216,7 +239,7 @@ func testExecutionInsertFind(t *testing.T, s store.Store) {
 		return nil
 	})
 	// And a third open one is refused again.
-	err = s.Write(ctx, func(tx store.Tx) error {
+	err := s.Write(ctx, func(tx store.Tx) error {
 		_, err := tx.ExecutionInsert(ctx, newRun(d, "w", "r3", t0.Add(3*time.Hour)))
 		return err
 	})

@@ -17,71 +17,26 @@ func testTasks(t *testing.T, s store.Store) {
 	b := insertRun(t, s, newRun(d, "b", "rb", t0))
 	c := insertRun(t, s, newRun(d2, "c", "rc", t0))
 	list := store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "L"}
-	task := func(domain int64, kind, taskList string, prio int32, exec, sched int64) store.Task {
-		return store.Task{DomainID: domain, Kind: kind, TaskList: taskList, Priority: prio, ExecutionID: exec, ScheduledEventID: sched}
+	task := newTask
+	insertTasks(t, s,
+		task(d, "decision", "L", 0, a, 1),
+		task(d, "decision", "L", 5, b, 2),
+		task(d, "decision", "L", 5, a, 3),
+		task(d, "decision", "L", -1, b, 4),
+		// Other lists, with higher priorities.
+		task(d, "activity", "L", 100, a, 10),
+		task(d, "decision", "M", 100, b, 11),
+		task(d2, "decision", "L", 100, c, 12),
+	)
+	next := func(k store.TaskListKey, want *store.Task) int64 { t.Helper(); return checkTaskNext(t, s, k, want) }
+	lists := []store.TaskListKey{
+		list,
+		{DomainID: d, Kind: "activity", TaskList: "L"},
+		{DomainID: d, Kind: "decision", TaskList: "M"},
+		{DomainID: d2, Kind: "decision", TaskList: "L"},
+		{DomainID: d, Kind: "decision", TaskList: "none"},
 	}
-	write(t, s, func(tx store.Tx) error {
-		for _, x := range []store.Task{
-			task(d, "decision", "L", 0, a, 1),
-			task(d, "decision", "L", 5, b, 2),
-			task(d, "decision", "L", 5, a, 3),
-			task(d, "decision", "L", -1, b, 4),
-			// Other lists, with higher priorities.
-			task(d, "activity", "L", 100, a, 10),
-			task(d, "decision", "M", 100, b, 11),
-			task(d2, "decision", "L", 100, c, 12),
-		} {
-			if err := tx.TaskInsert(ctx, &x); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	// next checks what TaskNext of k returns and returns its id.
-	next := func(k store.TaskListKey, want *store.Task) int64 {
-		t.Helper()
-		var id int64
-		read(t, s, func(tx store.Tx) error {
-			got, err := tx.TaskNext(ctx, k)
-			if want == nil {
-				if !errors.Is(err, store.ErrNotFound) {
-					return fmt.Errorf("TaskNext(%+v) = %+v, %v; want ErrNotFound", k, got, err)
-				}
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("TaskNext(%+v): %w", k, err)
-			}
-			if got.ID == 0 {
-				return fmt.Errorf("TaskNext(%+v) has id 0", k)
-			}
-			w := *want
-			w.ID = got.ID
-			if *got != w {
-				return fmt.Errorf("TaskNext(%+v) = %+v, want %+v", k, *got, w)
-			}
-			id = got.ID
-			return nil
-		})
-		return id
-	}
-	counts := func(want ...int) {
-		t.Helper()
-		read(t, s, func(tx store.Tx) error {
-			for i, k := range []store.TaskListKey{
-				list,
-				{DomainID: d, Kind: "activity", TaskList: "L"},
-				{DomainID: d, Kind: "decision", TaskList: "M"},
-				{DomainID: d2, Kind: "decision", TaskList: "L"},
-				{DomainID: d, Kind: "decision", TaskList: "none"},
-			} {
-				if n, err := tx.TaskCount(ctx, k); err != nil || n != want[i] {
-					return fmt.Errorf("TaskCount(%+v) = %d, %v; want %d", k, n, err, want[i])
-				}
-			}
-			return nil
-		})
-	}
+	counts := func(want ...int) { t.Helper(); checkTaskCounts(t, s, lists, want...) }
 	counts(4, 1, 1, 1, 0)
 	checkTaskListCounts(t, s, list, store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"})
 	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, ptr(task(d, "activity", "L", 100, a, 10)))
@@ -119,10 +74,7 @@ func testTasks(t *testing.T, s store.Store) {
 	next(list, ptr(task(d, "decision", "L", 0, a, 1)))
 
 	// A new task of higher priority goes ahead of older ones.
-	write(t, s, func(tx store.Tx) error {
-		x := task(d, "decision", "L", 1, b, 20)
-		return tx.TaskInsert(ctx, &x)
-	})
+	insertTasks(t, s, task(d, "decision", "L", 1, b, 20))
 	counts(3, 1, 1, 1, 0)
 	next(list, ptr(task(d, "decision", "L", 1, b, 20)))
 	write(t, s, func(tx store.Tx) error { return tx.TaskDelete(ctx, b, "decision", 20) })
@@ -173,6 +125,68 @@ func checkTaskListCounts(t *testing.T, s store.Store, list, other store.TaskList
 		of, err := tx.TaskListCounts(ctx, other.DomainID, 10)
 		if err != nil || len(of) != 1 || of[0].TaskListKey != other {
 			return fmt.Errorf("TaskListCounts(%d) = %+v, %v", other.DomainID, of, err)
+		}
+		return nil
+	})
+}
+
+func newTask(domain int64, kind, taskList string, prio int32, exec, sched int64) store.Task {
+	return store.Task{DomainID: domain, Kind: kind, TaskList: taskList, Priority: prio, ExecutionID: exec, ScheduledEventID: sched}
+}
+
+// insertTasks inserts tasks, in one transaction.
+func insertTasks(t *testing.T, s store.Store, tasks ...store.Task) {
+	t.Helper()
+	write(t, s, func(tx store.Tx) error {
+		for _, x := range tasks {
+			if err := tx.TaskInsert(context.Background(), &x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkTaskNext checks what TaskNext of k returns (want nil: none), and
+// returns its id.
+func checkTaskNext(t *testing.T, s store.Store, k store.TaskListKey, want *store.Task) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.TaskNext(ctx, k)
+		if want == nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("TaskNext(%+v) = %+v, %v; want ErrNotFound", k, got, err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("TaskNext(%+v): %w", k, err)
+		}
+		if got.ID == 0 {
+			return fmt.Errorf("TaskNext(%+v) has id 0", k)
+		}
+		w := *want
+		w.ID = got.ID
+		if *got != w {
+			return fmt.Errorf("TaskNext(%+v) = %+v, want %+v", k, *got, w)
+		}
+		id = got.ID
+		return nil
+	})
+	return id
+}
+
+// checkTaskCounts checks TaskCount of each list: want[i] for lists[i].
+func checkTaskCounts(t *testing.T, s store.Store, lists []store.TaskListKey, want ...int) {
+	t.Helper()
+	ctx := context.Background()
+	read(t, s, func(tx store.Tx) error {
+		for i, k := range lists {
+			if n, err := tx.TaskCount(ctx, k); err != nil || n != want[i] {
+				return fmt.Errorf("TaskCount(%+v) = %d, %v; want %d", k, n, err, want[i])
+			}
 		}
 		return nil
 	})

@@ -90,29 +90,8 @@ func testExecutionList(t *testing.T, s store.Store) {
 	read(t, s, func(tx store.Tx) error {
 		for _, c := range cases {
 			c.p.DomainID = d
-			n, err := tx.ExecutionCount(ctx, c.p.ExecutionFilter)
-			if err != nil {
+			if err := checkListing(ctx, tx, c.p, c.want); err != nil {
 				return err
-			}
-			if n != len(c.want) {
-				return fmt.Errorf("ExecutionCount(%+v) = %d, want %d", c.p.ExecutionFilter, n, len(c.want))
-			}
-			c.p.Limit = 100
-			got, err := tx.ExecutionList(ctx, c.p)
-			if err != nil {
-				return err
-			}
-			if !slices.Equal(runIDs(got), c.want) {
-				return fmt.Errorf("ExecutionList(%+v) = %v, want %v", c.p, runIDs(got), c.want)
-			}
-			// Limit cuts the same listing short.
-			c.p.Limit = 1
-			got, err = tx.ExecutionList(ctx, c.p)
-			if err != nil {
-				return err
-			}
-			if want := c.want[:min(1, len(c.want))]; !slices.Equal(runIDs(got), want) {
-				return fmt.Errorf("ExecutionList(%+v) = %v, want %v", c.p, runIDs(got), want)
 			}
 		}
 		// Listed runs carry all their columns.
@@ -135,6 +114,35 @@ func testExecutionList(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// checkListing checks that the runs p lists are want (by runId), that
+// ExecutionCount counts as many, and that a limit cuts the listing short.
+func checkListing(ctx context.Context, tx store.Tx, p store.ExecutionListParams, want []string) error {
+	n, err := tx.ExecutionCount(ctx, p.ExecutionFilter)
+	if err != nil {
+		return err
+	}
+	if n != len(want) {
+		return fmt.Errorf("ExecutionCount(%+v) = %d, want %d", p.ExecutionFilter, n, len(want))
+	}
+	p.Limit = 100
+	got, err := tx.ExecutionList(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !slices.Equal(runIDs(got), want) {
+		return fmt.Errorf("ExecutionList(%+v) = %v, want %v", p, runIDs(got), want)
+	}
+	p.Limit = 1
+	got, err = tx.ExecutionList(ctx, p)
+	if err != nil {
+		return err
+	}
+	if want := want[:min(1, len(want))]; !slices.Equal(runIDs(got), want) {
+		return fmt.Errorf("ExecutionList(%+v) = %v, want %v", p, runIDs(got), want)
+	}
+	return nil
 }
 
 // testExecutionListPaging pages through runs, many of which share start or
@@ -162,10 +170,6 @@ func testExecutionListPaging(t *testing.T, s store.Store) {
 		x.DomainID, x.WorkflowID = other, "x"+e.WorkflowID
 		insertRun(t, s, &x)
 	}
-	type key struct {
-		t  time.Time
-		id int64
-	}
 	for _, c := range []struct {
 		open, byClose, reverse bool
 	}{
@@ -173,32 +177,7 @@ func testExecutionListPaging(t *testing.T, s store.Store) {
 		{false, false, false}, {false, false, true},
 		{false, true, false}, {false, true, true},
 	} {
-		// The expected order: by time then id, newest first unless reverse.
-		var want []key
-		for _, e := range runs {
-			if e.Open != c.open {
-				continue
-			}
-			k := key{ms(e.StartedAt), e.ID}
-			if c.byClose {
-				k.t = ms(*e.ClosedAt)
-			}
-			want = append(want, k)
-		}
-		slices.SortFunc(want, func(a, b key) int {
-			r := a.t.Compare(b.t)
-			if r == 0 {
-				r = int(a.id - b.id)
-			}
-			if !c.reverse {
-				r = -r
-			}
-			return r
-		})
-		var wantIDs []int64
-		for _, k := range want {
-			wantIDs = append(wantIDs, k.id)
-		}
+		want := listingOrder(runs, c.open, c.byClose, c.reverse)
 		for _, limit := range []int{1, 2, 3, len(want), len(want) + 1} {
 			p := store.ExecutionListParams{
 				ExecutionFilter: store.ExecutionFilter{DomainID: d, Open: c.open},
@@ -206,32 +185,12 @@ func testExecutionListPaging(t *testing.T, s store.Store) {
 			}
 			var got []int64
 			read(t, s, func(tx store.Tx) error {
-				for pages := 0; ; pages++ {
-					if pages > len(want)+1 {
-						return fmt.Errorf("paging does not end: %v", got)
-					}
-					page, err := tx.ExecutionList(ctx, p)
-					if err != nil {
-						return err
-					}
-					if len(page) > limit {
-						return fmt.Errorf("page of %d runs with limit %d", len(page), limit)
-					}
-					for _, e := range page {
-						got = append(got, e.ID)
-					}
-					if len(page) < limit {
-						return nil
-					}
-					last := page[len(page)-1]
-					p.AfterTime, p.AfterID = &last.StartedAt, last.ID
-					if c.byClose {
-						p.AfterTime = last.ClosedAt
-					}
-				}
+				var err error
+				got, err = pageThrough(ctx, tx, p, len(want)+1)
+				return err
 			})
-			if !slices.Equal(got, wantIDs) {
-				t.Errorf("open %v, by close time %v, reverse %v, limit %d: paged through %v, want %v", c.open, c.byClose, c.reverse, limit, got, wantIDs)
+			if !slices.Equal(got, want) {
+				t.Errorf("open %v, by close time %v, reverse %v, limit %d: paged through %v, want %v", c.open, c.byClose, c.reverse, limit, got, want)
 			}
 		}
 	}
@@ -255,4 +214,70 @@ func testExecutionListPaging(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
+}
+
+// listingOrder is the ids of the runs, open or closed, in the order a
+// listing shows them: by time (start, or close) then id, newest first
+// unless reverse.
+func listingOrder(runs []*store.Execution, open, byClose, reverse bool) []int64 {
+	type key struct {
+		t  time.Time
+		id int64
+	}
+	var keys []key
+	for _, e := range runs {
+		if e.Open != open {
+			continue
+		}
+		k := key{ms(e.StartedAt), e.ID}
+		if byClose {
+			k.t = ms(*e.ClosedAt)
+		}
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		r := a.t.Compare(b.t)
+		if r == 0 {
+			r = int(a.id - b.id)
+		}
+		if !reverse {
+			r = -r
+		}
+		return r
+	})
+	var ids []int64
+	for _, k := range keys {
+		ids = append(ids, k.id)
+	}
+	return ids
+}
+
+// pageThrough lists the runs p lists, page by page (each of p.Limit runs
+// at most, the next after the last of the one before), and returns their
+// ids; more than maxPages pages is an error.
+func pageThrough(ctx context.Context, tx store.Tx, p store.ExecutionListParams, maxPages int) ([]int64, error) {
+	var got []int64
+	for pages := 0; ; pages++ {
+		if pages > maxPages {
+			return got, fmt.Errorf("paging does not end: %v", got)
+		}
+		page, err := tx.ExecutionList(ctx, p)
+		if err != nil {
+			return got, err
+		}
+		if len(page) > p.Limit {
+			return got, fmt.Errorf("page of %d runs with limit %d", len(page), p.Limit)
+		}
+		for _, e := range page {
+			got = append(got, e.ID)
+		}
+		if len(page) < p.Limit {
+			return got, nil
+		}
+		last := page[len(page)-1]
+		p.AfterTime, p.AfterID = &last.StartedAt, last.ID
+		if p.ByCloseTime {
+			p.AfterTime = last.ClosedAt
+		}
+	}
 }

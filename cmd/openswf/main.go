@@ -164,50 +164,72 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-func serve(args []string, stdout, stderr io.Writer, dev bool) error {
-	fs := flag.NewFlagSet(pick(dev, "dev", "serve"), flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	ds := devFlags(fs, dev)
-	listen := fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
-	database := fs.String("database", pick(dev, server.MemoryDatabase, env("OPENSWF_DATABASE", server.DefaultDatabasePath())), "SQLite database file, :memory: (a file removed at exit), or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
-	region := fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
-	account := fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
-	var envErrs []error
+// serveFlags are the settings of serve and dev, from their flags and the
+// environment variables that give the flags' defaults.
+type serveFlags struct {
+	ds                                                    *devSettings
+	conn                                                  connFlags
+	listen, database, region, account                     *string
+	lambdaEndpoint, lambdaRegion, stsEndpoint             *string
+	usersFile, trustedProxies, limits                     *string
+	archiveURL, archiveEndpoint                           *string
+	debugListen, logLevel, logFormat                      *string
+	assumeRole, consoleActions, throttling, apiThrottling *bool
+	// envErrs are the errors of environment variables that did not parse.
+	envErrs []error
+}
+
+// newServeFlags defines the flags of serve (or dev) on fs.
+func newServeFlags(fs *flag.FlagSet, dev bool) *serveFlags {
+	f := &serveFlags{ds: devFlags(fs, dev)}
+	f.listen = fs.String("listen", env("OPENSWF_LISTEN", server.DefaultListen), "`host:port` to serve on (OPENSWF_LISTEN)")
+	f.database = fs.String("database", pick(dev, server.MemoryDatabase, env("OPENSWF_DATABASE", server.DefaultDatabasePath())), "SQLite database file, :memory: (a file removed at exit), or a PostgreSQL URL (postgres://...) that several servers may share (OPENSWF_DATABASE)")
+	f.region = fs.String("region", env("OPENSWF_REGION", server.DefaultRegion), "region in domain ARNs (OPENSWF_REGION)")
+	f.account = fs.String("account-id", env("OPENSWF_ACCOUNT_ID", server.DefaultAccountID), "account id in domain ARNs (OPENSWF_ACCOUNT_ID)")
 	durationFlag := func(name, env string, def time.Duration, usage string) *time.Duration {
 		d, err := envDuration(env, def)
-		envErrs = append(envErrs, err)
+		f.envErrs = append(f.envErrs, err)
 		return fs.Duration(name, d, usage+" ("+env+")")
 	}
 	intFlag := func(name, env string, def int, usage string) *int {
 		n, err := envInt(env, def)
-		envErrs = append(envErrs, err)
+		f.envErrs = append(f.envErrs, err)
 		return fs.Int(name, n, usage+" ("+env+")")
 	}
-	conn := connectionFlags(fs, durationFlag, intFlag, pick(dev, devLongPollWait, engine.DefaultLongPollWait))
-	lambdaEndpoint := fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
-	lambdaRegion := fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
-	assumeRole := fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
-	stsEndpoint := fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
-	usersFile := fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
-	consoleActions := fs.Bool("console-actions", env("OPENSWF_CONSOLE_ACTIONS", "") == "true", "let the web console signal, request cancel, terminate and re-run executions, as the signed-in user's policies allow (OPENSWF_CONSOLE_ACTIONS)")
-	trustedProxies := fs.String("trusted-proxies", env("OPENSWF_TRUSTED_PROXIES", ""), "with --users: addresses or CIDR blocks of reverse proxies in front, whose X-Forwarded-For and X-Forwarded-Proto give aws:SourceIp and aws:SecureTransport (OPENSWF_TRUSTED_PROXIES)")
-	throttling := fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
-	apiThrottling := fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
-	limits := fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
-	archiveURL, archiveEndpoint := archiveFlags(fs)
-	debugListen := fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
-	logLevel := fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
-	logFormat := fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
+	f.conn = connectionFlags(fs, durationFlag, intFlag, pick(dev, devLongPollWait, engine.DefaultLongPollWait))
+	f.lambdaEndpoint = fs.String("lambda-endpoint", env("OPENSWF_LAMBDA_ENDPOINT", ""), "base URL of the AWS Lambda Invoke API for Lambda tasks; empty: no Lambda service (OPENSWF_LAMBDA_ENDPOINT)")
+	f.lambdaRegion = fs.String("lambda-region", env("OPENSWF_LAMBDA_REGION", ""), "region that Lambda requests are signed for; default: --region (OPENSWF_LAMBDA_REGION)")
+	f.assumeRole = fs.Bool("lambda-assume-role", env("OPENSWF_LAMBDA_ASSUME_ROLE", "") == "true", "invoke each function as its execution's lambdaRole, assumed through STS (OPENSWF_LAMBDA_ASSUME_ROLE)")
+	f.stsEndpoint = fs.String("sts-endpoint", env("OPENSWF_STS_ENDPOINT", ""), "STS endpoint for --lambda-assume-role; default https://sts.REGION.amazonaws.com (OPENSWF_STS_ENDPOINT)")
+	f.usersFile = fs.String("users", env("OPENSWF_USERS", ""), "users `file` (JSON): access keys whose SigV4 signatures are checked, and each user's IAM policies; empty: no checks, any keys work (OPENSWF_USERS)")
+	f.consoleActions = fs.Bool("console-actions", env("OPENSWF_CONSOLE_ACTIONS", "") == "true", "let the web console signal, request cancel, terminate and re-run executions, as the signed-in user's policies allow (OPENSWF_CONSOLE_ACTIONS)")
+	f.trustedProxies = fs.String("trusted-proxies", env("OPENSWF_TRUSTED_PROXIES", ""), "with --users: addresses or CIDR blocks of reverse proxies in front, whose X-Forwarded-For and X-Forwarded-Proto give aws:SourceIp and aws:SecureTransport (OPENSWF_TRUSTED_PROXIES)")
+	f.throttling = fs.Bool("decision-throttling", env("OPENSWF_DECISION_THROTTLING", "") == "true", "limit decisions that create things to Amazon SWF's rates, failing them with *_RATE_EXCEEDED (OPENSWF_DECISION_THROTTLING)")
+	f.apiThrottling = fs.Bool("api-throttling", env("OPENSWF_API_THROTTLING", "") == "true", "limit calls to Amazon SWF's API rates (per operation, and per execution), answering ThrottlingException beyond them (OPENSWF_API_THROTTLING)")
+	f.limits = fs.String("limits", env("OPENSWF_LIMITS", ""), "quotas to change from Amazon SWF's, as name=value,...; see the README (OPENSWF_LIMITS)")
+	f.archiveURL, f.archiveEndpoint = archiveFlags(fs)
+	f.debugListen = fs.String("debug-listen", env("OPENSWF_DEBUG_LISTEN", ""), "`host:port` to serve Go's profiler on (/debug/pprof/); empty: none (OPENSWF_DEBUG_LISTEN)")
+	f.logLevel = fs.String("log-level", env("OPENSWF_LOG_LEVEL", "info"), "debug, info, warn or error (OPENSWF_LOG_LEVEL)")
+	f.logFormat = fs.String("log-format", env("OPENSWF_LOG_FORMAT", "text"), "text or json (OPENSWF_LOG_FORMAT)")
+	return f
+}
+
+// serve runs the server (dev: the development server) with the settings of
+// args until SIGINT or SIGTERM, then shuts it down.
+func serve(args []string, stdout, stderr io.Writer, dev bool) error {
+	fs := flag.NewFlagSet(pick(dev, "dev", "serve"), flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	f := newServeFlags(fs, dev)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := errors.Join(append(envErrs, ds.check())...); err != nil {
+	if err := errors.Join(append(f.envErrs, f.ds.check())...); err != nil {
 		return err
 	}
-	if err := conn.check(); err != nil {
+	if err := f.conn.check(); err != nil {
 		return err
 	}
-	lim, err := parseLimits(*limits)
+	lim, err := parseLimits(*f.limits)
 	if err != nil {
 		return fmt.Errorf("--limits: %w", err)
 	}
@@ -215,14 +237,14 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 		return fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Args())
 	}
 
-	logger, err := newLogger(*logLevel, *logFormat, stderr)
+	logger, err := newLogger(*f.logLevel, *f.logFormat, stderr)
 	if err != nil {
 		return err
 	}
 
 	tuneGC()
 
-	authn, err := loadUsers(*usersFile, *trustedProxies, *region, *account, logger)
+	authn, err := loadUsers(*f.usersFile, *f.trustedProxies, *f.region, *f.account, logger)
 	if err != nil {
 		return err
 	}
@@ -233,44 +255,44 @@ func serve(args []string, stdout, stderr io.Writer, dev bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	lambdaCreds, err := lambdaCredentials(ctx, *lambdaEndpoint, cmp.Or(*lambdaRegion, *region), logger)
+	lambdaCreds, err := lambdaCredentials(ctx, *f.lambdaEndpoint, cmp.Or(*f.lambdaRegion, *f.region), logger)
 	if err != nil {
 		return err
 	}
 
 	srv, err := server.Start(ctx, withConn(server.Config{
-		Listen:            *listen,
-		Database:          *database,
-		Region:            *region,
-		AccountID:         *account,
+		Listen:            *f.listen,
+		Database:          *f.database,
+		Region:            *f.region,
+		AccountID:         *f.account,
 		Limits:            lim,
-		DecisionRates:     ratesIf(*throttling, engine.SWFDecisionRates),
-		APIRates:          ratesIf(*apiThrottling, engine.SWFAPIRates),
-		ExecutionAPIRates: ratesIf(*apiThrottling, engine.SWFExecutionAPIRates),
+		DecisionRates:     ratesIf(*f.throttling, engine.SWFDecisionRates),
+		APIRates:          ratesIf(*f.apiThrottling, engine.SWFAPIRates),
+		ExecutionAPIRates: ratesIf(*f.apiThrottling, engine.SWFExecutionAPIRates),
 		Lambda: server.LambdaConfig{
-			Endpoint: *lambdaEndpoint, Region: *lambdaRegion, AssumeRole: *assumeRole, STSEndpoint: *stsEndpoint,
+			Endpoint: *f.lambdaEndpoint, Region: *f.lambdaRegion, AssumeRole: *f.assumeRole, STSEndpoint: *f.stsEndpoint,
 			Credentials: lambdaCreds,
 		},
 		Auth:           authn,
-		ConsoleActions: *consoleActions,
+		ConsoleActions: *f.consoleActions,
 		Logger:         logger,
-		ManualClock:    ds.clock == "manual",
+		ManualClock:    f.ds.clock == "manual",
 		Dev:            dev,
 		Version:        versionString(),
-		ArchiveURL:     *archiveURL, ArchiveEndpoint: *archiveEndpoint,
-	}, conn))
+		ArchiveURL:     *f.archiveURL, ArchiveEndpoint: *f.archiveEndpoint,
+	}, f.conn))
 	if err != nil {
 		return err
 	}
-	if err := ds.announce(ctx, srv, *region, stdout); err != nil {
+	if err := f.ds.announce(ctx, srv, *f.region, stdout); err != nil {
 		srv.Shutdown(context.Background())
 		return err
 	}
-	if *debugListen != "" {
-		defer startProfiler(*debugListen, logger).Close()
+	if *f.debugListen != "" {
+		defer startProfiler(*f.debugListen, logger).Close()
 	}
 	if authn != nil {
-		defer reloadOnHUP(authn, logger, *usersFile, *region, *account)()
+		defer reloadOnHUP(authn, logger, *f.usersFile, *f.region, *f.account)()
 	}
 	<-ctx.Done()
 	stop()

@@ -368,114 +368,124 @@ func heartbeatLoad(ctx context.Context, cs clients, tokens []*string, k int, d t
 // workers for the duration, then lets the started ones finish and checks
 // each one's history.
 func workflowLoad(ctx context.Context, cs clients, o Options) (WorkflowRate, error) {
-	c := cs[0]
 	var res WorkflowRate
-	var calls, errs, started, completed atomic.Int64
-	var startTimes sync.Map // workflowId -> time.Time
-	var firstErr error      // the first failed call, to report
-	var firstOnce sync.Once
-	var lat latencies
-	domain := o.Domain
-	prefix := "wf-" + runID + "-"
 	startCtx, stopStarting := context.WithTimeout(ctx, o.Duration)
 	defer stopStarting()
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
-	call := func(err error) error {
-		if workCtx.Err() != nil {
-			return workCtx.Err()
-		}
-		calls.Add(1)
-		if err != nil {
-			errs.Add(1)
-			firstOnce.Do(func() { firstErr = err })
-		}
-		return err
-	}
+	w := &workflowRun{domain: o.Domain, prefix: "wf-" + runID + "-", workCtx: workCtx}
 	begin := time.Now()
 	var starters, pool sync.WaitGroup
-
 	for i := range o.Starters {
-		c := cs.pick(i)
-		starters.Add(1)
-		go func() {
-			defer starters.Done()
-			for startCtx.Err() == nil {
-				id := prefix + strconv.FormatInt(started.Add(1), 10)
-				startTimes.Store(id, time.Now())
-				if call(startErr(c.StartWorkflowExecution(workCtx, &swf.StartWorkflowExecutionInput{Domain: &domain, WorkflowId: &id, WorkflowType: workflowType, TaskList: &types.TaskList{Name: aws.String(deciderList)}, Input: aws.String("bench")}))) != nil {
-					started.Add(-1)
-					startTimes.Delete(id)
-				}
-			}
-		}()
+		starters.Go(func() { w.start(startCtx, cs.pick(i)) })
 	}
 	for i := range o.Deciders {
-		c := cs.pick(i)
-		pool.Add(1)
-		go func() {
-			defer pool.Done()
-			var local []time.Duration
-			defer func() { lat.add(local) }()
-			for workCtx.Err() == nil {
-				t, err := c.PollForDecisionTask(workCtx, &swf.PollForDecisionTaskInput{Domain: &domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
-				if call(err) != nil || t.TaskToken == nil {
-					continue
-				}
-				decisions, done := decideWorkflow(t.Events)
-				_, err = c.RespondDecisionTaskCompleted(workCtx, &swf.RespondDecisionTaskCompletedInput{TaskToken: t.TaskToken, Decisions: decisions})
-				if call(err) == nil && done {
-					completed.Add(1)
-					if t0, ok := startTimes.Load(*t.WorkflowExecution.WorkflowId); ok {
-						local = append(local, time.Since(t0.(time.Time)))
-					}
-				}
-			}
-		}()
+		pool.Go(func() { w.decide(cs.pick(i)) })
 	}
 	for i := range o.Workers {
-		c := cs.pick(i)
-		pool.Add(1)
-		go func() {
-			defer pool.Done()
-			for workCtx.Err() == nil {
-				t, err := c.PollForActivityTask(workCtx, &swf.PollForActivityTaskInput{Domain: &domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
-				if call(err) != nil || t.TaskToken == nil {
-					continue
-				}
-				for i := range 3 {
-					_, err := c.RecordActivityTaskHeartbeat(workCtx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: t.TaskToken, Details: aws.String(strconv.Itoa(i + 1))})
-					call(err)
-				}
-				_, err = c.RespondActivityTaskCompleted(workCtx, &swf.RespondActivityTaskCompletedInput{TaskToken: t.TaskToken, Result: aws.String("done")})
-				call(err)
-			}
-		}()
+		pool.Go(func() { w.work(cs.pick(i)) })
 	}
 	starters.Wait()
 	// Let every started workflow finish (bounded), then stop the pools.
 	deadline := time.Now().Add(o.Duration + 60*time.Second)
-	for completed.Load() < started.Load() && time.Now().Before(deadline) && errs.Load() == 0 {
+	for w.completed.Load() < w.started.Load() && time.Now().Before(deadline) && w.errs.Load() == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
 	elapsed := time.Since(begin)
 	stopWork()
 	pool.Wait()
 
-	res.Completed = int(completed.Load())
-	res.Errors = int(errs.Load())
+	res.Completed = int(w.completed.Load())
+	res.Errors = int(w.errs.Load())
 	res.PerSec = float64(res.Completed) / elapsed.Seconds()
-	res.CallsPerSec = float64(calls.Load()) / elapsed.Seconds()
-	res.P50, res.P99 = lat.percentile(0.50), lat.percentile(0.99)
+	res.CallsPerSec = float64(w.calls.Load()) / elapsed.Seconds()
+	res.P50, res.P99 = w.lat.percentile(0.50), w.lat.percentile(0.99)
 	if res.Errors > 0 {
-		return res, fmt.Errorf("%d API calls of the workflow load failed, the first: %w", res.Errors, firstErr)
+		return res, fmt.Errorf("%d API calls of the workflow load failed, the first: %w", res.Errors, w.firstErr)
 	}
-	if int64(res.Completed) != started.Load() {
-		return res, fmt.Errorf("%d workflows started, %d completed", started.Load(), res.Completed)
+	if int64(res.Completed) != w.started.Load() {
+		return res, fmt.Errorf("%d workflows started, %d completed", w.started.Load(), res.Completed)
 	}
-	n, err := verify(ctx, c, domain, prefix, res.Completed)
+	n, err := verify(ctx, cs[0], o.Domain, w.prefix, res.Completed)
 	res.Verified = n
 	return res, err
+}
+
+// workflowRun is the state that the starters, deciders and workers of a
+// workflow load share.
+type workflowRun struct {
+	domain, prefix string
+	// workCtx ends the deciders and workers (and the calls of starters).
+	workCtx                         context.Context
+	calls, errs, started, completed atomic.Int64
+	startTimes                      sync.Map // workflowId -> time.Time
+	firstErr                        error    // the first failed call, to report
+	firstOnce                       sync.Once
+	lat                             latencies // start to completion
+}
+
+// call counts a call with its outcome, and returns its error (or that of
+// workCtx, once the load is over: that call does not count).
+func (w *workflowRun) call(err error) error {
+	if w.workCtx.Err() != nil {
+		return w.workCtx.Err()
+	}
+	w.calls.Add(1)
+	if err != nil {
+		w.errs.Add(1)
+		w.firstOnce.Do(func() { w.firstErr = err })
+	}
+	return err
+}
+
+// start starts workflows until startCtx ends.
+func (w *workflowRun) start(startCtx context.Context, c *swf.Client) {
+	for startCtx.Err() == nil {
+		id := w.prefix + strconv.FormatInt(w.started.Add(1), 10)
+		w.startTimes.Store(id, time.Now())
+		if w.call(startErr(c.StartWorkflowExecution(w.workCtx, &swf.StartWorkflowExecutionInput{Domain: &w.domain, WorkflowId: &id, WorkflowType: workflowType, TaskList: &types.TaskList{Name: aws.String(deciderList)}, Input: aws.String("bench")}))) != nil {
+			w.started.Add(-1)
+			w.startTimes.Delete(id)
+		}
+	}
+}
+
+// decide takes decision tasks and answers them (decideWorkflow) until the
+// load is over, timing each workflow that it completes.
+func (w *workflowRun) decide(c *swf.Client) {
+	var local []time.Duration
+	defer func() { w.lat.add(local) }()
+	for w.workCtx.Err() == nil {
+		t, err := c.PollForDecisionTask(w.workCtx, &swf.PollForDecisionTaskInput{Domain: &w.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
+		if w.call(err) != nil || t.TaskToken == nil {
+			continue
+		}
+		decisions, done := decideWorkflow(t.Events)
+		_, err = c.RespondDecisionTaskCompleted(w.workCtx, &swf.RespondDecisionTaskCompletedInput{TaskToken: t.TaskToken, Decisions: decisions})
+		if w.call(err) == nil && done {
+			w.completed.Add(1)
+			if t0, ok := w.startTimes.Load(*t.WorkflowExecution.WorkflowId); ok {
+				local = append(local, time.Since(t0.(time.Time)))
+			}
+		}
+	}
+}
+
+// work takes activity tasks, heartbeats three times and completes each,
+// until the load is over.
+func (w *workflowRun) work(c *swf.Client) {
+	for w.workCtx.Err() == nil {
+		t, err := c.PollForActivityTask(w.workCtx, &swf.PollForActivityTaskInput{Domain: &w.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
+		if w.call(err) != nil || t.TaskToken == nil {
+			continue
+		}
+		for i := range 3 {
+			_, err := c.RecordActivityTaskHeartbeat(w.workCtx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: t.TaskToken, Details: aws.String(strconv.Itoa(i + 1))})
+			w.call(err)
+		}
+		_, err = c.RespondActivityTaskCompleted(w.workCtx, &swf.RespondActivityTaskCompletedInput{TaskToken: t.TaskToken, Result: aws.String("done")})
+		w.call(err)
+	}
 }
 
 func startErr(_ *swf.StartWorkflowExecutionOutput, err error) error { return err }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"reflect"
 	"strings"
 
 	"github.com/openswf/openswf/internal/auth"
@@ -15,16 +15,22 @@ import (
 
 // Authorize checks that the caller in ctx may call the operation op with
 // in, as IAM does for Amazon SWF (SWF-API.md §12): the action swf:<op> on
-// the domain the call acts on, with the operation's condition keys. It
-// answers OperationNotPermittedFault when the caller may not. Without a
-// caller (no users file) everything is allowed.
+// the domain the call acts on, with the operation's condition keys (see
+// authRules). It answers OperationNotPermittedFault when the caller may
+// not. Without a caller (no users file) everything is allowed.
 func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) error {
 	c := auth.FromContext(ctx)
 	if c == nil {
 		return nil
 	}
+	rule, ok := authRules[op]
+	if !ok {
+		// An operation with no rule cannot be authorized, so it is
+		// refused (an internal failure), never allowed.
+		return fmt.Errorf("authorize: no rule for %s", op)
+	}
 	action := "swf:" + op
-	if _, ok := in.(*swfapi.ListDomainsInput); ok {
+	if rule.on == onAccount {
 		// Documented as arn:aws:swf::ACCOUNT:domain/*; the ARN form of
 		// the other actions is accepted too.
 		for _, r := range []string{"arn:" + e.cfg.Partition + ":swf::" + e.cfg.AccountID + ":domain/*", e.DomainARN("*")} {
@@ -34,7 +40,7 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		}
 		return e.notPermitted(op, c, action, e.DomainARN("*"))
 	}
-	domain, keys, err := e.authRequest(ctx, in)
+	domain, keys, err := e.authRequest(ctx, rule, in)
 	if err != nil {
 		return err
 	}
@@ -52,7 +58,13 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 	if !c.Allowed(action, resource, keys) {
 		return e.notPermitted(op, c, action, resource)
 	}
-	// Naming a Lambda role for SWF to assume takes iam:PassRole on it.
+	return e.authorizeMore(op, c, in, resource, keys)
+}
+
+// authorizeMore checks the permissions a call takes beyond its own action:
+// iam:PassRole on a Lambda role it names for SWF to assume, and
+// swf:TagResource to tag a domain as it is registered.
+func (e *Engine) authorizeMore(op string, c *auth.Caller, in swfapi.Input, resource string, keys map[string][]string) error {
 	var role *string
 	switch in := in.(type) {
 	case *swfapi.StartWorkflowExecutionInput:
@@ -64,7 +76,6 @@ func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) erro
 		return e.notPermitted(op, c, "iam:PassRole", *role)
 	}
 	if d, ok := in.(*swfapi.RegisterDomainInput); ok && len(d.Tags) > 0 && !c.Allowed("swf:TagResource", resource, keys) {
-		// Tagging a domain as it is registered also takes swf:TagResource.
 		return e.notPermitted(op, c, "swf:TagResource", resource)
 	}
 	return nil
@@ -79,179 +90,30 @@ func (e *Engine) notPermitted(op string, c *auth.Caller, action, resource string
 }
 
 // authRequest returns the name of the domain a call acts on and the
-// condition keys its request sets (SWF-API.md §12.3). Where a request
-// leaves out a value that has a registered default, the default is what
-// the keys hold, as in Amazon SWF.
-func (e *Engine) authRequest(ctx context.Context, in swfapi.Input) (string, map[string][]string, error) {
-	keys := map[string][]string{}
-	set := func(key string, v *string) {
-		if v != nil {
-			keys[key] = []string{*v}
+// condition keys its request sets, by its operation's rule. Where a
+// request leaves out a value that has a registered default, the default is
+// what the keys hold, as in Amazon SWF.
+func (e *Engine) authRequest(ctx context.Context, rule authRule, in swfapi.Input) (string, map[string][]string, error) {
+	v := reflect.ValueOf(in).Elem()
+	keys := rule.conditionKeys(v)
+	if start, ok := in.(*swfapi.StartWorkflowExecutionInput); ok && start.TaskList == nil {
+		tl, err := e.defaultWorkflowTaskList(ctx, *start.Domain, start.WorkflowType)
+		if err != nil {
+			return "", nil, err
+		}
+		if tl != nil && tl.Name != nil {
+			keys["swf:taskList.name"] = []string{*tl.Name}
 		}
 	}
-	taskList := func(tl *swfapi.TaskList) {
-		if tl != nil {
-			set("swf:taskList.name", tl.Name)
-		}
-	}
-	tags := func(tagList []string) {
-		for i, t := range tagList {
-			keys["swf:tagList.member."+strconv.Itoa(i)] = []string{t}
-		}
-	}
-	filters := func(tf *swfapi.TagFilter, wf *swfapi.WorkflowTypeFilter) {
-		if tf != nil {
-			set("swf:tagFilter.tag", tf.Tag)
-		}
-		if wf != nil {
-			set("swf:typeFilter.name", wf.Name)
-			set("swf:typeFilter.version", wf.Version)
-		}
-	}
-	activityType := func(t *swfapi.ActivityType) {
-		set("swf:activityType.name", t.Name)
-		set("swf:activityType.version", t.Version)
-	}
-	workflowType := func(t *swfapi.WorkflowType) {
-		set("swf:workflowType.name", t.Name)
-		set("swf:workflowType.version", t.Version)
-	}
-	requestTags := func(tags []swfapi.ResourceTag) {
-		for _, t := range tags {
-			keys["aws:RequestTag/"+*t.Key] = []string{swfapi.Deref(t.Value)}
-			keys["aws:TagKeys"] = append(keys["aws:TagKeys"], *t.Key)
-		}
-	}
-
-	switch in := in.(type) {
-	case *swfapi.RegisterDomainInput:
-		requestTags(in.Tags)
-		return *in.Name, keys, nil
-	case *swfapi.DescribeDomainInput:
-		return *in.Name, keys, nil
-	case *swfapi.DeprecateDomainInput:
-		return *in.Name, keys, nil
-	case *swfapi.UndeprecateDomainInput:
-		return *in.Name, keys, nil
-	case *swfapi.TagResourceInput:
-		requestTags(in.Tags)
-		return e.domainOfARN(*in.ResourceArn), keys, nil
-	case *swfapi.UntagResourceInput:
-		keys["aws:TagKeys"] = in.TagKeys
-		return e.domainOfARN(*in.ResourceArn), keys, nil
-	case *swfapi.ListTagsForResourceInput:
-		return e.domainOfARN(*in.ResourceArn), keys, nil
-
-	case *swfapi.RegisterActivityTypeInput:
-		set("swf:name", in.Name)
-		set("swf:version", in.Version)
-		if in.DefaultTaskList != nil {
-			set("swf:defaultTaskList.name", in.DefaultTaskList.Name)
-		}
-		return *in.Domain, keys, nil
-	case *swfapi.RegisterWorkflowTypeInput:
-		set("swf:name", in.Name)
-		set("swf:version", in.Version)
-		if in.DefaultTaskList != nil {
-			set("swf:defaultTaskList.name", in.DefaultTaskList.Name)
-		}
-		return *in.Domain, keys, nil
-	case *swfapi.DescribeActivityTypeInput:
-		activityType(in.ActivityType)
-		return *in.Domain, keys, nil
-	case *swfapi.DeprecateActivityTypeInput:
-		activityType(in.ActivityType)
-		return *in.Domain, keys, nil
-	case *swfapi.UndeprecateActivityTypeInput:
-		activityType(in.ActivityType)
-		return *in.Domain, keys, nil
-	case *swfapi.DeleteActivityTypeInput:
-		activityType(in.ActivityType)
-		return *in.Domain, keys, nil
-	case *swfapi.DescribeWorkflowTypeInput:
-		workflowType(in.WorkflowType)
-		return *in.Domain, keys, nil
-	case *swfapi.DeprecateWorkflowTypeInput:
-		workflowType(in.WorkflowType)
-		return *in.Domain, keys, nil
-	case *swfapi.UndeprecateWorkflowTypeInput:
-		workflowType(in.WorkflowType)
-		return *in.Domain, keys, nil
-	case *swfapi.DeleteWorkflowTypeInput:
-		workflowType(in.WorkflowType)
-		return *in.Domain, keys, nil
-	case *swfapi.ListActivityTypesInput:
-		return *in.Domain, keys, nil
-	case *swfapi.ListWorkflowTypesInput:
-		return *in.Domain, keys, nil
-
-	case *swfapi.StartWorkflowExecutionInput:
-		workflowType(in.WorkflowType)
-		tags(in.TagList)
-		tl := in.TaskList
-		if tl == nil {
-			var err error
-			if tl, err = e.defaultWorkflowTaskList(ctx, *in.Domain, in.WorkflowType); err != nil {
-				return "", nil, err
-			}
-		}
-		taskList(tl)
-		return *in.Domain, keys, nil
-	case *swfapi.SignalWorkflowExecutionInput:
-		return *in.Domain, keys, nil
-	case *swfapi.RequestCancelWorkflowExecutionInput:
-		return *in.Domain, keys, nil
-	case *swfapi.TerminateWorkflowExecutionInput:
-		return *in.Domain, keys, nil
-	case *swfapi.DescribeWorkflowExecutionInput:
-		return *in.Domain, keys, nil
-	case *swfapi.GetWorkflowExecutionHistoryInput:
-		return *in.Domain, keys, nil
-	case *swfapi.CountOpenWorkflowExecutionsInput:
-		filters(in.TagFilter, in.TypeFilter)
-		return *in.Domain, keys, nil
-	case *swfapi.CountClosedWorkflowExecutionsInput:
-		filters(in.TagFilter, in.TypeFilter)
-		return *in.Domain, keys, nil
-	case *swfapi.ListOpenWorkflowExecutionsInput:
-		filters(in.TagFilter, in.TypeFilter)
-		return *in.Domain, keys, nil
-	case *swfapi.ListClosedWorkflowExecutionsInput:
-		filters(in.TagFilter, in.TypeFilter)
-		return *in.Domain, keys, nil
-
-	case *swfapi.PollForDecisionTaskInput:
-		taskList(in.TaskList)
-		return *in.Domain, keys, nil
-	case *swfapi.PollForActivityTaskInput:
-		taskList(in.TaskList)
-		return *in.Domain, keys, nil
-	case *swfapi.CountPendingDecisionTasksInput:
-		taskList(in.TaskList)
-		return *in.Domain, keys, nil
-	case *swfapi.CountPendingActivityTasksInput:
-		taskList(in.TaskList)
-		return *in.Domain, keys, nil
-
-	case *swfapi.RespondDecisionTaskCompletedInput:
-		d, err := e.domainOfToken(ctx, *in.TaskToken)
-		return d, keys, err
-	case *swfapi.RecordActivityTaskHeartbeatInput:
-		d, err := e.domainOfToken(ctx, *in.TaskToken)
-		return d, keys, err
-	case *swfapi.RespondActivityTaskCompletedInput:
-		d, err := e.domainOfToken(ctx, *in.TaskToken)
-		return d, keys, err
-	case *swfapi.RespondActivityTaskFailedInput:
-		d, err := e.domainOfToken(ctx, *in.TaskToken)
-		return d, keys, err
-	case *swfapi.RespondActivityTaskCanceledInput:
-		d, err := e.domainOfToken(ctx, *in.TaskToken)
+	name := rule.resource(v)
+	switch rule.on {
+	case onARN:
+		return e.domainOfARN(name), keys, nil
+	case onToken:
+		d, err := e.domainOfToken(ctx, name)
 		return d, keys, err
 	}
-	// Every operation is above: one that is not cannot be authorized, so it
-	// is refused (an internal failure), never allowed.
-	return "", nil, fmt.Errorf("authorize: no rule for %T", in)
+	return name, keys, nil
 }
 
 // domainOfARN is the name of the domain an ARN names, or "" for an ARN

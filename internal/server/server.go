@@ -258,54 +258,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("a manual clock must be a *clock.Fake, not %T", cfg.Clock)
 		}
 	}
-	var tempDir string
-	if cfg.Database == MemoryDatabase {
-		dir, err := os.MkdirTemp("", "openswf-")
-		if err != nil {
-			return nil, err
-		}
-		tempDir, cfg.Database = dir, filepath.Join(dir, "openswf.db")
-	}
-	st, where, err := openStore(ctx, cfg.Database)
-	if err == nil && tempDir != "" {
-		where = "memory (" + where + ", removed when the server stops)"
-	}
-	var keys engine.Keys
-	if err == nil {
-		if keys, err = loadKeys(ctx, st); err != nil {
-			st.Close()
-		}
-	}
+	st, where, keys, tempDir, err := openDatabase(ctx, &cfg)
 	if err != nil {
-		if tempDir != "" {
-			os.RemoveAll(tempDir)
-		}
-		return nil, fmt.Errorf("open database %s: %w", where, err)
-	}
-	if !IsPostgres(cfg.Database) {
-		if p, err := DatabasePath(cfg.Database); err == nil {
-			if loose := sqlite.LoosePermissions(p); loose != nil {
-				cfg.Logger.Warn("the database holds the keys that sign task tokens, but others may read it: chmod 600 these files", "files", loose)
-			}
-		}
+		return nil, err
 	}
 	registry := &metrics.Registry{}
-	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
-		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
-		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe,
-		Archive: cfg.Archive}
-	if manual != nil {
-		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
-	}
-	if l := cfg.Lambda; l.Endpoint != "" {
-		region := cmp.Or(l.Region, cfg.Region)
-		ecfg.Lambda = &lambda.HTTPInvoker{
-			Endpoint: l.Endpoint, Region: region, Credentials: l.Credentials, AssumeRole: l.AssumeRole,
-			STSEndpoint: cmp.Or(l.STSEndpoint, "https://sts."+region+".amazonaws.com"),
-			MaxOutput:   int(cfg.Limits.Sizes.Data),
-		}
-	}
-	eng := engine.New(ecfg, st, cfg.Clock, keys)
+	eng := engine.New(cfg.engineConfig(registry, manual != nil), st, cfg.Clock, keys)
 	loopCtx, stopLoop := context.WithCancel(context.Background())
 	loop := timers.New(cfg.Clock, eng, cfg.Logger)
 	eng.OnTimersArmed(loop.Notify)
@@ -351,6 +309,65 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.Logger.Info("openswf is serving the Amazon SWF API", "endpoint", s.URL(), "console", s.URL()+"/console/", "database", where, "authentication", cfg.Auth != nil,
 		"region", cfg.Region, "account", cfg.AccountID, "clock", map[bool]string{true: "manual", false: "real"}[manual != nil])
 	return s, nil
+}
+
+// openDatabase opens the store cfg.Database names and loads its keys; for
+// MemoryDatabase, it makes a temporary directory (tempDir) for a file, and
+// sets cfg.Database to it. where says where the store is, for logs. A
+// SQLite file that others may read is logged as a warning.
+func openDatabase(ctx context.Context, cfg *Config) (st store.Store, where string, keys engine.Keys, tempDir string, err error) {
+	if cfg.Database == MemoryDatabase {
+		dir, err := os.MkdirTemp("", "openswf-")
+		if err != nil {
+			return nil, "", keys, "", err
+		}
+		tempDir, cfg.Database = dir, filepath.Join(dir, "openswf.db")
+	}
+	st, where, err = openStore(ctx, cfg.Database)
+	if err == nil && tempDir != "" {
+		where = "memory (" + where + ", removed when the server stops)"
+	}
+	if err == nil {
+		if keys, err = loadKeys(ctx, st); err != nil {
+			st.Close()
+		}
+	}
+	if err != nil {
+		if tempDir != "" {
+			os.RemoveAll(tempDir)
+		}
+		return nil, "", keys, "", fmt.Errorf("open database %s: %w", where, err)
+	}
+	if !IsPostgres(cfg.Database) {
+		if p, err := DatabasePath(cfg.Database); err == nil {
+			if loose := sqlite.LoosePermissions(p); loose != nil {
+				cfg.Logger.Warn("the database holds the keys that sign task tokens, but others may read it: chmod 600 these files", "files", loose)
+			}
+		}
+	}
+	return st, where, keys, tempDir, nil
+}
+
+// engineConfig is the engine's configuration from the server's, with the
+// metrics of its work in registry; with a manual clock, calls still wait
+// on real time.
+func (cfg *Config) engineConfig(registry *metrics.Registry, manual bool) engine.Config {
+	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
+		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
+		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe,
+		Archive: cfg.Archive}
+	if manual {
+		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
+	}
+	if l := cfg.Lambda; l.Endpoint != "" {
+		region := cmp.Or(l.Region, cfg.Region)
+		ecfg.Lambda = &lambda.HTTPInvoker{
+			Endpoint: l.Endpoint, Region: region, Credentials: l.Credentials, AssumeRole: l.AssumeRole,
+			STSEndpoint: cmp.Or(l.STSEndpoint, "https://sts."+region+".amazonaws.com"),
+			MaxOutput:   int(cfg.Limits.Sizes.Data),
+		}
+	}
+	return ecfg
 }
 
 // openStore opens the store the Database setting names, and says where it

@@ -330,6 +330,8 @@ func (m *Machine) decide(d *swfapi.Decision, completedID int64, types Types) {
 	}
 }
 
+// scheduleActivity carries out a ScheduleActivityTask decision: the
+// activity is scheduled, or the decision fails with its cause.
 func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttributes, completedID int64, types Types) {
 	fail := func(cause swfapi.ScheduleActivityTaskFailedCause) {
 		m.record(&swfapi.ScheduleActivityTaskFailedEventAttributes{
@@ -341,95 +343,44 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 		m.needDecision()
 	}
 	t := types.ActivityType(*a.ActivityType.Name, *a.ActivityType.Version)
-	if t == nil {
-		fail(swfapi.ScheduleActivityTaskFailedCauseActivityTypeDoesNotExist)
+	if cause := m.refuseActivity(a, t); cause != "" {
+		fail(cause)
 		return
 	}
-	if t.Deprecated {
-		fail(swfapi.ScheduleActivityTaskFailedCauseActivityTypeDeprecated)
+	set, cause := activitySettings(a, swfapi.Deref(t.Activity))
+	if cause != "" {
+		fail(cause)
 		return
-	}
-	for _, open := range m.Activities {
-		if open.ActivityID == *a.ActivityId {
-			fail(swfapi.ScheduleActivityTaskFailedCauseActivityIdAlreadyInUse)
-			return
-		}
-	}
-	if len(m.Activities) >= m.opts.Limits.OpenActivities {
-		fail(swfapi.ScheduleActivityTaskFailedCauseOpenActivitiesLimitExceeded)
-		return
-	}
-	if !m.allowed(swfapi.DecisionTypeScheduleActivityTask) {
-		fail(swfapi.ScheduleActivityTaskFailedCauseActivityCreationRateExceeded)
-		return
-	}
-	cfg := swfapi.Deref(t.Activity)
-	pick := func(v, def *string) *string {
-		if v != nil {
-			return v
-		}
-		return def
-	}
-	scheduleToClose := pick(a.ScheduleToCloseTimeout, cfg.DefaultTaskScheduleToCloseTimeout)
-	var taskList *string
-	if a.TaskList != nil {
-		taskList = a.TaskList.Name
-	} else if cfg.DefaultTaskList != nil {
-		taskList = cfg.DefaultTaskList.Name
-	}
-	scheduleToStart := pick(a.ScheduleToStartTimeout, cfg.DefaultTaskScheduleToStartTimeout)
-	startToClose := pick(a.StartToCloseTimeout, cfg.DefaultTaskStartToCloseTimeout)
-	heartbeat := pick(a.HeartbeatTimeout, cfg.DefaultTaskHeartbeatTimeout)
-	switch {
-	case scheduleToClose == nil:
-		fail(swfapi.ScheduleActivityTaskFailedCauseDefaultScheduleToCloseTimeoutUndefined)
-		return
-	case taskList == nil:
-		fail(swfapi.ScheduleActivityTaskFailedCauseDefaultTaskListUndefined)
-		return
-	case scheduleToStart == nil:
-		fail(swfapi.ScheduleActivityTaskFailedCauseDefaultScheduleToStartTimeoutUndefined)
-		return
-	case startToClose == nil:
-		fail(swfapi.ScheduleActivityTaskFailedCauseDefaultStartToCloseTimeoutUndefined)
-		return
-	case heartbeat == nil:
-		fail(swfapi.ScheduleActivityTaskFailedCauseDefaultHeartbeatTimeoutUndefined)
-		return
-	}
-	priority := pick(a.TaskPriority, cfg.DefaultTaskPriority)
-	if priority == nil {
-		priority = swfapi.Ptr("0")
 	}
 	id := m.record(&swfapi.ActivityTaskScheduledEventAttributes{
 		ActivityType:                 a.ActivityType,
 		ActivityId:                   a.ActivityId,
 		Input:                        a.Input,
 		Control:                      a.Control,
-		ScheduleToStartTimeout:       scheduleToStart,
-		ScheduleToCloseTimeout:       scheduleToClose,
-		StartToCloseTimeout:          startToClose,
-		HeartbeatTimeout:             heartbeat,
-		TaskList:                     &swfapi.TaskList{Name: taskList},
-		TaskPriority:                 priority,
+		ScheduleToStartTimeout:       set.scheduleToStart,
+		ScheduleToCloseTimeout:       set.scheduleToClose,
+		StartToCloseTimeout:          set.startToClose,
+		HeartbeatTimeout:             set.heartbeat,
+		TaskList:                     &swfapi.TaskList{Name: set.taskList},
+		TaskPriority:                 set.priority,
 		DecisionTaskCompletedEventId: swfapi.Ptr(completedID),
 	})
 	if id == 0 {
 		return
 	}
-	prio, _ := swfapi.ParsePriority(*priority)
+	prio, _ := swfapi.ParsePriority(*set.priority)
 	act := &Activity{
 		ScheduledEventID: id,
 		ActivityID:       *a.ActivityId,
 		TypeName:         *a.ActivityType.Name,
 		TypeVersion:      *a.ActivityType.Version,
 		Input:            a.Input,
-		TaskList:         *taskList,
+		TaskList:         *set.taskList,
 		Priority:         prio,
-		ScheduleToStart:  ParseTimeout(*scheduleToStart),
-		ScheduleToClose:  ParseTimeout(*scheduleToClose),
-		StartToClose:     ParseTimeout(*startToClose),
-		Heartbeat:        ParseTimeout(*heartbeat),
+		ScheduleToStart:  ParseTimeout(*set.scheduleToStart),
+		ScheduleToClose:  ParseTimeout(*set.scheduleToClose),
+		StartToClose:     ParseTimeout(*set.startToClose),
+		Heartbeat:        ParseTimeout(*set.heartbeat),
 		ScheduledAt:      m.now,
 	}
 	m.Activities[id] = act
@@ -438,6 +389,76 @@ func (m *Machine) scheduleActivity(a *swfapi.ScheduleActivityTaskDecisionAttribu
 	m.Exec.LatestActivityTaskTimestamp = &now
 	m.queue(Task{Kind: ActivityTaskKind, TaskList: act.TaskList, Priority: prio, ScheduledEventID: id})
 	m.armActivity(act)
+}
+
+// refuseActivity is why an activity of type t (nil: not registered) cannot
+// be scheduled as the decision a asks, or "" when it can. The last check
+// spends a token of the run's activity creation rate, so it comes last.
+func (m *Machine) refuseActivity(a *swfapi.ScheduleActivityTaskDecisionAttributes, t *TypeInfo) swfapi.ScheduleActivityTaskFailedCause {
+	if t == nil {
+		return swfapi.ScheduleActivityTaskFailedCauseActivityTypeDoesNotExist
+	}
+	if t.Deprecated {
+		return swfapi.ScheduleActivityTaskFailedCauseActivityTypeDeprecated
+	}
+	for _, open := range m.Activities {
+		if open.ActivityID == *a.ActivityId {
+			return swfapi.ScheduleActivityTaskFailedCauseActivityIdAlreadyInUse
+		}
+	}
+	if len(m.Activities) >= m.opts.Limits.OpenActivities {
+		return swfapi.ScheduleActivityTaskFailedCauseOpenActivitiesLimitExceeded
+	}
+	if !m.allowed(swfapi.DecisionTypeScheduleActivityTask) {
+		return swfapi.ScheduleActivityTaskFailedCauseActivityCreationRateExceeded
+	}
+	return ""
+}
+
+// activityTaskSettings are the task list, timeouts and priority of an
+// activity task, each from the decision or else its type's default.
+type activityTaskSettings struct {
+	taskList, scheduleToClose, scheduleToStart, startToClose, heartbeat, priority *string
+}
+
+// activitySettings resolves the settings of the activity task a schedules,
+// with its type's defaults cfg; a setting that neither gives is the cause
+// of the decision's failure (the priority defaults to 0).
+func activitySettings(a *swfapi.ScheduleActivityTaskDecisionAttributes, cfg swfapi.ActivityTypeConfiguration) (activityTaskSettings, swfapi.ScheduleActivityTaskFailedCause) {
+	pick := func(v, def *string) *string {
+		if v != nil {
+			return v
+		}
+		return def
+	}
+	s := activityTaskSettings{
+		scheduleToClose: pick(a.ScheduleToCloseTimeout, cfg.DefaultTaskScheduleToCloseTimeout),
+		scheduleToStart: pick(a.ScheduleToStartTimeout, cfg.DefaultTaskScheduleToStartTimeout),
+		startToClose:    pick(a.StartToCloseTimeout, cfg.DefaultTaskStartToCloseTimeout),
+		heartbeat:       pick(a.HeartbeatTimeout, cfg.DefaultTaskHeartbeatTimeout),
+		priority:        pick(a.TaskPriority, cfg.DefaultTaskPriority),
+	}
+	if a.TaskList != nil {
+		s.taskList = a.TaskList.Name
+	} else if cfg.DefaultTaskList != nil {
+		s.taskList = cfg.DefaultTaskList.Name
+	}
+	switch {
+	case s.scheduleToClose == nil:
+		return s, swfapi.ScheduleActivityTaskFailedCauseDefaultScheduleToCloseTimeoutUndefined
+	case s.taskList == nil:
+		return s, swfapi.ScheduleActivityTaskFailedCauseDefaultTaskListUndefined
+	case s.scheduleToStart == nil:
+		return s, swfapi.ScheduleActivityTaskFailedCauseDefaultScheduleToStartTimeoutUndefined
+	case s.startToClose == nil:
+		return s, swfapi.ScheduleActivityTaskFailedCauseDefaultStartToCloseTimeoutUndefined
+	case s.heartbeat == nil:
+		return s, swfapi.ScheduleActivityTaskFailedCauseDefaultHeartbeatTimeoutUndefined
+	}
+	if s.priority == nil {
+		s.priority = swfapi.Ptr("0")
+	}
+	return s, ""
 }
 
 func (m *Machine) requestCancelActivity(a *swfapi.RequestCancelActivityTaskDecisionAttributes, completedID int64) {

@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/openswf/openswf/internal/store"
 )
 
-// This file implements the ExecutionTx and TaskTx parts of store.Tx.
+// This file implements the runs (executions) of store.Tx, visibility
+// queries included.
 
 const executionColumns = `id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
     close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state`
@@ -52,8 +52,8 @@ func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return s
 // other write changes meanwhile, and a write that locks it next reads what
 // this one committed (READ COMMITTED reads the row's newest version once
 // the lock is granted).
-func (t *tx) executionGet(ctx context.Context, where string, args ...any) (*store.Execution, error) {
-	q := "SELECT " + executionColumns + " FROM executions WHERE " + where
+func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*store.Execution, error) {
+	q := stmt(query)
 	if !t.write {
 		e, err := scanExecution(t.row(ctx, q, args...))
 		return e, notFound(t.note(err))
@@ -72,7 +72,7 @@ func (t *tx) executionGet(ctx context.Context, where string, args ...any) (*stor
 // that continues it, which only the second statement, on a snapshot taken
 // after that commit, sees.
 func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID string) (*store.Execution, error) {
-	q := "SELECT " + executionColumns + " FROM executions WHERE domain_id = $1 AND workflow_id = $2 AND open"
+	q := stmt("ExecutionFindOpen")
 	if !t.write {
 		e, err := scanExecution(t.row(ctx, q, domainID, workflowID))
 		return e, notFound(t.note(err))
@@ -125,10 +125,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	// COMMITTED waits for it, then sees it), Write tries again if fn
 	// fails with it (see Write).
 	var id int64
-	err := t.queryRow(ctx, `INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
-		start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-		ON CONFLICT DO NOTHING RETURNING id`,
+	err := t.queryRow(ctx, stmt("ExecutionInsert"),
 		[]any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
 			start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}, &id)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -139,8 +136,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 		return 0, err
 	}
 	if len(tags) > 0 {
-		if err := t.later(ctx, `INSERT INTO execution_tags (execution_id, tag, domain_id, start_time)
-			SELECT DISTINCT $1::bigint, tag, $2::bigint, $3::timestamptz FROM unnest($4::text[]) AS tag`,
+		if err := t.later(ctx, stmt("ExecutionTagsInsert"),
 			id, e.DomainID, start, tags); err != nil {
 			return 0, err
 		}
@@ -149,31 +145,30 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 }
 
 func (t *tx) ExecutionGet(ctx context.Context, id int64) (*store.Execution, error) {
-	return t.executionGet(ctx, "id = $1", id)
+	return t.executionGet(ctx, "ExecutionGetByID", id)
 }
 
 func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runID string) (*store.Execution, error) {
 	if runID == "" {
 		return t.executionFindOpen(ctx, domainID, workflowID)
 	}
-	return t.executionGet(ctx, "domain_id = $1 AND workflow_id = $2 AND run_id = $3", domainID, workflowID, runID)
+	return t.executionGet(ctx, "ExecutionGetByRunID", domainID, workflowID, runID)
 }
 
 func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
-	return t.later(ctx, `UPDATE executions SET open = $2, close_status = $3, close_time = $4, cancel_requested = $5, state = $6
-		WHERE id = $1`, e.ID, e.Open, e.CloseStatus, msPtr(e.ClosedAt), e.CancelRequested, blob(e.State))
+	return t.later(ctx, stmt("ExecutionUpdate"), e.ID, e.Open, e.CloseStatus, msPtr(e.ClosedAt), e.CancelRequested, blob(e.State))
 }
 
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 	for _, q := range []string{
-		"DELETE FROM events WHERE execution_id = $1",
-		"DELETE FROM execution_tags WHERE execution_id = $1",
-		"DELETE FROM activities WHERE execution_id = $1",
-		"DELETE FROM tasks WHERE execution_id = $1",
-		"DELETE FROM timers WHERE execution_id = $1",
-		"DELETE FROM executions WHERE id = $1",
+		"ExecutionDeleteEvents",
+		"ExecutionDeleteTags",
+		"ExecutionDeleteActivities",
+		"ExecutionDeleteTasks",
+		"ExecutionDeleteTimers",
+		"ExecutionDelete",
 	} {
-		if err := t.later(ctx, q, id); err != nil {
+		if err := t.later(ctx, stmt(q), id); err != nil {
 			return err
 		}
 	}
@@ -185,8 +180,7 @@ func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 // setting of its own until its commit applies them; see migration 0002).
 func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
 	var n int
-	err := t.queryRow(ctx, `SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0)
-		+ coalesce(nullif(current_setting('openswf.open_' || $1::bigint, true), ''), '0')::bigint`, []any{domainID}, &n)
+	err := t.queryRow(ctx, stmt("ExecutionCountOpen"), []any{domainID}, &n)
 	return n, err
 }
 
@@ -286,279 +280,4 @@ func (t *tx) ExecutionCount(ctx context.Context, f store.ExecutionFilter) (int, 
 	var n int
 	err := t.queryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args, &n)
 	return n, err
-}
-
-func (t *tx) EventInsert(ctx context.Context, executionID int64, events []store.Event) error {
-	if len(events) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(events))
-	data := make([][]byte, len(events))
-	for i, e := range events {
-		ids[i], data[i] = e.ID, blob(e.Data)
-	}
-	return t.later(ctx, `INSERT INTO events (execution_id, event_id, data)
-		SELECT $1, id, data FROM unnest($2::bigint[], $3::bytea[]) AS e (id, data)`, executionID, ids, data)
-}
-
-func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Event, error) {
-	upto := p.Upto
-	if upto == 0 {
-		upto = 1 << 62
-	}
-	q := "SELECT event_id, data FROM events WHERE execution_id = $1 AND event_id > $2 AND event_id <= $3 ORDER BY event_id ASC LIMIT $4"
-	after := p.After
-	if p.Reverse {
-		q = "SELECT event_id, data FROM events WHERE execution_id = $1 AND event_id < $2 AND event_id <= $3 ORDER BY event_id DESC LIMIT $4"
-		if after == 0 {
-			after = 1 << 62
-		}
-	}
-	return queryAll(ctx, t, q, []any{p.ExecutionID, after, upto, limit(p.Limit)}, func(r pgx.CollectableRow) (store.Event, error) {
-		var e store.Event
-		err := r.Scan(&e.ID, &e.Data)
-		if e.Data == nil {
-			e.Data = []byte{}
-		}
-		return e, err
-	})
-}
-
-// ActivityList returns a run's open activities. In a write they are locked
-// FOR UPDATE: a write that reads an activity and puts it back (with the
-// heartbeat it read) is not overtaken by a heartbeat, which waits for it,
-// then applies to what it committed.
-func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
-	q := `SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
-		heartbeat_details, last_heartbeat, data
-		FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id`
-	if t.write {
-		q += " FOR UPDATE"
-	}
-	return queryAll(ctx, t, q, []any{executionID},
-		func(r pgx.CollectableRow) (*store.Activity, error) {
-			var a store.Activity
-			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
-				&a.HeartbeatDetails, &a.LastHeartbeat, &a.Data); err != nil {
-				return nil, err
-			}
-			a.LastHeartbeat = utc(a.LastHeartbeat)
-			if a.Data == nil {
-				a.Data = []byte{}
-			}
-			return &a, nil
-		})
-}
-
-func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) {
-	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM activities WHERE execution_id = $1", []any{executionID}, &n)
-	return n, err
-}
-
-func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
-	return t.later(ctx, `INSERT INTO activities (execution_id, scheduled_event_id, activity_id, started_event_id,
-		cancel_requested, heartbeat_details, last_heartbeat, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-		ON CONFLICT (execution_id, scheduled_event_id) DO UPDATE SET
-		activity_id = excluded.activity_id, started_event_id = excluded.started_event_id,
-		cancel_requested = excluded.cancel_requested, heartbeat_details = excluded.heartbeat_details,
-		last_heartbeat = excluded.last_heartbeat, data = excluded.data`,
-		a.ExecutionID, a.ScheduledEventID, a.ActivityID, a.StartedEventID, a.CancelRequested, a.HeartbeatDetails,
-		msPtr(a.LastHeartbeat), blob(a.Data))
-}
-
-func (t *tx) ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error {
-	return t.later(ctx, "DELETE FROM activities WHERE execution_id = $1 AND scheduled_event_id = $2", executionID, scheduledEventID)
-}
-
-func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
-	return t.later(ctx, "DELETE FROM activities WHERE execution_id = $1", executionID)
-}
-
-// heartbeatSQL records a heartbeat and returns whether the activity's
-// cancellation was requested. It takes no lock but the activity's row:
-// a transition of the run that read the activity holds it (see
-// ActivityList), and the heartbeat waits for it, then applies to what it
-// committed (or finds the attempt over).
-const heartbeatSQL = `UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
-	WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
-	RETURNING cancel_requested`
-
-func heartbeatArgs(h store.Heartbeat) []any {
-	return []any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}
-}
-
-func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
-	var cancel bool
-	if err := t.queryRow(ctx, heartbeatSQL, heartbeatArgs(h), &cancel); err != nil {
-		return false, notFound(err)
-	}
-	return cancel, nil
-}
-
-// ActivityHeartbeatNow records a heartbeat in a transaction of its own: the
-// one statement, committed as it runs, in one round trip (store.Heartbeater).
-// Like Write, it is not interrupted by ctx once sent, and runs again after
-// a deadlock.
-func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	s.writes.Add(1)
-	for attempt := 1; ; attempt++ {
-		var cancel bool
-		err := s.pool.QueryRow(context.WithoutCancel(ctx), heartbeatSQL, heartbeatArgs(h)...).Scan(&cancel)
-		switch {
-		case err == nil:
-			return cancel, nil
-		case errors.Is(err, pgx.ErrNoRows):
-			return false, store.ErrNotFound
-		case !retryable(err) || attempt == maxAttempts:
-			return false, outage(err)
-		}
-		s.retries.Add(1)
-	}
-}
-
-const taskColumns = "id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id"
-
-func scanTask(r pgx.Row) (*store.Task, error) {
-	var task store.Task
-	if err := r.Scan(&task.ID, &task.DomainID, &task.Kind, &task.TaskList, &task.Priority, &task.ExecutionID, &task.ScheduledEventID); err != nil {
-		return nil, err
-	}
-	return &task, nil
-}
-
-func (t *tx) TaskInsert(ctx context.Context, task *store.Task) error {
-	return t.later(ctx, `INSERT INTO tasks (domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
-		VALUES ($1, $2, $3, $4, $5, $6)`,
-		task.DomainID, task.Kind, task.TaskList, task.Priority, task.ExecutionID, task.ScheduledEventID)
-}
-
-// TaskDelete takes a run's task off its list. A task that a poller is
-// taking (its row locked) is left to it: the poller, which locks the run
-// after the task, finds that the run no longer has it and drops it (had
-// the run's writer waited for the task's row, each would wait for the
-// other). If the poller's transaction rolls back, the task is back on the
-// list, and the next poller drops it.
-func (t *tx) TaskDelete(ctx context.Context, executionID int64, kind string, scheduledEventID int64) error {
-	if !t.write {
-		return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3", executionID, kind, scheduledEventID)
-	}
-	return t.later(ctx, `DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
-		WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3 FOR UPDATE SKIP LOCKED))`, executionID, kind, scheduledEventID)
-}
-
-// TaskDeleteAll takes a run's tasks off their lists, leaving those that
-// pollers are taking to them (see TaskDelete).
-func (t *tx) TaskDeleteAll(ctx context.Context, executionID int64) error {
-	if !t.write {
-		return t.later(ctx, "DELETE FROM tasks WHERE execution_id = $1", executionID)
-	}
-	return t.later(ctx, `DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
-		WHERE execution_id = $1 FOR UPDATE SKIP LOCKED))`, executionID)
-}
-
-const taskListWhere = "domain_id = $1 AND kind = $2 AND task_list = $3"
-
-func (t *tx) TaskNext(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
-	task, err := scanTask(t.row(ctx, "SELECT "+taskColumns+" FROM tasks WHERE "+taskListWhere+
-		" ORDER BY priority DESC, id ASC LIMIT 1", k.DomainID, k.Kind, k.TaskList))
-	if err != nil {
-		return nil, notFound(t.note(err))
-	}
-	return task, nil
-}
-
-// TaskTake deletes the list's next task and returns it. The task is chosen
-// FOR UPDATE SKIP LOCKED: a task that another transaction is taking (or
-// deleting) is passed over for the next one, rather than waited for, so
-// that pollers on every server take different tasks at once. Each task
-// goes to one taker only: the row lock, held to the end of the taker's
-// transaction, keeps the others off it, and once that commits the row is
-// gone; if it rolls back, the task is there for the next taker.
-func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, error) {
-	task, err := scanTask(t.row(ctx, `DELETE FROM tasks WHERE id = (
-		SELECT id FROM tasks WHERE `+taskListWhere+`
-		ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
-		RETURNING `+taskColumns, k.DomainID, k.Kind, k.TaskList))
-	if err != nil {
-		return nil, notFound(t.note(err))
-	}
-	return task, nil
-}
-
-func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {
-	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM tasks WHERE "+taskListWhere, []any{k.DomainID, k.Kind, k.TaskList}, &n)
-	return n, err
-}
-
-func (t *tx) TaskListCounts(ctx context.Context, domainID int64, limit int) ([]store.TaskListCount, error) {
-	rows, err := t.query(ctx, `SELECT domain_id, kind, task_list, count(*) AS n FROM tasks WHERE $1 = 0 OR domain_id = $1
-		GROUP BY domain_id, kind, task_list ORDER BY n DESC, domain_id, kind, task_list LIMIT $2`, []any{domainID, limit})
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.TaskListCount
-	for rows.Next() {
-		var c store.TaskListCount
-		if err := rows.Scan(&c.DomainID, &c.Kind, &c.TaskList, &c.N); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
-}
-
-func (t *tx) TimerPut(ctx context.Context, tm *store.Timer) error {
-	return t.later(ctx, `INSERT INTO timers (due, execution_id, kind, ref) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due`, ms(tm.Due), tm.ExecutionID, tm.Kind, tm.Ref)
-}
-
-func (t *tx) TimerDelete(ctx context.Context, executionID int64, kind string, ref int64) error {
-	return t.later(ctx, "DELETE FROM timers WHERE execution_id = $1 AND kind = $2 AND ref = $3", executionID, kind, ref)
-}
-
-func (t *tx) TimerDeleteAll(ctx context.Context, executionID int64) error {
-	return t.later(ctx, "DELETE FROM timers WHERE execution_id = $1", executionID)
-}
-
-const timerColumns = "id, due, execution_id, kind, ref"
-
-func scanTimer(r pgx.Row) (*store.Timer, error) {
-	var tm store.Timer
-	if err := r.Scan(&tm.ID, &tm.Due, &tm.ExecutionID, &tm.Kind, &tm.Ref); err != nil {
-		return nil, err
-	}
-	tm.Due = tm.Due.UTC()
-	return &tm, nil
-}
-
-func (t *tx) TimerNext(ctx context.Context) (*store.Timer, error) {
-	tm, err := scanTimer(t.row(ctx, "SELECT "+timerColumns+" FROM timers ORDER BY due, id LIMIT 1"))
-	if err != nil {
-		return nil, notFound(t.note(err))
-	}
-	return tm, nil
-}
-
-func (t *tx) TimerDue(ctx context.Context, now time.Time, n int) ([]*store.Timer, error) {
-	return queryAll(ctx, t, "SELECT "+timerColumns+" FROM timers WHERE due <= $1 ORDER BY due, id LIMIT $2",
-		[]any{ms(now), limit(n)}, func(r pgx.CollectableRow) (*store.Timer, error) { return scanTimer(r) })
-}
-
-// TimerDeleteByID deletes a timer and reports whether it did. Of the
-// transactions that delete one timer at once, on one server or several,
-// one deletes it: the others wait for its row lock, then find it gone, and
-// report false. A timer fires once.
-func (t *tx) TimerDeleteByID(ctx context.Context, id int64) (bool, error) {
-	tag, err := t.exec(ctx, "DELETE FROM timers WHERE id = $1", id)
-	if err != nil {
-		return false, err
-	}
-	return tag.RowsAffected() > 0, nil
 }

@@ -44,7 +44,7 @@ func (s *Store) Announce(ctx context.Context, a store.Announcement) error {
 		return err
 	}
 	for _, p := range payloads {
-		if _, err := s.pool.Exec(ctx, "SELECT pg_notify($1, $2)", s.channel, p); err != nil {
+		if _, err := s.pool.Exec(ctx, stmt("Notify"), s.channel, p); err != nil {
 			return fmt.Errorf("postgres: notify: %w", err)
 		}
 	}

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/store"
+	"github.com/openswf/openswf/internal/store/sqlfile"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
@@ -37,7 +38,7 @@ var migrationsFS embed.FS
 // queries holds each named query of queries.sql, and the multi-row forms
 // of EventInsert (EventInsertN, for N events at once), with numbered
 // parameters (see params).
-var queries = numberAll(withEventInserts(parseQueries(queriesSQL)))
+var queries = numberAll(withEventInserts(sqlfile.MustParse(queriesSQL)))
 
 func numberAll(q map[string]string) map[string]string {
 	for name, query := range q {
@@ -58,31 +59,6 @@ func withEventInserts(q map[string]string) map[string]string {
 		q[fmt.Sprintf("EventInsert%d", n)] = "INSERT INTO events (execution_id, event_id, data) VALUES " + strings.Join(rows, ", ")
 	}
 	return q
-}
-
-func parseQueries(src string) map[string]string {
-	out := map[string]string{}
-	var name string
-	var body strings.Builder
-	flush := func() {
-		if name != "" {
-			out[name] = strings.TrimSpace(body.String())
-		}
-		body.Reset()
-	}
-	for _, line := range strings.Split(src, "\n") {
-		if rest, ok := strings.CutPrefix(line, "-- name:"); ok {
-			flush()
-			name = strings.TrimSpace(rest)
-			continue
-		}
-		if name != "" && !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			body.WriteString(line)
-			body.WriteByte('\n')
-		}
-	}
-	flush()
-	return out
 }
 
 // Store is the SQLite implementation of store.Store.

@@ -405,3 +405,19 @@ func testDeleteAll(t *testing.T, s store.Store) {
 	})
 	insertRun(t, s, newRun(d2, "a", "ra", t0))
 }
+
+func ptr[T any](v T) *T { return &v }
+
+// ms is a time as the store keeps it: to the millisecond.
+func ms(t time.Time) time.Time { return t.Truncate(time.Millisecond) }
+
+func strPtrEqual(a, b *string) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
+}
+
+func show[T any](p *T) string {
+	if p == nil {
+		return "nil"
+	}
+	return fmt.Sprint(*p)
+}

@@ -1,0 +1,96 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// ActivityList returns a run's open activities. In a write they are locked
+// FOR UPDATE: a write that reads an activity and puts it back (with the
+// heartbeat it read) is not overtaken by a heartbeat, which waits for it,
+// then applies to what it committed.
+func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
+	q := stmt("ActivityList")
+	if t.write {
+		q += " FOR UPDATE"
+	}
+	return queryAll(ctx, t, q, []any{executionID},
+		func(r pgx.CollectableRow) (*store.Activity, error) {
+			var a store.Activity
+			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
+				&a.HeartbeatDetails, &a.LastHeartbeat, &a.Data); err != nil {
+				return nil, err
+			}
+			a.LastHeartbeat = utc(a.LastHeartbeat)
+			if a.Data == nil {
+				a.Data = []byte{}
+			}
+			return &a, nil
+		})
+}
+
+func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) {
+	var n int
+	err := t.queryRow(ctx, stmt("ActivityCount"), []any{executionID}, &n)
+	return n, err
+}
+
+func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
+	return t.later(ctx, stmt("ActivityPut"),
+		a.ExecutionID, a.ScheduledEventID, a.ActivityID, a.StartedEventID, a.CancelRequested, a.HeartbeatDetails,
+		msPtr(a.LastHeartbeat), blob(a.Data))
+}
+
+func (t *tx) ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error {
+	return t.later(ctx, stmt("ActivityDelete"), executionID, scheduledEventID)
+}
+
+func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
+	return t.later(ctx, stmt("ActivityDeleteAll"), executionID)
+}
+
+// heartbeatArgs are the arguments of the statement ActivityHeartbeat,
+// which records a heartbeat and returns whether the activity's
+// cancellation was requested. It takes no lock but the activity's row: a
+// transition of the run that read the activity holds it (see
+// ActivityList), and the heartbeat waits for it, then applies to what it
+// committed (or finds the attempt over).
+func heartbeatArgs(h store.Heartbeat) []any {
+	return []any{h.ExecutionID, h.ScheduledEventID, h.StartedEventID, h.Details, ms(h.At)}
+}
+
+func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
+	var cancel bool
+	if err := t.queryRow(ctx, stmt("ActivityHeartbeat"), heartbeatArgs(h), &cancel); err != nil {
+		return false, notFound(err)
+	}
+	return cancel, nil
+}
+
+// ActivityHeartbeatNow records a heartbeat in a transaction of its own: the
+// one statement, committed as it runs, in one round trip (store.Heartbeater).
+// Like Write, it is not interrupted by ctx once sent, and runs again after
+// a deadlock.
+func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	s.writes.Add(1)
+	for attempt := 1; ; attempt++ {
+		var cancel bool
+		err := s.pool.QueryRow(context.WithoutCancel(ctx), stmt("ActivityHeartbeat"), heartbeatArgs(h)...).Scan(&cancel)
+		switch {
+		case err == nil:
+			return cancel, nil
+		case errors.Is(err, pgx.ErrNoRows):
+			return false, store.ErrNotFound
+		case !retryable(err) || attempt == maxAttempts:
+			return false, outage(err)
+		}
+		s.retries.Add(1)
+	}
+}

@@ -1,0 +1,292 @@
+-- Statements of the PostgreSQL store, one per "-- name:" header, with $n
+-- parameters. The Go code that runs each says why it is written so (its
+-- locks, above all); a write may add FOR UPDATE or FOR SHARE to a SELECT.
+-- Listings whose filters vary per call (domains, types, visibility) are
+-- composed in Go from their columns.
+
+-- How a transaction begins, and the settings and locks of a write (see
+-- Store.Write).
+
+-- name: Begin
+BEGIN ISOLATION LEVEL READ COMMITTED;
+
+-- name: BeginRead
+BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+
+-- name: SetOpenLimit
+-- The open-run quota of the session: it lasts as long as the connection,
+-- once its transaction commits.
+SELECT set_config('openswf.open_limit', $1, false);
+
+-- name: WriteLockShared
+LOCK TABLE write_lock IN ROW SHARE MODE;
+
+-- name: WriteLockAlone
+LOCK TABLE write_lock IN EXCLUSIVE MODE;
+
+-- name: AdvisoryLock
+SELECT pg_advisory_xact_lock($1);
+
+-- name: AdvisoryLockShared
+SELECT pg_advisory_xact_lock_shared($1);
+
+-- Migrations (see Store.migrate).
+
+-- name: ServerEncoding
+SHOW server_encoding;
+
+-- name: SchemaExists
+SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = $1);
+
+-- name: MigrationsCreate
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+
+-- name: MigrationsCurrent
+SELECT coalesce(max(version), 0) FROM schema_migrations;
+
+-- name: MigrationRecord
+INSERT INTO schema_migrations (version, name) VALUES ($1, $2);
+
+-- name: Notify
+SELECT pg_notify($1, $2);
+
+-- Domains.
+
+-- name: DomainInsert
+INSERT INTO domains (name, status, description, retention, created_at, deprecated_at)
+VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING id;
+
+-- name: DomainGetByName
+SELECT id, name, status, description, retention, created_at, deprecated_at
+FROM domains WHERE name = $1;
+
+-- name: DomainGetByID
+SELECT id, name, status, description, retention, created_at, deprecated_at
+FROM domains WHERE id = $1;
+
+-- name: DomainCount
+SELECT count(*) FROM domains;
+
+-- name: DomainList
+-- The code adds the position (name after $3) and the order (LIMIT $2).
+SELECT id, name, status, description, retention, created_at, deprecated_at
+FROM domains WHERE status = $1;
+
+-- name: DomainSetStatus
+UPDATE domains SET status = $2, deprecated_at = $3 WHERE id = $1;
+
+-- name: DomainTagList
+SELECT key, value FROM domain_tags WHERE domain_id = $1 ORDER BY key;
+
+-- name: DomainTagPut
+INSERT INTO domain_tags (domain_id, key, value)
+SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS u (k, v)
+ON CONFLICT (domain_id, key) DO UPDATE SET value = excluded.value;
+
+-- name: DomainTagDelete
+DELETE FROM domain_tags WHERE domain_id = $1 AND key = ANY ($2::text[]);
+
+-- Types.
+
+-- name: TypeInsert
+INSERT INTO types (domain_id, kind, name, version, status, description, created_at, deprecated_at, config)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (domain_id, kind, name, version) DO NOTHING;
+
+-- name: TypeGet
+SELECT domain_id, kind, name, version, status, description, created_at, deprecated_at, config
+FROM types WHERE domain_id = $1 AND kind = $2 AND name = $3 AND version = $4;
+
+-- name: TypeCount
+SELECT count(*) FROM types WHERE domain_id = $1 AND kind = $2;
+
+-- name: TypeList
+-- The code adds the name filter, the position and the order (LIMIT $4).
+SELECT domain_id, kind, name, version, status, description, created_at, deprecated_at, config
+FROM types WHERE domain_id = $1 AND kind = $2 AND status = $3;
+
+-- name: TypeSetStatus
+UPDATE types SET status = $5, deprecated_at = $6
+WHERE domain_id = $1 AND kind = $2 AND name = $3 AND version = $4;
+
+-- name: TypeDeprecateAll
+UPDATE types SET status = $2, deprecated_at = $3 WHERE domain_id = $1 AND status = $4;
+
+-- name: TypeDelete
+DELETE FROM types WHERE domain_id = $1 AND kind = $2 AND name = $3 AND version = $4;
+
+-- Runs (executions). The visibility queries are composed in Go.
+
+-- name: ExecutionGetByID
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE id = $1;
+
+-- name: ExecutionGetByRunID
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE domain_id = $1 AND workflow_id = $2 AND run_id = $3;
+
+-- name: ExecutionFindOpen
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE domain_id = $1 AND workflow_id = $2 AND open;
+
+-- name: ExecutionInsert
+-- ON CONFLICT DO NOTHING rather than a unique violation (see
+-- tx.ExecutionInsert).
+INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
+    start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+ON CONFLICT DO NOTHING RETURNING id;
+
+-- name: ExecutionTagsInsert
+INSERT INTO execution_tags (execution_id, tag, domain_id, start_time)
+SELECT DISTINCT $1::bigint, tag, $2::bigint, $3::timestamptz FROM unnest($4::text[]) AS tag;
+
+-- name: ExecutionUpdate
+UPDATE executions SET open = $2, close_status = $3, close_time = $4, cancel_requested = $5, state = $6
+WHERE id = $1;
+
+-- name: ExecutionDeleteEvents
+DELETE FROM events WHERE execution_id = $1;
+
+-- name: ExecutionDeleteTags
+DELETE FROM execution_tags WHERE execution_id = $1;
+
+-- name: ExecutionDeleteActivities
+DELETE FROM activities WHERE execution_id = $1;
+
+-- name: ExecutionDeleteTasks
+DELETE FROM tasks WHERE execution_id = $1;
+
+-- name: ExecutionDeleteTimers
+DELETE FROM timers WHERE execution_id = $1;
+
+-- name: ExecutionDelete
+DELETE FROM executions WHERE id = $1;
+
+-- name: ExecutionCountOpen
+-- Those committed, and those the transaction opened or closed itself (see
+-- migration 0002).
+SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0)
+    + coalesce(nullif(current_setting('openswf.open_' || $1::bigint, true), ''), '0')::bigint;
+
+-- History.
+
+-- name: EventInsert
+INSERT INTO events (execution_id, event_id, data)
+SELECT $1, id, data FROM unnest($2::bigint[], $3::bytea[]) AS e (id, data);
+
+-- name: EventListAsc
+SELECT event_id, data FROM events
+WHERE execution_id = $1 AND event_id > $2 AND event_id <= $3
+ORDER BY event_id ASC LIMIT $4;
+
+-- name: EventListDesc
+SELECT event_id, data FROM events
+WHERE execution_id = $1 AND event_id < $2 AND event_id <= $3
+ORDER BY event_id DESC LIMIT $4;
+
+-- Activities.
+
+-- name: ActivityList
+SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+    heartbeat_details, last_heartbeat, data
+FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id;
+
+-- name: ActivityCount
+SELECT count(*) FROM activities WHERE execution_id = $1;
+
+-- name: ActivityPut
+INSERT INTO activities (execution_id, scheduled_event_id, activity_id, started_event_id,
+    cancel_requested, heartbeat_details, last_heartbeat, data)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (execution_id, scheduled_event_id) DO UPDATE SET
+    activity_id = excluded.activity_id, started_event_id = excluded.started_event_id,
+    cancel_requested = excluded.cancel_requested, heartbeat_details = excluded.heartbeat_details,
+    last_heartbeat = excluded.last_heartbeat, data = excluded.data;
+
+-- name: ActivityDelete
+DELETE FROM activities WHERE execution_id = $1 AND scheduled_event_id = $2;
+
+-- name: ActivityDeleteAll
+DELETE FROM activities WHERE execution_id = $1;
+
+-- name: ActivityHeartbeat
+-- Records a heartbeat and returns whether the activity's cancellation was
+-- requested; it takes no lock but the activity's row.
+UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+RETURNING cancel_requested;
+
+-- Tasks. A write deletes a run's tasks SKIP LOCKED, leaving those that
+-- pollers are taking to them (see tx.TaskDelete).
+
+-- name: TaskInsert
+INSERT INTO tasks (domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: TaskDelete
+DELETE FROM tasks WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3;
+
+-- name: TaskDeleteSkipLocked
+DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
+    WHERE execution_id = $1 AND kind = $2 AND scheduled_event_id = $3 FOR UPDATE SKIP LOCKED));
+
+-- name: TaskDeleteAll
+DELETE FROM tasks WHERE execution_id = $1;
+
+-- name: TaskDeleteAllSkipLocked
+DELETE FROM tasks WHERE id = ANY (ARRAY (SELECT id FROM tasks
+    WHERE execution_id = $1 FOR UPDATE SKIP LOCKED));
+
+-- name: TaskNext
+SELECT id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id
+FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
+ORDER BY priority DESC, id ASC LIMIT 1;
+
+-- name: TaskTake
+DELETE FROM tasks WHERE id = (
+    SELECT id FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
+    ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
+RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id;
+
+-- name: TaskCount
+SELECT count(*) FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3;
+
+-- name: TaskListCounts
+SELECT domain_id, kind, task_list, count(*) AS n FROM tasks WHERE $1 = 0 OR domain_id = $1
+GROUP BY domain_id, kind, task_list ORDER BY n DESC, domain_id, kind, task_list LIMIT $2;
+
+-- Timers.
+
+-- name: TimerPut
+INSERT INTO timers (due, execution_id, kind, ref) VALUES ($1, $2, $3, $4)
+ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due;
+
+-- name: TimerDelete
+DELETE FROM timers WHERE execution_id = $1 AND kind = $2 AND ref = $3;
+
+-- name: TimerDeleteAll
+DELETE FROM timers WHERE execution_id = $1;
+
+-- name: TimerNext
+SELECT id, due, execution_id, kind, ref FROM timers ORDER BY due, id LIMIT 1;
+
+-- name: TimerDue
+SELECT id, due, execution_id, kind, ref FROM timers WHERE due <= $1 ORDER BY due, id LIMIT $2;
+
+-- name: TimerDeleteByID
+DELETE FROM timers WHERE id = $1;
+
+-- Meta.
+
+-- name: MetaGet
+SELECT value FROM meta WHERE key = $1;
+
+-- name: MetaPut
+INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+
+-- name: MetaPutIfAbsent
+INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING;

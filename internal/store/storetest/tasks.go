@@ -1,0 +1,193 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+func testTasks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	d2 := insertDomain(t, s, "d2", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	b := insertRun(t, s, newRun(d, "b", "rb", t0))
+	c := insertRun(t, s, newRun(d2, "c", "rc", t0))
+	list := store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "L"}
+	task := newTask
+	insertTasks(t, s,
+		task(d, "decision", "L", 0, a, 1),
+		task(d, "decision", "L", 5, b, 2),
+		task(d, "decision", "L", 5, a, 3),
+		task(d, "decision", "L", -1, b, 4),
+		// Other lists, with higher priorities.
+		task(d, "activity", "L", 100, a, 10),
+		task(d, "decision", "M", 100, b, 11),
+		task(d2, "decision", "L", 100, c, 12),
+	)
+	next := func(k store.TaskListKey, want *store.Task) int64 { t.Helper(); return checkTaskNext(t, s, k, want) }
+	lists := []store.TaskListKey{
+		list,
+		{DomainID: d, Kind: "activity", TaskList: "L"},
+		{DomainID: d, Kind: "decision", TaskList: "M"},
+		{DomainID: d2, Kind: "decision", TaskList: "L"},
+		{DomainID: d, Kind: "decision", TaskList: "none"},
+	}
+	counts := func(want ...int) { t.Helper(); checkTaskCounts(t, s, lists, want...) }
+	counts(4, 1, 1, 1, 0)
+	checkTaskListCounts(t, s, list, store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"})
+	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, ptr(task(d, "activity", "L", 100, a, 10)))
+	next(store.TaskListKey{DomainID: d2, Kind: "decision", TaskList: "L"}, ptr(task(d2, "decision", "L", 100, c, 12)))
+	next(store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"}, nil)
+
+	// Highest priority first, then the oldest; TaskTake takes the one
+	// TaskNext shows.
+	id := next(list, ptr(task(d, "decision", "L", 5, b, 2)))
+	write(t, s, func(tx store.Tx) error {
+		got, err := tx.TaskTake(ctx, list)
+		if err != nil || got.ID != id {
+			return fmt.Errorf("TaskTake = %+v, %v; want the task %d", got, err, id)
+		}
+		return nil
+	})
+	counts(3, 1, 1, 1, 0)
+	next(list, ptr(task(d, "decision", "L", 5, a, 3)))
+
+	// TaskDelete names a task by its run, kind and scheduled event.
+	write(t, s, func(tx store.Tx) error {
+		if err := tx.TaskDelete(ctx, a, "decision", 3); err != nil {
+			return err
+		}
+		// Absent tasks: none is deleted and there is no error.
+		if err := tx.TaskDelete(ctx, a, "decision", 99); err != nil {
+			return err
+		}
+		if err := tx.TaskDelete(ctx, a, "activity", 1); err != nil {
+			return err
+		}
+		return tx.TaskDelete(ctx, b, "decision", 1)
+	})
+	counts(2, 1, 1, 1, 0)
+	next(list, ptr(task(d, "decision", "L", 0, a, 1)))
+
+	// A new task of higher priority goes ahead of older ones.
+	insertTasks(t, s, task(d, "decision", "L", 1, b, 20))
+	counts(3, 1, 1, 1, 0)
+	next(list, ptr(task(d, "decision", "L", 1, b, 20)))
+	write(t, s, func(tx store.Tx) error { return tx.TaskDelete(ctx, b, "decision", 20) })
+
+	// TaskDeleteAll takes every task of the run off every list.
+	write(t, s, func(tx store.Tx) error { return tx.TaskDeleteAll(ctx, a) })
+	counts(1, 0, 1, 1, 0)
+	id = next(list, ptr(task(d, "decision", "L", -1, b, 4)))
+	next(store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}, nil)
+
+	write(t, s, func(tx store.Tx) error {
+		if got, err := tx.TaskTake(ctx, list); err != nil || got.ID != id {
+			return fmt.Errorf("TaskTake = %+v, %v; want the task %d", got, err, id)
+		}
+		if _, err := tx.TaskTake(ctx, store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("TaskTake of an empty list: %v", err)
+		}
+		return tx.TaskDeleteAll(ctx, a)
+	})
+	counts(0, 0, 1, 1, 0)
+	next(list, nil)
+	next(store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "M"}, ptr(task(d, "decision", "M", 100, b, 11)))
+}
+
+// checkTaskListCounts: with 4 tasks on list and 1 on each of three
+// others (one of them other, alone in its domain), TaskListCounts lists
+// them most first, up to its limit, of all domains or of one.
+func checkTaskListCounts(t *testing.T, s store.Store, list, other store.TaskListKey) {
+	t.Helper()
+	ctx := context.Background()
+	read(t, s, func(tx store.Tx) error {
+		all, err := tx.TaskListCounts(ctx, 0, 10)
+		if err != nil {
+			return err
+		}
+		if len(all) != 4 || all[0].TaskListKey != list || all[0].N != 4 {
+			return fmt.Errorf("TaskListCounts(all) = %+v", all)
+		}
+		for _, c := range all[1:] {
+			if c.N != 1 {
+				return fmt.Errorf("TaskListCounts(all) = %+v", all)
+			}
+		}
+		top, err := tx.TaskListCounts(ctx, 0, 1)
+		if err != nil || len(top) != 1 || top[0].TaskListKey != list {
+			return fmt.Errorf("TaskListCounts(all, 1) = %+v, %v", top, err)
+		}
+		of, err := tx.TaskListCounts(ctx, other.DomainID, 10)
+		if err != nil || len(of) != 1 || of[0].TaskListKey != other {
+			return fmt.Errorf("TaskListCounts(%d) = %+v, %v", other.DomainID, of, err)
+		}
+		return nil
+	})
+}
+
+func newTask(domain int64, kind, taskList string, prio int32, exec, sched int64) store.Task {
+	return store.Task{DomainID: domain, Kind: kind, TaskList: taskList, Priority: prio, ExecutionID: exec, ScheduledEventID: sched}
+}
+
+// insertTasks inserts tasks, in one transaction.
+func insertTasks(t *testing.T, s store.Store, tasks ...store.Task) {
+	t.Helper()
+	write(t, s, func(tx store.Tx) error {
+		for _, x := range tasks {
+			if err := tx.TaskInsert(context.Background(), &x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// checkTaskNext checks what TaskNext of k returns (want nil: none), and
+// returns its id.
+func checkTaskNext(t *testing.T, s store.Store, k store.TaskListKey, want *store.Task) int64 {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	read(t, s, func(tx store.Tx) error {
+		got, err := tx.TaskNext(ctx, k)
+		if want == nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("TaskNext(%+v) = %+v, %v; want ErrNotFound", k, got, err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("TaskNext(%+v): %w", k, err)
+		}
+		if got.ID == 0 {
+			return fmt.Errorf("TaskNext(%+v) has id 0", k)
+		}
+		w := *want
+		w.ID = got.ID
+		if *got != w {
+			return fmt.Errorf("TaskNext(%+v) = %+v, want %+v", k, *got, w)
+		}
+		id = got.ID
+		return nil
+	})
+	return id
+}
+
+// checkTaskCounts checks TaskCount of each list: want[i] for lists[i].
+func checkTaskCounts(t *testing.T, s store.Store, lists []store.TaskListKey, want ...int) {
+	t.Helper()
+	ctx := context.Background()
+	read(t, s, func(tx store.Tx) error {
+		for i, k := range lists {
+			if n, err := tx.TaskCount(ctx, k); err != nil || n != want[i] {
+				return fmt.Errorf("TaskCount(%+v) = %d, %v; want %d", k, n, err, want[i])
+			}
+		}
+		return nil
+	})
+}

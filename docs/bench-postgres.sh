@@ -21,7 +21,9 @@ PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 BIN=$(mktemp -d)/openswf
 go build -o "$BIN" ./cmd/openswf
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# Servers start in command substitutions, so they are not this shell's jobs:
+# their pids are kept in a file, and whatever happens they stop with it.
+trap 'kill $(jobs -p) $(cat "$WORK/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 ticks() { # user+system clock ticks of the given pids
 	local sum=0 pid f
@@ -46,7 +48,7 @@ metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }
 
 serve() { # addr database -> pid
 	"$BIN" serve --listen "$1" --database "$2" >"$WORK/$1.log" 2>&1 &
-	echo $!
+	echo $! | tee -a "$WORK/pids"
 }
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
 
@@ -81,6 +83,9 @@ run_case() { # name database addr...
 	local pids=() a
 	for a in "$@"; do pids+=("$(serve "$a" "$db")"); done
 	for a in "$@"; do wait_up "$a"; done
+	for a in "${pids[@]}"; do # answering, but not this server (the port was taken)?
+		kill -0 "$a" 2>/dev/null || { echo "a server exited at start:" >&2; cat "$WORK"/*.log >&2; exit 1; }
+	done
 	local endpoints
 	endpoints=$(printf 'http://%s,' "$@"); endpoints=${endpoints%,}
 	echo "== $name"

@@ -292,8 +292,10 @@ type ExecutionListParams struct {
 
 // ExecutionTx is what can be done to runs, their histories and activities.
 type ExecutionTx interface {
-	// ExecutionInsert adds a run and returns its id; ErrExists if the
-	// domain already has an open run with the same workflowId.
+	// ExecutionInsert adds a run and returns its id, one the store has
+	// never handed out before (task tokens name runs by id: a token of a
+	// deleted run must not name a new one); ErrExists if the domain
+	// already has an open run with the same workflowId.
 	ExecutionInsert(ctx context.Context, e *Execution) (int64, error)
 	// ExecutionGet returns the run with this id, or ErrNotFound.
 	ExecutionGet(ctx context.Context, id int64) (*Execution, error)

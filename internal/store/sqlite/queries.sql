@@ -97,9 +97,11 @@ INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO NOTHING
 INSERT INTO meta (key, value) VALUES (:key, :value) ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 
 -- name: ExecutionInsert
-INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
+-- The id is above every id in use and every id deleted (execution_id_floor).
+INSERT INTO executions (id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
     start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
-VALUES (:domain_id, :workflow_id, :run_id, :type_name, :type_version, :open, :close_status,
+VALUES (max(coalesce((SELECT max(id) FROM executions), 0), (SELECT n FROM execution_id_floor)) + 1,
+    :domain_id, :workflow_id, :run_id, :type_name, :type_version, :open, :close_status,
     :start_time, :close_time, :parent_workflow_id, :parent_run_id, :cancel_requested, :tags, :state)
 ON CONFLICT DO NOTHING;
 

@@ -423,10 +423,14 @@ func testExecutionDelete(t *testing.T, s store.Store) {
 		return nil
 	})
 
-	// A new run, possibly given the deleted run's id, inherits nothing of
-	// it; the workflowId of the deleted run is free again.
+	// A new run inherits nothing of the deleted one, not even its id (a
+	// worker may still hold a task token naming it); the workflowId of the
+	// deleted run is free again.
 	c := newRun(d, "b", "rc", t0.Add(2*time.Second))
 	insertRun(t, s, c)
+	if c.ID <= b.ID {
+		t.Errorf("the run inserted after deleting run %d got id %d: ids must never be handed out again", b.ID, c.ID)
+	}
 	if got := contentsOf(t, s, c); got != empty {
 		t.Errorf("a run inserted after the delete has %s", got)
 	}

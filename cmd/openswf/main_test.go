@@ -15,12 +15,12 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/openswf/openswf/internal/server"
+	"github.com/openswf/openswf/internal/swftest"
 )
 
 func TestVersion(t *testing.T) {
@@ -43,23 +43,6 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // serve reads its settings from the environment, logs where it listens and
 // where the data lives, and shuts down cleanly on SIGTERM.
 func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
@@ -76,7 +59,7 @@ func TestServeFromEnvironmentAndStopOnSIGTERM(t *testing.T) {
 	t.Setenv("OPENSWF_ALLOWED_HOSTS", "swf.test, other.test")
 	t.Setenv("OPENSWF_MAX_CONNECTIONS", "64")
 
-	var logs syncBuffer
+	var logs swftest.Log
 	done := make(chan error, 1)
 	go func() { done <- run([]string{"serve"}, &logs, &logs) }()
 
@@ -317,7 +300,7 @@ func TestDevCommand(t *testing.T) {
 	addr := freeAddr(t)
 	notUsed := filepath.Join(t.TempDir(), "not-used.db")
 	t.Setenv("OPENSWF_DATABASE", notUsed) // dev keeps nothing
-	var stdout, logs syncBuffer
+	var stdout, logs swftest.Log
 	done := make(chan error, 1)
 	began := time.Now()
 	go func() {

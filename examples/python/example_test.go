@@ -5,14 +5,12 @@
 package python_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"os"
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,33 +18,17 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 
+	"github.com/openswf/openswf/internal/swftest"
 	"github.com/openswf/openswf/openswftest"
 )
 
 const domain = "python-example"
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // example runs one of the example's scripts against the server.
 type example struct {
 	t        *testing.T
 	endpoint string
-	out      lockedBuffer
+	out      swftest.Log
 }
 
 func (e *example) command(ctx context.Context, script string, args ...string) *exec.Cmd {

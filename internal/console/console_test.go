@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,7 +14,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -787,7 +785,7 @@ func TestConsoleSignIn(t *testing.T) {
 // each failure is logged at warn with the key id, never the secret.
 func TestConsoleSignInLockout(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs swftest.Log
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) {
 		c.Auth = signInUsers(t)
 		c.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -813,22 +811,4 @@ func TestConsoleSignInLockout(t *testing.T) {
 	if !strings.Contains(out, "level=WARN") || !strings.Contains(out, "console sign-in failed") || !strings.Contains(out, "accessKeyId=AKIDVIEWER") || strings.Contains(out, "guess-") {
 		t.Errorf("the log:\n%s", out)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that many goroutines may write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -28,7 +28,7 @@ func history(t *testing.T, c *swf.Client, domain string, ex *types.WorkflowExecu
 // audit-logged.
 func TestConsoleReset(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs swftest.Log
 	s := archiveServer(t, true, &logs)
 	st := startStuck(t, s) // event 4 is the DecisionTaskCompleted that scheduled the activity
 	old := history(t, s.Client, "ops", st.ex)

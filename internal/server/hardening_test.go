@@ -382,17 +382,14 @@ func (p heldPolls) release(f *fixture) {
 // Refused signatures and denied calls leave an audit line at info that
 // says who, with which key, what and why, and never the secret.
 func TestAuditLines(t *testing.T) {
-	var mu sync.Mutex
-	var logs bytes.Buffer
-	log := slog.New(slog.NewTextHandler(&lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var logs swftest.Log
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	f := authFixture(t, func(c *server.Config) { c.Logger = log })
 	_, err := f.as("AKIDREADER", "not-the-secret").DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
 	wantCode(t, err, "InvalidSignatureException")
 	_, err = f.as("AKIDREADER", "reader-secret").DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: f.domain})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	mu.Lock()
 	out := logs.String()
-	mu.Unlock()
 	for _, want := range []string{
 		`msg="signature refused" user=reader accessKeyId=AKIDREADER operation=DescribeDomain`,
 		`code=InvalidSignatureException`,
@@ -407,17 +404,6 @@ func TestAuditLines(t *testing.T) {
 			t.Errorf("the log holds a secret:\n%s", out)
 		}
 	}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // At most MaxConnections are open at once: another waits to be accepted

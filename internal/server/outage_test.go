@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -26,27 +25,9 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// lockedBuffer is a log that the server writes while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // outageFixture is a server whose log the test reads.
-func outageFixture(t *testing.T, database string) (*fixture, *lockedBuffer) {
-	log := &lockedBuffer{}
+func outageFixture(t *testing.T, database string) (*fixture, *swftest.Log) {
+	log := &swftest.Log{}
 	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
 		c.Database = database
 		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))

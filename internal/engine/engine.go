@@ -171,15 +171,18 @@ type Keys struct {
 
 // Engine implements the SWF API on a store.
 type Engine struct {
-	cfg     Config
-	store   store.Store
-	clock   clock.Clock
-	pages   *pagetoken.Codec
-	tokens  *tasktoken.Codec
-	matcher *matching.Matcher
-	polls   pollCaps
-	lambda  lambda.Invoker
-	log     *slog.Logger
+	cfg    Config
+	store  store.Store
+	clock  clock.Clock
+	pages  *pagetoken.Codec
+	tokens *tasktoken.Codec
+	// tokenOpened, when set (by tests), is told of each task token the
+	// engine opens.
+	tokenOpened func()
+	matcher     *matching.Matcher
+	polls       pollCaps
+	lambda      lambda.Invoker
+	log         *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
 	// decisionRates is rates, when there are limits.

@@ -171,18 +171,15 @@ type Keys struct {
 
 // Engine implements the SWF API on a store.
 type Engine struct {
-	cfg    Config
-	store  store.Store
-	clock  clock.Clock
-	pages  *pagetoken.Codec
-	tokens *tasktoken.Codec
-	// tokenOpened, when set (by tests), is told of each task token the
-	// engine opens.
-	tokenOpened func()
-	matcher     *matching.Matcher
-	polls       pollCaps
-	lambda      lambda.Invoker
-	log         *slog.Logger
+	cfg     Config
+	store   store.Store
+	clock   clock.Clock
+	pages   *pagetoken.Codec
+	tokens  *tasktoken.Codec
+	matcher *matching.Matcher
+	polls   pollCaps
+	lambda  lambda.Invoker
+	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
 	// decisionRates is rates, when there are limits.
@@ -198,6 +195,9 @@ type Engine struct {
 	apiRates, execRates *throttle.Limiter
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
+	// tokenOpened, when set (by tests), is told of each task token the
+	// engine opens.
+	tokenOpened func()
 	// announcer tells other processes sharing the store of what this one
 	// commits; nil when the store is not shared.
 	announcer *announcer

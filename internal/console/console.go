@@ -140,7 +140,7 @@ func New(svc swfapi.Service, opts ...Option) http.Handler {
 // user's policies let the API show them: each call the console makes is
 // authorized as the API's would be. A server that checks signatures
 // serves the console this way.
-func WithSignIn(users *auth.Authenticator, authorize func(ctx context.Context, op string, in swfapi.Input) error) Option {
+func WithSignIn(users *auth.Authenticator, authorize func(ctx context.Context, op string, in swfapi.Input) (context.Context, error)) Option {
 	return func(h *handler) { h.users, h.authorize = users, authorize }
 }
 
@@ -166,7 +166,7 @@ type handler struct {
 	mux *http.ServeMux
 	// users and authorize, when set, sign people in and check each call.
 	users     *auth.Authenticator
-	authorize func(ctx context.Context, op string, in swfapi.Input) error
+	authorize func(ctx context.Context, op string, in swfapi.Input) (context.Context, error)
 	sessions  *sessions
 	logger    *slog.Logger
 	// actions: the action forms are on.
@@ -371,10 +371,11 @@ func call[I swfapi.Input, O any](ctx context.Context, in I, op func(context.Cont
 	if err := in.Validate(nil); err != nil {
 		return zero, err
 	}
-	if authorize, ok := ctx.Value(authorizeKey{}).(func(context.Context, string, swfapi.Input) error); ok && authorize != nil {
+	if authorize, ok := ctx.Value(authorizeKey{}).(func(context.Context, string, swfapi.Input) (context.Context, error)); ok && authorize != nil {
 		// The operation's name is its input's, less "Input".
 		name := strings.TrimSuffix(reflect.TypeOf(in).Elem().Name(), "Input")
-		if err := authorize(ctx, name, in); err != nil {
+		var err error
+		if ctx, err = authorize(ctx, name, in); err != nil {
 			return zero, err
 		}
 	}

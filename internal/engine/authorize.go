@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/openswf/openswf/internal/auth"
@@ -18,17 +17,30 @@ import (
 // the domain the call acts on, with the operation's condition keys (see
 // authRules). It answers OperationNotPermittedFault when the caller may
 // not. Without a caller (no users file) everything is allowed.
-func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) error {
+//
+// The context it returns is the call's from then on: for an operation that
+// takes a task token it carries the token Authorize opened to find the
+// task's domain, which Throttle and the operation then use rather than
+// check the token's HMAC again.
+func (e *Engine) Authorize(ctx context.Context, op string, in swfapi.Input) (context.Context, error) {
 	c := auth.FromContext(ctx)
 	if c == nil {
-		return nil
+		return ctx, nil
 	}
 	rule, ok := authRules[op]
 	if !ok {
 		// An operation with no rule cannot be authorized, so it is
 		// refused (an internal failure), never allowed.
-		return fmt.Errorf("authorize: no rule for %s", op)
+		return ctx, fmt.Errorf("authorize: no rule for %s", op)
 	}
+	if rule.on == onToken {
+		ctx, _, _ = e.openCallToken(ctx, rule.resource(in))
+	}
+	return ctx, e.authorize(ctx, c, op, rule, in)
+}
+
+// authorize checks the caller c's call of op by its rule.
+func (e *Engine) authorize(ctx context.Context, c *auth.Caller, op string, rule authRule, in swfapi.Input) error {
 	action := "swf:" + op
 	if rule.on == onAccount {
 		// Documented as arn:aws:swf::ACCOUNT:domain/*; the ARN form of
@@ -94,8 +106,7 @@ func (e *Engine) notPermitted(op string, c *auth.Caller, action, resource string
 // request leaves out a value that has a registered default, the default is
 // what the keys hold, as in Amazon SWF.
 func (e *Engine) authRequest(ctx context.Context, rule authRule, in swfapi.Input) (string, map[string][]string, error) {
-	v := reflect.ValueOf(in).Elem()
-	keys := rule.conditionKeys(v)
+	keys := rule.conditionKeys(in)
 	if start, ok := in.(*swfapi.StartWorkflowExecutionInput); ok && start.TaskList == nil {
 		tl, err := e.defaultWorkflowTaskList(ctx, *start.Domain, start.WorkflowType)
 		if err != nil {
@@ -105,7 +116,7 @@ func (e *Engine) authRequest(ctx context.Context, rule authRule, in swfapi.Input
 			keys["swf:taskList.name"] = []string{*tl.Name}
 		}
 	}
-	name := rule.resource(v)
+	name := rule.resource(in)
 	switch rule.on {
 	case onARN:
 		return e.domainOfARN(name), keys, nil
@@ -128,7 +139,7 @@ func (e *Engine) domainOfARN(arn string) string {
 // domainOfToken is the name of the domain a task token's task is in, or ""
 // for a token this server did not issue.
 func (e *Engine) domainOfToken(ctx context.Context, token string) (string, error) {
-	t, err := e.tokens.Open(token)
+	_, t, err := e.openCallToken(ctx, token)
 	if err != nil {
 		return "", nil
 	}

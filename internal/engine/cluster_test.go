@@ -252,7 +252,8 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 
 	ctx := context.Background()
 	describe := func() error {
-		return a.Throttle(ctx, "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")})
+		_, err := a.Throttle(ctx, "DescribeDomain", &swfapi.DescribeDomainInput{Name: swfapi.Ptr("d")})
+		return err
 	}
 	for i := range 2 {
 		if err := describe(); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // RespondDecisionTaskCompleted applies a decider's decisions to its run.
 func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.RespondDecisionTaskCompletedInput) error {
-	t, err := e.openToken(*in.TaskToken, tasktoken.Decision)
+	t, err := e.openToken(ctx, *in.TaskToken, tasktoken.Decision)
 	if err != nil {
 		return err
 	}

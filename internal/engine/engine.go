@@ -195,6 +195,9 @@ type Engine struct {
 	apiRates, execRates *throttle.Limiter
 	// timerWake tells the timer loop that timers were armed.
 	timerWake func()
+	// tokenOpened, when set (by tests), is told of each task token the
+	// engine opens.
+	tokenOpened func()
 	// announcer tells other processes sharing the store of what this one
 	// commits; nil when the store is not shared.
 	announcer *announcer

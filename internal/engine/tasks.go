@@ -151,12 +151,12 @@ func checkPollTaskList(tl *swfapi.TaskList) error {
 	return nil
 }
 
-// openToken reads a task token of the given kind. A string that is not a
-// token this server issued is a validation error; the caller turns a token
-// whose task is gone into UnknownResourceFault, as this does a token from
-// before a Reset.
-func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, error) {
-	t, err := e.tokens.Open(s)
+// openToken reads a task token of the given kind, opened by Authorize or
+// Throttle when ctx carries it. A string that is not a token this server
+// issued is a validation error; the caller turns a token whose task is gone
+// into UnknownResourceFault, as this does a token from before a Reset.
+func (e *Engine) openToken(ctx context.Context, s string, kind tasktoken.Kind) (tasktoken.Token, error) {
+	_, t, err := e.openCallToken(ctx, s)
 	if errors.Is(err, tasktoken.ErrRetired) {
 		return tasktoken.Token{}, fault(swfapi.CodeUnknownResourceFault, "Unknown execution: the run of this task is gone (the server was reset)")
 	}
@@ -164,6 +164,32 @@ func (e *Engine) openToken(s string, kind tasktoken.Kind) (tasktoken.Token, erro
 		return tasktoken.Token{}, swfapi.NewValidationError("taskToken", s, "Member must be a task token issued by this server")
 	}
 	return t, nil
+}
+
+// callToken is a call's task token, opened (its HMAC checked) once:
+// Authorize opens it to find the task's domain, and Throttle and the
+// operation take it from the call's context.
+type callToken struct {
+	s   string // the token as the request has it
+	t   tasktoken.Token
+	err error
+}
+
+// callTokenKey is the context key of a call's callToken.
+type callTokenKey struct{}
+
+// openCallToken opens the task token s, unless ctx carries it opened
+// already, and returns ctx carrying it. Only the engine puts a callToken
+// in a context: no caller can hand it an opened token of its own.
+func (e *Engine) openCallToken(ctx context.Context, s string) (context.Context, tasktoken.Token, error) {
+	if c, ok := ctx.Value(callTokenKey{}).(*callToken); ok && c.s == s {
+		return ctx, c.t, c.err
+	}
+	if e.tokenOpened != nil {
+		e.tokenOpened()
+	}
+	t, err := e.tokens.Open(s)
+	return context.WithValue(ctx, callTokenKey{}, &callToken{s: s, t: t, err: err}), t, err
 }
 
 // staleTask turns ErrStale, met by a call with the token t, into the answer
@@ -305,7 +331,7 @@ func (e *Engine) PollForActivityTask(ctx context.Context, in *swfapi.PollForActi
 // heartbeat timer looks at when it falls due, and answers whether the
 // decider asked to cancel the task.
 func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.RecordActivityTaskHeartbeatInput) (*swfapi.ActivityTaskStatus, error) {
-	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	t, err := e.openToken(ctx, *in.TaskToken, tasktoken.Activity)
 	if err != nil {
 		return nil, err
 	}
@@ -334,7 +360,7 @@ func (e *Engine) RecordActivityTaskHeartbeat(ctx context.Context, in *swfapi.Rec
 
 // RespondActivityTaskCompleted records an activity's result.
 func (e *Engine) RespondActivityTaskCompleted(ctx context.Context, in *swfapi.RespondActivityTaskCompletedInput) error {
-	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	t, err := e.openToken(ctx, *in.TaskToken, tasktoken.Activity)
 	if err != nil {
 		return err
 	}
@@ -345,7 +371,7 @@ func (e *Engine) RespondActivityTaskCompleted(ctx context.Context, in *swfapi.Re
 
 // RespondActivityTaskFailed records an activity's failure.
 func (e *Engine) RespondActivityTaskFailed(ctx context.Context, in *swfapi.RespondActivityTaskFailedInput) error {
-	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	t, err := e.openToken(ctx, *in.TaskToken, tasktoken.Activity)
 	if err != nil {
 		return err
 	}
@@ -356,7 +382,7 @@ func (e *Engine) RespondActivityTaskFailed(ctx context.Context, in *swfapi.Respo
 
 // RespondActivityTaskCanceled records that a worker canceled its task.
 func (e *Engine) RespondActivityTaskCanceled(ctx context.Context, in *swfapi.RespondActivityTaskCanceledInput) error {
-	t, err := e.openToken(*in.TaskToken, tasktoken.Activity)
+	t, err := e.openToken(ctx, *in.TaskToken, tasktoken.Activity)
 	if err != nil {
 		return err
 	}

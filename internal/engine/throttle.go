@@ -57,9 +57,12 @@ var SWFExecutionAPIRates = map[string]throttle.Rate{
 // Tokens are taken once per request, before its transaction, whatever
 // becomes of it. On a store that several servers share, each keeps its
 // share of every rate (see shareLimits).
-func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) error {
+//
+// Like Authorize, it returns the call's context from then on: a heartbeat's
+// task token, opened here when Authorize has not, goes on to the operation.
+func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) (context.Context, error) {
 	if e.apiRates == nil && e.execRates == nil {
-		return nil
+		return ctx, nil
 	}
 	now := e.cfg.CallClock.Now()
 	bucket := op
@@ -67,31 +70,37 @@ func (e *Engine) Throttle(ctx context.Context, op string, in swfapi.Input) error
 		bucket = c.Principal.User + "\x00" + op
 	}
 	if !e.apiRates.AllowIn(op, bucket, now) {
-		return fault(swfapi.CodeThrottlingException, "Rate exceeded")
+		return ctx, fault(swfapi.CodeThrottlingException, "Rate exceeded")
 	}
 	if e.execRates == nil {
-		return nil
+		return ctx, nil
 	}
+	ctx, bucket = e.executionBucket(ctx, in)
+	if bucket != "" && !e.execRates.AllowIn(op, op+" "+bucket, now) {
+		return ctx, fault(swfapi.CodeThrottlingException, "Rate exceeded for this workflow execution")
+	}
+	return ctx, nil
+}
+
+// executionBucket names the execution a call acts on, for its rates; ""
+// for a call on none, or with a task token that is not ours (the call
+// answers for its token).
+func (e *Engine) executionBucket(ctx context.Context, in swfapi.Input) (context.Context, string) {
 	switch in := in.(type) {
 	case *swfapi.GetWorkflowExecutionHistoryInput:
-		bucket = *in.Domain + "/" + *in.Execution.WorkflowId + "/" + *in.Execution.RunId
+		return ctx, *in.Domain + "/" + *in.Execution.WorkflowId + "/" + *in.Execution.RunId
 	case *swfapi.SignalWorkflowExecutionInput:
-		bucket = *in.Domain + "/" + *in.WorkflowId + "/" + swfapi.Deref(in.RunId)
+		return ctx, *in.Domain + "/" + *in.WorkflowId + "/" + swfapi.Deref(in.RunId)
 	case *swfapi.RequestCancelWorkflowExecutionInput:
-		bucket = *in.Domain + "/" + *in.WorkflowId + "/" + swfapi.Deref(in.RunId)
+		return ctx, *in.Domain + "/" + *in.WorkflowId + "/" + swfapi.Deref(in.RunId)
 	case *swfapi.RecordActivityTaskHeartbeatInput:
-		t, err := e.tokens.Open(*in.TaskToken)
+		ctx, t, err := e.openCallToken(ctx, *in.TaskToken)
 		if err != nil {
-			return nil // the call answers for its token
+			return ctx, ""
 		}
-		bucket = "#" + strconv.FormatInt(t.ExecutionID, 10)
-	default:
-		return nil
+		return ctx, "#" + strconv.FormatInt(t.ExecutionID, 10)
 	}
-	if !e.execRates.AllowIn(op, op+" "+bucket, now) {
-		return fault(swfapi.CodeThrottlingException, "Rate exceeded for this workflow execution")
-	}
-	return nil
+	return ctx, ""
 }
 
 // reservation is the decision rates' answers for one

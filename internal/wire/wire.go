@@ -51,11 +51,14 @@ type Options struct {
 	Authenticator *auth.Authenticator
 	// Authorize checks that the caller (in ctx) may make a call; it runs
 	// after the input is validated, only when there is an Authenticator.
-	Authorize func(ctx context.Context, op string, in swfapi.Input) error
+	// The context it returns is the call's from then on: it may carry
+	// what authorizing learned for the operation (the opened task token).
+	Authorize func(ctx context.Context, op string, in swfapi.Input) (context.Context, error)
 	// Throttle takes a token for a call, refusing it (ThrottlingException)
 	// when the rate limits are spent; it runs after the input is validated
-	// and the call authorized.
-	Throttle func(ctx context.Context, op string, in swfapi.Input) error
+	// and the call authorized. Like Authorize, it returns the call's
+	// context from then on.
+	Throttle func(ctx context.Context, op string, in swfapi.Input) (context.Context, error)
 	// Observe is told of each answered request: the operation (empty when
 	// unknown), the error code ("OK" for a success) and the time it took.
 	Observe func(op, code string, d time.Duration)
@@ -161,12 +164,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, reqID string) (s
 	// Authorize, then throttle: a call refused for its caller spends no
 	// token of anyone's buckets.
 	if h.opts.Authenticator != nil && h.opts.Authorize != nil {
-		if err := h.opts.Authorize(ctx, name, in); err != nil {
+		if ctx, err = h.opts.Authorize(ctx, name, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}
 	if h.opts.Throttle != nil {
-		if err := h.opts.Throttle(ctx, name, in); err != nil {
+		if ctx, err = h.opts.Throttle(ctx, name, in); err != nil {
 			return name, h.writeError(w, r, reqID, name, err)
 		}
 	}

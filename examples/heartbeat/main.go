@@ -155,8 +155,11 @@ func decide(ctx context.Context, c *swf.Client, domain string, closed chan<- typ
 			}
 			return fmt.Errorf("poll for decision task: %w", err)
 		}
-		if task.TaskToken == nil {
-			continue // the long poll ended without a task
+		if aws.ToString(task.TaskToken) == "" {
+			// The long poll ended without a task: Amazon SWF then leaves
+			// taskToken out (its documentation says an empty string).
+			// Testing for empty covers both.
+			continue
 		}
 		events := task.Events
 		for page := task.NextPageToken; page != nil; {
@@ -248,8 +251,8 @@ func work(ctx context.Context, c *swf.Client, o Options, progress chan<- int, ou
 			}
 			return fmt.Errorf("poll for activity task: %w", err)
 		}
-		if task.TaskToken == nil {
-			continue
+		if aws.ToString(task.TaskToken) == "" {
+			continue // no task: see the decider
 		}
 		steps, _ := strconv.Atoi(aws.ToString(task.Input))
 		if err := count(ctx, c, task.TaskToken, steps, o.Step, progress, out); err != nil {

@@ -56,6 +56,8 @@ def poll(swf):
     """One decision task with its whole history (all pages), or None."""
     args = dict(domain=common.DOMAIN, taskList=common.DECIDERS, identity="python-decider")
     task = swf.poll_for_decision_task(**args)
+    # No task: Amazon SWF leaves taskToken out (its documentation says an
+    # empty string); testing for a false value covers both.
     if not task.get("taskToken"):
         return None
     events = task["events"]

@@ -240,7 +240,9 @@ func openActivityTasks(ctx context.Context, c *swf.Client, domain string, n int)
 		if err != nil {
 			return err
 		}
-		if t.TaskToken == nil {
+		// A poll that found no task has no taskToken (Amazon SWF leaves it out;
+		// its documentation says an empty string): either is no task.
+		if aws.ToString(t.TaskToken) == "" {
 			return errors.New("no activity task came")
 		}
 		mu.Lock()
@@ -258,7 +260,7 @@ func drainDecisions(ctx context.Context, c *swf.Client, domain string, n int, de
 		if err != nil {
 			return err
 		}
-		if t.TaskToken == nil {
+		if aws.ToString(t.TaskToken) == "" {
 			return errors.New("no decision task came")
 		}
 		_, err = c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: t.TaskToken, Decisions: decide(t)})
@@ -457,7 +459,7 @@ func (w *workflowRun) decide(c *swf.Client) {
 	defer func() { w.lat.add(local) }()
 	for w.workCtx.Err() == nil {
 		t, err := c.PollForDecisionTask(w.workCtx, &swf.PollForDecisionTaskInput{Domain: &w.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
-		if w.call(err) != nil || t.TaskToken == nil {
+		if w.call(err) != nil || aws.ToString(t.TaskToken) == "" {
 			continue
 		}
 		decisions, done := decideWorkflow(t.Events)
@@ -476,7 +478,7 @@ func (w *workflowRun) decide(c *swf.Client) {
 func (w *workflowRun) work(c *swf.Client) {
 	for w.workCtx.Err() == nil {
 		t, err := c.PollForActivityTask(w.workCtx, &swf.PollForActivityTaskInput{Domain: &w.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
-		if w.call(err) != nil || t.TaskToken == nil {
+		if w.call(err) != nil || aws.ToString(t.TaskToken) == "" {
 			continue
 		}
 		for i := range 3 {

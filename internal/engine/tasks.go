@@ -321,6 +321,8 @@ func (e *Engine) PollForActivityTask(ctx context.Context, in *swfapi.PollForActi
 		return nil, err
 	}
 	if !started {
+		// No task: Amazon SWF's idle answer, which leaves taskToken out
+		// though its reference says "" (docs/ARCHITECTURE.md says why).
 		return &swfapi.ActivityTask{StartedEventId: swfapi.Ptr(int64(0))}, nil
 	}
 	return out, nil
@@ -456,6 +458,7 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 		return nil, err
 	}
 	if !started {
+		// No task: as PollForActivityTask, no taskToken.
 		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0))}, nil
 	}
 	return e.decisionTaskResponse(ctx, in, scope, dt, 0)

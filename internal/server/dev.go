@@ -15,6 +15,7 @@ import (
 
 	"github.com/openswf/openswf/internal/sigv4"
 	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/wire"
 )
 
 // The IAM actions that guard the development endpoints when the server has
@@ -83,28 +84,44 @@ func (s *Server) Reset(ctx context.Context) error {
 	return s.engine.Reset(ctx)
 }
 
-// devRoutes serves the clock and the resets.
-func (s *Server) devRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+ClockPath, func(w http.ResponseWriter, r *http.Request) {
+// devRoutes serves the clock and the resets, each counted in m.
+func (s *Server) devRoutes(mux *http.ServeMux, m *serverMetrics) {
+	mux.Handle("GET "+ClockPath, m.endpoint("GetClock", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.clockState())
-	})
-	mux.HandleFunc("POST "+ClockPath, s.admin(ActionAdvanceClock, s.serveClock))
-	reset := s.admin(ActionReset, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+	})))
+	mux.Handle("POST "+ClockPath, m.endpoint("AdvanceClock", s.admin(ActionAdvanceClock, s.serveClock)))
+	reset := m.endpoint("Reset", s.admin(ActionReset, func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		if !s.cfg.Dev {
 			writeJSONError(w, http.StatusNotFound, "ResourceNotFoundException", "reset is only for development servers: start one with 'openswf dev'")
 			return
 		}
 		if err := s.engine.Reset(r.Context()); err != nil {
-			s.cfg.Logger.Error("reset", "err", err)
-			writeJSONError(w, http.StatusInternalServerError, "InternalFailure", "the reset failed; see the server's log")
+			s.writeDevFailure(w, r, "reset", "the reset failed; see the server's log", err)
 			return
 		}
 		s.cfg.Logger.Info("reset: the store is empty")
 		// moto's server answers its reset with this body.
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.HandleFunc("POST "+ResetPath, reset)
-	mux.HandleFunc("POST "+MotoResetPath, reset)
+	}))
+	mux.Handle("POST "+ResetPath, reset)
+	mux.Handle("POST "+MotoResetPath, reset)
+}
+
+// writeDevFailure answers a development endpoint whose work failed with
+// err, in the shape of its other errors: an outage of the database is
+// ServiceUnavailableException (503, which clients retry), as the API
+// answers it, logged as a warning; anything else is InternalFailure (500),
+// whose message (internal) says where to look, logged as an error.
+func (s *Server) writeDevFailure(w http.ResponseWriter, r *http.Request, what, internal string, err error) {
+	f := wire.FaultOf(r.Context(), err)
+	switch {
+	case f.Outage:
+		s.cfg.Logger.Warn("service unavailable", "op", what, "err", err)
+	case f.Internal:
+		s.cfg.Logger.Error(what, "err", err)
+		f.Message = internal
+	}
+	writeJSONError(w, wire.Status(f.Code), f.Code, f.Message)
 }
 
 // clockRequest moves a manual clock: by Advance (a Go duration such as
@@ -161,8 +178,7 @@ func (s *Server) serveClock(w http.ResponseWriter, r *http.Request, body []byte)
 			writeJSONError(w, http.StatusBadRequest, "ValidationException", "set: "+err.Error())
 			return
 		}
-		s.cfg.Logger.Error("advancing the clock", "err", err)
-		writeJSONError(w, http.StatusInternalServerError, "InternalFailure", "firing the timers that fell due failed; see the server's log")
+		s.writeDevFailure(w, r, "advancing the clock", "firing the timers that fell due failed; see the server's log", err)
 		return
 	}
 	s.cfg.Logger.Info("the manual clock moved", "now", s.manual.Now().UTC().Format(time.RFC3339Nano))
@@ -234,6 +250,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeJSONError answers an error in the shape AWS's JSON APIs use.
 func writeJSONError(w http.ResponseWriter, status int, code, message string) {
+	answered(w, code)
 	writeJSON(w, status, map[string]string{"__type": code, "message": message})
 }
 

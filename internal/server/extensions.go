@@ -53,13 +53,14 @@ func (c *Config) openArchive(ctx context.Context) error {
 	return nil
 }
 
-// extensionRoutes serves the extensions' endpoints.
-func (s *Server) extensionRoutes(mux *http.ServeMux) {
+// extensionRoutes serves the extensions' endpoints, each counted in m
+// under its operation's name.
+func (s *Server) extensionRoutes(mux *http.ServeMux, m *serverMetrics) {
 	e := s.engine
-	mux.Handle("POST "+ExtensionPaths.ImportHistory, extension(s, "ImportHistory", e.ImportHistory))
-	mux.Handle("POST "+ExtensionPaths.ResetWorkflowExecution, extension(s, "ResetWorkflowExecution", e.ResetWorkflowExecution))
-	mux.Handle("POST "+ExtensionPaths.ListArchivedExecutions, extension(s, "ListArchivedExecutions", e.ListArchivedExecutions))
-	mux.Handle("POST "+ExtensionPaths.GetArchivedExecution, extension(s, "GetArchivedExecution", e.GetArchivedExecution))
+	mux.Handle("POST "+ExtensionPaths.ImportHistory, m.endpoint("ImportHistory", extension(s, "ImportHistory", e.ImportHistory)))
+	mux.Handle("POST "+ExtensionPaths.ResetWorkflowExecution, m.endpoint("ResetWorkflowExecution", extension(s, "ResetWorkflowExecution", e.ResetWorkflowExecution)))
+	mux.Handle("POST "+ExtensionPaths.ListArchivedExecutions, m.endpoint("ListArchivedExecutions", extension(s, "ListArchivedExecutions", e.ListArchivedExecutions)))
+	mux.Handle("POST "+ExtensionPaths.GetArchivedExecution, m.endpoint("GetArchivedExecution", extension(s, "GetArchivedExecution", e.GetArchivedExecution)))
 }
 
 // extension serves one extension: it reads and authenticates the request,
@@ -67,7 +68,7 @@ func (s *Server) extensionRoutes(mux *http.ServeMux) {
 func extension[In, Out any](s *Server, op string, call func(context.Context, *In) (*Out, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if target := r.Header.Get("X-Amz-Target"); target != ExtensionTarget+op {
-			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeUnknownOperationException, "X-Amz-Target must be %s%s here, not %q", ExtensionTarget, op, target))
+			writeExtensionError(w, r, s, op, swfapi.Errorf(swfapi.CodeUnknownOperationException, "X-Amz-Target must be %s%s here, not %q", ExtensionTarget, op, target))
 			return
 		}
 		// With a users file, the signature's headers are checked before
@@ -77,32 +78,32 @@ func extension[In, Out any](s *Server, op string, call func(context.Context, *In
 		if a != nil {
 			var err error
 			if pending, err = a.Begin(r, now); err != nil {
-				writeExtensionError(w, s, signatureError(err))
+				writeExtensionError(w, r, s, op, signatureError(err))
 				return
 			}
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxExtensionBody))
 		if err != nil {
-			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
+			writeExtensionError(w, r, s, op, swfapi.Errorf(swfapi.CodeSerializationException, "Could not read the request body: %v", err))
 			return
 		}
 		ctx := r.Context()
 		if a != nil {
 			p, err := pending.Finish(body)
 			if err != nil {
-				writeExtensionError(w, s, signatureError(err))
+				writeExtensionError(w, r, s, op, signatureError(err))
 				return
 			}
 			ctx = auth.NewContext(ctx, a.NewCaller(p, r, now))
 		}
 		in := new(In)
 		if err := json.Unmarshal(body, in); err != nil {
-			writeExtensionError(w, s, swfapi.Errorf(swfapi.CodeSerializationException, "The request is not the JSON this endpoint takes: %v", err))
+			writeExtensionError(w, r, s, op, swfapi.Errorf(swfapi.CodeSerializationException, "The request is not the JSON this endpoint takes: %v", err))
 			return
 		}
 		out, err := call(ctx, in)
 		if err != nil {
-			writeExtensionError(w, s, err)
+			writeExtensionError(w, r, s, op, err)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
@@ -119,10 +120,18 @@ func signatureError(err error) error {
 	return err
 }
 
-func writeExtensionError(w http.ResponseWriter, s *Server, err error) {
-	code, msg, ok := wire.CodeOf(err)
-	if !ok {
-		s.cfg.Logger.Error("internal error in an extension", "err", err)
+// writeExtensionError answers an extension's request with err as the API
+// answers its calls: an outage of the database is ServiceUnavailable (503,
+// which clients retry), logged as a warning; a bug is InternalFailure
+// (500), logged as an error.
+func writeExtensionError(w http.ResponseWriter, r *http.Request, s *Server, op string, err error) {
+	f := wire.FaultOf(r.Context(), err)
+	switch {
+	case f.Outage:
+		s.cfg.Logger.Warn("service unavailable", "op", op, "err", err)
+	case f.Internal:
+		s.cfg.Logger.Error("internal error in an extension", "op", op, "err", err)
 	}
-	wire.WriteError(w, wire.Status(code), code, msg)
+	answered(w, f.Code)
+	wire.WriteError(w, wire.Status(f.Code), f.Code, f.Message)
 }

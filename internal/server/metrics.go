@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -17,6 +18,12 @@ type serverMetrics struct {
 	registry *metrics.Registry
 	requests *metrics.CounterVec
 	duration *metrics.HistogramVec
+	// endpointRequests and endpointDuration count openswf's own endpoints
+	// (the extensions and the development tools) as requests and duration
+	// count the API's calls: a family apart, so that neither the API's
+	// rates nor its latencies mix with a gigabyte's import or a reset.
+	endpointRequests *metrics.CounterVec
+	endpointDuration *metrics.HistogramVec
 }
 
 // newMetrics registers the metrics of requests and of the process on the
@@ -27,7 +34,11 @@ func (s *Server) newMetrics() *serverMetrics {
 		registry: r,
 		requests: r.NewCounterVec("openswf_requests_total", "API requests answered, by operation and error code (OK for a success).", "operation", "code"),
 		duration: r.NewHistogramVec("openswf_request_duration_seconds", "Time to answer API requests, by operation; long polls count their wait.",
-			[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10, 30, 60, 120}, "operation"),
+			requestBuckets, "operation"),
+		endpointRequests: r.NewCounterVec("openswf_endpoint_requests_total",
+			"Requests to openswf's own endpoints (the extensions, the clock and the resets), by endpoint and error code (OK for a success).", "endpoint", "code"),
+		endpointDuration: r.NewHistogramVec("openswf_endpoint_request_duration_seconds",
+			"Time to answer requests to openswf's own endpoints, by endpoint.", requestBuckets, "endpoint"),
 	}
 	r.NewGaugeFunc("openswf_polls_waiting", "Long polls waiting for a task on this server.", func() float64 { return float64(s.engine.WaitingPolls()) })
 	r.NewGaugeFunc("openswf_goroutines", "Goroutines of the server process.", func() float64 { return float64(runtime.NumGoroutine()) })
@@ -62,6 +73,10 @@ func (s *Server) newMetrics() *serverMetrics {
 	return m
 }
 
+// requestBuckets are the bounds, in seconds, of the time to answer a
+// request: from half a millisecond to past a long poll's minute.
+var requestBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10, 30, 60, 120}
+
 // PendingTaskListsShown bounds the series of openswf_pending_tasks: the
 // task lists with most tasks waiting, so that a domain with many lists
 // does not swamp Prometheus.
@@ -92,6 +107,36 @@ type writeCounter interface {
 func (m *serverMetrics) observe(op, code string, d time.Duration) {
 	m.requests.Inc(op, code)
 	m.duration.Observe(d.Seconds(), op)
+}
+
+// endpoint counts the requests h answers as the named endpoint, with the
+// error code its answer carries (see answered).
+func (m *serverMetrics) endpoint(name string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		cw := &codeWriter{ResponseWriter: w, code: "OK"}
+		h.ServeHTTP(cw, r)
+		m.endpointRequests.Inc(name, cw.code)
+		m.endpointDuration.Observe(time.Since(start).Seconds(), name)
+	})
+}
+
+// codeWriter remembers the error code of the answer written through it,
+// for the endpoint's metrics.
+type codeWriter struct {
+	http.ResponseWriter
+	code string
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// answered notes, for the metrics, that the answer written on w carries
+// code; an answer that notes none is a success ("OK").
+func answered(w http.ResponseWriter, code string) {
+	if cw, ok := w.(*codeWriter); ok {
+		cw.code = code
+	}
 }
 
 // workMetrics count what runs record: executions started and closed,

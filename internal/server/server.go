@@ -459,7 +459,7 @@ func (s *Server) routes() http.Handler {
 		MaxBodyReads: s.cfg.MaxBodyReads, BodyTimeout: s.cfg.BodyTimeout})
 	mux := http.NewServeMux()
 	mux.Handle("POST /", api)
-	s.extensionRoutes(mux)
+	s.extensionRoutes(mux, m)
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", metrics.ContentType)
 		m.registry.WriteText(w)
@@ -483,7 +483,7 @@ func (s *Server) routes() http.Handler {
 	// than the API ("POST /" takes every path).
 	mux.Handle("POST /console/", c)
 	mux.HandleFunc("GET /{$}", s.serveIndex)
-	s.devRoutes(mux)
+	s.devRoutes(mux, m)
 	var h http.Handler = mux
 	if s.cfg.Auth == nil {
 		h = hostCheck(s.cfg.AllowedHosts, h)

@@ -197,7 +197,8 @@ func (s *Server) clientWith(transport http.RoundTripper, creds aws.CredentialsPr
 // answerChecker fails the test when a successful answer breaks the model:
 // a JSON null (the server leaves out what it does not set, as AWS does) or a
 // required member left out. The one exception is a poll that found no task,
-// which SWF answers without a taskToken (and the members that go with it).
+// which Amazon SWF answers without a taskToken (and the members that go with
+// it); such an answer must be exactly the idle one (idleAnswers).
 type answerChecker struct {
 	t    testing.TB
 	next http.RoundTripper
@@ -238,12 +239,22 @@ func (c *answerChecker) RoundTrip(r *http.Request) (*http.Response, error) {
 		return resp, nil
 	}
 	if m, ok := v.(map[string]any); ok && strings.HasPrefix(op.Name, "PollFor") && m["taskToken"] == nil {
+		if want := idleAnswers[op.Name]; !reflect.DeepEqual(m, want) {
+			c.t.Errorf("%s answered without a taskToken, but not as a poll that found no task is answered (%v): %s", target, want, body)
+		}
 		return resp, nil
 	}
 	if missing := missingRequired(reflect.ValueOf(out), ""); missing != "" {
 		c.t.Errorf("%s answered without the required member %s: %s", target, missing, body)
 	}
 	return resp, nil
+}
+
+// idleAnswers are the bodies of polls that found no task, as Amazon SWF
+// sends them (docs/ARCHITECTURE.md says why there is no empty taskToken).
+var idleAnswers = map[string]map[string]any{
+	"PollForDecisionTask": {"startedEventId": json.Number("0"), "previousStartedEventId": json.Number("0")},
+	"PollForActivityTask": {"startedEventId": json.Number("0")},
 }
 
 // missingRequired returns the path of the first member tagged

@@ -319,26 +319,49 @@ func CodeOf(err error) (code, msg string, ok bool) {
 	return swfapi.CodeInternalFailure, "The server encountered an internal error", false
 }
 
-// writeError answers with err and returns its code.
-func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
+// Fault is how an error is answered: its code and message, and what kind
+// of failure it was, so that the server logs it at the right level.
+type Fault struct {
+	Code, Message string
+	// Outage: the database cannot be reached or cannot commit. Not a bug:
+	// every SDK retries the 503 it is answered with, and the operator reads
+	// the cause in the log, as a warning.
+	Outage bool
+	// Internal: neither an API error nor an outage, so a bug. Its detail
+	// belongs in the log, as an error, not in the answer.
+	Internal bool
+}
+
+// FaultOf says how err, the failure of a request whose context is ctx, is
+// answered. The SWF API answers with it, and so do openswf's own endpoints,
+// so that an outage is ServiceUnavailableException (503) everywhere.
+func FaultOf(ctx context.Context, err error) Fault {
 	code, msg, ok := CodeOf(err)
 	switch {
 	case ok:
-	case r.Context().Err() != nil:
+		return Fault{Code: code, Message: msg}
+	case ctx.Err() != nil:
 		// The client went away; nobody reads this answer.
-		code, msg = swfapi.CodeServiceUnavailable, "The request was canceled"
+		return Fault{Code: swfapi.CodeServiceUnavailable, Message: "The request was canceled"}
 	case isOutage(err):
-		// Not a bug: the database cannot be reached or cannot commit.
-		// Every SDK retries a 503; the operator reads the cause here.
+		return Fault{Code: swfapi.CodeServiceUnavailable, Message: "The service cannot reach its database at the moment; try again later", Outage: true}
+	}
+	return Fault{Code: code, Message: msg, Internal: true}
+}
+
+// writeError answers with err and returns its code.
+func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, reqID, op string, err error) string {
+	f := FaultOf(r.Context(), err)
+	switch {
+	case f.Outage:
 		h.log.Warn("service unavailable", "op", op, "requestId", reqID, "err", err)
-		code, msg = swfapi.CodeServiceUnavailable, "The service cannot reach its database at the moment; try again later"
-	default:
+	case f.Internal:
 		h.log.Error("internal error", "op", op, "requestId", reqID, "err", err)
 	}
 	w.Header().Set("Content-Type", ContentType)
-	w.WriteHeader(Status(code))
-	writeErrorBody(w, code, msg)
-	return code
+	w.WriteHeader(Status(f.Code))
+	writeErrorBody(w, f.Code, f.Message)
+	return f.Code
 }
 
 // isOutage reports whether err is an outage of what the service depends on

@@ -55,13 +55,20 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Options are the facts about a run's surroundings that transitions need.
+// The engine settles them before a write runs (the decision rates' answers
+// reserved, the seed of the runIds drawn), so that a transition is a
+// function of the run's state, its input, the time and these facts: an
+// attempt of a write that the store runs again decides what the first one
+// did.
 type Options struct {
 	Limits Limits
 	// Retention is how long a closed run stays visible (the domain's
 	// retention period); 0 purges it as soon as it closes.
 	Retention time.Duration
-	// NewRunID makes the runId of a run that continues this one.
-	NewRunID func() string
+	// RunIDs hands out the runId of a run that continues this one: the
+	// supply of the write the transition is part of, the same on every
+	// attempt of it.
+	RunIDs *RunIDs
 	// LambdaAvailable says whether the server can invoke Lambda functions.
 	LambdaAvailable bool
 	// Rates limits how often decisions that create things may be made

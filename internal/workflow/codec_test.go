@@ -186,7 +186,9 @@ func TestEventCodec(t *testing.T) {
 // fuzzExecution builds a run from the fuzzer's input, every member of the
 // state and the columns picked from it.
 func fuzzExecution(b *bytes) *Execution {
-	at := func() time.Time { return t0.Add(time.Duration(b.next())*time.Hour + time.Duration(b.next())*time.Millisecond) }
+	at := func() time.Time {
+		return t0.Add(time.Duration(b.next())*time.Hour + time.Duration(b.next())*time.Millisecond)
+	}
 	str := func() string { return pick(b, "", "a", "run-é", `q"\`, "\u2028") }
 	x := &Execution{
 		ID: int64(b.next()), DomainID: int64(b.next()), WorkflowID: str(), RunID: str(), TypeName: str(), TypeVersion: str(),

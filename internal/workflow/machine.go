@@ -139,10 +139,19 @@ type Machine struct {
 	outbound []Outbound
 }
 
-// New returns a machine for the run exec with its open activities.
+// New returns a machine for the run exec with its open activities. Its
+// transitions happen at now (to the millisecond), or at the time of the
+// run's last event if that is later: a history never goes back in time,
+// though the engine reads the time before it waits for the run (a write
+// reads it once, as it begins) and servers sharing a store have clocks of
+// their own.
 func New(exec *Execution, activities []*Activity, now time.Time, opts Options) *Machine {
+	now = now.UTC().Truncate(time.Millisecond)
+	if now.Before(exec.LastEventAt) {
+		now = exec.LastEventAt
+	}
 	m := &Machine{
-		Exec: exec, Activities: map[int64]*Activity{}, now: now.UTC().Truncate(time.Millisecond), opts: opts,
+		Exec: exec, Activities: map[int64]*Activity{}, now: now, opts: opts,
 		changed: map[int64]bool{}, tasks: map[TaskRef]*Task{}, timers: map[TimerRef]*time.Time{},
 	}
 	for _, a := range activities {
@@ -255,6 +264,7 @@ func (m *Machine) record(attrs any) int64 {
 	ev := swfapi.HistoryEvent{EventId: swfapi.Ptr(id), EventTimestamp: swfapi.At(m.now)}
 	ev.SetAttributes(attrs)
 	m.effects.Events = append(m.effects.Events, ev)
+	m.Exec.LastEventAt = m.now
 	return id
 }
 

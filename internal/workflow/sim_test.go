@@ -465,13 +465,22 @@ func (s *sim) check(eff Effects, first int64) {
 	if first == 0 {
 		first = 1
 	}
+	// The step's time, or its last event's if that is later: a history
+	// never goes back in time.
+	at := s.now.UTC().Truncate(time.Millisecond)
+	if n := len(s.history) - len(eff.Events); n > 0 && at.Before(s.history[n-1].EventTimestamp.Time) {
+		at = s.history[n-1].EventTimestamp.Time
+	}
 	for i, e := range eff.Events {
 		if *e.EventId != first+int64(i) {
 			s.t.Fatalf("event %d of the step has id %d, want %d", i, *e.EventId, first+int64(i))
 		}
-		if !e.EventTimestamp.Time.Equal(s.now.UTC().Truncate(time.Millisecond)) {
-			s.t.Fatalf("event %d at %v, the step ran at %v", *e.EventId, e.EventTimestamp.Time, s.now)
+		if !e.EventTimestamp.Time.Equal(at) {
+			s.t.Fatalf("event %d at %v, the step ran at %v", *e.EventId, e.EventTimestamp.Time, at)
 		}
+	}
+	if n := len(s.history); n > 0 && !x.LastEventAt.Equal(s.history[n-1].EventTimestamp.Time) {
+		s.t.Fatalf("last event at %v, the run says %v", s.history[n-1].EventTimestamp.Time, x.LastEventAt)
 	}
 	if x.NextEventID != int64(len(s.history))+1 {
 		s.t.Fatalf("nextEventId %d after %d events", x.NextEventID, len(s.history))

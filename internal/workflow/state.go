@@ -115,6 +115,10 @@ type Execution struct {
 	PreviousStartedEventID      int64      `json:"previousStartedEventId,omitempty"`
 	LatestExecutionContext      *string    `json:"latestExecutionContext,omitempty"`
 	LatestActivityTaskTimestamp *time.Time `json:"latestActivityTaskTimestamp,omitempty"`
+	// LastEventAt is the time of the run's last event (zero in a state
+	// stored before it was kept): a transition never records an event
+	// before it, whatever time it is given.
+	LastEventAt time.Time `json:"lastEventAt,omitzero"`
 
 	// OpenActivities is how many activities the run has open, so that a
 	// run without any need not look for them (nil: not known).

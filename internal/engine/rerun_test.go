@@ -62,7 +62,9 @@ type recordingTx struct {
 
 func (r *recordingTx) String() string { return strings.Join(r.log, "\n") }
 
-func (r *recordingTx) add(format string, args ...any) { r.log = append(r.log, fmt.Sprintf(format, args...)) }
+func (r *recordingTx) add(format string, args ...any) {
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+}
 
 func (r *recordingTx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, error) {
 	id, err := r.Tx.ExecutionInsert(ctx, e)
@@ -181,7 +183,7 @@ func TestOneTimePerWrite(t *testing.T) {
 	childRun := started.ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 	te := h.events(target)
 	written := append(events[3:], h.events(childRun)...) // from DecisionTaskCompleted
-	written = append(written, te[len(te)-2:]...)        // signaled, a decision task scheduled
+	written = append(written, te[len(te)-2:]...)         // signaled, a decision task scheduled
 	wantAt(t, written, 10, at)
 	d, err := h.e.DescribeWorkflowExecution(ctx, &swfapi.DescribeWorkflowExecutionInput{Domain: swfapi.Ptr(domain), Execution: childRun})
 	h.must(err)

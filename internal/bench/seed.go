@@ -67,10 +67,11 @@ func SeedClosed(ctx context.Context, st store.Store, domain string, n int, out i
 func seedRun(ctx context.Context, tx store.Tx, domainID int64, j int, now time.Time, id string) error {
 	started := now.Add(-time.Duration(j%(30*24*3600)) * time.Second)
 	events := seedHistory(started)
+	end := events[len(events)-1].EventTimestamp.Time
 	x := &workflow.Execution{
 		DomainID: domainID, WorkflowID: fmt.Sprintf("seed-%s-%d", runID, j), RunID: id,
 		TypeName: *workflowType.Name, TypeVersion: *workflowType.Version,
-		CloseStatus: swfapi.CloseStatusCompleted, StartedAt: started, ClosedAt: events[len(events)-1].EventTimestamp.Time,
+		CloseStatus: swfapi.CloseStatusCompleted, StartedAt: started, ClosedAt: end, LastEventAt: end,
 		Config: workflow.ConfigOf(events[0].WorkflowExecutionStartedEventAttributes), NextEventID: int64(len(events)) + 1,
 	}
 	row, err := workflow.EncodeExecution(x)

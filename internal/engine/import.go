@@ -95,7 +95,7 @@ func (e *Engine) importedRun(in *ImportHistoryInput) (*workflow.Execution, error
 	x := &workflow.Execution{
 		WorkflowID: in.WorkflowID, RunID: newRunID(),
 		TypeName: *started.WorkflowType.Name, TypeVersion: *started.WorkflowType.Version,
-		CloseStatus: status, StartedAt: events[0].EventTimestamp.Time, ClosedAt: last.EventTimestamp.Time,
+		CloseStatus: status, StartedAt: events[0].EventTimestamp.Time, ClosedAt: last.EventTimestamp.Time, LastEventAt: last.EventTimestamp.Time,
 		Tags: started.TagList, Config: workflow.ConfigOf(started), NextEventID: int64(len(events)) + 1,
 	}
 	if p := started.ParentWorkflowExecution; p != nil && p.WorkflowId != nil && p.RunId != nil {

@@ -25,6 +25,7 @@ func codecRuns() map[string]*Execution {
 	busy.PreviousStartedEventID = 12
 	busy.LatestExecutionContext = swfapi.Ptr("ctx")
 	busy.LatestActivityTaskTimestamp = swfapi.Ptr(t0.Add(time.Minute))
+	busy.LastEventAt = t0.Add(2 * time.Minute)
 	busy.OpenActivities = swfapi.Ptr(2)
 	busy.Timers = map[string]*UserTimer{"t1": {StartedEventID: 8, Control: swfapi.Ptr("c")}, "t2": {StartedEventID: 9}}
 	busy.Children = map[int64]*Child{
@@ -93,7 +94,7 @@ func TestExecutionCodecColumnsWin(t *testing.T) {
 	}
 	for k := range state {
 		if !slices.Contains([]string{"parent", "config", "override", "nextEventId", "decision", "previousStartedEventId", "latestExecutionContext",
-			"latestActivityTaskTimestamp", "openActivities", "timers", "children", "lambdas"}, k) {
+			"latestActivityTaskTimestamp", "lastEventAt", "openActivities", "timers", "children", "lambdas"}, k) {
 			t.Fatalf("state %s keeps %s", row.State, k)
 		}
 	}
@@ -214,6 +215,7 @@ func fuzzExecution(b *bytes) *Execution {
 	}
 	if b.next()%2 == 0 {
 		x.LatestExecutionContext, x.LatestActivityTaskTimestamp, x.OpenActivities = swfapi.Ptr(str()), swfapi.Ptr(at()), swfapi.Ptr(int(b.next()))
+		x.LastEventAt = at()
 	}
 	for range b.next() % 3 {
 		if x.Timers == nil {

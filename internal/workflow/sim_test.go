@@ -111,11 +111,12 @@ func (s *sim) step(fn func(m *Machine)) Effects {
 	if s.in != nil {
 		mark = s.in.i
 	}
-	first := s.attempt(fn)
+	prev := s.x
+	first := s.attempt(prev, fn)
 	if s.in != nil {
 		s.in.i = mark
 	}
-	second := s.attempt(fn)
+	second := s.attempt(prev, fn)
 	if !reflect.DeepEqual(first, second) {
 		s.t.Fatalf("a transition run again decided otherwise:\n%s\n%s", s.describe(first), s.describe(second))
 	}
@@ -140,15 +141,19 @@ type outcome struct {
 	runIDs RunIDs
 }
 
-// attempt runs a step's transition on a machine of its own, and answers
-// its outbound work in the same step, as the engine's world does.
-func (s *sim) attempt(fn func(m *Machine)) outcome {
+// attempt runs a step's transition on a machine of its own, from the run
+// as it was before the step (prev), and answers its outbound work in the
+// same step, as the engine's world does. While it runs, s.x is the
+// machine's run, as the step function may look at it.
+func (s *sim) attempt(prev *Execution, fn func(m *Machine)) outcome {
 	s.t.Helper()
+	s.x = prev
 	var acts []*Activity
 	for _, id := range slices.Sorted(maps.Keys(s.acts)) {
 		acts = append(acts, s.stored(s.acts[id]))
 	}
-	o := outcome{x: s.load(s.x), runIDs: s.runIDs}
+	o := outcome{x: s.load(prev), runIDs: s.runIDs}
+	s.x = o.x
 	opts := s.opts
 	opts.RunIDs = &o.runIDs
 	m := New(o.x, acts, s.now, opts)

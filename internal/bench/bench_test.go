@@ -80,4 +80,16 @@ func TestSeedClosed(t *testing.T) {
 	if !slices.Equal(got, expectedHistory) {
 		t.Fatalf("seeded history %v", got)
 	}
+	// The run's state is what the engine stores: it describes the run as
+	// its history does.
+	d, err := c.DescribeWorkflowExecution(context.Background(), &swf.DescribeWorkflowExecutionInput{Domain: aws.String("seeded"), Execution: list.ExecutionInfos[0].Execution})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, cfg, last := d.ExecutionInfo, d.ExecutionConfiguration, h.Events[len(h.Events)-1]
+	if info.CloseStatus != types.CloseStatusCompleted || !info.CloseTimestamp.Equal(*last.EventTimestamp) || !info.StartTimestamp.Equal(*h.Events[0].EventTimestamp) ||
+		*cfg.TaskList.Name != deciderList || *cfg.TaskStartToCloseTimeout != "300" || *cfg.ExecutionStartToCloseTimeout != "3600" || cfg.ChildPolicy != types.ChildPolicyTerminate ||
+		d.OpenCounts.OpenDecisionTasks != 0 || d.OpenCounts.OpenActivityTasks != 0 {
+		t.Fatalf("seeded run described as %+v %+v %+v", info, cfg, d.OpenCounts)
+	}
 }

@@ -3,8 +3,6 @@ package bench
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,39 +33,19 @@ func SeedClosed(ctx context.Context, st store.Store, domain string, n int, out i
 	if err != nil {
 		return err
 	}
-	state, err := json.Marshal(&workflow.Execution{Config: workflow.Config{
-		TaskList: deciderList, TaskPriority: "0", TaskStartToCloseTimeout: "300", ExecutionStartToCloseTimeout: "3600", ChildPolicy: swfapi.ChildPolicyTerminate,
-	}, NextEventID: 12})
-	if err != nil {
-		return err
-	}
 	const batch = 2000
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	seedID := runID
 	begin := time.Now()
 	for done := 0; done < n; {
 		k := min(batch, n-done)
+		// The runIds of a batch are drawn before its write, which a store
+		// may run more than once.
+		var seed [32]byte
+		rand.Read(seed[:])
 		err := st.Write(ctx, func(tx store.Tx) error {
+			ids := workflow.NewRunIDs(seed)
 			for i := range k {
-				j := done + i
-				started := now.Add(-time.Duration(j%(30*24*3600)) * time.Second)
-				closed := started.Add(1500 * time.Millisecond)
-				id, err := tx.ExecutionInsert(ctx, &store.Execution{
-					DomainID: domainID, WorkflowID: fmt.Sprintf("seed-%s-%d", seedID, j), RunID: randomID(),
-					TypeName: *workflowType.Name, TypeVersion: *workflowType.Version,
-					CloseStatus: swfapi.Ptr(string(swfapi.CloseStatusCompleted)), StartedAt: started, ClosedAt: &closed, State: state,
-				})
-				if err != nil {
-					return err
-				}
-				events, err := seedHistory(started)
-				if err != nil {
-					return err
-				}
-				if err := tx.EventInsert(ctx, id, events); err != nil {
-					return err
-				}
-				if err := tx.TimerPut(ctx, &store.Timer{Due: closed.Add(90 * 24 * time.Hour), ExecutionID: id, Kind: string(workflow.TimerRetention)}); err != nil {
+				if err := seedRun(ctx, tx, domainID, done+i, now, ids.Next()); err != nil {
 					return err
 				}
 			}
@@ -84,14 +62,38 @@ func SeedClosed(ctx context.Context, st store.Store, domain string, n int, out i
 	return nil
 }
 
-func randomID() string {
-	var b [32]byte
-	rand.Read(b[:])
-	return base64.RawURLEncoding.EncodeToString(b[:])
+// seedRun writes the jth seeded run, closed, with its history and its
+// retention timer, through the codec the engine stores runs with.
+func seedRun(ctx context.Context, tx store.Tx, domainID int64, j int, now time.Time, id string) error {
+	started := now.Add(-time.Duration(j%(30*24*3600)) * time.Second)
+	events := seedHistory(started)
+	end := events[len(events)-1].EventTimestamp.Time
+	x := &workflow.Execution{
+		DomainID: domainID, WorkflowID: fmt.Sprintf("seed-%s-%d", runID, j), RunID: id,
+		TypeName: *workflowType.Name, TypeVersion: *workflowType.Version,
+		CloseStatus: swfapi.CloseStatusCompleted, StartedAt: started, ClosedAt: end, LastEventAt: end,
+		Config: workflow.ConfigOf(events[0].WorkflowExecutionStartedEventAttributes), NextEventID: int64(len(events)) + 1,
+	}
+	row, err := workflow.EncodeExecution(x)
+	if err != nil {
+		return err
+	}
+	x.ID, err = tx.ExecutionInsert(ctx, row)
+	if err != nil {
+		return err
+	}
+	rows, err := workflow.EncodeEvents(events)
+	if err != nil {
+		return err
+	}
+	if err := tx.EventInsert(ctx, x.ID, rows); err != nil {
+		return err
+	}
+	return tx.TimerPut(ctx, &store.Timer{Due: x.ClosedAt.Add(90 * 24 * time.Hour), ExecutionID: x.ID, Kind: string(workflow.TimerRetention)})
 }
 
 // seedHistory is the history of a benchmark workflow that started at t.
-func seedHistory(t time.Time) ([]store.Event, error) {
+func seedHistory(t time.Time) []swfapi.HistoryEvent {
 	tl := &swfapi.TaskList{Name: swfapi.Ptr(deciderList)}
 	wl := &swfapi.TaskList{Name: swfapi.Ptr(workerList)}
 	wt := &swfapi.WorkflowType{Name: workflowType.Name, Version: workflowType.Version}
@@ -111,15 +113,10 @@ func seedHistory(t time.Time) ([]store.Event, error) {
 		&swfapi.DecisionTaskCompletedEventAttributes{ScheduledEventId: swfapi.Ptr(int64(8)), StartedEventId: swfapi.Ptr(int64(9))},
 		&swfapi.WorkflowExecutionCompletedEventAttributes{Result: swfapi.Ptr("ok"), DecisionTaskCompletedEventId: swfapi.Ptr(int64(10))},
 	}
-	events := make([]store.Event, len(attrs))
+	events := make([]swfapi.HistoryEvent, len(attrs))
 	for i, a := range attrs {
-		ev := swfapi.HistoryEvent{EventId: swfapi.Ptr(int64(i + 1)), EventTimestamp: swfapi.At(t.Add(time.Duration(i) * 100 * time.Millisecond))}
-		ev.SetAttributes(a)
-		data, err := json.Marshal(&ev)
-		if err != nil {
-			return nil, err
-		}
-		events[i] = store.Event{ID: int64(i + 1), Data: data}
+		events[i] = swfapi.HistoryEvent{EventId: swfapi.Ptr(int64(i + 1)), EventTimestamp: swfapi.At(t.Add(time.Duration(i) * 100 * time.Millisecond))}
+		events[i].SetAttributes(a)
 	}
-	return events, nil
+	return events
 }

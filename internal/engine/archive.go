@@ -32,7 +32,7 @@ func (e *Engine) archiveRun(ctx context.Context, executionID int64) error {
 		if err != nil {
 			return err
 		}
-		x, err := toWorkflow(row)
+		x, err := workflow.DecodeExecution(row)
 		if err != nil {
 			return err
 		}

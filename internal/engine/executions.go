@@ -13,7 +13,8 @@ import (
 	"github.com/openswf/openswf/internal/workflow"
 )
 
-// newRunID makes a run id: 32 random bytes, unique for every run.
+// newRunID makes a run id outside any write's supply of them (an import
+// draws it before its write): 32 random bytes, unique for every run.
 func newRunID() string {
 	var b [32]byte
 	rand.Read(b[:])
@@ -30,7 +31,7 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 	if err := e.checkWorkflowTimeout("executionStartToCloseTimeout", in.ExecutionStartToCloseTimeout); err != nil {
 		return nil, err
 	}
-	runID := newRunID()
+	var runID string
 	err := e.transition(ctx, func(w *world) (*run, error) {
 		tx := w.tx
 		d, err := getRegisteredDomain(ctx, tx, *in.Domain)
@@ -69,6 +70,7 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 		} else if full {
 			return nil, fault(swfapi.CodeLimitExceededFault, "Domain %s has reached its limit of %d open workflow executions", d.Name, e.cfg.Limits.OpenExecutions)
 		}
+		runID = w.at.runIDs.Next()
 		return w.create(d, &workflow.Execution{
 			DomainID: d.ID, WorkflowID: *in.WorkflowId, RunID: runID,
 			TypeName: *wt.Name, TypeVersion: *wt.Version, Tags: in.TagList, Config: cfg,
@@ -143,7 +145,7 @@ func (e *Engine) findRun(ctx context.Context, tx store.Tx, domain string, ex *sw
 	if err != nil {
 		return nil, nil, err
 	}
-	x, err := toWorkflow(row)
+	x, err := workflow.DecodeExecution(row)
 	return d, x, err
 }
 

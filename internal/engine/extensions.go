@@ -2,12 +2,12 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 // The IAM actions of openswf's extensions beyond the SWF API, allowed or
@@ -61,8 +61,8 @@ func readHistory(ctx context.Context, tx store.Tx, executionID, upto int64) ([]s
 			return nil, err
 		}
 		for _, r := range rows {
-			var ev swfapi.HistoryEvent
-			if err := json.Unmarshal(r.Data, &ev); err != nil {
+			ev, err := workflow.DecodeEvent(r)
+			if err != nil {
 				return nil, err
 			}
 			ev.Raw = r.Data

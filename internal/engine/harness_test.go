@@ -66,19 +66,33 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, cfg engine.Config) *harness {
+	return newHarnessWith(t, cfg, nil, nil)
+}
+
+// newHarnessWith is newHarness with the engine's store and clock wrapped
+// (nil: as they are).
+func newHarnessWith(t *testing.T, cfg engine.Config, wrapStore func(store.Store) store.Store, wrapClock func(*clock.Fake) clock.Clock) *harness {
 	t.Helper()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "swf.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	cs := &countingStore{Store: st}
+	var inner store.Store = st
+	if wrapStore != nil {
+		inner = wrapStore(st)
+	}
+	cs := &countingStore{Store: inner}
 	clk := clock.NewFake(epoch)
+	var engineClock clock.Clock = clk
+	if wrapClock != nil {
+		engineClock = wrapClock(clk)
+	}
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = time.Second
 	}
 	keys := engine.Keys{PageToken: []byte("page-token-key-for-tests-only-32"), TaskToken: []byte("task-token-key-for-tests-only-32")}
-	h := &harness{t: t, e: engine.New(cfg, cs, clk, keys), clock: clk, store: cs}
+	h := &harness{t: t, e: engine.New(cfg, cs, engineClock, keys), clock: clk, store: cs}
 	h.must(h.e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr(domain), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}))
 	h.must(h.e.RegisterWorkflowType(ctx, &swfapi.RegisterWorkflowTypeInput{
 		Domain: swfapi.Ptr(domain), Name: swfapi.Ptr("wf"), Version: swfapi.Ptr("1"),

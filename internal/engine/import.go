@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -41,13 +40,9 @@ func (e *Engine) ImportHistory(ctx context.Context, in *ImportHistoryInput) (*sw
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]store.Event, len(in.Events))
-	for i := range in.Events {
-		data, err := json.Marshal(&in.Events[i])
-		if err != nil {
-			return nil, err
-		}
-		rows[i] = store.Event{ID: int64(i + 1), Data: data}
+	rows, err := workflow.EncodeEvents(in.Events)
+	if err != nil {
+		return nil, err
 	}
 	err = e.store.Write(ctx, func(tx store.Tx) error {
 		d, err := getRegisteredDomain(ctx, tx, in.Domain)
@@ -55,7 +50,7 @@ func (e *Engine) ImportHistory(ctx context.Context, in *ImportHistoryInput) (*sw
 			return err
 		}
 		x.DomainID = d.ID
-		row, err := toStore(x)
+		row, err := workflow.EncodeExecution(x)
 		if err != nil {
 			return err
 		}
@@ -100,7 +95,7 @@ func (e *Engine) importedRun(in *ImportHistoryInput) (*workflow.Execution, error
 	x := &workflow.Execution{
 		WorkflowID: in.WorkflowID, RunID: newRunID(),
 		TypeName: *started.WorkflowType.Name, TypeVersion: *started.WorkflowType.Version,
-		CloseStatus: status, StartedAt: events[0].EventTimestamp.Time, ClosedAt: last.EventTimestamp.Time,
+		CloseStatus: status, StartedAt: events[0].EventTimestamp.Time, ClosedAt: last.EventTimestamp.Time, LastEventAt: last.EventTimestamp.Time,
 		Tags: started.TagList, Config: workflow.ConfigOf(started), NextEventID: int64(len(events)) + 1,
 	}
 	if p := started.ParentWorkflowExecution; p != nil && p.WorkflowId != nil && p.RunId != nil {

@@ -79,7 +79,7 @@ func (e *Engine) reset(w *world, src *run, eventID int64) (*workflow.Execution, 
 		return nil, swfapi.NewValidationError("decisionTaskCompletedEventId", eventID, err.Error())
 	}
 	d := src.domain
-	runID := newRunID()
+	runID := w.at.runIDs.Next()
 	if old.Open {
 		details := fmt.Sprintf("reset to event %d: run %s continues from there", eventID, runID)
 		src.machine.Terminate(swfapi.Ptr(workflow.ResetReason), &details, nil, nil)

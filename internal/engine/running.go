@@ -3,7 +3,6 @@ package engine
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -134,7 +133,7 @@ func openActivities(ctx context.Context, tx store.Tx, x *workflow.Execution, ev 
 	}
 	out := make([]OpenActivity, 0, len(rows))
 	for _, row := range rows {
-		a, err := activityFromStore(row)
+		a, err := workflow.DecodeActivity(row)
 		if err != nil {
 			return nil, err
 		}
@@ -173,9 +172,9 @@ func (r *eventReader) event(id int64) *swfapi.HistoryEvent {
 		r.err = err
 		return nil
 	}
-	var e swfapi.HistoryEvent
-	if err := json.Unmarshal(rows[0].Data, &e); err != nil {
-		r.err = errors.Join(fmt.Errorf("event %d of run %d", id, r.run), err)
+	e, err := workflow.DecodeEvent(rows[0])
+	if err != nil {
+		r.err = fmt.Errorf("run %d: %w", r.run, err)
 		return nil
 	}
 	return &e

@@ -103,9 +103,11 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, l
 	}
 	var started bool
 	var w wakeups
+	f := e.newFacts(nil)
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		// A shared store may run this again after a conflict: start over.
 		started, w = false, wakeups{}
+		at := e.begin(f)
 		for {
 			task, err := tx.TaskTake(ctx, k)
 			if errors.Is(err, store.ErrNotFound) {
@@ -114,7 +116,7 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, l
 			if err != nil {
 				return err
 			}
-			wd := e.newWorld(ctx, tx)
+			wd := e.newWorld(ctx, tx, at)
 			ok, err := claim(wd, task)
 			if err != nil {
 				return err

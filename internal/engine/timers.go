@@ -77,12 +77,13 @@ func (e *Engine) fire(ctx context.Context, t *store.Timer) error {
 		return e.expire(ctx, t)
 	}
 	var w wakeups
+	f := e.newFacts(nil)
 	err := e.store.Write(ctx, func(tx store.Tx) error {
 		w = wakeups{} // a shared store may run this again after a conflict
 		// The run first, then its timer: every write that changes a run's
 		// timers holds the run, so a store that locks rows (PostgreSQL)
 		// sees the locks taken in one order.
-		wd := e.newWorld(ctx, tx)
+		wd := e.newWorld(ctx, tx, e.begin(f))
 		r, err := wd.byExecID(0, t.ExecutionID)
 		if errors.Is(err, workflow.ErrStale) {
 			_, err := tx.TimerDeleteByID(ctx, t.ID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
+	"github.com/openswf/openswf/internal/workflow"
 )
 
 // visibility is the arguments that List* and Count* WorkflowExecutions
@@ -157,7 +158,7 @@ func (e *Engine) listExecutions(ctx context.Context, v *visibility, token *strin
 		out.NextPageToken = swfapi.Ptr(e.pages.Seal(scope, []string{strconv.FormatInt(at.UnixMilli(), 10), strconv.FormatInt(last.ID, 10)}, e.clock.Now()))
 	}
 	for _, r := range rows {
-		x, err := toWorkflow(r)
+		x, err := workflow.DecodeExecution(r)
 		if err != nil {
 			return nil, err
 		}

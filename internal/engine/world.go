@@ -42,8 +42,9 @@ type world struct {
 	byID  map[int64]*run
 	types map[lookupKey]*workflow.TypeInfo
 	err   error
-	// rates answer the decision rate limits of the runs' transitions.
-	rates workflow.RateLimiter
+	// at is the attempt of the write the world is part of: its time, the
+	// runIds it hands out and the answers of the decision rates.
+	at attempt
 }
 
 type lookupKey struct {
@@ -52,8 +53,8 @@ type lookupKey struct {
 	name, version string
 }
 
-func (e *Engine) newWorld(ctx context.Context, tx store.Tx) *world {
-	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, types: map[lookupKey]*workflow.TypeInfo{}, rates: e.rates}
+func (e *Engine) newWorld(ctx context.Context, tx store.Tx, at attempt) *world {
+	return &world{e: e, ctx: ctx, tx: tx, byID: map[int64]*run{}, types: map[lookupKey]*workflow.TypeInfo{}, at: at}
 }
 
 func (w *world) domain(id int64) (*store.Domain, error) {
@@ -62,7 +63,7 @@ func (w *world) domain(id int64) (*store.Domain, error) {
 
 // options are the surroundings the state machine is told of.
 func (w *world) options(d *store.Domain) workflow.Options {
-	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), NewRunID: newRunID, LambdaAvailable: w.e.lambda != nil, Rates: w.rates}
+	return workflow.Options{Limits: w.e.cfg.Limits.Run, Retention: retention(d), RunIDs: w.at.runIDs, LambdaAvailable: w.e.lambda != nil, Rates: w.at.rates}
 }
 
 // add loads a stored run and its open activities into the world.
@@ -70,7 +71,7 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 	if r, ok := w.byID[row.ID]; ok {
 		return r, nil
 	}
-	exec, err := toWorkflow(row)
+	exec, err := workflow.DecodeExecution(row)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +84,7 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 	acts := make([]*workflow.Activity, 0, len(rows))
 	var times map[int64]ActivityTimes
 	for _, r := range rows {
-		a, err := activityFromStore(r)
+		a, err := workflow.DecodeActivity(r)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +96,7 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 			times[a.ScheduledEventID] = ActivityTimes{ScheduledAt: a.ScheduledAt, StartedAt: a.StartedAt}
 		}
 	}
-	r := &run{domain: d, machine: workflow.New(exec, acts, w.e.now(), w.options(d)), wasOpen: exec.Open, activityTimes: times}
+	r := &run{domain: d, machine: workflow.New(exec, acts, w.at.now, w.options(d)), wasOpen: exec.Open, activityTimes: times}
 	w.runs = append(w.runs, r)
 	w.byID[row.ID] = r
 	return r, nil
@@ -103,7 +104,7 @@ func (w *world) add(d *store.Domain, row *store.Execution) (*run, error) {
 
 // create adds a new run, stored when the world is saved.
 func (w *world) create(d *store.Domain, exec *workflow.Execution) *run {
-	r := &run{domain: d, machine: workflow.New(exec, nil, w.e.now(), w.options(d)), created: true}
+	r := &run{domain: d, machine: workflow.New(exec, nil, w.at.now, w.options(d)), created: true}
 	w.runs = append(w.runs, r)
 	return r
 }
@@ -265,7 +266,7 @@ func (w *world) carry(src *run, o workflow.Outbound) error {
 		}
 		parent := &workflow.Parent{WorkflowID: src.exec().WorkflowID, RunID: src.exec().RunID, InitiatedEventID: o.InitiatedEventID}
 		child := w.create(d, &workflow.Execution{
-			DomainID: d.ID, WorkflowID: o.WorkflowID, RunID: newRunID(), TypeName: o.TypeName, TypeVersion: o.TypeVersion,
+			DomainID: d.ID, WorkflowID: o.WorkflowID, RunID: w.at.runIDs.Next(), TypeName: o.TypeName, TypeVersion: o.TypeVersion,
 			Tags: o.Tags, Config: o.Config, Parent: parent,
 		})
 		child.machine.Start(o.StartedAttributes(parent))
@@ -383,15 +384,13 @@ func (e *Engine) transition(ctx context.Context, load func(*world) (*run, error)
 }
 
 // transitionWith is transition with the decision rates reserved for the
-// request (nil: the engine's own).
+// request (nil: the engine's own). The write's facts are drawn here,
+// before it runs; each attempt begins from them.
 func (e *Engine) transitionWith(ctx context.Context, res *reservation, load func(*world) (*run, error), fn func(*world, *run) error) error {
 	var wk wakeups
+	f := e.newFacts(res)
 	err := e.store.Write(ctx, func(tx store.Tx) error {
-		w := e.newWorld(ctx, tx)
-		if res != nil {
-			res.rewind()
-			w.rates = res
-		}
+		w := e.newWorld(ctx, tx, e.begin(f))
 		r, err := load(w)
 		if err != nil {
 			return err
@@ -428,7 +427,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 	eff := r.machine.Effects()
 	exec.OpenActivities = swfapi.Ptr(len(r.machine.Activities))
 	if r.created {
-		row, err := toStore(exec)
+		row, err := workflow.EncodeExecution(exec)
 		if err != nil {
 			return w, err
 		}
@@ -442,13 +441,9 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 		exec.ID = id
 	}
 	if len(eff.Events) > 0 {
-		events := make([]store.Event, len(eff.Events))
-		for i := range eff.Events {
-			data, err := json.Marshal(&eff.Events[i])
-			if err != nil {
-				return w, err
-			}
-			events[i] = store.Event{ID: *eff.Events[i].EventId, Data: data}
+		events, err := workflow.EncodeEvents(eff.Events)
+		if err != nil {
+			return w, err
 		}
 		if err := tx.EventInsert(ctx, exec.ID, events); err != nil {
 			return w, err
@@ -483,7 +478,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 		}
 	}
 	for _, a := range eff.PutActivities {
-		row, err := activityToStore(exec.ID, a)
+		row, err := workflow.EncodeActivity(exec.ID, a)
 		if err != nil {
 			return w, err
 		}
@@ -515,7 +510,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 	if r.created {
 		return w, nil
 	}
-	row, err := toStore(exec)
+	row, err := workflow.EncodeExecution(exec)
 	if err != nil {
 		return w, err
 	}

@@ -627,7 +627,7 @@ func (m *Machine) continueAsNew(a swfapi.ContinueAsNewWorkflowExecutionDecisionA
 		return
 	}
 	m.boundExecution(&cfg)
-	runID := m.opts.NewRunID()
+	runID := m.opts.RunIDs.Next()
 	m.record(&swfapi.WorkflowExecutionContinuedAsNewEventAttributes{
 		Input: a.Input, DecisionTaskCompletedEventId: swfapi.Ptr(completedID), NewExecutionRunId: swfapi.Ptr(runID),
 		ExecutionStartToCloseTimeout: swfapi.Ptr(cfg.ExecutionStartToCloseTimeout), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(cfg.TaskList)},

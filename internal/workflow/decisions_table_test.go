@@ -363,7 +363,7 @@ func TestDecisionContinueAsNew(t *testing.T) {
 		})}, want: []string{"WorkflowExecutionContinuedAsNew"},
 			check: func(t *testing.T, s *sim, eff Effects) {
 				c := eff.Events[1].WorkflowExecutionContinuedAsNewEventAttributes
-				if *c.NewExecutionRunId != "run-1" || *c.ExecutionStartToCloseTimeout != "31536000" || *c.TaskList.Name != "next" || *c.WorkflowType.Version != "1" {
+				if *c.NewExecutionRunId != simRunID(1) || *c.ExecutionStartToCloseTimeout != "31536000" || *c.TaskList.Name != "next" || *c.WorkflowType.Version != "1" {
 					t.Fatalf("continued %+v", c)
 				}
 				if s.x.Open || s.x.CloseStatus != swfapi.CloseStatusContinuedAsNew || len(s.out) != 1 {
@@ -371,7 +371,7 @@ func TestDecisionContinueAsNew(t *testing.T) {
 				}
 				next := s.out[0].(*ContinueAsNew)
 				a := next.StartedAttributes()
-				if next.RunID != "run-1" || next.PreviousRunID != "r" || *a.ContinuedExecutionRunId != "r" || *a.Input != "again" || *a.ChildPolicy != swfapi.ChildPolicyAbandon ||
+				if next.RunID != simRunID(1) || next.PreviousRunID != "r" || *a.ContinuedExecutionRunId != "r" || *a.Input != "again" || *a.ChildPolicy != swfapi.ChildPolicyAbandon ||
 					*a.TaskStartToCloseTimeout != "10" || *a.TaskPriority != "0" || !slices.Equal(a.TagList, []string{"x"}) || *a.ParentInitiatedEventId != 0 {
 					t.Fatalf("next run %+v, started %+v", next, a)
 				}

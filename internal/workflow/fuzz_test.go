@@ -154,15 +154,13 @@ var decisionTypes = []swfapi.DecisionType{
 // transaction, each way the input picks: a child starts or cannot, a signal
 // or cancellation request is delivered or has nowhere to go.
 func resolveFuzz(b *bytes) func(m *Machine, o Outbound) {
-	runs := 0
 	return func(m *Machine, o Outbound) {
 		switch o := o.(type) {
 		case *StartChild:
 			if b.next()%3 == 0 {
 				m.ChildStartFailed(o.InitiatedEventID, swfapi.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning)
 			} else {
-				runs++
-				m.ChildStarted(o.InitiatedEventID, "child-"+strconv.Itoa(runs))
+				m.ChildStarted(o.InitiatedEventID, "child-"+strconv.FormatInt(o.InitiatedEventID, 10))
 			}
 		case *SignalExternal:
 			if b.next()%2 == 0 {
@@ -203,6 +201,7 @@ func fuzzRun(t *testing.T, b *bytes) *sim {
 		s.permit = fuzzPermit(uint16(c) | uint16(b.next())<<8)
 	}
 	s.resolve = resolveFuzz(b)
+	s.in = b
 	s.step(func(m *Machine) {
 		m.Start(&swfapi.WorkflowExecutionStartedEventAttributes{ChildPolicy: swfapi.Ptr(x.Config.ChildPolicy), TaskList: &swfapi.TaskList{Name: swfapi.Ptr(x.Config.TaskList)}, WorkflowType: x.Type()})
 	})

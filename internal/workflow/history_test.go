@@ -217,3 +217,24 @@ func TestStartFromReset(t *testing.T) {
 		t.Errorf("timer due %v, run due %v, timers %+v", timerDue, runDue, exec.Timers)
 	}
 }
+
+// A reset given a time before the end of the copied history (a server
+// whose clock is behind the one that recorded it) goes on from that end:
+// the new history does not go back in time.
+func TestStartFromResetBeforeItsHistory(t *testing.T) {
+	p, err := PointOf(resetHistory(), 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := p.Events[len(p.Events)-1].EventTimestamp.Time
+	exec := &Execution{WorkflowID: "w", RunID: "new", Config: ConfigOf(p.Started)}
+	m := New(exec, nil, end.Add(-time.Minute), Options{})
+	m.StartFromReset(p, ResetSource{WorkflowID: "w", RunID: "old", EventID: 12})
+	eff := m.Effects()
+	if err := CheckHistory(eff.Events); err != nil {
+		t.Fatalf("the new history is not consistent: %v", err)
+	}
+	if at := eff.Events[12].EventTimestamp.Time; !at.Equal(end) || !exec.StartedAt.Equal(end) || !exec.LastEventAt.Equal(end) {
+		t.Fatalf("marker at %v, run started %v, last event %v; want %v", at, exec.StartedAt, exec.LastEventAt, end)
+	}
+}

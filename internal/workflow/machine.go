@@ -55,13 +55,20 @@ func (l Limits) withDefaults() Limits {
 }
 
 // Options are the facts about a run's surroundings that transitions need.
+// The engine settles them before a write runs (the decision rates' answers
+// reserved, the seed of the runIds drawn), so that a transition is a
+// function of the run's state, its input, the time and these facts: an
+// attempt of a write that the store runs again decides what the first one
+// did.
 type Options struct {
 	Limits Limits
 	// Retention is how long a closed run stays visible (the domain's
 	// retention period); 0 purges it as soon as it closes.
 	Retention time.Duration
-	// NewRunID makes the runId of a run that continues this one.
-	NewRunID func() string
+	// RunIDs hands out the runId of a run that continues this one: the
+	// supply of the write the transition is part of, the same on every
+	// attempt of it.
+	RunIDs *RunIDs
 	// LambdaAvailable says whether the server can invoke Lambda functions.
 	LambdaAvailable bool
 	// Rates limits how often decisions that create things may be made
@@ -132,10 +139,19 @@ type Machine struct {
 	outbound []Outbound
 }
 
-// New returns a machine for the run exec with its open activities.
+// New returns a machine for the run exec with its open activities. Its
+// transitions happen at now (to the millisecond), or at the time of the
+// run's last event if that is later: a history never goes back in time,
+// though the engine reads the time before it waits for the run (a write
+// reads it once, as it begins) and servers sharing a store have clocks of
+// their own.
 func New(exec *Execution, activities []*Activity, now time.Time, opts Options) *Machine {
+	now = now.UTC().Truncate(time.Millisecond)
+	if now.Before(exec.LastEventAt) {
+		now = exec.LastEventAt
+	}
 	m := &Machine{
-		Exec: exec, Activities: map[int64]*Activity{}, now: now.UTC().Truncate(time.Millisecond), opts: opts,
+		Exec: exec, Activities: map[int64]*Activity{}, now: now, opts: opts,
 		changed: map[int64]bool{}, tasks: map[TaskRef]*Task{}, timers: map[TimerRef]*time.Time{},
 	}
 	for _, a := range activities {
@@ -248,6 +264,7 @@ func (m *Machine) record(attrs any) int64 {
 	ev := swfapi.HistoryEvent{EventId: swfapi.Ptr(id), EventTimestamp: swfapi.At(m.now)}
 	ev.SetAttributes(attrs)
 	m.effects.Events = append(m.effects.Events, ev)
+	m.Exec.LastEventAt = m.now
 	return id
 }
 

@@ -380,3 +380,32 @@ func TestRequestCancelOfUnstartedActivityCancelsIt(t *testing.T) {
 		t.Fatalf("task not taken off its list: %+v", eff.DeleteTasks)
 	}
 }
+
+// A run's history never goes back in time: a transition given a time
+// before the run's last event (a write that read the time before it waited
+// for the run, a server whose clock is behind another's) happens at the
+// time of that event, and its timers run from there.
+func TestTimeNeverGoesBack(t *testing.T) {
+	s := startedSim(t, Options{})
+	s.now = t0.Add(-time.Minute)
+	eff := s.decide(dStartTimer("t", "10"))
+	if !eff.Events[0].EventTimestamp.Equal(t0) || !s.x.LastEventAt.Equal(t0) {
+		t.Fatalf("decided at %v, last event at %v, want %v", eff.Events[0].EventTimestamp.Time, s.x.LastEventAt, t0)
+	}
+	if due := s.timers[TimerRef{Kind: TimerUser, Ref: *eff.Events[1].EventId}]; !due.Equal(t0.Add(10 * time.Second)) {
+		t.Fatalf("timer due %v", due)
+	}
+	// Time that moves on is taken as it is.
+	s.now = t0.Add(time.Minute)
+	if eff := s.signal("s"); !eff.Events[0].EventTimestamp.Equal(s.now) || !s.x.LastEventAt.Equal(s.now) {
+		t.Fatalf("signaled at %v", eff.Events[0].EventTimestamp.Time)
+	}
+	// A run stored before its last event's time was kept takes the time
+	// it is given.
+	x := newRun()
+	m := New(x, nil, t0.Add(-time.Hour), Options{RunIDs: NewRunIDs(simSeed)})
+	m.Start(&swfapi.WorkflowExecutionStartedEventAttributes{TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+	if e := m.Effects().Events[0]; !e.EventTimestamp.Equal(t0.Add(-time.Hour)) {
+		t.Fatalf("started at %v", e.EventTimestamp.Time)
+	}
+}

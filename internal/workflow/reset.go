@@ -188,6 +188,9 @@ func ConfigOf(a *swfapi.WorkflowExecutionStartedEventAttributes) Config {
 // its identity, type, tags and Config set.
 func (m *Machine) StartFromReset(p *ResetPoint, src ResetSource) {
 	e := m.Exec
+	if n := len(p.Events); n > 0 && m.now.Before(p.Events[n-1].EventTimestamp.Time) {
+		m.now = p.Events[n-1].EventTimestamp.Time // the history goes on from there
+	}
 	e.Open = true
 	e.StartedAt = m.now
 	e.Config.TaskList = p.TaskList

@@ -3,8 +3,8 @@ package workflow
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -34,7 +34,24 @@ type sim struct {
 	// resolve answers the outbound work of a step inside that step, as the
 	// engine's world does in the same transaction; nil leaves it unanswered.
 	resolve func(m *Machine, o Outbound)
-	runIDs  int
+	// runIDs is the supply of runIds the steps hand out from, as one
+	// write's would be.
+	runIDs RunIDs
+	// in, if set, is the input that step functions and resolve read: it is
+	// read again from the same place for a step's second attempt.
+	in *bytes
+}
+
+// simSeed is the seed of a simulation's runIds.
+var simSeed = [32]byte{1, 2, 3}
+
+// simRunID returns the nth runId (from 1) a simulation hands out.
+func simRunID(n int) string {
+	ids := NewRunIDs(simSeed)
+	for range n - 1 {
+		ids.Next()
+	}
+	return ids.Next()
 }
 
 // simTypes are the registered types the simulated domain has: "act" and
@@ -62,10 +79,7 @@ var simTypes = activityTypes{
 func newSim(t testing.TB, x *Execution, opts Options) *sim {
 	s := &sim{
 		t: t, x: x, acts: map[int64]*Activity{}, tasks: map[TaskRef]Task{}, timers: map[TimerRef]time.Time{},
-		now: t0, opts: opts, types: simTypes,
-	}
-	if s.opts.NewRunID == nil {
-		s.opts.NewRunID = func() string { s.runIDs++; return fmt.Sprintf("run-%d", s.runIDs) }
+		now: t0, opts: opts, types: simTypes, runIDs: *NewRunIDs(simSeed),
 	}
 	return s
 }
@@ -83,33 +97,31 @@ func startedSim(t testing.TB, opts Options) *sim {
 }
 
 // step runs one transition and applies and checks its effects. The machine
-// gets copies of the open activities, as it would get them from the store:
-// a change it does not report is lost, as it would be.
+// gets the run and copies of its open activities through the codec, as it
+// would get them from the store: a change it does not report is lost, as it
+// would be. Every step runs twice, as a store may run a write again after
+// a conflict: from the same state, input, time and options (the same
+// supply of runIds), the second attempt must decide exactly what the first
+// did — the same run, effects, outbound work and runIds handed out.
 func (s *sim) step(fn func(m *Machine)) Effects {
 	s.t.Helper()
-	var acts []*Activity
-	for _, id := range slices.Sorted(maps.Keys(s.acts)) {
-		acts = append(acts, s.stored(s.acts[id]))
-	}
 	wasOpen := s.x.Open
 	before := s.x.NextEventID
-	s.x = s.load(s.x)
-	m := New(s.x, acts, s.now, s.opts)
-	fn(m)
-	s.out = nil
-	for {
-		out := m.TakeOutbound()
-		if len(out) == 0 {
-			break
-		}
-		s.out = append(s.out, out...)
-		for _, o := range out {
-			if s.resolve != nil {
-				s.resolve(m, o)
-			}
-		}
+	mark := 0
+	if s.in != nil {
+		mark = s.in.i
 	}
-	eff := m.Effects()
+	prev := s.x
+	first := s.attempt(prev, fn)
+	if s.in != nil {
+		s.in.i = mark
+	}
+	second := s.attempt(prev, fn)
+	if !reflect.DeepEqual(first, second) {
+		s.t.Fatalf("a transition run again decided otherwise:\n%s\n%s", s.describe(first), s.describe(second))
+	}
+	s.x, s.out, s.runIDs = second.x, second.out, second.runIDs
+	eff := second.eff
 	s.apply(eff)
 	if wasOpen || before == 0 {
 		s.checkOutbound(wasOpen && !s.x.Open)
@@ -120,42 +132,97 @@ func (s *sim) step(fn func(m *Machine)) Effects {
 	return eff
 }
 
-// load returns the run as the engine would load it after storing it: the
-// columns it keeps beside the state, and the state through JSON, so that
-// what the machine keeps in a member the state does not store is lost, as
-// it would be (engine.toStore, engine.toWorkflow).
-func (s *sim) load(x *Execution) *Execution {
+// outcome is what one attempt of a step decided.
+type outcome struct {
+	x      *Execution
+	acts   map[int64]*Activity
+	eff    Effects
+	out    []Outbound
+	runIDs RunIDs
+}
+
+// attempt runs a step's transition on a machine of its own, from the run
+// as it was before the step (prev), and answers its outbound work in the
+// same step, as the engine's world does. While it runs, s.x is the
+// machine's run, as the step function may look at it.
+func (s *sim) attempt(prev *Execution, fn func(m *Machine)) outcome {
 	s.t.Helper()
-	data, err := json.Marshal(x)
+	s.x = prev
+	var acts []*Activity
+	for _, id := range slices.Sorted(maps.Keys(s.acts)) {
+		acts = append(acts, s.stored(s.acts[id]))
+	}
+	o := outcome{x: s.load(prev), runIDs: s.runIDs}
+	s.x = o.x
+	opts := s.opts
+	opts.RunIDs = &o.runIDs
+	m := New(o.x, acts, s.now, opts)
+	fn(m)
+	for {
+		out := m.TakeOutbound()
+		if len(out) == 0 {
+			break
+		}
+		o.out = append(o.out, out...)
+		for _, ob := range out {
+			if s.resolve != nil {
+				s.resolve(m, ob)
+			}
+		}
+	}
+	o.eff, o.acts = m.Effects(), m.Activities
+	return o
+}
+
+// describe shows an outcome for a failure message.
+func (s *sim) describe(o outcome) string {
+	row, err := EncodeExecution(o.x)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	y := &Execution{}
-	if err := json.Unmarshal(data, y); err != nil {
+	state := json.RawMessage(row.State)
+	row.State = nil
+	data, err := json.Marshal(struct {
+		Run      any
+		State    json.RawMessage
+		Effects  Effects
+		Outbound []Outbound
+		NextID   string
+	}{row, state, o.eff, o.out, o.runIDs.Next()})
+	if err != nil {
 		s.t.Fatal(err)
 	}
-	y.ID, y.DomainID, y.WorkflowID, y.RunID, y.TypeName, y.TypeVersion = x.ID, x.DomainID, x.WorkflowID, x.RunID, x.TypeName, x.TypeVersion
-	y.Open, y.StartedAt, y.Tags, y.CancelRequested = x.Open, x.StartedAt, x.Tags, x.CancelRequested
-	if !x.Open {
-		y.CloseStatus, y.ClosedAt = x.CloseStatus, x.ClosedAt
+	return string(data)
+}
+
+// load returns the run as the engine would load it after storing it,
+// through the codec (EncodeExecution, DecodeExecution): what the machine
+// keeps in a member the store does not keep is lost, as it would be.
+func (s *sim) load(x *Execution) *Execution {
+	s.t.Helper()
+	row, err := EncodeExecution(x)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	y, err := DecodeExecution(row)
+	if err != nil {
+		s.t.Fatal(err)
 	}
 	return y
 }
 
 // stored returns an activity as the engine would load it after storing it
-// (engine.activityToStore, engine.activityFromStore).
+// (EncodeActivity, DecodeActivity).
 func (s *sim) stored(a *Activity) *Activity {
 	s.t.Helper()
-	data, err := json.Marshal(a)
+	row, err := EncodeActivity(s.x.ID, a)
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	b := &Activity{}
-	if err := json.Unmarshal(data, b); err != nil {
+	b, err := DecodeActivity(row)
+	if err != nil {
 		s.t.Fatal(err)
 	}
-	b.ScheduledEventID, b.ActivityID, b.StartedEventID = a.ScheduledEventID, a.ActivityID, a.StartedEventID
-	b.CancelRequested, b.HeartbeatDetails, b.LastHeartbeat = a.CancelRequested, a.HeartbeatDetails, a.LastHeartbeat
 	return b
 }
 
@@ -403,13 +470,22 @@ func (s *sim) check(eff Effects, first int64) {
 	if first == 0 {
 		first = 1
 	}
+	// The step's time, or its last event's if that is later: a history
+	// never goes back in time.
+	at := s.now.UTC().Truncate(time.Millisecond)
+	if n := len(s.history) - len(eff.Events); n > 0 && at.Before(s.history[n-1].EventTimestamp.Time) {
+		at = s.history[n-1].EventTimestamp.Time
+	}
 	for i, e := range eff.Events {
 		if *e.EventId != first+int64(i) {
 			s.t.Fatalf("event %d of the step has id %d, want %d", i, *e.EventId, first+int64(i))
 		}
-		if !e.EventTimestamp.Time.Equal(s.now.UTC().Truncate(time.Millisecond)) {
-			s.t.Fatalf("event %d at %v, the step ran at %v", *e.EventId, e.EventTimestamp.Time, s.now)
+		if !e.EventTimestamp.Time.Equal(at) {
+			s.t.Fatalf("event %d at %v, the step ran at %v", *e.EventId, e.EventTimestamp.Time, at)
 		}
+	}
+	if n := len(s.history); n > 0 && !x.LastEventAt.Equal(s.history[n-1].EventTimestamp.Time) {
+		s.t.Fatalf("last event at %v, the run says %v", s.history[n-1].EventTimestamp.Time, x.LastEventAt)
 	}
 	if x.NextEventID != int64(len(s.history))+1 {
 		s.t.Fatalf("nextEventId %d after %d events", x.NextEventID, len(s.history))

@@ -1,7 +1,10 @@
 // Package workflow is the state machine of an SWF workflow execution, with
-// no I/O: a transition takes the state of one run, an input and the time,
-// changes the state and says what else must happen (history events, tasks to
-// queue, timers to arm). The engine loads the state, runs a transition and
+// no I/O: a transition takes the state of one run, an input, the time and
+// the facts the engine settled before its write (Options: limits, reserved
+// rates, the write's runIds), changes the state and says what else must
+// happen (history events, tasks to queue, timers to arm) — the same from
+// the same inputs, however often a store runs the write. The engine loads
+// the state through the codec here (codec.go), runs a transition and
 // writes its effects in one transaction.
 //
 // Everything here follows SWF-API.md §5–§10; the tests are plain table tests.
@@ -115,6 +118,10 @@ type Execution struct {
 	PreviousStartedEventID      int64      `json:"previousStartedEventId,omitempty"`
 	LatestExecutionContext      *string    `json:"latestExecutionContext,omitempty"`
 	LatestActivityTaskTimestamp *time.Time `json:"latestActivityTaskTimestamp,omitempty"`
+	// LastEventAt is the time of the run's last event (zero in a state
+	// stored before it was kept): a transition never records an event
+	// before it, whatever time it is given.
+	LastEventAt time.Time `json:"lastEventAt,omitzero"`
 
 	// OpenActivities is how many activities the run has open, so that a
 	// run without any need not look for them (nil: not known).

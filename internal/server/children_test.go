@@ -59,12 +59,12 @@ func newKidDomain(t *testing.T, opts ...swftest.Option) *swftest.Domain {
 // kidType is the children's workflow type.
 var kidType = swftest.WorkflowType("kid", "1")
 
-// ownList is the decision task list of a run that startKid or startParent
+// ownList is the decision task list of a run that kidChild or startParent
 // starts: each run has its own, so that a poll finds the task it expects.
 func ownList(workflowID string) string { return "list-" + workflowID }
 
-// startKid starts a kid 1 child on its own task list.
-func startKid(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
+// kidChild starts a kid 1 child on its own task list.
+func kidChild(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
 	onList := func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.TaskList = &types.TaskList{Name: aws.String(ownList(id))}
 	}
@@ -162,7 +162,7 @@ func TestChildStartInitiatedAndStarted(t *testing.T) {
 	parent := d.Start("parent")
 	task := d.PollDecision()
 	explicitRole := "arn:aws:iam::123456789012:role/explicit"
-	explicit := startKid("explicit", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	explicit := kidChild("explicit", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.Control = aws.String("control of explicit")
 		a.ExecutionStartToCloseTimeout = aws.String("900")
 		a.TaskStartToCloseTimeout = aws.String("45")
@@ -340,7 +340,7 @@ func TestChildCloseReportedToParent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			d := newKidDomain(t)
-			parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+			parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 				a.ExecutionStartToCloseTimeout = aws.String("120")
 			}))
 			kid := kids[0]
@@ -365,7 +365,7 @@ func TestChildCloseReportedToParent(t *testing.T) {
 func TestChildCloseAfterParentClosed(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", startKid("done"), startKid("failed"), startKid("canceled"), startKid("ended"), startKid("late", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", kidChild("done"), kidChild("failed"), kidChild("canceled"), kidChild("ended"), kidChild("late", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("120")
 	}))
 	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, swftest.CompleteWorkflow("parent done"))
@@ -396,7 +396,7 @@ func TestChildCloseAfterParentClosed(t *testing.T) {
 func TestChildOutlivesPurgedParent(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("200000")
 	}))
 	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, swftest.CompleteWorkflow("done"))
@@ -441,13 +441,13 @@ func TestChildStartFailedStaticCauses(t *testing.T) {
 		decision types.Decision
 		cause    types.StartChildWorkflowExecutionFailedCause
 	}{
-		{"unknown version", startKid("c", typ("kid", "2")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
-		{"unknown name", startKid("c", typ("nobody", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
-		{"deprecated", startKid("c", typ("old", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
-		{"no execution timeout", startKid("c", typ("bare", "1"), noList), types.StartChildWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
-		{"no task list", startKid("c", typ("bare", "1"), noList, timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskListUndefined},
-		{"no task timeout", startKid("c", typ("bare", "1"), timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
-		{"no child policy", startKid("c", typ("bare", "1"), timeout, taskTimeout), types.StartChildWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
+		{"unknown version", kidChild("c", typ("kid", "2")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
+		{"unknown name", kidChild("c", typ("nobody", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
+		{"deprecated", kidChild("c", typ("old", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
+		{"no execution timeout", kidChild("c", typ("bare", "1"), noList), types.StartChildWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
+		{"no task list", kidChild("c", typ("bare", "1"), noList, timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskListUndefined},
+		{"no task timeout", kidChild("c", typ("bare", "1"), timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
+		{"no child policy", kidChild("c", typ("bare", "1"), timeout, taskTimeout), types.StartChildWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
 	}
 	task := d.PollDecision()
 	for i, tc := range cases {
@@ -472,7 +472,7 @@ func TestChildStartFailedStaticCauses(t *testing.T) {
 	}
 
 	// With everything given, the bare type starts.
-	d.Decide(task.TaskToken, startKid("c", typ("bare", "1"), timeout, taskTimeout, kidPolicy(types.ChildPolicyTerminate)))
+	d.Decide(task.TaskToken, kidChild("c", typ("bare", "1"), timeout, taskTimeout, kidPolicy(types.ChildPolicyTerminate)))
 	tail := historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 	if a := tail[2].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != tail[1].EventId || aws.ToString(a.WorkflowType.Name) != "bare" {
 		t.Fatalf("child started: %+v", a)
@@ -489,7 +489,7 @@ func TestChildStartFailedWorkflowAlreadyRunning(t *testing.T) {
 	})
 	parent := d.Start("parent")
 	task := d.PollDecision()
-	d.Decide(task.TaskToken, startKid("busy", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-busy") }))
+	d.Decide(task.TaskToken, kidChild("busy", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-busy") }))
 	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
 	swftest.WantEqual(t, "failed for busy", h[5].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning, DecisionTaskCompletedEventId: 4, InitiatedEventId: 5,
@@ -500,7 +500,7 @@ func TestChildStartFailedWorkflowAlreadyRunning(t *testing.T) {
 	}
 
 	task = d.PollDecision()
-	d.Decide(task.TaskToken, startKid("parent", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-self") }))
+	d.Decide(task.TaskToken, kidChild("parent", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-self") }))
 	h = d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
 	swftest.WantEqual(t, "failed for its own workflowId", h[10].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning, DecisionTaskCompletedEventId: 9, InitiatedEventId: 10,
@@ -514,7 +514,7 @@ func TestChildStartFailedWorkflowAlreadyRunning(t *testing.T) {
 	// Once busy has closed, its workflowId may name a child.
 	terminateWith(d, busy, "")
 	task = d.PollDecision()
-	d.Decide(task.TaskToken, startKid("busy"))
+	d.Decide(task.TaskToken, kidChild("busy"))
 	tail := historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 	kid := tail[2].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 	if aws.ToString(kid.RunId) == aws.ToString(busy.RunId) {
@@ -534,7 +534,7 @@ func TestChildOpenChildrenLimit(t *testing.T) {
 	ctl := func(s string) func(*types.StartChildWorkflowExecutionDecisionAttributes) {
 		return func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String(s) }
 	}
-	d.Decide(task.TaskToken, startKid("c1"), startKid("c2"), startKid("c3", ctl("control 3")))
+	d.Decide(task.TaskToken, kidChild("c1"), kidChild("c2"), kidChild("c3", ctl("control 3")))
 	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chStartFailed, chDTS, chKidStarted, chKidStarted)
 	swftest.WantEqual(t, "third child", h[6].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded, DecisionTaskCompletedEventId: 4, InitiatedEventId: 0,
@@ -553,7 +553,7 @@ func TestChildOpenChildrenLimit(t *testing.T) {
 	d.Decide(d.PollDecisionOn(ownList("c1")).TaskToken, swftest.CompleteWorkflow("c1 done"))
 	historyEnds(d, parent, chDTS, chKidStarted, chKidStarted, chKidCompleted)
 	task = d.PollDecision()
-	d.Decide(task.TaskToken, startKid("c4"), startKid("c5", ctl("control 5")))
+	d.Decide(task.TaskToken, kidChild("c4"), kidChild("c5", ctl("control 5")))
 	tail := historyEnds(d, parent, chDTC, chInit, chStartFailed, chDTS, chKidStarted)
 	swftest.WantEqual(t, "fifth child", tail[2].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded, DecisionTaskCompletedEventId: tail[0].EventId, InitiatedEventId: 0,
@@ -573,7 +573,7 @@ func TestChildOpenWorkflowsLimit(t *testing.T) {
 	d := newKidDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 2 }))
 	parent := d.Start("parent")
 	task := d.PollDecision()
-	d.Decide(task.TaskToken, startKid("c1"), startKid("c2", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("control 2") }))
+	d.Decide(task.TaskToken, kidChild("c1"), kidChild("c2", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("control 2") }))
 	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chKidStarted, chDTS, chStartFailed)
 	if a := h[6].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != 5 || aws.ToString(a.WorkflowExecution.WorkflowId) != "c1" {
 		t.Fatalf("c1 started: %+v", a)
@@ -592,7 +592,7 @@ func TestChildOpenWorkflowsLimit(t *testing.T) {
 	d.Decide(d.PollDecisionOn(ownList("c1")).TaskToken, swftest.CompleteWorkflow(""))
 	historyEnds(d, parent, chDTS, chStartFailed, chKidCompleted)
 	task = d.PollDecision()
-	d.Decide(task.TaskToken, startKid("c2"))
+	d.Decide(task.TaskToken, kidChild("c2"))
 	historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 }
 
@@ -690,7 +690,7 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 				}
 				// The child's own policy is ABANDON (kid's default), never
 				// the one applied to it.
-				parent, kids := startParent(d, "parent", own, "100", startKid("kid"))
+				parent, kids := startParent(d, "parent", own, "100", kidChild("kid"))
 				kid := kids[0]
 				d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken)
 				d.WantHistory(kid, chStarted, chDTS, chDTSt, chDTC)
@@ -768,14 +768,14 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 func TestChildPolicyRecursion(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", startKid("kid", kidPolicy(types.ChildPolicyTerminate)), startKid("kid2", kidPolicy(types.ChildPolicyRequestCancel)))
-	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, startKid("grandkid", kidPolicy(types.ChildPolicyTerminate)))
-	d.Decide(d.PollDecisionOn(ownList("kid2")).TaskToken, startKid("grandkid2"))
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid", kidPolicy(types.ChildPolicyTerminate)), kidChild("kid2", kidPolicy(types.ChildPolicyRequestCancel)))
+	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, kidChild("grandkid", kidPolicy(types.ChildPolicyTerminate)))
+	d.Decide(d.PollDecisionOn(ownList("kid2")).TaskToken, kidChild("grandkid2"))
 	grandkid := historyEnds(d, kids[0], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 	grandkid2 := historyEnds(d, kids[1], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	d.Decide(d.PollDecisionOn(ownList("grandkid")).TaskToken, startKid("greatgrandkid", kidPolicy(types.ChildPolicyAbandon)))
+	d.Decide(d.PollDecisionOn(ownList("grandkid")).TaskToken, kidChild("greatgrandkid", kidPolicy(types.ChildPolicyAbandon)))
 	greatgrandkid := historyEnds(d, grandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	d.Decide(d.PollDecisionOn(ownList("greatgrandkid")).TaskToken, startKid("greatgreatgrandkid"))
+	d.Decide(d.PollDecisionOn(ownList("greatgrandkid")).TaskToken, kidChild("greatgreatgrandkid"))
 	ggg := historyEnds(d, greatgrandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 
 	terminateWith(d, parent, "")
@@ -813,7 +813,7 @@ func TestChildStartedByClosingDecision(t *testing.T) {
 			d := newKidDomain(t)
 			parent := d.Start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = p })
 			task := d.PollDecision()
-			d.Decide(task.TaskToken, startKid("kid"), swftest.CompleteWorkflow("done"))
+			d.Decide(task.TaskToken, kidChild("kid"), swftest.CompleteWorkflow("done"))
 			d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chCompleted)
 			runs := runsOf(d, true, "kid")
 			if len(runs) != 1 {
@@ -834,7 +834,7 @@ func TestChildOwnWorkflowIDWhenContinuingAsNew(t *testing.T) {
 	d := newKidDomain(t)
 	parent := d.Start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
 	task := d.PollDecision()
-	d.Decide(task.TaskToken, startKid("parent"), swftest.ContinueAsNew())
+	d.Decide(task.TaskToken, kidChild("parent"), swftest.ContinueAsNew())
 	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chContinued)
 	open := runsOf(d, true, "parent")
 	if len(open) != 1 || aws.ToString(open[0].Execution.RunId) != aws.ToString(h[5].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId) || open[0].Parent != nil {
@@ -851,8 +851,8 @@ func TestChildOwnWorkflowIDWhenContinuingAsNew(t *testing.T) {
 func TestChildPolicyAppliedOnce(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyRequestCancel, "", startKid("kid"))
-	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, startKid("kid"), startKid("kid"))
+	parent, kids := startParent(d, "parent", types.ChildPolicyRequestCancel, "", kidChild("kid"))
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, kidChild("kid"), kidChild("kid"))
 	terminateWith(d, parent, "")
 	historyEnds(d, parent, chTerminated)
 	d.WantHistory(kids[0], chStarted, chDTS, chCancelReq)
@@ -866,7 +866,7 @@ func TestChildPolicyAppliedOnce(t *testing.T) {
 func TestChildSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", startKid("kid"), startKid("slow", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid"), kidChild("slow", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("300")
 	}))
 	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
@@ -894,8 +894,8 @@ func TestChildSurvivesRestart(t *testing.T) {
 func TestChildPolicyAfterRestart(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	p1, kids1 := startParent(d, "p1", types.ChildPolicyTerminate, "", startKid("k1"))
-	p2, kids2 := startParent(d, "p2", types.ChildPolicyTerminate, "100", startKid("k2"))
+	p1, kids1 := startParent(d, "p1", types.ChildPolicyTerminate, "", kidChild("k1"))
+	p2, kids2 := startParent(d, "p2", types.ChildPolicyTerminate, "100", kidChild("k2"))
 	d.Restart()
 	terminateWith(d, p1, "")
 	d.WantStatus(kids1[0], types.ExecutionStatusClosed, types.CloseStatusTerminated)
@@ -1189,7 +1189,7 @@ func TestContinueAsNewNotLast(t *testing.T) {
 func TestContinueAsNewChild(t *testing.T) {
 	t.Parallel()
 	d := newKidDomain(t)
-	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", startKid("kid"), startKid("kid2"))
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid"), kidChild("kid2"))
 	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
 	before := swftest.EventTypes(d.History(parent))
 

@@ -109,7 +109,7 @@ func (ep *lambdaEndpoint) await(t *testing.T, names ...string) {
 	t.Helper()
 	want := slices.Sorted(slices.Values(names))
 	var got []string
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(swftest.PollTimeout)
 	for len(got) < len(want) {
 		select {
 		case n := <-ep.arrived:

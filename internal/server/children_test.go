@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
@@ -16,7 +15,7 @@ import (
 )
 
 // Tests of child workflows and continue-as-new (SWF-API.md §5.6, §5.12,
-// §10.4). Helpers here are prefixed ch.
+// §10.4).
 
 const (
 	chKidRole = "arn:aws:iam::123456789012:role/kid"
@@ -40,227 +39,118 @@ const (
 	chWorkflowTimed = types.EventTypeWorkflowExecutionTimedOut
 )
 
-// chNewFixture is the fixture with a second workflow type for children,
-// kid 1, whose defaults differ from those of order 1 in every member.
-func chNewFixture(t *testing.T, opts ...swftest.Option) *fixture {
+// newKidDomain is the fixture's domain with a second workflow type for
+// children, kid 1, whose defaults differ from those of order 1 in every
+// member.
+func newKidDomain(t *testing.T, opts ...swftest.Option) *swftest.Domain {
 	t.Helper()
-	f := newFixture(t, opts...)
-	f.chRegister("kid", "1", func(in *swf.RegisterWorkflowTypeInput) {
+	d := swftest.NewDomain(t, opts...)
+	must(t, d.RegisterWorkflowType("kid", "1", func(in *swf.RegisterWorkflowTypeInput) {
 		in.DefaultTaskList = &types.TaskList{Name: aws.String(chKidList)}
 		in.DefaultExecutionStartToCloseTimeout = aws.String("1800")
 		in.DefaultTaskStartToCloseTimeout = aws.String("20")
 		in.DefaultChildPolicy = types.ChildPolicyAbandon
 		in.DefaultTaskPriority = aws.String("3")
 		in.DefaultLambdaRole = aws.String(chKidRole)
-	})
-	return f
-}
-
-// chRegister registers a workflow type; without mod it has no defaults.
-func (f *fixture) chRegister(name, version string, mod ...func(*swf.RegisterWorkflowTypeInput)) {
-	f.t.Helper()
-	in := &swf.RegisterWorkflowTypeInput{Domain: f.domain, Name: aws.String(name), Version: aws.String(version)}
-	for _, m := range mod {
-		m(in)
-	}
-	_, err := f.c.RegisterWorkflowType(ctx, in)
-	must(f.t, err)
-}
-
-func (f *fixture) chDeprecate(name, version string) {
-	f.t.Helper()
-	_, err := f.c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: f.domain, WorkflowType: workflowType(name, version)})
-	must(f.t, err)
-}
-
-// chList is the decision task list of a run that chStartChild or chParent
-// starts: each run has its own, so that a poll finds the task it expects.
-func chList(workflowID string) string { return "list-" + workflowID }
-
-// chStartChild starts a kid 1 child on its own task list.
-func chStartChild(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
-	a := &types.StartChildWorkflowExecutionDecisionAttributes{
-		WorkflowId: aws.String(id), WorkflowType: workflowType("kid", "1"), Input: aws.String("input of " + id),
-		TaskList: &types.TaskList{Name: aws.String(chList(id))},
-	}
-	for _, m := range mod {
-		m(a)
-	}
-	return types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: a}
-}
-
-// chOwnPolicy gives a child its own child policy.
-func chOwnPolicy(p types.ChildPolicy) func(*types.StartChildWorkflowExecutionDecisionAttributes) {
-	return func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.ChildPolicy = p }
-}
-
-func chFailWorkflow(reason, details string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String(reason), Details: aws.String(details)}}
-}
-
-func chCancelWorkflow(details string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{Details: aws.String(details)}}
-}
-
-func chContinue(mod ...func(*types.ContinueAsNewWorkflowExecutionDecisionAttributes)) types.Decision {
-	a := &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}
-	for _, m := range mod {
-		m(a)
-	}
-	return types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: a}
-}
-
-// chPoll polls a decision task list and fails the test if no task is there.
-func (f *fixture) chPoll(list string) *swf.PollForDecisionTaskOutput {
-	f.t.Helper()
-	out, err := f.c.PollForDecisionTask(pollCtx(f.t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(list)}, Identity: aws.String("ch-decider")})
-	must(f.t, err)
-	if out.TaskToken == nil {
-		f.t.Fatalf("no decision task on %s", list)
-	}
-	return out
-}
-
-// chAnswer polls a list and answers its decision task with decisions.
-func (f *fixture) chAnswer(list string, decisions ...types.Decision) *swf.PollForDecisionTaskOutput {
-	f.t.Helper()
-	d := f.chPoll(list)
-	f.decide(d.TaskToken, decisions...)
+	}))
 	return d
 }
 
-// chPending counts the decision tasks waiting on a list.
-func (f *fixture) chPending(list string) int32 {
-	f.t.Helper()
-	out, err := f.c.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(list)}})
-	must(f.t, err)
-	return out.Count
+// kidType is the children's workflow type.
+var kidType = swftest.WorkflowType("kid", "1")
+
+// ownList is the decision task list of a run that kidChild or startParent
+// starts: each run has its own, so that a poll finds the task it expects.
+func ownList(workflowID string) string { return "list-" + workflowID }
+
+// kidChild starts a kid 1 child on its own task list.
+func kidChild(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
+	onList := func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+		a.TaskList = &types.TaskList{Name: aws.String(ownList(id))}
+	}
+	return swftest.StartChild(id, kidType, append([]func(*types.StartChildWorkflowExecutionDecisionAttributes){onList}, mod...)...)
 }
 
-func chTypes(h []types.HistoryEvent) []types.EventType {
-	var out []types.EventType
-	for _, e := range h {
-		out = append(out, e.EventType)
-	}
-	return out
+// kidPolicy gives a child its own child policy.
+func kidPolicy(p types.ChildPolicy) func(*types.StartChildWorkflowExecutionDecisionAttributes) {
+	return func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.ChildPolicy = p }
 }
 
-// chHistory asserts a run's whole history, event type by event type, with
-// ids from 1 up, and returns it.
-func (f *fixture) chHistory(ex *types.WorkflowExecution, want ...types.EventType) []types.HistoryEvent {
-	f.t.Helper()
-	h := f.history(ex)
-	if got := chTypes(h); !slices.Equal(got, want) {
-		f.t.Fatalf("history of %s:\n got %v\nwant %v", aws.ToString(ex.WorkflowId), got, want)
-	}
-	for i, e := range h {
-		if e.EventId != int64(i+1) {
-			f.t.Fatalf("event %d of %s has id %d", i+1, aws.ToString(ex.WorkflowId), e.EventId)
-		}
-	}
-	return h
-}
-
-// chTail asserts the last events of a run's history and returns them.
-func (f *fixture) chTail(ex *types.WorkflowExecution, want ...types.EventType) []types.HistoryEvent {
-	f.t.Helper()
-	h := f.history(ex)
-	if len(h) < len(want) || !slices.Equal(chTypes(h[len(h)-len(want):]), want) {
-		f.t.Fatalf("history of %s ends\n got %v\nwant ... %v", aws.ToString(ex.WorkflowId), chTypes(h), want)
+// historyEnds asserts the last events of a run's history and returns them.
+func historyEnds(d *swftest.Domain, ex *types.WorkflowExecution, want ...types.EventType) []types.HistoryEvent {
+	t := d.T()
+	t.Helper()
+	h := d.History(ex)
+	if len(h) < len(want) || !slices.Equal(swftest.EventTypes(h[len(h)-len(want):]), want) {
+		t.Fatalf("history of %s ends\n got %v\nwant ... %v", aws.ToString(ex.WorkflowId), swftest.EventTypes(h), want)
 	}
 	return h[len(h)-len(want):]
 }
 
-// chEqual compares what the SDK parsed with what is expected, member by
-// member, through their JSON.
-func chEqual(t *testing.T, what string, got, want any) {
-	t.Helper()
-	g, err := json.Marshal(got)
-	must(t, err)
-	w, err := json.Marshal(want)
-	must(t, err)
-	if string(g) != string(w) {
-		t.Fatalf("%s:\n got %s\nwant %s", what, g, w)
-	}
-}
-
-func chExec(workflowID string, runID *string) *types.WorkflowExecution {
-	return &types.WorkflowExecution{WorkflowId: aws.String(workflowID), RunId: runID}
-}
-
-// chParent starts an order 1 run on its own list (chList(id)) with a child
-// policy and, unless timeout is "", an execution timeout; its first
+// startParent starts an order 1 run on its own list (ownList(id)) with a
+// child policy and, unless timeout is "", an execution timeout; its first
 // decision starts the children. It returns the parent and the children's
 // runs in the order of the decisions. The parent is left with the
 // decision task the children's start scheduled, each child with its first.
-func (f *fixture) chParent(id string, policy types.ChildPolicy, timeout string, children ...types.Decision) (*types.WorkflowExecution, []*types.WorkflowExecution) {
-	f.t.Helper()
-	parent := f.start(id, func(in *swf.StartWorkflowExecutionInput) {
-		in.TaskList = &types.TaskList{Name: aws.String(chList(id))}
+func startParent(d *swftest.Domain, id string, policy types.ChildPolicy, timeout string, children ...types.Decision) (*types.WorkflowExecution, []*types.WorkflowExecution) {
+	t := d.T()
+	t.Helper()
+	parent := d.Start(id, swftest.OnList(ownList(id)), func(in *swf.StartWorkflowExecutionInput) {
 		in.ChildPolicy = policy
 		if timeout != "" {
 			in.ExecutionStartToCloseTimeout = aws.String(timeout)
 		}
 	})
-	f.chAnswer(chList(id), children...)
+	d.Decide(d.PollDecisionOn(ownList(id)).TaskToken, children...)
 	started := map[string]*types.WorkflowExecution{}
-	for _, e := range f.history(parent) {
+	h := d.History(parent)
+	for _, e := range h {
 		if a := e.ChildWorkflowExecutionStartedEventAttributes; a != nil {
 			started[aws.ToString(a.WorkflowExecution.WorkflowId)] = a.WorkflowExecution
 		}
 	}
 	var kids []*types.WorkflowExecution
-	for _, d := range children {
-		wid := aws.ToString(d.StartChildWorkflowExecutionDecisionAttributes.WorkflowId)
+	for _, c := range children {
+		wid := aws.ToString(c.StartChildWorkflowExecutionDecisionAttributes.WorkflowId)
 		kid, ok := started[wid]
 		if !ok {
-			f.t.Fatalf("child %s did not start: %v", wid, chTypes(f.history(parent)))
+			t.Fatalf("child %s did not start: %v", wid, swftest.EventTypes(h))
 		}
 		kids = append(kids, kid)
 	}
 	return parent, kids
 }
 
-// chStatus returns how a run stands.
-func (f *fixture) chStatus(ex *types.WorkflowExecution) (types.ExecutionStatus, types.CloseStatus) {
-	f.t.Helper()
-	info := f.describe(ex).ExecutionInfo
-	return info.ExecutionStatus, info.CloseStatus
-}
-
-func (f *fixture) chWantStatus(ex *types.WorkflowExecution, status types.ExecutionStatus, closed types.CloseStatus) {
-	f.t.Helper()
-	if s, c := f.chStatus(ex); s != status || c != closed {
-		f.t.Fatalf("%s is %s %s, want %s %s", aws.ToString(ex.WorkflowId), s, c, status, closed)
-	}
-}
-
-// chRuns lists the open or closed runs of a workflowId.
-func (f *fixture) chRuns(open bool, workflowID string) []types.WorkflowExecutionInfo {
-	f.t.Helper()
+// runsOf lists the open or closed runs of a workflowId.
+func runsOf(d *swftest.Domain, open bool, workflowID string) []types.WorkflowExecutionInfo {
+	t := d.T()
+	t.Helper()
 	filter := &types.WorkflowExecutionFilter{WorkflowId: aws.String(workflowID)}
-	all := &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}
 	if open {
-		out, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ExecutionFilter: filter})
-		must(f.t, err)
+		out, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: swftest.AllTime(), ExecutionFilter: filter})
+		must(t, err)
 		return out.ExecutionInfos
 	}
-	out, err := f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ExecutionFilter: filter})
-	must(f.t, err)
+	out, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: swftest.AllTime(), ExecutionFilter: filter})
+	must(t, err)
 	return out.ExecutionInfos
 }
 
-func (f *fixture) chTerminate(ex *types.WorkflowExecution, policy types.ChildPolicy) {
-	f.t.Helper()
-	_, err := f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{
-		Domain: f.domain, WorkflowId: ex.WorkflowId, RunId: ex.RunId, Reason: aws.String("stop"), Details: aws.String("operator"), ChildPolicy: policy,
+// terminateWith terminates a run as an operator, with a reason, details
+// and a child policy ("": the run's own).
+func terminateWith(d *swftest.Domain, ex *types.WorkflowExecution, policy types.ChildPolicy) {
+	t := d.T()
+	t.Helper()
+	_, err := d.Client.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{
+		Domain: aws.String(d.Name), WorkflowId: ex.WorkflowId, RunId: ex.RunId, Reason: aws.String("stop"), Details: aws.String("operator"), ChildPolicy: policy,
 	})
-	must(f.t, err)
+	must(t, err)
 }
 
-func (f *fixture) chOpenChildren(ex *types.WorkflowExecution) int32 {
-	f.t.Helper()
-	return f.describe(ex).OpenCounts.OpenChildWorkflowExecutions
+// openChildren is a run's count of open children.
+func openChildren(d *swftest.Domain, ex *types.WorkflowExecution) int32 {
+	d.T().Helper()
+	return d.Describe(ex).OpenCounts.OpenChildWorkflowExecutions
 }
 
 // A StartChildWorkflowExecution decision records the Initiated event with
@@ -268,11 +158,11 @@ func (f *fixture) chOpenChildren(ex *types.WorkflowExecution) int32 {
 // tells the parent, with a decision task.
 func TestChildStartInitiatedAndStarted(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent := f.start("parent")
-	d := f.decision()
+	d := newKidDomain(t)
+	parent := d.Start("parent")
+	task := d.PollDecision()
 	explicitRole := "arn:aws:iam::123456789012:role/explicit"
-	explicit := chStartChild("explicit", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	explicit := kidChild("explicit", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.Control = aws.String("control of explicit")
 		a.ExecutionStartToCloseTimeout = aws.String("900")
 		a.TaskStartToCloseTimeout = aws.String("45")
@@ -282,20 +172,20 @@ func TestChildStartInitiatedAndStarted(t *testing.T) {
 		a.LambdaRole = aws.String(explicitRole)
 	})
 	bare := types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
-		WorkflowId: aws.String("defaults"), WorkflowType: workflowType("kid", "1"),
+		WorkflowId: aws.String("defaults"), WorkflowType: kidType,
 	}}
-	f.decide(d.TaskToken, explicit, bare)
+	d.Decide(task.TaskToken, explicit, bare)
 
-	h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chKidStarted, chDTS, chKidStarted)
-	chEqual(t, "Initiated from the decision", h[4].StartChildWorkflowExecutionInitiatedEventAttributes, &types.StartChildWorkflowExecutionInitiatedEventAttributes{
-		ChildPolicy: types.ChildPolicyRequestCancel, DecisionTaskCompletedEventId: 4, TaskList: &types.TaskList{Name: aws.String(chList("explicit"))},
-		WorkflowId: aws.String("explicit"), WorkflowType: workflowType("kid", "1"), Control: aws.String("control of explicit"),
+	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chKidStarted, chDTS, chKidStarted)
+	swftest.WantEqual(t, "Initiated from the decision", h[4].StartChildWorkflowExecutionInitiatedEventAttributes, &types.StartChildWorkflowExecutionInitiatedEventAttributes{
+		ChildPolicy: types.ChildPolicyRequestCancel, DecisionTaskCompletedEventId: 4, TaskList: &types.TaskList{Name: aws.String(ownList("explicit"))},
+		WorkflowId: aws.String("explicit"), WorkflowType: kidType, Control: aws.String("control of explicit"),
 		ExecutionStartToCloseTimeout: aws.String("900"), Input: aws.String("input of explicit"), LambdaRole: aws.String(explicitRole),
 		TagList: []string{"red", "blue"}, TaskPriority: aws.String("7"), TaskStartToCloseTimeout: aws.String("45"),
 	})
-	chEqual(t, "Initiated from the type's defaults", h[5].StartChildWorkflowExecutionInitiatedEventAttributes, &types.StartChildWorkflowExecutionInitiatedEventAttributes{
+	swftest.WantEqual(t, "Initiated from the type's defaults", h[5].StartChildWorkflowExecutionInitiatedEventAttributes, &types.StartChildWorkflowExecutionInitiatedEventAttributes{
 		ChildPolicy: types.ChildPolicyAbandon, DecisionTaskCompletedEventId: 4, TaskList: &types.TaskList{Name: aws.String(chKidList)},
-		WorkflowId: aws.String("defaults"), WorkflowType: workflowType("kid", "1"),
+		WorkflowId: aws.String("defaults"), WorkflowType: kidType,
 		ExecutionStartToCloseTimeout: aws.String("1800"), LambdaRole: aws.String(chKidRole),
 		TaskPriority: aws.String("3"), TaskStartToCloseTimeout: aws.String("20"),
 	})
@@ -305,55 +195,55 @@ func TestChildStartInitiatedAndStarted(t *testing.T) {
 	if ids[1] == "" || ids[2] == "" || ids[1] == ids[0] || ids[2] == ids[0] || ids[1] == ids[2] {
 		t.Fatalf("run ids parent, explicit, defaults: %q", ids)
 	}
-	chEqual(t, "ChildWorkflowExecutionStarted explicit", h[6].ChildWorkflowExecutionStartedEventAttributes, &types.ChildWorkflowExecutionStartedEventAttributes{
-		InitiatedEventId: 5, WorkflowExecution: chExec("explicit", explicitRun.RunId), WorkflowType: workflowType("kid", "1"),
+	swftest.WantEqual(t, "ChildWorkflowExecutionStarted explicit", h[6].ChildWorkflowExecutionStartedEventAttributes, &types.ChildWorkflowExecutionStartedEventAttributes{
+		InitiatedEventId: 5, WorkflowExecution: swftest.Execution("explicit", explicitRun.RunId), WorkflowType: kidType,
 	})
-	chEqual(t, "ChildWorkflowExecutionStarted defaults", h[8].ChildWorkflowExecutionStartedEventAttributes, &types.ChildWorkflowExecutionStartedEventAttributes{
-		InitiatedEventId: 6, WorkflowExecution: chExec("defaults", defaultsRun.RunId), WorkflowType: workflowType("kid", "1"),
+	swftest.WantEqual(t, "ChildWorkflowExecutionStarted defaults", h[8].ChildWorkflowExecutionStartedEventAttributes, &types.ChildWorkflowExecutionStartedEventAttributes{
+		InitiatedEventId: 6, WorkflowExecution: swftest.Execution("defaults", defaultsRun.RunId), WorkflowType: kidType,
 	})
-	chEqual(t, "the parent's decision task", h[7].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
-		TaskList: &types.TaskList{Name: aws.String(deciderList)}, StartToCloseTimeout: aws.String("30"), TaskPriority: aws.String("0"),
+	swftest.WantEqual(t, "the parent's decision task", h[7].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
+		TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, StartToCloseTimeout: aws.String("30"), TaskPriority: aws.String("0"),
 	})
 
-	ch := f.chHistory(explicitRun, chStarted, chDTS)
-	chEqual(t, "explicit child's start", ch[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String(chList("explicit"))}, WorkflowType: workflowType("kid", "1"),
+	ch := d.WantHistory(explicitRun, chStarted, chDTS)
+	swftest.WantEqual(t, "explicit child's start", ch[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String(ownList("explicit"))}, WorkflowType: kidType,
 		ExecutionStartToCloseTimeout: aws.String("900"), Input: aws.String("input of explicit"), LambdaRole: aws.String(explicitRole),
 		ParentInitiatedEventId: 5, ParentWorkflowExecution: parent, TagList: []string{"red", "blue"},
 		TaskPriority: aws.String("7"), TaskStartToCloseTimeout: aws.String("45"),
 	})
-	chEqual(t, "explicit child's decision task", ch[1].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
-		TaskList: &types.TaskList{Name: aws.String(chList("explicit"))}, StartToCloseTimeout: aws.String("45"), TaskPriority: aws.String("7"),
+	swftest.WantEqual(t, "explicit child's decision task", ch[1].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
+		TaskList: &types.TaskList{Name: aws.String(ownList("explicit"))}, StartToCloseTimeout: aws.String("45"), TaskPriority: aws.String("7"),
 	})
-	ch = f.chHistory(defaultsRun, chStarted, chDTS)
-	chEqual(t, "defaults child's start", ch[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyAbandon, TaskList: &types.TaskList{Name: aws.String(chKidList)}, WorkflowType: workflowType("kid", "1"),
+	ch = d.WantHistory(defaultsRun, chStarted, chDTS)
+	swftest.WantEqual(t, "defaults child's start", ch[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyAbandon, TaskList: &types.TaskList{Name: aws.String(chKidList)}, WorkflowType: kidType,
 		ExecutionStartToCloseTimeout: aws.String("1800"), LambdaRole: aws.String(chKidRole),
 		ParentInitiatedEventId: 6, ParentWorkflowExecution: parent, TaskPriority: aws.String("3"), TaskStartToCloseTimeout: aws.String("20"),
 	})
 
-	pd := f.describe(parent)
+	pd := d.Describe(parent)
 	if oc := pd.OpenCounts; oc.OpenChildWorkflowExecutions != 2 || oc.OpenDecisionTasks != 1 || pd.ExecutionInfo.Parent != nil {
 		t.Fatalf("parent: open counts %+v, parent %v", oc, pd.ExecutionInfo.Parent)
 	}
-	cd := f.describe(explicitRun)
-	chEqual(t, "explicit child's parent", cd.ExecutionInfo.Parent, parent)
-	chEqual(t, "explicit child's configuration", cd.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
-		ChildPolicy: types.ChildPolicyRequestCancel, ExecutionStartToCloseTimeout: aws.String("900"), TaskList: &types.TaskList{Name: aws.String(chList("explicit"))},
+	cd := d.Describe(explicitRun)
+	swftest.WantEqual(t, "explicit child's parent", cd.ExecutionInfo.Parent, parent)
+	swftest.WantEqual(t, "explicit child's configuration", cd.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
+		ChildPolicy: types.ChildPolicyRequestCancel, ExecutionStartToCloseTimeout: aws.String("900"), TaskList: &types.TaskList{Name: aws.String(ownList("explicit"))},
 		TaskStartToCloseTimeout: aws.String("45"), LambdaRole: aws.String(explicitRole), TaskPriority: aws.String("7"),
 	})
 	if info := cd.ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen || !slices.Equal(info.TagList, []string{"red", "blue"}) || cd.OpenCounts.OpenDecisionTasks != 1 {
 		t.Fatalf("explicit child: %+v, open counts %+v", info, cd.OpenCounts)
 	}
-	dd := f.describe(defaultsRun)
-	chEqual(t, "defaults child's parent", dd.ExecutionInfo.Parent, parent)
-	chEqual(t, "defaults child's configuration", dd.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
+	dd := d.Describe(defaultsRun)
+	swftest.WantEqual(t, "defaults child's parent", dd.ExecutionInfo.Parent, parent)
+	swftest.WantEqual(t, "defaults child's configuration", dd.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
 		ChildPolicy: types.ChildPolicyAbandon, ExecutionStartToCloseTimeout: aws.String("1800"), TaskList: &types.TaskList{Name: aws.String(chKidList)},
 		TaskStartToCloseTimeout: aws.String("20"), LambdaRole: aws.String(chKidRole), TaskPriority: aws.String("3"),
 	})
 
-	tagged, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{
-		Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}, TagFilter: &types.TagFilter{Tag: aws.String("blue")},
+	tagged, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{
+		Domain: aws.String(d.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}, TagFilter: &types.TagFilter{Tag: aws.String("blue")},
 	})
 	must(t, err)
 	if len(tagged.ExecutionInfos) != 1 || aws.ToString(tagged.ExecutionInfos[0].Execution.RunId) != aws.ToString(explicitRun.RunId) {
@@ -361,14 +251,14 @@ func TestChildStartInitiatedAndStarted(t *testing.T) {
 	}
 
 	// Each child's decision task waits on its own list.
-	if n := f.chPending(chKidList); n != 1 {
+	if n := d.PendingDecisions(chKidList); n != 1 {
 		t.Fatalf("%d decision tasks on %s, want 1", n, chKidList)
 	}
-	task := f.chPoll(chList("explicit"))
-	chEqual(t, "explicit child's task", task.WorkflowExecution, explicitRun)
-	chEqual(t, "explicit child's task type", task.WorkflowType, workflowType("kid", "1"))
-	f.decide(task.TaskToken, completeWorkflow("explicit done"))
-	if n := f.chOpenChildren(parent); n != 1 {
+	task = d.PollDecisionOn(ownList("explicit"))
+	swftest.WantEqual(t, "explicit child's task", task.WorkflowExecution, explicitRun)
+	swftest.WantEqual(t, "explicit child's task type", task.WorkflowType, kidType)
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("explicit done"))
+	if n := openChildren(d, parent); n != 1 {
 		t.Fatalf("%d open children after one completed, want 1", n)
 	}
 }
@@ -377,10 +267,9 @@ func TestChildStartInitiatedAndStarted(t *testing.T) {
 // decision task.
 func TestChildCloseReportedToParent(t *testing.T) {
 	t.Parallel()
-	kidType := workflowType("kid", "1")
 	cases := []struct {
 		name   string
-		close  func(f *fixture, kid *types.WorkflowExecution)
+		close  func(d *swftest.Domain, kid *types.WorkflowExecution)
 		event  types.EventType
 		attrs  func(e types.HistoryEvent) any
 		want   func(kid *types.WorkflowExecution) any
@@ -388,8 +277,8 @@ func TestChildCloseReportedToParent(t *testing.T) {
 	}{
 		{
 			name: "completed",
-			close: func(f *fixture, kid *types.WorkflowExecution) {
-				f.chAnswer(chList("kid"), completeWorkflow("kid result"))
+			close: func(d *swftest.Domain, kid *types.WorkflowExecution) {
+				d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.CompleteWorkflow("kid result"))
 			},
 			event: types.EventTypeChildWorkflowExecutionCompleted,
 			attrs: func(e types.HistoryEvent) any { return e.ChildWorkflowExecutionCompletedEventAttributes },
@@ -400,8 +289,8 @@ func TestChildCloseReportedToParent(t *testing.T) {
 		},
 		{
 			name: "failed",
-			close: func(f *fixture, kid *types.WorkflowExecution) {
-				f.chAnswer(chList("kid"), chFailWorkflow("kid reason", "kid details"))
+			close: func(d *swftest.Domain, kid *types.WorkflowExecution) {
+				d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.FailWorkflow("kid reason", "kid details"))
 			},
 			event: types.EventTypeChildWorkflowExecutionFailed,
 			attrs: func(e types.HistoryEvent) any { return e.ChildWorkflowExecutionFailedEventAttributes },
@@ -412,8 +301,8 @@ func TestChildCloseReportedToParent(t *testing.T) {
 		},
 		{
 			name: "canceled",
-			close: func(f *fixture, kid *types.WorkflowExecution) {
-				f.chAnswer(chList("kid"), chCancelWorkflow("kid details"))
+			close: func(d *swftest.Domain, kid *types.WorkflowExecution) {
+				d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.CancelWorkflow("kid details"))
 			},
 			event: types.EventTypeChildWorkflowExecutionCanceled,
 			attrs: func(e types.HistoryEvent) any { return e.ChildWorkflowExecutionCanceledEventAttributes },
@@ -424,10 +313,10 @@ func TestChildCloseReportedToParent(t *testing.T) {
 		},
 		{
 			name: "timed out",
-			close: func(f *fixture, kid *types.WorkflowExecution) {
-				f.advance(119 * time.Second)
-				f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-				f.advance(time.Second)
+			close: func(d *swftest.Domain, kid *types.WorkflowExecution) {
+				d.Advance(119 * time.Second)
+				d.WantStatus(kid, types.ExecutionStatusOpen, "")
+				d.Advance(time.Second)
 			},
 			event: types.EventTypeChildWorkflowExecutionTimedOut,
 			attrs: func(e types.HistoryEvent) any { return e.ChildWorkflowExecutionTimedOutEventAttributes },
@@ -438,7 +327,7 @@ func TestChildCloseReportedToParent(t *testing.T) {
 		},
 		{
 			name:  "terminated",
-			close: func(f *fixture, kid *types.WorkflowExecution) { f.chTerminate(kid, "") },
+			close: func(d *swftest.Domain, kid *types.WorkflowExecution) { terminateWith(d, kid, "") },
 			event: types.EventTypeChildWorkflowExecutionTerminated,
 			attrs: func(e types.HistoryEvent) any { return e.ChildWorkflowExecutionTerminatedEventAttributes },
 			want: func(kid *types.WorkflowExecution) any {
@@ -450,22 +339,22 @@ func TestChildCloseReportedToParent(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := chNewFixture(t)
-			parent, kids := f.chParent("parent", types.ChildPolicyTerminate, "", chStartChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+			d := newKidDomain(t)
+			parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 				a.ExecutionStartToCloseTimeout = aws.String("120")
 			}))
 			kid := kids[0]
-			f.chAnswer(chList("parent"))
-			tc.close(f, kid)
-			f.chWantStatus(kid, types.ExecutionStatusClosed, tc.status)
-			h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chKidStarted, chDTS, chDTSt, chDTC, tc.event, chDTS)
-			chEqual(t, string(tc.event), tc.attrs(h[9]), tc.want(kid))
-			if n := f.chOpenChildren(parent); n != 0 {
+			d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
+			tc.close(d, kid)
+			d.WantStatus(kid, types.ExecutionStatusClosed, tc.status)
+			h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chKidStarted, chDTS, chDTSt, chDTC, tc.event, chDTS)
+			swftest.WantEqual(t, string(tc.event), tc.attrs(h[9]), tc.want(kid))
+			if n := openChildren(d, parent); n != 0 {
 				t.Fatalf("%d open children, want 0", n)
 			}
-			d := f.chPoll(chList("parent"))
-			if d.PreviousStartedEventId != 8 || d.StartedEventId != 12 || d.Events[9].EventType != tc.event {
-				t.Fatalf("parent's decision task: previous %d started %d events %v", d.PreviousStartedEventId, d.StartedEventId, chTypes(d.Events))
+			task := d.PollDecisionOn(ownList("parent"))
+			if task.PreviousStartedEventId != 8 || task.StartedEventId != 12 || task.Events[9].EventType != tc.event {
+				t.Fatalf("parent's decision task: previous %d started %d events %v", task.PreviousStartedEventId, task.StartedEventId, swftest.EventTypes(task.Events))
 			}
 		})
 	}
@@ -475,31 +364,29 @@ func TestChildCloseReportedToParent(t *testing.T) {
 // the parent.
 func TestChildCloseAfterParentClosed(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyAbandon, "",
-		chStartChild("done"), chStartChild("failed"), chStartChild("canceled"), chStartChild("ended"),
-		chStartChild("late", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
-			a.ExecutionStartToCloseTimeout = aws.String("120")
-		}))
-	f.chAnswer(chList("parent"), completeWorkflow("parent done"))
-	before := f.chTail(parent, chCompleted)
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", kidChild("done"), kidChild("failed"), kidChild("canceled"), kidChild("ended"), kidChild("late", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+		a.ExecutionStartToCloseTimeout = aws.String("120")
+	}))
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, swftest.CompleteWorkflow("parent done"))
+	before := historyEnds(d, parent, chCompleted)
 	n := before[0].EventId
 	for _, kid := range kids {
-		f.chWantStatus(kid, types.ExecutionStatusOpen, "")
+		d.WantStatus(kid, types.ExecutionStatusOpen, "")
 	}
 
-	f.chAnswer(chList("done"), completeWorkflow("r"))
-	f.chAnswer(chList("failed"), chFailWorkflow("why", "how"))
-	f.chAnswer(chList("canceled"), chCancelWorkflow("so"))
-	f.chTerminate(kids[3], "")
-	f.advance(120 * time.Second)
+	d.Decide(d.PollDecisionOn(ownList("done")).TaskToken, swftest.CompleteWorkflow("r"))
+	d.Decide(d.PollDecisionOn(ownList("failed")).TaskToken, swftest.FailWorkflow("why", "how"))
+	d.Decide(d.PollDecisionOn(ownList("canceled")).TaskToken, swftest.CancelWorkflow("so"))
+	terminateWith(d, kids[3], "")
+	d.Advance(120 * time.Second)
 	for i, want := range []types.CloseStatus{types.CloseStatusCompleted, types.CloseStatusFailed, types.CloseStatusCanceled, types.CloseStatusTerminated, types.CloseStatusTimedOut} {
-		f.chWantStatus(kids[i], types.ExecutionStatusClosed, want)
+		d.WantStatus(kids[i], types.ExecutionStatusClosed, want)
 	}
-	if h := f.history(parent); int64(len(h)) != n || h[n-1].EventType != chCompleted {
-		t.Fatalf("closed parent's history changed: %v", chTypes(h))
+	if h := d.History(parent); int64(len(h)) != n || h[n-1].EventType != chCompleted {
+		t.Fatalf("closed parent's history changed: %v", swftest.EventTypes(h))
 	}
-	if p := f.chPending(chList("parent")); p != 0 {
+	if p := d.PendingDecisions(ownList("parent")); p != 0 {
 		t.Fatalf("%d decision tasks for the closed parent", p)
 	}
 }
@@ -508,37 +395,38 @@ func TestChildCloseAfterParentClosed(t *testing.T) {
 // tell, and still succeeds.
 func TestChildOutlivesPurgedParent(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyAbandon, "", chStartChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyAbandon, "", kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("200000")
 	}))
-	f.chAnswer(chList("parent"), completeWorkflow("done"))
-	f.advance(24*time.Hour + time.Second)
-	_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: parent})
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, swftest.CompleteWorkflow("done"))
+	d.Advance(24*time.Hour + time.Second)
+	_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: parent})
 	wantFault[*types.UnknownResourceFault](t, err)
-	f.chAnswer(chList("kid"), completeWorkflow("alone"))
-	f.chWantStatus(kids[0], types.ExecutionStatusClosed, types.CloseStatusCompleted)
-	chEqual(t, "kid's parent", f.describe(kids[0]).ExecutionInfo.Parent, parent)
+	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.CompleteWorkflow("alone"))
+	d.WantStatus(kids[0], types.ExecutionStatusClosed, types.CloseStatusCompleted)
+	swftest.WantEqual(t, "kid's parent", d.Describe(kids[0]).ExecutionInfo.Parent, parent)
 }
 
 // Causes found before the child is initiated fail it with
 // initiatedEventId 0, each followed by a decision task.
 func TestChildStartFailedStaticCauses(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	f.chRegister("bare", "1")
-	f.chRegister("old", "1", func(in *swf.RegisterWorkflowTypeInput) {
+	d := newKidDomain(t)
+	must(t, d.RegisterWorkflowType("bare", "1"))
+	must(t, d.RegisterWorkflowType("old", "1", func(in *swf.RegisterWorkflowTypeInput) {
 		in.DefaultTaskList = &types.TaskList{Name: aws.String("old")}
 		in.DefaultExecutionStartToCloseTimeout = aws.String("60")
 		in.DefaultTaskStartToCloseTimeout = aws.String("10")
 		in.DefaultChildPolicy = types.ChildPolicyTerminate
-	})
-	f.chDeprecate("old", "1")
-	parent := f.start("parent")
+	}))
+	_, err := d.Client.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("old", "1")})
+	must(t, err)
+	parent := d.Start("parent")
 
 	typ := func(name, version string) func(*types.StartChildWorkflowExecutionDecisionAttributes) {
 		return func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
-			a.WorkflowType = workflowType(name, version)
+			a.WorkflowType = swftest.WorkflowType(name, version)
 		}
 	}
 	noList := func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = nil }
@@ -553,39 +441,39 @@ func TestChildStartFailedStaticCauses(t *testing.T) {
 		decision types.Decision
 		cause    types.StartChildWorkflowExecutionFailedCause
 	}{
-		{"unknown version", chStartChild("c", typ("kid", "2")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
-		{"unknown name", chStartChild("c", typ("nobody", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
-		{"deprecated", chStartChild("c", typ("old", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
-		{"no execution timeout", chStartChild("c", typ("bare", "1"), noList), types.StartChildWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
-		{"no task list", chStartChild("c", typ("bare", "1"), noList, timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskListUndefined},
-		{"no task timeout", chStartChild("c", typ("bare", "1"), timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
-		{"no child policy", chStartChild("c", typ("bare", "1"), timeout, taskTimeout), types.StartChildWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
+		{"unknown version", kidChild("c", typ("kid", "2")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
+		{"unknown name", kidChild("c", typ("nobody", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
+		{"deprecated", kidChild("c", typ("old", "1")), types.StartChildWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
+		{"no execution timeout", kidChild("c", typ("bare", "1"), noList), types.StartChildWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
+		{"no task list", kidChild("c", typ("bare", "1"), noList, timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskListUndefined},
+		{"no task timeout", kidChild("c", typ("bare", "1"), timeout), types.StartChildWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
+		{"no child policy", kidChild("c", typ("bare", "1"), timeout, taskTimeout), types.StartChildWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
 	}
-	d := f.decision()
+	task := d.PollDecision()
 	for i, tc := range cases {
 		a := tc.decision.StartChildWorkflowExecutionDecisionAttributes
 		a.Control = aws.String(fmt.Sprintf("control %d", i))
-		f.decide(d.TaskToken, tc.decision)
-		tail := f.chTail(parent, chDTC, chStartFailed, chDTS)
-		chEqual(t, tc.name, tail[1].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+		d.Decide(task.TaskToken, tc.decision)
+		tail := historyEnds(d, parent, chDTC, chStartFailed, chDTS)
+		swftest.WantEqual(t, tc.name, tail[1].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 			Cause: tc.cause, DecisionTaskCompletedEventId: tail[0].EventId, InitiatedEventId: 0,
 			WorkflowId: aws.String("c"), WorkflowType: a.WorkflowType, Control: a.Control,
 		})
-		if n := f.chOpenChildren(parent); n != 0 {
+		if n := openChildren(d, parent); n != 0 {
 			t.Fatalf("%s: %d open children", tc.name, n)
 		}
-		d = f.decision()
-		if got := d.Events[len(d.Events)-3].StartChildWorkflowExecutionFailedEventAttributes; got == nil || got.Cause != tc.cause {
-			t.Fatalf("%s: the decider does not see the failure: %v", tc.name, chTypes(d.Events))
+		task = d.PollDecision()
+		if got := task.Events[len(task.Events)-3].StartChildWorkflowExecutionFailedEventAttributes; got == nil || got.Cause != tc.cause {
+			t.Fatalf("%s: the decider does not see the failure: %v", tc.name, swftest.EventTypes(task.Events))
 		}
 	}
-	if runs := f.chRuns(true, "c"); len(runs) != 0 {
+	if runs := runsOf(d, true, "c"); len(runs) != 0 {
 		t.Fatalf("a child run was started: %+v", runs)
 	}
 
 	// With everything given, the bare type starts.
-	f.decide(d.TaskToken, chStartChild("c", typ("bare", "1"), timeout, taskTimeout, chOwnPolicy(types.ChildPolicyTerminate)))
-	tail := f.chTail(parent, chDTC, chInit, chKidStarted, chDTS)
+	d.Decide(task.TaskToken, kidChild("c", typ("bare", "1"), timeout, taskTimeout, kidPolicy(types.ChildPolicyTerminate)))
+	tail := historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 	if a := tail[2].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != tail[1].EventId || aws.ToString(a.WorkflowType.Name) != "bare" {
 		t.Fatalf("child started: %+v", a)
 	}
@@ -595,44 +483,44 @@ func TestChildStartFailedStaticCauses(t *testing.T) {
 // parent itself) is initiated, then fails WORKFLOW_ALREADY_RUNNING.
 func TestChildStartFailedWorkflowAlreadyRunning(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	busy := f.start("busy", func(in *swf.StartWorkflowExecutionInput) {
+	d := newKidDomain(t)
+	busy := d.Start("busy", func(in *swf.StartWorkflowExecutionInput) {
 		in.TaskList = &types.TaskList{Name: aws.String("busy-list")}
 	})
-	parent := f.start("parent")
-	d := f.decision()
-	f.decide(d.TaskToken, chStartChild("busy", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-busy") }))
-	h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
-	chEqual(t, "failed for busy", h[5].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+	parent := d.Start("parent")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("busy", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-busy") }))
+	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
+	swftest.WantEqual(t, "failed for busy", h[5].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning, DecisionTaskCompletedEventId: 4, InitiatedEventId: 5,
-		WorkflowId: aws.String("busy"), WorkflowType: workflowType("kid", "1"), Control: aws.String("c-busy"),
+		WorkflowId: aws.String("busy"), WorkflowType: kidType, Control: aws.String("c-busy"),
 	})
-	if n := f.chOpenChildren(parent); n != 0 {
+	if n := openChildren(d, parent); n != 0 {
 		t.Fatalf("%d open children", n)
 	}
 
-	d = f.decision()
-	f.decide(d.TaskToken, chStartChild("parent", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-self") }))
-	h = f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
-	chEqual(t, "failed for its own workflowId", h[10].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("parent", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c-self") }))
+	h = d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS, chDTSt, chDTC, chInit, chStartFailed, chDTS)
+	swftest.WantEqual(t, "failed for its own workflowId", h[10].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseWorkflowAlreadyRunning, DecisionTaskCompletedEventId: 9, InitiatedEventId: 10,
-		WorkflowId: aws.String("parent"), WorkflowType: workflowType("kid", "1"), Control: aws.String("c-self"),
+		WorkflowId: aws.String("parent"), WorkflowType: kidType, Control: aws.String("c-self"),
 	})
-	f.chHistory(busy, chStarted, chDTS)
-	if runs := f.chRuns(true, "parent"); len(runs) != 1 {
+	d.WantHistory(busy, chStarted, chDTS)
+	if runs := runsOf(d, true, "parent"); len(runs) != 1 {
 		t.Fatalf("open runs of parent: %+v", runs)
 	}
 
 	// Once busy has closed, its workflowId may name a child.
-	f.chTerminate(busy, "")
-	d = f.decision()
-	f.decide(d.TaskToken, chStartChild("busy"))
-	tail := f.chTail(parent, chDTC, chInit, chKidStarted, chDTS)
+	terminateWith(d, busy, "")
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("busy"))
+	tail := historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 	kid := tail[2].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 	if aws.ToString(kid.RunId) == aws.ToString(busy.RunId) {
 		t.Fatal("the child has the closed run's runId")
 	}
-	chEqual(t, "new busy's parent", f.describe(kid).ExecutionInfo.Parent, parent)
+	swftest.WantEqual(t, "new busy's parent", d.Describe(kid).ExecutionInfo.Parent, parent)
 }
 
 // OPEN_CHILDREN_LIMIT_EXCEEDED at its boundary: the limit-th child starts,
@@ -640,41 +528,41 @@ func TestChildStartFailedWorkflowAlreadyRunning(t *testing.T) {
 // room for one more.
 func TestChildOpenChildrenLimit(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Run.OpenChildren = 2 }))
-	parent := f.start("parent")
-	d := f.decision()
+	d := newKidDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Run.OpenChildren = 2 }))
+	parent := d.Start("parent")
+	task := d.PollDecision()
 	ctl := func(s string) func(*types.StartChildWorkflowExecutionDecisionAttributes) {
 		return func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String(s) }
 	}
-	f.decide(d.TaskToken, chStartChild("c1"), chStartChild("c2"), chStartChild("c3", ctl("control 3")))
-	h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chStartFailed, chDTS, chKidStarted, chKidStarted)
-	chEqual(t, "third child", h[6].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+	d.Decide(task.TaskToken, kidChild("c1"), kidChild("c2"), kidChild("c3", ctl("control 3")))
+	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chStartFailed, chDTS, chKidStarted, chKidStarted)
+	swftest.WantEqual(t, "third child", h[6].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded, DecisionTaskCompletedEventId: 4, InitiatedEventId: 0,
-		WorkflowId: aws.String("c3"), WorkflowType: workflowType("kid", "1"), Control: aws.String("control 3"),
+		WorkflowId: aws.String("c3"), WorkflowType: kidType, Control: aws.String("control 3"),
 	})
 	if a, b := h[8].ChildWorkflowExecutionStartedEventAttributes, h[9].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != 5 || b.InitiatedEventId != 6 {
 		t.Fatalf("children started from %d and %d", a.InitiatedEventId, b.InitiatedEventId)
 	}
-	if n := f.chOpenChildren(parent); n != 2 {
+	if n := openChildren(d, parent); n != 2 {
 		t.Fatalf("%d open children, want 2", n)
 	}
-	if runs := f.chRuns(true, "c3"); len(runs) != 0 {
+	if runs := runsOf(d, true, "c3"); len(runs) != 0 {
 		t.Fatalf("c3 was started: %+v", runs)
 	}
 
-	f.chAnswer(chList("c1"), completeWorkflow("c1 done"))
-	f.chTail(parent, chDTS, chKidStarted, chKidStarted, chKidCompleted)
-	d = f.decision()
-	f.decide(d.TaskToken, chStartChild("c4"), chStartChild("c5", ctl("control 5")))
-	tail := f.chTail(parent, chDTC, chInit, chStartFailed, chDTS, chKidStarted)
-	chEqual(t, "fifth child", tail[2].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+	d.Decide(d.PollDecisionOn(ownList("c1")).TaskToken, swftest.CompleteWorkflow("c1 done"))
+	historyEnds(d, parent, chDTS, chKidStarted, chKidStarted, chKidCompleted)
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("c4"), kidChild("c5", ctl("control 5")))
+	tail := historyEnds(d, parent, chDTC, chInit, chStartFailed, chDTS, chKidStarted)
+	swftest.WantEqual(t, "fifth child", tail[2].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseOpenChildrenLimitExceeded, DecisionTaskCompletedEventId: tail[0].EventId, InitiatedEventId: 0,
-		WorkflowId: aws.String("c5"), WorkflowType: workflowType("kid", "1"), Control: aws.String("control 5"),
+		WorkflowId: aws.String("c5"), WorkflowType: kidType, Control: aws.String("control 5"),
 	})
 	if a := tail[4].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != tail[1].EventId || aws.ToString(a.WorkflowExecution.WorkflowId) != "c4" {
 		t.Fatalf("c4 started: %+v", a)
 	}
-	if n := f.chOpenChildren(parent); n != 2 {
+	if n := openChildren(d, parent); n != 2 {
 		t.Fatalf("%d open children, want 2", n)
 	}
 }
@@ -682,34 +570,34 @@ func TestChildOpenChildrenLimit(t *testing.T) {
 // A domain at its limit of open runs refuses a child after initiating it.
 func TestChildOpenWorkflowsLimit(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 2 }))
-	parent := f.start("parent")
-	d := f.decision()
-	f.decide(d.TaskToken, chStartChild("c1"), chStartChild("c2", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("control 2") }))
-	h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chKidStarted, chDTS, chStartFailed)
+	d := newKidDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 2 }))
+	parent := d.Start("parent")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("c1"), kidChild("c2", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.Control = aws.String("control 2") }))
+	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chInit, chKidStarted, chDTS, chStartFailed)
 	if a := h[6].ChildWorkflowExecutionStartedEventAttributes; a.InitiatedEventId != 5 || aws.ToString(a.WorkflowExecution.WorkflowId) != "c1" {
 		t.Fatalf("c1 started: %+v", a)
 	}
-	chEqual(t, "second child", h[8].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
+	swftest.WantEqual(t, "second child", h[8].StartChildWorkflowExecutionFailedEventAttributes, &types.StartChildWorkflowExecutionFailedEventAttributes{
 		Cause: types.StartChildWorkflowExecutionFailedCauseOpenWorkflowsLimitExceeded, DecisionTaskCompletedEventId: 4, InitiatedEventId: 6,
-		WorkflowId: aws.String("c2"), WorkflowType: workflowType("kid", "1"), Control: aws.String("control 2"),
+		WorkflowId: aws.String("c2"), WorkflowType: kidType, Control: aws.String("control 2"),
 	})
-	if n := f.chOpenChildren(parent); n != 1 {
+	if n := openChildren(d, parent); n != 1 {
 		t.Fatalf("%d open children, want 1", n)
 	}
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("other"), WorkflowType: workflowType("order", "1")})
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("other"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.LimitExceededFault](t, err)
 
 	// c1 closes: there is room for c2.
-	f.chAnswer(chList("c1"), completeWorkflow(""))
-	f.chTail(parent, chDTS, chStartFailed, chKidCompleted)
-	d = f.decision()
-	f.decide(d.TaskToken, chStartChild("c2"))
-	f.chTail(parent, chDTC, chInit, chKidStarted, chDTS)
+	d.Decide(d.PollDecisionOn(ownList("c1")).TaskToken, swftest.CompleteWorkflow(""))
+	historyEnds(d, parent, chDTS, chStartFailed, chKidCompleted)
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("c2"))
+	historyEnds(d, parent, chDTC, chInit, chKidStarted, chDTS)
 }
 
-// chOtherPolicy is a policy that is not p.
-func chOtherPolicy(p types.ChildPolicy) types.ChildPolicy {
+// otherPolicy is a policy that is not p.
+func otherPolicy(p types.ChildPolicy) types.ChildPolicy {
 	if p == types.ChildPolicyAbandon {
 		return types.ChildPolicyTerminate
 	}
@@ -724,16 +612,16 @@ func chOtherPolicy(p types.ChildPolicy) types.ChildPolicy {
 // explicitly or due to an expired timeout").
 func TestChildPolicyOnParentClose(t *testing.T) {
 	t.Parallel()
-	byDecision := func(d types.Decision) func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) {
-		return func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) {
-			f.chAnswer(chList("parent"), d)
+	byDecision := func(dec types.Decision) func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy) {
+		return func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy) {
+			d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, dec)
 		}
 	}
 	closes := []struct {
 		name string
 		// policy is the parent run's own, given what is to be applied.
 		policy func(p types.ChildPolicy) types.ChildPolicy
-		close  func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy)
+		close  func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy)
 		// tail is what the parent records after its ChildStarted and
 		// DecisionTaskScheduled.
 		tail   []types.EventType
@@ -744,13 +632,15 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 		// applies says whether this way of closing applies the policy.
 		applies bool
 	}{
-		{name: "complete", close: byDecision(completeWorkflow("done")), tail: []types.EventType{chDTSt, chDTC, chCompleted}, status: types.CloseStatusCompleted},
-		{name: "fail", close: byDecision(chFailWorkflow("r", "d")), tail: []types.EventType{chDTSt, chDTC, types.EventTypeWorkflowExecutionFailed}, status: types.CloseStatusFailed},
-		{name: "cancel", close: byDecision(chCancelWorkflow("d")), tail: []types.EventType{chDTSt, chDTC, types.EventTypeWorkflowExecutionCanceled}, status: types.CloseStatusCanceled},
-		{name: "continue as new", close: byDecision(chContinue()), tail: []types.EventType{chDTSt, chDTC, chContinued}, status: types.CloseStatusContinuedAsNew},
+		{name: "complete", close: byDecision(swftest.CompleteWorkflow("done")), tail: []types.EventType{chDTSt, chDTC, chCompleted}, status: types.CloseStatusCompleted},
+		{name: "fail", close: byDecision(swftest.FailWorkflow("r", "d")), tail: []types.EventType{chDTSt, chDTC, types.EventTypeWorkflowExecutionFailed}, status: types.CloseStatusFailed},
+		{name: "cancel", close: byDecision(swftest.CancelWorkflow("d")), tail: []types.EventType{chDTSt, chDTC, types.EventTypeWorkflowExecutionCanceled}, status: types.CloseStatusCanceled},
+		{name: "continue as new", close: byDecision(swftest.ContinueAsNew()), tail: []types.EventType{chDTSt, chDTC, chContinued}, status: types.CloseStatusContinuedAsNew},
 		{
-			name:    "terminate",
-			close:   func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) { f.chTerminate(parent, "") },
+			name: "terminate",
+			close: func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy) {
+				terminateWith(d, parent, "")
+			},
 			tail:    []types.EventType{chTerminated},
 			status:  types.CloseStatusTerminated,
 			applies: true,
@@ -760,9 +650,11 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 			},
 		},
 		{
-			name:    "terminate with a child policy",
-			policy:  chOtherPolicy,
-			close:   func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) { f.chTerminate(parent, p) },
+			name:   "terminate with a child policy",
+			policy: otherPolicy,
+			close: func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy) {
+				terminateWith(d, parent, p)
+			},
 			tail:    []types.EventType{chTerminated},
 			status:  types.CloseStatusTerminated,
 			applies: true,
@@ -773,10 +665,10 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 		},
 		{
 			name: "time out",
-			close: func(f *fixture, parent *types.WorkflowExecution, p types.ChildPolicy) {
-				f.advance(99 * time.Second)
-				f.chWantStatus(parent, types.ExecutionStatusOpen, "")
-				f.advance(time.Second)
+			close: func(d *swftest.Domain, parent *types.WorkflowExecution, p types.ChildPolicy) {
+				d.Advance(99 * time.Second)
+				d.WantStatus(parent, types.ExecutionStatusOpen, "")
+				d.Advance(time.Second)
 			},
 			tail:    []types.EventType{chWorkflowTimed},
 			status:  types.CloseStatusTimedOut,
@@ -791,32 +683,32 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 		for _, p := range []types.ChildPolicy{types.ChildPolicyTerminate, types.ChildPolicyRequestCancel, types.ChildPolicyAbandon} {
 			t.Run(cl.name+"/"+string(p), func(t *testing.T) {
 				t.Parallel()
-				f := chNewFixture(t)
+				d := newKidDomain(t)
 				own := p
 				if cl.policy != nil {
 					own = cl.policy(p)
 				}
 				// The child's own policy is ABANDON (kid's default), never
 				// the one applied to it.
-				parent, kids := f.chParent("parent", own, "100", chStartChild("kid"))
+				parent, kids := startParent(d, "parent", own, "100", kidChild("kid"))
 				kid := kids[0]
-				f.chAnswer(chList("kid"))
-				f.chHistory(kid, chStarted, chDTS, chDTSt, chDTC)
+				d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken)
+				d.WantHistory(kid, chStarted, chDTS, chDTSt, chDTC)
 
-				cl.close(f, parent, p)
+				cl.close(d, parent, p)
 				want := append([]types.EventType{chStarted, chDTS, chDTSt, chDTC, chInit, chKidStarted, chDTS}, cl.tail...)
-				h := f.chHistory(parent, want...)
-				f.chWantStatus(parent, types.ExecutionStatusClosed, cl.status)
+				h := d.WantHistory(parent, want...)
+				d.WantStatus(parent, types.ExecutionStatusClosed, cl.status)
 				if cl.closing != nil {
-					chEqual(t, "closing event", cl.closing(h[len(h)-1]), cl.want(p))
+					swftest.WantEqual(t, "closing event", cl.closing(h[len(h)-1]), cl.want(p))
 				}
-				if n := f.chOpenChildren(parent); n != 0 {
+				if n := openChildren(d, parent); n != 0 {
 					t.Fatalf("closed parent has %d open children", n)
 				}
 				if cl.status == types.CloseStatusContinuedAsNew {
-					next := chExec("parent", h[len(h)-1].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-					f.chHistory(next, chStarted, chDTS)
-					if n := f.chOpenChildren(next); n != 0 {
+					next := swftest.Execution("parent", h[len(h)-1].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+					d.WantHistory(next, chStarted, chDTS)
+					if n := openChildren(d, next); n != 0 {
 						t.Fatalf("the new run has %d open children", n)
 					}
 				}
@@ -828,45 +720,45 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 				if cl.applies {
 					applied = p
 				}
-				kh := f.history(kid)
+				kh := d.History(kid)
 				switch applied {
 				case types.ChildPolicyTerminate:
-					f.chHistory(kid, chStarted, chDTS, chDTSt, chDTC, chTerminated)
-					chEqual(t, "child terminated", kh[4].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
+					d.WantHistory(kid, chStarted, chDTS, chDTSt, chDTC, chTerminated)
+					swftest.WantEqual(t, "child terminated", kh[4].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
 						ChildPolicy: types.ChildPolicyAbandon, Cause: types.WorkflowExecutionTerminatedCauseChildPolicyApplied,
 					})
-					f.chWantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTerminated)
-					if n := f.chPending(chList("kid")); n != 0 {
+					d.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTerminated)
+					if n := d.PendingDecisions(ownList("kid")); n != 0 {
 						t.Fatalf("terminated child has %d decision tasks", n)
 					}
 				case types.ChildPolicyRequestCancel:
-					f.chHistory(kid, chStarted, chDTS, chDTSt, chDTC, chCancelReq, chDTS)
-					chEqual(t, "cancel requested", kh[4].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+					d.WantHistory(kid, chStarted, chDTS, chDTSt, chDTC, chCancelReq, chDTS)
+					swftest.WantEqual(t, "cancel requested", kh[4].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 						Cause: types.WorkflowExecutionCancelRequestedCauseChildPolicyApplied,
 					})
-					f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-					if info := f.describe(kid).ExecutionInfo; !info.CancelRequested {
+					d.WantStatus(kid, types.ExecutionStatusOpen, "")
+					if info := d.Describe(kid).ExecutionInfo; !info.CancelRequested {
 						t.Fatal("child not marked cancelRequested")
 					}
-					d := f.chPoll(chList("kid"))
-					if d.Events[4].EventType != chCancelReq {
-						t.Fatalf("child's decider sees %v", chTypes(d.Events))
+					task := d.PollDecisionOn(ownList("kid"))
+					if task.Events[4].EventType != chCancelReq {
+						t.Fatalf("child's decider sees %v", swftest.EventTypes(task.Events))
 					}
-					f.decide(d.TaskToken, chCancelWorkflow("as asked"))
-					f.chWantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusCanceled)
+					d.Decide(task.TaskToken, swftest.CancelWorkflow("as asked"))
+					d.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusCanceled)
 				case types.ChildPolicyAbandon:
-					f.chHistory(kid, chStarted, chDTS, chDTSt, chDTC)
-					f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-					if f.describe(kid).ExecutionInfo.CancelRequested {
+					d.WantHistory(kid, chStarted, chDTS, chDTSt, chDTC)
+					d.WantStatus(kid, types.ExecutionStatusOpen, "")
+					if d.Describe(kid).ExecutionInfo.CancelRequested {
 						t.Fatal("abandoned child marked cancelRequested")
 					}
-					if n := f.chPending(chList("kid")); n != 0 {
+					if n := d.PendingDecisions(ownList("kid")); n != 0 {
 						t.Fatalf("abandoned child has %d decision tasks", n)
 					}
 				}
-				chEqual(t, "child's parent", f.describe(kid).ExecutionInfo.Parent, parent)
+				swftest.WantEqual(t, "child's parent", d.Describe(kid).ExecutionInfo.Parent, parent)
 				// The closed parent records nothing of what became of it.
-				f.chHistory(parent, want...)
+				d.WantHistory(parent, want...)
 			})
 		}
 	}
@@ -875,24 +767,22 @@ func TestChildPolicyOnParentClose(t *testing.T) {
 // TERMINATE reaches grandchildren through each child's own policy.
 func TestChildPolicyRecursion(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyTerminate, "",
-		chStartChild("kid", chOwnPolicy(types.ChildPolicyTerminate)),
-		chStartChild("kid2", chOwnPolicy(types.ChildPolicyRequestCancel)))
-	f.chAnswer(chList("kid"), chStartChild("grandkid", chOwnPolicy(types.ChildPolicyTerminate)))
-	f.chAnswer(chList("kid2"), chStartChild("grandkid2"))
-	grandkid := f.chTail(kids[0], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	grandkid2 := f.chTail(kids[1], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	f.chAnswer(chList("grandkid"), chStartChild("greatgrandkid", chOwnPolicy(types.ChildPolicyAbandon)))
-	greatgrandkid := f.chTail(grandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	f.chAnswer(chList("greatgrandkid"), chStartChild("greatgreatgrandkid"))
-	ggg := f.chTail(greatgrandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid", kidPolicy(types.ChildPolicyTerminate)), kidChild("kid2", kidPolicy(types.ChildPolicyRequestCancel)))
+	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, kidChild("grandkid", kidPolicy(types.ChildPolicyTerminate)))
+	d.Decide(d.PollDecisionOn(ownList("kid2")).TaskToken, kidChild("grandkid2"))
+	grandkid := historyEnds(d, kids[0], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	grandkid2 := historyEnds(d, kids[1], chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	d.Decide(d.PollDecisionOn(ownList("grandkid")).TaskToken, kidChild("greatgrandkid", kidPolicy(types.ChildPolicyAbandon)))
+	greatgrandkid := historyEnds(d, grandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	d.Decide(d.PollDecisionOn(ownList("greatgrandkid")).TaskToken, kidChild("greatgreatgrandkid"))
+	ggg := historyEnds(d, greatgrandkid, chKidStarted, chDTS)[0].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
 
-	f.chTerminate(parent, "")
+	terminateWith(d, parent, "")
 	terminated := func(ex *types.WorkflowExecution, own types.ChildPolicy) {
 		t.Helper()
-		f.chWantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusTerminated)
-		chEqual(t, aws.ToString(ex.WorkflowId)+" terminated", f.chTail(ex, chTerminated)[0].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
+		d.WantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusTerminated)
+		swftest.WantEqual(t, aws.ToString(ex.WorkflowId)+" terminated", historyEnds(d, ex, chTerminated)[0].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
 			ChildPolicy: own, Cause: types.WorkflowExecutionTerminatedCauseChildPolicyApplied,
 		})
 	}
@@ -902,15 +792,15 @@ func TestChildPolicyRecursion(t *testing.T) {
 	terminated(kids[1], types.ChildPolicyRequestCancel)
 	// kid2's REQUEST_CANCEL asks grandkid2 to cancel; greatgrandkid's
 	// ABANDON leaves its child alone.
-	f.chWantStatus(grandkid2, types.ExecutionStatusOpen, "")
-	chEqual(t, "grandkid2 asked to cancel", f.chTail(grandkid2, chCancelReq)[0].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+	d.WantStatus(grandkid2, types.ExecutionStatusOpen, "")
+	swftest.WantEqual(t, "grandkid2 asked to cancel", historyEnds(d, grandkid2, chCancelReq)[0].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 		Cause: types.WorkflowExecutionCancelRequestedCauseChildPolicyApplied,
 	})
-	f.chWantStatus(ggg, types.ExecutionStatusOpen, "")
-	f.chHistory(ggg, chStarted, chDTS)
+	d.WantStatus(ggg, types.ExecutionStatusOpen, "")
+	d.WantHistory(ggg, chStarted, chDTS)
 	// The terminated children record nothing of their own children's end.
-	f.chTail(kids[0], chKidStarted, chDTS, chTerminated)
-	f.chTail(grandkid, chKidStarted, chDTS, chTerminated)
+	historyEnds(d, kids[0], chKidStarted, chDTS, chTerminated)
+	historyEnds(d, grandkid, chKidStarted, chDTS, chTerminated)
 }
 
 // A child started by the decision list that completes the parent is
@@ -920,19 +810,19 @@ func TestChildStartedByClosingDecision(t *testing.T) {
 	for _, p := range []types.ChildPolicy{types.ChildPolicyTerminate, types.ChildPolicyRequestCancel, types.ChildPolicyAbandon} {
 		t.Run(string(p), func(t *testing.T) {
 			t.Parallel()
-			f := chNewFixture(t)
-			parent := f.start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = p })
-			d := f.decision()
-			f.decide(d.TaskToken, chStartChild("kid"), completeWorkflow("done"))
-			f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chCompleted)
-			runs := f.chRuns(true, "kid")
+			d := newKidDomain(t)
+			parent := d.Start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = p })
+			task := d.PollDecision()
+			d.Decide(task.TaskToken, kidChild("kid"), swftest.CompleteWorkflow("done"))
+			d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chCompleted)
+			runs := runsOf(d, true, "kid")
 			if len(runs) != 1 {
 				t.Fatalf("runs of kid: %+v", runs)
 			}
 			kid := runs[0].Execution
-			chEqual(t, "kid's parent", runs[0].Parent, parent)
-			f.chHistory(kid, chStarted, chDTS)
-			f.chWantStatus(kid, types.ExecutionStatusOpen, "")
+			swftest.WantEqual(t, "kid's parent", runs[0].Parent, parent)
+			d.WantHistory(kid, chStarted, chDTS)
+			d.WantStatus(kid, types.ExecutionStatusOpen, "")
 		})
 	}
 }
@@ -941,16 +831,16 @@ func TestChildStartedByClosingDecision(t *testing.T) {
 // a child: the workflowId is the continuation's.
 func TestChildOwnWorkflowIDWhenContinuingAsNew(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent := f.start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
-	d := f.decision()
-	f.decide(d.TaskToken, chStartChild("parent"), chContinue())
-	h := f.chHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chContinued)
-	open := f.chRuns(true, "parent")
+	d := newKidDomain(t)
+	parent := d.Start("parent", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, kidChild("parent"), swftest.ContinueAsNew())
+	h := d.WantHistory(parent, chStarted, chDTS, chDTSt, chDTC, chInit, chContinued)
+	open := runsOf(d, true, "parent")
 	if len(open) != 1 || aws.ToString(open[0].Execution.RunId) != aws.ToString(h[5].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId) || open[0].Parent != nil {
 		t.Fatalf("open runs of parent: %+v", open)
 	}
-	if closed := f.chRuns(false, "parent"); len(closed) != 1 || closed[0].CloseStatus != types.CloseStatusContinuedAsNew {
+	if closed := runsOf(d, false, "parent"); len(closed) != 1 || closed[0].CloseStatus != types.CloseStatusContinuedAsNew {
 		t.Fatalf("closed runs of parent: %+v", closed)
 	}
 }
@@ -960,13 +850,13 @@ func TestChildOwnWorkflowIDWhenContinuingAsNew(t *testing.T) {
 // fails: it is running).
 func TestChildPolicyAppliedOnce(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyRequestCancel, "", chStartChild("kid"))
-	f.chAnswer(chList("parent"), chStartChild("kid"), chStartChild("kid"))
-	f.chTerminate(parent, "")
-	f.chTail(parent, chTerminated)
-	f.chHistory(kids[0], chStarted, chDTS, chCancelReq)
-	if runs := f.chRuns(true, "kid"); len(runs) != 1 {
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyRequestCancel, "", kidChild("kid"))
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken, kidChild("kid"), kidChild("kid"))
+	terminateWith(d, parent, "")
+	historyEnds(d, parent, chTerminated)
+	d.WantHistory(kids[0], chStarted, chDTS, chCancelReq)
+	if runs := runsOf(d, true, "kid"); len(runs) != 1 {
 		t.Fatalf("open runs of kid: %+v", runs)
 	}
 }
@@ -975,28 +865,26 @@ func TestChildPolicyAppliedOnce(t *testing.T) {
 // hears of it; their timeouts still fire.
 func TestChildSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyTerminate, "",
-		chStartChild("kid"),
-		chStartChild("slow", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
-			a.ExecutionStartToCloseTimeout = aws.String("300")
-		}))
-	f.chAnswer(chList("parent"))
-	f.restart()
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid"), kidChild("slow", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+		a.ExecutionStartToCloseTimeout = aws.String("300")
+	}))
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
+	d.Restart()
 
-	f.chAnswer(chList("kid"), completeWorkflow("after restart"))
-	h := f.chTail(parent, chKidCompleted, chDTS)
-	chEqual(t, "completed", h[0].ChildWorkflowExecutionCompletedEventAttributes, &types.ChildWorkflowExecutionCompletedEventAttributes{
-		InitiatedEventId: 5, StartedEventId: 7, WorkflowExecution: kids[0], WorkflowType: workflowType("kid", "1"), Result: aws.String("after restart"),
+	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.CompleteWorkflow("after restart"))
+	h := historyEnds(d, parent, chKidCompleted, chDTS)
+	swftest.WantEqual(t, "completed", h[0].ChildWorkflowExecutionCompletedEventAttributes, &types.ChildWorkflowExecutionCompletedEventAttributes{
+		InitiatedEventId: 5, StartedEventId: 7, WorkflowExecution: kids[0], WorkflowType: kidType, Result: aws.String("after restart"),
 	})
-	f.chAnswer(chList("parent"))
-	f.restart()
-	f.advance(300 * time.Second)
-	h = f.chTail(parent, chDTSt, chDTC, types.EventTypeChildWorkflowExecutionTimedOut, chDTS)
-	chEqual(t, "timed out", h[2].ChildWorkflowExecutionTimedOutEventAttributes, &types.ChildWorkflowExecutionTimedOutEventAttributes{
-		InitiatedEventId: 6, StartedEventId: 9, TimeoutType: types.WorkflowExecutionTimeoutTypeStartToClose, WorkflowExecution: kids[1], WorkflowType: workflowType("kid", "1"),
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
+	d.Restart()
+	d.Advance(300 * time.Second)
+	h = historyEnds(d, parent, chDTSt, chDTC, types.EventTypeChildWorkflowExecutionTimedOut, chDTS)
+	swftest.WantEqual(t, "timed out", h[2].ChildWorkflowExecutionTimedOutEventAttributes, &types.ChildWorkflowExecutionTimedOutEventAttributes{
+		InitiatedEventId: 6, StartedEventId: 9, TimeoutType: types.WorkflowExecutionTimeoutTypeStartToClose, WorkflowExecution: kids[1], WorkflowType: kidType,
 	})
-	if n := f.chOpenChildren(parent); n != 0 {
+	if n := openChildren(d, parent); n != 0 {
 		t.Fatalf("%d open children", n)
 	}
 }
@@ -1005,18 +893,18 @@ func TestChildSurvivesRestart(t *testing.T) {
 // whether the parent is terminated or times out.
 func TestChildPolicyAfterRestart(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	p1, kids1 := f.chParent("p1", types.ChildPolicyTerminate, "", chStartChild("k1"))
-	p2, kids2 := f.chParent("p2", types.ChildPolicyTerminate, "100", chStartChild("k2"))
-	f.restart()
-	f.chTerminate(p1, "")
-	f.chWantStatus(kids1[0], types.ExecutionStatusClosed, types.CloseStatusTerminated)
-	f.chHistory(kids1[0], chStarted, chDTS, chTerminated)
-	f.restart()
-	f.advance(100 * time.Second)
-	f.chWantStatus(p2, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
-	f.chWantStatus(kids2[0], types.ExecutionStatusClosed, types.CloseStatusTerminated)
-	chEqual(t, "k2 terminated", f.chTail(kids2[0], chTerminated)[0].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
+	d := newKidDomain(t)
+	p1, kids1 := startParent(d, "p1", types.ChildPolicyTerminate, "", kidChild("k1"))
+	p2, kids2 := startParent(d, "p2", types.ChildPolicyTerminate, "100", kidChild("k2"))
+	d.Restart()
+	terminateWith(d, p1, "")
+	d.WantStatus(kids1[0], types.ExecutionStatusClosed, types.CloseStatusTerminated)
+	d.WantHistory(kids1[0], chStarted, chDTS, chTerminated)
+	d.Restart()
+	d.Advance(100 * time.Second)
+	d.WantStatus(p2, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
+	d.WantStatus(kids2[0], types.ExecutionStatusClosed, types.CloseStatusTerminated)
+	swftest.WantEqual(t, "k2 terminated", historyEnds(d, kids2[0], chTerminated)[0].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
 		ChildPolicy: types.ChildPolicyAbandon, Cause: types.WorkflowExecutionTerminatedCauseChildPolicyApplied,
 	})
 }
@@ -1025,8 +913,8 @@ func TestChildPolicyAfterRestart(t *testing.T) {
 // from the type's defaults, not from the run it continues.
 func TestContinueAsNewDefaults(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	old := f.start("loop", func(in *swf.StartWorkflowExecutionInput) {
+	d := newKidDomain(t)
+	old := d.Start("loop", func(in *swf.StartWorkflowExecutionInput) {
 		in.TaskList = &types.TaskList{Name: aws.String("first-list")}
 		in.ExecutionStartToCloseTimeout = aws.String("500")
 		in.TaskStartToCloseTimeout = aws.String("50")
@@ -1035,44 +923,44 @@ func TestContinueAsNewDefaults(t *testing.T) {
 		in.TagList = []string{"gen-1"}
 		in.LambdaRole = aws.String("arn:aws:iam::123456789012:role/first")
 	})
-	f.chAnswer("first-list", chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("gen 2") }))
+	d.Decide(d.PollDecisionOn("first-list").TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("gen 2") }))
 
-	h := f.chHistory(old, chStarted, chDTS, chDTSt, chDTC, chContinued)
+	h := d.WantHistory(old, chStarted, chDTS, chDTSt, chDTC, chContinued)
 	cont := h[4].WorkflowExecutionContinuedAsNewEventAttributes
 	runID := aws.ToString(cont.NewExecutionRunId)
 	if runID == "" || runID == aws.ToString(old.RunId) {
 		t.Fatalf("newExecutionRunId %q", runID)
 	}
-	chEqual(t, "continued as new", cont, &types.WorkflowExecutionContinuedAsNewEventAttributes{
+	swftest.WantEqual(t, "continued as new", cont, &types.WorkflowExecutionContinuedAsNewEventAttributes{
 		ChildPolicy: types.ChildPolicyTerminate, DecisionTaskCompletedEventId: 4, NewExecutionRunId: aws.String(runID),
-		TaskList: &types.TaskList{Name: aws.String(deciderList)}, WorkflowType: workflowType("order", "1"),
+		TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, WorkflowType: swftest.WorkflowType("order", "1"),
 		ExecutionStartToCloseTimeout: aws.String("3600"), Input: aws.String("gen 2"), TaskPriority: aws.String("0"), TaskStartToCloseTimeout: aws.String("30"),
 	})
-	f.chWantStatus(old, types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
+	d.WantStatus(old, types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
 
-	next := chExec("loop", aws.String(runID))
-	nh := f.chHistory(next, chStarted, chDTS)
-	chEqual(t, "new run started", nh[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyTerminate, TaskList: &types.TaskList{Name: aws.String(deciderList)}, WorkflowType: workflowType("order", "1"),
+	next := swftest.Execution("loop", aws.String(runID))
+	nh := d.WantHistory(next, chStarted, chDTS)
+	swftest.WantEqual(t, "new run started", nh[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyTerminate, TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, WorkflowType: swftest.WorkflowType("order", "1"),
 		ContinuedExecutionRunId: old.RunId, ExecutionStartToCloseTimeout: aws.String("3600"), Input: aws.String("gen 2"),
 		TaskPriority: aws.String("0"), TaskStartToCloseTimeout: aws.String("30"),
 	})
-	chEqual(t, "new run's decision task", nh[1].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
-		TaskList: &types.TaskList{Name: aws.String(deciderList)}, StartToCloseTimeout: aws.String("30"), TaskPriority: aws.String("0"),
+	swftest.WantEqual(t, "new run's decision task", nh[1].DecisionTaskScheduledEventAttributes, &types.DecisionTaskScheduledEventAttributes{
+		TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, StartToCloseTimeout: aws.String("30"), TaskPriority: aws.String("0"),
 	})
-	desc := f.describe(next)
-	chEqual(t, "new run's configuration", desc.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
-		ChildPolicy: types.ChildPolicyTerminate, ExecutionStartToCloseTimeout: aws.String("3600"), TaskList: &types.TaskList{Name: aws.String(deciderList)},
+	desc := d.Describe(next)
+	swftest.WantEqual(t, "new run's configuration", desc.ExecutionConfiguration, &types.WorkflowExecutionConfiguration{
+		ChildPolicy: types.ChildPolicyTerminate, ExecutionStartToCloseTimeout: aws.String("3600"), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)},
 		TaskStartToCloseTimeout: aws.String("30"), TaskPriority: aws.String("0"),
 	})
 	if info := desc.ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen || len(info.TagList) != 0 || info.Parent != nil {
 		t.Fatalf("new run: %+v", info)
 	}
-	if n := f.chPending("first-list"); n != 0 {
+	if n := d.PendingDecisions("first-list"); n != 0 {
 		t.Fatalf("%d tasks left on the old run's list", n)
 	}
 
-	open, closed := f.chRuns(true, "loop"), f.chRuns(false, "loop")
+	open, closed := runsOf(d, true, "loop"), runsOf(d, false, "loop")
 	if len(open) != 1 || aws.ToString(open[0].Execution.RunId) != runID || open[0].ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("open runs of loop: %+v", open)
 	}
@@ -1082,14 +970,14 @@ func TestContinueAsNewDefaults(t *testing.T) {
 	}
 
 	// The old run's timeout went with it.
-	f.advance(500 * time.Second)
-	f.chWantStatus(next, types.ExecutionStatusOpen, "")
-	d := f.decision()
-	if aws.ToString(d.WorkflowExecution.RunId) != runID || d.PreviousStartedEventId != 0 || d.Events[0].EventType != chStarted {
+	d.Advance(500 * time.Second)
+	d.WantStatus(next, types.ExecutionStatusOpen, "")
+	task := d.PollDecision()
+	if aws.ToString(task.WorkflowExecution.RunId) != runID || task.PreviousStartedEventId != 0 || task.Events[0].EventType != chStarted {
 		t.Fatalf("new run's decision task: %+v", d)
 	}
-	f.decide(d.TaskToken, completeWorkflow("end"))
-	if closed := f.chRuns(false, "loop"); len(closed) != 2 {
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("end"))
+	if closed := runsOf(d, false, "loop"); len(closed) != 2 {
 		t.Fatalf("closed runs of loop: %+v", closed)
 	}
 }
@@ -1098,14 +986,14 @@ func TestContinueAsNewDefaults(t *testing.T) {
 // open runs continues.
 func TestContinueAsNewAtOpenLimit(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 1 }))
-	ex := f.start("loop")
-	f.chAnswer(deciderList, chContinue())
-	f.chTail(ex, chDTC, chContinued)
-	if open := f.chRuns(true, "loop"); len(open) != 1 {
+	d := newKidDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 1 }))
+	ex := d.Start("loop")
+	d.Decide(d.PollDecisionOn(swftest.DeciderList).TaskToken, swftest.ContinueAsNew())
+	historyEnds(d, ex, chDTC, chContinued)
+	if open := runsOf(d, true, "loop"); len(open) != 1 {
 		t.Fatalf("open runs: %+v", open)
 	}
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("other"), WorkflowType: workflowType("order", "1")})
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("other"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.LimitExceededFault](t, err)
 }
 
@@ -1113,18 +1001,18 @@ func TestContinueAsNewAtOpenLimit(t *testing.T) {
 // switches to another version of the type, with its defaults.
 func TestContinueAsNewAttributesAndVersion(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	f.chRegister("order", "2", func(in *swf.RegisterWorkflowTypeInput) {
+	d := newKidDomain(t)
+	must(t, d.RegisterWorkflowType("order", "2", func(in *swf.RegisterWorkflowTypeInput) {
 		in.DefaultTaskList = &types.TaskList{Name: aws.String("v2-list")}
 		in.DefaultExecutionStartToCloseTimeout = aws.String("1200")
 		in.DefaultTaskStartToCloseTimeout = aws.String("12")
 		in.DefaultChildPolicy = types.ChildPolicyRequestCancel
 		in.DefaultTaskPriority = aws.String("2")
 		in.DefaultLambdaRole = aws.String("arn:aws:iam::123456789012:role/v2")
-	})
-	first := f.start("loop")
+	}))
+	first := d.Start("loop")
 	role := "arn:aws:iam::123456789012:role/second"
-	f.chAnswer(deciderList, chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+	d.Decide(d.PollDecisionOn(swftest.DeciderList).TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
 		a.Input = aws.String("gen 2")
 		a.ExecutionStartToCloseTimeout = aws.String("700")
 		a.TaskList = &types.TaskList{Name: aws.String("second-list")}
@@ -1134,54 +1022,54 @@ func TestContinueAsNewAttributesAndVersion(t *testing.T) {
 		a.TagList = []string{"gen-2", "x"}
 		a.LambdaRole = aws.String(role)
 	}))
-	cont := f.chTail(first, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes
-	chEqual(t, "continued with attributes", cont, &types.WorkflowExecutionContinuedAsNewEventAttributes{
+	cont := historyEnds(d, first, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes
+	swftest.WantEqual(t, "continued with attributes", cont, &types.WorkflowExecutionContinuedAsNewEventAttributes{
 		ChildPolicy: types.ChildPolicyRequestCancel, DecisionTaskCompletedEventId: 4, NewExecutionRunId: cont.NewExecutionRunId,
-		TaskList: &types.TaskList{Name: aws.String("second-list")}, WorkflowType: workflowType("order", "1"),
+		TaskList: &types.TaskList{Name: aws.String("second-list")}, WorkflowType: swftest.WorkflowType("order", "1"),
 		ExecutionStartToCloseTimeout: aws.String("700"), Input: aws.String("gen 2"), LambdaRole: aws.String(role),
 		TagList: []string{"gen-2", "x"}, TaskPriority: aws.String("9"), TaskStartToCloseTimeout: aws.String("70"),
 	})
-	second := chExec("loop", cont.NewExecutionRunId)
-	chEqual(t, "second run started", f.chHistory(second, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String("second-list")}, WorkflowType: workflowType("order", "1"),
+	second := swftest.Execution("loop", cont.NewExecutionRunId)
+	swftest.WantEqual(t, "second run started", d.WantHistory(second, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String("second-list")}, WorkflowType: swftest.WorkflowType("order", "1"),
 		ContinuedExecutionRunId: first.RunId, ExecutionStartToCloseTimeout: aws.String("700"), Input: aws.String("gen 2"), LambdaRole: aws.String(role),
 		TagList: []string{"gen-2", "x"}, TaskPriority: aws.String("9"), TaskStartToCloseTimeout: aws.String("70"),
 	})
-	if info := f.describe(second).ExecutionInfo; !slices.Equal(info.TagList, []string{"gen-2", "x"}) {
+	if info := d.Describe(second).ExecutionInfo; !slices.Equal(info.TagList, []string{"gen-2", "x"}) {
 		t.Fatalf("second run's tags %v", info.TagList)
 	}
 
 	// On to version 2, with its defaults.
-	f.chAnswer("second-list", chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+	d.Decide(d.PollDecisionOn("second-list").TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
 		a.WorkflowTypeVersion = aws.String("2")
 	}))
-	cont = f.chTail(second, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes
+	cont = historyEnds(d, second, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes
 	if cont.WorkflowType == nil || aws.ToString(cont.WorkflowType.Version) != "2" {
 		t.Fatalf("continued to %+v", cont.WorkflowType)
 	}
-	third := chExec("loop", cont.NewExecutionRunId)
-	chEqual(t, "third run started", f.chHistory(third, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String("v2-list")}, WorkflowType: workflowType("order", "2"),
+	third := swftest.Execution("loop", cont.NewExecutionRunId)
+	swftest.WantEqual(t, "third run started", d.WantHistory(third, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyRequestCancel, TaskList: &types.TaskList{Name: aws.String("v2-list")}, WorkflowType: swftest.WorkflowType("order", "2"),
 		ContinuedExecutionRunId: second.RunId, ExecutionStartToCloseTimeout: aws.String("1200"), LambdaRole: aws.String("arn:aws:iam::123456789012:role/v2"),
 		TaskPriority: aws.String("2"), TaskStartToCloseTimeout: aws.String("12"),
 	})
-	desc := f.describe(third)
-	chEqual(t, "third run's type", desc.ExecutionInfo.WorkflowType, workflowType("order", "2"))
-	d := f.chPoll("v2-list")
-	chEqual(t, "third run's task type", d.WorkflowType, workflowType("order", "2"))
+	desc := d.Describe(third)
+	swftest.WantEqual(t, "third run's type", desc.ExecutionInfo.WorkflowType, swftest.WorkflowType("order", "2"))
+	task := d.PollDecisionOn("v2-list")
+	swftest.WantEqual(t, "third run's task type", task.WorkflowType, swftest.WorkflowType("order", "2"))
 
 	// A NONE execution timeout becomes the longest a run may last.
-	f.decide(d.TaskToken, chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+	d.Decide(task.TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("NONE")
 	}))
-	fourth := chExec("loop", f.chTail(third, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-	if got := aws.ToString(f.describe(fourth).ExecutionConfiguration.ExecutionStartToCloseTimeout); got != "31536000" {
+	fourth := swftest.Execution("loop", historyEnds(d, third, chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+	if got := aws.ToString(d.Describe(fourth).ExecutionConfiguration.ExecutionStartToCloseTimeout); got != "31536000" {
 		t.Fatalf("NONE became %q", got)
 	}
-	if closed := f.chRuns(false, "loop"); len(closed) != 3 {
+	if closed := runsOf(d, false, "loop"); len(closed) != 3 {
 		t.Fatalf("closed runs: %+v", closed)
 	}
-	for _, r := range f.chRuns(false, "loop") {
+	for _, r := range runsOf(d, false, "loop") {
 		if r.CloseStatus != types.CloseStatusContinuedAsNew {
 			t.Fatalf("closed run %+v", r)
 		}
@@ -1192,22 +1080,23 @@ func TestContinueAsNewAttributesAndVersion(t *testing.T) {
 // run open and schedules a decision task.
 func TestContinueAsNewFailed(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	f.chRegister("bare", "1")
-	f.chRegister("bare", "3", func(in *swf.RegisterWorkflowTypeInput) {
+	d := newKidDomain(t)
+	must(t, d.RegisterWorkflowType("bare", "1"))
+	must(t, d.RegisterWorkflowType("bare", "3", func(in *swf.RegisterWorkflowTypeInput) {
 		in.DefaultTaskList = &types.TaskList{Name: aws.String("v3")}
 		in.DefaultExecutionStartToCloseTimeout = aws.String("60")
 		in.DefaultTaskStartToCloseTimeout = aws.String("10")
 		in.DefaultChildPolicy = types.ChildPolicyTerminate
-	})
-	f.chDeprecate("bare", "3")
-	run, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
-		Domain: f.domain, WorkflowId: aws.String("bare"), WorkflowType: workflowType("bare", "1"),
+	}))
+	_, err := d.Client.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("bare", "3")})
+	must(t, err)
+	run, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
+		Domain: aws.String(d.Name), WorkflowId: aws.String("bare"), WorkflowType: swftest.WorkflowType("bare", "1"),
 		TaskList: &types.TaskList{Name: aws.String("bare-list")}, ExecutionStartToCloseTimeout: aws.String("3600"),
 		TaskStartToCloseTimeout: aws.String("30"), ChildPolicy: types.ChildPolicyTerminate,
 	})
 	must(t, err)
-	ex := chExec("bare", run.RunId)
+	ex := swftest.Execution("bare", run.RunId)
 
 	version := func(v string) func(*types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
 		return func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.WorkflowTypeVersion = aws.String(v) }
@@ -1226,72 +1115,72 @@ func TestContinueAsNewFailed(t *testing.T) {
 		decision types.Decision
 		cause    types.ContinueAsNewWorkflowExecutionFailedCause
 	}{
-		{"unknown version", chContinue(version("9")), types.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
-		{"deprecated version", chContinue(version("3")), types.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
-		{"no execution timeout", chContinue(), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
-		{"no task list", chContinue(timeout), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskListUndefined},
-		{"no task timeout", chContinue(timeout, list), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
-		{"no child policy", chContinue(timeout, list, taskTimeout), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
+		{"unknown version", swftest.ContinueAsNew(version("9")), types.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDoesNotExist},
+		{"deprecated version", swftest.ContinueAsNew(version("3")), types.ContinueAsNewWorkflowExecutionFailedCauseWorkflowTypeDeprecated},
+		{"no execution timeout", swftest.ContinueAsNew(), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultExecutionStartToCloseTimeoutUndefined},
+		{"no task list", swftest.ContinueAsNew(timeout), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskListUndefined},
+		{"no task timeout", swftest.ContinueAsNew(timeout, list), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultTaskStartToCloseTimeoutUndefined},
+		{"no child policy", swftest.ContinueAsNew(timeout, list, taskTimeout), types.ContinueAsNewWorkflowExecutionFailedCauseDefaultChildPolicyUndefined},
 	}
-	d := f.chPoll("bare-list")
+	task := d.PollDecisionOn("bare-list")
 	for _, tc := range cases {
-		f.decide(d.TaskToken, tc.decision)
-		tail := f.chTail(ex, chDTC, chContinueFail, chDTS)
-		chEqual(t, tc.name, tail[1].ContinueAsNewWorkflowExecutionFailedEventAttributes, &types.ContinueAsNewWorkflowExecutionFailedEventAttributes{
+		d.Decide(task.TaskToken, tc.decision)
+		tail := historyEnds(d, ex, chDTC, chContinueFail, chDTS)
+		swftest.WantEqual(t, tc.name, tail[1].ContinueAsNewWorkflowExecutionFailedEventAttributes, &types.ContinueAsNewWorkflowExecutionFailedEventAttributes{
 			Cause: tc.cause, DecisionTaskCompletedEventId: tail[0].EventId,
 		})
-		f.chWantStatus(ex, types.ExecutionStatusOpen, "")
-		if runs := f.chRuns(true, "bare"); len(runs) != 1 {
+		d.WantStatus(ex, types.ExecutionStatusOpen, "")
+		if runs := runsOf(d, true, "bare"); len(runs) != 1 {
 			t.Fatalf("%s: open runs %+v", tc.name, runs)
 		}
-		d = f.chPoll("bare-list")
+		task = d.PollDecisionOn("bare-list")
 	}
 	// With everything given it continues.
-	f.decide(d.TaskToken, chContinue(timeout, list, taskTimeout, func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+	d.Decide(task.TaskToken, swftest.ContinueAsNew(timeout, list, taskTimeout, func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
 		a.ChildPolicy = types.ChildPolicyAbandon
 	}))
-	f.chTail(ex, chDTC, chContinued)
-	f.chWantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
+	historyEnds(d, ex, chDTC, chContinued)
+	d.WantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
 }
 
 // A signal that came after the decision task started makes ContinueAsNew
 // fail UNHANDLED_DECISION.
 func TestContinueAsNewUnhandledDecision(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	ex := f.start("loop")
-	d := f.decision()
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("loop"), SignalName: aws.String("poke")})
+	d := newKidDomain(t)
+	ex := d.Start("loop")
+	task := d.PollDecision()
+	_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("loop"), SignalName: aws.String("poke")})
 	must(t, err)
-	f.decide(d.TaskToken, chContinue())
-	h := f.chHistory(ex, chStarted, chDTS, chDTSt, chSignaled, chDTC, chContinueFail, chDTS)
-	chEqual(t, "failed", h[5].ContinueAsNewWorkflowExecutionFailedEventAttributes, &types.ContinueAsNewWorkflowExecutionFailedEventAttributes{
+	d.Decide(task.TaskToken, swftest.ContinueAsNew())
+	h := d.WantHistory(ex, chStarted, chDTS, chDTSt, chSignaled, chDTC, chContinueFail, chDTS)
+	swftest.WantEqual(t, "failed", h[5].ContinueAsNewWorkflowExecutionFailedEventAttributes, &types.ContinueAsNewWorkflowExecutionFailedEventAttributes{
 		Cause: types.ContinueAsNewWorkflowExecutionFailedCauseUnhandledDecision, DecisionTaskCompletedEventId: 5,
 	})
-	if runs := f.chRuns(true, "loop"); len(runs) != 1 || aws.ToString(runs[0].Execution.RunId) != aws.ToString(ex.RunId) {
+	if runs := runsOf(d, true, "loop"); len(runs) != 1 || aws.ToString(runs[0].Execution.RunId) != aws.ToString(ex.RunId) {
 		t.Fatalf("open runs %+v", runs)
 	}
-	d = f.decision()
-	f.decide(d.TaskToken, chContinue())
-	f.chTail(ex, chDTSt, chDTC, chContinued)
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ContinueAsNew())
+	historyEnds(d, ex, chDTSt, chDTC, chContinued)
 }
 
 // ContinueAsNew must be the last decision.
 func TestContinueAsNewNotLast(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	ex := f.start("loop")
-	d := f.decision()
+	d := newKidDomain(t)
+	ex := d.Start("loop")
+	task := d.PollDecision()
 	marker := types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}}
-	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{chContinue(), marker}})
+	_, err := d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{swftest.ContinueAsNew(), marker}})
 	wantValidationMessage(t, err, closeNotLast)
-	f.chHistory(ex, chStarted, chDTS, chDTSt)
-	if runs := f.chRuns(true, "loop"); len(runs) != 1 {
+	d.WantHistory(ex, chStarted, chDTS, chDTSt)
+	if runs := runsOf(d, true, "loop"); len(runs) != 1 {
 		t.Fatalf("open runs %+v", runs)
 	}
 	// The task is still the decider's.
-	f.decide(d.TaskToken, marker, chContinue())
-	f.chHistory(ex, chStarted, chDTS, chDTSt, chDTC, types.EventTypeMarkerRecorded, chContinued)
+	d.Decide(task.TaskToken, marker, swftest.ContinueAsNew())
+	d.WantHistory(ex, chStarted, chDTS, chDTSt, chDTC, types.EventTypeMarkerRecorded, chContinued)
 }
 
 // A child that continues as new stays its parent's child: the parent hears
@@ -1299,46 +1188,46 @@ func TestContinueAsNewNotLast(t *testing.T) {
 // the new run.
 func TestContinueAsNewChild(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyTerminate, "", chStartChild("kid"), chStartChild("kid2"))
-	f.chAnswer(chList("parent"))
-	before := chTypes(f.history(parent))
+	d := newKidDomain(t)
+	parent, kids := startParent(d, "parent", types.ChildPolicyTerminate, "", kidChild("kid"), kidChild("kid2"))
+	d.Decide(d.PollDecisionOn(ownList("parent")).TaskToken)
+	before := swftest.EventTypes(d.History(parent))
 
-	f.chAnswer(chList("kid"), chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("kid gen 2") }))
-	f.chAnswer(chList("kid2"), chContinue(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
-		a.TaskList = &types.TaskList{Name: aws.String(chList("kid2"))}
+	d.Decide(d.PollDecisionOn(ownList("kid")).TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("kid gen 2") }))
+	d.Decide(d.PollDecisionOn(ownList("kid2")).TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) {
+		a.TaskList = &types.TaskList{Name: aws.String(ownList("kid2"))}
 	}))
-	f.chWantStatus(kids[0], types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
-	if got := chTypes(f.history(parent)); !slices.Equal(got, before) {
+	d.WantStatus(kids[0], types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
+	if got := swftest.EventTypes(d.History(parent)); !slices.Equal(got, before) {
 		t.Fatalf("parent heard of continue-as-new: %v", got)
 	}
-	if n := f.chOpenChildren(parent); n != 2 {
+	if n := openChildren(d, parent); n != 2 {
 		t.Fatalf("%d open children, want 2", n)
 	}
-	kidNext := chExec("kid", f.chTail(kids[0], chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-	kid2Next := chExec("kid2", f.chTail(kids[1], chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-	chEqual(t, "kid's new run", f.chHistory(kidNext, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
-		ChildPolicy: types.ChildPolicyAbandon, TaskList: &types.TaskList{Name: aws.String(chKidList)}, WorkflowType: workflowType("kid", "1"),
+	kidNext := swftest.Execution("kid", historyEnds(d, kids[0], chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+	kid2Next := swftest.Execution("kid2", historyEnds(d, kids[1], chContinued)[0].WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+	swftest.WantEqual(t, "kid's new run", d.WantHistory(kidNext, chStarted, chDTS)[0].WorkflowExecutionStartedEventAttributes, &types.WorkflowExecutionStartedEventAttributes{
+		ChildPolicy: types.ChildPolicyAbandon, TaskList: &types.TaskList{Name: aws.String(chKidList)}, WorkflowType: kidType,
 		ContinuedExecutionRunId: kids[0].RunId, ExecutionStartToCloseTimeout: aws.String("1800"), Input: aws.String("kid gen 2"), LambdaRole: aws.String(chKidRole),
 		ParentInitiatedEventId: 5, ParentWorkflowExecution: parent, TaskPriority: aws.String("3"), TaskStartToCloseTimeout: aws.String("20"),
 	})
-	chEqual(t, "kid's new run's parent", f.describe(kidNext).ExecutionInfo.Parent, parent)
+	swftest.WantEqual(t, "kid's new run's parent", d.Describe(kidNext).ExecutionInfo.Parent, parent)
 
 	// The last run of kid's chain completes: the parent is told, naming it.
-	f.chAnswer(chKidList, completeWorkflow("final"))
-	h := f.chTail(parent, chKidCompleted, chDTS)
-	chEqual(t, "kid completed", h[0].ChildWorkflowExecutionCompletedEventAttributes, &types.ChildWorkflowExecutionCompletedEventAttributes{
-		InitiatedEventId: 5, StartedEventId: 7, WorkflowExecution: kidNext, WorkflowType: workflowType("kid", "1"), Result: aws.String("final"),
+	d.Decide(d.PollDecisionOn(chKidList).TaskToken, swftest.CompleteWorkflow("final"))
+	h := historyEnds(d, parent, chKidCompleted, chDTS)
+	swftest.WantEqual(t, "kid completed", h[0].ChildWorkflowExecutionCompletedEventAttributes, &types.ChildWorkflowExecutionCompletedEventAttributes{
+		InitiatedEventId: 5, StartedEventId: 7, WorkflowExecution: kidNext, WorkflowType: kidType, Result: aws.String("final"),
 	})
-	if n := f.chOpenChildren(parent); n != 1 {
+	if n := openChildren(d, parent); n != 1 {
 		t.Fatalf("%d open children, want 1", n)
 	}
 
 	// The parent's TERMINATE reaches kid2's new run.
-	f.chTerminate(parent, "")
-	f.chWantStatus(kid2Next, types.ExecutionStatusClosed, types.CloseStatusTerminated)
-	chEqual(t, "kid2 terminated", f.chTail(kid2Next, chStarted, chDTS, chTerminated)[2].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
+	terminateWith(d, parent, "")
+	d.WantStatus(kid2Next, types.ExecutionStatusClosed, types.CloseStatusTerminated)
+	swftest.WantEqual(t, "kid2 terminated", historyEnds(d, kid2Next, chStarted, chDTS, chTerminated)[2].WorkflowExecutionTerminatedEventAttributes, &types.WorkflowExecutionTerminatedEventAttributes{
 		ChildPolicy: types.ChildPolicyAbandon, Cause: types.WorkflowExecutionTerminatedCauseChildPolicyApplied,
 	})
-	f.chTail(parent, chTerminated)
+	historyEnds(d, parent, chTerminated)
 }

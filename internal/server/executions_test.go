@@ -8,53 +8,50 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
+
+	"github.com/openswf/openswf/internal/swftest"
 )
 
 func TestHappyPath(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("order-1")
+	d := swftest.NewDomain(t)
+	ex := d.Start("order-1")
 
-	d := f.decision()
-	if aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || d.StartedEventId != 3 || d.PreviousStartedEventId != 0 {
-		t.Fatalf("first decision task: %+v", d)
+	task := d.PollDecision()
+	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || task.StartedEventId != 3 || task.PreviousStartedEventId != 0 {
+		t.Fatalf("first decision task: %+v", task)
 	}
-	if got := eventTypes(d.Events); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted"}) {
+	if got := swftest.EventTypes(task.Events); !slices.Equal(got, []types.EventType{types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted}) {
 		t.Fatalf("first decision history: %v", got)
 	}
-	f.decide(d.TaskToken, scheduleActivity("a1"))
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"))
 
-	a := f.activity()
+	a := d.PollActivity()
 	if aws.ToString(a.ActivityId) != "a1" || aws.ToString(a.Input) != "input of a1" || a.StartedEventId != 6 {
 		t.Fatalf("activity task: %+v", a)
 	}
-	hb, err := f.c.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a.TaskToken, Details: aws.String("50%")})
+	hb, err := d.Heartbeat(a.TaskToken, aws.String("50%"))
 	must(t, err)
 	if hb.CancelRequested {
 		t.Fatal("cancel requested")
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("done")})
-	must(t, err)
+	d.Complete(a.TaskToken, "done")
 
-	d = f.decision()
-	if d.PreviousStartedEventId != 3 || d.StartedEventId != 9 {
-		t.Fatalf("second decision task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	task = d.PollDecision()
+	if task.PreviousStartedEventId != 3 || task.StartedEventId != 9 {
+		t.Fatalf("second decision task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
-	f.decide(d.TaskToken, completeWorkflow("all done"))
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("all done"))
 
-	want := []string{
-		"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
-		"ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled",
-		"DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted",
-	}
-	if got := eventTypes(f.history(ex)); !slices.Equal(got, want) {
-		t.Fatalf("history:\n got %v\nwant %v", got, want)
-	}
-	desc := f.describe(ex)
+	d.WantHistory(ex,
+		types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
+		types.EventTypeActivityTaskScheduled, types.EventTypeActivityTaskStarted, types.EventTypeActivityTaskCompleted, types.EventTypeDecisionTaskScheduled,
+		types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted, types.EventTypeWorkflowExecutionCompleted)
+	desc := d.Describe(ex)
 	if desc.ExecutionInfo.ExecutionStatus != types.ExecutionStatusClosed || desc.ExecutionInfo.CloseStatus != types.CloseStatusCompleted {
 		t.Fatalf("describe: %+v", desc.ExecutionInfo)
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
@@ -62,46 +59,43 @@ func TestHappyPath(t *testing.T) {
 // fires, and the parent hears of both.
 func TestChildAndTimerHappyPath(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	parent := f.start("parent")
-	d := f.decision()
-	f.decide(d.TaskToken,
-		types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
-			WorkflowId: aws.String("child"), WorkflowType: workflowType("order", "1"), Input: aws.String("for the child"),
-		}},
-		types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t1"), StartToFireTimeout: aws.String("60")}},
+	d := swftest.NewDomain(t)
+	parent := d.Start("parent")
+	d.Decide(d.PollDecision().TaskToken,
+		swftest.StartChild("child", swftest.WorkflowType(swftest.WorkflowTypeName, "1"), func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+			a.Input = aws.String("for the child")
+		}),
+		swftest.StartTimer("t1", "60"),
 	)
-	want := []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
-		"StartChildWorkflowExecutionInitiated", "TimerStarted", "ChildWorkflowExecutionStarted", "DecisionTaskScheduled"}
-	if got := eventTypes(f.history(parent)); !slices.Equal(got, want) {
-		t.Fatalf("parent history:\n got %v\nwant %v", got, want)
-	}
-	started := f.lastEvent(parent, types.EventTypeChildWorkflowExecutionStarted).ChildWorkflowExecutionStartedEventAttributes
+	d.WantHistory(parent,
+		types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
+		types.EventTypeStartChildWorkflowExecutionInitiated, types.EventTypeTimerStarted, types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
+	started := d.LastEvent(parent, types.EventTypeChildWorkflowExecutionStarted).ChildWorkflowExecutionStartedEventAttributes
 	child := started.WorkflowExecution
-	cs := f.history(child)[0].WorkflowExecutionStartedEventAttributes
+	cs := d.History(child)[0].WorkflowExecutionStartedEventAttributes
 	if aws.ToString(cs.ParentWorkflowExecution.RunId) != aws.ToString(parent.RunId) || cs.ParentInitiatedEventId != 5 || aws.ToString(cs.Input) != "for the child" {
 		t.Fatalf("child started with %+v", cs)
 	}
 
 	// Both runs have a decision task; answer the child's by completing it.
 	for range 2 {
-		d = f.decision()
-		if aws.ToString(d.WorkflowExecution.WorkflowId) == "child" {
-			f.decide(d.TaskToken, completeWorkflow("child result"))
+		task := d.PollDecision()
+		if aws.ToString(task.WorkflowExecution.WorkflowId) == "child" {
+			d.Decide(task.TaskToken, swftest.CompleteWorkflow("child result"))
 		} else {
-			f.decide(d.TaskToken)
+			d.Decide(task.TaskToken)
 		}
 	}
-	done := f.lastEvent(parent, types.EventTypeChildWorkflowExecutionCompleted).ChildWorkflowExecutionCompletedEventAttributes
+	done := d.LastEvent(parent, types.EventTypeChildWorkflowExecutionCompleted).ChildWorkflowExecutionCompletedEventAttributes
 	if aws.ToString(done.Result) != "child result" || done.InitiatedEventId != 5 || done.StartedEventId != 7 {
 		t.Fatalf("child completed: %+v", done)
 	}
-	f.advance(60 * time.Second)
-	fired := f.lastEvent(parent, types.EventTypeTimerFired).TimerFiredEventAttributes
+	d.Advance(60 * time.Second)
+	fired := d.LastEvent(parent, types.EventTypeTimerFired).TimerFiredEventAttributes
 	if aws.ToString(fired.TimerId) != "t1" || fired.StartedEventId != 6 {
 		t.Fatalf("timer fired: %+v", fired)
 	}
-	if oc := f.describe(parent).OpenCounts; oc.OpenTimers != 0 || oc.OpenChildWorkflowExecutions != 0 {
+	if oc := d.Describe(parent).OpenCounts; oc.OpenTimers != 0 || oc.OpenChildWorkflowExecutions != 0 {
 		t.Fatalf("open counts %+v", oc)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/openswf/openswf/internal/swftest"
 )
 
 // wantUnknown asserts that err is UnknownResourceFault with exactly msg.
@@ -37,32 +39,34 @@ func isGoneError(err error) bool {
 
 // wantActivityGone asserts that every call with an activity token answers
 // UnknownResourceFault with msg, and that swfsm would stop the activity.
-func (f *fixture) wantActivityGone(token *string, msg string) {
-	f.t.Helper()
-	err := f.tmHeartbeat(token, aws.String("still here"))
-	wantUnknown(f.t, err, msg)
+func wantActivityGone(d *swftest.Domain, token *string, msg string) {
+	t := d.T()
+	t.Helper()
+	_, err := d.Heartbeat(token, aws.String("still here"))
+	wantUnknown(t, err, msg)
 	if !isGoneError(err) {
-		f.t.Fatalf("swfsm's isGoneError does not hold for %v: its worker would run the activity forever", err)
+		t.Fatalf("swfsm's isGoneError does not hold for %v: its worker would run the activity forever", err)
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token, Result: aws.String("late")})
-	wantUnknown(f.t, err, msg)
-	_, err = f.c.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token, Reason: aws.String("late")})
-	wantUnknown(f.t, err, msg)
-	_, err = f.c.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
-	wantUnknown(f.t, err, msg)
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token, Result: aws.String("late")})
+	wantUnknown(t, err, msg)
+	_, err = d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token, Reason: aws.String("late")})
+	wantUnknown(t, err, msg)
+	_, err = d.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
+	wantUnknown(t, err, msg)
 }
 
 // unknownDecision is the answer to a decision task no longer open while its
 // run is: the task named by its DecisionTaskScheduled event.
-func unknownDecision(t testing.TB, d *swf.PollForDecisionTaskOutput) string {
+func unknownDecision(t testing.TB, task *swf.PollForDecisionTaskOutput) string {
 	t.Helper()
-	last := d.Events[len(d.Events)-1]
+	last := task.Events[len(task.Events)-1]
 	if last.EventType != types.EventTypeDecisionTaskStarted {
-		t.Fatalf("the decision task's events end with %v", eventTypes(d.Events))
+		t.Fatalf("the decision task's events end with %v", swftest.EventTypes(task.Events))
 	}
 	return fmt.Sprintf("Unknown decision task, scheduledEventId = %d", last.DecisionTaskStartedEventAttributes.ScheduledEventId)
 }
 
+// closedRun is the answer to a call that names a run that is not open.
 func closedRun(ex *types.WorkflowExecution) string {
 	return fmt.Sprintf("Unknown execution: WorkflowExecution=[workflowId=%s, runId=%s]", aws.ToString(ex.WorkflowId), aws.ToString(ex.RunId))
 }
@@ -72,51 +76,49 @@ func closedRun(ex *types.WorkflowExecution) string {
 // coordinated worker recognises each answer as "gone".
 func TestTaskNoLongerOpen(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 
 	// Completed: its run is still open.
-	ex := f.tmScheduled("done", scheduleActivity("a1"), scheduleActivity("a2")) // events 5 and 6
-	a1 := f.activity()
-	_, err := f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
+	ex := d.Start("done")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2")) // events 5 and 6
+	a1 := d.PollActivity()
+	_, err := d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
 	must(t, err)
-	f.wantActivityGone(a1.TaskToken, "Unknown activity, scheduledEventId = 5")
+	wantActivityGone(d, a1.TaskToken, "Unknown activity, scheduledEventId = 5")
 
 	// Timed out (heartbeat timeout, 30 s): its run is still open.
-	a2 := f.activity()
-	f.advance(31 * time.Second)
-	f.lastEvent(ex, types.EventTypeActivityTaskTimedOut)
-	f.wantActivityGone(a2.TaskToken, "Unknown activity, scheduledEventId = 6")
+	a2 := d.PollActivity()
+	d.Advance(31 * time.Second)
+	d.LastEvent(ex, types.EventTypeActivityTaskTimedOut)
+	wantActivityGone(d, a2.TaskToken, "Unknown activity, scheduledEventId = 6")
 
 	// A decision task answered twice, or after its timeout.
-	d := f.decision()
-	f.decide(d.TaskToken)
-	_, err = f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken})
-	wantUnknown(t, err, unknownDecision(t, d))
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
-	must(t, err)
-	d = f.decision()
-	f.advance(31 * time.Second) // the decision task's start-to-close timeout
-	f.lastEvent(ex, types.EventTypeDecisionTaskTimedOut)
-	_, err = f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken})
-	wantUnknown(t, err, unknownDecision(t, d))
+	task := d.PollDecision()
+	d.Decide(task.TaskToken)
+	err = d.DecideErr(task.TaskToken)
+	wantUnknown(t, err, unknownDecision(t, task))
+	d.Signal(swftest.Execution("done", nil), "s")
+	task = d.PollDecision()
+	d.Advance(31 * time.Second) // the decision task's start-to-close timeout
+	d.LastEvent(ex, types.EventTypeDecisionTaskTimedOut)
+	err = d.DecideErr(task.TaskToken)
+	wantUnknown(t, err, unknownDecision(t, task))
 }
 
 // Once its run has closed, a task is answered with the run's name, for
 // activity and decision tasks alike.
 func TestTaskOfClosedRun(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex2 := f.tmScheduled("terminated", scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex2.WorkflowId, SignalName: aws.String("s")})
-	must(t, err)
-	d := f.decision()
-	_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex2.WorkflowId})
-	must(t, err)
-	f.wantActivityGone(a.TaskToken, closedRun(ex2))
-	_, err = f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken})
-	wantUnknown(t, err, closedRun(ex2))
-	term := f.lastEvent(ex2, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
+	d := swftest.NewDomain(t)
+	ex2 := d.Start("terminated")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	a := d.PollActivity()
+	d.Signal(swftest.Execution("terminated", nil), "s")
+	task := d.PollDecision()
+	d.Terminate(swftest.Execution("terminated", nil))
+	wantActivityGone(d, a.TaskToken, closedRun(ex2))
+	wantUnknown(t, d.DecideErr(task.TaskToken), closedRun(ex2))
+	term := d.LastEvent(ex2, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
 	if term.Cause != types.WorkflowExecutionTerminatedCauseOperatorInitiated {
 		t.Fatalf("an operator's termination has cause %q", term.Cause)
 	}
@@ -126,52 +128,53 @@ func TestTaskOfClosedRun(t *testing.T) {
 // over; the answer still says the execution is unknown.
 func TestTaskOfPurgedRun(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.tmScheduled("purged", scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, RunId: ex.RunId})
-	must(t, err)
-	f.advance(25 * time.Hour) // the domain keeps closed runs for a day
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: ex})
+	d := swftest.NewDomain(t)
+	ex := d.Start("purged")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	a := d.PollActivity()
+	d.Terminate(ex)
+	d.Advance(25 * time.Hour) // the domain keeps closed runs for a day
+	_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: ex})
 	wantUnknown(t, err, closedRun(ex))
-	f.wantActivityGone(a.TaskToken, "Unknown execution: the run of this task has closed and is no longer kept")
+	wantActivityGone(d, a.TaskToken, "Unknown execution: the run of this task has closed and is no longer kept")
 }
 
 // Calls that name a run that does not exist, or is not open, say which:
 // the whole identity with a runId, the workflowId alone without one.
 func TestUnknownExecutionMessages(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("closed")
-	_, err := f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId})
-	must(t, err)
+	d := swftest.NewDomain(t)
+	c, dom := d.Client, aws.String(d.Name)
+	ex := d.Start("closed")
+	d.Terminate(swftest.Execution("closed", nil))
+	var err error
 	missing := &types.WorkflowExecution{WorkflowId: aws.String("missing"), RunId: aws.String("no-such-run")}
 	for _, id := range []*types.WorkflowExecution{ex, missing} {
 		byID := "Unknown execution, workflowId = " + aws.ToString(id.WorkflowId)
-		_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId, SignalName: aws.String("s")})
+		_, err = c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId, SignalName: aws.String("s")})
 		wantUnknown(t, err, byID)
-		_, err = f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId})
+		_, err = c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId})
 		wantUnknown(t, err, byID)
-		_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId, RunId: aws.String("")})
+		_, err = c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId, RunId: aws.String("")})
 		wantUnknown(t, err, byID)
-		_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId, RunId: id.RunId, SignalName: aws.String("s")})
+		_, err = c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId, RunId: id.RunId, SignalName: aws.String("s")})
 		wantUnknown(t, err, closedRun(id))
-		_, err = f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId, RunId: id.RunId})
+		_, err = c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId, RunId: id.RunId})
 		wantUnknown(t, err, closedRun(id))
-		_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: id.WorkflowId, RunId: id.RunId})
+		_, err = c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: dom, WorkflowId: id.WorkflowId, RunId: id.RunId})
 		wantUnknown(t, err, closedRun(id))
 	}
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: missing})
+	_, err = c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: dom, Execution: missing})
 	wantUnknown(t, err, closedRun(missing))
-	_, err = f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: missing})
+	_, err = c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: dom, Execution: missing})
 	wantUnknown(t, err, closedRun(missing))
 
 	// Domains and types keep their words.
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String("nope"), WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
+	_, err = c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String("nope"), WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
 	wantUnknown(t, err, "Unknown domain: nope")
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("x"), WorkflowType: workflowType("order", "2")})
+	_, err = c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: dom, WorkflowId: aws.String("x"), WorkflowType: swftest.WorkflowType(swftest.WorkflowTypeName, "2")})
 	wantUnknown(t, err, "Unknown type: WorkflowType=[name=order, version=2]")
-	_, err = f.c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: f.domain, ActivityType: activityType("work", "9")})
+	_, err = c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: dom, ActivityType: swftest.ActivityType(swftest.ActivityTypeName, "9")})
 	wantUnknown(t, err, "Unknown type: ActivityType=[name=work, version=9]")
 }
 
@@ -179,9 +182,10 @@ func TestUnknownExecutionMessages(t *testing.T) {
 // wire, where clients index them: resp["truncated"], resp["cancelRequested"].
 func TestMembersAlwaysSent(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.tmScheduled("members", scheduleActivity("a1"))
-	tokenJSON, _ := json.Marshal(aws.ToString(f.activity().TaskToken))
+	d := swftest.NewDomain(t)
+	d.Start("members")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	tokenJSON, _ := json.Marshal(aws.ToString(d.PollActivity().TaskToken))
 	for _, c := range []struct{ op, body, want string }{
 		{"CountPendingActivityTasks", `{"domain": "wf", "taskList": {"name": "workers"}}`, `{"count":0,"truncated":false}`},
 		{"CountPendingDecisionTasks", `{"domain": "wf", "taskList": {"name": "deciders"}}`, `{"count":0,"truncated":false}`},
@@ -190,7 +194,7 @@ func TestMembersAlwaysSent(t *testing.T) {
 		{"CountClosedWorkflowExecutions", `{"domain": "wf", "startTimeFilter": {"oldestDate": 0}}`, `{"count":0,"truncated":false}`},
 		{"RecordActivityTaskHeartbeat", `{"taskToken": ` + string(tokenJSON) + `}`, `{"cancelRequested":false}`},
 	} {
-		status, _, body := f.Post("SimpleWorkflowService."+c.op, "application/x-amz-json-1.0", c.body)
+		status, _, body := d.Post("SimpleWorkflowService."+c.op, "application/x-amz-json-1.0", c.body)
 		if status != 200 || string(body) != c.want {
 			t.Errorf("%s %s: %d %s, want %s", c.op, c.body, status, body, c.want)
 		}
@@ -201,40 +205,40 @@ func TestMembersAlwaysSent(t *testing.T) {
 // SerializationException; nothing is stored with U+FFFD in its place.
 func TestBadTextIsRefused(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 	for _, c := range []struct{ op, body, want string }{
 		{"RegisterDomain", "{\"name\":\"bytes\",\"workflowExecutionRetentionPeriodInDays\":\"1\",\"description\":\"caf\xe9\"}", "The request body is not valid UTF-8 (at byte 79)"},
 		{"RegisterDomain", `{"name":"escape","workflowExecutionRetentionPeriodInDays":"1","description":"\udc00"}`, `The request body holds \udc00, half of a surrogate pair, alone (at byte 77)`},
 		{"StartWorkflowExecution", `{"domain":"wf","workflowId":"w","workflowType":{"name":"order","version":"1"},"input":"\ud800 alone"}`, `The request body holds \ud800, half of a surrogate pair, alone (at byte 87)`},
 		{"SignalWorkflowExecution", "{\"domain\":\"wf\",\"workflowId\":\"\xff\",\"signalName\":\"s\"}", "The request body is not valid UTF-8 (at byte 29)"},
 	} {
-		status, code, msg := postJSON(t, f.Server, c.op, c.body)
+		status, code, msg := postJSON(t, d.Server, c.op, c.body)
 		if status != 400 || code != "SerializationException" || msg != c.want {
 			t.Errorf("%s %q: %d %s %q, want 400 SerializationException %q", c.op, c.body, status, code, msg, c.want)
 		}
 	}
 	for _, name := range []string{"bytes", "escape"} {
-		_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+		_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
 		wantUnknown(t, err, "Unknown domain: "+name)
 	}
-	_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("w"), RunId: aws.String("r")}})
+	_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("w"), RunId: aws.String("r")}})
 	wantFault[*types.UnknownResourceFault](t, err)
-	n, err := f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
+	n, err := d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
 	must(t, err)
 	if n.Count != 0 {
 		t.Fatalf("%d runs started from refused requests", n.Count)
 	}
 
 	// A surrogate pair is one character, and arrives whole.
-	_, err = f.c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("pair"), WorkflowExecutionRetentionPeriodInDays: aws.String("1"), Description: aws.String("\U0001F600")})
+	_, err = d.Client.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("pair"), WorkflowExecutionRetentionPeriodInDays: aws.String("1"), Description: aws.String("\U0001F600")})
 	must(t, err)
-	status, _, _ := postJSON(t, f.Server, "RegisterDomain", `{"name":"escaped-pair","workflowExecutionRetentionPeriodInDays":"1","description":"\ud83d\ude00"}`)
+	status, _, _ := postJSON(t, d.Server, "RegisterDomain", `{"name":"escaped-pair","workflowExecutionRetentionPeriodInDays":"1","description":"\ud83d\ude00"}`)
 	if status != 200 {
 		t.Fatalf("an escaped surrogate pair answered %d", status)
 	}
 	for _, name := range []string{"pair", "escaped-pair"} {
-		if d := describeDomain(t, f.c, name).DomainInfo.Description; aws.ToString(d) != "\U0001F600" {
-			t.Fatalf("domain %s has description %q", name, aws.ToString(d))
+		if desc := describeDomain(t, d.Client, name).DomainInfo.Description; aws.ToString(desc) != "\U0001F600" {
+			t.Fatalf("domain %s has description %q", name, aws.ToString(desc))
 		}
 	}
 }
@@ -246,7 +250,7 @@ func TestBadTextIsRefused(t *testing.T) {
 func TestBoto3FailurePaths(t *testing.T) {
 	t.Parallel()
 	python := needBoto3(t)
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 	script := `
 import re, sys, boto3
 c = boto3.client("swf", endpoint_url=sys.argv[1])
@@ -309,5 +313,5 @@ except c.exceptions.ClientError as e:
 msg = fails(c.describe_domain, name="surrogate")
 print("ok")
 `
-	runBoto3(t, python, script, f.URL())
+	runBoto3(t, python, script, d.URL())
 }

@@ -21,41 +21,39 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// Helpers of lambda_test.go start with lb.
-//
 // Lambda tasks are invoked by the server's background workers, in real
 // time: tests wait for their outcome by reading the history until it
 // shows, within a real-time deadline. Timeouts still follow the fake clock.
 
-// lbRole is the lambdaRole runs are started with.
-const lbRole = "arn:aws:iam::123456789012:role/swf-lambda"
+// lambdaRole is the lambdaRole runs are started with.
+const lambdaRole = "arn:aws:iam::123456789012:role/swf-lambda"
 
-// lbBoom is what the "boom" function answers: the error of a function
+// boomError is what the "boom" function answers: the error of a function
 // that raised.
-const lbBoom = `{"errorMessage":"boom: it broke","errorType":"Error","stackTrace":["at handler (index.js:3:9)"]}`
+const boomError = `{"errorMessage":"boom: it broke","errorType":"Error","stackTrace":["at handler (index.js:3:9)"]}`
 
-// lbCall is one request that reached the Lambda endpoint.
-type lbCall struct {
+// lambdaCall is one request that reached the Lambda endpoint.
+type lambdaCall struct {
 	Function, Body                string
 	Auth, Token, InvocationType   string
 	ContentType, AmzDate, Payload string
 }
 
-// lbEndpoint is a Lambda-compatible endpoint on loopback. Its functions:
+// lambdaEndpoint is a Lambda-compatible endpoint on loopback. Its functions:
 // "echo" returns its input, "boom" raises, "missing" does not exist and
 // "slow" answers `"late"` once the test releases it.
-type lbEndpoint struct {
+type lambdaEndpoint struct {
 	*httptest.Server
 	mu      sync.Mutex
-	calls   []lbCall
+	calls   []lambdaCall
 	arrived chan string
 	release chan struct{}
 	once    sync.Once
 }
 
-func lbStartEndpoint(t *testing.T) *lbEndpoint {
+func startLambdaEndpoint(t *testing.T) *lambdaEndpoint {
 	t.Helper()
-	ep := &lbEndpoint{arrived: make(chan string, 100), release: make(chan struct{})}
+	ep := &lambdaEndpoint{arrived: make(chan string, 100), release: make(chan struct{})}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /2015-03-31/functions/{name}/invocations", ep.invoke)
 	ep.Server = httptest.NewServer(mux)
@@ -66,13 +64,13 @@ func lbStartEndpoint(t *testing.T) *lbEndpoint {
 	return ep
 }
 
-func (ep *lbEndpoint) releaseSlow() { ep.once.Do(func() { close(ep.release) }) }
+func (ep *lambdaEndpoint) releaseSlow() { ep.once.Do(func() { close(ep.release) }) }
 
-func (ep *lbEndpoint) invoke(w http.ResponseWriter, r *http.Request) {
+func (ep *lambdaEndpoint) invoke(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	name := r.PathValue("name")
 	ep.mu.Lock()
-	ep.calls = append(ep.calls, lbCall{
+	ep.calls = append(ep.calls, lambdaCall{
 		Function: name, Body: string(body), Auth: r.Header.Get("Authorization"), Token: r.Header.Get("X-Amz-Security-Token"),
 		InvocationType: r.Header.Get("X-Amz-Invocation-Type"), ContentType: r.Header.Get("Content-Type"), AmzDate: r.Header.Get("X-Amz-Date"),
 	})
@@ -83,7 +81,7 @@ func (ep *lbEndpoint) invoke(w http.ResponseWriter, r *http.Request) {
 		w.Write(body)
 	case "boom":
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
-		io.WriteString(w, lbBoom)
+		io.WriteString(w, boomError)
 	case "missing":
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -99,19 +97,19 @@ func (ep *lbEndpoint) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// lbCalls returns the requests so far.
-func (ep *lbEndpoint) lbCalls() []lbCall {
+// invocations returns the requests so far.
+func (ep *lambdaEndpoint) invocations() []lambdaCall {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
 	return slices.Clone(ep.calls)
 }
 
-// lbAwait waits until the functions named have been called (in any order).
-func (ep *lbEndpoint) lbAwait(t *testing.T, names ...string) {
+// await waits until the functions named have been called (in any order).
+func (ep *lambdaEndpoint) await(t *testing.T, names ...string) {
 	t.Helper()
 	want := slices.Sorted(slices.Values(names))
 	var got []string
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(swftest.PollTimeout)
 	for len(got) < len(want) {
 		select {
 		case n := <-ep.arrived:
@@ -125,8 +123,8 @@ func (ep *lbEndpoint) lbAwait(t *testing.T, names ...string) {
 	}
 }
 
-// lbConfig points the server at the endpoint, signing with AKID/SECRET.
-func lbConfig(ep *lbEndpoint, mod ...func(*server.Config)) swftest.Option {
+// lambdaConfig points the server at the endpoint, signing with AKID/SECRET.
+func lambdaConfig(ep *lambdaEndpoint, mod ...func(*server.Config)) swftest.Option {
 	return swftest.WithConfig(func(c *server.Config) {
 		c.Lambda = server.LambdaConfig{Endpoint: ep.URL, Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
 		for _, m := range mod {
@@ -135,91 +133,25 @@ func lbConfig(ep *lbEndpoint, mod ...func(*server.Config)) swftest.Option {
 	})
 }
 
-// lbStart starts a run with lbRole as its lambdaRole.
-func (f *fixture) lbStart(workflowID string) *types.WorkflowExecution {
-	f.t.Helper()
-	return f.start(workflowID, func(in *swf.StartWorkflowExecutionInput) { in.LambdaRole = aws.String(lbRole) })
+// withLambdaRole starts a run with lambdaRole as its lambdaRole.
+func withLambdaRole(in *swf.StartWorkflowExecutionInput) { in.LambdaRole = aws.String(lambdaRole) }
+
+// waitForLambdas waits, in real time, until the run's history holds n
+// events of type typ: Lambda tasks run on the server's workers.
+func waitForLambdas(d *swftest.Domain, ex *types.WorkflowExecution, n int, typ types.EventType) []types.HistoryEvent {
+	d.T().Helper()
+	var h []types.HistoryEvent
+	swftest.WaitFor(d.T(), fmt.Sprintf("%d %s in the history of %s", n, typ, aws.ToString(ex.WorkflowId)), func() bool {
+		h = d.History(ex)
+		return len(swftest.EventsOf(h, typ)) >= n
+	})
+	return h
 }
 
-func lbSchedule(id, name, input string, mod ...func(*types.ScheduleLambdaFunctionDecisionAttributes)) types.Decision {
-	a := &types.ScheduleLambdaFunctionDecisionAttributes{Id: aws.String(id), Name: aws.String(name)}
-	if input != "" {
-		a.Input = aws.String(input)
-	}
-	for _, m := range mod {
-		m(a)
-	}
-	return types.Decision{DecisionType: types.DecisionTypeScheduleLambdaFunction, ScheduleLambdaFunctionDecisionAttributes: a}
-}
-
-// lbFirstDecision takes the run's first decision task and answers it.
-func (f *fixture) lbFirstDecision(ex *types.WorkflowExecution, decisions ...types.Decision) {
-	f.t.Helper()
-	d := f.decision()
-	if aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || d.StartedEventId != 3 {
-		f.t.Fatalf("decision task of %s at %d, want the first of %s", aws.ToString(d.WorkflowExecution.WorkflowId), d.StartedEventId, aws.ToString(ex.WorkflowId))
-	}
-	f.decide(d.TaskToken, decisions...)
-}
-
-// lbWait reads the run's history until it holds n events of type typ,
-// and returns it.
-func (f *fixture) lbWait(ex *types.WorkflowExecution, n int, typ types.EventType) []types.HistoryEvent {
-	f.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		h := f.history(ex)
-		if len(lbOf(h, typ)) >= n {
-			return h
-		}
-		if time.Now().After(deadline) {
-			f.t.Fatalf("no %d %s in %v", n, typ, eventTypes(h))
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// lbOf returns the events of type typ.
-func lbOf(h []types.HistoryEvent, typ types.EventType) []types.HistoryEvent {
-	var out []types.HistoryEvent
-	for _, e := range h {
-		if e.EventType == typ {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// lbWantTypes asserts the history's event types, in order, and that its
-// ids run 1, 2, 3...
-func (f *fixture) lbWantTypes(h []types.HistoryEvent, want ...types.EventType) {
-	f.t.Helper()
-	var w []string
-	for _, t := range want {
-		w = append(w, string(t))
-	}
-	if got := eventTypes(h); !slices.Equal(got, w) {
-		f.t.Fatalf("history:\n got %v\nwant %v", got, w)
-	}
-	for i, e := range h {
-		if e.EventId != int64(i+1) {
-			f.t.Fatalf("event %d has id %d", i+1, e.EventId)
-		}
-	}
-}
-
-// lbOpen returns the run's openLambdaFunctions.
-func (f *fixture) lbOpen(ex *types.WorkflowExecution) int32 {
-	f.t.Helper()
-	return f.describe(ex).OpenCounts.OpenLambdaFunctions
-}
-
-var lbPrefix = []types.EventType{
-	types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
-}
-
-func lbWith(more ...types.EventType) []types.EventType {
-	return append(slices.Clone(lbPrefix), more...)
+// afterFirst is the history of a run whose first decision task completed
+// (events 1-4), then more.
+func afterFirst(more ...types.EventType) []types.EventType {
+	return append([]types.EventType{types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted}, more...)
 }
 
 // A Lambda task runs its function and records its result: Scheduled,
@@ -228,14 +160,14 @@ func lbWith(more ...types.EventType) []types.EventType {
 // body, signed with SigV4 for lambda.
 func TestLambdaFunctionCompletes(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	f := newFixture(t, lbConfig(ep))
-	ex := f.lbStart("lb-echo")
+	ep := startLambdaEndpoint(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep))
+	ex := d.Start("lb-echo", withLambdaRole)
 	input := `{"greeting":"héllo"}`
-	f.lbFirstDecision(ex, lbSchedule("fn-1", "echo", input, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.Control = aws.String("ctl") }))
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("fn-1", "echo", input, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.Control = aws.String("ctl") }))
 
-	h := f.lbWait(ex, 1, types.EventTypeLambdaFunctionCompleted)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled)...)
+	waitForLambdas(d, ex, 1, types.EventTypeLambdaFunctionCompleted)
+	h := d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled)...)
 	s := h[4].LambdaFunctionScheduledEventAttributes
 	if aws.ToString(s.Id) != "fn-1" || aws.ToString(s.Name) != "echo" || aws.ToString(s.Control) != "ctl" || aws.ToString(s.Input) != input ||
 		aws.ToString(s.StartToCloseTimeout) != "900" || s.DecisionTaskCompletedEventId != 4 {
@@ -247,16 +179,14 @@ func TestLambdaFunctionCompletes(t *testing.T) {
 	if c := h[6].LambdaFunctionCompletedEventAttributes; c.ScheduledEventId != 5 || c.StartedEventId != 6 || aws.ToString(c.Result) != input {
 		t.Fatalf("LambdaFunctionCompleted %+v", c)
 	}
-	if a := h[7].DecisionTaskScheduledEventAttributes; aws.ToString(a.TaskList.Name) != deciderList {
+	if a := h[7].DecisionTaskScheduledEventAttributes; aws.ToString(a.TaskList.Name) != swftest.DeciderList {
 		t.Fatalf("DecisionTaskScheduled %+v", a)
 	}
 	for _, e := range h {
-		if !aws.ToTime(e.EventTimestamp).Equal(swftest.Epoch) {
-			t.Fatalf("event %d (%s) at %v, want the fake clock's %v", e.EventId, e.EventType, e.EventTimestamp, swftest.Epoch)
-		}
+		swftest.WantAt(t, e, swftest.Epoch) // the fake clock's time
 	}
 
-	calls := ep.lbCalls()
+	calls := ep.invocations()
 	if len(calls) != 1 {
 		t.Fatalf("%d invocations: %+v", len(calls), calls)
 	}
@@ -270,15 +200,15 @@ func TestLambdaFunctionCompletes(t *testing.T) {
 	}
 
 	// The decider is told.
-	d := f.decision()
-	if d.StartedEventId != 9 || d.PreviousStartedEventId != 3 {
-		t.Fatalf("decision task started at %d after %d", d.StartedEventId, d.PreviousStartedEventId)
+	task := d.PollDecision()
+	if task.StartedEventId != 9 || task.PreviousStartedEventId != 3 {
+		t.Fatalf("decision task started at %d after %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
-	if got := eventTypes(d.Events[6:]); !slices.Equal(got, []string{"LambdaFunctionCompleted", "DecisionTaskScheduled", "DecisionTaskStarted"}) {
-		t.Fatalf("the decider saw %v", eventTypes(d.Events))
+	if got := swftest.EventTypes(task.Events[6:]); !slices.Equal(got, []types.EventType{types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted}) {
+		t.Fatalf("the decider saw %v", swftest.EventTypes(task.Events))
 	}
-	f.decide(d.TaskToken, completeWorkflow("done"))
-	desc := f.describe(ex)
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("done"))
+	desc := d.Describe(ex)
 	if desc.ExecutionInfo.ExecutionStatus != types.ExecutionStatusClosed || desc.OpenCounts.OpenLambdaFunctions != 0 {
 		t.Fatalf("after completing: %s, %d open Lambda functions", desc.ExecutionInfo.ExecutionStatus, desc.OpenCounts.OpenLambdaFunctions)
 	}
@@ -288,45 +218,45 @@ func TestLambdaFunctionCompletes(t *testing.T) {
 // their tasks with LambdaFunctionFailed{reason, details}.
 func TestLambdaFunctionFails(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	f := newFixture(t, lbConfig(ep))
-	ex := f.lbStart("lb-fail")
-	f.lbFirstDecision(ex, lbSchedule("raises", "boom", `{"n":1}`), lbSchedule("absent", "missing", `{"n":2}`))
+	ep := startLambdaEndpoint(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep))
+	ex := d.Start("lb-fail", withLambdaRole)
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("raises", "boom", `{"n":1}`), swftest.ScheduleLambda("absent", "missing", `{"n":2}`))
 
-	h := f.lbWait(ex, 2, types.EventTypeLambdaFunctionFailed)
-	if got := eventTypes(h[:6]); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "LambdaFunctionScheduled", "LambdaFunctionScheduled"}) {
-		t.Fatalf("history %v", eventTypes(h))
+	h := waitForLambdas(d, ex, 2, types.EventTypeLambdaFunctionFailed)
+	if got := swftest.EventTypes(h[:6]); !slices.Equal(got, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionScheduled)) {
+		t.Fatalf("history %v", swftest.EventTypes(h))
 	}
 	// The two run at once: their events interleave, with one decision task
 	// after the first to end.
-	if len(h) != 11 || len(lbOf(h, types.EventTypeLambdaFunctionStarted)) != 2 || len(lbOf(h, types.EventTypeDecisionTaskScheduled)) != 2 || h[10].EventType == types.EventTypeLambdaFunctionStarted {
-		t.Fatalf("history %v", eventTypes(h))
+	if len(h) != 11 || len(swftest.EventsOf(h, types.EventTypeLambdaFunctionStarted)) != 2 || len(swftest.EventsOf(h, types.EventTypeDecisionTaskScheduled)) != 2 || h[10].EventType == types.EventTypeLambdaFunctionStarted {
+		t.Fatalf("history %v", swftest.EventTypes(h))
 	}
 	started := map[int64]int64{} // scheduled -> started
-	for _, e := range lbOf(h, types.EventTypeLambdaFunctionStarted) {
+	for _, e := range swftest.EventsOf(h, types.EventTypeLambdaFunctionStarted) {
 		started[e.LambdaFunctionStartedEventAttributes.ScheduledEventId] = e.EventId
 	}
 	failures := map[int64]*types.LambdaFunctionFailedEventAttributes{}
-	for _, e := range lbOf(h, types.EventTypeLambdaFunctionFailed) {
+	for _, e := range swftest.EventsOf(h, types.EventTypeLambdaFunctionFailed) {
 		a := e.LambdaFunctionFailedEventAttributes
 		if a.StartedEventId != started[a.ScheduledEventId] || a.StartedEventId == 0 || a.StartedEventId > e.EventId {
 			t.Fatalf("LambdaFunctionFailed %d names started event %d; started events %v", e.EventId, a.StartedEventId, started)
 		}
 		failures[a.ScheduledEventId] = a
 	}
-	if a := failures[5]; a == nil || aws.ToString(a.Reason) != "Unhandled" || aws.ToString(a.Details) != lbBoom {
+	if a := failures[5]; a == nil || aws.ToString(a.Reason) != "Unhandled" || aws.ToString(a.Details) != boomError {
 		t.Fatalf("the function that raised: %+v", a)
 	}
 	if a := failures[6]; a == nil || aws.ToString(a.Reason) != "ResourceNotFoundException" ||
 		aws.ToString(a.Details) != "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing" {
 		t.Fatalf("the missing function: %+v", a)
 	}
-	if n := f.lbOpen(ex); n != 0 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions after both failed", n)
 	}
-	d := f.decision()
-	if n := len(lbOf(d.Events, types.EventTypeLambdaFunctionFailed)); n != 2 {
-		t.Fatalf("the decider saw %d failures: %v", n, eventTypes(d.Events))
+	task := d.PollDecision()
+	if n := len(swftest.EventsOf(task.Events, types.EventTypeLambdaFunctionFailed)); n != 2 {
+		t.Fatalf("the decider saw %d failures: %v", n, swftest.EventTypes(task.Events))
 	}
 }
 
@@ -334,53 +264,50 @@ func TestLambdaFunctionFails(t *testing.T) {
 // (fake) clock; its late answer records nothing.
 func TestLambdaFunctionTimesOut(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
+	ep := startLambdaEndpoint(t)
 	// One worker: the one that waits for "slow" must be done with it
 	// before it can run the next function.
-	f := newFixture(t, lbConfig(ep, func(c *server.Config) { c.Lambda.Workers = 1 }))
-	ex := f.lbStart("lb-slow")
-	f.lbFirstDecision(ex, lbSchedule("sleepy", "slow", `{}`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("30") }))
-	ep.lbAwait(t, "slow")
-	h := f.lbWait(ex, 1, types.EventTypeLambdaFunctionStarted)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted)...)
+	d := swftest.NewDomain(t, lambdaConfig(ep, func(c *server.Config) { c.Lambda.Workers = 1 }))
+	ex := d.Start("lb-slow", withLambdaRole)
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("sleepy", "slow", `{}`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("30") }))
+	ep.await(t, "slow")
+	waitForLambdas(d, ex, 1, types.EventTypeLambdaFunctionStarted)
+	h := d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted)...)
 	if a := h[4].LambdaFunctionScheduledEventAttributes; aws.ToString(a.StartToCloseTimeout) != "30" {
 		t.Fatalf("LambdaFunctionScheduled %+v", a)
 	}
-	if n := f.lbOpen(ex); n != 1 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 1 {
 		t.Fatalf("%d open Lambda functions while one runs", n)
 	}
 
-	f.advance(29 * time.Second)
-	if h := f.history(ex); len(h) != 6 {
-		t.Fatalf("timed out early: %v", eventTypes(h))
+	d.Advance(29 * time.Second)
+	if h := d.History(ex); len(h) != 6 {
+		t.Fatalf("timed out early: %v", swftest.EventTypes(h))
 	}
-	f.advance(time.Second)
-	h = f.history(ex)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionTimedOut, types.EventTypeDecisionTaskScheduled)...)
+	d.Advance(time.Second)
+	h = d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionTimedOut, types.EventTypeDecisionTaskScheduled)...)
 	to := h[6]
 	if a := to.LambdaFunctionTimedOutEventAttributes; a.ScheduledEventId != 5 || a.StartedEventId != 6 || a.TimeoutType != types.LambdaFunctionTimeoutTypeStartToClose {
 		t.Fatalf("LambdaFunctionTimedOut %+v", a)
 	}
-	if at := aws.ToTime(to.EventTimestamp); !at.Equal(swftest.Epoch.Add(30 * time.Second)) {
-		t.Fatalf("timed out at %v", at)
-	}
-	if n := f.lbOpen(ex); n != 0 {
+	swftest.WantAt(t, to, swftest.At(30*time.Second))
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions after the timeout", n)
 	}
 
 	// The function answers at last: nothing is recorded. The next function
 	// runs on the same worker, after the late answer was dealt with.
 	ep.releaseSlow()
-	d := f.decision()
-	f.decide(d.TaskToken, lbSchedule("next", "echo", `"again"`))
-	h = f.lbWait(ex, 1, types.EventTypeLambdaFunctionCompleted)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionTimedOut, types.EventTypeDecisionTaskScheduled,
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("next", "echo", `"again"`))
+	waitForLambdas(d, ex, 1, types.EventTypeLambdaFunctionCompleted)
+	h = d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionTimedOut, types.EventTypeDecisionTaskScheduled,
 		types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
 		types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled)...)
 	if a := h[12].LambdaFunctionCompletedEventAttributes; a.ScheduledEventId != 11 || a.StartedEventId != 12 || aws.ToString(a.Result) != `"again"` {
 		t.Fatalf("LambdaFunctionCompleted %+v", a)
 	}
-	if calls := ep.lbCalls(); len(calls) != 2 || calls[0].Function != "slow" || calls[1].Function != "echo" {
+	if calls := ep.invocations(); len(calls) != 2 || calls[0].Function != "slow" || calls[1].Function != "echo" {
 		t.Fatalf("invocations %+v", calls)
 	}
 }
@@ -390,18 +317,13 @@ func TestLambdaFunctionTimesOut(t *testing.T) {
 // may have; an id is free again once its task closed.
 func TestLambdaScheduleFailures(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	f := newFixture(t, lbConfig(ep, func(c *server.Config) { c.Limits.Run.OpenLambdas = 2 }))
-	ex := f.lbStart("lb-limits")
-	f.lbFirstDecision(ex,
-		lbSchedule("a", "slow", `1`),
-		lbSchedule("a", "echo", `2`),
-		lbSchedule("b", "slow", `3`),
-		lbSchedule("c", "echo", `4`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.Control = aws.String("ctl") }),
-	)
-	ep.lbAwait(t, "slow", "slow")
-	h := f.lbWait(ex, 2, types.EventTypeLambdaFunctionStarted)
-	f.lbWantTypes(h, lbWith(
+	ep := startLambdaEndpoint(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep, func(c *server.Config) { c.Limits.Run.OpenLambdas = 2 }))
+	ex := d.Start("lb-limits", withLambdaRole)
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("a", "slow", `1`), swftest.ScheduleLambda("a", "echo", `2`), swftest.ScheduleLambda("b", "slow", `3`), swftest.ScheduleLambda("c", "echo", `4`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.Control = aws.String("ctl") }))
+	ep.await(t, "slow", "slow")
+	waitForLambdas(d, ex, 2, types.EventTypeLambdaFunctionStarted)
+	h := d.WantHistory(ex, afterFirst(
 		types.EventTypeLambdaFunctionScheduled, types.EventTypeScheduleLambdaFunctionFailed, types.EventTypeLambdaFunctionScheduled,
 		types.EventTypeScheduleLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled,
 		types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionStarted)...)
@@ -419,33 +341,33 @@ func TestLambdaScheduleFailures(t *testing.T) {
 		a.Cause != types.ScheduleLambdaFunctionFailedCauseOpenLambdaFunctionsLimitExceeded || a.DecisionTaskCompletedEventId != 4 {
 		t.Fatalf("ScheduleLambdaFunctionFailed past the limit %+v", a)
 	}
-	if n := f.lbOpen(ex); n != 2 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 2 {
 		t.Fatalf("%d open Lambda functions, want 2", n)
 	}
-	if calls := ep.lbCalls(); len(calls) != 2 {
+	if calls := ep.invocations(); len(calls) != 2 {
 		t.Fatalf("refused functions were invoked: %+v", calls)
 	}
 
 	ep.releaseSlow()
-	h = f.lbWait(ex, 2, types.EventTypeLambdaFunctionCompleted)
-	for _, e := range lbOf(h, types.EventTypeLambdaFunctionCompleted) {
+	h = waitForLambdas(d, ex, 2, types.EventTypeLambdaFunctionCompleted)
+	for _, e := range swftest.EventsOf(h, types.EventTypeLambdaFunctionCompleted) {
 		if a := e.LambdaFunctionCompletedEventAttributes; aws.ToString(a.Result) != `"late"` || (a.ScheduledEventId != 5 && a.ScheduledEventId != 7) {
 			t.Fatalf("LambdaFunctionCompleted %+v", a)
 		}
 	}
-	if n := f.lbOpen(ex); n != 0 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions, want 0", n)
 	}
 
 	// Both ids are free again, and there is room for two.
-	d := f.decision()
-	f.decide(d.TaskToken, lbSchedule("a", "echo", `"a again"`), lbSchedule("c", "echo", `"c again"`))
-	h = f.lbWait(ex, 4, types.EventTypeLambdaFunctionCompleted)
-	if n := len(lbOf(h, types.EventTypeScheduleLambdaFunctionFailed)); n != 2 {
-		t.Fatalf("%d ScheduleLambdaFunctionFailed: %v", n, eventTypes(h))
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("a", "echo", `"a again"`), swftest.ScheduleLambda("c", "echo", `"c again"`))
+	h = waitForLambdas(d, ex, 4, types.EventTypeLambdaFunctionCompleted)
+	if n := len(swftest.EventsOf(h, types.EventTypeScheduleLambdaFunctionFailed)); n != 2 {
+		t.Fatalf("%d ScheduleLambdaFunctionFailed: %v", n, swftest.EventTypes(h))
 	}
 	var ids []string
-	for _, e := range lbOf(h, types.EventTypeLambdaFunctionScheduled) {
+	for _, e := range swftest.EventsOf(h, types.EventTypeLambdaFunctionScheduled) {
 		ids = append(ids, aws.ToString(e.LambdaFunctionScheduledEventAttributes.Id))
 	}
 	if !slices.Equal(ids, []string{"a", "b", "a", "c"}) {
@@ -457,16 +379,16 @@ func TestLambdaScheduleFailures(t *testing.T) {
 // ScheduleLambdaFunction fails with LAMBDA_SERVICE_NOT_AVAILABLE_IN_REGION.
 func TestLambdaServiceNotAvailable(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.lbStart("lb-none")
-	f.lbFirstDecision(ex, lbSchedule("fn", "echo", `{}`))
-	h := f.history(ex)
-	f.lbWantTypes(h, lbWith(types.EventTypeScheduleLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
+	d := swftest.NewDomain(t)
+	ex := d.Start("lb-none", withLambdaRole)
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("fn", "echo", `{}`))
+	h := d.History(ex)
+	d.WantHistory(ex, afterFirst(types.EventTypeScheduleLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
 	if a := h[4].ScheduleLambdaFunctionFailedEventAttributes; aws.ToString(a.Id) != "fn" || aws.ToString(a.Name) != "echo" ||
 		a.Cause != types.ScheduleLambdaFunctionFailedCauseLambdaServiceNotAvailableInRegion || a.DecisionTaskCompletedEventId != 4 {
 		t.Fatalf("ScheduleLambdaFunctionFailed %+v", a)
 	}
-	if n := f.lbOpen(ex); n != 0 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions", n)
 	}
 }
@@ -476,57 +398,54 @@ func TestLambdaServiceNotAvailable(t *testing.T) {
 // the function is not invoked.
 func TestLambdaRole(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	f := newFixture(t, lbConfig(ep))
-	ex := f.start("lb-no-role")
-	f.lbFirstDecision(ex, lbSchedule("fn", "echo", `{}`))
-	h := f.lbWait(ex, 1, types.EventTypeStartLambdaFunctionFailed)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeStartLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
+	ep := startLambdaEndpoint(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep))
+	ex := d.Start("lb-no-role")
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("fn", "echo", `{}`))
+	waitForLambdas(d, ex, 1, types.EventTypeStartLambdaFunctionFailed)
+	h := d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeStartLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
 	if a := h[5].StartLambdaFunctionFailedEventAttributes; a.ScheduledEventId != 5 || a.Cause != types.StartLambdaFunctionFailedCauseAssumeRoleFailed || !strings.Contains(aws.ToString(a.Message), "lambdaRole") {
 		t.Fatalf("StartLambdaFunctionFailed %+v", a)
 	}
-	if n := f.lbOpen(ex); n != 0 {
+	if n := d.Describe(ex).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions", n)
 	}
-	if calls := ep.lbCalls(); len(calls) != 0 {
+	if calls := ep.invocations(); len(calls) != 0 {
 		t.Fatalf("invoked without a role: %+v", calls)
 	}
 
 	// The type's defaultLambdaRole serves.
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: f.domain, Name: aws.String("with-role"), Version: aws.String("1"),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String("role-deciders")},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-		DefaultLambdaRole:                   aws.String(lbRole),
-	})
-	must(t, err)
-	ex2 := f.start("lb-type-role", func(in *swf.StartWorkflowExecutionInput) { in.WorkflowType = workflowType("with-role", "1") })
-	d, err := f.c.PollForDecisionTask(pollCtx(t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("role-deciders")}})
-	must(t, err)
-	if a := d.Events[0].WorkflowExecutionStartedEventAttributes; aws.ToString(a.LambdaRole) != lbRole {
+	must(t, d.RegisterWorkflowType("with-role", "1", func(in *swf.RegisterWorkflowTypeInput) {
+		in.DefaultTaskList = &types.TaskList{Name: aws.String("role-deciders")}
+		in.DefaultExecutionStartToCloseTimeout = aws.String("3600")
+		in.DefaultTaskStartToCloseTimeout = aws.String("30")
+		in.DefaultChildPolicy = types.ChildPolicyTerminate
+		in.DefaultLambdaRole = aws.String(lambdaRole)
+	}))
+	ex2 := d.Start("lb-type-role", func(in *swf.StartWorkflowExecutionInput) { in.WorkflowType = swftest.WorkflowType("with-role", "1") })
+	task := d.PollDecisionOn("role-deciders")
+	if a := task.Events[0].WorkflowExecutionStartedEventAttributes; aws.ToString(a.LambdaRole) != lambdaRole {
 		t.Fatalf("WorkflowExecutionStarted lambdaRole %q", aws.ToString(a.LambdaRole))
 	}
-	f.decide(d.TaskToken, lbSchedule("fn", "echo", `"by the type's role"`))
-	h = f.lbWait(ex2, 1, types.EventTypeLambdaFunctionCompleted)
-	if a := lbOf(h, types.EventTypeLambdaFunctionCompleted)[0].LambdaFunctionCompletedEventAttributes; aws.ToString(a.Result) != `"by the type's role"` {
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("fn", "echo", `"by the type's role"`))
+	h = waitForLambdas(d, ex2, 1, types.EventTypeLambdaFunctionCompleted)
+	if a := swftest.EventsOf(h, types.EventTypeLambdaFunctionCompleted)[0].LambdaFunctionCompletedEventAttributes; aws.ToString(a.Result) != `"by the type's role"` {
 		t.Fatalf("LambdaFunctionCompleted %+v", a)
 	}
 }
 
-// lbSTS is a fake STS: AssumeRole of lbRole gives ASIAASSUMED credentials;
+// fakeSTS is a fake STS: AssumeRole of lambdaRole gives ASIAASSUMED credentials;
 // any other role is refused.
-type lbSTS struct {
+type fakeSTS struct {
 	*httptest.Server
 	mu    sync.Mutex
 	forms []url.Values
 	auths []string
 }
 
-func lbStartSTS(t *testing.T) *lbSTS {
+func startFakeSTS(t *testing.T) *fakeSTS {
 	t.Helper()
-	s := &lbSTS{}
+	s := &fakeSTS{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		form, _ := url.ParseQuery(string(b))
@@ -536,7 +455,7 @@ func lbStartSTS(t *testing.T) *lbSTS {
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/xml")
 		role := form.Get("RoleArn")
-		if r.Method != http.MethodPost || form.Get("Action") != "AssumeRole" || role != lbRole {
+		if r.Method != http.MethodPost || form.Get("Action") != "AssumeRole" || role != lambdaRole {
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprintf(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource: %s</Message></Error><RequestId>1</RequestId></ErrorResponse>`, role)
 			return
@@ -563,62 +482,62 @@ func lbStartSTS(t *testing.T) *lbSTS {
 // (ASSUME_ROLE_FAILED) and invokes nothing.
 func TestLambdaAssumeRole(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	sts := lbStartSTS(t)
-	f := newFixture(t, lbConfig(ep, func(c *server.Config) {
+	ep := startLambdaEndpoint(t)
+	sts := startFakeSTS(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep, func(c *server.Config) {
 		c.Lambda.AssumeRole = true
 		c.Lambda.STSEndpoint = sts.URL
 	}))
-	ex := f.lbStart("lb-assumed")
-	f.lbFirstDecision(ex, lbSchedule("fn", "echo", `"as the role"`))
-	h := f.lbWait(ex, 1, types.EventTypeLambdaFunctionCompleted)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled)...)
-	calls := ep.lbCalls()
+	ex := d.Start("lb-assumed", withLambdaRole)
+	d.Decide(d.FirstDecision(ex).TaskToken, swftest.ScheduleLambda("fn", "echo", `"as the role"`))
+	waitForLambdas(d, ex, 1, types.EventTypeLambdaFunctionCompleted)
+	h := d.WantHistory(ex, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeLambdaFunctionStarted, types.EventTypeLambdaFunctionCompleted, types.EventTypeDecisionTaskScheduled)...)
+	calls := ep.invocations()
 	if len(calls) != 1 || !strings.HasPrefix(calls[0].Auth, "AWS4-HMAC-SHA256 Credential=ASIAASSUMED/") ||
 		!strings.Contains(calls[0].Auth, "/us-east-1/lambda/aws4_request") || calls[0].Token != "assumed-token" {
 		t.Fatalf("not invoked with the assumed credentials: %+v", calls)
 	}
 	sts.mu.Lock()
-	if len(sts.forms) != 1 || sts.forms[0].Get("RoleArn") != lbRole || sts.forms[0].Get("Version") != "2011-06-15" ||
+	if len(sts.forms) != 1 || sts.forms[0].Get("RoleArn") != lambdaRole || sts.forms[0].Get("Version") != "2011-06-15" ||
 		!strings.HasPrefix(sts.auths[0], "AWS4-HMAC-SHA256 Credential=AKID/") || !strings.Contains(sts.auths[0], "/us-east-1/sts/aws4_request") {
 		t.Fatalf("AssumeRole requests %v, signed %v", sts.forms, sts.auths)
 	}
 	sts.mu.Unlock()
 
 	// The credentials are kept for the next task.
-	d := f.decision()
-	f.decide(d.TaskToken, lbSchedule("fn2", "echo", `"again"`))
-	h = f.lbWait(ex, 2, types.EventTypeLambdaFunctionCompleted)
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("fn2", "echo", `"again"`))
+	h = waitForLambdas(d, ex, 2, types.EventTypeLambdaFunctionCompleted)
 	if a := h[len(h)-2].LambdaFunctionCompletedEventAttributes; a == nil || aws.ToString(a.Result) != `"again"` {
-		t.Fatalf("history %v", eventTypes(h))
+		t.Fatalf("history %v", swftest.EventTypes(h))
 	}
 	sts.mu.Lock()
 	if len(sts.forms) != 1 {
 		t.Fatalf("%d AssumeRole calls for one role", len(sts.forms))
 	}
 	sts.mu.Unlock()
-	if calls := ep.lbCalls(); len(calls) != 2 || !strings.HasPrefix(calls[1].Auth, "AWS4-HMAC-SHA256 Credential=ASIAASSUMED/") {
+	if calls := ep.invocations(); len(calls) != 2 || !strings.HasPrefix(calls[1].Auth, "AWS4-HMAC-SHA256 Credential=ASIAASSUMED/") {
 		t.Fatalf("second invocation %+v", calls)
 	}
 
 	// A role STS refuses.
 	const denied = "arn:aws:iam::123456789012:role/denied"
-	ex2 := f.start("lb-denied", func(in *swf.StartWorkflowExecutionInput) { in.LambdaRole = aws.String(denied) })
-	d = f.decision()
-	if aws.ToString(d.WorkflowExecution.WorkflowId) != "lb-denied" {
-		d = f.decision()
+	ex2 := d.Start("lb-denied", func(in *swf.StartWorkflowExecutionInput) { in.LambdaRole = aws.String(denied) })
+	task = d.PollDecision()
+	if aws.ToString(task.WorkflowExecution.WorkflowId) != "lb-denied" {
+		task = d.PollDecision()
 	}
-	f.decide(d.TaskToken, lbSchedule("fn", "echo", `"refused"`))
-	h = f.lbWait(ex2, 1, types.EventTypeStartLambdaFunctionFailed)
-	f.lbWantTypes(h, lbWith(types.EventTypeLambdaFunctionScheduled, types.EventTypeStartLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("fn", "echo", `"refused"`))
+	waitForLambdas(d, ex2, 1, types.EventTypeStartLambdaFunctionFailed)
+	h = d.WantHistory(ex2, afterFirst(types.EventTypeLambdaFunctionScheduled, types.EventTypeStartLambdaFunctionFailed, types.EventTypeDecisionTaskScheduled)...)
 	if a := h[5].StartLambdaFunctionFailedEventAttributes; a.ScheduledEventId != 5 || a.Cause != types.StartLambdaFunctionFailedCauseAssumeRoleFailed ||
 		!strings.Contains(aws.ToString(a.Message), denied) || len(aws.ToString(a.Message)) > 1728 {
 		t.Fatalf("StartLambdaFunctionFailed %+v", a)
 	}
-	if n := f.lbOpen(ex2); n != 0 {
+	if n := d.Describe(ex2).OpenCounts.OpenLambdaFunctions; n != 0 {
 		t.Fatalf("%d open Lambda functions", n)
 	}
-	if calls := ep.lbCalls(); len(calls) != 2 {
+	if calls := ep.invocations(); len(calls) != 2 {
 		t.Fatalf("invoked with a refused role: %+v", calls)
 	}
 }
@@ -627,27 +546,27 @@ func TestLambdaAssumeRole(t *testing.T) {
 // answer with ValidationException and records nothing.
 func TestLambdaTimeoutValidation(t *testing.T) {
 	t.Parallel()
-	ep := lbStartEndpoint(t)
-	f := newFixture(t, lbConfig(ep))
-	ex := f.lbStart("lb-validate")
-	d := f.decision()
+	ep := startLambdaEndpoint(t)
+	d := swftest.NewDomain(t, lambdaConfig(ep))
+	ex := d.Start("lb-validate", withLambdaRole)
+	task := d.PollDecision()
 	for _, bad := range []string{"0", "901", "NONE", "-1", "soon"} {
-		_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{
-			lbSchedule("ok", "echo", `{}`),
-			lbSchedule("bad", "echo", `{}`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String(bad) }),
-		}})
+		err := d.DecideErr(task.TaskToken,
+			swftest.ScheduleLambda("ok", "echo", `{}`),
+			swftest.ScheduleLambda("bad", "echo", `{}`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String(bad) }),
+		)
 		wantValidation(t, err, "decisions.2.member.scheduleLambdaFunctionDecisionAttributes.startToCloseTimeout")
 	}
-	if h := f.history(ex); len(h) != 3 {
-		t.Fatalf("a refused answer recorded %v", eventTypes(h))
+	if h := d.History(ex); len(h) != 3 {
+		t.Fatalf("a refused answer recorded %v", swftest.EventTypes(h))
 	}
-	f.decide(d.TaskToken,
-		lbSchedule("one", "echo", `1`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("1") }),
-		lbSchedule("max", "echo", `900`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("900") }),
+	d.Decide(task.TaskToken,
+		swftest.ScheduleLambda("one", "echo", `1`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("1") }),
+		swftest.ScheduleLambda("max", "echo", `900`, func(a *types.ScheduleLambdaFunctionDecisionAttributes) { a.StartToCloseTimeout = aws.String("900") }),
 	)
-	h := f.lbWait(ex, 2, types.EventTypeLambdaFunctionCompleted)
+	h := waitForLambdas(d, ex, 2, types.EventTypeLambdaFunctionCompleted)
 	var timeouts []string
-	for _, e := range lbOf(h, types.EventTypeLambdaFunctionScheduled) {
+	for _, e := range swftest.EventsOf(h, types.EventTypeLambdaFunctionScheduled) {
 		timeouts = append(timeouts, aws.ToString(e.LambdaFunctionScheduledEventAttributes.StartToCloseTimeout))
 	}
 	if !slices.Equal(timeouts, []string{"1", "900"}) {

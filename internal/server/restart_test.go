@@ -33,7 +33,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("kept"), Name: aws.String("w"), Version: aws.String("1"), DefaultChildPolicy: types.ChildPolicyAbandon})
 	must(t, err)
 	s.Clock.Advance(time.Minute)
-	_, err = c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: aws.String("kept"), WorkflowType: workflowType("w", "1")})
+	_, err = c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: aws.String("kept"), WorkflowType: swftest.WorkflowType("w", "1")})
 	must(t, err)
 	page, err := c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered, MaximumPageSize: 1})
 	must(t, err)
@@ -51,12 +51,12 @@ func TestDataSurvivesRestart(t *testing.T) {
 	if st := describeDomain(t, c, "old").DomainInfo.Status; st != types.RegistrationStatusDeprecated {
 		t.Errorf("deprecated domain is %s after restart", st)
 	}
-	at, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("kept"), ActivityType: activityType("a", "1")})
+	at, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("kept"), ActivityType: swftest.ActivityType("a", "1")})
 	must(t, err)
 	if aws.ToString(at.Configuration.DefaultTaskList.Name) != "tl" || aws.ToString(at.Configuration.DefaultTaskHeartbeatTimeout) != "NONE" || !aws.ToTime(at.TypeInfo.CreationDate).Equal(swftest.Epoch) {
 		t.Errorf("activity type after restart: %+v %+v", at.TypeInfo, at.Configuration)
 	}
-	wt, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String("kept"), WorkflowType: workflowType("w", "1")})
+	wt, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String("kept"), WorkflowType: swftest.WorkflowType("w", "1")})
 	must(t, err)
 	if wt.TypeInfo.Status != types.RegistrationStatusDeprecated || !aws.ToTime(wt.TypeInfo.DeprecationDate).Equal(swftest.Epoch.Add(time.Minute)) || wt.Configuration.DefaultChildPolicy != types.ChildPolicyAbandon {
 		t.Errorf("workflow type after restart: %+v %+v", wt.TypeInfo, wt.Configuration)

@@ -13,10 +13,13 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
+// tag is a resource tag.
 func tag(k, v string) types.ResourceTag {
 	return types.ResourceTag{Key: aws.String(k), Value: aws.String(v)}
 }
 
+// tagsOf lists a resource's tags as key=value, in the order the server
+// gives them.
 func tagsOf(t *testing.T, c *swf.Client, arn string) []string {
 	t.Helper()
 	out, err := c.ListTagsForResource(ctx, &swf.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
@@ -28,6 +31,7 @@ func tagsOf(t *testing.T, c *swf.Client, arn string) []string {
 	return s
 }
 
+// manyTags is n distinct tags, k00=v, k01=v, …
 func manyTags(n int) []types.ResourceTag {
 	var out []types.ResourceTag
 	for i := range n {

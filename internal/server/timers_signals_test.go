@@ -1,9 +1,6 @@
 package server_test
 
 import (
-	"context"
-	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +13,6 @@ import (
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/swftest"
 )
-
-// Helpers of timers_signals_test.go start with ts.
 
 // Event types, short.
 const (
@@ -48,307 +43,123 @@ const (
 	tsSenders = "ts-senders"
 )
 
-// tsAt is the fake time d after the epoch.
-func tsAt(d time.Duration) time.Time { return swftest.Epoch.Add(d) }
-
-func tsStartTimer(id, timeout string, control *string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{
-		TimerId: aws.String(id), StartToFireTimeout: aws.String(timeout), Control: control,
-	}}
-}
-
-func tsCancelTimer(id string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeCancelTimer, CancelTimerDecisionAttributes: &types.CancelTimerDecisionAttributes{TimerId: aws.String(id)}}
-}
-
-func tsSignal(workflowID string, runID *string, name string, input, control *string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeSignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes: &types.SignalExternalWorkflowExecutionDecisionAttributes{
-		WorkflowId: aws.String(workflowID), RunId: runID, SignalName: aws.String(name), Input: input, Control: control,
-	}}
-}
-
-func tsRequestCancel(workflowID string, runID, control *string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeRequestCancelExternalWorkflowExecution, RequestCancelExternalWorkflowExecutionDecisionAttributes: &types.RequestCancelExternalWorkflowExecutionDecisionAttributes{
-		WorkflowId: aws.String(workflowID), RunId: runID, Control: control,
-	}}
-}
-
-func tsMarker(name string, details *string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String(name), Details: details}}
-}
-
-func tsFailWorkflow(reason, details string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String(reason), Details: aws.String(details)}}
-}
-
-func tsCancelWorkflow(details string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{Details: aws.String(details)}}
-}
-
-func tsContinueAsNew(input string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{Input: aws.String(input)}}
-}
-
-func tsScheduleLambda(id, name string) types.Decision {
-	return types.Decision{DecisionType: types.DecisionTypeScheduleLambdaFunction, ScheduleLambdaFunctionDecisionAttributes: &types.ScheduleLambdaFunctionDecisionAttributes{
-		Id: aws.String(id), Name: aws.String(name), Input: aws.String("{}"),
-	}}
-}
-
-func tsEx(workflowID string, runID *string) *types.WorkflowExecution {
-	return &types.WorkflowExecution{WorkflowId: aws.String(workflowID), RunId: runID}
-}
-
-// tsOnList starts a run whose decision tasks go on list.
-func tsOnList(list string) func(*swf.StartWorkflowExecutionInput) {
-	return func(in *swf.StartWorkflowExecutionInput) { in.TaskList = &types.TaskList{Name: aws.String(list)} }
-}
-
-// tsJSON shows a value for a failure message.
-func tsJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-// tsSame fails the test unless got and want are deeply equal.
-func tsSame(t *testing.T, what string, got, want any) {
+// completeRunOn completes a run whose decision task waits on list, and
+// checks that it closed.
+func completeRunOn(d *swftest.Domain, ex *types.WorkflowExecution, list string) {
+	t := d.T()
 	t.Helper()
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s:\n got %s\nwant %s", what, tsJSON(got), tsJSON(want))
+	task := d.PollDecisionOn(list)
+	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
+		t.Fatalf("decision task of %s/%s, want one of %s/%s", aws.ToString(task.WorkflowExecution.WorkflowId), aws.ToString(task.WorkflowExecution.RunId), aws.ToString(ex.WorkflowId), aws.ToString(ex.RunId))
 	}
-}
-
-// tsHistory asserts the types of a run's whole history, whose event ids
-// must run 1, 2, 3, …, and returns it.
-func (f *fixture) tsHistory(ex *types.WorkflowExecution, want ...types.EventType) []types.HistoryEvent {
-	f.t.Helper()
-	h := f.history(ex)
-	for i, ev := range h {
-		if ev.EventId != int64(i+1) {
-			f.t.Fatalf("event %d of the history has id %d", i+1, ev.EventId)
-		}
-	}
-	var w []string
-	for _, t := range want {
-		w = append(w, string(t))
-	}
-	if got := eventTypes(h); !slices.Equal(got, w) {
-		f.t.Fatalf("history of %s:\n got %v\nwant %v", aws.ToString(ex.WorkflowId), got, w)
-	}
-	return h
-}
-
-// tsWhen asserts an event's timestamp.
-func (f *fixture) tsWhen(ev types.HistoryEvent, want time.Time) {
-	f.t.Helper()
-	if got := aws.ToTime(ev.EventTimestamp); !got.Equal(want) {
-		f.t.Fatalf("event %d (%s) at %v, want %v", ev.EventId, ev.EventType, got, want)
-	}
-}
-
-// tsOpen asserts a run's open timers and decision tasks.
-func (f *fixture) tsOpen(ex *types.WorkflowExecution, timers, decisionTasks int32) {
-	f.t.Helper()
-	c := f.describe(ex).OpenCounts
-	if c.OpenTimers != timers || c.OpenDecisionTasks != decisionTasks {
-		f.t.Fatalf("open counts of %s: %d timers, %d decision tasks; want %d, %d", aws.ToString(ex.WorkflowId), c.OpenTimers, c.OpenDecisionTasks, timers, decisionTasks)
-	}
-}
-
-// tsStatus asserts how a run closed.
-func (f *fixture) tsStatus(ex *types.WorkflowExecution, want types.CloseStatus) {
-	f.t.Helper()
-	info := f.describe(ex).ExecutionInfo
-	if info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != want {
-		f.t.Fatalf("%s is %s/%s, want CLOSED/%s", aws.ToString(ex.WorkflowId), info.ExecutionStatus, info.CloseStatus, want)
-	}
-}
-
-// tsPoll polls a decision task list and fails the test if no task is there.
-func (f *fixture) tsPoll(list string) *swf.PollForDecisionTaskOutput {
-	f.t.Helper()
-	out, err := f.c.PollForDecisionTask(pollCtx(f.t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(list)}, Identity: aws.String("ts-decider")})
-	must(f.t, err)
-	if out.TaskToken == nil {
-		f.t.Fatalf("no decision task on %s", list)
-	}
-	return out
-}
-
-func (f *fixture) tsDecideErr(token *string, decisions ...types.Decision) error {
-	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: token, Decisions: decisions})
-	return err
-}
-
-// tsSignalAPI signals a run through the API.
-func (f *fixture) tsSignalAPI(ex *types.WorkflowExecution, name string) {
-	f.t.Helper()
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, RunId: ex.RunId, SignalName: aws.String(name)})
-	must(f.t, err)
-}
-
-// tsComplete completes a run whose decision task waits on list.
-func (f *fixture) tsComplete(ex *types.WorkflowExecution, list string) {
-	f.t.Helper()
-	d := f.tsPoll(list)
-	if aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
-		f.t.Fatalf("decision task of %s, want one of %s", tsJSON(d.WorkflowExecution), tsJSON(ex))
-	}
-	f.decide(d.TaskToken, completeWorkflow("done"))
-	f.tsStatus(ex, types.CloseStatusCompleted)
-}
-
-// tsOtherDomain registers the domain ts-other with the fixture's workflow
-// type and starts a run of workflowID there.
-func (f *fixture) tsOtherDomain(workflowID string) *types.WorkflowExecution {
-	f.t.Helper()
-	registerDomain(f.t, f.c, "ts-other")
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String("ts-other"), Name: aws.String("order"), Version: aws.String("1"),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String(deciderList)},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-	})
-	must(f.t, err)
-	out, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("ts-other"), WorkflowId: aws.String(workflowID), WorkflowType: workflowType("order", "1")})
-	must(f.t, err)
-	return tsEx(workflowID, out.RunId)
-}
-
-// tsOtherHistory returns the event types of a run of the domain ts-other.
-func (f *fixture) tsOtherHistory(ex *types.WorkflowExecution) []string {
-	f.t.Helper()
-	out, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String("ts-other"), Execution: ex})
-	must(f.t, err)
-	return eventTypes(out.Events)
-}
-
-// tsDownFor shuts the server down, lets the clock run for d while no
-// server is there to fire anything, and starts a server again on the same
-// database file and clock, as after an outage.
-func (f *fixture) tsDownFor(d time.Duration) {
-	f.t.Helper()
-	db := f.Config().Database
-	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	must(f.t, f.Server.Server.Shutdown(stopCtx))
-	f.Server.Server = nil
-	f.Clock.Advance(d)
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", Database: db, Clock: f.Clock})
-	must(f.t, err)
-	f.Server.Server = srv // swftest shuts it down when the test ends
-	f.Server.Client = f.NewClient()
-	f.c = f.Server.Client
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("done"))
+	d.WantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusCompleted)
 }
 
 // A timer fires exactly startToFireTimeout after the decision that started
 // it, not a millisecond before, and schedules a decision task.
 func TestStartTimerFiresAtItsTimeout(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-timer")
-	f.advance(5 * time.Second)
-	d := f.decision() // 3
-	f.decide(d.TaskToken, tsStartTimer("t1", "60", aws.String("control of t1")), tsStartTimer("t2", "30", nil))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS)
-	tsSame(t, "TimerStarted t1", h[4].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-timer")
+	d.Advance(5 * time.Second)
+	task := d.PollDecision() // 3
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "60", func(a *types.StartTimerDecisionAttributes) { a.Control = aws.String("control of t1") }), swftest.StartTimer("t2", "30"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS)
+	swftest.WantEqual(t, "TimerStarted t1", h[4].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
 		TimerId: aws.String("t1"), Control: aws.String("control of t1"), StartToFireTimeout: aws.String("60"), DecisionTaskCompletedEventId: 4,
 	})
-	tsSame(t, "TimerStarted t2", h[5].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
+	swftest.WantEqual(t, "TimerStarted t2", h[5].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
 		TimerId: aws.String("t2"), StartToFireTimeout: aws.String("30"), DecisionTaskCompletedEventId: 4,
 	})
-	f.tsWhen(h[5], tsAt(5*time.Second))
-	f.tsOpen(ex, 2, 0) // starting a timer asks for no decision
+	swftest.WantAt(t, h[5], swftest.At(5*time.Second))
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 2}) // starting a timer asks for no decision
 
-	f.advance(30*time.Second - time.Millisecond)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS)
-	f.advance(time.Millisecond)
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
-	tsSame(t, "TimerFired t2", h[6].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
-	f.tsWhen(h[6], tsAt(35*time.Second))
-	f.tsWhen(h[7], tsAt(35*time.Second))
-	f.tsOpen(ex, 1, 1)
+	d.Advance(30*time.Second - time.Millisecond)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS)
+	d.Advance(time.Millisecond)
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
+	swftest.WantEqual(t, "TimerFired t2", h[6].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
+	swftest.WantAt(t, h[6], swftest.At(35*time.Second))
+	swftest.WantAt(t, h[7], swftest.At(35*time.Second))
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 1, OpenDecisionTasks: 1})
 
 	// t1 falls due while the decision task waits: no second task.
-	f.advance(30*time.Second - time.Millisecond)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
-	f.advance(time.Millisecond)
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF)
-	tsSame(t, "TimerFired t1", h[8].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
-	f.tsWhen(h[8], tsAt(65*time.Second))
-	f.tsOpen(ex, 0, 1)
+	d.Advance(30*time.Second - time.Millisecond)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
+	d.Advance(time.Millisecond)
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF)
+	swftest.WantEqual(t, "TimerFired t1", h[8].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
+	swftest.WantAt(t, h[8], swftest.At(65*time.Second))
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
-	d = f.decision()
-	if d.StartedEventId != 10 || d.PreviousStartedEventId != 3 || len(d.Events) != 10 {
-		t.Fatalf("decision task: started %d previous %d, %d events", d.StartedEventId, d.PreviousStartedEventId, len(d.Events))
+	task = d.PollDecision()
+	if task.StartedEventId != 10 || task.PreviousStartedEventId != 3 || len(task.Events) != 10 {
+		t.Fatalf("decision task: started %d previous %d, %d events", task.StartedEventId, task.PreviousStartedEventId, len(task.Events))
 	}
-	f.decide(d.TaskToken)
-	f.advance(time.Hour - 66*time.Second)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF, tsDTSt, tsDTC)
+	d.Decide(task.TaskToken)
+	d.Advance(time.Hour - 66*time.Second)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF, tsDTSt, tsDTC)
 }
 
 // A "0" timer fires at once; the Flow framework starts one, always with
 // the same id, to get a new decision task.
 func TestZeroTimerFiresAtOnce(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-zero")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("FORCE_IMMEDIATE_DECISION", "0", nil))
-	f.advance(0)
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
-	tsSame(t, "TimerStarted", h[4].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-zero")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("FORCE_IMMEDIATE_DECISION", "0"))
+	d.Advance(0)
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
+	swftest.WantEqual(t, "TimerStarted", h[4].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
 		TimerId: aws.String("FORCE_IMMEDIATE_DECISION"), StartToFireTimeout: aws.String("0"), DecisionTaskCompletedEventId: 4,
 	})
-	tsSame(t, "TimerFired", h[5].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("FORCE_IMMEDIATE_DECISION"), StartedEventId: 5})
-	f.tsWhen(h[5], tsAt(0))
+	swftest.WantEqual(t, "TimerFired", h[5].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("FORCE_IMMEDIATE_DECISION"), StartedEventId: 5})
+	swftest.WantAt(t, h[5], swftest.At(0))
 
-	d = f.decision()
-	if d.StartedEventId != 8 || d.PreviousStartedEventId != 3 {
-		t.Fatalf("decision task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	task = d.PollDecision()
+	if task.StartedEventId != 8 || task.PreviousStartedEventId != 3 {
+		t.Fatalf("decision task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
-	f.decide(d.TaskToken, tsStartTimer("FORCE_IMMEDIATE_DECISION", "0", nil))
-	f.advance(0)
-	f.advance(0)
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
-	tsSame(t, "second TimerFired", h[10].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("FORCE_IMMEDIATE_DECISION"), StartedEventId: 10})
-	f.tsOpen(ex, 0, 1)
+	d.Decide(task.TaskToken, swftest.StartTimer("FORCE_IMMEDIATE_DECISION", "0"))
+	d.Advance(0)
+	d.Advance(0)
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
+	swftest.WantEqual(t, "second TimerFired", h[10].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("FORCE_IMMEDIATE_DECISION"), StartedEventId: 10})
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 // A timer id is free again once its timer fired or was canceled, even
 // within one list of decisions; the canceled timer never fires.
 func TestTimerIDsAreReusableAfterFireOrCancel(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-reuse")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("a", "10", nil), tsStartTimer("b", "100", nil)) // 5, 6
-	f.advance(10 * time.Second)                                                        // 7 fired a, 8
-	d = f.decision()                                                                   // 9
-	f.decide(d.TaskToken, tsStartTimer("a", "20", aws.String("again")), tsCancelTimer("b"), tsStartTimer("b", "5", nil))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTC, tsTS)
-	tsSame(t, "TimerStarted a again", h[10].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-reuse")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("a", "10"), swftest.StartTimer("b", "100")) // 5, 6
+	d.Advance(10 * time.Second)                                                             // 7 fired a, 8
+	task = d.PollDecision()                                                                 // 9
+	d.Decide(task.TaskToken, swftest.StartTimer("a", "20", func(a *types.StartTimerDecisionAttributes) { a.Control = aws.String("again") }), swftest.CancelTimer("b"), swftest.StartTimer("b", "5"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTC, tsTS)
+	swftest.WantEqual(t, "TimerStarted a again", h[10].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
 		TimerId: aws.String("a"), Control: aws.String("again"), StartToFireTimeout: aws.String("20"), DecisionTaskCompletedEventId: 10,
 	})
-	tsSame(t, "TimerCanceled b", h[11].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("b"), StartedEventId: 6, DecisionTaskCompletedEventId: 10})
-	tsSame(t, "TimerStarted b again", h[12].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
+	swftest.WantEqual(t, "TimerCanceled b", h[11].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("b"), StartedEventId: 6, DecisionTaskCompletedEventId: 10})
+	swftest.WantEqual(t, "TimerStarted b again", h[12].TimerStartedEventAttributes, &types.TimerStartedEventAttributes{
 		TimerId: aws.String("b"), StartToFireTimeout: aws.String("5"), DecisionTaskCompletedEventId: 10,
 	})
-	f.tsOpen(ex, 2, 0)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 2})
 
-	f.advance(5 * time.Second)
-	f.advance(15 * time.Second)
-	f.advance(100 * time.Second) // past the first b's deadline
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTC, tsTS, tsTF, tsDTS, tsTF)
-	tsSame(t, "TimerFired b", h[13].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("b"), StartedEventId: 13})
-	f.tsWhen(h[13], tsAt(15*time.Second))
-	tsSame(t, "TimerFired a", h[15].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("a"), StartedEventId: 11})
-	f.tsWhen(h[15], tsAt(30*time.Second))
-	f.tsOpen(ex, 0, 1)
+	d.Advance(5 * time.Second)
+	d.Advance(15 * time.Second)
+	d.Advance(100 * time.Second) // past the first b's deadline
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTS, tsTC, tsTS, tsTF, tsDTS, tsTF)
+	swftest.WantEqual(t, "TimerFired b", h[13].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("b"), StartedEventId: 13})
+	swftest.WantAt(t, h[13], swftest.At(15*time.Second))
+	swftest.WantEqual(t, "TimerFired a", h[15].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("a"), StartedEventId: 11})
+	swftest.WantAt(t, h[15], swftest.At(30*time.Second))
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 func TestStartTimerFailed(t *testing.T) {
@@ -360,65 +171,65 @@ func TestStartTimerFailed(t *testing.T) {
 	// An open timer with the id, from the same list or an earlier one.
 	t.Run("id in use", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t)
-		ex := f.start("ts-in-use")
-		d := f.decision()
-		f.decide(d.TaskToken, tsStartTimer("t1", "60", nil), tsStartTimer("t1", "30", nil), tsStartTimer("t2", "30", nil))
-		h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS)
-		tsSame(t, "StartTimerFailed", h[5].StartTimerFailedEventAttributes, failed("t1", types.StartTimerFailedCauseTimerIdAlreadyInUse, 4))
-		f.tsOpen(ex, 2, 1)
+		d := swftest.NewDomain(t)
+		ex := d.Start("ts-in-use")
+		task := d.PollDecision()
+		d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"), swftest.StartTimer("t1", "30"), swftest.StartTimer("t2", "30"))
+		h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS)
+		swftest.WantEqual(t, "StartTimerFailed", h[5].StartTimerFailedEventAttributes, failed("t1", types.StartTimerFailedCauseTimerIdAlreadyInUse, 4))
+		d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 2, OpenDecisionTasks: 1})
 
-		d = f.decision() // 9
-		f.decide(d.TaskToken, tsStartTimer("t1", "10", nil))
-		h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS)
-		tsSame(t, "second StartTimerFailed", h[10].StartTimerFailedEventAttributes, failed("t1", types.StartTimerFailedCauseTimerIdAlreadyInUse, 10))
+		task = d.PollDecision() // 9
+		d.Decide(task.TaskToken, swftest.StartTimer("t1", "10"))
+		h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS)
+		swftest.WantEqual(t, "second StartTimerFailed", h[10].StartTimerFailedEventAttributes, failed("t1", types.StartTimerFailedCauseTimerIdAlreadyInUse, 10))
 
 		// The refused timers changed nothing: t1 fires at 60 s.
-		f.advance(30 * time.Second)
-		h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS, tsTF)
-		tsSame(t, "TimerFired t2", h[12].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 7})
-		f.advance(30 * time.Second)
-		h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS, tsTF, tsTF)
-		tsSame(t, "TimerFired t1", h[13].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
+		d.Advance(30 * time.Second)
+		h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS, tsTF)
+		swftest.WantEqual(t, "TimerFired t2", h[12].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 7})
+		d.Advance(30 * time.Second)
+		h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSTF, tsTS, tsDTS, tsDTSt, tsDTC, tsSTF, tsDTS, tsTF, tsTF)
+		swftest.WantEqual(t, "TimerFired t1", h[13].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
 	})
 
 	t.Run("open timers limit", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Run.OpenTimers = 2 }))
-		ex := f.start("ts-limit")
-		d := f.decision()
-		f.decide(d.TaskToken, tsStartTimer("a", "60", nil), tsStartTimer("b", "60", nil), tsStartTimer("c", "60", nil))
-		h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsSTF, tsDTS)
-		tsSame(t, "StartTimerFailed c", h[6].StartTimerFailedEventAttributes, failed("c", types.StartTimerFailedCauseOpenTimersLimitExceeded, 4))
-		f.tsOpen(ex, 2, 1)
+		d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Run.OpenTimers = 2 }))
+		ex := d.Start("ts-limit")
+		task := d.PollDecision()
+		d.Decide(task.TaskToken, swftest.StartTimer("a", "60"), swftest.StartTimer("b", "60"), swftest.StartTimer("c", "60"))
+		h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsSTF, tsDTS)
+		swftest.WantEqual(t, "StartTimerFailed c", h[6].StartTimerFailedEventAttributes, failed("c", types.StartTimerFailedCauseOpenTimersLimitExceeded, 4))
+		d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 2, OpenDecisionTasks: 1})
 
-		d = f.decision() // 9
-		f.decide(d.TaskToken, tsCancelTimer("a"), tsStartTimer("c", "60", nil), tsStartTimer("d", "60", nil))
-		h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsSTF, tsDTS, tsDTSt, tsDTC, tsTC, tsTS, tsSTF, tsDTS)
+		task = d.PollDecision() // 9
+		d.Decide(task.TaskToken, swftest.CancelTimer("a"), swftest.StartTimer("c", "60"), swftest.StartTimer("d", "60"))
+		h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsSTF, tsDTS, tsDTSt, tsDTC, tsTC, tsTS, tsSTF, tsDTS)
 		if id := aws.ToString(h[11].TimerStartedEventAttributes.TimerId); id != "c" {
 			t.Fatalf("timer started: %s", id)
 		}
-		tsSame(t, "StartTimerFailed d", h[12].StartTimerFailedEventAttributes, failed("d", types.StartTimerFailedCauseOpenTimersLimitExceeded, 10))
-		f.tsOpen(ex, 2, 1)
+		swftest.WantEqual(t, "StartTimerFailed d", h[12].StartTimerFailedEventAttributes, failed("d", types.StartTimerFailedCauseOpenTimersLimitExceeded, 10))
+		d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 2, OpenDecisionTasks: 1})
 	})
 
 	// NONE is no duration for a timer: the whole answer is refused and the
 	// decision task stays started.
 	t.Run("NONE", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t)
-		ex := f.start("ts-none")
-		d := f.decision()
-		err := f.tsDecideErr(d.TaskToken, tsStartTimer("t1", "NONE", nil))
+		d := swftest.NewDomain(t)
+		ex := d.Start("ts-none")
+		task := d.PollDecision()
+		err := d.DecideErr(task.TaskToken, swftest.StartTimer("t1", "NONE"))
 		wantValidation(t, err, "decisions.1.member.startTimerDecisionAttributes.startToFireTimeout")
-		err = f.tsDecideErr(d.TaskToken, tsMarker("m", nil), tsStartTimer("t1", "60", nil), tsStartTimer("t2", "NONE", nil))
+		err = d.DecideErr(task.TaskToken, swftest.RecordMarker("m", nil), swftest.StartTimer("t1", "60"), swftest.StartTimer("t2", "NONE"))
 		wantValidation(t, err, "decisions.3.member.startTimerDecisionAttributes.startToFireTimeout")
-		f.tsHistory(ex, tsWES, tsDTS, tsDTSt)
-		f.tsOpen(ex, 0, 1)
+		d.WantHistory(ex, tsWES, tsDTS, tsDTSt)
+		d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
-		f.decide(d.TaskToken, tsStartTimer("t1", "1", nil))
-		f.advance(time.Second)
-		f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
+		d.Decide(task.TaskToken, swftest.StartTimer("t1", "1"))
+		d.Advance(time.Second)
+		d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
 	})
 }
 
@@ -426,134 +237,134 @@ func TestStartTimerFailed(t *testing.T) {
 // the member; nothing is recorded.
 func TestTimerAndExternalDecisionsValidation(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-invalid")
-	d := f.decision()
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-invalid")
+	task := d.PollDecision()
 	for _, tc := range []struct {
 		decision types.Decision
 		field    string
 	}{
-		{tsStartTimer("a:b", "10", nil), "decisions.2.member.startTimerDecisionAttributes.timerId"},
-		{tsStartTimer("arn", "10", nil), "decisions.2.member.startTimerDecisionAttributes.timerId"},
-		{tsStartTimer("t", "-1", nil), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
-		{tsStartTimer("t", "1.5", nil), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
-		{tsStartTimer("t", "", nil), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
-		{tsStartTimer("t", "31536001", nil), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
-		{tsCancelTimer("x/y"), "decisions.2.member.cancelTimerDecisionAttributes.timerId"},
-		{tsCancelTimer(""), "decisions.2.member.cancelTimerDecisionAttributes.timerId"},
-		{tsSignal("a|b", nil, "s", nil, nil), "decisions.2.member.signalExternalWorkflowExecutionDecisionAttributes.workflowId"},
-		{tsSignal("w", nil, "", nil, nil), "decisions.2.member.signalExternalWorkflowExecutionDecisionAttributes.signalName"},
-		{tsRequestCancel("arn", nil, nil), "decisions.2.member.requestCancelExternalWorkflowExecutionDecisionAttributes.workflowId"},
-		{tsRequestCancel("w", aws.String(strings.Repeat("r", 65)), nil), "decisions.2.member.requestCancelExternalWorkflowExecutionDecisionAttributes.runId"},
-		{tsMarker("", nil), "decisions.2.member.recordMarkerDecisionAttributes.markerName"},
+		{swftest.StartTimer("a:b", "10"), "decisions.2.member.startTimerDecisionAttributes.timerId"},
+		{swftest.StartTimer("arn", "10"), "decisions.2.member.startTimerDecisionAttributes.timerId"},
+		{swftest.StartTimer("t", "-1"), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
+		{swftest.StartTimer("t", "1.5"), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
+		{swftest.StartTimer("t", ""), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
+		{swftest.StartTimer("t", "31536001"), "decisions.2.member.startTimerDecisionAttributes.startToFireTimeout"},
+		{swftest.CancelTimer("x/y"), "decisions.2.member.cancelTimerDecisionAttributes.timerId"},
+		{swftest.CancelTimer(""), "decisions.2.member.cancelTimerDecisionAttributes.timerId"},
+		{swftest.SignalExternal("a|b", nil, "s"), "decisions.2.member.signalExternalWorkflowExecutionDecisionAttributes.workflowId"},
+		{swftest.SignalExternal("w", nil, ""), "decisions.2.member.signalExternalWorkflowExecutionDecisionAttributes.signalName"},
+		{swftest.RequestCancelExternal("arn", nil), "decisions.2.member.requestCancelExternalWorkflowExecutionDecisionAttributes.workflowId"},
+		{swftest.RequestCancelExternal("w", aws.String(strings.Repeat("r", 65))), "decisions.2.member.requestCancelExternalWorkflowExecutionDecisionAttributes.runId"},
+		{swftest.RecordMarker("", nil), "decisions.2.member.recordMarkerDecisionAttributes.markerName"},
 	} {
-		err := f.tsDecideErr(d.TaskToken, tsMarker("first", nil), tc.decision)
+		err := d.DecideErr(task.TaskToken, swftest.RecordMarker("first", nil), tc.decision)
 		wantValidation(t, err, tc.field)
 	}
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt)
-	f.tsOpen(ex, 0, 1)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 	// The largest timeout there is works.
-	f.decide(d.TaskToken, tsStartTimer("t", "31536000", nil))
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS)
+	d.Decide(task.TaskToken, swftest.StartTimer("t", "31536000"))
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS)
 }
 
 func TestCancelTimer(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-cancel")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "60", nil), tsStartTimer("t2", "10", nil)) // 5, 6
-	f.advance(10 * time.Second)                                                         // 7 fired t2, 8
-	d = f.decision()                                                                    // 9
-	f.decide(d.TaskToken, tsCancelTimer("t1"))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC)
-	tsSame(t, "TimerCanceled", h[10].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5, DecisionTaskCompletedEventId: 10})
-	f.tsOpen(ex, 0, 0) // canceling a timer asks for no decision
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-cancel")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"), swftest.StartTimer("t2", "10")) // 5, 6
+	d.Advance(10 * time.Second)                                                              // 7 fired t2, 8
+	task = d.PollDecision()                                                                  // 9
+	d.Decide(task.TaskToken, swftest.CancelTimer("t1"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC)
+	swftest.WantEqual(t, "TimerCanceled", h[10].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5, DecisionTaskCompletedEventId: 10})
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{}) // canceling a timer asks for no decision
 
-	f.advance(60 * time.Second) // t1 never fires
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC)
+	d.Advance(60 * time.Second) // t1 never fires
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC)
 
 	// Canceled, fired, never started: each is unknown.
-	f.tsSignalAPI(ex, "wake up") // 12, 13
-	d = f.decision()             // 14
-	f.decide(d.TaskToken, tsCancelTimer("t1"), tsCancelTimer("t2"), tsCancelTimer("t3"))
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC,
+	d.Signal(ex, "wake up") // 12, 13
+	task = d.PollDecision() // 14
+	d.Decide(task.TaskToken, swftest.CancelTimer("t1"), swftest.CancelTimer("t2"), swftest.CancelTimer("t3"))
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsDTC, tsTC,
 		tsSig, tsDTS, tsDTSt, tsDTC, tsCTF, tsCTF, tsCTF, tsDTS)
 	for i, id := range []string{"t1", "t2", "t3"} {
-		tsSame(t, "CancelTimerFailed "+id, h[15+i].CancelTimerFailedEventAttributes, &types.CancelTimerFailedEventAttributes{
+		swftest.WantEqual(t, "CancelTimerFailed "+id, h[15+i].CancelTimerFailedEventAttributes, &types.CancelTimerFailedEventAttributes{
 			TimerId: aws.String(id), Cause: types.CancelTimerFailedCauseTimerIdUnknown, DecisionTaskCompletedEventId: 15,
 		})
 	}
-	f.tsOpen(ex, 0, 1)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 // A timer that fired after the decision task started is no longer there
 // to cancel, though the decider has not seen it fire.
 func TestCancelTimerThatFiredUnseen(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-unseen")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "10", nil)) // 5
-	f.tsSignalAPI(ex, "wake up")                         // 6, 7
-	d = f.decision()                                     // 8
-	f.advance(10 * time.Second)                          // 9
-	f.decide(d.TaskToken, tsCancelTimer("t1"))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSig, tsDTS, tsDTSt, tsTF, tsDTC, tsCTF, tsDTS)
-	tsSame(t, "CancelTimerFailed", h[10].CancelTimerFailedEventAttributes, &types.CancelTimerFailedEventAttributes{
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-unseen")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "10")) // 5
+	d.Signal(ex, "wake up")                                  // 6, 7
+	task = d.PollDecision()                                  // 8
+	d.Advance(10 * time.Second)                              // 9
+	d.Decide(task.TaskToken, swftest.CancelTimer("t1"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsSig, tsDTS, tsDTSt, tsTF, tsDTC, tsCTF, tsDTS)
+	swftest.WantEqual(t, "CancelTimerFailed", h[10].CancelTimerFailedEventAttributes, &types.CancelTimerFailedEventAttributes{
 		TimerId: aws.String("t1"), Cause: types.CancelTimerFailedCauseTimerIdUnknown, DecisionTaskCompletedEventId: 10,
 	})
-	d = f.decision()
-	if d.StartedEventId != 13 || d.PreviousStartedEventId != 8 {
-		t.Fatalf("decision task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	task = d.PollDecision()
+	if task.StartedEventId != 13 || task.PreviousStartedEventId != 8 {
+		t.Fatalf("decision task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
 }
 
 // A timer started and canceled by one answer leaves nothing behind.
 func TestTimerStartedAndCanceledTogether(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-together")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "10", nil), tsCancelTimer("t1"))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTC)
-	tsSame(t, "TimerCanceled", h[5].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5, DecisionTaskCompletedEventId: 4})
-	f.tsOpen(ex, 0, 0)
-	f.advance(10 * time.Second)
-	f.restart()
-	f.advance(10 * time.Second)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTC)
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-together")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "10"), swftest.CancelTimer("t1"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTC)
+	swftest.WantEqual(t, "TimerCanceled", h[5].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5, DecisionTaskCompletedEventId: 4})
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{})
+	d.Advance(10 * time.Second)
+	d.Restart()
+	d.Advance(10 * time.Second)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTC)
 }
 
 // Timers live in the database: one armed before a restart fires after it,
 // at its time, and exactly once however often timers are fired.
 func TestTimerSurvivesRestart(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-durable")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "60", aws.String("kept")))
-	f.advance(30 * time.Second)
-	f.restart()
-	f.tsOpen(ex, 1, 0)
-	f.advance(30*time.Second - time.Millisecond)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS)
-	f.restart()
-	f.advance(time.Millisecond)
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
-	tsSame(t, "TimerFired", h[5].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
-	f.tsWhen(h[5], tsAt(60*time.Second))
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-durable")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "60", func(a *types.StartTimerDecisionAttributes) { a.Control = aws.String("kept") }))
+	d.Advance(30 * time.Second)
+	d.Restart()
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 1})
+	d.Advance(30*time.Second - time.Millisecond)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS)
+	d.Restart()
+	d.Advance(time.Millisecond)
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
+	swftest.WantEqual(t, "TimerFired", h[5].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
+	swftest.WantAt(t, h[5], swftest.At(60*time.Second))
 
-	f.advance(0)
-	must(t, f.FireDueTimers(ctx))
-	f.restart()
-	must(t, f.FireDueTimers(ctx))
-	f.advance(10 * time.Minute)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
-	f.tsOpen(ex, 0, 1)
-	d = f.decision()
-	if d.StartedEventId != 8 {
-		t.Fatalf("decision task started %d", d.StartedEventId)
+	d.Advance(0)
+	must(t, d.FireDueTimers(ctx))
+	d.Restart()
+	must(t, d.FireDueTimers(ctx))
+	d.Advance(10 * time.Minute)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTF, tsDTS)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+	task = d.PollDecision()
+	if task.StartedEventId != 8 {
+		t.Fatalf("decision task started %d", task.StartedEventId)
 	}
 }
 
@@ -561,48 +372,47 @@ func TestTimerSurvivesRestart(t *testing.T) {
 // before and after a restart, and a waiting poll gets the decision task.
 func TestTimerLoopFiresTimersByItself(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-loop")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "60", nil), tsStartTimer("t2", "120", nil))
-	f.Clock.Advance(60 * time.Second) // no FireDueTimers: the loop does it
-	d = f.decision()
-	if got := eventTypes(d.Events); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
-		"TimerStarted", "TimerStarted", "TimerFired", "DecisionTaskScheduled", "DecisionTaskStarted"}) {
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-loop")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"), swftest.StartTimer("t2", "120"))
+	d.Clock.Advance(60 * time.Second) // no FireDueTimers: the loop does it
+	task = d.PollDecision()
+	if got := swftest.EventTypes(task.Events); !slices.Equal(got, []types.EventType{tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt}) {
 		t.Fatalf("decision task: %v", got)
 	}
-	f.decide(d.TaskToken)
+	d.Decide(task.TaskToken)
 
-	f.restart()
-	f.Clock.Advance(60 * time.Second)
-	d = f.decision()
-	fired := d.Events[len(d.Events)-3]
-	tsSame(t, "TimerFired t2", fired.TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
-	f.tsWhen(fired, tsAt(120*time.Second))
-	f.tsOpen(ex, 0, 1)
+	d.Restart()
+	d.Clock.Advance(60 * time.Second)
+	task = d.PollDecision()
+	fired := task.Events[len(task.Events)-3]
+	swftest.WantEqual(t, "TimerFired t2", fired.TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
+	swftest.WantAt(t, fired, swftest.At(120*time.Second))
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 // A timer that fell due while no server ran fires when one starts; one
 // not yet due waits for its time.
 func TestTimerDueDuringOutageFiresOnStartUp(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-outage")
-	d := f.decision()
-	f.decide(d.TaskToken, tsStartTimer("t1", "60", nil), tsStartTimer("t2", "300", nil)) // 5, 6
-	f.tsDownFor(100 * time.Second)
-	must(t, f.FireDueTimers(ctx))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
-	tsSame(t, "TimerFired t1", h[6].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
-	f.tsWhen(h[6], tsAt(100*time.Second)) // when it could fire
-	f.tsOpen(ex, 1, 1)
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-outage")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"), swftest.StartTimer("t2", "300")) // 5, 6
+	d.DownFor(100 * time.Second)
+	must(t, d.FireDueTimers(ctx))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
+	swftest.WantEqual(t, "TimerFired t1", h[6].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t1"), StartedEventId: 5})
+	swftest.WantAt(t, h[6], swftest.At(100*time.Second)) // when it could fire
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 1, OpenDecisionTasks: 1})
 
-	f.advance(200*time.Second - time.Millisecond)
-	f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
-	f.advance(time.Millisecond)
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF)
-	tsSame(t, "TimerFired t2", h[8].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
-	f.tsWhen(h[8], tsAt(300*time.Second))
+	d.Advance(200*time.Second - time.Millisecond)
+	d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS)
+	d.Advance(time.Millisecond)
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsTF)
+	swftest.WantEqual(t, "TimerFired t2", h[8].TimerFiredEventAttributes, &types.TimerFiredEventAttributes{TimerId: aws.String("t2"), StartedEventId: 6})
+	swftest.WantAt(t, h[8], swftest.At(300*time.Second))
 }
 
 // The timers of a closed run go with it, however it closed.
@@ -611,123 +421,124 @@ func TestTimersOfAClosedRunNeverFire(t *testing.T) {
 	for _, tc := range tsCloseCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			ex := f.start("ts-closed")
-			d := f.decision()
-			f.decide(d.TaskToken, tsStartTimer("t1", "60", nil), tsStartTimer("t2", "1", nil), tc.decision)
-			f.tsStatus(ex, tc.status)
-			f.tsOpen(ex, 0, 0)
-			f.advance(60 * time.Second)
-			f.restart()
-			f.advance(60 * time.Second)
-			f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tc.closed)
+			d := swftest.NewDomain(t)
+			ex := d.Start("ts-closed")
+			task := d.PollDecision()
+			d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"), swftest.StartTimer("t2", "1"), tc.decision)
+			d.WantStatus(ex, types.ExecutionStatusClosed, tc.status)
+			d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{})
+			d.Advance(60 * time.Second)
+			d.Restart()
+			d.Advance(60 * time.Second)
+			d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tc.closed)
 			if tc.status == types.CloseStatusContinuedAsNew {
 				// The new run starts without the old run's timers.
-				next := tsEx("ts-closed", f.lastEvent(ex, tc.closed).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-				f.tsHistory(next, tsWES, tsDTS)
-				f.tsOpen(next, 0, 1)
+				next := swftest.Execution("ts-closed", d.LastEvent(ex, tc.closed).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+				d.WantHistory(next, tsWES, tsDTS)
+				d.WantOpenCounts(next, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 			}
 		})
 	}
 	t.Run("terminated", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t)
-		ex := f.start("ts-terminated")
-		d := f.decision()
-		f.decide(d.TaskToken, tsStartTimer("t1", "60", nil))
-		_, err := f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId})
-		must(t, err)
-		f.advance(60 * time.Second)
-		f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, types.EventTypeWorkflowExecutionTerminated)
+		d := swftest.NewDomain(t)
+		ex := d.Start("ts-terminated")
+		task := d.PollDecision()
+		d.Decide(task.TaskToken, swftest.StartTimer("t1", "60"))
+		d.Terminate(swftest.Execution("ts-terminated", nil))
+		d.Advance(60 * time.Second)
+		d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, types.EventTypeWorkflowExecutionTerminated)
 	})
 	t.Run("timed out", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(t)
-		ex := f.start("ts-timed-out", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("100") })
-		d := f.decision()
-		f.decide(d.TaskToken, tsStartTimer("t1", "150", nil), tsStartTimer("t2", "200", nil))
-		f.advance(100 * time.Second)
-		f.advance(100 * time.Second)
-		f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, types.EventTypeWorkflowExecutionTimedOut)
-		f.tsStatus(ex, types.CloseStatusTimedOut)
+		d := swftest.NewDomain(t)
+		ex := d.Start("ts-timed-out", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("100") })
+		task := d.PollDecision()
+		d.Decide(task.TaskToken, swftest.StartTimer("t1", "150"), swftest.StartTimer("t2", "200"))
+		d.Advance(100 * time.Second)
+		d.Advance(100 * time.Second)
+		d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, types.EventTypeWorkflowExecutionTimedOut)
+		d.WantStatus(ex, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
 	})
 }
 
 // A run signals another; both hear of it and get a decision task.
 func TestSignalExternalWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	target := f.start("ts-target", tsOnList(tsTargets))
-	sender := f.start("ts-sender")
-	f.decide(f.tsPoll(tsTargets).TaskToken) // target: 3, 4
+	d := swftest.NewDomain(t)
+	target := d.Start("ts-target", swftest.OnList(tsTargets))
+	sender := d.Start("ts-sender")
+	d.Decide(d.PollDecisionOn(tsTargets).TaskToken) // target: 3, 4
 
-	d := f.decision() // sender: 3
-	f.decide(d.TaskToken, tsSignal("ts-target", target.RunId, "go", aws.String("payload"), aws.String("sender's note")))
-	h := f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS)
-	tsSame(t, "SignalExternalWorkflowExecutionInitiated", h[4].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
+	task := d.PollDecision() // sender: 3
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-target", target.RunId, "go", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) {
+		a.Input, a.Control = aws.String("payload"), aws.String("sender's note")
+	}))
+	h := d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS)
+	swftest.WantEqual(t, "SignalExternalWorkflowExecutionInitiated", h[4].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
 		WorkflowId: aws.String("ts-target"), RunId: target.RunId, SignalName: aws.String("go"), Input: aws.String("payload"),
 		Control: aws.String("sender's note"), DecisionTaskCompletedEventId: 4,
 	})
-	tsSame(t, "ExternalWorkflowExecutionSignaled", h[5].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
+	swftest.WantEqual(t, "ExternalWorkflowExecutionSignaled", h[5].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
 		WorkflowExecution: target, InitiatedEventId: 5,
 	})
-	th := f.tsHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS)
-	tsSame(t, "WorkflowExecutionSignaled", th[4].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	th := d.WantHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS)
+	swftest.WantEqual(t, "WorkflowExecutionSignaled", th[4].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("go"), Input: aws.String("payload"), ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 5,
 	})
-	f.tsOpen(sender, 0, 1)
-	f.tsOpen(target, 0, 1)
+	d.WantOpenCounts(sender, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+	d.WantOpenCounts(target, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
-	td := f.tsPoll(tsTargets) // target: 7
+	td := d.PollDecisionOn(tsTargets) // target: 7
 	if td.StartedEventId != 7 || td.Events[4].EventType != tsSig {
-		t.Fatalf("target's decision task: started %d, events %v", td.StartedEventId, eventTypes(td.Events))
+		t.Fatalf("target's decision task: started %d, events %v", td.StartedEventId, swftest.EventTypes(td.Events))
 	}
-	d = f.decision() // sender: 8
-	if d.StartedEventId != 8 || d.Events[5].EventType != tsSigDone {
-		t.Fatalf("sender's decision task: started %d, events %v", d.StartedEventId, eventTypes(d.Events))
+	task = d.PollDecision() // sender: 8
+	if task.StartedEventId != 8 || task.Events[5].EventType != tsSigDone {
+		t.Fatalf("sender's decision task: started %d, events %v", task.StartedEventId, swftest.EventTypes(task.Events))
 	}
 
 	// Without a runId the signal goes to the open run; the target's task
 	// has started, so it gets no new one until it answers.
-	f.decide(d.TaskToken, tsSignal("ts-target", nil, "again", nil, nil))
-	h = f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS)
-	tsSame(t, "second Initiated", h[9].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-target", nil, "again"))
+	h = d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigDone, tsDTS)
+	swftest.WantEqual(t, "second Initiated", h[9].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
 		WorkflowId: aws.String("ts-target"), SignalName: aws.String("again"), DecisionTaskCompletedEventId: 9,
 	})
-	tsSame(t, "second ExternalWorkflowExecutionSignaled", h[10].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
+	swftest.WantEqual(t, "second ExternalWorkflowExecutionSignaled", h[10].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
 		WorkflowExecution: target, InitiatedEventId: 10,
 	})
-	th = f.tsHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS, tsDTSt, tsSig)
-	tsSame(t, "second WorkflowExecutionSignaled", th[7].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	th = d.WantHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS, tsDTSt, tsSig)
+	swftest.WantEqual(t, "second WorkflowExecutionSignaled", th[7].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("again"), ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 10,
 	})
-	f.tsOpen(target, 0, 1)
-	f.decide(td.TaskToken)
-	f.tsHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS, tsDTSt, tsSig, tsDTC, tsDTS)
+	d.WantOpenCounts(target, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+	d.Decide(td.TaskToken)
+	d.WantHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsSig, tsDTS, tsDTSt, tsSig, tsDTC, tsDTS)
 }
 
 // Without a runId a signal goes to the open run of the workflowId; with
 // the runId of one of its closed runs it goes nowhere.
 func TestSignalExternalTargetsTheOpenRun(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	old := f.start("ts-target", tsOnList(tsTargets))
-	f.tsComplete(old, tsTargets)
-	current := f.start("ts-target", tsOnList(tsTargets))
-	sender := f.start("ts-sender")
-	d := f.decision()
-	f.decide(d.TaskToken, tsSignal("ts-target", nil, "to the open run", nil, nil), tsSignal("ts-target", old.RunId, "to the old run", nil, aws.String("c")))
+	d := swftest.NewDomain(t)
+	old := d.Start("ts-target", swftest.OnList(tsTargets))
+	completeRunOn(d, old, tsTargets)
+	current := d.Start("ts-target", swftest.OnList(tsTargets))
+	sender := d.Start("ts-sender")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-target", nil, "to the open run"), swftest.SignalExternal("ts-target", old.RunId, "to the old run", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) { a.Control = aws.String("c") }))
 	// The second Initiated comes before the first signal is carried out.
-	h := f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigInit, tsSigDone, tsDTS, tsSigFailed)
-	tsSame(t, "ExternalWorkflowExecutionSignaled", h[6].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
+	h := d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigInit, tsSigDone, tsDTS, tsSigFailed)
+	swftest.WantEqual(t, "ExternalWorkflowExecutionSignaled", h[6].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
 		WorkflowExecution: current, InitiatedEventId: 5,
 	})
-	tsSame(t, "SignalExternalWorkflowExecutionFailed", h[8].SignalExternalWorkflowExecutionFailedEventAttributes, &types.SignalExternalWorkflowExecutionFailedEventAttributes{
+	swftest.WantEqual(t, "SignalExternalWorkflowExecutionFailed", h[8].SignalExternalWorkflowExecutionFailedEventAttributes, &types.SignalExternalWorkflowExecutionFailedEventAttributes{
 		WorkflowId: aws.String("ts-target"), RunId: old.RunId, Cause: types.SignalExternalWorkflowExecutionFailedCauseUnknownExternalWorkflowExecution,
 		InitiatedEventId: 6, DecisionTaskCompletedEventId: 4, Control: aws.String("c"),
 	})
-	f.tsHistory(current, tsWES, tsDTS, tsSig)
-	f.tsHistory(old, tsWES, tsDTS, tsDTSt, tsDTC, types.EventTypeWorkflowExecutionCompleted)
+	d.WantHistory(current, tsWES, tsDTS, tsSig)
+	d.WantHistory(old, tsWES, tsDTS, tsDTSt, tsDTC, types.EventTypeWorkflowExecutionCompleted)
 }
 
 // tsNoTarget prepares the target of a signal or cancellation request that
@@ -735,36 +546,36 @@ func TestSignalExternalTargetsTheOpenRun(t *testing.T) {
 // run of another domain that must hear nothing, if any.
 type tsNoTarget struct {
 	name    string
-	prepare func(f *fixture, sender *types.WorkflowExecution) (wid string, runID *string, other *types.WorkflowExecution)
+	prepare func(d *swftest.Domain, sender *types.WorkflowExecution) (wid string, runID *string, other *types.WorkflowExecution)
 }
 
 var tsNoTargets = []tsNoTarget{
-	{"unknown workflowId", func(f *fixture, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+	{"unknown workflowId", func(d *swftest.Domain, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
 		return "nobody", nil, nil
 	}},
-	{"unknown workflowId with a runId", func(f *fixture, sender *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+	{"unknown workflowId with a runId", func(d *swftest.Domain, sender *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
 		return "nobody", sender.RunId, nil
 	}},
-	{"closed run by runId", func(f *fixture, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
-		ex := f.start("ts-target", tsOnList(tsTargets))
-		f.tsComplete(ex, tsTargets)
+	{"closed run by runId", func(d *swftest.Domain, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+		ex := d.Start("ts-target", swftest.OnList(tsTargets))
+		completeRunOn(d, ex, tsTargets)
 		return "ts-target", ex.RunId, nil
 	}},
-	{"closed run without runId", func(f *fixture, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
-		ex := f.start("ts-target", tsOnList(tsTargets))
-		f.tsComplete(ex, tsTargets)
+	{"closed run without runId", func(d *swftest.Domain, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+		ex := d.Start("ts-target", swftest.OnList(tsTargets))
+		completeRunOn(d, ex, tsTargets)
 		return "ts-target", nil, nil
 	}},
-	{"wrong runId", func(f *fixture, sender *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
-		f.start("ts-target", tsOnList(tsTargets))
+	{"wrong runId", func(d *swftest.Domain, sender *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+		d.Start("ts-target", swftest.OnList(tsTargets))
 		return "ts-target", sender.RunId, nil
 	}},
-	{"run of another domain", func(f *fixture, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
-		ex := f.tsOtherDomain("ts-target")
+	{"run of another domain", func(d *swftest.Domain, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+		ex := d.Server.Domain("ts-other").Start("ts-target")
 		return "ts-target", ex.RunId, ex
 	}},
-	{"run of another domain without runId", func(f *fixture, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
-		ex := f.tsOtherDomain("ts-target")
+	{"run of another domain without runId", func(d *swftest.Domain, _ *types.WorkflowExecution) (string, *string, *types.WorkflowExecution) {
+		ex := d.Server.Domain("ts-other").Start("ts-target")
 		return "ts-target", nil, ex
 	}},
 }
@@ -774,25 +585,25 @@ func TestSignalExternalWorkflowExecutionFailed(t *testing.T) {
 	for _, tc := range tsNoTargets {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			sender := f.start("ts-sender")
-			wid, runID, other := tc.prepare(f, sender)
-			d := f.decision()
-			f.decide(d.TaskToken, tsSignal(wid, runID, "lost", aws.String("input"), aws.String("control")))
-			h := f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigFailed, tsDTS)
-			tsSame(t, "Initiated", h[4].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
+			d := swftest.NewDomain(t)
+			sender := d.Start("ts-sender")
+			wid, runID, other := tc.prepare(d, sender)
+			task := d.PollDecision()
+			d.Decide(task.TaskToken, swftest.SignalExternal(wid, runID, "lost", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) {
+				a.Input, a.Control = aws.String("input"), aws.String("control")
+			}))
+			h := d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSigFailed, tsDTS)
+			swftest.WantEqual(t, "Initiated", h[4].SignalExternalWorkflowExecutionInitiatedEventAttributes, &types.SignalExternalWorkflowExecutionInitiatedEventAttributes{
 				WorkflowId: aws.String(wid), RunId: runID, SignalName: aws.String("lost"), Input: aws.String("input"),
 				Control: aws.String("control"), DecisionTaskCompletedEventId: 4,
 			})
-			tsSame(t, "Failed", h[5].SignalExternalWorkflowExecutionFailedEventAttributes, &types.SignalExternalWorkflowExecutionFailedEventAttributes{
+			swftest.WantEqual(t, "Failed", h[5].SignalExternalWorkflowExecutionFailedEventAttributes, &types.SignalExternalWorkflowExecutionFailedEventAttributes{
 				WorkflowId: aws.String(wid), RunId: runID, Cause: types.SignalExternalWorkflowExecutionFailedCauseUnknownExternalWorkflowExecution,
 				InitiatedEventId: 5, DecisionTaskCompletedEventId: 4, Control: aws.String("control"),
 			})
-			f.tsOpen(sender, 0, 1)
+			d.WantOpenCounts(sender, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 			if other != nil {
-				if got := f.tsOtherHistory(other); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
-					t.Fatalf("run of the other domain: %v", got)
-				}
+				(&swftest.Domain{Server: d.Server, Name: "ts-other"}).WantHistory(other, tsWES, tsDTS)
 			}
 		})
 	}
@@ -803,44 +614,44 @@ func TestSignalExternalWorkflowExecutionFailed(t *testing.T) {
 // more.
 func TestSignalAndCancelRequestSentWithACloseDecision(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	target := f.start("ts-target", tsOnList(tsTargets))
-	sender := f.start("ts-sender")
-	d := f.decision()
-	f.decide(d.TaskToken, tsSignal("ts-target", nil, "bye", aws.String("last words"), nil), tsRequestCancel("ts-target", target.RunId, nil), completeWorkflow("done"))
-	f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsRCInit, types.EventTypeWorkflowExecutionCompleted)
-	f.tsStatus(sender, types.CloseStatusCompleted)
-	th := f.tsHistory(target, tsWES, tsDTS, tsSig, tsCR)
-	tsSame(t, "WorkflowExecutionSignaled", th[2].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	d := swftest.NewDomain(t)
+	target := d.Start("ts-target", swftest.OnList(tsTargets))
+	sender := d.Start("ts-sender")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-target", nil, "bye", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) { a.Input = aws.String("last words") }), swftest.RequestCancelExternal("ts-target", target.RunId), swftest.CompleteWorkflow("done"))
+	d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsRCInit, types.EventTypeWorkflowExecutionCompleted)
+	d.WantStatus(sender, types.ExecutionStatusClosed, types.CloseStatusCompleted)
+	th := d.WantHistory(target, tsWES, tsDTS, tsSig, tsCR)
+	swftest.WantEqual(t, "WorkflowExecutionSignaled", th[2].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("bye"), Input: aws.String("last words"), ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 5,
 	})
-	tsSame(t, "WorkflowExecutionCancelRequested", th[3].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+	swftest.WantEqual(t, "WorkflowExecutionCancelRequested", th[3].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 		ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 6,
 	})
-	f.tsOpen(target, 0, 1)
+	d.WantOpenCounts(target, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 // A run may signal itself: it hears the signal and that it was delivered,
 // with one decision task.
 func TestSignalExternalToItself(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-self")
-	d := f.decision()
-	f.decide(d.TaskToken, tsSignal("ts-self", nil, "note", aws.String("to myself"), nil))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone)
-	tsSame(t, "WorkflowExecutionSignaled", h[5].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-self")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-self", nil, "note", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) { a.Input = aws.String("to myself") }))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone)
+	swftest.WantEqual(t, "WorkflowExecutionSignaled", h[5].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("note"), Input: aws.String("to myself"), ExternalWorkflowExecution: ex, ExternalInitiatedEventId: 5,
 	})
-	tsSame(t, "ExternalWorkflowExecutionSignaled", h[7].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
+	swftest.WantEqual(t, "ExternalWorkflowExecutionSignaled", h[7].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{
 		WorkflowExecution: ex, InitiatedEventId: 5,
 	})
-	f.tsOpen(ex, 0, 1)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
-	d = f.decision() // 9
-	f.decide(d.TaskToken, tsSignal("ts-self", ex.RunId, "again", nil, nil))
-	h = f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone)
-	tsSame(t, "second WorkflowExecutionSignaled", h[11].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	task = d.PollDecision() // 9
+	d.Decide(task.TaskToken, swftest.SignalExternal("ts-self", ex.RunId, "again"))
+	h = d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone, tsDTSt, tsDTC, tsSigInit, tsSig, tsDTS, tsSigDone)
+	swftest.WantEqual(t, "second WorkflowExecutionSignaled", h[11].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("again"), ExternalWorkflowExecution: ex, ExternalInitiatedEventId: 11,
 	})
 }
@@ -849,57 +660,57 @@ func TestSignalExternalToItself(t *testing.T) {
 // and cancelRequested set, and the sender hears it was.
 func TestRequestCancelExternalWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	target := f.start("ts-target", tsOnList(tsTargets))
-	sender := f.start("ts-sender")
-	f.decide(f.tsPoll(tsTargets).TaskToken) // target: 3, 4
+	d := swftest.NewDomain(t)
+	target := d.Start("ts-target", swftest.OnList(tsTargets))
+	sender := d.Start("ts-sender")
+	d.Decide(d.PollDecisionOn(tsTargets).TaskToken) // target: 3, 4
 
-	d := f.decision()
-	f.decide(d.TaskToken, tsRequestCancel("ts-target", target.RunId, aws.String("why")))
-	h := f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS)
-	tsSame(t, "RequestCancelExternalWorkflowExecutionInitiated", h[4].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.RequestCancelExternal("ts-target", target.RunId, func(a *types.RequestCancelExternalWorkflowExecutionDecisionAttributes) { a.Control = aws.String("why") }))
+	h := d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS)
+	swftest.WantEqual(t, "RequestCancelExternalWorkflowExecutionInitiated", h[4].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
 		WorkflowId: aws.String("ts-target"), RunId: target.RunId, Control: aws.String("why"), DecisionTaskCompletedEventId: 4,
 	})
-	tsSame(t, "ExternalWorkflowExecutionCancelRequested", h[5].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{
+	swftest.WantEqual(t, "ExternalWorkflowExecutionCancelRequested", h[5].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{
 		WorkflowExecution: target, InitiatedEventId: 5,
 	})
-	th := f.tsHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsCR, tsDTS)
-	tsSame(t, "WorkflowExecutionCancelRequested", th[4].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+	th := d.WantHistory(target, tsWES, tsDTS, tsDTSt, tsDTC, tsCR, tsDTS)
+	swftest.WantEqual(t, "WorkflowExecutionCancelRequested", th[4].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 		ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 5,
 	})
-	if !f.describe(target).ExecutionInfo.CancelRequested {
+	if !d.Describe(target).ExecutionInfo.CancelRequested {
 		t.Fatal("target: cancelRequested is false")
 	}
-	if f.describe(sender).ExecutionInfo.CancelRequested {
+	if d.Describe(sender).ExecutionInfo.CancelRequested {
 		t.Fatal("sender: cancelRequested is true")
 	}
-	f.tsOpen(target, 0, 1)
-	f.tsOpen(sender, 0, 1)
+	d.WantOpenCounts(target, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+	d.WantOpenCounts(sender, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
 	// The target complies.
-	td := f.tsPoll(tsTargets)
-	f.decide(td.TaskToken, tsCancelWorkflow("as asked"))
-	f.tsStatus(target, types.CloseStatusCanceled)
+	td := d.PollDecisionOn(tsTargets)
+	d.Decide(td.TaskToken, swftest.CancelWorkflow("as asked"))
+	d.WantStatus(target, types.ExecutionStatusClosed, types.CloseStatusCanceled)
 
 	// Without a runId the request goes to the open run.
-	next := f.start("ts-target", tsOnList(tsTargets))
-	d = f.decision() // sender: 8
-	if d.Events[5].EventType != tsRCDone {
-		t.Fatalf("sender's decision task: %v", eventTypes(d.Events))
+	next := d.Start("ts-target", swftest.OnList(tsTargets))
+	task = d.PollDecision() // sender: 8
+	if task.Events[5].EventType != tsRCDone {
+		t.Fatalf("sender's decision task: %v", swftest.EventTypes(task.Events))
 	}
-	f.decide(d.TaskToken, tsRequestCancel("ts-target", nil, nil))
-	h = f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS)
-	tsSame(t, "second Initiated", h[9].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
+	d.Decide(task.TaskToken, swftest.RequestCancelExternal("ts-target", nil))
+	h = d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCDone, tsDTS)
+	swftest.WantEqual(t, "second Initiated", h[9].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
 		WorkflowId: aws.String("ts-target"), DecisionTaskCompletedEventId: 9,
 	})
-	tsSame(t, "second ExternalWorkflowExecutionCancelRequested", h[10].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{
+	swftest.WantEqual(t, "second ExternalWorkflowExecutionCancelRequested", h[10].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{
 		WorkflowExecution: next, InitiatedEventId: 10,
 	})
-	nh := f.tsHistory(next, tsWES, tsDTS, tsCR)
-	tsSame(t, "second WorkflowExecutionCancelRequested", nh[2].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+	nh := d.WantHistory(next, tsWES, tsDTS, tsCR)
+	swftest.WantEqual(t, "second WorkflowExecutionCancelRequested", nh[2].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 		ExternalWorkflowExecution: sender, ExternalInitiatedEventId: 10,
 	})
-	if !f.describe(next).ExecutionInfo.CancelRequested {
+	if !d.Describe(next).ExecutionInfo.CancelRequested {
 		t.Fatal("next target: cancelRequested is false")
 	}
 }
@@ -909,24 +720,24 @@ func TestRequestCancelExternalWorkflowExecutionFailed(t *testing.T) {
 	for _, tc := range tsNoTargets {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			sender := f.start("ts-sender")
-			wid, runID, other := tc.prepare(f, sender)
-			d := f.decision()
-			f.decide(d.TaskToken, tsRequestCancel(wid, runID, aws.String("control")))
-			h := f.tsHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCFailed, tsDTS)
-			tsSame(t, "Initiated", h[4].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
+			d := swftest.NewDomain(t)
+			sender := d.Start("ts-sender")
+			wid, runID, other := tc.prepare(d, sender)
+			task := d.PollDecision()
+			d.Decide(task.TaskToken, swftest.RequestCancelExternal(wid, runID, func(a *types.RequestCancelExternalWorkflowExecutionDecisionAttributes) {
+				a.Control = aws.String("control")
+			}))
+			h := d.WantHistory(sender, tsWES, tsDTS, tsDTSt, tsDTC, tsRCInit, tsRCFailed, tsDTS)
+			swftest.WantEqual(t, "Initiated", h[4].RequestCancelExternalWorkflowExecutionInitiatedEventAttributes, &types.RequestCancelExternalWorkflowExecutionInitiatedEventAttributes{
 				WorkflowId: aws.String(wid), RunId: runID, Control: aws.String("control"), DecisionTaskCompletedEventId: 4,
 			})
-			tsSame(t, "Failed", h[5].RequestCancelExternalWorkflowExecutionFailedEventAttributes, &types.RequestCancelExternalWorkflowExecutionFailedEventAttributes{
+			swftest.WantEqual(t, "Failed", h[5].RequestCancelExternalWorkflowExecutionFailedEventAttributes, &types.RequestCancelExternalWorkflowExecutionFailedEventAttributes{
 				WorkflowId: aws.String(wid), RunId: runID, Cause: types.RequestCancelExternalWorkflowExecutionFailedCauseUnknownExternalWorkflowExecution,
 				InitiatedEventId: 5, DecisionTaskCompletedEventId: 4, Control: aws.String("control"),
 			})
-			f.tsOpen(sender, 0, 1)
+			d.WantOpenCounts(sender, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 			if other != nil {
-				if got := f.tsOtherHistory(other); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
-					t.Fatalf("run of the other domain: %v", got)
-				}
+				(&swftest.Domain{Server: d.Server, Name: "ts-other"}).WantHistory(other, tsWES, tsDTS)
 			}
 		})
 	}
@@ -946,19 +757,19 @@ type tsCloseCase struct {
 }
 
 var tsCloseCases = []tsCloseCase{
-	{"complete", completeWorkflow("result"), types.EventTypeCompleteWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
+	{"complete", swftest.CompleteWorkflow("result"), types.EventTypeCompleteWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
 		a := e.CompleteWorkflowExecutionFailedEventAttributes
 		return string(a.Cause), a.DecisionTaskCompletedEventId
 	}, types.EventTypeWorkflowExecutionCompleted, types.CloseStatusCompleted},
-	{"fail", tsFailWorkflow("reason", "details"), types.EventTypeFailWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
+	{"fail", swftest.FailWorkflow("reason", "details"), types.EventTypeFailWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
 		a := e.FailWorkflowExecutionFailedEventAttributes
 		return string(a.Cause), a.DecisionTaskCompletedEventId
 	}, types.EventTypeWorkflowExecutionFailed, types.CloseStatusFailed},
-	{"cancel", tsCancelWorkflow("details"), types.EventTypeCancelWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
+	{"cancel", swftest.CancelWorkflow("details"), types.EventTypeCancelWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
 		a := e.CancelWorkflowExecutionFailedEventAttributes
 		return string(a.Cause), a.DecisionTaskCompletedEventId
 	}, types.EventTypeWorkflowExecutionCanceled, types.CloseStatusCanceled},
-	{"continue as new", tsContinueAsNew("next input"), types.EventTypeContinueAsNewWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
+	{"continue as new", swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("next input") }), types.EventTypeContinueAsNewWorkflowExecutionFailed, func(e types.HistoryEvent) (string, int64) {
 		a := e.ContinueAsNewWorkflowExecutionFailedEventAttributes
 		return string(a.Cause), a.DecisionTaskCompletedEventId
 	}, types.EventTypeWorkflowExecutionContinuedAsNew, types.CloseStatusContinuedAsNew},
@@ -972,58 +783,58 @@ func TestCloseDecisionUnhandledAfterTimerOrExternalSignal(t *testing.T) {
 	for _, tc := range tsCloseCases {
 		t.Run(tc.name+" after a timer fired", func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			ex := f.start("ts-close")
-			d := f.decision()
-			f.decide(d.TaskToken, tsStartTimer("early", "5", nil), tsStartTimer("late", "10", nil)) // 5, 6
-			f.advance(5 * time.Second)                                                              // 7, 8
-			d = f.decision()                                                                        // 9
-			f.advance(5 * time.Second)                                                              // 10
-			f.tsOpen(ex, 0, 1)
-			f.decide(d.TaskToken, tsMarker("closing", nil), tc.decision)
-			h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsTF, tsDTC, tsMR, tc.failed, tsDTS)
+			d := swftest.NewDomain(t)
+			ex := d.Start("ts-close")
+			task := d.PollDecision()
+			d.Decide(task.TaskToken, swftest.StartTimer("early", "5"), swftest.StartTimer("late", "10")) // 5, 6
+			d.Advance(5 * time.Second)                                                                   // 7, 8
+			task = d.PollDecision()                                                                      // 9
+			d.Advance(5 * time.Second)                                                                   // 10
+			d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+			d.Decide(task.TaskToken, swftest.RecordMarker("closing", nil), tc.decision)
+			h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsTF, tsDTC, tsMR, tc.failed, tsDTS)
 			if cause, completed := tc.cause(h[12]); cause != "UNHANDLED_DECISION" || completed != 11 {
 				t.Fatalf("%s: cause %s, decisionTaskCompletedEventId %d", tc.failed, cause, completed)
 			}
-			if info := f.describe(ex).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
+			if info := d.Describe(ex).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
 				t.Fatalf("run is %s", info.ExecutionStatus)
 			}
 
-			d = f.decision() // 15
-			if d.StartedEventId != 15 || d.PreviousStartedEventId != 9 || d.Events[9].EventType != tsTF {
-				t.Fatalf("next decision task: started %d previous %d events %v", d.StartedEventId, d.PreviousStartedEventId, eventTypes(d.Events))
+			task = d.PollDecision() // 15
+			if task.StartedEventId != 15 || task.PreviousStartedEventId != 9 || task.Events[9].EventType != tsTF {
+				t.Fatalf("next decision task: started %d previous %d events %v", task.StartedEventId, task.PreviousStartedEventId, swftest.EventTypes(task.Events))
 			}
-			f.decide(d.TaskToken, tc.decision)
-			f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsTF, tsDTC, tsMR, tc.failed, tsDTS, tsDTSt, tsDTC, tc.closed)
-			f.tsStatus(ex, tc.status)
+			d.Decide(task.TaskToken, tc.decision)
+			d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsTS, tsTF, tsDTS, tsDTSt, tsTF, tsDTC, tsMR, tc.failed, tsDTS, tsDTSt, tsDTC, tc.closed)
+			d.WantStatus(ex, types.ExecutionStatusClosed, tc.status)
 		})
 		for _, trigger := range []struct {
 			name     string
 			decision types.Decision
 			event    types.EventType
 		}{
-			{"an external signal", tsSignal("ts-close", nil, "late", nil, nil), tsSig},
-			{"an external cancellation request", tsRequestCancel("ts-close", nil, nil), tsCR},
+			{"an external signal", swftest.SignalExternal("ts-close", nil, "late"), tsSig},
+			{"an external cancellation request", swftest.RequestCancelExternal("ts-close", nil), tsCR},
 		} {
 			t.Run(tc.name+" after "+trigger.name, func(t *testing.T) {
 				t.Parallel()
-				f := newFixture(t)
-				ex := f.start("ts-close")
-				f.start("ts-sender", tsOnList(tsSenders))
-				d := f.decision() // 3
-				f.decide(f.tsPoll(tsSenders).TaskToken, trigger.decision)
-				f.decide(d.TaskToken, tc.decision)
-				h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, trigger.event, tsDTC, tc.failed, tsDTS)
+				d := swftest.NewDomain(t)
+				ex := d.Start("ts-close")
+				d.Start("ts-sender", swftest.OnList(tsSenders))
+				task := d.PollDecision() // 3
+				d.Decide(d.PollDecisionOn(tsSenders).TaskToken, trigger.decision)
+				d.Decide(task.TaskToken, tc.decision)
+				h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, trigger.event, tsDTC, tc.failed, tsDTS)
 				if cause, completed := tc.cause(h[5]); cause != "UNHANDLED_DECISION" || completed != 5 {
 					t.Fatalf("%s: cause %s, decisionTaskCompletedEventId %d", tc.failed, cause, completed)
 				}
-				d = f.decision() // 8
-				if d.StartedEventId != 8 || d.PreviousStartedEventId != 3 {
-					t.Fatalf("next decision task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+				task = d.PollDecision() // 8
+				if task.StartedEventId != 8 || task.PreviousStartedEventId != 3 {
+					t.Fatalf("next decision task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 				}
-				f.decide(d.TaskToken, tc.decision)
-				f.tsHistory(ex, tsWES, tsDTS, tsDTSt, trigger.event, tsDTC, tc.failed, tsDTS, tsDTSt, tsDTC, tc.closed)
-				f.tsStatus(ex, tc.status)
+				d.Decide(task.TaskToken, tc.decision)
+				d.WantHistory(ex, tsWES, tsDTS, tsDTSt, trigger.event, tsDTC, tc.failed, tsDTS, tsDTSt, tsDTC, tc.closed)
+				d.WantStatus(ex, types.ExecutionStatusClosed, tc.status)
 			})
 		}
 	}
@@ -1040,21 +851,21 @@ func TestCloseDecisionNotLast(t *testing.T) {
 	for _, tc := range tsCloseCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
-			ex := f.start("ts-not-last")
-			d := f.decision()
-			err := f.tsDecideErr(d.TaskToken, tc.decision, tsMarker("after", nil))
+			d := swftest.NewDomain(t)
+			ex := d.Start("ts-not-last")
+			task := d.PollDecision()
+			err := d.DecideErr(task.TaskToken, tc.decision, swftest.RecordMarker("after", nil))
 			wantValidationMessage(t, err, closeNotLast)
-			err = f.tsDecideErr(d.TaskToken, tsStartTimer("t1", "10", nil), tc.decision, completeWorkflow("second close"))
+			err = d.DecideErr(task.TaskToken, swftest.StartTimer("t1", "10"), tc.decision, swftest.CompleteWorkflow("second close"))
 			wantValidationMessage(t, err, closeNotLast)
-			f.tsHistory(ex, tsWES, tsDTS, tsDTSt)
-			f.tsOpen(ex, 0, 1)
-			f.advance(10 * time.Second)
-			f.tsHistory(ex, tsWES, tsDTS, tsDTSt)
+			d.WantHistory(ex, tsWES, tsDTS, tsDTSt)
+			d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
+			d.Advance(10 * time.Second)
+			d.WantHistory(ex, tsWES, tsDTS, tsDTSt)
 
-			f.decide(d.TaskToken, tsMarker("before", aws.String("d")), tc.decision)
-			f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsMR, tc.closed)
-			f.tsStatus(ex, tc.status)
+			d.Decide(task.TaskToken, swftest.RecordMarker("before", aws.String("d")), tc.decision)
+			d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsMR, tc.closed)
+			d.WantStatus(ex, types.ExecutionStatusClosed, tc.status)
 		})
 	}
 }
@@ -1063,39 +874,39 @@ func TestCloseDecisionNotLast(t *testing.T) {
 // as given, and ask for no decision.
 func TestRecordMarkerAmongOtherDecisions(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-markers")
-	d := f.decision()
-	f.decide(d.TaskToken,
-		tsStartTimer("t1", "60", nil),
-		tsMarker("checkpoint", aws.String(`{"step":1}`)),
-		scheduleActivity("a1"),
-		tsMarker("checkpoint", nil),
-		tsMarker("empty", aws.String("")),
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-markers")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
+		swftest.StartTimer("t1", "60"),
+		swftest.RecordMarker("checkpoint", aws.String(`{"step":1}`)),
+		swftest.ScheduleActivity("a1"),
+		swftest.RecordMarker("checkpoint", nil),
+		swftest.RecordMarker("empty", aws.String("")),
 	)
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsMR, types.EventTypeActivityTaskScheduled, tsMR, tsMR)
-	tsSame(t, "first marker", h[5].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("checkpoint"), Details: aws.String(`{"step":1}`), DecisionTaskCompletedEventId: 4})
-	tsSame(t, "second marker", h[7].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("checkpoint"), DecisionTaskCompletedEventId: 4})
-	tsSame(t, "third marker", h[8].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("empty"), Details: aws.String(""), DecisionTaskCompletedEventId: 4})
-	f.tsOpen(ex, 1, 0)
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, tsTS, tsMR, types.EventTypeActivityTaskScheduled, tsMR, tsMR)
+	swftest.WantEqual(t, "first marker", h[5].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("checkpoint"), Details: aws.String(`{"step":1}`), DecisionTaskCompletedEventId: 4})
+	swftest.WantEqual(t, "second marker", h[7].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("checkpoint"), DecisionTaskCompletedEventId: 4})
+	swftest.WantEqual(t, "third marker", h[8].MarkerRecordedEventAttributes, &types.MarkerRecordedEventAttributes{MarkerName: aws.String("empty"), Details: aws.String(""), DecisionTaskCompletedEventId: 4})
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenTimers: 1, OpenActivityTasks: 1})
 }
 
 // Without a Lambda endpoint the server has no Lambda service: the decision
 // fails, and the decider gets a decision task to hear it.
 func TestScheduleLambdaFunctionWithoutLambda(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("ts-lambda", func(in *swf.StartWorkflowExecutionInput) {
+	d := swftest.NewDomain(t)
+	ex := d.Start("ts-lambda", func(in *swf.StartWorkflowExecutionInput) {
 		in.LambdaRole = aws.String("arn:aws:iam::123456789012:role/swf-lambda")
 	})
-	d := f.decision()
-	f.decide(d.TaskToken, tsScheduleLambda("l1", "my-function"))
-	h := f.tsHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, types.EventTypeScheduleLambdaFunctionFailed, tsDTS)
-	tsSame(t, "ScheduleLambdaFunctionFailed", h[4].ScheduleLambdaFunctionFailedEventAttributes, &types.ScheduleLambdaFunctionFailedEventAttributes{
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleLambda("l1", "my-function", "{}"))
+	h := d.WantHistory(ex, tsWES, tsDTS, tsDTSt, tsDTC, types.EventTypeScheduleLambdaFunctionFailed, tsDTS)
+	swftest.WantEqual(t, "ScheduleLambdaFunctionFailed", h[4].ScheduleLambdaFunctionFailedEventAttributes, &types.ScheduleLambdaFunctionFailedEventAttributes{
 		Id: aws.String("l1"), Name: aws.String("my-function"), Cause: types.ScheduleLambdaFunctionFailedCauseLambdaServiceNotAvailableInRegion,
 		DecisionTaskCompletedEventId: 4,
 	})
-	f.tsOpen(ex, 0, 1)
+	d.WantOpenCounts(ex, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 }
 
 // Nine kinds of decisions in one answer: each is recorded in order, and
@@ -1104,23 +915,23 @@ func TestScheduleLambdaFunctionWithoutLambda(t *testing.T) {
 // its next run fails: with the tests above, all 13 decision types.
 func TestEveryDecisionType(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	parent := f.start("ts-all")
-	d := f.decision()
-	f.decide(d.TaskToken,
-		scheduleActivity("a1"),
+	d := swftest.NewDomain(t)
+	parent := d.Start("ts-all")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
+		swftest.ScheduleActivity("a1"),
 		types.Decision{DecisionType: types.DecisionTypeRequestCancelActivityTask, RequestCancelActivityTaskDecisionAttributes: &types.RequestCancelActivityTaskDecisionAttributes{ActivityId: aws.String("a1")}},
-		tsMarker("m", aws.String("details")),
-		tsStartTimer("t1", "60", nil),
-		tsCancelTimer("t1"),
+		swftest.RecordMarker("m", aws.String("details")),
+		swftest.StartTimer("t1", "60"),
+		swftest.CancelTimer("t1"),
 		types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
-			WorkflowId: aws.String("ts-all-child"), WorkflowType: workflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String(tsTargets)},
+			WorkflowId: aws.String("ts-all-child"), WorkflowType: swftest.WorkflowType(swftest.WorkflowTypeName, "1"), TaskList: &types.TaskList{Name: aws.String(tsTargets)},
 		}},
-		tsSignal("ts-all-child", nil, "hello", aws.String("child input"), nil),
-		tsRequestCancel("ts-all-child", nil, nil),
-		tsScheduleLambda("l1", "fn"),
+		swftest.SignalExternal("ts-all-child", nil, "hello", func(a *types.SignalExternalWorkflowExecutionDecisionAttributes) { a.Input = aws.String("child input") }),
+		swftest.RequestCancelExternal("ts-all-child", nil),
+		swftest.ScheduleLambda("l1", "fn", "{}"),
 	)
-	h := f.tsHistory(parent, tsWES, tsDTS, tsDTSt, tsDTC,
+	h := d.WantHistory(parent, tsWES, tsDTS, tsDTSt, tsDTC,
 		types.EventTypeActivityTaskScheduled,       // 5
 		types.EventTypeActivityTaskCancelRequested, // 6
 		types.EventTypeActivityTaskCanceled,        // 7
@@ -1136,55 +947,55 @@ func TestEveryDecisionType(t *testing.T) {
 		tsSigDone, // 17
 		tsRCDone,  // 18
 	)
-	tsSame(t, "ActivityTaskCanceled", h[6].ActivityTaskCanceledEventAttributes, &types.ActivityTaskCanceledEventAttributes{ScheduledEventId: 5, LatestCancelRequestedEventId: 6})
-	tsSame(t, "TimerCanceled", h[9].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 9, DecisionTaskCompletedEventId: 4})
+	swftest.WantEqual(t, "ActivityTaskCanceled", h[6].ActivityTaskCanceledEventAttributes, &types.ActivityTaskCanceledEventAttributes{ScheduledEventId: 5, LatestCancelRequestedEventId: 6})
+	swftest.WantEqual(t, "TimerCanceled", h[9].TimerCanceledEventAttributes, &types.TimerCanceledEventAttributes{TimerId: aws.String("t1"), StartedEventId: 9, DecisionTaskCompletedEventId: 4})
 	if c := h[13].ScheduleLambdaFunctionFailedEventAttributes.Cause; c != types.ScheduleLambdaFunctionFailedCauseLambdaServiceNotAvailableInRegion {
 		t.Fatalf("ScheduleLambdaFunctionFailed cause %s", c)
 	}
 	child := h[15].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	tsSame(t, "ExternalWorkflowExecutionSignaled", h[16].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{WorkflowExecution: child, InitiatedEventId: 12})
-	tsSame(t, "ExternalWorkflowExecutionCancelRequested", h[17].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{WorkflowExecution: child, InitiatedEventId: 13})
-	ch := f.tsHistory(child, tsWES, tsDTS, tsSig, tsCR)
-	tsSame(t, "child signaled", ch[2].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
+	swftest.WantEqual(t, "ExternalWorkflowExecutionSignaled", h[16].ExternalWorkflowExecutionSignaledEventAttributes, &types.ExternalWorkflowExecutionSignaledEventAttributes{WorkflowExecution: child, InitiatedEventId: 12})
+	swftest.WantEqual(t, "ExternalWorkflowExecutionCancelRequested", h[17].ExternalWorkflowExecutionCancelRequestedEventAttributes, &types.ExternalWorkflowExecutionCancelRequestedEventAttributes{WorkflowExecution: child, InitiatedEventId: 13})
+	ch := d.WantHistory(child, tsWES, tsDTS, tsSig, tsCR)
+	swftest.WantEqual(t, "child signaled", ch[2].WorkflowExecutionSignaledEventAttributes, &types.WorkflowExecutionSignaledEventAttributes{
 		SignalName: aws.String("hello"), Input: aws.String("child input"), ExternalWorkflowExecution: parent, ExternalInitiatedEventId: 12,
 	})
-	tsSame(t, "child cancel requested", ch[3].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
+	swftest.WantEqual(t, "child cancel requested", ch[3].WorkflowExecutionCancelRequestedEventAttributes, &types.WorkflowExecutionCancelRequestedEventAttributes{
 		ExternalWorkflowExecution: parent, ExternalInitiatedEventId: 13,
 	})
-	f.tsOpen(parent, 0, 1)
-	f.tsOpen(child, 0, 1)
+	d.WantOpenCounts(parent, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1, OpenChildWorkflowExecutions: 1})
+	d.WantOpenCounts(child, types.WorkflowExecutionOpenCounts{OpenDecisionTasks: 1})
 
 	// The child cancels as asked; the parent, told so, fails, continues
 	// as new, and its next run completes.
-	f.decide(f.tsPoll(tsTargets).TaskToken, tsCancelWorkflow("canceled as asked"))
-	f.tsStatus(child, types.CloseStatusCanceled)
-	d = f.decision() // 20
-	if last := d.Events[len(d.Events)-2]; last.EventType != types.EventTypeChildWorkflowExecutionCanceled {
-		t.Fatalf("parent's decision task: %v", eventTypes(d.Events))
+	d.Decide(d.PollDecisionOn(tsTargets).TaskToken, swftest.CancelWorkflow("canceled as asked"))
+	d.WantStatus(child, types.ExecutionStatusClosed, types.CloseStatusCanceled)
+	task = d.PollDecision() // 20
+	if last := task.Events[len(task.Events)-2]; last.EventType != types.EventTypeChildWorkflowExecutionCanceled {
+		t.Fatalf("parent's decision task: %v", swftest.EventTypes(task.Events))
 	}
-	f.decide(d.TaskToken, tsContinueAsNew("second run"))
-	f.tsStatus(parent, types.CloseStatusContinuedAsNew)
-	next := tsEx("ts-all", f.lastEvent(parent, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
-	d = f.decision()
-	f.decide(d.TaskToken, tsFailWorkflow("on purpose", "every decision type"))
-	f.tsStatus(next, types.CloseStatusFailed)
+	d.Decide(task.TaskToken, swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.Input = aws.String("second run") }))
+	d.WantStatus(parent, types.ExecutionStatusClosed, types.CloseStatusContinuedAsNew)
+	next := swftest.Execution("ts-all", d.LastEvent(parent, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId)
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.FailWorkflow("on purpose", "every decision type"))
+	d.WantStatus(next, types.ExecutionStatusClosed, types.CloseStatusFailed)
 }
 
 // A signal a run sends to its own workflowId in the decisions that
 // continue it as new reaches the new run.
 func TestSelfSignalReachesTheContinuedRun(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	old := f.start("self")
-	d := f.decision()
-	f.decide(d.TaskToken,
+	d := swftest.NewDomain(t)
+	old := d.Start("self")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
 		types.Decision{DecisionType: types.DecisionTypeSignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes: &types.SignalExternalWorkflowExecutionDecisionAttributes{
 			WorkflowId: aws.String("self"), SignalName: aws.String("to-the-next-run"),
 		}},
 		types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}},
 	)
-	next := f.lastEvent(old, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId
-	sig := f.lastEvent(&types.WorkflowExecution{WorkflowId: aws.String("self"), RunId: next}, types.EventTypeWorkflowExecutionSignaled).WorkflowExecutionSignaledEventAttributes
+	next := d.LastEvent(old, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId
+	sig := d.LastEvent(&types.WorkflowExecution{WorkflowId: aws.String("self"), RunId: next}, types.EventTypeWorkflowExecutionSignaled).WorkflowExecutionSignaledEventAttributes
 	if aws.ToString(sig.SignalName) != "to-the-next-run" || aws.ToString(sig.ExternalWorkflowExecution.RunId) != aws.ToString(old.RunId) {
 		t.Fatalf("signal in the new run: %+v", sig)
 	}

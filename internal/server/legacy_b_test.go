@@ -241,3 +241,23 @@ func (f *fixture) tmDownFor(d time.Duration) {
 	f.Server.Client = f.NewClient()
 	f.c = f.Server.Client
 }
+
+// exAllTime is a time filter that lets every run through.
+func exAllTime() *types.ExecutionTimeFilter {
+	return &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}
+}
+
+// exStarted returns the WorkflowExecutionStarted event of a run, checking
+// that it is the first one.
+func (f *fixture) exStarted(ex *types.WorkflowExecution) *types.WorkflowExecutionStartedEventAttributes {
+	f.t.Helper()
+	h := f.history(ex)
+	if len(h) == 0 || h[0].EventType != types.EventTypeWorkflowExecutionStarted || h[0].EventId != 1 {
+		f.t.Fatalf("history does not begin with WorkflowExecutionStarted: %v", eventTypes(h))
+	}
+	a := h[0].WorkflowExecutionStartedEventAttributes
+	if a == nil {
+		f.t.Fatal("WorkflowExecutionStarted without its attributes")
+	}
+	return a
+}

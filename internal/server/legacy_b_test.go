@@ -261,3 +261,11 @@ func (f *fixture) exStarted(ex *types.WorkflowExecution) *types.WorkflowExecutio
 	}
 	return a
 }
+
+func activityType(name, version string) *types.ActivityType {
+	return &types.ActivityType{Name: aws.String(name), Version: aws.String(version)}
+}
+
+func workflowType(name, version string) *types.WorkflowType {
+	return &types.WorkflowType{Name: aws.String(name), Version: aws.String(version)}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 )
@@ -34,6 +35,22 @@ func (s *Server) BareDomain(name string) *Domain {
 	})
 	d.must(err)
 	return d
+}
+
+// DescribeDomain returns a domain's detail.
+func (s *Server) DescribeDomain(name string) *swf.DescribeDomainOutput {
+	s.t.Helper()
+	out, err := s.Client.DescribeDomain(context.Background(), &swf.DescribeDomainInput{Name: aws.String(name)})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return out
+}
+
+// ClientAs returns an SWF client of the server that signs with the access
+// key id and secret given, to act as a user of the server's users file.
+func (s *Server) ClientAs(keyID, secret string) *swf.Client {
+	return s.ClientWith(credentials.NewStaticCredentialsProvider(keyID, secret, ""))
 }
 
 // WaitClockWaiters waits until at least n timers wait on the server's fake

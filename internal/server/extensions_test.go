@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,6 +34,8 @@ func extClient(s *swftest.Server) *client.Client {
 	return extClientAs(s, swftest.AccessKeyID, swftest.SecretAccessKey)
 }
 
+// extClientAs is a client of the extension endpoints signing with the key
+// id and secret given.
 func extClientAs(s *swftest.Server, key, secret string) *client.Client {
 	return &client.Client{Endpoint: s.URL(), Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""), HTTP: http.DefaultClient}
 }
@@ -49,18 +52,13 @@ func wantExtError(t *testing.T, err error, code string) *client.Error {
 
 // runToCompletion runs a workflow through a decider and a worker: an
 // activity that completes, a signal, a marker, then completion.
-func (f *fixture) runToCompletion(workflowID string) *types.WorkflowExecution {
-	f.t.Helper()
-	ex := f.start(workflowID, func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"tag-a"} })
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("ünïcode <&> \"result\"\n")})
-	must(f.t, err)
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("go")})
-	must(f.t, err)
-	f.decide(f.decision().TaskToken,
-		types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m"), Details: aws.String("d")}},
-		completeWorkflow("done"))
+func runToCompletion(f *swftest.Domain, workflowID string) *types.WorkflowExecution {
+	f.T().Helper()
+	ex := f.Start(workflowID, func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"tag-a"} })
+	f.Decide(f.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	f.Complete(f.PollActivity().TaskToken, "ünïcode <&> \"result\"\n")
+	f.Signal(swftest.Execution(workflowID, nil), "go")
+	f.Decide(f.PollDecision().TaskToken, swftest.RecordMarker("m", aws.String("d")), swftest.CompleteWorkflow("done"))
 	return ex
 }
 
@@ -75,9 +73,10 @@ func export(t *testing.T, c *client.Client, domain string, ex *types.WorkflowExe
 }
 
 func TestHistoryExportImportRoundTrip(t *testing.T) {
-	f := newFixture(t)
+	t.Parallel()
+	f := swftest.NewDomain(t)
 	c := extClient(f.Server)
-	orig := f.runToCompletion("round-trip")
+	orig := runToCompletion(f, "round-trip")
 	f.Clock.Advance(time.Minute)
 	exported := export(t, c, "wf", orig)
 
@@ -94,13 +93,13 @@ func TestHistoryExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export → import → export differs:\n%s\nwant\n%s", again, exported)
 	}
 	// The run is a closed run like the original, at the original's times.
-	was, is := f.describe(orig).ExecutionInfo, f.describe(ex).ExecutionInfo
+	was, is := f.Describe(orig).ExecutionInfo, f.Describe(ex).ExecutionInfo
 	if is.ExecutionStatus != types.ExecutionStatusClosed || is.CloseStatus != types.CloseStatusCompleted ||
 		!is.StartTimestamp.Equal(*was.StartTimestamp) || !is.CloseTimestamp.Equal(*was.CloseTimestamp) ||
 		*is.WorkflowType.Name != "order" || len(is.TagList) != 1 || is.TagList[0] != "tag-a" {
 		t.Errorf("imported run described as %+v, the original as %+v", is, was)
 	}
-	list, err := f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain,
+	list, err := f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name),
 		StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("imported")}})
 	must(t, err)
 	if len(list.ExecutionInfos) != 1 {
@@ -109,11 +108,12 @@ func TestHistoryExportImportRoundTrip(t *testing.T) {
 }
 
 func TestHistoryImportRefusesInconsistent(t *testing.T) {
-	f := newFixture(t)
+	t.Parallel()
+	f := swftest.NewDomain(t)
 	c := extClient(f.Server)
-	exported := export(t, c, "wf", f.runToCompletion("src"))
+	exported := export(t, c, "wf", runToCompletion(f, "src"))
 	count := func() int32 {
-		out, err := f.c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
+		out, err := f.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
 		must(t, err)
 		return out.Count
 	}
@@ -149,12 +149,13 @@ func TestHistoryImportRefusesInconsistent(t *testing.T) {
 // TestExportMatchesAWSCLI compares `openswf history export` with what the
 // AWS CLI prints for the same run.
 func TestExportMatchesAWSCLI(t *testing.T) {
+	t.Parallel()
 	cli, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("the AWS CLI is not installed (.ci/run installs Debian's awscli)")
 	}
-	f := newFixture(t)
-	ex := f.runToCompletion("cli")
+	f := swftest.NewDomain(t)
+	ex := runToCompletion(f, "cli")
 	env := clientEnv(t)
 	// Timestamps as the service sent them: AWS CLI v1's default ("none");
 	// v2 prints ISO 8601 unless told "wire".
@@ -193,23 +194,24 @@ func (a *flakyArchive) Put(ctx context.Context, r *archive.Record) error {
 }
 
 func TestArchiveAtRetentionEnd(t *testing.T) {
+	t.Parallel()
 	dir, err := archive.NewDir(t.TempDir())
 	must(t, err)
 	arch := &flakyArchive{Archive: dir}
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Archive = arch }))
+	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Archive = arch }))
 	c := extClient(f.Server)
-	ex := f.runToCompletion("kept")
+	ex := runToCompletion(f, "kept")
 	exported := export(t, c, "wf", ex)
-	described := f.describe(ex)
+	described := f.Describe(ex)
 
 	// The domain keeps closed runs a day. While the archive is down the run
 	// stays; it is archived, then deleted, once the archive is back.
 	arch.fail.Store(true)
-	f.advance(24*time.Hour + time.Second)
-	f.describe(ex)
+	f.Advance(24*time.Hour + time.Second)
+	f.Describe(ex)
 	arch.fail.Store(false)
-	f.advance(time.Minute)
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: ex})
+	f.Advance(time.Minute)
+	_, err = f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: ex})
 	wantFault[*types.UnknownResourceFault](t, err)
 
 	list, err := c.ListArchived(ctx, &engine.ListArchivedExecutionsInput{Domain: "wf"})
@@ -221,7 +223,7 @@ func TestArchiveAtRetentionEnd(t *testing.T) {
 	must(t, err)
 	info := rec.ExecutionInfo
 	if string(*info.CloseStatus) != "COMPLETED" || !info.CloseTimestamp.Equal(*described.ExecutionInfo.CloseTimestamp) ||
-		*rec.ExecutionConfiguration.TaskList.Name != deciderList || !rec.ArchivedAt.Equal(f.Clock.Now().Truncate(time.Millisecond)) {
+		*rec.ExecutionConfiguration.TaskList.Name != swftest.DeciderList || !rec.ArchivedAt.Equal(f.Clock.Now().Truncate(time.Millisecond)) {
 		t.Errorf("archived %+v %+v at %v", info, rec.ExecutionConfiguration, rec.ArchivedAt)
 	}
 	events := make([]json.RawMessage, len(rec.Events))
@@ -239,7 +241,8 @@ func TestArchiveAtRetentionEnd(t *testing.T) {
 }
 
 func TestArchiveAbsent(t *testing.T) {
-	f := newFixture(t)
+	t.Parallel()
+	f := swftest.NewDomain(t)
 	_, err := extClient(f.Server).ListArchived(ctx, &engine.ListArchivedExecutionsInput{Domain: "wf"})
 	if e := wantExtError(t, err, "UnknownResourceFault"); !strings.Contains(e.Message, "--archive") {
 		t.Errorf("message %q", e.Message)
@@ -247,6 +250,7 @@ func TestArchiveAbsent(t *testing.T) {
 }
 
 func TestRetentionBeyondNinetyDays(t *testing.T) {
+	t.Parallel()
 	register := func(c *swf.Client, days string) error {
 		_, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("d" + days), WorkflowExecutionRetentionPeriodInDays: aws.String(days)})
 		return err
@@ -254,45 +258,46 @@ func TestRetentionBeyondNinetyDays(t *testing.T) {
 	plain := swftest.Start(t)
 	wantValidationMessage(t, register(plain.Client, "91"), "1 validation error detected: Value '91' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 90")
 
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.RetentionDays = 400 }))
-	must(t, register(f.c, "365"))
-	wantValidationMessage(t, register(f.c, "401"), "1 validation error detected: Value '401' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 400")
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d365"), Name: aws.String("t"), Version: aws.String("1"),
-		DefaultTaskList: &types.TaskList{Name: aws.String(deciderList)}, DefaultExecutionStartToCloseTimeout: aws.String("60"),
+	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.RetentionDays = 400 }))
+	must(t, register(f.Client, "365"))
+	wantValidationMessage(t, register(f.Client, "401"), "1 validation error detected: Value '401' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 400")
+	_, err := f.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d365"), Name: aws.String("t"), Version: aws.String("1"),
+		DefaultTaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, DefaultExecutionStartToCloseTimeout: aws.String("60"),
 		DefaultTaskStartToCloseTimeout: aws.String("10"), DefaultChildPolicy: types.ChildPolicyAbandon})
 	must(t, err)
-	run, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("d365"), WorkflowId: aws.String("long"), WorkflowType: workflowType("t", "1")})
+	run, err := f.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("d365"), WorkflowId: aws.String("long"), WorkflowType: swftest.WorkflowType("t", "1")})
 	must(t, err)
 	ex := &types.WorkflowExecution{WorkflowId: aws.String("long"), RunId: run.RunId}
 	describe := func() error {
-		_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String("d365"), Execution: ex})
+		_, err := f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String("d365"), Execution: ex})
 		return err
 	}
-	f.advance(time.Minute) // the run times out
-	f.advance(364 * 24 * time.Hour)
+	f.Advance(time.Minute) // the run times out
+	f.Advance(364 * 24 * time.Hour)
 	must(t, describe())
-	f.advance(24 * time.Hour)
+	f.Advance(24 * time.Hour)
 	wantFault[*types.UnknownResourceFault](t, describe())
 }
 
 func TestResetContinuesThroughDecider(t *testing.T) {
-	f := newFixture(t)
+	t.Parallel()
+	f := swftest.NewDomain(t)
 	c := extClient(f.Server)
 	// Decision 1 schedules a1, which completes; decision 2 schedules a2,
 	// which fails; decision 3 fails the run.
-	ex := f.start("resettable")
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r1")})
+	ex := f.Start("resettable")
+	f.Decide(f.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	a := f.PollActivity()
+	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r1")})
 	must(t, err)
-	d2 := f.decision()
-	f.decide(d2.TaskToken, scheduleActivity("a2"))
-	a = f.activity()
-	_, err = f.c.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
+	d2 := f.PollDecision()
+	f.Decide(d2.TaskToken, swftest.ScheduleActivity("a2"))
+	a = f.PollActivity()
+	_, err = f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
 	must(t, err)
-	f.decide(f.decision().TaskToken, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("a2 failed")}})
-	old := f.history(ex)
-	completed := f.lastEvent(ex, types.EventTypeActivityTaskScheduled).ActivityTaskScheduledEventAttributes.DecisionTaskCompletedEventId
+	f.Decide(f.PollDecision().TaskToken, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("a2 failed")}})
+	old := f.History(ex)
+	completed := f.LastEvent(ex, types.EventTypeActivityTaskScheduled).ActivityTaskScheduledEventAttributes.DecisionTaskCompletedEventId
 
 	// Without a runId the run started last is reset: the failed one.
 	next, err := c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "resettable", DecisionTaskCompletedEventID: completed})
@@ -300,7 +305,7 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	if *next.RunId == *ex.RunId {
 		t.Fatal("the reset run has the old runId")
 	}
-	task := f.decision()
+	task := f.PollDecision()
 	if *task.WorkflowExecution.RunId != *next.RunId {
 		t.Fatalf("the decision task is of run %s, want %s", *task.WorkflowExecution.RunId, *next.RunId)
 	}
@@ -319,33 +324,34 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	}
 	// The decider decides again what it decided at that point; the run
 	// goes on to completion.
-	f.decide(task.TaskToken, scheduleActivity("a2"))
-	a = f.activity()
+	f.Decide(task.TaskToken, swftest.ScheduleActivity("a2"))
+	a = f.PollActivity()
 	if *a.WorkflowExecution.RunId != *next.RunId {
 		t.Fatalf("activity task of run %s", *a.WorkflowExecution.RunId)
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r2")})
+	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r2")})
 	must(t, err)
-	f.decide(f.decision().TaskToken, completeWorkflow("fixed"))
+	f.Decide(f.PollDecision().TaskToken, swftest.CompleteWorkflow("fixed"))
 	nextEx := &types.WorkflowExecution{WorkflowId: next.WorkflowId, RunId: next.RunId}
-	if info := f.describe(nextEx).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
+	if info := f.Describe(nextEx).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
 		t.Errorf("the reset run closed %s", info.CloseStatus)
 	}
-	if info := f.describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusFailed {
+	if info := f.Describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusFailed {
 		t.Errorf("the old run is now %s", info.CloseStatus)
 	}
 }
 
 func TestResetOpenRun(t *testing.T) {
-	f := newFixture(t)
+	t.Parallel()
+	f := swftest.NewDomain(t)
 	c := extClient(f.Server)
 	// Decision 1 (event 4) schedules a1 (5); a signal (6) brings decision 2
 	// (event 9), which decides nothing; a1 is still open then.
-	ex := f.start("open")
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
+	ex := f.Start("open")
+	f.Decide(f.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	_, err := f.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
 	must(t, err)
-	f.decide(f.decision().TaskToken)
+	f.Decide(f.PollDecision().TaskToken)
 
 	_, err = c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "open", DecisionTaskCompletedEventID: 6})
 	if e := wantExtError(t, err, "ValidationException"); !strings.Contains(e.Message, "DecisionTaskCompleted") {
@@ -356,26 +362,27 @@ func TestResetOpenRun(t *testing.T) {
 
 	next, err := c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "open", RunID: *ex.RunId, DecisionTaskCompletedEventID: 9})
 	must(t, err)
-	term := f.lastEvent(ex, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
+	term := f.LastEvent(ex, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
 	if *term.Reason != workflow.ResetReason || !strings.Contains(*term.Details, *next.RunId) {
 		t.Errorf("the old run was terminated with %q %q", *term.Reason, *term.Details)
 	}
 	nextEx := &types.WorkflowExecution{WorkflowId: next.WorkflowId, RunId: next.RunId}
-	got := strings.Join(eventTypes(f.history(nextEx)[9:]), ",")
-	if want := "MarkerRecorded,ActivityTaskFailed,DecisionTaskScheduled"; got != want {
+	got := swftest.EventTypes(f.History(nextEx)[9:])
+	if want := []types.EventType{"MarkerRecorded", "ActivityTaskFailed", "DecisionTaskScheduled"}; !slices.Equal(got, want) {
 		t.Fatalf("after the copy: %s, want %s", got, want)
 	}
-	failed := f.lastEvent(nextEx, types.EventTypeActivityTaskFailed).ActivityTaskFailedEventAttributes
+	failed := f.LastEvent(nextEx, types.EventTypeActivityTaskFailed).ActivityTaskFailedEventAttributes
 	if failed.ScheduledEventId != 5 || failed.StartedEventId != 0 || *failed.Reason != workflow.ResetReason {
 		t.Errorf("a1 failed as %+v", failed)
 	}
-	if counts := f.describe(nextEx).OpenCounts; counts.OpenActivityTasks != 0 || counts.OpenDecisionTasks != 1 {
+	if counts := f.Describe(nextEx).OpenCounts; counts.OpenActivityTasks != 0 || counts.OpenDecisionTasks != 1 {
 		t.Errorf("open counts %+v", counts)
 	}
-	f.decide(f.decision().TaskToken, completeWorkflow("ok"))
+	f.Decide(f.PollDecision().TaskToken, swftest.CompleteWorkflow("ok"))
 }
 
 func TestExtensionsAuthorization(t *testing.T) {
+	t.Parallel()
 	file := auth.File{}
 	must(t, json.Unmarshal([]byte(`{"users": [
   {"name": "admin", "accessKeys": [{"accessKeyId": "`+swftest.AccessKeyID+`", "secretAccessKey": "`+swftest.SecretAccessKey+`"}],
@@ -384,7 +391,7 @@ func TestExtensionsAuthorization(t *testing.T) {
    "policies": [{"Statement": [{"Effect": "Allow", "Action": "openswf:ResetWorkflowExecution", "Resource": "arn:aws:swf:*:*:/domain/wf"}]}]}]}`), &file))
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
 	reset := &engine.ResetInput{Domain: "wf", WorkflowID: "none", DecisionTaskCompletedEventID: 4}
 
 	// swf:* grants none of the extensions.
@@ -409,6 +416,7 @@ func TestExtensionsAuthorization(t *testing.T) {
 }
 
 func TestExtensionNeedsItsTarget(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t)
 	resp, err := http.Post(s.URL()+server.ExtensionPaths.ResetWorkflowExecution, "application/json", strings.NewReader(`{}`))
 	must(t, err)

@@ -11,7 +11,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 
-	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/swftest"
 )
 
@@ -781,24 +780,6 @@ func TestTimersAndTasksSurviveRestart(t *testing.T) {
 	}
 }
 
-// downFor shuts the server down, lets the clock run for d while no
-// server is there to fire anything, and starts a server again on the same
-// database file and clock, as after an outage.
-func downFor(f *swftest.Domain, d time.Duration) {
-	t := f.T()
-	t.Helper()
-	db := f.Config().Database
-	stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	must(t, f.Server.Server.Shutdown(stopCtx))
-	f.Server.Server = nil
-	f.Clock.Advance(d)
-	srv, err := server.Start(ctx, server.Config{Listen: "127.0.0.1:0", Database: db, Clock: f.Clock})
-	must(t, err)
-	f.Server.Server = srv // swftest shuts it down when the test ends
-	f.Server.Client = f.NewClient()
-}
-
 // Timers that fell due while no server was running fire when one starts.
 func TestTimeoutsDueDuringOutageFireOnRestart(t *testing.T) {
 	t.Parallel()
@@ -809,7 +790,7 @@ func TestTimeoutsDueDuringOutageFireOnRestart(t *testing.T) {
 		t.Fatalf("activity handed out: %s started %d", aws.ToString(a2.ActivityId), a2.StartedEventId)
 	}
 
-	downFor(f, 100*time.Second)
+	f.DownFor(100 * time.Second)
 	must(t, f.FireDueTimers(ctx))
 
 	h := f.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted",

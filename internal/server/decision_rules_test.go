@@ -66,16 +66,10 @@ func TestChildWithoutExecutionLimit(t *testing.T) {
 	if got := aws.ToString(started.ExecutionStartToCloseTimeout); got != oneYear {
 		t.Fatalf("child started with executionStartToCloseTimeout %s, want %s", got, oneYear)
 	}
-	wantStatus := func(status types.ExecutionStatus, closed types.CloseStatus) {
-		t.Helper()
-		if info := f.Describe(kid).ExecutionInfo; info.ExecutionStatus != status || info.CloseStatus != closed {
-			t.Fatalf("kid is %s %s, want %s %s", info.ExecutionStatus, info.CloseStatus, status, closed)
-		}
-	}
 	f.Advance(365*24*time.Hour - time.Second)
-	wantStatus(types.ExecutionStatusOpen, "")
+	f.WantStatus(kid, types.ExecutionStatusOpen, "")
 	f.Advance(time.Second)
-	wantStatus(types.ExecutionStatusClosed, types.CloseStatusTimedOut)
+	f.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
 }
 
 // A task list a decision names must be one a poller can name: SWF refuses

@@ -140,16 +140,13 @@ func listClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutions
 // registerWorkflowType registers another workflow type in the domain, with
 // the defaults of the fixture's.
 func registerWorkflowType(f *swftest.Domain, name, version string) {
-	t := f.T()
-	t.Helper()
-	_, err := f.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String(f.Name), Name: aws.String(name), Version: aws.String(version),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String(swftest.DeciderList)},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-	})
-	must(t, err)
+	f.T().Helper()
+	must(f.T(), f.RegisterWorkflowType(name, version, func(in *swf.RegisterWorkflowTypeInput) {
+		in.DefaultTaskList = &types.TaskList{Name: aws.String(swftest.DeciderList)}
+		in.DefaultExecutionStartToCloseTimeout = aws.String("3600")
+		in.DefaultTaskStartToCloseTimeout = aws.String("30")
+		in.DefaultChildPolicy = types.ChildPolicyTerminate
+	}))
 }
 
 // startTagged starts a run of a type with tags, its decision tasks on a

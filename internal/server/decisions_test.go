@@ -15,9 +15,6 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// show, scheduled and scheduleFailed print what a test compares, telling a
-// nil string from "".
-
 // show shows an optional string, telling nil from "".
 func show(s *string) string {
 	if s == nil {

@@ -155,7 +155,7 @@ func TestAPIRateLimits(t *testing.T) {
 		return err
 	}
 	// DescribeDomain: 200 calls, then 6 a second.
-	for i := range 200 - 1 { // newFixture's calls took none of these
+	for i := range 200 - 1 { // NewDomain's calls took none of these
 		if err := describe(); err != nil {
 			t.Fatalf("call %d of the burst: %v", i+1, err)
 		}

@@ -356,8 +356,7 @@ func TestRequestCancelUnknownActivity(t *testing.T) {
 	d = f.PollDecision() // 7
 	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"))
 	a := f.PollActivity() // 10
-	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r")})
-	must(t, err)
+	f.Complete(a.TaskToken, "r")
 	d = f.PollDecision() // 13
 	f.Decide(d.TaskToken, swftest.RequestCancelActivity("a1"))
 	h = f.WantHistoryFrom(ex, 11, types.EventTypeActivityTaskCompleted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted,
@@ -505,9 +504,8 @@ func TestCancelRequestedActivityMayStillCompleteOrFail(t *testing.T) {
 			t.Fatalf("%s: cancelRequested false", aws.ToString(a.ActivityId))
 		}
 	}
-	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken, Result: aws.String("done anyway")})
-	must(t, err)
-	_, err = f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken, Reason: aws.String("nope"), Details: aws.String("could not stop")})
+	f.Complete(a1.TaskToken, "done anyway")
+	_, err := f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken, Reason: aws.String("nope"), Details: aws.String("could not stop")})
 	must(t, err)
 	h := f.WantHistoryFrom(ex, 20, types.EventTypeActivityTaskCompleted, types.EventTypeDecisionTaskScheduled, types.EventTypeActivityTaskFailed)
 	if c := h[19].ActivityTaskCompletedEventAttributes; aws.ToString(c.Result) != "done anyway" || c.ScheduledEventId != 5 || c.StartedEventId != 7 {

@@ -288,12 +288,11 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	ex := f.Start("resettable")
 	f.Decide(f.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
 	a := f.PollActivity()
-	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r1")})
-	must(t, err)
+	f.Complete(a.TaskToken, "r1")
 	d2 := f.PollDecision()
 	f.Decide(d2.TaskToken, swftest.ScheduleActivity("a2"))
 	a = f.PollActivity()
-	_, err = f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
+	_, err := f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
 	must(t, err)
 	f.Decide(f.PollDecision().TaskToken, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("a2 failed")}})
 	old := f.History(ex)
@@ -329,8 +328,7 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	if *a.WorkflowExecution.RunId != *next.RunId {
 		t.Fatalf("activity task of run %s", *a.WorkflowExecution.RunId)
 	}
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r2")})
-	must(t, err)
+	f.Complete(a.TaskToken, "r2")
 	f.Decide(f.PollDecision().TaskToken, swftest.CompleteWorkflow("fixed"))
 	nextEx := &types.WorkflowExecution{WorkflowId: next.WorkflowId, RunId: next.RunId}
 	if info := f.Describe(nextEx).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {

@@ -657,8 +657,7 @@ func TestStaleTaskTokens(t *testing.T) {
 
 	// Closing the run makes the tokens of its open tasks stale.
 	d = f.PollDecision()
-	_, err = f.Client.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: ex.WorkflowId, RunId: ex.RunId})
-	must(t, err)
+	f.Terminate(ex)
 	err = f.DecideErr(d.TaskToken, swftest.CompleteWorkflow("too late"))
 	wantFault[*types.UnknownResourceFault](t, err)
 	wantStale(t, f, "closed run", a4.TaskToken)

@@ -442,8 +442,7 @@ func TestTimeoutsNoneDisableTimeouts(t *testing.T) {
 	f.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
 	must(t, heartbeat(f, a.TaskToken, aws.String("still here")))
 	f.Advance(month)
-	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("slow")})
-	must(t, err)
+	f.Complete(a.TaskToken, "slow")
 
 	// A decider that takes its time.
 	d = f.PollDecision()
@@ -740,8 +739,7 @@ func TestTimersAndTasksSurviveRestart(t *testing.T) {
 		t.Fatalf("task scheduled before the restart: %s started %d input %q", aws.ToString(a2.ActivityId), a2.StartedEventId, aws.ToString(a2.Input))
 	}
 	// A token issued before the restart still works.
-	_, err := f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a3.TaskToken, Result: aws.String("a3 done")})
-	must(t, err)
+	f.Complete(a3.TaskToken, "a3 done")
 	withA3 := append(slices.Clone(before), "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled")
 	h := f.WantHistory(ex, withA3...)
 	if c := h[10].ActivityTaskCompletedEventAttributes; c.ScheduledEventId != 7 || c.StartedEventId != 9 || aws.ToString(c.Result) != "a3 done" {
@@ -765,8 +763,7 @@ func TestTimersAndTasksSurviveRestart(t *testing.T) {
 
 	// The decision task scheduled before that restart is handed out, and
 	// the run completes.
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a2.TaskToken, Result: aws.String("a2 done")})
-	must(t, err)
+	f.Complete(a2.TaskToken, "a2 done")
 	d := f.PollDecision()
 	if d.StartedEventId != 15 || d.PreviousStartedEventId != 3 {
 		t.Fatalf("decision task after the restarts: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)

@@ -62,36 +62,36 @@ func authFixture(t *testing.T, settings ...func(*server.Config)) *swftest.Domain
 
 func TestSignatures(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
+	d := authFixture(t)
 	describe := func(c *swf.Client) error {
-		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(f.Name)})
+		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 		return err
 	}
-	must(t, describe(f.ClientAs("AKIDREADER", "reader-secret")))
-	wantCode(t, describe(f.ClientAs("AKIDREADER", "not-the-secret")), "InvalidSignatureException")
-	if msg := wantCode(t, describe(f.ClientAs("AKIDNOBODY", "x")), "UnrecognizedClientException"); !strings.Contains(msg, "security token") {
+	must(t, describe(d.ClientAs("AKIDREADER", "reader-secret")))
+	wantCode(t, describe(d.ClientAs("AKIDREADER", "not-the-secret")), "InvalidSignatureException")
+	if msg := wantCode(t, describe(d.ClientAs("AKIDNOBODY", "x")), "UnrecognizedClientException"); !strings.Contains(msg, "security token") {
 		t.Errorf("unknown key: %s", msg)
 	}
-	wantCode(t, describe(f.ClientWith(aws.AnonymousCredentials{})), "MissingAuthenticationTokenException")
+	wantCode(t, describe(d.ClientWith(aws.AnonymousCredentials{})), "MissingAuthenticationTokenException")
 
 	// A body changed after signing does not verify: nothing is done.
-	status, code, _ := postJSON(t, f.Server, "RegisterDomain", `{"name": "unsigned", "workflowExecutionRetentionPeriodInDays": "1"}`)
+	status, code, _ := postJSON(t, d.Server, "RegisterDomain", `{"name": "unsigned", "workflowExecutionRetentionPeriodInDays": "1"}`)
 	if status != 400 || code != "MissingAuthenticationTokenException" {
 		t.Fatalf("unsigned raw request: %d %s", status, code)
 	}
-	wantFault[*types.UnknownResourceFault](t, describeErr(f, "unsigned"))
+	wantFault[*types.UnknownResourceFault](t, describeErr(d, "unsigned"))
 }
 
-func describeErr(f *swftest.Domain, name string) error {
-	_, err := f.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+func describeErr(d *swftest.Domain, name string) error {
+	_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
 	return err
 }
 
 func TestPoliciesOfAPIActions(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
-	f.BareDomain("other")
-	reader := f.ClientAs("AKIDREADER", "reader-secret")
+	d := authFixture(t)
+	d.BareDomain("other")
+	reader := d.ClientAs("AKIDREADER", "reader-secret")
 
 	// Allowed on its domain only; the fault names who, what and where.
 	_, err := reader.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("other")})
@@ -104,10 +104,10 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 	// Not allowed at all; an explicit Deny beats its Allow.
 	_, err = reader.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("mine"), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	wantFault[*types.UnknownResourceFault](t, describeErr(f, "mine"))
-	_, err = reader.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String(f.Name), WorkflowType: swftest.WorkflowType("order", "1")})
+	wantFault[*types.UnknownResourceFault](t, describeErr(d, "mine"))
+	_, err = reader.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	_, err = reader.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String(f.Name), ActivityType: swftest.ActivityType("work", "1")})
+	_, err = reader.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String(d.Name), ActivityType: swftest.ActivityType("work", "1")})
 	must(t, err)
 	// ListDomains is granted on arn:aws:swf::ACCOUNT:domain/*, as documented.
 	_, err = reader.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
@@ -119,12 +119,12 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 	// Condition keys: the starter may start "order" on "deciders" only;
 	// a start that leaves out the task list is checked with the type's
 	// default ("deciders").
-	starter := f.ClientAs("AKIDSTARTER", "starter-secret")
-	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1")})
+	starter := d.ClientAs("AKIDSTARTER", "starter-secret")
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
-	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: aws.String("b"), WorkflowType: swftest.WorkflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String("elsewhere")}})
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("b"), WorkflowType: swftest.WorkflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String("elsewhere")}})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	n, err := f.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.Epoch.Add(-1))}})
+	n, err := d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.Epoch.Add(-1))}})
 	must(t, err)
 	if n.Count != 1 {
 		t.Errorf("open runs after one permitted start and one refused: %d", n.Count)
@@ -132,25 +132,25 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 
 	// The worker polls "workers" only, and may heartbeat but not complete:
 	// the task token's domain is what is checked.
-	worker := f.ClientAs("AKIDWORKER", "worker-secret")
-	_, err = worker.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String("others")}})
+	worker := d.ClientAs("AKIDWORKER", "worker-secret")
+	_, err = worker.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("others")}})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	f.Decide(f.PollDecision().TaskToken, swftest.ScheduleActivity("act"))
-	task := swftest.Await(t, f.PollActivityAsync(worker, swftest.WorkerList))
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("act"))
+	task := swftest.Await(t, d.PollActivityAsync(worker, swftest.WorkerList))
 	_, err = worker.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: task.TaskToken})
 	must(t, err)
 	_, err = worker.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
 	must(t, err) // the refused call left the task open
 }
 
 func TestPoliciesOfDecisions(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
-	decider := f.ClientAs("AKIDDECIDER", "decider-secret")
-	ex := f.Start("w")
-	task := swftest.Await(t, f.PollDecisionAsync(decider, swftest.DeciderList))
+	d := authFixture(t)
+	decider := d.ClientAs("AKIDDECIDER", "decider-secret")
+	ex := d.Start("w")
+	task := swftest.Await(t, d.PollDecisionAsync(decider, swftest.DeciderList))
 	_, err := decider.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{
 		swftest.ScheduleActivity("ok"), // work on its default task list "workers": permitted
 		swftest.ScheduleActivity("elsewhere", func(a *types.ScheduleActivityTaskDecisionAttributes) {
@@ -163,7 +163,7 @@ func TestPoliciesOfDecisions(t *testing.T) {
 			WorkflowId: aws.String("child"), WorkflowType: swftest.WorkflowType("order", "1"), LambdaRole: aws.String("arn:aws:iam::123456789012:role/lambda-ok")}},
 	}})
 	must(t, err)
-	h := f.History(ex)
+	h := d.History(ex)
 	got := swftest.EventTypes(h)
 	want := []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
 		"ActivityTaskScheduled", "ScheduleActivityTaskFailed", "StartTimerFailed", "MarkerRecorded", "StartChildWorkflowExecutionFailed", "DecisionTaskScheduled"}
@@ -183,9 +183,9 @@ func TestPoliciesOfDecisions(t *testing.T) {
 
 func TestPoliciesOfTagsAndRoles(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
-	f.BareDomain("staging")
-	careful := f.ClientAs("AKIDCAREFUL", "careful-secret")
+	d := authFixture(t)
+	d.BareDomain("staging")
+	careful := d.ClientAs("AKIDCAREFUL", "careful-secret")
 	describe := func(name string) error {
 		_, err := careful.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
 		return err
@@ -193,7 +193,7 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 	must(t, describe("wf"))
 	// Tagging the domain env=prod brings it under the Deny on
 	// aws:ResourceTag/env.
-	_, err := f.Client.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/wf"), Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	_, err := d.Client.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/wf"), Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("prod")}}})
 	must(t, err)
 	wantFault[*types.OperationNotPermittedFault](t, describe("wf"))
 	must(t, describe("staging"))
@@ -217,13 +217,13 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 // for the calls that take one.
 func TestEveryOperationNeedsItsPermission(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
-	ex := f.Start("w")
-	dt := f.PollDecision()
-	f.Decide(dt.TaskToken, swftest.ScheduleActivity("a"))
-	at := f.PollActivity()
-	f.Start("w3")
-	decision := f.PollDecision()
+	d := authFixture(t)
+	ex := d.Start("w")
+	dt := d.PollDecision()
+	d.Decide(dt.TaskToken, swftest.ScheduleActivity("a"))
+	at := d.PollActivity()
+	d.Start("w3")
+	decision := d.PollDecision()
 	arn := `"arn:aws:swf:us-east-1:123456789012:/domain/wf"`
 	run := aws.ToString(ex.RunId)
 	execution := `"execution":{"workflowId":"w","runId":"` + run + `"}`
@@ -279,13 +279,13 @@ func TestEveryOperationNeedsItsPermission(t *testing.T) {
 		if op == "StartWorkflowExecution" {
 			continue
 		}
-		if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", op, body); code != "OperationNotPermittedFault" {
+		if status, code := signedPost(t, d.URL(), "AKIDSTARTER", "starter-secret", op, body); code != "OperationNotPermittedFault" {
 			t.Errorf("%s by a user who may not: %d %s", op, status, code)
 		}
 	}
 	// StartWorkflowExecution, refused on a task list the starter's
 	// condition does not name.
-	if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", "StartWorkflowExecution",
+	if status, code := signedPost(t, d.URL(), "AKIDSTARTER", "starter-secret", "StartWorkflowExecution",
 		`{"domain":"wf","workflowId":"w2","workflowType":{"name":"order","version":"1"},"taskList":{"name":"other"}}`); code != "OperationNotPermittedFault" {
 		t.Errorf("StartWorkflowExecution outside the condition: %d %s", status, code)
 	}

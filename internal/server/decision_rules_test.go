@@ -21,9 +21,9 @@ const oneYear = "31536000"
 // member.
 func kidDomain(t *testing.T) *swftest.Domain {
 	t.Helper()
-	f := swftest.NewDomain(t)
-	_, err := f.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String(f.Name), Name: aws.String("kid"), Version: aws.String("1"),
+	d := swftest.NewDomain(t)
+	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
+		Domain: aws.String(d.Name), Name: aws.String("kid"), Version: aws.String("1"),
 		DefaultTaskList:                     &types.TaskList{Name: aws.String("kids")},
 		DefaultExecutionStartToCloseTimeout: aws.String("1800"),
 		DefaultTaskStartToCloseTimeout:      aws.String("20"),
@@ -32,7 +32,7 @@ func kidDomain(t *testing.T) *swftest.Domain {
 		DefaultLambdaRole:                   aws.String("arn:aws:iam::123456789012:role/kid"),
 	})
 	must(t, err)
-	return f
+	return d
 }
 
 // startKid starts a kid 1 child on a decision task list of its own
@@ -50,26 +50,26 @@ func startKid(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionA
 // bounded by the year every run is, and times out then.
 func TestChildWithoutExecutionLimit(t *testing.T) {
 	t.Parallel()
-	f := kidDomain(t)
-	parent := f.Start("parent", swftest.OnList("list-parent"), func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
-	f.Decide(f.PollDecisionOn("list-parent").TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	d := kidDomain(t)
+	parent := d.Start("parent", swftest.OnList("list-parent"), func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
+	d.Decide(d.PollDecisionOn("list-parent").TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("NONE")
 	}))
-	h := f.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
+	h := d.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
 		types.EventTypeStartChildWorkflowExecutionInitiated, types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
 	init := h[4].StartChildWorkflowExecutionInitiatedEventAttributes
 	if got := aws.ToString(init.ExecutionStartToCloseTimeout); got != oneYear {
 		t.Fatalf("initiated with executionStartToCloseTimeout %s, want %s", got, oneYear)
 	}
 	kid := h[5].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
-	started := f.History(kid)[0].WorkflowExecutionStartedEventAttributes
+	started := d.History(kid)[0].WorkflowExecutionStartedEventAttributes
 	if got := aws.ToString(started.ExecutionStartToCloseTimeout); got != oneYear {
 		t.Fatalf("child started with executionStartToCloseTimeout %s, want %s", got, oneYear)
 	}
-	f.Advance(365*24*time.Hour - time.Second)
-	f.WantStatus(kid, types.ExecutionStatusOpen, "")
-	f.Advance(time.Second)
-	f.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
+	d.Advance(365*24*time.Hour - time.Second)
+	d.WantStatus(kid, types.ExecutionStatusOpen, "")
+	d.Advance(time.Second)
+	d.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
 }
 
 // A task list a decision names must be one a poller can name: SWF refuses
@@ -78,9 +78,9 @@ func TestChildWithoutExecutionLimit(t *testing.T) {
 // naming the member, and nothing is recorded.
 func TestDecisionTaskListWhitespace(t *testing.T) {
 	t.Parallel()
-	f := kidDomain(t)
-	parent := f.Start("parent", swftest.OnList("list-parent"))
-	d := f.PollDecisionOn("list-parent")
+	d := kidDomain(t)
+	parent := d.Start("parent", swftest.OnList("list-parent"))
+	task := d.PollDecisionOn("list-parent")
 	padded := func(name string) *types.TaskList { return &types.TaskList{Name: aws.String(name)} }
 	for _, c := range []struct {
 		decision types.Decision
@@ -93,23 +93,23 @@ func TestDecisionTaskListWhitespace(t *testing.T) {
 		{swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" next ") }),
 			"decisions.1.member.continueAsNewWorkflowExecutionDecisionAttributes.taskList.name"},
 	} {
-		err := f.DecideErr(d.TaskToken, c.decision)
+		err := d.DecideErr(task.TaskToken, c.decision)
 		wantValidation(t, err, c.path)
 		if msg := wantCode(t, err, "ValidationException"); !strings.Contains(msg, "Member must not start or end with whitespace") {
 			t.Fatalf("%s: %s", c.path, msg)
 		}
 	}
-	_, err := f.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, TaskList: padded(" moved")})
+	_, err := d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, TaskList: padded(" moved")})
 	wantValidation(t, err, "taskList.name")
-	f.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted)
-	if ids := f.OpenWorkflowIDs(); !slices.Equal(ids, []string{"parent"}) {
+	d.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted)
+	if ids := d.OpenWorkflowIDs(); !slices.Equal(ids, []string{"parent"}) {
 		t.Fatalf("open runs %v: a child started", ids)
 	}
 	// The task is still the decider's; inner white space is a name like any.
-	f.Decide(d.TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
-	f.WantHistoryFrom(parent, 4, types.EventTypeDecisionTaskCompleted, types.EventTypeStartChildWorkflowExecutionInitiated,
+	d.Decide(task.TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
+	d.WantHistoryFrom(parent, 4, types.EventTypeDecisionTaskCompleted, types.EventTypeStartChildWorkflowExecutionInitiated,
 		types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
-	if n := f.PendingDecisions("a child"); n != 1 {
+	if n := d.PendingDecisions("a child"); n != 1 {
 		t.Fatalf("%d decision tasks on the child's list", n)
 	}
 }

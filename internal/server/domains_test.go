@@ -41,8 +41,8 @@ func TestRegisterAndDescribeDomain(t *testing.T) {
 
 	// A domain registered without a description has none.
 	s.BareDomain("bare")
-	if d := s.DescribeDomain("bare").DomainInfo.Description; d != nil {
-		t.Errorf("description of a domain registered without one = %q", *d)
+	if str := s.DescribeDomain("bare").DomainInfo.Description; str != nil {
+		t.Errorf("description of a domain registered without one = %q", *str)
 	}
 }
 
@@ -351,8 +351,8 @@ func TestListDomainsPagesOfAThousand(t *testing.T) {
 // namesOf lists the names of domains, in order.
 func namesOf(infos []types.DomainInfo) []string {
 	var out []string
-	for _, d := range infos {
-		out = append(out, aws.ToString(d.Name))
+	for _, info := range infos {
+		out = append(out, aws.ToString(info.Name))
 	}
 	return out
 }

@@ -71,32 +71,32 @@ func rawRequest(t *testing.T, c net.Conn, host, op string, n int, extra ...strin
 func TestSlowAndIdleConnectionsAreClosed(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
-	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.BodyTimeout, c.IdleTimeout, c.ReadHeaderTimeout = timeout, timeout, timeout
 	}))
 
-	slow := dial(t, f.Server)
-	rawRequest(t, slow, f.Addr().String(), "ListDomains", 100)
+	slow := dial(t, d.Server)
+	rawRequest(t, slow, d.Addr().String(), "ListDomains", 100)
 	io.WriteString(slow, "{")
 	closedWithin(t, slow, 10*timeout, "a connection sending its body slowly")
 
-	idle := dial(t, f.Server)
-	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: "+f.Addr().String()+"\r\n\r\n")
+	idle := dial(t, d.Server)
+	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: "+d.Addr().String()+"\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
 	must(t, err)
 	resp.Body.Close()
 	closedWithin(t, idle, 10*timeout, "an idle keep-alive connection")
 
-	headers := dial(t, f.Server)
+	headers := dial(t, d.Server)
 	io.WriteString(headers, "POST / HTTP/1.1\r\n")
 	closedWithin(t, headers, 10*timeout, "a connection sending its headers slowly")
 
 	// A poll outlives the body deadline: it is answered with the task that
 	// comes after it.
-	got := f.PollDecisionAsync(f.Client, swftest.DeciderList)
-	swftest.WaitFor(t, "the poll to wait", func() bool { return waitingPolls(t, f.Server) == 1 })
+	got := d.PollDecisionAsync(d.Client, swftest.DeciderList)
+	swftest.WaitFor(t, "the poll to wait", func() bool { return waitingPolls(t, d.Server) == 1 })
 	time.Sleep(3 * timeout) // real time: the deadline is the network's
-	f.Start("after-the-deadline")
+	d.Start("after-the-deadline")
 	if out := swftest.Await(t, got); aws.ToString(out.WorkflowExecution.WorkflowId) != "after-the-deadline" {
 		t.Fatalf("poll answered %+v", out)
 	}
@@ -123,7 +123,7 @@ func waitingPolls(t *testing.T, s *swftest.Server) int {
 // unknown key, a stale date) is answered without its body being read.
 func TestBodyNotReadForUnknownKey(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
+	d := authFixture(t)
 	for name, extra := range map[string][]string{
 		"unknown key": {"X-Amz-Date: " + time.Now().UTC().Format("20060102T150405Z"),
 			"Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODY/" + time.Now().UTC().Format("20060102") + "/us-east-1/swf/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"},
@@ -131,8 +131,8 @@ func TestBodyNotReadForUnknownKey(t *testing.T) {
 			"Authorization: AWS4-HMAC-SHA256 Credential=" + swftest.AccessKeyID + "/20200101/us-east-1/swf/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"},
 		"no signature": nil,
 	} {
-		c := dial(t, f.Server)
-		rawRequest(t, c, f.Addr().String(), "ListDomains", 1<<20-1, extra...)
+		c := dial(t, d.Server)
+		rawRequest(t, c, d.Addr().String(), "ListDomains", 1<<20-1, extra...)
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {
@@ -210,38 +210,38 @@ func send(t *testing.T, req *http.Request) (int, string) {
 // requests are refused.
 func TestSignatureMustCoverTheRequest(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
+	d := authFixture(t)
 	for _, tc := range []struct {
 		name, code string
 		req        *http.Request
 	}{
-		{"target not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DescribeDomain", `{"name":"wf"}`, "",
+		{"target not signed", "IncompleteSignatureException", signRaw(t, d.URL(), "DescribeDomain", `{"name":"wf"}`, "",
 			func(r *http.Request) { r.Header.Del("X-Amz-Target") },
 			func(r *http.Request) { r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain") })},
-		{"unsigned payload", "InvalidSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
+		{"unsigned payload", "InvalidSignatureException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
 			func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") }, nil)},
-		{"payload hash not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "", nil,
+		{"payload hash not signed", "IncompleteSignatureException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "", nil,
 			func(r *http.Request) {
 				r.Header.Set("X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
 			})},
-		{"session token", "UnrecognizedClientException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "",
+		{"session token", "UnrecognizedClientException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "",
 			func(r *http.Request) { r.Header.Set("X-Amz-Security-Token", "bogus") }, nil)},
-		{"presigned", "IncompleteSignatureException", presignRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`)},
+		{"presigned", "IncompleteSignatureException", presignRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`)},
 	} {
 		status, body := send(t, tc.req)
 		if status != 400 || !strings.Contains(body, "#"+tc.code+`"`) {
 			t.Errorf("%s: %d %s; want %s", tc.name, status, body, tc.code)
 		}
 	}
-	if d := f.DescribeDomain(f.Name); d.DomainInfo.Status != types.RegistrationStatusRegistered {
+	if detail := d.DescribeDomain(d.Name); detail.DomainInfo.Status != types.RegistrationStatusRegistered {
 		t.Fatalf("the domain was deprecated by a request whose signature did not cover it")
 	}
 	// The SDK signs everything that matters; a session token it sends is
 	// refused as AWS refuses an unknown one.
-	_, err := f.ClientWith(credentials.NewStaticCredentialsProvider(swftest.AccessKeyID, swftest.SecretAccessKey, "token")).
-		DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(f.Name)})
+	_, err := d.ClientWith(credentials.NewStaticCredentialsProvider(swftest.AccessKeyID, swftest.SecretAccessKey, "token")).
+		DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	wantCode(t, err, "UnrecognizedClientException")
-	_, err = f.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(f.Name)})
+	_, err = d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	must(t, err)
 }
 
@@ -309,8 +309,8 @@ func TestHostsWithoutUsers(t *testing.T) {
 // With a users file every host is answered: the signature covers it.
 func TestHostsWithUsers(t *testing.T) {
 	t.Parallel()
-	f := authFixture(t)
-	req := signRaw(t, f.URL(), "DescribeDomain", `{"name":"wf"}`, "", func(r *http.Request) { r.Host = "swf.example.com" }, nil)
+	d := authFixture(t)
+	req := signRaw(t, d.URL(), "DescribeDomain", `{"name":"wf"}`, "", func(r *http.Request) { r.Host = "swf.example.com" }, nil)
 	if status, body := send(t, req); status != 200 {
 		t.Fatalf("%d %s", status, body)
 	}
@@ -322,27 +322,27 @@ func TestPollCaps(t *testing.T) {
 	t.Parallel()
 	t.Run("per server", func(t *testing.T) {
 		t.Parallel()
-		f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.MaxPolls = 2 }))
-		polls := holdPolls(t, f, 2)
-		_, err := f.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
+		d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.MaxPolls = 2 }))
+		polls := holdPolls(t, d, 2)
+		_, err := d.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
 		if msg := wantFault[*types.LimitExceededFault](t, err).ErrorMessage(); !strings.Contains(msg, "2 long polls") {
 			t.Errorf("fault: %s", msg)
 		}
-		polls.release(f)
+		polls.release(d)
 	})
 	t.Run("per user", func(t *testing.T) {
 		t.Parallel()
-		f := authFixture(t, func(c *server.Config) { c.MaxPollsPerUser = 2 })
-		polls := holdPolls(t, f, 2)
-		_, err := f.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
+		d := authFixture(t, func(c *server.Config) { c.MaxPollsPerUser = 2 })
+		polls := holdPolls(t, d, 2)
+		_, err := d.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
 		if msg := wantFault[*types.LimitExceededFault](t, err).ErrorMessage(); !strings.Contains(msg, "User admin") {
 			t.Errorf("fault: %s", msg)
 		}
 		// Another user polls on.
-		worker := f.ClientAs("AKIDWORKER", "worker-secret")
-		f.PollActivityAsync(worker, swftest.WorkerList) // ended by the release, as the held polls
-		swftest.WaitFor(t, "three polls to wait", func() bool { return waitingPolls(t, f.Server) == 3 })
-		polls.release(f)
+		worker := d.ClientAs("AKIDWORKER", "worker-secret")
+		d.PollActivityAsync(worker, swftest.WorkerList) // ended by the release, as the held polls
+		swftest.WaitFor(t, "three polls to wait", func() bool { return waitingPolls(t, d.Server) == 3 })
+		polls.release(d)
 	})
 }
 
@@ -350,25 +350,25 @@ func TestPollCaps(t *testing.T) {
 type heldPolls struct{ wg *sync.WaitGroup }
 
 // holdPolls starts n polls on n task lists and waits until they wait.
-func holdPolls(t *testing.T, f *swftest.Domain, n int) heldPolls {
+func holdPolls(t *testing.T, d *swftest.Domain, n int) heldPolls {
 	t.Helper()
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			c, cancel := context.WithTimeout(ctx, swftest.PollTimeout)
 			defer cancel()
-			if _, err := f.Client.PollForActivityTask(c, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(fmt.Sprint("list-", i))}}); err != nil {
+			if _, err := d.Client.PollForActivityTask(c, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(fmt.Sprint("list-", i))}}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
-	swftest.WaitFor(t, "the held polls to wait", func() bool { return waitingPolls(t, f.Server) == n })
+	swftest.WaitFor(t, "the held polls to wait", func() bool { return waitingPolls(t, d.Server) == n })
 	return heldPolls{&wg}
 }
 
 // release ends the polls by moving the clock past their wait.
-func (p heldPolls) release(f *swftest.Domain) {
-	f.Clock.Advance(2 * time.Minute)
+func (p heldPolls) release(d *swftest.Domain) {
+	d.Clock.Advance(2 * time.Minute)
 	p.wg.Wait()
 }
 
@@ -378,10 +378,10 @@ func TestAuditLines(t *testing.T) {
 	t.Parallel()
 	var logs swftest.Log
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	f := authFixture(t, func(c *server.Config) { c.Logger = log })
-	_, err := f.ClientAs("AKIDREADER", "not-the-secret").DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(f.Name)})
+	d := authFixture(t, func(c *server.Config) { c.Logger = log })
+	_, err := d.ClientAs("AKIDREADER", "not-the-secret").DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	wantCode(t, err, "InvalidSignatureException")
-	_, err = f.ClientAs("AKIDREADER", "reader-secret").DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String(f.Name)})
+	_, err = d.ClientAs("AKIDREADER", "reader-secret").DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String(d.Name)})
 	wantFault[*types.OperationNotPermittedFault](t, err)
 	out := logs.String()
 	for _, want := range []string{

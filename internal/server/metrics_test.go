@@ -23,13 +23,13 @@ import (
 // polls wait.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	_, err := f.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("missing")})
+	d := swftest.NewDomain(t)
+	_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("missing")})
 	wantCode(t, err, "UnknownResourceFault")
-	polling := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	f.WaitClockWaiters(1)
+	polling := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(1)
 
-	resp, err := http.Get(f.URL() + "/metrics")
+	resp, err := http.Get(d.URL() + "/metrics")
 	must(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -50,7 +50,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %q:\n%s", line, body)
 		}
 	}
-	f.Start("w")
+	d.Start("w")
 	swftest.Await(t, polling)
 }
 

@@ -59,17 +59,17 @@ func rawPost(url, op, body string) func() (rawAnswer, error) {
 func TestEmptyPollAnswersAfterTheWait(t *testing.T) {
 	t.Parallel()
 	const wait = 20 * time.Second
-	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = wait }))
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = wait }))
 	// No run exists, so no durable timer: the clock's waiters are the polls.
-	raw := f.URL()
+	raw := d.URL()
 	decision := swftest.Async(rawPost(raw, "PollForDecisionTask", `{"domain":"wf","taskList":{"name":"deciders"},"identity":"d"}`))
 	activity := swftest.Async(rawPost(raw, "PollForActivityTask", `{"domain":"wf","taskList":{"name":"workers"},"identity":"w"}`))
-	sdkDecision := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	sdkActivity := f.PollActivityAsync(f.NewClient(), swftest.WorkerList)
-	f.WaitClockWaiters(4)
+	sdkDecision := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	sdkActivity := d.PollActivityAsync(d.NewClient(), swftest.WorkerList)
+	d.WaitClockWaiters(4)
 
-	f.Clock.Advance(wait - time.Millisecond)
-	if n := f.Clock.Waiters(); n != 4 {
+	d.Clock.Advance(wait - time.Millisecond)
+	if n := d.Clock.Waiters(); n != 4 {
 		t.Fatalf("%d polls still wait a millisecond before the end of their wait, want 4", n)
 	}
 	swftest.Pending(t, decision, "decision poll")
@@ -77,7 +77,7 @@ func TestEmptyPollAnswersAfterTheWait(t *testing.T) {
 	swftest.Pending(t, sdkDecision, "decision poll")
 	swftest.Pending(t, sdkActivity, "activity poll")
 
-	f.Clock.Advance(time.Millisecond)
+	d.Clock.Advance(time.Millisecond)
 	want := map[string]map[string]any{
 		"PollForDecisionTask": {"startedEventId": json.Number("0"), "previousStartedEventId": json.Number("0")},
 		"PollForActivityTask": {"startedEventId": json.Number("0")},
@@ -94,38 +94,38 @@ func TestEmptyPollAnswersAfterTheWait(t *testing.T) {
 			t.Errorf("%s: empty answer %v, want %v", op, a.body, want[op])
 		}
 	}
-	if d := swftest.Await(t, sdkDecision); d.TaskToken != nil || d.StartedEventId != 0 || d.PreviousStartedEventId != 0 || len(d.Events) != 0 {
-		t.Errorf("empty decision poll through the SDK: %+v", d)
+	if task := swftest.Await(t, sdkDecision); task.TaskToken != nil || task.StartedEventId != 0 || task.PreviousStartedEventId != 0 || len(task.Events) != 0 {
+		t.Errorf("empty decision poll through the SDK: %+v", task)
 	}
 	if a := swftest.Await(t, sdkActivity); a.TaskToken != nil || a.StartedEventId != 0 || a.ActivityId != nil {
 		t.Errorf("empty activity poll through the SDK: %+v", a)
 	}
-	if n := f.Clock.Waiters(); n != 0 {
+	if n := d.Clock.Waiters(); n != 0 {
 		t.Errorf("%d timers still wait after the polls answered", n)
 	}
 }
 
 func TestWaitingPollGetsANewTaskAtOnce(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	decision := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	f.WaitClockWaiters(1)
-	ex := f.Start("at-once")
-	d := swftest.Await(t, decision)
-	if d.TaskToken == nil || aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || d.StartedEventId != 3 {
-		t.Fatalf("decision task: %+v", d)
+	d := swftest.NewDomain(t)
+	decision := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(1)
+	ex := d.Start("at-once")
+	task := swftest.Await(t, decision)
+	if task.TaskToken == nil || aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || task.StartedEventId != 3 {
+		t.Fatalf("decision task: %+v", task)
 	}
 
 	// The run has durable timers now, so the timer loop waits on the clock
 	// too: one timer for it and one for the poll.
-	activity := f.PollActivityAsync(f.NewClient(), swftest.WorkerList)
-	f.WaitClockWaiters(2)
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"))
+	activity := d.PollActivityAsync(d.NewClient(), swftest.WorkerList)
+	d.WaitClockWaiters(2)
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"))
 	a := swftest.Await(t, activity)
 	if aws.ToString(a.ActivityId) != "a1" || a.StartedEventId != 6 {
 		t.Fatalf("activity task: %+v", a)
 	}
-	if now := f.Clock.Now(); !now.Equal(swftest.Epoch) {
+	if now := d.Clock.Now(); !now.Equal(swftest.Epoch) {
 		t.Fatalf("the clock moved to %v", now)
 	}
 }
@@ -133,29 +133,29 @@ func TestWaitingPollGetsANewTaskAtOnce(t *testing.T) {
 func TestPollersPerTaskListLimit(t *testing.T) {
 	t.Parallel()
 	const wait = 10 * time.Second
-	f := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Limits.PollersPerTaskList = 2
 		c.LongPollWait = wait
 	}))
-	p1 := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	p2 := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	f.WaitClockWaiters(2)
+	p1 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	p2 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(2)
 
-	_, err := f.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
+	_, err := d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
 	wantFault[*types.LimitExceededFault](t, err)
 
 	// Other lists, and activity tasks of a list of the same name, are
 	// counted apart.
-	p3 := f.PollActivityAsync(f.NewClient(), swftest.DeciderList)
-	p4 := f.PollDecisionAsync(f.NewClient(), "other")
-	f.WaitClockWaiters(4)
-	if n := f.Clock.Waiters(); n != 4 {
+	p3 := d.PollActivityAsync(d.NewClient(), swftest.DeciderList)
+	p4 := d.PollDecisionAsync(d.NewClient(), "other")
+	d.WaitClockWaiters(4)
+	if n := d.Clock.Waiters(); n != 4 {
 		t.Fatalf("%d polls wait, want 4", n)
 	}
-	f.Clock.Advance(wait)
+	d.Clock.Advance(wait)
 	for _, ch := range []<-chan swftest.Result[*swf.PollForDecisionTaskOutput]{p1, p2, p4} {
-		if d := swftest.Await(t, ch); d.TaskToken != nil {
-			t.Fatalf("decision task: %+v", d)
+		if task := swftest.Await(t, ch); task.TaskToken != nil {
+			t.Fatalf("decision task: %+v", task)
 		}
 	}
 	if a := swftest.Await(t, p3); a.TaskToken != nil {
@@ -163,13 +163,13 @@ func TestPollersPerTaskListLimit(t *testing.T) {
 	}
 
 	// Polls that have answered leave room.
-	p5 := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	p6 := f.PollDecisionAsync(f.NewClient(), swftest.DeciderList)
-	f.WaitClockWaiters(2)
-	ex := f.Start("room")
-	f.Start("more room")
+	p5 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	p6 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(2)
+	ex := d.Start("room")
+	d.Start("more room")
 	for _, ch := range []<-chan swftest.Result[*swf.PollForDecisionTaskOutput]{p5, p6} {
-		if d := swftest.Await(t, ch); d.TaskToken == nil {
+		if task := swftest.Await(t, ch); task.TaskToken == nil {
 			t.Fatalf("no decision task for a waiting poll of run %s", aws.ToString(ex.RunId))
 		}
 	}
@@ -177,60 +177,60 @@ func TestPollersPerTaskListLimit(t *testing.T) {
 
 func TestOneDecisionTaskAtATime(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("one")
+	d := swftest.NewDomain(t)
+	ex := d.Start("one")
 	// Signals while a task is scheduled: still one task.
-	f.Signal(ex, "s1")
-	f.Signal(ex, "s2")
-	f.Signal(ex, "s3")
-	f.WantHistoryFrom(ex, 1, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled,
+	d.Signal(ex, "s1")
+	d.Signal(ex, "s2")
+	d.Signal(ex, "s3")
+	d.WantHistoryFrom(ex, 1, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled,
 		types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
-	if n := f.PendingDecisions(swftest.DeciderList); n != 1 {
+	if n := d.PendingDecisions(swftest.DeciderList); n != 1 {
 		t.Fatalf("%d pending decision tasks, want 1", n)
 	}
-	if _, dn := f.OpenCounts(ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks, want 1", dn)
 	}
-	d := f.PollDecision()
-	if d.StartedEventId != 6 || d.PreviousStartedEventId != 0 || len(d.Events) != 6 {
-		t.Fatalf("first task: started %d previous %d events %v", d.StartedEventId, d.PreviousStartedEventId, swftest.EventTypes(d.Events))
+	task := d.PollDecision()
+	if task.StartedEventId != 6 || task.PreviousStartedEventId != 0 || len(task.Events) != 6 {
+		t.Fatalf("first task: started %d previous %d events %v", task.StartedEventId, task.PreviousStartedEventId, swftest.EventTypes(task.Events))
 	}
-	if s := d.Events[5].DecisionTaskStartedEventAttributes; s.ScheduledEventId != 2 || aws.ToString(s.Identity) != "decider" {
+	if s := task.Events[5].DecisionTaskStartedEventAttributes; s.ScheduledEventId != 2 || aws.ToString(s.Identity) != "decider" {
 		t.Fatalf("DecisionTaskStarted: %+v", s)
 	}
 
 	// Signals while it is started: recorded, and no second task until it
 	// completes.
-	f.Signal(ex, "s4")
-	f.Signal(ex, "s5")
-	f.WantHistoryFrom(ex, 7, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
-	if n := f.PendingDecisions(swftest.DeciderList); n != 0 {
+	d.Signal(ex, "s4")
+	d.Signal(ex, "s5")
+	d.WantHistoryFrom(ex, 7, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
+	if n := d.PendingDecisions(swftest.DeciderList); n != 0 {
 		t.Fatalf("%d pending decision tasks while one is started", n)
 	}
-	if _, dn := f.OpenCounts(ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks, want 1", dn)
 	}
-	f.Decide(d.TaskToken)
-	h := f.WantHistoryFrom(ex, 9, types.EventTypeDecisionTaskCompleted, types.EventTypeDecisionTaskScheduled)
+	d.Decide(task.TaskToken)
+	h := d.WantHistoryFrom(ex, 9, types.EventTypeDecisionTaskCompleted, types.EventTypeDecisionTaskScheduled)
 	if c := h[8].DecisionTaskCompletedEventAttributes; c.ScheduledEventId != 2 || c.StartedEventId != 6 {
 		t.Fatalf("DecisionTaskCompleted: %+v", c)
 	}
-	d = f.PollDecision()
-	if d.StartedEventId != 11 || d.PreviousStartedEventId != 6 || len(d.Events) != 11 {
-		t.Fatalf("second task: started %d previous %d events %v", d.StartedEventId, d.PreviousStartedEventId, swftest.EventTypes(d.Events))
+	task = d.PollDecision()
+	if task.StartedEventId != 11 || task.PreviousStartedEventId != 6 || len(task.Events) != 11 {
+		t.Fatalf("second task: started %d previous %d events %v", task.StartedEventId, task.PreviousStartedEventId, swftest.EventTypes(task.Events))
 	}
 
 	// Nothing new while it was started: no further task.
-	f.Decide(d.TaskToken)
-	f.WantHistoryFrom(ex, 12, types.EventTypeDecisionTaskCompleted)
-	if _, dn := f.OpenCounts(ex); dn != 0 {
+	d.Decide(task.TaskToken)
+	d.WantHistoryFrom(ex, 12, types.EventTypeDecisionTaskCompleted)
+	if _, dn := d.OpenCounts(ex); dn != 0 {
 		t.Fatalf("%d open decision tasks, want 0", dn)
 	}
-	f.Signal(ex, "s6")
-	f.WantHistoryFrom(ex, 13, types.EventTypeWorkflowExecutionSignaled, types.EventTypeDecisionTaskScheduled)
-	d = f.PollDecision()
-	if d.StartedEventId != 15 || d.PreviousStartedEventId != 11 {
-		t.Fatalf("third task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	d.Signal(ex, "s6")
+	d.WantHistoryFrom(ex, 13, types.EventTypeWorkflowExecutionSignaled, types.EventTypeDecisionTaskScheduled)
+	task = d.PollDecision()
+	if task.StartedEventId != 15 || task.PreviousStartedEventId != 11 {
+		t.Fatalf("third task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
 }
 
@@ -260,13 +260,13 @@ func idRange(from, to int64) []int64 {
 // decisionPages polls a decision task and its further pages, checking
 // that every page belongs to the same task, and returns the first page and
 // the ids of every page.
-func decisionPages(f *swftest.Domain, mod func(*swf.PollForDecisionTaskInput)) (*swf.PollForDecisionTaskOutput, [][]int64) {
-	t := f.T()
+func decisionPages(d *swftest.Domain, mod func(*swf.PollForDecisionTaskInput)) (*swf.PollForDecisionTaskOutput, [][]int64) {
+	t := d.T()
 	t.Helper()
-	first := f.PollDecisionOn(swftest.DeciderList, mod)
+	first := d.PollDecisionOn(swftest.DeciderList, mod)
 	pages := [][]int64{eventIDs(first.Events)}
 	for p := first; p.NextPageToken != nil; {
-		p = f.PollDecisionOn(swftest.DeciderList, mod, func(in *swf.PollForDecisionTaskInput) { in.NextPageToken = p.NextPageToken })
+		p = d.PollDecisionOn(swftest.DeciderList, mod, func(in *swf.PollForDecisionTaskInput) { in.NextPageToken = p.NextPageToken })
 		if aws.ToString(p.TaskToken) != aws.ToString(first.TaskToken) || p.StartedEventId != first.StartedEventId || p.PreviousStartedEventId != first.PreviousStartedEventId ||
 			aws.ToString(p.WorkflowExecution.RunId) != aws.ToString(first.WorkflowExecution.RunId) || aws.ToString(p.WorkflowExecution.WorkflowId) != aws.ToString(first.WorkflowExecution.WorkflowId) ||
 			aws.ToString(p.WorkflowType.Name) != aws.ToString(first.WorkflowType.Name) || aws.ToString(p.WorkflowType.Version) != aws.ToString(first.WorkflowType.Version) {
@@ -282,21 +282,21 @@ func decisionPages(f *swftest.Domain, mod func(*swf.PollForDecisionTaskInput)) (
 
 func TestDecisionTaskHistoryPages(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("pages")
+	d := swftest.NewDomain(t)
+	ex := d.Start("pages")
 	for i := range 20 {
-		f.Signal(ex, fmt.Sprintf("s%d", i)) // 3..22
+		d.Signal(ex, fmt.Sprintf("s%d", i)) // 3..22
 	}
 	size := func(n int32) func(*swf.PollForDecisionTaskInput) {
 		return func(in *swf.PollForDecisionTaskInput) { in.MaximumPageSize = n }
 	}
-	first := f.PollDecisionOn(swftest.DeciderList, size(5)) // started 23
+	first := d.PollDecisionOn(swftest.DeciderList, size(5)) // started 23
 	if first.StartedEventId != 23 || first.NextPageToken == nil || !slices.Equal(eventIDs(first.Events), idRange(1, 5)) {
 		t.Fatalf("first page: started %d events %v next %v", first.StartedEventId, eventIDs(first.Events), first.NextPageToken)
 	}
 	// Events after the task started are not part of its pages.
-	f.Signal(ex, "after-1") // 24
-	f.Signal(ex, "after-2") // 25
+	d.Signal(ex, "after-1") // 24
+	d.Signal(ex, "after-2") // 25
 	var all []int64
 	var sizes []int
 	for p := first; ; {
@@ -309,7 +309,7 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 			break
 		}
 		var err error
-		p, err = f.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, MaximumPageSize: 5, NextPageToken: p.NextPageToken})
+		p, err = d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, MaximumPageSize: 5, NextPageToken: p.NextPageToken})
 		must(t, err)
 		if aws.ToString(p.TaskToken) != aws.ToString(first.TaskToken) || p.StartedEventId != 23 || p.PreviousStartedEventId != 0 ||
 			aws.ToString(p.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || aws.ToString(p.WorkflowType.Name) != "order" {
@@ -320,33 +320,33 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 		t.Fatalf("pages: sizes %v ids %v", sizes, all)
 	}
 	// Paging started no other task: the one task is still started.
-	if n := f.PendingDecisions(swftest.DeciderList); n != 0 {
+	if n := d.PendingDecisions(swftest.DeciderList); n != 0 {
 		t.Fatalf("%d pending decision tasks", n)
 	}
-	if _, dn := f.OpenCounts(ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks", dn)
 	}
 	// A page token is bound to the arguments it was made with.
-	_, err := f.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, ReverseOrder: true, NextPageToken: first.NextPageToken})
+	_, err := d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, ReverseOrder: true, NextPageToken: first.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String("other")}, NextPageToken: first.NextPageToken})
+	_, err = d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("other")}, NextPageToken: first.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
 
-	f.Decide(first.TaskToken) // 26, and 27 for the signals it missed
+	d.Decide(first.TaskToken) // 26, and 27 for the signals it missed
 
 	// Newest first.
-	second, pages := decisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.ReverseOrder = true; in.MaximumPageSize = 10 })
+	second, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.ReverseOrder = true; in.MaximumPageSize = 10 })
 	if second.StartedEventId != 28 || second.PreviousStartedEventId != 23 {
 		t.Fatalf("second task: started %d previous %d", second.StartedEventId, second.PreviousStartedEventId)
 	}
 	if want := [][]int64{idRange(28, 19), idRange(18, 9), idRange(8, 1)}; fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Fatalf("reverse pages %v, want %v", pages, want)
 	}
-	f.Decide(second.TaskToken) // 29
-	f.Signal(ex, "s")          // 30, 31
+	d.Decide(second.TaskToken) // 29
+	d.Signal(ex, "s")          // 30, 31
 
 	// From the previous DecisionTaskStarted on.
-	third, pages := decisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true; in.MaximumPageSize = 2 })
+	third, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true; in.MaximumPageSize = 2 })
 	if third.StartedEventId != 32 || third.PreviousStartedEventId != 28 {
 		t.Fatalf("third task: started %d previous %d", third.StartedEventId, third.PreviousStartedEventId)
 	}
@@ -356,11 +356,11 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 	if third.Events[0].EventType != types.EventTypeDecisionTaskStarted {
 		t.Fatalf("first event %s", third.Events[0].EventType)
 	}
-	f.Decide(third.TaskToken) // 33
-	f.Signal(ex, "s")         // 34, 35
+	d.Decide(third.TaskToken) // 33
+	d.Signal(ex, "s")         // 34, 35
 
 	// Both: newest first, down to the previous DecisionTaskStarted.
-	fourth, pages := decisionPages(f, func(in *swf.PollForDecisionTaskInput) {
+	fourth, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) {
 		in.StartAtPreviousStartedEvent = true
 		in.ReverseOrder = true
 		in.MaximumPageSize = 3
@@ -371,11 +371,11 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 	if want := [][]int64{{36, 35, 34}, {33, 32}}; fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Fatalf("reverse pages from the previous started event %v, want %v", pages, want)
 	}
-	f.Decide(fourth.TaskToken)
+	d.Decide(fourth.TaskToken)
 
 	// Without a previous task, startAtPreviousStartedEvent gives it all.
-	f.Start("fresh")
-	fresh, pages := decisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true })
+	d.Start("fresh")
+	fresh, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true })
 	if aws.ToString(fresh.WorkflowExecution.WorkflowId) != "fresh" || fmt.Sprint(pages) != "[[1 2 3]]" {
 		t.Fatalf("fresh task of %s: pages %v", aws.ToString(fresh.WorkflowExecution.WorkflowId), pages)
 	}
@@ -383,13 +383,13 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 
 func TestActivityTaskPriority(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
+	d := swftest.NewDomain(t)
 	prio := func(p string) func(*types.ScheduleActivityTaskDecisionAttributes) {
 		return func(a *types.ScheduleActivityTaskDecisionAttributes) { a.TaskPriority = aws.String(p) }
 	}
-	f.Start("p1")
-	d := f.PollDecision()
-	f.Decide(d.TaskToken,
+	d.Start("p1")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
 		swftest.ScheduleActivity("zero-a", prio("0")),
 		swftest.ScheduleActivity("five-a", prio("5")),
 		swftest.ScheduleActivity("minus", prio("-1")),
@@ -398,12 +398,12 @@ func TestActivityTaskPriority(t *testing.T) {
 		swftest.ScheduleActivity("zero-b"),
 		swftest.ScheduleActivity("ten", prio("10")),
 	)
-	f.Start("p2")
-	d = f.PollDecision()
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("five-c", prio("5")), swftest.ScheduleActivity("max", prio("2147483647")), swftest.ScheduleActivity("zero-c"))
+	d.Start("p2")
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("five-c", prio("5")), swftest.ScheduleActivity("max", prio("2147483647")), swftest.ScheduleActivity("zero-c"))
 	var got []string
 	for range 10 {
-		got = append(got, aws.ToString(f.PollActivity().ActivityId))
+		got = append(got, aws.ToString(d.PollActivity().ActivityId))
 	}
 	want := []string{"max", "ten", "five-a", "five-b", "five-c", "zero-a", "zero-b", "zero-c", "minus", "min"}
 	if !slices.Equal(got, want) {
@@ -413,21 +413,21 @@ func TestActivityTaskPriority(t *testing.T) {
 
 func TestDecisionTaskPriority(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
+	d := swftest.NewDomain(t)
 	prio := func(p string) func(*swf.StartWorkflowExecutionInput) {
 		return func(in *swf.StartWorkflowExecutionInput) { in.TaskPriority = aws.String(p) }
 	}
-	f.Start("low-a")
-	f.Start("high-a", prio("3"))
-	f.Start("negative", prio("-2"))
-	f.Start("low-b", prio("0"))
-	f.Start("high-b", prio("3"))
+	d.Start("low-a")
+	d.Start("high-a", prio("3"))
+	d.Start("negative", prio("-2"))
+	d.Start("low-b", prio("0"))
+	d.Start("high-b", prio("3"))
 	var got []string
 	for range 5 {
-		d := f.PollDecision()
-		got = append(got, aws.ToString(d.WorkflowExecution.WorkflowId))
-		if s := d.Events[1].DecisionTaskScheduledEventAttributes; s == nil || s.TaskPriority == nil {
-			t.Fatalf("DecisionTaskScheduled: %+v", d.Events[1])
+		task := d.PollDecision()
+		got = append(got, aws.ToString(task.WorkflowExecution.WorkflowId))
+		if s := task.Events[1].DecisionTaskScheduledEventAttributes; s == nil || s.TaskPriority == nil {
+			t.Fatalf("DecisionTaskScheduled: %+v", task.Events[1])
 		}
 	}
 	if want := []string{"high-a", "high-b", "low-a", "low-b", "negative"}; !slices.Equal(got, want) {
@@ -438,7 +438,7 @@ func TestDecisionTaskPriority(t *testing.T) {
 func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 	t.Parallel()
 	const runs, perRun, workers, deciders = 6, 10, 16, 4
-	f := swftest.NewDomain(t)
+	d := swftest.NewDomain(t)
 
 	polls, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -453,12 +453,12 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 	closed := make(chan string, runs)
 
 	for i := range deciders {
-		c := f.NewClient()
+		c := d.NewClient()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				d, err := c.PollForDecisionTask(polls, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, Identity: aws.String(fmt.Sprintf("decider-%d", i))})
+				task, err := c.PollForDecisionTask(polls, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, Identity: aws.String(fmt.Sprintf("decider-%d", i))})
 				if polls.Err() != nil {
 					return
 				}
@@ -466,44 +466,44 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 					t.Errorf("decider %d: %v", i, err)
 					return
 				}
-				if d.TaskToken == nil {
+				if task.TaskToken == nil {
 					continue
 				}
 				mu.Lock()
-				decisionTokens = append(decisionTokens, *d.TaskToken)
+				decisionTokens = append(decisionTokens, *task.TaskToken)
 				mu.Unlock()
 				completed := 0
-				for _, e := range d.Events {
+				for _, e := range task.Events {
 					if e.EventType == types.EventTypeActivityTaskCompleted {
 						completed++
 					}
 				}
 				var decisions []types.Decision
 				switch {
-				case d.PreviousStartedEventId == 0:
+				case task.PreviousStartedEventId == 0:
 					for j := range perRun {
 						decisions = append(decisions, swftest.ScheduleActivity(fmt.Sprintf("act-%d", j)))
 					}
 				case completed == perRun:
 					decisions = append(decisions, swftest.CompleteWorkflow("all done"))
 				}
-				if _, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: decisions}); err != nil {
+				if _, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: decisions}); err != nil {
 					t.Errorf("decider %d: %v", i, err)
 					return
 				}
 				if completed == perRun {
-					closed <- aws.ToString(d.WorkflowExecution.RunId)
+					closed <- aws.ToString(task.WorkflowExecution.RunId)
 				}
 			}
 		}()
 	}
 	for i := range workers {
-		c := f.NewClient()
+		c := d.NewClient()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				a, err := c.PollForActivityTask(polls, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}, Identity: aws.String(fmt.Sprintf("worker-%d", i))})
+				a, err := c.PollForActivityTask(polls, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}, Identity: aws.String(fmt.Sprintf("worker-%d", i))})
 				if polls.Err() != nil {
 					return
 				}
@@ -525,11 +525,11 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		}()
 	}
 	// Every poller waits before the first task is there.
-	f.WaitClockWaiters(workers + deciders)
+	d.WaitClockWaiters(workers + deciders)
 
 	var executions []*types.WorkflowExecution
 	for i := range runs {
-		executions = append(executions, f.Start(fmt.Sprintf("load-%d", i)))
+		executions = append(executions, d.Start(fmt.Sprintf("load-%d", i)))
 	}
 	for range runs {
 		select {
@@ -567,7 +567,7 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		decisionSeen[tok] = true
 	}
 	for _, ex := range executions {
-		h := f.History(ex)
+		h := d.History(ex)
 		count := map[types.EventType]int{}
 		started := map[int64]bool{}
 		for _, e := range h {
@@ -588,115 +588,115 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		if count[types.EventTypeDecisionTaskScheduled] != count[types.EventTypeDecisionTaskStarted] || count[types.EventTypeDecisionTaskStarted] != count[types.EventTypeDecisionTaskCompleted] {
 			t.Errorf("%s: decision task events %v", aws.ToString(ex.WorkflowId), count)
 		}
-		if info := f.Describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
+		if info := d.Describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
 			t.Errorf("%s: %+v", aws.ToString(ex.WorkflowId), info)
 		}
 	}
-	if n, m := f.PendingActivities(swftest.WorkerList), f.PendingDecisions(swftest.DeciderList); n != 0 || m != 0 {
+	if n, m := d.PendingActivities(swftest.WorkerList), d.PendingDecisions(swftest.DeciderList); n != 0 || m != 0 {
 		t.Errorf("pending tasks left: %d activity, %d decision", n, m)
 	}
 }
 
 // activityCalls makes every call that takes an activity task token.
-func activityCalls(f *swftest.Domain, token *string) map[string]error {
+func activityCalls(d *swftest.Domain, token *string) map[string]error {
 	calls := map[string]error{}
-	_, calls["RecordActivityTaskHeartbeat"] = f.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: token})
-	_, calls["RespondActivityTaskCompleted"] = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token})
-	_, calls["RespondActivityTaskFailed"] = f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token})
-	_, calls["RespondActivityTaskCanceled"] = f.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
+	_, calls["RecordActivityTaskHeartbeat"] = d.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: token})
+	_, calls["RespondActivityTaskCompleted"] = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token})
+	_, calls["RespondActivityTaskFailed"] = d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token})
+	_, calls["RespondActivityTaskCanceled"] = d.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
 	return calls
 }
 
 // wantStale asserts that every activity call with the token answers
 // UnknownResourceFault.
-func wantStale(t *testing.T, f *swftest.Domain, what string, token *string) {
+func wantStale(t *testing.T, d *swftest.Domain, what string, token *string) {
 	t.Helper()
-	for op, err := range activityCalls(f, token) {
+	for op, err := range activityCalls(d, token) {
 		t.Run(what+"/"+op, func(t *testing.T) { wantFault[*types.UnknownResourceFault](t, err) })
 	}
 }
 
 // wantInvalid asserts that every call with the token answers a
 // ValidationException naming taskToken.
-func wantInvalid(t *testing.T, f *swftest.Domain, what string, token *string, activityCall, decisionCall bool) {
+func wantInvalid(t *testing.T, d *swftest.Domain, what string, token *string, activityCall, decisionCall bool) {
 	t.Helper()
 	if activityCall {
-		for op, err := range activityCalls(f, token) {
+		for op, err := range activityCalls(d, token) {
 			t.Run(what+"/"+op, func(t *testing.T) { wantValidation(t, err, "taskToken") })
 		}
 	}
 	if decisionCall {
-		err := f.DecideErr(token, swftest.RecordMarker("m", nil))
+		err := d.DecideErr(token, swftest.RecordMarker("m", nil))
 		t.Run(what+"/RespondDecisionTaskCompleted", func(t *testing.T) { wantValidation(t, err, "taskToken") })
 	}
 }
 
 func TestStaleTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("stale")
-	d := f.PollDecision()
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3"), swftest.ScheduleActivity("a4"))
-	err := f.DecideErr(d.TaskToken)
+	d := swftest.NewDomain(t)
+	ex := d.Start("stale")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3"), swftest.ScheduleActivity("a4"))
+	err := d.DecideErr(task.TaskToken)
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	a1, a2, a3, a4 := f.PollActivity(), f.PollActivity(), f.PollActivity(), f.PollActivity()
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
+	a1, a2, a3, a4 := d.PollActivity(), d.PollActivity(), d.PollActivity(), d.PollActivity()
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
 	must(t, err)
-	_, err = f.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken})
+	_, err = d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken})
 	must(t, err)
-	_, err = f.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: a3.TaskToken})
+	_, err = d.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: a3.TaskToken})
 	must(t, err)
-	before := len(f.History(ex))
-	wantStale(t, f, "completed", a1.TaskToken)
-	wantStale(t, f, "failed", a2.TaskToken)
-	wantStale(t, f, "canceled", a3.TaskToken)
-	if after := len(f.History(ex)); after != before {
+	before := len(d.History(ex))
+	wantStale(t, d, "completed", a1.TaskToken)
+	wantStale(t, d, "failed", a2.TaskToken)
+	wantStale(t, d, "canceled", a3.TaskToken)
+	if after := len(d.History(ex)); after != before {
 		t.Fatalf("calls with stale tokens recorded %d events", after-before)
 	}
 
 	// Closing the run makes the tokens of its open tasks stale.
-	d = f.PollDecision()
-	f.Terminate(ex)
-	err = f.DecideErr(d.TaskToken, swftest.CompleteWorkflow("too late"))
+	task = d.PollDecision()
+	d.Terminate(ex)
+	err = d.DecideErr(task.TaskToken, swftest.CompleteWorkflow("too late"))
 	wantFault[*types.UnknownResourceFault](t, err)
-	wantStale(t, f, "closed run", a4.TaskToken)
-	f.WantHistoryFrom(ex, int64(before+2), types.EventTypeWorkflowExecutionTerminated)
+	wantStale(t, d, "closed run", a4.TaskToken)
+	d.WantHistoryFrom(ex, int64(before+2), types.EventTypeWorkflowExecutionTerminated)
 }
 
 func TestTimedOutTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("late")
-	d := f.PollDecision()
-	f.Advance(30 * time.Second) // the decision task times out
-	f.WantHistoryFrom(ex, 4, types.EventTypeDecisionTaskTimedOut, types.EventTypeDecisionTaskScheduled)
-	err := f.DecideErr(d.TaskToken, swftest.ScheduleActivity("a1"))
+	d := swftest.NewDomain(t)
+	ex := d.Start("late")
+	task := d.PollDecision()
+	d.Advance(30 * time.Second) // the decision task times out
+	d.WantHistoryFrom(ex, 4, types.EventTypeDecisionTaskTimedOut, types.EventTypeDecisionTaskScheduled)
+	err := d.DecideErr(task.TaskToken, swftest.ScheduleActivity("a1"))
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	d = f.PollDecision()
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 		a.StartToCloseTimeout = aws.String("10")
 		a.HeartbeatTimeout = aws.String("NONE")
 	}))
-	a := f.PollActivity()
-	f.Advance(10 * time.Second)
-	if o := f.LastEvent(ex, types.EventTypeActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes; o.TimeoutType != types.ActivityTaskTimeoutTypeStartToClose {
+	a := d.PollActivity()
+	d.Advance(10 * time.Second)
+	if o := d.LastEvent(ex, types.EventTypeActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes; o.TimeoutType != types.ActivityTaskTimeoutTypeStartToClose {
 		t.Fatalf("ActivityTaskTimedOut: %+v", o)
 	}
-	wantStale(t, f, "timed out", a.TaskToken)
+	wantStale(t, d, "timed out", a.TaskToken)
 }
 
 func TestForgedTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("forged")
-	d := f.PollDecision()
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"))
-	a := f.PollActivity()
-	f.Signal(ex, "s")
-	d = f.PollDecision()
-	before := len(f.History(ex))
+	d := swftest.NewDomain(t)
+	ex := d.Start("forged")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"))
+	a := d.PollActivity()
+	d.Signal(ex, "s")
+	task = d.PollDecision()
+	before := len(d.History(ex))
 
 	alter := func(tok string, i int) *string {
 		b := []byte(tok)
@@ -707,79 +707,79 @@ func TestForgedTaskTokens(t *testing.T) {
 		}
 		return aws.String(string(b))
 	}
-	at, dt := aws.ToString(a.TaskToken), aws.ToString(d.TaskToken)
+	at, dt := aws.ToString(a.TaskToken), aws.ToString(task.TaskToken)
 	for _, i := range []int{0, 3, len(at) / 2, len(at) - 1} {
-		wantInvalid(t, f, fmt.Sprintf("activity token altered at %d", i), alter(at, i), true, false)
-		wantInvalid(t, f, fmt.Sprintf("decision token altered at %d", i), alter(dt, i), false, true)
+		wantInvalid(t, d, fmt.Sprintf("activity token altered at %d", i), alter(at, i), true, false)
+		wantInvalid(t, d, fmt.Sprintf("decision token altered at %d", i), alter(dt, i), false, true)
 	}
-	wantInvalid(t, f, "cut", aws.String(at[:len(at)-2]), true, true)
-	wantInvalid(t, f, "made up", aws.String("not-a-task-token"), true, true)
-	wantInvalid(t, f, "made up base64", aws.String("AUEBAQUGAAAAAAAAAAAAAAAAAAAAAA"), true, true)
-	wantInvalid(t, f, "long", aws.String(strings.Repeat("x", 1024)), true, true)
+	wantInvalid(t, d, "cut", aws.String(at[:len(at)-2]), true, true)
+	wantInvalid(t, d, "made up", aws.String("not-a-task-token"), true, true)
+	wantInvalid(t, d, "made up base64", aws.String("AUEBAQUGAAAAAAAAAAAAAAAAAAAAAA"), true, true)
+	wantInvalid(t, d, "long", aws.String(strings.Repeat("x", 1024)), true, true)
 	// A token of the other kind of task.
-	wantInvalid(t, f, "decision token", d.TaskToken, true, false)
-	wantInvalid(t, f, "activity token", a.TaskToken, false, true)
+	wantInvalid(t, d, "decision token", task.TaskToken, true, false)
+	wantInvalid(t, d, "activity token", a.TaskToken, false, true)
 	// A token of another server, with another key.
 	other := swftest.NewDomain(t)
 	other.Start("forged")
 	od := other.PollDecision()
 	other.Decide(od.TaskToken, swftest.ScheduleActivity("a1"))
 	oa := other.PollActivity()
-	wantInvalid(t, f, "other server's activity token", oa.TaskToken, true, false)
-	wantInvalid(t, f, "other server's decision token", od.TaskToken, false, true)
+	wantInvalid(t, d, "other server's activity token", oa.TaskToken, true, false)
+	wantInvalid(t, d, "other server's decision token", od.TaskToken, false, true)
 
 	// None of it touched the real tasks.
-	if after := len(f.History(ex)); after != before {
+	if after := len(d.History(ex)); after != before {
 		t.Fatalf("calls with forged tokens recorded %d events", after-before)
 	}
-	hb, err := f.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a.TaskToken})
+	hb, err := d.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a.TaskToken})
 	must(t, err)
 	if hb.CancelRequested {
 		t.Fatal("cancelRequested")
 	}
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	must(t, err)
-	f.Decide(d.TaskToken)
+	d.Decide(task.TaskToken)
 }
 
 func TestCountPendingTasks(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
+	d := swftest.NewDomain(t)
 	for _, list := range []string{swftest.DeciderList, swftest.WorkerList, "never-used"} {
-		if n, m := f.PendingDecisions(list), f.PendingActivities(list); n != 0 || m != 0 {
+		if n, m := d.PendingDecisions(list), d.PendingActivities(list); n != 0 || m != 0 {
 			t.Fatalf("%s: %d decision and %d activity tasks before any run", list, n, m)
 		}
 	}
-	_, err := f.Client.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
+	_, err := d.Client.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
+	_, err = d.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	f.Start("c1")
-	f.Start("c2")
-	f.Start("c3", func(in *swf.StartWorkflowExecutionInput) {
+	d.Start("c1")
+	d.Start("c2")
+	d.Start("c3", func(in *swf.StartWorkflowExecutionInput) {
 		in.TaskList = &types.TaskList{Name: aws.String("deciders-3")}
 	})
-	if n, m, o := f.PendingDecisions(swftest.DeciderList), f.PendingDecisions("deciders-3"), f.PendingActivities(swftest.DeciderList); n != 2 || m != 1 || o != 0 {
+	if n, m, o := d.PendingDecisions(swftest.DeciderList), d.PendingDecisions("deciders-3"), d.PendingActivities(swftest.DeciderList); n != 2 || m != 1 || o != 0 {
 		t.Fatalf("pending: %d decision tasks on %s, %d on deciders-3, %d activity tasks on %s", n, swftest.DeciderList, m, o, swftest.DeciderList)
 	}
-	d := f.PollDecision()
-	if n := f.PendingDecisions(swftest.DeciderList); n != 1 {
+	task := d.PollDecision()
+	if n := d.PendingDecisions(swftest.DeciderList); n != 1 {
 		t.Fatalf("%d pending decision tasks after a poll, want 1", n)
 	}
-	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 		a.TaskList = &types.TaskList{Name: aws.String("other")}
 	}))
-	if n, m, o := f.PendingActivities(swftest.WorkerList), f.PendingActivities("other"), f.PendingDecisions(swftest.WorkerList); n != 2 || m != 1 || o != 0 {
+	if n, m, o := d.PendingActivities(swftest.WorkerList), d.PendingActivities("other"), d.PendingDecisions(swftest.WorkerList); n != 2 || m != 1 || o != 0 {
 		t.Fatalf("pending: %d activity tasks on %s, %d on other, %d decision tasks on %s", n, swftest.WorkerList, m, o, swftest.WorkerList)
 	}
-	f.PollActivity()
-	if n := f.PendingActivities(swftest.WorkerList); n != 1 {
+	d.PollActivity()
+	if n := d.PendingActivities(swftest.WorkerList); n != 1 {
 		t.Fatalf("%d pending activity tasks after a poll, want 1", n)
 	}
 	// Another domain's lists are apart.
-	f.BareDomain("wf2")
-	out, err := f.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("wf2"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
+	d.BareDomain("wf2")
+	out, err := d.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("wf2"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
 	must(t, err)
 	if out.Count != 0 || out.Truncated {
 		t.Fatalf("other domain: %+v", out)

@@ -18,8 +18,8 @@ import (
 // for runs, and lists that check their own pages and counts.
 
 // since is a time filter from d after the start of the clock on.
-func since(d time.Duration) *types.ExecutionTimeFilter {
-	return &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.At(d))}
+func since(dur time.Duration) *types.ExecutionTimeFilter {
+	return &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.At(dur))}
 }
 
 // between is a time filter from d1 to d2 after the start of the clock.
@@ -139,9 +139,9 @@ func listClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutions
 
 // registerWorkflowType registers another workflow type in the domain, with
 // the defaults of the fixture's.
-func registerWorkflowType(f *swftest.Domain, name, version string) {
-	f.T().Helper()
-	must(f.T(), f.RegisterWorkflowType(name, version, func(in *swf.RegisterWorkflowTypeInput) {
+func registerWorkflowType(d *swftest.Domain, name, version string) {
+	d.T().Helper()
+	must(d.T(), d.RegisterWorkflowType(name, version, func(in *swf.RegisterWorkflowTypeInput) {
 		in.DefaultTaskList = &types.TaskList{Name: aws.String(swftest.DeciderList)}
 		in.DefaultExecutionStartToCloseTimeout = aws.String("3600")
 		in.DefaultTaskStartToCloseTimeout = aws.String("30")
@@ -151,32 +151,32 @@ func registerWorkflowType(f *swftest.Domain, name, version string) {
 
 // startTagged starts a run of a type with tags, its decision tasks on a
 // list of its own ("dl-" and the workflowId).
-func startTagged(f *swftest.Domain, workflowID, name, version string, tags ...string) *types.WorkflowExecution {
-	f.T().Helper()
-	return f.Start(workflowID, func(in *swf.StartWorkflowExecutionInput) {
+func startTagged(d *swftest.Domain, workflowID, name, version string, tags ...string) *types.WorkflowExecution {
+	d.T().Helper()
+	return d.Start(workflowID, func(in *swf.StartWorkflowExecutionInput) {
 		in.WorkflowType = swftest.WorkflowType(name, version)
 		in.TagList = tags
 	}, swftest.OnList("dl-"+workflowID))
 }
 
 // closeTagged closes a run started by startTagged with a decision.
-func closeTagged(f *swftest.Domain, ex *types.WorkflowExecution, d types.Decision) {
-	t := f.T()
+func closeTagged(d *swftest.Domain, ex *types.WorkflowExecution, decision types.Decision) {
+	t := d.T()
 	t.Helper()
-	task := f.PollDecisionOn("dl-" + aws.ToString(ex.WorkflowId))
+	task := d.PollDecisionOn("dl-" + aws.ToString(ex.WorkflowId))
 	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
 		t.Fatalf("decision task of %v, want %v", task.WorkflowExecution, ex)
 	}
-	f.Decide(task.TaskToken, d)
+	d.Decide(task.TaskToken, decision)
 }
 
 func TestDescribeWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	f.Clock.Advance(1234 * time.Millisecond)
-	ex := f.Start("desc", func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"a", "b"} })
+	d := swftest.NewDomain(t)
+	d.Clock.Advance(1234 * time.Millisecond)
+	ex := d.Start("desc", func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"a", "b"} })
 
-	desc := f.Describe(ex)
+	desc := d.Describe(ex)
 	info := desc.ExecutionInfo
 	if aws.ToString(info.Execution.WorkflowId) != "desc" || aws.ToString(info.Execution.RunId) != aws.ToString(ex.RunId) ||
 		aws.ToString(info.WorkflowType.Name) != "order" || aws.ToString(info.WorkflowType.Version) != "1" ||
@@ -198,17 +198,17 @@ func TestDescribeWorkflowExecution(t *testing.T) {
 	}
 
 	// Started, the decision task is still open.
-	d := f.PollDecision()
-	if oc := f.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 0 {
+	task := d.PollDecision()
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 0 {
 		t.Fatalf("open counts with the decision task started: %+v", oc)
 	}
-	f.Clock.Advance(time.Second)
-	_, err := f.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{
-		TaskToken: d.TaskToken, ExecutionContext: aws.String("ctx-1"),
+	d.Clock.Advance(time.Second)
+	_, err := d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{
+		TaskToken: task.TaskToken, ExecutionContext: aws.String("ctx-1"),
 		Decisions: []types.Decision{swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2")},
 	})
 	must(t, err)
-	desc = f.Describe(ex)
+	desc = d.Describe(ex)
 	if oc := desc.OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
 		t.Fatalf("open counts with two activities scheduled: %+v", oc)
 	}
@@ -218,26 +218,26 @@ func TestDescribeWorkflowExecution(t *testing.T) {
 
 	// A started activity is open; a completed one is not, and its
 	// completion schedules a decision task.
-	a := f.PollActivity()
-	if oc := f.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
+	a := d.PollActivity()
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
 		t.Fatalf("open counts with an activity started: %+v", oc)
 	}
-	_, err = f.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	must(t, err)
-	if oc := f.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 1 {
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 1 {
 		t.Fatalf("open counts with an activity completed: %+v", oc)
 	}
 
-	_, err = f.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: aws.String("desc")})
+	_, err = d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("desc")})
 	must(t, err)
-	if info := f.Describe(ex).ExecutionInfo; !info.CancelRequested || info.ExecutionStatus != types.ExecutionStatusOpen {
+	if info := d.Describe(ex).ExecutionInfo; !info.CancelRequested || info.ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("executionInfo after a cancel request: %+v", info)
 	}
 
-	d = f.PollDecision()
-	f.Clock.Advance(3 * time.Second)
-	f.Decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
-	desc = f.Describe(ex)
+	task = d.PollDecision()
+	d.Clock.Advance(3 * time.Second)
+	d.Decide(task.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
+	desc = d.Describe(ex)
 	info = desc.ExecutionInfo
 	if info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusCanceled ||
 		!sameTime(info.CloseTimestamp, swftest.At(5234*time.Millisecond)) || !sameTime(info.StartTimestamp, swftest.At(1234*time.Millisecond)) ||
@@ -252,26 +252,26 @@ func TestDescribeWorkflowExecution(t *testing.T) {
 	}
 
 	// Unknown runs.
-	f.BareDomain("other")
+	d.BareDomain("other")
 	for _, in := range []*swf.DescribeWorkflowExecutionInput{
-		{Domain: aws.String(f.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("desc"), RunId: aws.String("not-a-run")}},
-		{Domain: aws.String(f.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("desc"), RunId: aws.String("not-a-run")}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
 		{Domain: aws.String("other"), Execution: ex},
 		{Domain: aws.String("nope"), Execution: ex},
 	} {
-		_, err = f.Client.DescribeWorkflowExecution(ctx, in)
+		_, err = d.Client.DescribeWorkflowExecution(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
 }
 
 func TestGetWorkflowExecutionHistory(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	ex := f.Start("hist")
-	other := f.Start("other")
+	d := swftest.NewDomain(t)
+	ex := d.Start("hist")
+	other := d.Start("other")
 	for i := 1; i <= 10; i++ {
-		f.Clock.Advance(time.Second)
-		_, err := f.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: aws.String("hist"), SignalName: aws.String(fmt.Sprint("s", i))})
+		d.Clock.Advance(time.Second)
+		_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("hist"), SignalName: aws.String(fmt.Sprint("s", i))})
 		must(t, err)
 	}
 	// Events 1 and 2 at the start, then signal i as event i+2, i seconds
@@ -282,7 +282,7 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 		}
 		return swftest.At(time.Duration(id-2) * time.Second)
 	}
-	all := f.History(ex)
+	all := d.History(ex)
 	if len(all) != 12 {
 		t.Fatalf("history: %v", swftest.EventTypes(all))
 	}
@@ -298,9 +298,9 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 	// pages reads the history by hand in pages of size.
 	pages := func(size int32, reverse bool) (ids [][]int64) {
 		t.Helper()
-		in := &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: size, ReverseOrder: reverse}
+		in := &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: size, ReverseOrder: reverse}
 		for {
-			out, err := f.Client.GetWorkflowExecutionHistory(ctx, in)
+			out, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 			must(t, err)
 			var page []int64
 			for _, e := range out.Events {
@@ -334,7 +334,7 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 
 	// The SDK's paginator.
 	for _, reverse := range []bool{false, true} {
-		p := swf.NewGetWorkflowExecutionHistoryPaginator(f.Client, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, ReverseOrder: reverse}, func(o *swf.GetWorkflowExecutionHistoryPaginatorOptions) { o.Limit = 3 })
+		p := swf.NewGetWorkflowExecutionHistoryPaginator(d.Client, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, ReverseOrder: reverse}, func(o *swf.GetWorkflowExecutionHistoryPaginatorOptions) { o.Limit = 3 })
 		var got []int64
 		n := 0
 		for p.HasMorePages() {
@@ -355,70 +355,70 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 	}
 
 	// A page token goes with the arguments it was issued for.
-	first, err := f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5})
+	first, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5})
 	must(t, err)
 	token := first.NextPageToken
-	f.BareDomain("elsewhere")
+	d.BareDomain("elsewhere")
 	for name, in := range map[string]*swf.GetWorkflowExecutionHistoryInput{
-		"reverse order":   {Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5, ReverseOrder: true, NextPageToken: token},
-		"another run":     {Domain: aws.String(f.Name), Execution: other, MaximumPageSize: 5, NextPageToken: token},
-		"another runId":   {Domain: aws.String(f.Name), Execution: &types.WorkflowExecution{WorkflowId: ex.WorkflowId, RunId: other.RunId}, MaximumPageSize: 5, NextPageToken: token},
+		"reverse order":   {Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, ReverseOrder: true, NextPageToken: token},
+		"another run":     {Domain: aws.String(d.Name), Execution: other, MaximumPageSize: 5, NextPageToken: token},
+		"another runId":   {Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: ex.WorkflowId, RunId: other.RunId}, MaximumPageSize: 5, NextPageToken: token},
 		"another domain":  {Domain: aws.String("elsewhere"), Execution: ex, MaximumPageSize: 5, NextPageToken: token},
-		"not a token":     {Domain: aws.String(f.Name), Execution: ex, NextPageToken: aws.String("bm90LWEtdG9rZW4")},
-		"a changed token": {Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: aws.String(strings.ToUpper(*token))},
+		"not a token":     {Domain: aws.String(d.Name), Execution: ex, NextPageToken: aws.String("bm90LWEtdG9rZW4")},
+		"a changed token": {Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: aws.String(strings.ToUpper(*token))},
 	} {
-		_, err := f.Client.GetWorkflowExecutionHistory(ctx, in)
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 		if err == nil {
 			t.Fatalf("%s: the token was accepted", name)
 		}
 		wantValidation(t, err, "nextPageToken")
 	}
 	// Unchanged arguments continue where the page ended.
-	second, err := f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
+	second, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
 	must(t, err)
 	if len(second.Events) != 5 || second.Events[0].EventId != 6 {
 		t.Fatalf("second page: %v", swftest.EventTypes(second.Events))
 	}
 
 	for _, size := range []int32{-1, 1001} {
-		_, err := f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: size})
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
 	}
 
 	// Unknown runs.
 	for _, in := range []*swf.GetWorkflowExecutionHistoryInput{
-		{Domain: aws.String(f.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("hist"), RunId: aws.String("not-a-run")}},
-		{Domain: aws.String(f.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("hist"), RunId: aws.String("not-a-run")}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
 		{Domain: aws.String("elsewhere"), Execution: ex},
 		{Domain: aws.String("nope"), Execution: ex},
 	} {
-		_, err := f.Client.GetWorkflowExecutionHistory(ctx, in)
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
 
 	// A closed run's history stays readable; a token outlives neither its
 	// 24 hours nor changes of the history.
-	f.Clock.Advance(time.Second)
-	f.Terminate(ex)
-	h := f.History(ex)
+	d.Clock.Advance(time.Second)
+	d.Terminate(ex)
+	h := d.History(ex)
 	if len(h) != 13 || h[12].EventType != types.EventTypeWorkflowExecutionTerminated || !sameTime(h[12].EventTimestamp, swftest.At(11*time.Second)) {
 		t.Fatalf("history of the closed run: %v", swftest.EventTypes(h))
 	}
-	third, err := f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: second.NextPageToken})
+	third, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: second.NextPageToken})
 	must(t, err)
 	if len(third.Events) != 3 || third.Events[0].EventId != 11 || third.Events[2].EventId != 13 || third.NextPageToken != nil {
 		t.Fatalf("last page: %d events from %d", len(third.Events), third.Events[0].EventId)
 	}
-	fresh, err := f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 10})
+	fresh, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 10})
 	must(t, err)
 	// The first token was issued at 10s, the fresh one at 11s; the run
 	// closed at 11s and is kept until a day later.
-	f.Advance(24*time.Hour - 500*time.Millisecond)
-	_, err = f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
+	d.Advance(24*time.Hour - 500*time.Millisecond)
+	_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
 	if msg := wantCode(t, err, "ValidationException"); !strings.Contains(msg, "Specified token has exceeded its maximum lifetime") {
 		t.Fatalf("expired token: %s", msg)
 	}
-	third, err = f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex, MaximumPageSize: 10, NextPageToken: fresh.NextPageToken})
+	third, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 10, NextPageToken: fresh.NextPageToken})
 	must(t, err)
 	if len(third.Events) != 3 || third.Events[0].EventId != 11 {
 		t.Fatalf("last page with a token of 24 hours: %d events", len(third.Events))
@@ -427,9 +427,9 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 
 func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	registerWorkflowType(f, "order", "2")
-	registerWorkflowType(f, "ship", "1")
+	d := swftest.NewDomain(t)
+	registerWorkflowType(d, "order", "2")
+	registerWorkflowType(d, "ship", "1")
 	runs := runLabels{}
 	step := 1234 * time.Millisecond // odd times, to see that milliseconds count
 	starts := map[string]time.Duration{}
@@ -445,15 +445,15 @@ func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 		{"e", "order", "1", []string{"Red"}},
 		{"x", "order", "1", []string{"red"}},
 	} {
-		f.Clock.Advance(step)
+		d.Clock.Advance(step)
 		starts[r.id] = time.Duration(i+1) * step
-		exs[r.id] = startTagged(f, r.id, r.name, r.version, r.tags...)
+		exs[r.id] = startTagged(d, r.id, r.name, r.version, r.tags...)
 		runs.add(r.id, exs[r.id])
 	}
-	f.Terminate(exs["x"]) // closed: never listed as open
+	d.Terminate(exs["x"]) // closed: never listed as open
 	// Another domain's runs are not listed either.
-	f.Server.Domain("other")
-	_, err := f.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1"), TagList: []string{"red"}})
+	d.Server.Domain("other")
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1"), TagList: []string{"red"}})
 	must(t, err)
 
 	all := since(0)
@@ -491,14 +491,14 @@ func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 		{"reverse with a filter", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, ReverseOrder: true}, []string{"a", "b", "d", "e"}},
 	}
 	for _, tc := range cases {
-		tc.in.Domain = aws.String(f.Name)
-		if got := runs.labels(listOpen(t, f.Client, tc.in)); !slices.Equal(got, tc.want) {
+		tc.in.Domain = aws.String(d.Name)
+		if got := runs.labels(listOpen(t, d.Client, tc.in)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 
 	// What a listing says of a run.
-	infos := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}})
+	infos := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}})
 	i := infos[0]
 	if runs[aws.ToString(i.Execution.RunId)] != "a" || aws.ToString(i.Execution.WorkflowId) != "a" ||
 		aws.ToString(i.WorkflowType.Name) != "order" || aws.ToString(i.WorkflowType.Version) != "1" ||
@@ -506,66 +506,66 @@ func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 		i.CloseStatus != "" || i.CloseTimestamp != nil || !slices.Equal(i.TagList, []string{"red", "blue"}) || i.CancelRequested || i.Parent != nil {
 		t.Fatalf("executionInfo in the list: %+v", i)
 	}
-	_, err = f.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(f.Name), WorkflowId: aws.String("a")})
+	_, err = d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("a")})
 	must(t, err)
-	infos = listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("blue")}})
+	infos = listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("blue")}})
 	if len(infos) != 2 || infos[0].CancelRequested || !infos[1].CancelRequested {
 		t.Fatalf("cancelRequested in the list: %+v", infos)
 	}
-	if infos := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}); len(infos[0].TagList) != 1 || infos[1].TagList != nil {
+	if infos := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}); len(infos[0].TagList) != 1 || infos[1].TagList != nil {
 		t.Fatalf("tagList in the list: %v, %v", infos[0].TagList, infos[1].TagList)
 	}
 
 	// The other domain and unknown domains.
-	if got := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("other"), StartTimeFilter: all}); len(got) != 1 || aws.ToString(got[0].Execution.WorkflowId) != "a" {
+	if got := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("other"), StartTimeFilter: all}); len(got) != 1 || aws.ToString(got[0].Execution.WorkflowId) != "a" {
 		t.Fatalf("the other domain: %+v", got)
 	}
-	_, err = f.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
 func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	registerWorkflowType(f, "order", "2")
-	registerWorkflowType(f, "ship", "1")
+	d := swftest.NewDomain(t)
+	registerWorkflowType(d, "order", "2")
+	registerWorkflowType(d, "ship", "1")
 	runs := runLabels{}
 	s := time.Second
-	f.Clock.Advance(s)
-	a1 := startTagged(f, "a", "order", "1", "red")
-	f.Clock.Advance(s)
-	b := startTagged(f, "b", "order", "2", "blue")
-	f.Clock.Advance(s)
-	c := startTagged(f, "c", "ship", "1", "red", "green")
-	f.Clock.Advance(s)
-	d := f.Start("d", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("10") })
-	f.Clock.Advance(s)
-	e := startTagged(f, "e", "order", "1")
-	f.Clock.Advance(s)
-	open := startTagged(f, "f", "order", "1", "red")
-	for l, ex := range map[string]*types.WorkflowExecution{"a1": a1, "b": b, "c": c, "d": d, "e": e, "f": open} {
+	d.Clock.Advance(s)
+	a1 := startTagged(d, "a", "order", "1", "red")
+	d.Clock.Advance(s)
+	b := startTagged(d, "b", "order", "2", "blue")
+	d.Clock.Advance(s)
+	c := startTagged(d, "c", "ship", "1", "red", "green")
+	d.Clock.Advance(s)
+	run := d.Start("d", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("10") })
+	d.Clock.Advance(s)
+	e := startTagged(d, "e", "order", "1")
+	d.Clock.Advance(s)
+	open := startTagged(d, "f", "order", "1", "red")
+	for l, ex := range map[string]*types.WorkflowExecution{"a1": a1, "b": b, "c": c, "d": run, "e": e, "f": open} {
 		runs.add(l, ex)
 	}
 
-	f.Clock.Advance(s) // 7s
-	closeTagged(f, c, swftest.CompleteWorkflow("done"))
-	f.Clock.Advance(s) // 8s
-	closeTagged(f, a1, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("bad")}})
-	f.Clock.Advance(s) // 9s
-	closeTagged(f, e, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
-	f.Clock.Advance(s) // 10s
-	f.Terminate(b)
-	f.Advance(4 * s) // 14s: d times out
-	if info := f.Describe(d).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
+	d.Clock.Advance(s) // 7s
+	closeTagged(d, c, swftest.CompleteWorkflow("done"))
+	d.Clock.Advance(s) // 8s
+	closeTagged(d, a1, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("bad")}})
+	d.Clock.Advance(s) // 9s
+	closeTagged(d, e, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
+	d.Clock.Advance(s) // 10s
+	d.Terminate(b)
+	d.Advance(4 * s) // 14s: d times out
+	if info := d.Describe(run).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
 		t.Fatalf("d: %+v", info)
 	}
-	f.Clock.Advance(s) // 15s
-	a2 := startTagged(f, "a", "order", "1", "red")
+	d.Clock.Advance(s) // 15s
+	a2 := startTagged(d, "a", "order", "1", "red")
 	runs.add("a2", a2)
-	f.Clock.Advance(s) // 16s
-	f.Terminate(a2)
+	d.Clock.Advance(s) // 16s
+	d.Terminate(a2)
 
 	all := since(0)
 	status := func(st types.CloseStatus) *types.CloseStatusFilter { return &types.CloseStatusFilter{Status: st} }
@@ -604,17 +604,17 @@ func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 		{"workflowId of an open run", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("f")}}, []string{}},
 	}
 	for _, tc := range cases {
-		tc.in.Domain = aws.String(f.Name)
-		if got := runs.labels(listClosed(t, f.Client, tc.in)); !slices.Equal(got, tc.want) {
+		tc.in.Domain = aws.String(d.Name)
+		if got := runs.labels(listClosed(t, d.Client, tc.in)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	if got := runs.labels(listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all})); !slices.Equal(got, []string{"f"}) {
+	if got := runs.labels(listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})); !slices.Equal(got, []string{"f"}) {
 		t.Errorf("open runs: %v", got)
 	}
 
 	// What a listing says of closed runs.
-	infos := listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), CloseTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship")}})
+	infos := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship")}})
 	i := infos[0]
 	if aws.ToString(i.Execution.WorkflowId) != "c" || aws.ToString(i.Execution.RunId) != aws.ToString(c.RunId) ||
 		aws.ToString(i.WorkflowType.Name) != "ship" || aws.ToString(i.WorkflowType.Version) != "1" ||
@@ -623,24 +623,24 @@ func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 		!slices.Equal(i.TagList, []string{"red", "green"}) || i.CancelRequested || i.Parent != nil {
 		t.Fatalf("executionInfo in the list: %+v", i)
 	}
-	for _, i := range listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all}) {
-		desc := f.Describe(i.Execution).ExecutionInfo
+	for _, i := range listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}) {
+		desc := d.Describe(i.Execution).ExecutionInfo
 		if i.CloseStatus != desc.CloseStatus || !sameTime(i.CloseTimestamp, *desc.CloseTimestamp) || !sameTime(i.StartTimestamp, *desc.StartTimestamp) ||
 			i.ExecutionStatus != types.ExecutionStatusClosed || !slices.Equal(i.TagList, desc.TagList) {
 			t.Fatalf("listed %+v, described %+v", i, desc)
 		}
 	}
 
-	_, err := f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
 func TestVisibilityFilterRules(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
-	f.Start("w")
+	d := swftest.NewDomain(t)
+	d.Start("w")
 	all := since(0)
 	typ := &types.WorkflowTypeFilter{Name: aws.String("order")}
 	tag := &types.TagFilter{Tag: aws.String("t")}
@@ -673,10 +673,10 @@ func TestVisibilityFilterRules(t *testing.T) {
 	}
 	for _, tc := range open {
 		in := tc.in
-		in.Domain, in.StartTimeFilter = aws.String(f.Name), all
-		_, err := f.Client.ListOpenWorkflowExecutions(ctx, &in)
+		in.Domain, in.StartTimeFilter = aws.String(d.Name), all
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, &in)
 		wantRefused("ListOpen "+tc.name, err, tc.filters...)
-		_, err = f.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
+		_, err = d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
 		wantRefused("CountOpen "+tc.name, err, tc.filters...)
 	}
 	closed := []struct {
@@ -697,17 +697,17 @@ func TestVisibilityFilterRules(t *testing.T) {
 	}
 	for _, tc := range closed {
 		in := tc.in
-		in.Domain = aws.String(f.Name)
-		_, err := f.Client.ListClosedWorkflowExecutions(ctx, &in)
+		in.Domain = aws.String(d.Name)
+		_, err := d.Client.ListClosedWorkflowExecutions(ctx, &in)
 		wantRefused("ListClosed "+tc.name, err, tc.filters...)
-		_, err = f.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: in.StartTimeFilter, CloseTimeFilter: in.CloseTimeFilter,
+		_, err = d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: in.StartTimeFilter, CloseTimeFilter: in.CloseTimeFilter,
 			CloseStatusFilter: in.CloseStatusFilter, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
 		wantRefused("CountClosed "+tc.name, err, tc.filters...)
 	}
 
 	// What the SDK will not send: ListOpen without its startTimeFilter.
 	for _, op := range []string{"ListOpenWorkflowExecutions", "CountOpenWorkflowExecutions"} {
-		status, code, msg := postJSON(t, f.Server, op, `{"domain":"wf"}`)
+		status, code, msg := postJSON(t, d.Server, op, `{"domain":"wf"}`)
 		if status != 400 || code != "ValidationException" || !strings.Contains(msg, "startTimeFilter") {
 			t.Fatalf("%s without startTimeFilter: %d %s %s", op, status, code, msg)
 		}
@@ -715,39 +715,39 @@ func TestVisibilityFilterRules(t *testing.T) {
 
 	// Page sizes beyond 0-1000.
 	for _, size := range []int32{-1, 1001} {
-		_, err := f.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: size})
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
-		_, err = f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: size})
+		_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
 	}
 
 	// One of each is fine, and so is a time filter with any one.
 	for _, in := range []swf.ListOpenWorkflowExecutionsInput{{TypeFilter: typ}, {TagFilter: tag}, {ExecutionFilter: exe}} {
-		in.Domain, in.StartTimeFilter = aws.String(f.Name), all
-		listOpen(t, f.Client, in)
+		in.Domain, in.StartTimeFilter = aws.String(d.Name), all
+		listOpen(t, d.Client, in)
 	}
 	for _, tf := range []*types.ExecutionTimeFilter{nil, all} {
 		for _, in := range []swf.ListClosedWorkflowExecutionsInput{{CloseStatusFilter: status}, {TypeFilter: typ}, {TagFilter: tag}, {ExecutionFilter: exe}, {}} {
-			in.Domain = aws.String(f.Name)
+			in.Domain = aws.String(d.Name)
 			if tf == nil {
 				in.CloseTimeFilter = all
 			} else {
 				in.StartTimeFilter = tf
 			}
-			listClosed(t, f.Client, in)
+			listClosed(t, d.Client, in)
 		}
 	}
 }
 
 func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t)
+	d := swftest.NewDomain(t)
 	runs := runLabels{}
 	var exs []*types.WorkflowExecution
 	// Starts at 1, 2, 2, 2, 3, 4, 4, 5 and 6 seconds.
 	for i, at := range []int{1, 2, 2, 2, 3, 4, 4, 5, 6} {
-		f.Clock.Set(swftest.At(time.Duration(at) * time.Second))
-		ex := f.Start(fmt.Sprintf("w%d", i))
+		d.Clock.Set(swftest.At(time.Duration(at) * time.Second))
+		ex := d.Start(fmt.Sprintf("w%d", i))
 		runs.add(fmt.Sprintf("w%d", i), ex)
 		exs = append(exs, ex)
 	}
@@ -777,7 +777,7 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	}
 	pagesOfOpen := func(in swf.ListOpenWorkflowExecutionsInput, size int32) (all []types.WorkflowExecutionInfo, pages int) {
 		t.Helper()
-		p := swf.NewListOpenWorkflowExecutionsPaginator(f.Client, &in, func(o *swf.ListOpenWorkflowExecutionsPaginatorOptions) { o.Limit = size })
+		p := swf.NewListOpenWorkflowExecutionsPaginator(d.Client, &in, func(o *swf.ListOpenWorkflowExecutionsPaginatorOptions) { o.Limit = size })
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			must(t, err)
@@ -791,19 +791,19 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	}
 
 	all := since(0)
-	newest := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all})
+	newest := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})
 	checkOrder("open", newest, startOf, false)
 	if l := runs.labels(newest); l[0] != "w8" || l[1] != "w7" || l[4] != "w4" || l[8] != "w0" {
 		t.Fatalf("open runs: %v", l)
 	}
-	oldest := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, ReverseOrder: true})
+	oldest := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ReverseOrder: true})
 	checkOrder("open, reversed", oldest, startOf, true)
 	if !slices.Equal(runIDs(oldest), reversed(runIDs(newest))) {
 		t.Fatalf("reversed: %v, forward %v", runs.labels(oldest), runs.labels(newest))
 	}
 	for _, size := range []int32{1, 2, 3, 4, 8, 9, 10} {
 		for _, reverse := range []bool{false, true} {
-			got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, ReverseOrder: reverse}, size)
+			got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ReverseOrder: reverse}, size)
 			want := newest
 			if reverse {
 				want = oldest
@@ -814,37 +814,37 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 		}
 	}
 	// The three runs started at the same instant, in pages of one.
-	got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: between(2*time.Second, 2*time.Second)}, 1)
+	got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: between(2*time.Second, 2*time.Second)}, 1)
 	if l := runs.labels(got); pages != 3 || !slices.Equal(slices.Sorted(slices.Values(l)), []string{"w1", "w2", "w3"}) {
 		t.Fatalf("runs started at 2s, in pages of one: %d pages of %v", pages, l)
 	}
 
 	// Page tokens go with their arguments.
-	first, err := f.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2})
+	first, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2})
 	must(t, err)
 	token := first.NextPageToken
 	if token == nil || len(first.ExecutionInfos) != 2 {
 		t.Fatalf("first page: %d runs, token %v", len(first.ExecutionInfos), token)
 	}
-	f.BareDomain("other")
+	d.BareDomain("other")
 	for name, in := range map[string]*swf.ListOpenWorkflowExecutionsInput{
-		"reverse order":      {Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2, ReverseOrder: true, NextPageToken: token},
-		"another oldestDate": {Domain: aws.String(f.Name), StartTimeFilter: since(time.Second), MaximumPageSize: 2, NextPageToken: token},
-		"a latestDate":       {Domain: aws.String(f.Name), StartTimeFilter: between(0, time.Hour), MaximumPageSize: 2, NextPageToken: token},
-		"a type filter":      {Domain: aws.String(f.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, MaximumPageSize: 2, NextPageToken: token},
-		"a tag filter":       {Domain: aws.String(f.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("t")}, MaximumPageSize: 2, NextPageToken: token},
+		"reverse order":      {Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, ReverseOrder: true, NextPageToken: token},
+		"another oldestDate": {Domain: aws.String(d.Name), StartTimeFilter: since(time.Second), MaximumPageSize: 2, NextPageToken: token},
+		"a latestDate":       {Domain: aws.String(d.Name), StartTimeFilter: between(0, time.Hour), MaximumPageSize: 2, NextPageToken: token},
+		"a type filter":      {Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, MaximumPageSize: 2, NextPageToken: token},
+		"a tag filter":       {Domain: aws.String(d.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("t")}, MaximumPageSize: 2, NextPageToken: token},
 		"another domain":     {Domain: aws.String("other"), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token},
-		"not a token":        {Domain: aws.String(f.Name), StartTimeFilter: all, NextPageToken: aws.String("AAAA")},
+		"not a token":        {Domain: aws.String(d.Name), StartTimeFilter: all, NextPageToken: aws.String("AAAA")},
 	} {
-		_, err := f.Client.ListOpenWorkflowExecutions(ctx, in)
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, in)
 		if err == nil {
 			t.Fatalf("%s: the token was accepted", name)
 		}
 		wantValidation(t, err, "nextPageToken")
 	}
-	_, err = f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
 	wantValidation(t, err, "nextPageToken")
-	next, err := f.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
+	next, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
 	must(t, err)
 	if !slices.Equal(runIDs(next.ExecutionInfos), runIDs(newest[2:4])) {
 		t.Fatalf("second page: %v", runs.labels(next.ExecutionInfos))
@@ -853,20 +853,20 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	// Closed, by close time: three runs close at 10s, one at 11s and the
 	// rest at 12s, in another order than they started.
 	for _, c := range []struct{ run, at int }{{4, 10}, {6, 10}, {5, 10}, {3, 11}, {8, 12}, {0, 12}, {7, 12}, {2, 12}, {1, 12}} {
-		f.Clock.Set(swftest.At(time.Duration(c.at) * time.Second))
-		f.Terminate(exs[c.run])
+		d.Clock.Set(swftest.At(time.Duration(c.at) * time.Second))
+		d.Terminate(exs[c.run])
 	}
-	byClose := listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), CloseTimeFilter: all})
+	byClose := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all})
 	checkOrder("closed by close time", byClose, closeOf, false)
 	if l := runs.labels(byClose); l[5] != "w3" || !slices.Equal(slices.Sorted(slices.Values(l[:5])), []string{"w0", "w1", "w2", "w7", "w8"}) || !slices.Equal(slices.Sorted(slices.Values(l[6:])), []string{"w4", "w5", "w6"}) {
 		t.Fatalf("closed by close time: %v", l)
 	}
-	byCloseRev := listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), CloseTimeFilter: all, ReverseOrder: true})
+	byCloseRev := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, ReverseOrder: true})
 	checkOrder("closed by close time, reversed", byCloseRev, closeOf, true)
 	if !slices.Equal(runIDs(byCloseRev), reversed(runIDs(byClose))) {
 		t.Fatalf("reversed: %v, forward %v", runs.labels(byCloseRev), runs.labels(byClose))
 	}
-	byStart := listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all})
+	byStart := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})
 	checkOrder("closed by start time", byStart, startOf, false)
 	if !slices.Equal(runs.labels(byStart), runs.labels(newest)) {
 		t.Fatalf("closed by start time: %v, open were %v", runs.labels(byStart), runs.labels(newest))
@@ -874,8 +874,8 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 
 	for _, size := range []int32{1, 2, 4} {
 		for _, reverse := range []bool{false, true} {
-			in := &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), CloseTimeFilter: all, ReverseOrder: reverse}
-			p := swf.NewListClosedWorkflowExecutionsPaginator(f.Client, in, func(o *swf.ListClosedWorkflowExecutionsPaginatorOptions) { o.Limit = size })
+			in := &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, ReverseOrder: reverse}
+			p := swf.NewListClosedWorkflowExecutionsPaginator(d.Client, in, func(o *swf.ListClosedWorkflowExecutionsPaginatorOptions) { o.Limit = size })
 			var got []types.WorkflowExecutionInfo
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
@@ -892,90 +892,90 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 		}
 	}
 	// A token of a listing by start time does not serve one by close time.
-	page, err := f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2})
+	page, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2})
 	must(t, err)
-	_, err = f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), CloseTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken,
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken,
 		CloseStatusFilter: &types.CloseStatusFilter{Status: types.CloseStatusTerminated}})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
+	_, err = d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	if got := listOpen(t, f.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all}); len(got) != 0 {
+	if got := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}); len(got) != 0 {
 		t.Fatalf("open runs after closing all: %v", runs.labels(got))
 	}
 }
 
 func TestRetentionPurgesClosedRuns(t *testing.T) {
 	t.Parallel()
-	f := swftest.NewDomain(t) // the domain keeps closed runs for a day
-	gone := f.Start("gone")
-	kept := f.Start("kept", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("31536000") })
-	f.Clock.Advance(10 * time.Second)
-	f.Terminate(gone)
-	f.Clock.Advance(time.Second)
-	later := f.Start("later")
-	f.Clock.Advance(time.Second)
-	f.Terminate(later)
+	d := swftest.NewDomain(t) // the domain keeps closed runs for a day
+	gone := d.Start("gone")
+	kept := d.Start("kept", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("31536000") })
+	d.Clock.Advance(10 * time.Second)
+	d.Terminate(gone)
+	d.Clock.Advance(time.Second)
+	later := d.Start("later")
+	d.Clock.Advance(time.Second)
+	d.Terminate(later)
 
 	all := since(0)
 	closedIDs := func() []string {
 		var ids []string
-		for _, i := range listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all}) {
+		for _, i := range listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}) {
 			ids = append(ids, aws.ToString(i.Execution.WorkflowId))
 		}
 		return ids
 	}
 	// A day after the close, to the millisecond, it is still there.
-	f.Advance(24*time.Hour - 2*time.Second - time.Millisecond)
-	if info := f.Describe(gone).ExecutionInfo; info.CloseStatus != types.CloseStatusTerminated {
+	d.Advance(24*time.Hour - 2*time.Second - time.Millisecond)
+	if info := d.Describe(gone).ExecutionInfo; info.CloseStatus != types.CloseStatusTerminated {
 		t.Fatalf("closed run before its retention ends: %+v", info)
 	}
 	if got := closedIDs(); !slices.Equal(got, []string{"later", "gone"}) {
 		t.Fatalf("closed runs before retention ends: %v", got)
 	}
-	if len(f.History(gone)) != 3 {
-		t.Fatalf("history before retention ends: %v", swftest.EventTypes(f.History(gone)))
+	if len(d.History(gone)) != 3 {
+		t.Fatalf("history before retention ends: %v", swftest.EventTypes(d.History(gone)))
 	}
 
-	f.Advance(time.Millisecond)
-	_, err := f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: gone})
+	d.Advance(time.Millisecond)
+	_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: gone})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: gone})
+	_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: gone})
 	wantFault[*types.UnknownResourceFault](t, err)
 	if got := closedIDs(); !slices.Equal(got, []string{"later"}) {
 		t.Fatalf("closed runs once the first one's retention ended: %v", got)
 	}
-	if got := listClosed(t, f.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(f.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("gone")}}); len(got) != 0 {
+	if got := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("gone")}}); len(got) != 0 {
 		t.Fatalf("purged run listed: %+v", got)
 	}
 	// The open run stays.
-	f.WantOpen("kept")
-	if info := f.Describe(kept).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
+	d.WantOpen("kept")
+	if info := d.Describe(kept).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("open run: %+v", info)
 	}
 
-	f.Advance(2 * time.Second)
+	d.Advance(2 * time.Second)
 	if got := closedIDs(); len(got) != 0 {
 		t.Fatalf("closed runs once retention ended for all: %v", got)
 	}
-	_, err = f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: later})
+	_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: later})
 	wantFault[*types.UnknownResourceFault](t, err)
 	// The workflowId is free, of course.
-	again := f.Start("gone")
+	again := d.Start("gone")
 	if aws.ToString(again.RunId) == aws.ToString(gone.RunId) {
 		t.Fatal("runId reused")
 	}
 
 	// A run that timed out is kept for a day as well.
-	f.Advance(time.Hour)
-	if info := f.Describe(again).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
+	d.Advance(time.Hour)
+	if info := d.Describe(again).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
 		t.Fatalf("run after its timeout: %+v", info)
 	}
-	f.Advance(24*time.Hour - time.Millisecond)
-	f.Describe(again)
-	f.Advance(time.Millisecond)
-	_, err = f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: again})
+	d.Advance(24*time.Hour - time.Millisecond)
+	d.Describe(again)
+	d.Advance(time.Millisecond)
+	_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: again})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
@@ -985,40 +985,40 @@ func TestRetentionNonePurgesAtOnce(t *testing.T) {
 		t.Run(retention, func(t *testing.T) {
 			t.Parallel()
 			s := swftest.Start(t)
-			f := &swftest.Domain{Server: s, Name: "brief"}
-			_, err := f.Client.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String(f.Name), WorkflowExecutionRetentionPeriodInDays: aws.String(retention)})
+			d := &swftest.Domain{Server: s, Name: "brief"}
+			_, err := d.Client.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String(d.Name), WorkflowExecutionRetentionPeriodInDays: aws.String(retention)})
 			must(t, err)
-			must(t, f.RegisterTypes())
+			must(t, d.RegisterTypes())
 
-			ex := f.Start("run")
-			open := f.Start("open")
-			f.Clock.Advance(time.Second)
-			f.Terminate(ex)
-			must(t, f.FireDueTimers(ctx))
-			_, err = f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: ex})
+			ex := d.Start("run")
+			open := d.Start("open")
+			d.Clock.Advance(time.Second)
+			d.Terminate(ex)
+			must(t, d.FireDueTimers(ctx))
+			_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: ex})
 			wantFault[*types.UnknownResourceFault](t, err)
-			_, err = f.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(f.Name), Execution: ex})
+			_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex})
 			wantFault[*types.UnknownResourceFault](t, err)
 			for _, in := range []swf.ListClosedWorkflowExecutionsInput{{StartTimeFilter: since(0)}, {CloseTimeFilter: since(0)}} {
-				in.Domain = aws.String(f.Name)
-				if got := listClosed(t, f.Client, in); len(got) != 0 {
+				in.Domain = aws.String(d.Name)
+				if got := listClosed(t, d.Client, in); len(got) != 0 {
 					t.Fatalf("closed runs: %+v", got)
 				}
 			}
-			f.WantOpen("open")
-			if f.Describe(open).ExecutionInfo.ExecutionStatus != types.ExecutionStatusOpen {
+			d.WantOpen("open")
+			if d.Describe(open).ExecutionInfo.ExecutionStatus != types.ExecutionStatusOpen {
 				t.Fatal("the open run is not open")
 			}
 
 			// A run that times out goes as well.
-			short := f.Start("short", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("5") })
-			f.Advance(5 * time.Second)
-			_, err = f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: short})
+			short := d.Start("short", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("5") })
+			d.Advance(5 * time.Second)
+			_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: short})
 			wantFault[*types.UnknownResourceFault](t, err)
-			f.WantOpen("open")
+			d.WantOpen("open")
 			// The workflowIds are free.
-			f.Start("run")
-			f.Start("short")
+			d.Start("run")
+			d.Start("short")
 		})
 	}
 }

@@ -26,7 +26,7 @@ func TestSuccessfulAnswers(t *testing.T) {
 	if len(h.Get("x-amzn-RequestId")) != 36 {
 		t.Errorf("x-amzn-RequestId = %q, want a UUID", h.Get("x-amzn-RequestId"))
 	}
-	if at, err := http.ParseTime(h.Get("Date")); err != nil || time.Since(at) > time.Minute {
+	if d, err := http.ParseTime(h.Get("Date")); err != nil || time.Since(d) > time.Minute {
 		t.Errorf("Date header %q: SDKs correct their clock skew from it", h.Get("Date"))
 	}
 

@@ -192,27 +192,27 @@ func TestTypeLifecycle(t *testing.T) {
 	s := swftest.Start(t)
 	c := s.Client
 	s.BareDomain("d")
-	str := aws.String("d")
+	d := aws.String("d")
 
 	for _, kind := range []string{"activity", "workflow"} {
 		t.Run(kind, func(t *testing.T) {
 			register := func() error {
 				if kind == "activity" {
-					_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: str, Name: aws.String("t"), Version: aws.String("1")})
+					_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: d, Name: aws.String("t"), Version: aws.String("1")})
 					return err
 				}
-				_, err := c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: str, Name: aws.String("t"), Version: aws.String("1")})
+				_, err := c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: d, Name: aws.String("t"), Version: aws.String("1")})
 				return err
 			}
 			describe := func() (types.RegistrationStatus, *time.Time, error) {
 				if kind == "activity" {
-					out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: str, ActivityType: swftest.ActivityType("t", "1")})
+					out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					if err != nil {
 						return "", nil, err
 					}
 					return out.TypeInfo.Status, out.TypeInfo.DeprecationDate, nil
 				}
-				out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: str, WorkflowType: swftest.WorkflowType("t", "1")})
+				out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				if err != nil {
 					return "", nil, err
 				}
@@ -220,26 +220,26 @@ func TestTypeLifecycle(t *testing.T) {
 			}
 			deprecate := func() error {
 				if kind == "activity" {
-					_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: str, ActivityType: swftest.ActivityType("t", "1")})
+					_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: str, WorkflowType: swftest.WorkflowType("t", "1")})
+				_, err := c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 			undeprecate := func() error {
 				if kind == "activity" {
-					_, err := c.UndeprecateActivityType(ctx, &swf.UndeprecateActivityTypeInput{Domain: str, ActivityType: swftest.ActivityType("t", "1")})
+					_, err := c.UndeprecateActivityType(ctx, &swf.UndeprecateActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: str, WorkflowType: swftest.WorkflowType("t", "1")})
+				_, err := c.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 			del := func() error {
 				if kind == "activity" {
-					_, err := c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: str, ActivityType: swftest.ActivityType("t", "1")})
+					_, err := c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.DeleteWorkflowType(ctx, &swf.DeleteWorkflowTypeInput{Domain: str, WorkflowType: swftest.WorkflowType("t", "1")})
+				_, err := c.DeleteWorkflowType(ctx, &swf.DeleteWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 

@@ -41,8 +41,8 @@ func TestRegisterAndDescribeDomain(t *testing.T) {
 
 	// A domain registered without a description has none.
 	s.BareDomain("bare")
-	if str := s.DescribeDomain("bare").DomainInfo.Description; str != nil {
-		t.Errorf("description of a domain registered without one = %q", *str)
+	if desc := s.DescribeDomain("bare").DomainInfo.Description; desc != nil {
+		t.Errorf("description of a domain registered without one = %q", *desc)
 	}
 }
 

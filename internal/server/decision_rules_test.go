@@ -22,16 +22,14 @@ const oneYear = "31536000"
 func kidDomain(t *testing.T) *swftest.Domain {
 	t.Helper()
 	d := swftest.NewDomain(t)
-	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String(d.Name), Name: aws.String("kid"), Version: aws.String("1"),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String("kids")},
-		DefaultExecutionStartToCloseTimeout: aws.String("1800"),
-		DefaultTaskStartToCloseTimeout:      aws.String("20"),
-		DefaultChildPolicy:                  types.ChildPolicyAbandon,
-		DefaultTaskPriority:                 aws.String("3"),
-		DefaultLambdaRole:                   aws.String("arn:aws:iam::123456789012:role/kid"),
-	})
-	must(t, err)
+	must(t, d.RegisterWorkflowType("kid", "1", func(in *swf.RegisterWorkflowTypeInput) {
+		in.DefaultTaskList = &types.TaskList{Name: aws.String("kids")}
+		in.DefaultExecutionStartToCloseTimeout = aws.String("1800")
+		in.DefaultTaskStartToCloseTimeout = aws.String("20")
+		in.DefaultChildPolicy = types.ChildPolicyAbandon
+		in.DefaultTaskPriority = aws.String("3")
+		in.DefaultLambdaRole = aws.String("arn:aws:iam::123456789012:role/kid")
+	}))
 	return d
 }
 

@@ -2,11 +2,11 @@ package server_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 
@@ -44,15 +44,15 @@ const users = `{"users": [
       "Condition": {"StringEquals": {"iam:PassedToService": "swf.amazonaws.com"}}}]}]}
 ]}`
 
-// authFixture is the workflow fixture on a server that checks signatures
+// authFixture is the fixture's domain on a server that checks signatures
 // and policies, with more settings if given.
-func authFixture(t *testing.T, settings ...func(*server.Config)) *fixture {
+func authFixture(t *testing.T, settings ...func(*server.Config)) *swftest.Domain {
 	t.Helper()
 	var file auth.File
 	must(t, json.Unmarshal([]byte(users), &file))
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	return newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	return swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Auth = a
 		for _, set := range settings {
 			set(c)
@@ -60,40 +60,38 @@ func authFixture(t *testing.T, settings ...func(*server.Config)) *fixture {
 	}))
 }
 
-func (f *fixture) as(key, secret string) *swf.Client {
-	return f.ClientWith(credentials.NewStaticCredentialsProvider(key, secret, ""))
-}
-
 func TestSignatures(t *testing.T) {
-	f := authFixture(t)
+	t.Parallel()
+	d := authFixture(t)
 	describe := func(c *swf.Client) error {
-		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 		return err
 	}
-	must(t, describe(f.as("AKIDREADER", "reader-secret")))
-	wantCode(t, describe(f.as("AKIDREADER", "not-the-secret")), "InvalidSignatureException")
-	if msg := wantCode(t, describe(f.as("AKIDNOBODY", "x")), "UnrecognizedClientException"); !strings.Contains(msg, "security token") {
+	must(t, describe(d.ClientAs("AKIDREADER", "reader-secret")))
+	wantCode(t, describe(d.ClientAs("AKIDREADER", "not-the-secret")), "InvalidSignatureException")
+	if msg := wantCode(t, describe(d.ClientAs("AKIDNOBODY", "x")), "UnrecognizedClientException"); !strings.Contains(msg, "security token") {
 		t.Errorf("unknown key: %s", msg)
 	}
-	wantCode(t, describe(f.ClientWith(aws.AnonymousCredentials{})), "MissingAuthenticationTokenException")
+	wantCode(t, describe(d.ClientWith(aws.AnonymousCredentials{})), "MissingAuthenticationTokenException")
 
 	// A body changed after signing does not verify: nothing is done.
-	status, code, _ := postJSON(t, f.Server, "RegisterDomain", `{"name": "unsigned", "workflowExecutionRetentionPeriodInDays": "1"}`)
+	status, code, _ := postJSON(t, d.Server, "RegisterDomain", `{"name": "unsigned", "workflowExecutionRetentionPeriodInDays": "1"}`)
 	if status != 400 || code != "MissingAuthenticationTokenException" {
 		t.Fatalf("unsigned raw request: %d %s", status, code)
 	}
-	wantFault[*types.UnknownResourceFault](t, describeErr(f, "unsigned"))
+	wantFault[*types.UnknownResourceFault](t, describeErr(d, "unsigned"))
 }
 
-func describeErr(f *fixture, name string) error {
-	_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
+func describeErr(d *swftest.Domain, name string) error {
+	_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
 	return err
 }
 
 func TestPoliciesOfAPIActions(t *testing.T) {
-	f := authFixture(t)
-	registerDomain(t, f.c, "other")
-	reader := f.as("AKIDREADER", "reader-secret")
+	t.Parallel()
+	d := authFixture(t)
+	d.BareDomain("other")
+	reader := d.ClientAs("AKIDREADER", "reader-secret")
 
 	// Allowed on its domain only; the fault names who, what and where.
 	_, err := reader.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("other")})
@@ -106,10 +104,10 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 	// Not allowed at all; an explicit Deny beats its Allow.
 	_, err = reader.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("mine"), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	wantFault[*types.UnknownResourceFault](t, describeErr(f, "mine"))
-	_, err = reader.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: f.domain, WorkflowType: workflowType("order", "1")})
+	wantFault[*types.UnknownResourceFault](t, describeErr(d, "mine"))
+	_, err = reader.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	_, err = reader.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: f.domain, ActivityType: activityType("work", "1")})
+	_, err = reader.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String(d.Name), ActivityType: swftest.ActivityType("work", "1")})
 	must(t, err)
 	// ListDomains is granted on arn:aws:swf::ACCOUNT:domain/*, as documented.
 	_, err = reader.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
@@ -121,12 +119,12 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 	// Condition keys: the starter may start "order" on "deciders" only;
 	// a start that leaves out the task list is checked with the type's
 	// default ("deciders").
-	starter := f.as("AKIDSTARTER", "starter-secret")
-	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("a"), WorkflowType: workflowType("order", "1")})
+	starter := d.ClientAs("AKIDSTARTER", "starter-secret")
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
-	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("b"), WorkflowType: workflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String("elsewhere")}})
+	_, err = starter.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("b"), WorkflowType: swftest.WorkflowType("order", "1"), TaskList: &types.TaskList{Name: aws.String("elsewhere")}})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	n, err := f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.Epoch.Add(-1))}})
+	n, err := d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.Epoch.Add(-1))}})
 	must(t, err)
 	if n.Count != 1 {
 		t.Errorf("open runs after one permitted start and one refused: %d", n.Count)
@@ -134,43 +132,42 @@ func TestPoliciesOfAPIActions(t *testing.T) {
 
 	// The worker polls "workers" only, and may heartbeat but not complete:
 	// the task token's domain is what is checked.
-	worker := f.as("AKIDWORKER", "worker-secret")
-	_, err = worker.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("others")}})
+	worker := d.ClientAs("AKIDWORKER", "worker-secret")
+	_, err = worker.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("others")}})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	f.decide(f.decision().TaskToken, scheduleActivity("act"))
-	task, err := worker.PollForActivityTask(pollCtx(t), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
-	must(t, err)
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("act"))
+	task := swftest.Await(t, d.PollActivityAsync(worker, swftest.WorkerList))
 	_, err = worker.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: task.TaskToken})
 	must(t, err)
 	_, err = worker.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
 	wantFault[*types.OperationNotPermittedFault](t, err)
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: task.TaskToken})
 	must(t, err) // the refused call left the task open
 }
 
 func TestPoliciesOfDecisions(t *testing.T) {
-	f := authFixture(t)
-	decider := f.as("AKIDDECIDER", "decider-secret")
-	ex := f.start("w")
-	task, err := decider.PollForDecisionTask(pollCtx(t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
-	must(t, err)
-	_, err = decider.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{
-		scheduleActivity("ok"), // work on its default task list "workers": permitted
-		scheduleActivity("elsewhere", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+	t.Parallel()
+	d := authFixture(t)
+	decider := d.ClientAs("AKIDDECIDER", "decider-secret")
+	ex := d.Start("w")
+	task := swftest.Await(t, d.PollDecisionAsync(decider, swftest.DeciderList))
+	_, err := decider.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{
+		swftest.ScheduleActivity("ok"), // work on its default task list "workers": permitted
+		swftest.ScheduleActivity("elsewhere", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 			a.TaskList = &types.TaskList{Name: aws.String("others")}
 		}),
 		{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String("t"), StartToFireTimeout: aws.String("5")}},
 		{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m")}},
 		// Allowed to start children, but not to pass this role to SWF.
 		{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{
-			WorkflowId: aws.String("child"), WorkflowType: workflowType("order", "1"), LambdaRole: aws.String("arn:aws:iam::123456789012:role/lambda-ok")}},
+			WorkflowId: aws.String("child"), WorkflowType: swftest.WorkflowType("order", "1"), LambdaRole: aws.String("arn:aws:iam::123456789012:role/lambda-ok")}},
 	}})
 	must(t, err)
-	h := f.history(ex)
-	got := eventTypes(h)
-	want := []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
+	h := d.History(ex)
+	got := swftest.EventTypes(h)
+	want := []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted",
 		"ActivityTaskScheduled", "ScheduleActivityTaskFailed", "StartTimerFailed", "MarkerRecorded", "StartChildWorkflowExecutionFailed", "DecisionTaskScheduled"}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
+	if !slices.Equal(got, want) {
 		t.Fatalf("history %v, want %v", got, want)
 	}
 	if c := h[5].ScheduleActivityTaskFailedEventAttributes.Cause; c != types.ScheduleActivityTaskFailedCauseOperationNotPermitted {
@@ -185,9 +182,10 @@ func TestPoliciesOfDecisions(t *testing.T) {
 }
 
 func TestPoliciesOfTagsAndRoles(t *testing.T) {
-	f := authFixture(t)
-	registerDomain(t, f.c, "staging")
-	careful := f.as("AKIDCAREFUL", "careful-secret")
+	t.Parallel()
+	d := authFixture(t)
+	d.BareDomain("staging")
+	careful := d.ClientAs("AKIDCAREFUL", "careful-secret")
 	describe := func(name string) error {
 		_, err := careful.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(name)})
 		return err
@@ -195,7 +193,7 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 	must(t, describe("wf"))
 	// Tagging the domain env=prod brings it under the Deny on
 	// aws:ResourceTag/env.
-	_, err := f.c.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/wf"), Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("prod")}}})
+	_, err := d.Client.TagResource(ctx, &swf.TagResourceInput{ResourceArn: aws.String("arn:aws:swf:us-east-1:123456789012:/domain/wf"), Tags: []types.ResourceTag{{Key: aws.String("env"), Value: aws.String("prod")}}})
 	must(t, err)
 	wantFault[*types.OperationNotPermittedFault](t, describe("wf"))
 	must(t, describe("staging"))
@@ -203,7 +201,7 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 	// A Lambda role needs iam:PassRole on it, passed to SWF.
 	start := func(id, role string) error {
 		_, err := careful.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("staging"), WorkflowId: aws.String(id),
-			WorkflowType: workflowType("missing", "1"), TaskList: &types.TaskList{Name: aws.String("l")}, LambdaRole: aws.String(role)})
+			WorkflowType: swftest.WorkflowType("missing", "1"), TaskList: &types.TaskList{Name: aws.String("l")}, LambdaRole: aws.String(role)})
 		return err
 	}
 	// Allowed: the start goes on and fails for want of the type.
@@ -218,13 +216,14 @@ func TestPoliciesOfTagsAndRoles(t *testing.T) {
 // policies allow nothing is refused each of them, with real task tokens
 // for the calls that take one.
 func TestEveryOperationNeedsItsPermission(t *testing.T) {
-	f := authFixture(t)
-	ex := f.start("w")
-	dt := f.decision()
-	f.decide(dt.TaskToken, scheduleActivity("a"))
-	at := f.activity()
-	f.start("w3")
-	decision := f.decision()
+	t.Parallel()
+	d := authFixture(t)
+	ex := d.Start("w")
+	dt := d.PollDecision()
+	d.Decide(dt.TaskToken, swftest.ScheduleActivity("a"))
+	at := d.PollActivity()
+	d.Start("w3")
+	decision := d.PollDecision()
 	arn := `"arn:aws:swf:us-east-1:123456789012:/domain/wf"`
 	run := aws.ToString(ex.RunId)
 	execution := `"execution":{"workflowId":"w","runId":"` + run + `"}`
@@ -280,13 +279,13 @@ func TestEveryOperationNeedsItsPermission(t *testing.T) {
 		if op == "StartWorkflowExecution" {
 			continue
 		}
-		if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", op, body); code != "OperationNotPermittedFault" {
+		if status, code := signedPost(t, d.URL(), "AKIDSTARTER", "starter-secret", op, body); code != "OperationNotPermittedFault" {
 			t.Errorf("%s by a user who may not: %d %s", op, status, code)
 		}
 	}
 	// StartWorkflowExecution, refused on a task list the starter's
 	// condition does not name.
-	if status, code := signedPost(t, f.URL(), "AKIDSTARTER", "starter-secret", "StartWorkflowExecution",
+	if status, code := signedPost(t, d.URL(), "AKIDSTARTER", "starter-secret", "StartWorkflowExecution",
 		`{"domain":"wf","workflowId":"w2","workflowType":{"name":"order","version":"1"},"taskList":{"name":"other"}}`); code != "OperationNotPermittedFault" {
 		t.Errorf("StartWorkflowExecution outside the condition: %d %s", status, code)
 	}

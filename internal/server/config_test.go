@@ -12,6 +12,7 @@ import (
 )
 
 func TestDefaultsAreAmazonSWFs(t *testing.T) {
+	t.Parallel()
 	var c Config
 	c.setDefaults()
 	// Amazon SWF's published quotas: 100 domains per account, 10,000 types
@@ -56,6 +57,7 @@ func TestDefaultDatabasePathFollowsXDG(t *testing.T) {
 }
 
 func TestDatabasePath(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/var/lib/openswf.db":          "/var/lib/openswf.db",
 		"rel/openswf.db":               "rel/openswf.db",
@@ -75,6 +77,7 @@ func TestDatabasePath(t *testing.T) {
 // Passwords never reach the logs: not in the user information of a URL,
 // not as a query parameter.
 func TestRedactURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"postgres://u:secret@db:5432/swf?sslmode=disable":           "postgres://u:xxxxx@db:5432/swf?sslmode=disable",
 		"postgres://u@db/swf?password=secret&sslmode=require":       "postgres://u@db/swf?password=xxxxx&sslmode=require",

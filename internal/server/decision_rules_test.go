@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,29 +16,58 @@ import (
 // oneYear is the longest a run may last (Amazon SWF's limit), in seconds.
 const oneYear = "31536000"
 
+// kidDomain is the fixture's domain with a second workflow type for
+// children, kid 1, whose defaults differ from those of order 1 in every
+// member.
+func kidDomain(t *testing.T) *swftest.Domain {
+	t.Helper()
+	d := swftest.NewDomain(t)
+	must(t, d.RegisterWorkflowType("kid", "1", func(in *swf.RegisterWorkflowTypeInput) {
+		in.DefaultTaskList = &types.TaskList{Name: aws.String("kids")}
+		in.DefaultExecutionStartToCloseTimeout = aws.String("1800")
+		in.DefaultTaskStartToCloseTimeout = aws.String("20")
+		in.DefaultChildPolicy = types.ChildPolicyAbandon
+		in.DefaultTaskPriority = aws.String("3")
+		in.DefaultLambdaRole = aws.String("arn:aws:iam::123456789012:role/kid")
+	}))
+	return d
+}
+
+// startKid starts a kid 1 child on a decision task list of its own
+// ("list-" and its workflowId).
+func startKid(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
+	onList := func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+		a.TaskList = &types.TaskList{Name: aws.String("list-" + id)}
+	}
+	return swftest.StartChild(id, swftest.WorkflowType("kid", "1"), append([]func(*types.StartChildWorkflowExecutionDecisionAttributes){onList}, mod...)...)
+}
+
 // A child may be started without a limit of its own: the reference of
 // StartChildWorkflowExecutionDecisionAttributes.executionStartToCloseTimeout
 // says "You can use NONE to specify unlimited duration". The child is still
 // bounded by the year every run is, and times out then.
 func TestChildWithoutExecutionLimit(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent, kids := f.chParent("parent", types.ChildPolicyAbandon, "", chStartChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	d := kidDomain(t)
+	parent := d.Start("parent", swftest.OnList("list-parent"), func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
+	d.Decide(d.PollDecisionOn("list-parent").TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("NONE")
 	}))
-	init := f.chTail(parent, chInit, chKidStarted, chDTS)[0].StartChildWorkflowExecutionInitiatedEventAttributes
+	h := d.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
+		types.EventTypeStartChildWorkflowExecutionInitiated, types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
+	init := h[4].StartChildWorkflowExecutionInitiatedEventAttributes
 	if got := aws.ToString(init.ExecutionStartToCloseTimeout); got != oneYear {
 		t.Fatalf("initiated with executionStartToCloseTimeout %s, want %s", got, oneYear)
 	}
-	kid := kids[0]
-	started := f.history(kid)[0].WorkflowExecutionStartedEventAttributes
+	kid := h[5].ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution
+	started := d.History(kid)[0].WorkflowExecutionStartedEventAttributes
 	if got := aws.ToString(started.ExecutionStartToCloseTimeout); got != oneYear {
 		t.Fatalf("child started with executionStartToCloseTimeout %s, want %s", got, oneYear)
 	}
-	f.advance(365*24*time.Hour - time.Second)
-	f.chWantStatus(kid, types.ExecutionStatusOpen, "")
-	f.advance(time.Second)
-	f.chWantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
+	d.Advance(365*24*time.Hour - time.Second)
+	d.WantStatus(kid, types.ExecutionStatusOpen, "")
+	d.Advance(time.Second)
+	d.WantStatus(kid, types.ExecutionStatusClosed, types.CloseStatusTimedOut)
 }
 
 // A task list a decision names must be one a poller can name: SWF refuses
@@ -46,39 +76,38 @@ func TestChildWithoutExecutionLimit(t *testing.T) {
 // naming the member, and nothing is recorded.
 func TestDecisionTaskListWhitespace(t *testing.T) {
 	t.Parallel()
-	f := chNewFixture(t)
-	parent := f.start("parent", func(in *swf.StartWorkflowExecutionInput) {
-		in.TaskList = &types.TaskList{Name: aws.String(chList("parent"))}
-	})
-	d := f.chPoll(chList("parent"))
+	d := kidDomain(t)
+	parent := d.Start("parent", swftest.OnList("list-parent"))
+	task := d.PollDecisionOn("list-parent")
 	padded := func(name string) *types.TaskList { return &types.TaskList{Name: aws.String(name)} }
 	for _, c := range []struct {
 		decision types.Decision
 		path     string
 	}{
-		{chStartChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" child") }),
+		{startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" child") }),
 			"decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskList.name"},
-		{scheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) { a.TaskList = padded("work ") }),
+		{swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) { a.TaskList = padded("work ") }),
 			"decisions.1.member.scheduleActivityTaskDecisionAttributes.taskList.name"},
-		{types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{TaskList: padded(" next ")}},
+		{swftest.ContinueAsNew(func(a *types.ContinueAsNewWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" next ") }),
 			"decisions.1.member.continueAsNewWorkflowExecutionDecisionAttributes.taskList.name"},
 	} {
-		_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{c.decision}})
+		err := d.DecideErr(task.TaskToken, c.decision)
 		wantValidation(t, err, c.path)
 		if msg := wantCode(t, err, "ValidationException"); !strings.Contains(msg, "Member must not start or end with whitespace") {
 			t.Fatalf("%s: %s", c.path, msg)
 		}
 	}
-	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, TaskList: padded(" moved")})
+	_, err := d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, TaskList: padded(" moved")})
 	wantValidation(t, err, "taskList.name")
-	f.chHistory(parent, chStarted, chDTS, chDTSt)
-	if runs := f.chRuns(true, "kid"); len(runs) != 0 {
-		t.Fatalf("a child started: %+v", runs)
+	d.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted)
+	if ids := d.OpenWorkflowIDs(); !slices.Equal(ids, []string{"parent"}) {
+		t.Fatalf("open runs %v: a child started", ids)
 	}
 	// The task is still the decider's; inner white space is a name like any.
-	f.decide(d.TaskToken, chStartChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
-	f.chTail(parent, chDTC, chInit, chKidStarted, chDTS)
-	if n := f.chPending("a child"); n != 1 {
+	d.Decide(task.TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
+	d.WantHistoryFrom(parent, 4, types.EventTypeDecisionTaskCompleted, types.EventTypeStartChildWorkflowExecutionInitiated,
+		types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
+	if n := d.PendingDecisions("a child"); n != 1 {
 		t.Fatalf("%d decision tasks on the child's list", n)
 	}
 }

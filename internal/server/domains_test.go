@@ -27,7 +27,7 @@ func TestRegisterAndDescribeDomain(t *testing.T) {
 			WorkflowExecutionRetentionPeriodInDays: aws.String(retention),
 		})
 		must(t, err)
-		out := describeDomain(t, c, name)
+		out := s.DescribeDomain(name)
 		info := out.DomainInfo
 		if aws.ToString(info.Name) != name || info.Status != types.RegistrationStatusRegistered ||
 			aws.ToString(info.Description) != "about "+name ||
@@ -40,9 +40,9 @@ func TestRegisterAndDescribeDomain(t *testing.T) {
 	}
 
 	// A domain registered without a description has none.
-	registerDomain(t, c, "bare")
-	if d := describeDomain(t, c, "bare").DomainInfo.Description; d != nil {
-		t.Errorf("description of a domain registered without one = %q", *d)
+	s.BareDomain("bare")
+	if desc := s.DescribeDomain("bare").DomainInfo.Description; desc != nil {
+		t.Errorf("description of a domain registered without one = %q", *desc)
 	}
 }
 
@@ -51,8 +51,8 @@ func TestDomainARNUsesConfiguredRegionAndAccount(t *testing.T) {
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) {
 		c.Region, c.AccountID = "eu-west-3", "000000000042"
 	}))
-	registerDomain(t, s.Client, "d")
-	if arn := aws.ToString(describeDomain(t, s.Client, "d").DomainInfo.Arn); arn != "arn:aws:swf:eu-west-3:000000000042:/domain/d" {
+	s.BareDomain("d")
+	if arn := aws.ToString(s.DescribeDomain("d").DomainInfo.Arn); arn != "arn:aws:swf:eu-west-3:000000000042:/domain/d" {
 		t.Fatalf("arn = %s", arn)
 	}
 }
@@ -101,27 +101,28 @@ func TestRegisterDomainRejectsBadInputAndChangesNothing(t *testing.T) {
 		out, err := c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: status})
 		must(t, err)
 		if len(out.DomainInfos) != 0 {
-			t.Fatalf("rejected registrations left domains behind: %v", domainNames(out.DomainInfos))
+			t.Fatalf("rejected registrations left domains behind: %v", namesOf(out.DomainInfos))
 		}
 	}
 }
 
 func TestDomainNamesMayUseWhatSWFAllows(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
+	s := swftest.Start(t)
 	for _, name := range []string{"ARN", "arns", "my domain", "dömäin-ünicode_1.2", strings.Repeat("n", 256), "x"} {
-		registerDomain(t, c, name)
-		describeDomain(t, c, name)
+		s.BareDomain(name)
+		s.DescribeDomain(name)
 	}
 }
 
 func TestRegisterDomainTwiceFails(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
-	registerDomain(t, c, "d")
+	s := swftest.Start(t)
+	c := s.Client
+	s.BareDomain("d")
 	_, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("d"), WorkflowExecutionRetentionPeriodInDays: aws.String("5")})
 	wantFault[*types.DomainAlreadyExistsFault](t, err)
-	if got := aws.ToString(describeDomain(t, c, "d").Configuration.WorkflowExecutionRetentionPeriodInDays); got != "1" {
+	if got := aws.ToString(s.DescribeDomain("d").Configuration.WorkflowExecutionRetentionPeriodInDays); got != "1" {
 		t.Fatalf("the failed registration changed the retention to %s", got)
 	}
 
@@ -134,10 +135,11 @@ func TestRegisterDomainTwiceFails(t *testing.T) {
 
 func TestDomainLimit(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
+	s := swftest.Start(t)
+	c := s.Client
 	// Amazon SWF allows 100 domains per account, deprecated ones included.
 	for i := range 100 {
-		registerDomain(t, c, fmt.Sprintf("d%03d", i))
+		s.BareDomain(fmt.Sprintf("d%03d", i))
 	}
 	_, err := c.DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String("d000")})
 	must(t, err)
@@ -150,15 +152,16 @@ func TestDomainLimit(t *testing.T) {
 func TestDomainLimitIsASetting(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Domains = 2 }))
-	registerDomain(t, s.Client, "a")
-	registerDomain(t, s.Client, "b")
+	s.BareDomain("a")
+	s.BareDomain("b")
 	_, err := s.Client.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("c"), WorkflowExecutionRetentionPeriodInDays: aws.String("1")})
 	wantFault[*types.LimitExceededFault](t, err)
 }
 
 func TestUnknownDomain(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
+	s := swftest.Start(t)
+	c := s.Client
 	_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("nope")})
 	f := wantFault[*types.UnknownResourceFault](t, err)
 	if !strings.Contains(f.ErrorMessage(), "nope") {
@@ -174,8 +177,8 @@ func TestDeprecateAndUndeprecateDomain(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t)
 	c := s.Client
-	registerDomain(t, c, "d")
-	registerDomain(t, c, "other")
+	s.BareDomain("d")
+	s.BareDomain("other")
 	_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("act"), Version: aws.String("1")})
 	must(t, err)
 	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("wf"), Version: aws.String("1")})
@@ -186,7 +189,7 @@ func TestDeprecateAndUndeprecateDomain(t *testing.T) {
 	s.Clock.Advance(time.Hour)
 	_, err = c.DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String("d")})
 	must(t, err)
-	if st := describeDomain(t, c, "d").DomainInfo.Status; st != types.RegistrationStatusDeprecated {
+	if st := s.DescribeDomain("d").DomainInfo.Status; st != types.RegistrationStatusDeprecated {
 		t.Fatalf("status after DeprecateDomain = %s", st)
 	}
 	_, err = c.DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String("d")})
@@ -217,13 +220,13 @@ func TestDeprecateAndUndeprecateDomain(t *testing.T) {
 	must(t, err)
 	dep, err := c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusDeprecated})
 	must(t, err)
-	if !slices.Equal(domainNames(reg.DomainInfos), []string{"other"}) || !slices.Equal(domainNames(dep.DomainInfos), []string{"d"}) {
-		t.Fatalf("registered %v, deprecated %v", domainNames(reg.DomainInfos), domainNames(dep.DomainInfos))
+	if !slices.Equal(namesOf(reg.DomainInfos), []string{"other"}) || !slices.Equal(namesOf(dep.DomainInfos), []string{"d"}) {
+		t.Fatalf("registered %v, deprecated %v", namesOf(reg.DomainInfos), namesOf(dep.DomainInfos))
 	}
 
 	_, err = c.UndeprecateDomain(ctx, &swf.UndeprecateDomainInput{Name: aws.String("d")})
 	must(t, err)
-	if st := describeDomain(t, c, "d").DomainInfo.Status; st != types.RegistrationStatusRegistered {
+	if st := s.DescribeDomain("d").DomainInfo.Status; st != types.RegistrationStatusRegistered {
 		t.Fatalf("status after UndeprecateDomain = %s", st)
 	}
 	_, err = c.UndeprecateDomain(ctx, &swf.UndeprecateDomainInput{Name: aws.String("d")})
@@ -244,7 +247,7 @@ func TestListDomainsPages(t *testing.T) {
 	c := s.Client
 	var all []string
 	for _, n := range []string{"g", "c", "a", "f", "b", "e", "d"} {
-		registerDomain(t, c, n)
+		s.BareDomain(n)
 	}
 	all = []string{"a", "b", "c", "d", "e", "f", "g"}
 
@@ -262,7 +265,7 @@ func TestListDomainsPages(t *testing.T) {
 			if size > 0 && len(out.DomainInfos) > int(size) {
 				t.Fatalf("page of %d domains, asked for at most %d", len(out.DomainInfos), size)
 			}
-			names = append(names, domainNames(out.DomainInfos)...)
+			names = append(names, namesOf(out.DomainInfos)...)
 			if out.NextPageToken == nil {
 				return names, pages
 			}
@@ -290,7 +293,7 @@ func TestListDomainsPages(t *testing.T) {
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		must(t, err)
-		viaPaginator = append(viaPaginator, domainNames(out.DomainInfos)...)
+		viaPaginator = append(viaPaginator, namesOf(out.DomainInfos)...)
 	}
 	if !slices.Equal(viaPaginator, all) {
 		t.Errorf("paginator: %v", viaPaginator)
@@ -308,7 +311,7 @@ func TestListDomainsPages(t *testing.T) {
 	// The page size may change between pages.
 	next, err := c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered, MaximumPageSize: 10, NextPageToken: first.NextPageToken})
 	must(t, err)
-	if got := domainNames(next.DomainInfos); !slices.Equal(got, all[2:]) {
+	if got := namesOf(next.DomainInfos); !slices.Equal(got, all[2:]) {
 		t.Errorf("second page with a larger size: %v", got)
 	}
 	// Tokens expire after 24 hours.
@@ -331,7 +334,7 @@ func TestListDomainsPagesOfAThousand(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Limits.Domains = 1100 }))
 	for i := range 1001 {
-		registerDomain(t, s.Client, fmt.Sprintf("d%04d", i))
+		s.BareDomain(fmt.Sprintf("d%04d", i))
 	}
 	out, err := s.Client.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
 	must(t, err)
@@ -340,7 +343,16 @@ func TestListDomainsPagesOfAThousand(t *testing.T) {
 	}
 	out, err = s.Client.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered, NextPageToken: out.NextPageToken})
 	must(t, err)
-	if got := domainNames(out.DomainInfos); !slices.Equal(got, []string{"d1000"}) || out.NextPageToken != nil {
+	if got := namesOf(out.DomainInfos); !slices.Equal(got, []string{"d1000"}) || out.NextPageToken != nil {
 		t.Fatalf("second page: %v, token %v", got, out.NextPageToken)
 	}
+}
+
+// namesOf lists the names of domains, in order.
+func namesOf(infos []types.DomainInfo) []string {
+	var out []string
+	for _, info := range infos {
+		out = append(out, aws.ToString(info.Name))
+	}
+	return out
 }

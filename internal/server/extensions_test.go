@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,6 +34,8 @@ func extClient(s *swftest.Server) *client.Client {
 	return extClientAs(s, swftest.AccessKeyID, swftest.SecretAccessKey)
 }
 
+// extClientAs is a client of the extension endpoints signing with the key
+// id and secret given.
 func extClientAs(s *swftest.Server, key, secret string) *client.Client {
 	return &client.Client{Endpoint: s.URL(), Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""), HTTP: http.DefaultClient}
 }
@@ -49,18 +52,13 @@ func wantExtError(t *testing.T, err error, code string) *client.Error {
 
 // runToCompletion runs a workflow through a decider and a worker: an
 // activity that completes, a signal, a marker, then completion.
-func (f *fixture) runToCompletion(workflowID string) *types.WorkflowExecution {
-	f.t.Helper()
-	ex := f.start(workflowID, func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"tag-a"} })
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("ünïcode <&> \"result\"\n")})
-	must(f.t, err)
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("go")})
-	must(f.t, err)
-	f.decide(f.decision().TaskToken,
-		types.Decision{DecisionType: types.DecisionTypeRecordMarker, RecordMarkerDecisionAttributes: &types.RecordMarkerDecisionAttributes{MarkerName: aws.String("m"), Details: aws.String("d")}},
-		completeWorkflow("done"))
+func runToCompletion(d *swftest.Domain, workflowID string) *types.WorkflowExecution {
+	d.T().Helper()
+	ex := d.Start(workflowID, func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"tag-a"} })
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	d.Complete(d.PollActivity().TaskToken, "ünïcode <&> \"result\"\n")
+	d.Signal(swftest.Execution(workflowID, nil), "go")
+	d.Decide(d.PollDecision().TaskToken, swftest.RecordMarker("m", aws.String("d")), swftest.CompleteWorkflow("done"))
 	return ex
 }
 
@@ -75,10 +73,11 @@ func export(t *testing.T, c *client.Client, domain string, ex *types.WorkflowExe
 }
 
 func TestHistoryExportImportRoundTrip(t *testing.T) {
-	f := newFixture(t)
-	c := extClient(f.Server)
-	orig := f.runToCompletion("round-trip")
-	f.Clock.Advance(time.Minute)
+	t.Parallel()
+	d := swftest.NewDomain(t)
+	c := extClient(d.Server)
+	orig := runToCompletion(d, "round-trip")
+	d.Clock.Advance(time.Minute)
 	exported := export(t, c, "wf", orig)
 
 	in := &engine.ImportHistoryInput{}
@@ -94,13 +93,13 @@ func TestHistoryExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export → import → export differs:\n%s\nwant\n%s", again, exported)
 	}
 	// The run is a closed run like the original, at the original's times.
-	was, is := f.describe(orig).ExecutionInfo, f.describe(ex).ExecutionInfo
+	was, is := d.Describe(orig).ExecutionInfo, d.Describe(ex).ExecutionInfo
 	if is.ExecutionStatus != types.ExecutionStatusClosed || is.CloseStatus != types.CloseStatusCompleted ||
 		!is.StartTimestamp.Equal(*was.StartTimestamp) || !is.CloseTimestamp.Equal(*was.CloseTimestamp) ||
 		*is.WorkflowType.Name != "order" || len(is.TagList) != 1 || is.TagList[0] != "tag-a" {
 		t.Errorf("imported run described as %+v, the original as %+v", is, was)
 	}
-	list, err := f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain,
+	list, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name),
 		StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("imported")}})
 	must(t, err)
 	if len(list.ExecutionInfos) != 1 {
@@ -109,11 +108,12 @@ func TestHistoryExportImportRoundTrip(t *testing.T) {
 }
 
 func TestHistoryImportRefusesInconsistent(t *testing.T) {
-	f := newFixture(t)
-	c := extClient(f.Server)
-	exported := export(t, c, "wf", f.runToCompletion("src"))
+	t.Parallel()
+	d := swftest.NewDomain(t)
+	c := extClient(d.Server)
+	exported := export(t, c, "wf", runToCompletion(d, "src"))
 	count := func() int32 {
-		out, err := f.c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
+		out, err := d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}})
 		must(t, err)
 		return out.Count
 	}
@@ -149,12 +149,13 @@ func TestHistoryImportRefusesInconsistent(t *testing.T) {
 // TestExportMatchesAWSCLI compares `openswf history export` with what the
 // AWS CLI prints for the same run.
 func TestExportMatchesAWSCLI(t *testing.T) {
+	t.Parallel()
 	cli, err := exec.LookPath("aws")
 	if err != nil {
 		t.Skip("the AWS CLI is not installed (.ci/run installs Debian's awscli)")
 	}
-	f := newFixture(t)
-	ex := f.runToCompletion("cli")
+	d := swftest.NewDomain(t)
+	ex := runToCompletion(d, "cli")
 	env := clientEnv(t)
 	// Timestamps as the service sent them: AWS CLI v1's default ("none");
 	// v2 prints ISO 8601 unless told "wire".
@@ -167,14 +168,14 @@ func TestExportMatchesAWSCLI(t *testing.T) {
 			must(t, os.WriteFile(path, []byte("[default]\ncli_timestamp_format = "+format+"\n"), 0o600))
 		}
 	}
-	cmd := exec.Command(cli, "swf", "--endpoint-url", f.URL(), "--output", "json", "get-workflow-execution-history",
+	cmd := exec.Command(cli, "swf", "--endpoint-url", d.URL(), "--output", "json", "get-workflow-execution-history",
 		"--domain", "wf", "--execution", "workflowId=cli,runId="+*ex.RunId, "--page-size", "3")
 	cmd.Env = env
 	want, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("aws swf get-workflow-execution-history: %v", err)
 	}
-	if got := export(t, extClient(f.Server), "wf", ex); !bytes.Equal(got, want) {
+	if got := export(t, extClient(d.Server), "wf", ex); !bytes.Equal(got, want) {
 		t.Errorf("history export printed\n%s\nthe AWS CLI\n%s", got, want)
 	}
 }
@@ -193,23 +194,24 @@ func (a *flakyArchive) Put(ctx context.Context, r *archive.Record) error {
 }
 
 func TestArchiveAtRetentionEnd(t *testing.T) {
+	t.Parallel()
 	dir, err := archive.NewDir(t.TempDir())
 	must(t, err)
 	arch := &flakyArchive{Archive: dir}
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Archive = arch }))
-	c := extClient(f.Server)
-	ex := f.runToCompletion("kept")
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Archive = arch }))
+	c := extClient(d.Server)
+	ex := runToCompletion(d, "kept")
 	exported := export(t, c, "wf", ex)
-	described := f.describe(ex)
+	described := d.Describe(ex)
 
 	// The domain keeps closed runs a day. While the archive is down the run
 	// stays; it is archived, then deleted, once the archive is back.
 	arch.fail.Store(true)
-	f.advance(24*time.Hour + time.Second)
-	f.describe(ex)
+	d.Advance(24*time.Hour + time.Second)
+	d.Describe(ex)
 	arch.fail.Store(false)
-	f.advance(time.Minute)
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: ex})
+	d.Advance(time.Minute)
+	_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: ex})
 	wantFault[*types.UnknownResourceFault](t, err)
 
 	list, err := c.ListArchived(ctx, &engine.ListArchivedExecutionsInput{Domain: "wf"})
@@ -221,7 +223,7 @@ func TestArchiveAtRetentionEnd(t *testing.T) {
 	must(t, err)
 	info := rec.ExecutionInfo
 	if string(*info.CloseStatus) != "COMPLETED" || !info.CloseTimestamp.Equal(*described.ExecutionInfo.CloseTimestamp) ||
-		*rec.ExecutionConfiguration.TaskList.Name != deciderList || !rec.ArchivedAt.Equal(f.Clock.Now().Truncate(time.Millisecond)) {
+		*rec.ExecutionConfiguration.TaskList.Name != swftest.DeciderList || !rec.ArchivedAt.Equal(d.Clock.Now().Truncate(time.Millisecond)) {
 		t.Errorf("archived %+v %+v at %v", info, rec.ExecutionConfiguration, rec.ArchivedAt)
 	}
 	events := make([]json.RawMessage, len(rec.Events))
@@ -239,14 +241,16 @@ func TestArchiveAtRetentionEnd(t *testing.T) {
 }
 
 func TestArchiveAbsent(t *testing.T) {
-	f := newFixture(t)
-	_, err := extClient(f.Server).ListArchived(ctx, &engine.ListArchivedExecutionsInput{Domain: "wf"})
+	t.Parallel()
+	d := swftest.NewDomain(t)
+	_, err := extClient(d.Server).ListArchived(ctx, &engine.ListArchivedExecutionsInput{Domain: "wf"})
 	if e := wantExtError(t, err, "UnknownResourceFault"); !strings.Contains(e.Message, "--archive") {
 		t.Errorf("message %q", e.Message)
 	}
 }
 
 func TestRetentionBeyondNinetyDays(t *testing.T) {
+	t.Parallel()
 	register := func(c *swf.Client, days string) error {
 		_, err := c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String("d" + days), WorkflowExecutionRetentionPeriodInDays: aws.String(days)})
 		return err
@@ -254,45 +258,45 @@ func TestRetentionBeyondNinetyDays(t *testing.T) {
 	plain := swftest.Start(t)
 	wantValidationMessage(t, register(plain.Client, "91"), "1 validation error detected: Value '91' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 90")
 
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.RetentionDays = 400 }))
-	must(t, register(f.c, "365"))
-	wantValidationMessage(t, register(f.c, "401"), "1 validation error detected: Value '401' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 400")
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d365"), Name: aws.String("t"), Version: aws.String("1"),
-		DefaultTaskList: &types.TaskList{Name: aws.String(deciderList)}, DefaultExecutionStartToCloseTimeout: aws.String("60"),
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.RetentionDays = 400 }))
+	must(t, register(d.Client, "365"))
+	wantValidationMessage(t, register(d.Client, "401"), "1 validation error detected: Value '401' at 'workflowExecutionRetentionPeriodInDays' failed to satisfy constraint: Member must be NONE or a number of days from 0 to 400")
+	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d365"), Name: aws.String("t"), Version: aws.String("1"),
+		DefaultTaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, DefaultExecutionStartToCloseTimeout: aws.String("60"),
 		DefaultTaskStartToCloseTimeout: aws.String("10"), DefaultChildPolicy: types.ChildPolicyAbandon})
 	must(t, err)
-	run, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("d365"), WorkflowId: aws.String("long"), WorkflowType: workflowType("t", "1")})
+	run, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("d365"), WorkflowId: aws.String("long"), WorkflowType: swftest.WorkflowType("t", "1")})
 	must(t, err)
 	ex := &types.WorkflowExecution{WorkflowId: aws.String("long"), RunId: run.RunId}
 	describe := func() error {
-		_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String("d365"), Execution: ex})
+		_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String("d365"), Execution: ex})
 		return err
 	}
-	f.advance(time.Minute) // the run times out
-	f.advance(364 * 24 * time.Hour)
+	d.Advance(time.Minute) // the run times out
+	d.Advance(364 * 24 * time.Hour)
 	must(t, describe())
-	f.advance(24 * time.Hour)
+	d.Advance(24 * time.Hour)
 	wantFault[*types.UnknownResourceFault](t, describe())
 }
 
 func TestResetContinuesThroughDecider(t *testing.T) {
-	f := newFixture(t)
-	c := extClient(f.Server)
+	t.Parallel()
+	d := swftest.NewDomain(t)
+	c := extClient(d.Server)
 	// Decision 1 schedules a1, which completes; decision 2 schedules a2,
 	// which fails; decision 3 fails the run.
-	ex := f.start("resettable")
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	a := f.activity()
-	_, err := f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r1")})
+	ex := d.Start("resettable")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	a := d.PollActivity()
+	d.Complete(a.TaskToken, "r1")
+	d2 := d.PollDecision()
+	d.Decide(d2.TaskToken, swftest.ScheduleActivity("a2"))
+	a = d.PollActivity()
+	_, err := d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
 	must(t, err)
-	d2 := f.decision()
-	f.decide(d2.TaskToken, scheduleActivity("a2"))
-	a = f.activity()
-	_, err = f.c.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a.TaskToken, Reason: aws.String("bug")})
-	must(t, err)
-	f.decide(f.decision().TaskToken, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("a2 failed")}})
-	old := f.history(ex)
-	completed := f.lastEvent(ex, types.EventTypeActivityTaskScheduled).ActivityTaskScheduledEventAttributes.DecisionTaskCompletedEventId
+	d.Decide(d.PollDecision().TaskToken, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("a2 failed")}})
+	old := d.History(ex)
+	completed := d.LastEvent(ex, types.EventTypeActivityTaskScheduled).ActivityTaskScheduledEventAttributes.DecisionTaskCompletedEventId
 
 	// Without a runId the run started last is reset: the failed one.
 	next, err := c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "resettable", DecisionTaskCompletedEventID: completed})
@@ -300,7 +304,7 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	if *next.RunId == *ex.RunId {
 		t.Fatal("the reset run has the old runId")
 	}
-	task := f.decision()
+	task := d.PollDecision()
 	if *task.WorkflowExecution.RunId != *next.RunId {
 		t.Fatalf("the decision task is of run %s, want %s", *task.WorkflowExecution.RunId, *next.RunId)
 	}
@@ -319,33 +323,33 @@ func TestResetContinuesThroughDecider(t *testing.T) {
 	}
 	// The decider decides again what it decided at that point; the run
 	// goes on to completion.
-	f.decide(task.TaskToken, scheduleActivity("a2"))
-	a = f.activity()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a2"))
+	a = d.PollActivity()
 	if *a.WorkflowExecution.RunId != *next.RunId {
 		t.Fatalf("activity task of run %s", *a.WorkflowExecution.RunId)
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken, Result: aws.String("r2")})
-	must(t, err)
-	f.decide(f.decision().TaskToken, completeWorkflow("fixed"))
+	d.Complete(a.TaskToken, "r2")
+	d.Decide(d.PollDecision().TaskToken, swftest.CompleteWorkflow("fixed"))
 	nextEx := &types.WorkflowExecution{WorkflowId: next.WorkflowId, RunId: next.RunId}
-	if info := f.describe(nextEx).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
+	if info := d.Describe(nextEx).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
 		t.Errorf("the reset run closed %s", info.CloseStatus)
 	}
-	if info := f.describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusFailed {
+	if info := d.Describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusFailed {
 		t.Errorf("the old run is now %s", info.CloseStatus)
 	}
 }
 
 func TestResetOpenRun(t *testing.T) {
-	f := newFixture(t)
-	c := extClient(f.Server)
+	t.Parallel()
+	d := swftest.NewDomain(t)
+	c := extClient(d.Server)
 	// Decision 1 (event 4) schedules a1 (5); a signal (6) brings decision 2
 	// (event 9), which decides nothing; a1 is still open then.
-	ex := f.start("open")
-	f.decide(f.decision().TaskToken, scheduleActivity("a1"))
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
+	ex := d.Start("open")
+	d.Decide(d.PollDecision().TaskToken, swftest.ScheduleActivity("a1"))
+	_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: ex.WorkflowId, SignalName: aws.String("s")})
 	must(t, err)
-	f.decide(f.decision().TaskToken)
+	d.Decide(d.PollDecision().TaskToken)
 
 	_, err = c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "open", DecisionTaskCompletedEventID: 6})
 	if e := wantExtError(t, err, "ValidationException"); !strings.Contains(e.Message, "DecisionTaskCompleted") {
@@ -356,26 +360,27 @@ func TestResetOpenRun(t *testing.T) {
 
 	next, err := c.Reset(ctx, &engine.ResetInput{Domain: "wf", WorkflowID: "open", RunID: *ex.RunId, DecisionTaskCompletedEventID: 9})
 	must(t, err)
-	term := f.lastEvent(ex, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
+	term := d.LastEvent(ex, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
 	if *term.Reason != workflow.ResetReason || !strings.Contains(*term.Details, *next.RunId) {
 		t.Errorf("the old run was terminated with %q %q", *term.Reason, *term.Details)
 	}
 	nextEx := &types.WorkflowExecution{WorkflowId: next.WorkflowId, RunId: next.RunId}
-	got := strings.Join(eventTypes(f.history(nextEx)[9:]), ",")
-	if want := "MarkerRecorded,ActivityTaskFailed,DecisionTaskScheduled"; got != want {
+	got := swftest.EventTypes(d.History(nextEx)[9:])
+	if want := []types.EventType{"MarkerRecorded", "ActivityTaskFailed", "DecisionTaskScheduled"}; !slices.Equal(got, want) {
 		t.Fatalf("after the copy: %s, want %s", got, want)
 	}
-	failed := f.lastEvent(nextEx, types.EventTypeActivityTaskFailed).ActivityTaskFailedEventAttributes
+	failed := d.LastEvent(nextEx, types.EventTypeActivityTaskFailed).ActivityTaskFailedEventAttributes
 	if failed.ScheduledEventId != 5 || failed.StartedEventId != 0 || *failed.Reason != workflow.ResetReason {
 		t.Errorf("a1 failed as %+v", failed)
 	}
-	if counts := f.describe(nextEx).OpenCounts; counts.OpenActivityTasks != 0 || counts.OpenDecisionTasks != 1 {
+	if counts := d.Describe(nextEx).OpenCounts; counts.OpenActivityTasks != 0 || counts.OpenDecisionTasks != 1 {
 		t.Errorf("open counts %+v", counts)
 	}
-	f.decide(f.decision().TaskToken, completeWorkflow("ok"))
+	d.Decide(d.PollDecision().TaskToken, swftest.CompleteWorkflow("ok"))
 }
 
 func TestExtensionsAuthorization(t *testing.T) {
+	t.Parallel()
 	file := auth.File{}
 	must(t, json.Unmarshal([]byte(`{"users": [
   {"name": "admin", "accessKeys": [{"accessKeyId": "`+swftest.AccessKeyID+`", "secretAccessKey": "`+swftest.SecretAccessKey+`"}],
@@ -384,15 +389,15 @@ func TestExtensionsAuthorization(t *testing.T) {
    "policies": [{"Statement": [{"Effect": "Allow", "Action": "openswf:ResetWorkflowExecution", "Resource": "arn:aws:swf:*:*:/domain/wf"}]}]}]}`), &file))
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Auth = a }))
 	reset := &engine.ResetInput{Domain: "wf", WorkflowID: "none", DecisionTaskCompletedEventID: 4}
 
 	// swf:* grants none of the extensions.
-	_, err = extClient(f.Server).Reset(ctx, reset)
+	_, err = extClient(d.Server).Reset(ctx, reset)
 	if e := wantExtError(t, err, "OperationNotPermittedFault"); !strings.Contains(e.Message, "openswf:ResetWorkflowExecution") {
 		t.Errorf("message %q", e.Message)
 	}
-	op := extClientAs(f.Server, "AKIDOPERATOR", "operator-secret")
+	op := extClientAs(d.Server, "AKIDOPERATOR", "operator-secret")
 	_, err = op.Reset(ctx, reset)
 	wantExtError(t, err, "UnknownResourceFault") // allowed: the run is what is missing
 	_, err = op.ImportHistory(ctx, &engine.ImportHistoryInput{Domain: "wf", WorkflowID: "w"})
@@ -401,14 +406,15 @@ func TestExtensionsAuthorization(t *testing.T) {
 	_, err = op.Reset(ctx, reset)
 	wantExtError(t, err, "OperationNotPermittedFault")
 
-	_, err = extClientAs(f.Server, "AKIDOPERATOR", "wrong").Reset(ctx, reset)
+	_, err = extClientAs(d.Server, "AKIDOPERATOR", "wrong").Reset(ctx, reset)
 	wantExtError(t, err, "InvalidSignatureException")
-	unsigned := &client.Client{Endpoint: f.URL(), HTTP: http.DefaultClient}
+	unsigned := &client.Client{Endpoint: d.URL(), HTTP: http.DefaultClient}
 	_, err = unsigned.Reset(ctx, reset)
 	wantExtError(t, err, "MissingAuthenticationTokenException")
 }
 
 func TestExtensionNeedsItsTarget(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t)
 	resp, err := http.Post(s.URL()+server.ExtensionPaths.ResetWorkflowExecution, "application/json", strings.NewReader(`{}`))
 	must(t, err)

@@ -69,41 +69,35 @@ func rawRequest(t *testing.T, c net.Conn, host, op string, n int, extra ...strin
 // connection, is cut off after the configured time; a long poll still
 // waits beyond it.
 func TestSlowAndIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
 	const timeout = 300 * time.Millisecond
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.BodyTimeout, c.IdleTimeout, c.ReadHeaderTimeout = timeout, timeout, timeout
 	}))
 
-	slow := dial(t, f.Server)
-	rawRequest(t, slow, f.Addr().String(), "ListDomains", 100)
+	slow := dial(t, d.Server)
+	rawRequest(t, slow, d.Addr().String(), "ListDomains", 100)
 	io.WriteString(slow, "{")
 	closedWithin(t, slow, 10*timeout, "a connection sending its body slowly")
 
-	idle := dial(t, f.Server)
-	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: "+f.Addr().String()+"\r\n\r\n")
+	idle := dial(t, d.Server)
+	io.WriteString(idle, "GET /healthz HTTP/1.1\r\nHost: "+d.Addr().String()+"\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(idle), nil)
 	must(t, err)
 	resp.Body.Close()
 	closedWithin(t, idle, 10*timeout, "an idle keep-alive connection")
 
-	headers := dial(t, f.Server)
+	headers := dial(t, d.Server)
 	io.WriteString(headers, "POST / HTTP/1.1\r\n")
 	closedWithin(t, headers, 10*timeout, "a connection sending its headers slowly")
 
 	// A poll outlives the body deadline: it is answered with the task that
 	// comes after it.
-	got := make(chan *swf.PollForDecisionTaskOutput, 1)
-	go func() {
-		out, err := f.c.PollForDecisionTask(pollCtx(t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
-		if err != nil {
-			t.Error(err)
-		}
-		got <- out
-	}()
-	waitFor(t, func() bool { return waitingPolls(t, f.Server) == 1 })
+	got := d.PollDecisionAsync(d.Client, swftest.DeciderList)
+	swftest.WaitFor(t, "the poll to wait", func() bool { return waitingPolls(t, d.Server) == 1 })
 	time.Sleep(3 * timeout) // real time: the deadline is the network's
-	f.start("after-the-deadline")
-	if out := <-got; out == nil || aws.ToString(out.WorkflowExecution.WorkflowId) != "after-the-deadline" {
+	d.Start("after-the-deadline")
+	if out := swftest.Await(t, got); aws.ToString(out.WorkflowExecution.WorkflowId) != "after-the-deadline" {
 		t.Fatalf("poll answered %+v", out)
 	}
 }
@@ -125,21 +119,11 @@ func waitingPolls(t *testing.T, s *swftest.Server) int {
 	return 0
 }
 
-// waitFor waits until cond holds (checking every few milliseconds, for at
-// most 10 s).
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition never held")
-		}
-	}
-}
-
 // With a users file, a request whose signature cannot be genuine (an
 // unknown key, a stale date) is answered without its body being read.
 func TestBodyNotReadForUnknownKey(t *testing.T) {
-	f := authFixture(t)
+	t.Parallel()
+	d := authFixture(t)
 	for name, extra := range map[string][]string{
 		"unknown key": {"X-Amz-Date: " + time.Now().UTC().Format("20060102T150405Z"),
 			"Authorization: AWS4-HMAC-SHA256 Credential=AKIDNOBODY/" + time.Now().UTC().Format("20060102") + "/us-east-1/swf/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"},
@@ -147,8 +131,8 @@ func TestBodyNotReadForUnknownKey(t *testing.T) {
 			"Authorization: AWS4-HMAC-SHA256 Credential=" + swftest.AccessKeyID + "/20200101/us-east-1/swf/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=00"},
 		"no signature": nil,
 	} {
-		c := dial(t, f.Server)
-		rawRequest(t, c, f.Addr().String(), "ListDomains", 1<<20-1, extra...)
+		c := dial(t, d.Server)
+		rawRequest(t, c, d.Addr().String(), "ListDomains", 1<<20-1, extra...)
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 		if err != nil {
@@ -164,6 +148,7 @@ func TestBodyNotReadForUnknownKey(t *testing.T) {
 // Bodies are read a few at a time: while one client holds the only turn
 // by sending nothing, another waits, and is served once that one is gone.
 func TestBodyReadsAreBounded(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.MaxBodyReads = 1 }))
 	holder := dial(t, s)
 	rawRequest(t, holder, s.Addr().String(), "ListDomains", 10)
@@ -224,38 +209,39 @@ func send(t *testing.T, req *http.Request) (int, string) {
 // with UNSIGNED-PAYLOAD not with another body; session tokens and presigned
 // requests are refused.
 func TestSignatureMustCoverTheRequest(t *testing.T) {
-	f := authFixture(t)
+	t.Parallel()
+	d := authFixture(t)
 	for _, tc := range []struct {
 		name, code string
 		req        *http.Request
 	}{
-		{"target not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DescribeDomain", `{"name":"wf"}`, "",
+		{"target not signed", "IncompleteSignatureException", signRaw(t, d.URL(), "DescribeDomain", `{"name":"wf"}`, "",
 			func(r *http.Request) { r.Header.Del("X-Amz-Target") },
 			func(r *http.Request) { r.Header.Set("X-Amz-Target", "SimpleWorkflowService.DeprecateDomain") })},
-		{"unsigned payload", "InvalidSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
+		{"unsigned payload", "InvalidSignatureException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "UNSIGNED-PAYLOAD",
 			func(r *http.Request) { r.Header.Set("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD") }, nil)},
-		{"payload hash not signed", "IncompleteSignatureException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "", nil,
+		{"payload hash not signed", "IncompleteSignatureException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "", nil,
 			func(r *http.Request) {
 				r.Header.Set("X-Amz-Content-Sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
 			})},
-		{"session token", "UnrecognizedClientException", signRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`, "",
+		{"session token", "UnrecognizedClientException", signRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`, "",
 			func(r *http.Request) { r.Header.Set("X-Amz-Security-Token", "bogus") }, nil)},
-		{"presigned", "IncompleteSignatureException", presignRaw(t, f.URL(), "DeprecateDomain", `{"name":"wf"}`)},
+		{"presigned", "IncompleteSignatureException", presignRaw(t, d.URL(), "DeprecateDomain", `{"name":"wf"}`)},
 	} {
 		status, body := send(t, tc.req)
 		if status != 400 || !strings.Contains(body, "#"+tc.code+`"`) {
 			t.Errorf("%s: %d %s; want %s", tc.name, status, body, tc.code)
 		}
 	}
-	if d := describeDomain(t, f.c, "wf"); d.DomainInfo.Status != types.RegistrationStatusRegistered {
+	if detail := d.DescribeDomain(d.Name); detail.DomainInfo.Status != types.RegistrationStatusRegistered {
 		t.Fatalf("the domain was deprecated by a request whose signature did not cover it")
 	}
 	// The SDK signs everything that matters; a session token it sends is
 	// refused as AWS refuses an unknown one.
-	_, err := f.ClientWith(credentials.NewStaticCredentialsProvider(swftest.AccessKeyID, swftest.SecretAccessKey, "token")).
-		DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+	_, err := d.ClientWith(credentials.NewStaticCredentialsProvider(swftest.AccessKeyID, swftest.SecretAccessKey, "token")).
+		DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	wantCode(t, err, "UnrecognizedClientException")
-	_, err = f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+	_, err = d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	must(t, err)
 }
 
@@ -283,6 +269,7 @@ func presignRaw(t *testing.T, url, op, body string) *http.Request {
 // loopback host or an allowed one, so that a web page cannot drive it
 // through DNS rebinding.
 func TestHostsWithoutUsers(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.AllowedHosts = []string{"swf.internal"} }))
 	_, port, _ := net.SplitHostPort(s.Addr().String())
 	for host, want := range map[string]int{
@@ -321,8 +308,9 @@ func TestHostsWithoutUsers(t *testing.T) {
 
 // With a users file every host is answered: the signature covers it.
 func TestHostsWithUsers(t *testing.T) {
-	f := authFixture(t)
-	req := signRaw(t, f.URL(), "DescribeDomain", `{"name":"wf"}`, "", func(r *http.Request) { r.Host = "swf.example.com" }, nil)
+	t.Parallel()
+	d := authFixture(t)
+	req := signRaw(t, d.URL(), "DescribeDomain", `{"name":"wf"}`, "", func(r *http.Request) { r.Host = "swf.example.com" }, nil)
 	if status, body := send(t, req); status != 200 {
 		t.Fatalf("%d %s", status, body)
 	}
@@ -331,27 +319,30 @@ func TestHostsWithUsers(t *testing.T) {
 // Long polls are bounded per server and per user: one client cannot hold
 // the server with polls on many task lists.
 func TestPollCaps(t *testing.T) {
+	t.Parallel()
 	t.Run("per server", func(t *testing.T) {
-		f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.MaxPolls = 2 }))
-		polls := holdPolls(t, f, 2)
-		_, err := f.c.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("third")}})
+		t.Parallel()
+		d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.MaxPolls = 2 }))
+		polls := holdPolls(t, d, 2)
+		_, err := d.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
 		if msg := wantFault[*types.LimitExceededFault](t, err).ErrorMessage(); !strings.Contains(msg, "2 long polls") {
 			t.Errorf("fault: %s", msg)
 		}
-		polls.release(f)
+		polls.release(d)
 	})
 	t.Run("per user", func(t *testing.T) {
-		f := authFixture(t, func(c *server.Config) { c.MaxPollsPerUser = 2 })
-		polls := holdPolls(t, f, 2)
-		_, err := f.c.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("third")}})
+		t.Parallel()
+		d := authFixture(t, func(c *server.Config) { c.MaxPollsPerUser = 2 })
+		polls := holdPolls(t, d, 2)
+		_, err := d.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("third")}})
 		if msg := wantFault[*types.LimitExceededFault](t, err).ErrorMessage(); !strings.Contains(msg, "User admin") {
 			t.Errorf("fault: %s", msg)
 		}
 		// Another user polls on.
-		worker := f.as("AKIDWORKER", "worker-secret")
-		go worker.PollForActivityTask(pollCtx(t), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
-		waitFor(t, func() bool { return waitingPolls(t, f.Server) == 3 })
-		polls.release(f)
+		worker := d.ClientAs("AKIDWORKER", "worker-secret")
+		d.PollActivityAsync(worker, swftest.WorkerList) // ended by the release, as the held polls
+		swftest.WaitFor(t, "three polls to wait", func() bool { return waitingPolls(t, d.Server) == 3 })
+		polls.release(d)
 	})
 }
 
@@ -359,35 +350,38 @@ func TestPollCaps(t *testing.T) {
 type heldPolls struct{ wg *sync.WaitGroup }
 
 // holdPolls starts n polls on n task lists and waits until they wait.
-func holdPolls(t *testing.T, f *fixture, n int) heldPolls {
+func holdPolls(t *testing.T, d *swftest.Domain, n int) heldPolls {
 	t.Helper()
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			if _, err := f.c.PollForActivityTask(pollCtx(t), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(fmt.Sprint("list-", i))}}); err != nil {
+			c, cancel := context.WithTimeout(ctx, swftest.PollTimeout)
+			defer cancel()
+			if _, err := d.Client.PollForActivityTask(c, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(fmt.Sprint("list-", i))}}); err != nil {
 				t.Error(err)
 			}
 		})
 	}
-	waitFor(t, func() bool { return waitingPolls(t, f.Server) == n })
+	swftest.WaitFor(t, "the held polls to wait", func() bool { return waitingPolls(t, d.Server) == n })
 	return heldPolls{&wg}
 }
 
 // release ends the polls by moving the clock past their wait.
-func (p heldPolls) release(f *fixture) {
-	f.Clock.Advance(2 * time.Minute)
+func (p heldPolls) release(d *swftest.Domain) {
+	d.Clock.Advance(2 * time.Minute)
 	p.wg.Wait()
 }
 
 // Refused signatures and denied calls leave an audit line at info that
 // says who, with which key, what and why, and never the secret.
 func TestAuditLines(t *testing.T) {
+	t.Parallel()
 	var logs swftest.Log
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	f := authFixture(t, func(c *server.Config) { c.Logger = log })
-	_, err := f.as("AKIDREADER", "not-the-secret").DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+	d := authFixture(t, func(c *server.Config) { c.Logger = log })
+	_, err := d.ClientAs("AKIDREADER", "not-the-secret").DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 	wantCode(t, err, "InvalidSignatureException")
-	_, err = f.as("AKIDREADER", "reader-secret").DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: f.domain})
+	_, err = d.ClientAs("AKIDREADER", "reader-secret").DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String(d.Name)})
 	wantFault[*types.OperationNotPermittedFault](t, err)
 	out := logs.String()
 	for _, want := range []string{
@@ -409,6 +403,7 @@ func TestAuditLines(t *testing.T) {
 // At most MaxConnections are open at once: another waits to be accepted
 // until one closes.
 func TestConnectionCap(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.MaxConnections = 2 }))
 	first, _ := dial(t, s), dial(t, s)
 	healthz := "GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/swf"
+
+	"github.com/openswf/openswf/internal/swftest"
 )
 
 // BenchmarkHistory measures, on runs whose history has n events, what a
@@ -14,18 +16,18 @@ import (
 // costs (a signal): reading grows with the history, appending does not.
 func BenchmarkHistory(b *testing.B) {
 	for _, n := range []int{10, 100, 1000, 10000} {
-		f := newFixture(b)
-		c := f.PlainClient()
-		ex := f.start("bench")
+		d := swftest.NewDomain(b)
+		c := d.PlainClient()
+		ex := d.Start("bench")
 		for range n - 2 {
-			if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("grow")}); err != nil {
+			if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: ex.WorkflowId, SignalName: aws.String("grow")}); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.Run(fmt.Sprintf("read/events=%d", n), func(b *testing.B) {
 			for b.Loop() {
 				read := 0
-				p := swf.NewGetWorkflowExecutionHistoryPaginator(c, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+				p := swf.NewGetWorkflowExecutionHistoryPaginator(c, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex})
 				for p.HasMorePages() {
 					page, err := p.NextPage(ctx)
 					if err != nil {
@@ -40,7 +42,7 @@ func BenchmarkHistory(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("append/events=%d", n), func(b *testing.B) {
 			for b.Loop() {
-				if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, SignalName: aws.String("go")}); err != nil {
+				if _, err := c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: ex.WorkflowId, SignalName: aws.String("go")}); err != nil {
 					b.Fatal(err)
 				}
 			}

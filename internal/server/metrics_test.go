@@ -23,13 +23,13 @@ import (
 // polls wait.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("missing")})
+	d := swftest.NewDomain(t)
+	_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String("missing")})
 	wantCode(t, err, "UnknownResourceFault")
-	polling := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	dtWaitWaiters(t, f, 1)
+	polling := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(1)
 
-	resp, err := http.Get(f.URL() + "/metrics")
+	resp, err := http.Get(d.URL() + "/metrics")
 	must(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -50,13 +50,14 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %q:\n%s", line, body)
 		}
 	}
-	f.start("w")
-	dtAwait(t, polling)
+	d.Start("w")
+	swftest.Await(t, polling)
 }
 
 // /metrics and /healthz carry no error text and echo nothing a client
 // sent: a request with a made-up operation is counted under no operation.
 func TestMetricsAndHealthRevealNothing(t *testing.T) {
+	t.Parallel()
 	s := swftest.Start(t)
 	s.Post("SimpleWorkflowService.<script>secret-op", "application/x-amz-json-1.0", "{}")
 	s.Post("SimpleWorkflowService.ListDomains", "application/x-amz-json-1.0", `{"registrationStatus": 7}`)

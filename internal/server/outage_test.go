@@ -25,30 +25,32 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// outageFixture is a server whose log the test reads.
-func outageFixture(t *testing.T, database string) (*fixture, *swftest.Log) {
+// outageDomain is a server whose log the test reads.
+func outageDomain(t *testing.T, database string) (*swftest.Domain, *swftest.Log) {
 	log := &swftest.Log{}
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Database = database
 		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}))
-	return f, log
+	return d, log
 }
 
 // startRaw starts a run through the wire, with an input of the given size,
 // and returns the status and error code of the answer.
-func (f *fixture) startRaw(t *testing.T, workflowID string, size int) (int, string) {
+func startRaw(d *swftest.Domain, workflowID string, size int) (int, string) {
+	t := d.T().(*testing.T)
 	t.Helper()
-	status, code, _ := postJSON(t, f.Server, "StartWorkflowExecution", fmt.Sprintf(
+	status, code, _ := postJSON(t, d.Server, "StartWorkflowExecution", fmt.Sprintf(
 		`{"domain":"wf","workflowId":%q,"workflowType":{"name":"order","version":"1"},"input":%q}`, workflowID, strings.Repeat("x", size)))
 	return status, code
 }
 
 // runExists reports whether a run of workflowId was started.
-func (f *fixture) runExists(t *testing.T, workflowID string) bool {
+func runExists(d *swftest.Domain, workflowID string) bool {
+	t := d.T()
 	t.Helper()
-	out, err := f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain,
-		StartTimeFilter: exAllTime(), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String(workflowID)}})
+	out, err := d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name),
+		StartTimeFilter: swftest.AllTime(), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String(workflowID)}})
 	must(t, err)
 	return out.Count > 0
 }
@@ -57,6 +59,7 @@ func (f *fixture) runExists(t *testing.T, workflowID string) bool {
 // logs why; what was answered 200 is kept, what was answered 503 was not
 // stored, and the server works again once there is room.
 func TestDiskFullIsServiceUnavailable(t *testing.T) {
+	t.Parallel()
 	if runtime.GOOS != "linux" || os.Getuid() != 0 {
 		t.Skip("a full disk is made with a small tmpfs, which needs Linux and root")
 	}
@@ -72,15 +75,15 @@ func TestDiskFullIsServiceUnavailable(t *testing.T) {
 			t.Errorf("umount %s: %v: %s", dir, err, out)
 		}
 	})
-	f, log := outageFixture(t, filepath.Join(dir, "openswf.db"))
-	f.start("before")
+	d, log := outageDomain(t, filepath.Join(dir, "openswf.db"))
+	d.Start("before")
 
 	filler := filepath.Join(dir, "filler")
 	fillDisk(t, filler)
 	var stored, refused []string
 	for i := 0; i < 200 && len(refused) < 3; i++ {
 		id := fmt.Sprintf("w%d", i)
-		switch status, code := f.startRaw(t, id, 30000); {
+		switch status, code := startRaw(d, id, 30000); {
 		case status == 200:
 			stored = append(stored, id)
 		case status == 503 && code == "ServiceUnavailableException":
@@ -93,8 +96,8 @@ func TestDiskFullIsServiceUnavailable(t *testing.T) {
 		t.Fatalf("%d runs of 30 KB started on a full 4 MB disk", len(stored))
 	}
 	t.Logf("on the full disk: %d runs started, then %d refused", len(stored), len(refused))
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sdk"),
-		WorkflowType: workflowType("order", "1"), Input: aws.String(strings.Repeat("x", 30000))},
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sdk"),
+		WorkflowType: swftest.WorkflowType("order", "1"), Input: aws.String(strings.Repeat("x", 30000))},
 		func(o *swf.Options) { o.RetryMaxAttempts = 1 })
 	wantCode(t, err, "ServiceUnavailableException")
 	if !strings.Contains(log.String(), "full") {
@@ -102,14 +105,14 @@ func TestDiskFullIsServiceUnavailable(t *testing.T) {
 	}
 
 	must(t, os.Remove(filler))
-	f.start("after")
+	d.Start("after")
 	for _, id := range append(stored, "before", "after") {
-		if !f.runExists(t, id) {
+		if !runExists(d, id) {
 			t.Errorf("run %s, answered 200, is lost", id)
 		}
 	}
 	for _, id := range append(refused, "sdk") {
-		if f.runExists(t, id) {
+		if runExists(d, id) {
 			t.Errorf("run %s, answered 503, was started", id)
 		}
 	}
@@ -162,16 +165,16 @@ func (p *proxy) serve() {
 			c.Close()
 			continue
 		}
-		d, err := net.Dial("tcp", p.target)
+		conn, err := net.Dial("tcp", p.target)
 		if err != nil {
 			c.Close()
 			continue
 		}
 		p.mu.Lock()
-		p.conns[c], p.conns[d] = true, true
+		p.conns[c], p.conns[conn] = true, true
 		p.mu.Unlock()
-		go func() { io.Copy(d, c); d.Close() }()
-		go func() { io.Copy(c, d); c.Close() }()
+		go func() { io.Copy(conn, c); conn.Close() }()
+		go func() { io.Copy(c, conn); c.Close() }()
 	}
 }
 
@@ -191,24 +194,25 @@ func (p *proxy) cut() {
 // nothing answered 503 was stored, and the server works again, with all
 // it had, once the database is back.
 func TestDatabaseDownIsServiceUnavailable(t *testing.T) {
+	t.Parallel()
 	db := swftest.PostgresDatabase(t)
 	u, err := url.Parse(db)
 	must(t, err)
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
-	f, log := outageFixture(t, u.String())
-	f.start("before")
+	d, log := outageDomain(t, u.String())
+	d.Start("before")
 
 	p.cut()
 	for i := range 3 {
-		if status, code := f.startRaw(t, fmt.Sprintf("down-%d", i), 10); status != 503 || code != "ServiceUnavailableException" {
+		if status, code := startRaw(d, fmt.Sprintf("down-%d", i), 10); status != 503 || code != "ServiceUnavailableException" {
 			t.Fatalf("a write with the database down: %d %s", status, code)
 		}
-		if status, code, _ := postJSON(t, f.Server, "DescribeDomain", `{"name":"wf"}`); status != 503 || code != "ServiceUnavailableException" {
+		if status, code, _ := postJSON(t, d.Server, "DescribeDomain", `{"name":"wf"}`); status != 503 || code != "ServiceUnavailableException" {
 			t.Fatalf("a read with the database down: %d %s", status, code)
 		}
 	}
-	_, err = f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain}, func(o *swf.Options) { o.RetryMaxAttempts = 1 })
+	_, err = d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)}, func(o *swf.Options) { o.RetryMaxAttempts = 1 })
 	wantCode(t, err, "ServiceUnavailableException")
 	if !strings.Contains(log.String(), `msg="service unavailable"`) {
 		t.Errorf("the cause is not logged:\n%s", log)
@@ -217,15 +221,15 @@ func TestDatabaseDownIsServiceUnavailable(t *testing.T) {
 	p.down.Store(false)
 	// The SDK retries a 503: the pool may hand out a connection that died
 	// with the outage before it finds a fresh one.
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("after"), WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("after"), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
 	for _, id := range []string{"before", "after"} {
-		if !f.runExists(t, id) {
+		if !runExists(d, id) {
 			t.Errorf("run %s is lost", id)
 		}
 	}
 	for i := range 3 {
-		if id := fmt.Sprintf("down-%d", i); f.runExists(t, id) {
+		if id := fmt.Sprintf("down-%d", i); runExists(d, id) {
 			t.Errorf("run %s, answered 503, was started", id)
 		}
 	}

@@ -15,104 +15,32 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// Helpers of the tests of StartWorkflowExecution and the other execution
-// operations. Their names start with "ex" to keep clear of other files.
-
-// exAllTime is a time filter that lets every run through.
-func exAllTime() *types.ExecutionTimeFilter {
-	return &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}
-}
-
-// exOpenIDs lists the workflowIds of a domain's open runs, newest first,
-// and checks that CountOpenWorkflowExecutions agrees.
-func exOpenIDs(t *testing.T, c *swf.Client, domain string) []string {
+// startedEvent returns the WorkflowExecutionStarted event of a run,
+// checking that it is the first one.
+func startedEvent(d *swftest.Domain, ex *types.WorkflowExecution) *types.WorkflowExecutionStartedEventAttributes {
+	t := d.T()
 	t.Helper()
-	out, err := c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(domain), StartTimeFilter: exAllTime()})
-	must(t, err)
-	var ids []string
-	for _, i := range out.ExecutionInfos {
-		ids = append(ids, aws.ToString(i.Execution.WorkflowId))
-	}
-	n, err := c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(domain), StartTimeFilter: exAllTime()})
-	must(t, err)
-	if int(n.Count) != len(ids) || n.Truncated {
-		t.Fatalf("CountOpenWorkflowExecutions = %d (truncated %v), ListOpenWorkflowExecutions has %v", n.Count, n.Truncated, ids)
-	}
-	return ids
-}
-
-// exClosedIDs lists the workflowIds of a domain's closed runs, most
-// recently started first, and checks that CountClosedWorkflowExecutions
-// agrees.
-func exClosedIDs(t *testing.T, c *swf.Client, domain string) []string {
-	t.Helper()
-	out, err := c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(domain), StartTimeFilter: exAllTime()})
-	must(t, err)
-	var ids []string
-	for _, i := range out.ExecutionInfos {
-		ids = append(ids, aws.ToString(i.Execution.WorkflowId))
-	}
-	n, err := c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(domain), StartTimeFilter: exAllTime()})
-	must(t, err)
-	if int(n.Count) != len(ids) || n.Truncated {
-		t.Fatalf("CountClosedWorkflowExecutions = %d (truncated %v), ListClosedWorkflowExecutions has %v", n.Count, n.Truncated, ids)
-	}
-	return ids
-}
-
-// exWantOpen asserts the workflowIds of the fixture domain's open runs.
-func exWantOpen(t *testing.T, c *swf.Client, domain string, want ...string) {
-	t.Helper()
-	if got := exOpenIDs(t, c, domain); !slices.Equal(got, want) {
-		t.Fatalf("open runs of %s = %v, want %v", domain, got, want)
-	}
-}
-
-// exStarted returns the WorkflowExecutionStarted event of a run, checking
-// that it is the first one.
-func (f *fixture) exStarted(ex *types.WorkflowExecution) *types.WorkflowExecutionStartedEventAttributes {
-	f.t.Helper()
-	h := f.history(ex)
-	if len(h) == 0 || h[0].EventType != types.EventTypeWorkflowExecutionStarted || h[0].EventId != 1 {
-		f.t.Fatalf("history does not begin with WorkflowExecutionStarted: %v", eventTypes(h))
+	h := d.History(ex)
+	if len(h) == 0 || h[0].EventType != types.EventTypeWorkflowExecutionStarted {
+		t.Fatalf("history does not begin with WorkflowExecutionStarted: %v", swftest.EventTypes(h))
 	}
 	a := h[0].WorkflowExecutionStartedEventAttributes
 	if a == nil {
-		f.t.Fatal("WorkflowExecutionStarted without its attributes")
+		t.Fatal("WorkflowExecutionStarted without its attributes")
 	}
 	return a
 }
 
-// exPending counts the tasks waiting on a decision and an activity task
-// list of the fixture's domain.
-func (f *fixture) exPending(decisionList, activityList string) (decisions, activities int32) {
-	f.t.Helper()
-	d, err := f.c.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(decisionList)}})
-	must(f.t, err)
-	a, err := f.c.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(activityList)}})
-	must(f.t, err)
-	if d.Truncated || a.Truncated {
-		f.t.Fatal("pending task count truncated")
-	}
-	return d.Count, a.Count
-}
-
-// exTerminate terminates a run.
-func (f *fixture) exTerminate(ex *types.WorkflowExecution) {
-	f.t.Helper()
-	_, err := f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, RunId: ex.RunId})
-	must(f.t, err)
-}
-
-func exSameTime(a *time.Time, b time.Time) bool {
-	return a != nil && a.Equal(b)
+// sameTime tells whether an optional timestamp is set and is when.
+func sameTime(a *time.Time, when time.Time) bool {
+	return a != nil && a.Equal(when)
 }
 
 func TestStartRequestOverridesTypeDefaults(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: f.domain, Name: aws.String("full"), Version: aws.String("1"),
+	d := swftest.NewDomain(t)
+	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
+		Domain: aws.String(d.Name), Name: aws.String("full"), Version: aws.String("1"),
 		DefaultTaskList:                     &types.TaskList{Name: aws.String("default-list")},
 		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
 		DefaultTaskStartToCloseTimeout:      aws.String("30"),
@@ -121,9 +49,9 @@ func TestStartRequestOverridesTypeDefaults(t *testing.T) {
 		DefaultLambdaRole:                   aws.String("arn:aws:iam::123456789012:role/default"),
 	})
 	must(t, err)
-	f.Clock.Advance(1500 * time.Millisecond)
-	out, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
-		Domain: f.domain, WorkflowId: aws.String("given"), WorkflowType: workflowType("full", "1"),
+	d.Clock.Advance(1500 * time.Millisecond)
+	out, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
+		Domain: aws.String(d.Name), WorkflowId: aws.String("given"), WorkflowType: swftest.WorkflowType("full", "1"),
 		Input:                        aws.String("the input"),
 		ExecutionStartToCloseTimeout: aws.String("7200"),
 		TaskStartToCloseTimeout:      aws.String("NONE"),
@@ -140,13 +68,13 @@ func TestStartRequestOverridesTypeDefaults(t *testing.T) {
 	}
 	ex := &types.WorkflowExecution{WorkflowId: aws.String("given"), RunId: out.RunId}
 
-	h := f.history(ex)
-	if got := eventTypes(h); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
+	h := d.History(ex)
+	if got := swftest.EventTypes(h); !slices.Equal(got, []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
 		t.Fatalf("history of a new run: %v", got)
 	}
 	started := swftest.Epoch.Add(1500 * time.Millisecond)
 	for _, e := range h {
-		if !exSameTime(e.EventTimestamp, started) {
+		if !sameTime(e.EventTimestamp, started) {
 			t.Errorf("event %d at %v, want %v", e.EventId, e.EventTimestamp, started)
 		}
 	}
@@ -165,31 +93,31 @@ func TestStartRequestOverridesTypeDefaults(t *testing.T) {
 		t.Errorf("DecisionTaskScheduled = %+v", s)
 	}
 
-	desc := f.describe(ex)
+	desc := d.Describe(ex)
 	c := desc.ExecutionConfiguration
 	if aws.ToString(c.ExecutionStartToCloseTimeout) != "7200" || aws.ToString(c.TaskStartToCloseTimeout) != "NONE" ||
 		c.ChildPolicy != types.ChildPolicyAbandon || aws.ToString(c.TaskList.Name) != "given-list" ||
 		aws.ToString(c.TaskPriority) != "-3" || aws.ToString(c.LambdaRole) != "arn:aws:iam::123456789012:role/given" {
 		t.Errorf("executionConfiguration = %+v", c)
 	}
-	if !slices.Equal(desc.ExecutionInfo.TagList, []string{"t1", "t2"}) || !exSameTime(desc.ExecutionInfo.StartTimestamp, started) {
+	if !slices.Equal(desc.ExecutionInfo.TagList, []string{"t1", "t2"}) || !sameTime(desc.ExecutionInfo.StartTimestamp, started) {
 		t.Errorf("executionInfo = %+v", desc.ExecutionInfo)
 	}
 
 	// The decision task waits on the given list, not on the default one.
-	if d, _ := f.exPending("given-list", workerList); d != 1 {
-		t.Errorf("pending decision tasks on the given list = %d, want 1", d)
+	if pending := d.PendingDecisions("given-list"); pending != 1 {
+		t.Errorf("pending decision tasks on the given list = %d, want 1", pending)
 	}
-	if d, _ := f.exPending("default-list", workerList); d != 0 {
-		t.Errorf("pending decision tasks on the default list = %d, want 0", d)
+	if pending := d.PendingDecisions("default-list"); pending != 0 {
+		t.Errorf("pending decision tasks on the default list = %d, want 0", pending)
 	}
 }
 
 func TestStartTakesWhatIsAbsentFromTheTypeDefaults(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: f.domain, Name: aws.String("full"), Version: aws.String("1"),
+	d := swftest.NewDomain(t)
+	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
+		Domain: aws.String(d.Name), Name: aws.String("full"), Version: aws.String("1"),
 		DefaultTaskList:                     &types.TaskList{Name: aws.String("default-list")},
 		DefaultExecutionStartToCloseTimeout: aws.String("86400"),
 		DefaultTaskStartToCloseTimeout:      aws.String("45"),
@@ -198,10 +126,10 @@ func TestStartTakesWhatIsAbsentFromTheTypeDefaults(t *testing.T) {
 		DefaultLambdaRole:                   aws.String("arn:aws:iam::123456789012:role/default"),
 	})
 	must(t, err)
-	out, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("defaults"), WorkflowType: workflowType("full", "1")})
+	out, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("defaults"), WorkflowType: swftest.WorkflowType("full", "1")})
 	must(t, err)
 	ex := &types.WorkflowExecution{WorkflowId: aws.String("defaults"), RunId: out.RunId}
-	a := f.exStarted(ex)
+	a := startedEvent(d, ex)
 	if a.Input != nil || aws.ToString(a.ExecutionStartToCloseTimeout) != "86400" ||
 		aws.ToString(a.TaskStartToCloseTimeout) != "45" || a.ChildPolicy != types.ChildPolicyRequestCancel ||
 		aws.ToString(a.TaskList.Name) != "default-list" || aws.ToString(a.TaskPriority) != "7" ||
@@ -209,23 +137,23 @@ func TestStartTakesWhatIsAbsentFromTheTypeDefaults(t *testing.T) {
 		a.TagList != nil || aws.ToString(a.LambdaRole) != "arn:aws:iam::123456789012:role/default" {
 		t.Errorf("WorkflowExecutionStarted = %+v", a)
 	}
-	c := f.describe(ex).ExecutionConfiguration
+	c := d.Describe(ex).ExecutionConfiguration
 	if aws.ToString(c.ExecutionStartToCloseTimeout) != "86400" || aws.ToString(c.TaskStartToCloseTimeout) != "45" ||
 		c.ChildPolicy != types.ChildPolicyRequestCancel || aws.ToString(c.TaskList.Name) != "default-list" ||
 		aws.ToString(c.TaskPriority) != "7" || aws.ToString(c.LambdaRole) != "arn:aws:iam::123456789012:role/default" {
 		t.Errorf("executionConfiguration = %+v", c)
 	}
-	if d, _ := f.exPending("default-list", workerList); d != 1 {
-		t.Errorf("pending decision tasks on the default list = %d, want 1", d)
+	if pending := d.PendingDecisions("default-list"); pending != 1 {
+		t.Errorf("pending decision tasks on the default list = %d, want 1", pending)
 	}
 
 	// Some given, the rest from the defaults.
-	out, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
-		Domain: f.domain, WorkflowId: aws.String("mixed"), WorkflowType: workflowType("full", "1"),
+	out, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{
+		Domain: aws.String(d.Name), WorkflowId: aws.String("mixed"), WorkflowType: swftest.WorkflowType("full", "1"),
 		TaskStartToCloseTimeout: aws.String("10"), TaskPriority: aws.String("0"),
 	})
 	must(t, err)
-	a = f.exStarted(&types.WorkflowExecution{WorkflowId: aws.String("mixed"), RunId: out.RunId})
+	a = startedEvent(d, &types.WorkflowExecution{WorkflowId: aws.String("mixed"), RunId: out.RunId})
 	if aws.ToString(a.ExecutionStartToCloseTimeout) != "86400" || aws.ToString(a.TaskStartToCloseTimeout) != "10" ||
 		a.ChildPolicy != types.ChildPolicyRequestCancel || aws.ToString(a.TaskList.Name) != "default-list" ||
 		aws.ToString(a.TaskPriority) != "0" {
@@ -234,14 +162,14 @@ func TestStartTakesWhatIsAbsentFromTheTypeDefaults(t *testing.T) {
 
 	// A type without a default priority or Lambda role: priority "0", no
 	// role.
-	ex = f.start("plain")
-	a = f.exStarted(ex)
+	ex = d.Start("plain")
+	a = startedEvent(d, ex)
 	if aws.ToString(a.TaskPriority) != "0" || a.LambdaRole != nil || aws.ToString(a.Input) != "in:plain" ||
 		aws.ToString(a.ExecutionStartToCloseTimeout) != "3600" || aws.ToString(a.TaskStartToCloseTimeout) != "30" ||
-		a.ChildPolicy != types.ChildPolicyTerminate || aws.ToString(a.TaskList.Name) != deciderList {
+		a.ChildPolicy != types.ChildPolicyTerminate || aws.ToString(a.TaskList.Name) != swftest.DeciderList {
 		t.Errorf("WorkflowExecutionStarted of the fixture type = %+v", a)
 	}
-	c = f.describe(ex).ExecutionConfiguration
+	c = d.Describe(ex).ExecutionConfiguration
 	if aws.ToString(c.TaskPriority) != "0" || c.LambdaRole != nil {
 		t.Errorf("executionConfiguration of the fixture type = %+v", c)
 	}
@@ -249,8 +177,8 @@ func TestStartTakesWhatIsAbsentFromTheTypeDefaults(t *testing.T) {
 
 func TestStartDefaultUndefined(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: f.domain, Name: aws.String("bare"), Version: aws.String("1")})
+	d := swftest.NewDomain(t)
+	_, err := d.Client.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String(d.Name), Name: aws.String("bare"), Version: aws.String("1")})
 	must(t, err)
 	full := func(in *swf.StartWorkflowExecutionInput) {
 		in.ExecutionStartToCloseTimeout = aws.String("600")
@@ -274,187 +202,179 @@ func TestStartDefaultUndefined(t *testing.T) {
 		{"taskStartToCloseTimeout", func(in *swf.StartWorkflowExecutionInput) { in.TaskStartToCloseTimeout, in.ChildPolicy = nil, "" }},
 	}
 	for i, tc := range cases {
-		in := &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String(fmt.Sprintf("undefined-%d", i)), WorkflowType: workflowType("bare", "1")}
+		in := &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String(fmt.Sprintf("undefined-%d", i)), WorkflowType: swftest.WorkflowType("bare", "1")}
 		full(in)
 		tc.drop(in)
-		_, err := f.c.StartWorkflowExecution(ctx, in)
+		_, err := d.Client.StartWorkflowExecution(ctx, in)
 		fault := wantFault[*types.DefaultUndefinedFault](t, err)
 		if !strings.Contains(fault.ErrorMessage(), tc.missing) {
 			t.Errorf("case %d: DefaultUndefinedFault %q does not name %s", i, fault.ErrorMessage(), tc.missing)
 		}
 	}
-	exWantOpen(t, f.c, "wf")
-	if got := exClosedIDs(t, f.c, "wf"); len(got) != 0 {
+	d.WantOpen()
+	if got := d.ClosedWorkflowIDs(); len(got) != 0 {
 		t.Fatalf("closed runs after refused starts: %v", got)
 	}
 
 	// Given everything, the bare type starts.
-	in := &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("complete"), WorkflowType: workflowType("bare", "1")}
+	in := &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("complete"), WorkflowType: swftest.WorkflowType("bare", "1")}
 	full(in)
-	_, err = f.c.StartWorkflowExecution(ctx, in)
+	_, err = d.Client.StartWorkflowExecution(ctx, in)
 	must(t, err)
-	exWantOpen(t, f.c, "wf", "complete")
+	d.WantOpen("complete")
 }
 
 func TestStartUnknownDomainOrType(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	registerDomain(t, f.c, "other")
+	d := swftest.NewDomain(t)
+	other := d.BareDomain("other")
 	cases := []struct {
 		domain string
 		typ    *types.WorkflowType
 	}{
-		{"nope", workflowType("order", "1")},
-		{"wf", workflowType("order", "2")},
-		{"wf", workflowType("missing", "1")},
-		{"wf", workflowType("work", "1")}, // an activity type, not a workflow type
-		{"other", workflowType("order", "1")},
+		{"nope", swftest.WorkflowType("order", "1")},
+		{"wf", swftest.WorkflowType("order", "2")},
+		{"wf", swftest.WorkflowType("missing", "1")},
+		{"wf", swftest.WorkflowType("work", "1")}, // an activity type, not a workflow type
+		{"other", swftest.WorkflowType("order", "1")},
 	}
 	for _, tc := range cases {
-		_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(tc.domain), WorkflowId: aws.String("w"), WorkflowType: tc.typ})
+		_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(tc.domain), WorkflowId: aws.String("w"), WorkflowType: tc.typ})
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
-	exWantOpen(t, f.c, "wf")
-	exWantOpen(t, f.c, "other")
+	d.WantOpen()
+	other.WantOpen()
 }
 
 func TestStartDeprecatedType(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	running := f.start("before")
-	_, err := f.c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: f.domain, WorkflowType: workflowType("order", "1")})
+	d := swftest.NewDomain(t)
+	running := d.Start("before")
+	_, err := d.Client.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("after"), WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("after"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.TypeDeprecatedFault](t, err)
-	exWantOpen(t, f.c, "wf", "before")
+	d.WantOpen("before")
 
 	// The run started before goes on.
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: running.WorkflowId, SignalName: aws.String("s")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: running.WorkflowId, SignalName: aws.String("s")})
 	must(t, err)
-	if ds := f.describe(running).ExecutionInfo; ds.ExecutionStatus != types.ExecutionStatusOpen {
+	if ds := d.Describe(running).ExecutionInfo; ds.ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("run of a type deprecated since: %+v", ds)
 	}
 
-	_, err = f.c.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: f.domain, WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: aws.String(d.Name), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
-	f.Clock.Advance(time.Second)
-	f.start("after")
-	exWantOpen(t, f.c, "wf", "after", "before")
+	d.Clock.Advance(time.Second)
+	d.Start("after")
+	d.WantOpen("after", "before")
 }
 
 func TestStartInDeprecatedDomain(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	running := f.start("before")
-	_, err := f.c.DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: f.domain})
+	d := swftest.NewDomain(t)
+	running := d.Start("before")
+	_, err := d.Client.DeprecateDomain(ctx, &swf.DeprecateDomainInput{Name: aws.String(d.Name)})
 	must(t, err)
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("after"), WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("after"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.UnknownResourceFault](t, err)
 	// Not even a workflowId that is open (the domain is checked first).
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("before"), WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("before"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.UnknownResourceFault](t, err)
-	exWantOpen(t, f.c, "wf", "before")
+	d.WantOpen("before")
 
 	// What runs goes on, and stays visible.
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("before"), SignalName: aws.String("s")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("before"), SignalName: aws.String("s")})
 	must(t, err)
-	d := f.decision()
-	if aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(running.RunId) {
-		t.Fatalf("decision task of %v", d.WorkflowExecution)
+	task := d.PollDecision()
+	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(running.RunId) {
+		t.Fatalf("decision task of %v", task.WorkflowExecution)
 	}
-	f.decide(d.TaskToken, completeWorkflow("done"))
-	if info := f.describe(running).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
+	d.Decide(task.TaskToken, swftest.CompleteWorkflow("done"))
+	if info := d.Describe(running).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
 		t.Fatalf("run in a deprecated domain: %+v", info)
 	}
-	if got := exClosedIDs(t, f.c, "wf"); !slices.Equal(got, []string{"before"}) {
+	if got := d.ClosedWorkflowIDs(); !slices.Equal(got, []string{"before"}) {
 		t.Fatalf("closed runs = %v", got)
 	}
 
-	_, err = f.c.UndeprecateDomain(ctx, &swf.UndeprecateDomainInput{Name: f.domain})
+	_, err = d.Client.UndeprecateDomain(ctx, &swf.UndeprecateDomainInput{Name: aws.String(d.Name)})
 	must(t, err)
 	// The domain's types stayed deprecated.
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("after"), WorkflowType: workflowType("order", "1")})
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("after"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.TypeDeprecatedFault](t, err)
 }
 
 func TestStartWorkflowIDAlreadyOpen(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	first := f.start("dup")
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("dup"), WorkflowType: workflowType("order", "1"), Input: aws.String("second")})
+	d := swftest.NewDomain(t)
+	first := d.Start("dup")
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("dup"), WorkflowType: swftest.WorkflowType("order", "1"), Input: aws.String("second")})
 	wantFault[*types.WorkflowExecutionAlreadyStartedFault](t, err)
-	exWantOpen(t, f.c, "wf", "dup")
-	if got := eventTypes(f.history(first)); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
+	d.WantOpen("dup")
+	if got := swftest.EventTypes(d.History(first)); !slices.Equal(got, []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled"}) {
 		t.Fatalf("history of the open run after a refused start: %v", got)
 	}
-	if d, _ := f.exPending(deciderList, workerList); d != 1 {
-		t.Fatalf("pending decision tasks = %d, want 1", d)
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 1 {
+		t.Fatalf("pending decision tasks = %d, want 1", pending)
 	}
 
 	// The same workflowId in another domain is another workflow.
-	registerDomain(t, f.c, "other")
-	_, err = f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String("other"), Name: aws.String("order"), Version: aws.String("1"),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String(deciderList)},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-	})
-	must(t, err)
-	out, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("dup"), WorkflowType: workflowType("order", "1")})
+	other := d.Server.Domain("other")
+	out, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("dup"), WorkflowType: swftest.WorkflowType("order", "1")})
 	must(t, err)
 	if aws.ToString(out.RunId) == aws.ToString(first.RunId) {
 		t.Fatal("two runs share a runId")
 	}
-	exWantOpen(t, f.c, "other", "dup")
+	other.WantOpen("dup")
 
 	// Once the first run has closed, its workflowId may be used again by a
 	// new run.
-	f.Clock.Advance(time.Second)
-	f.exTerminate(first)
-	f.Clock.Advance(time.Second)
-	second := f.start("dup")
+	d.Clock.Advance(time.Second)
+	d.Terminate(first)
+	d.Clock.Advance(time.Second)
+	second := d.Start("dup")
 	if aws.ToString(second.RunId) == aws.ToString(first.RunId) {
 		t.Fatal("the new run has the runId of the closed one")
 	}
-	exWantOpen(t, f.c, "wf", "dup")
-	if got := exClosedIDs(t, f.c, "wf"); !slices.Equal(got, []string{"dup"}) {
+	d.WantOpen("dup")
+	if got := d.ClosedWorkflowIDs(); !slices.Equal(got, []string{"dup"}) {
 		t.Fatalf("closed runs = %v", got)
 	}
-	if info := f.describe(first).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusTerminated {
+	if info := d.Describe(first).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusTerminated {
 		t.Fatalf("first run: %+v", info)
 	}
-	info := f.describe(second).ExecutionInfo
-	if info.ExecutionStatus != types.ExecutionStatusOpen || !exSameTime(info.StartTimestamp, swftest.Epoch.Add(2*time.Second)) {
+	info := d.Describe(second).ExecutionInfo
+	if info.ExecutionStatus != types.ExecutionStatusOpen || !sameTime(info.StartTimestamp, swftest.Epoch.Add(2*time.Second)) {
 		t.Fatalf("second run: %+v", info)
 	}
-	if a := f.exStarted(second); aws.ToString(a.Input) != "in:dup" {
+	if a := startedEvent(d, second); aws.ToString(a.Input) != "in:dup" {
 		t.Fatalf("second run started with %+v", a)
 	}
 	// Signals without a runId go to the open run.
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("dup"), SignalName: aws.String("to-open")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("dup"), SignalName: aws.String("to-open")})
 	must(t, err)
-	if e := f.lastEvent(second, types.EventTypeWorkflowExecutionSignaled); aws.ToString(e.WorkflowExecutionSignaledEventAttributes.SignalName) != "to-open" {
+	if e := d.LastEvent(second, types.EventTypeWorkflowExecutionSignaled); aws.ToString(e.WorkflowExecutionSignaledEventAttributes.SignalName) != "to-open" {
 		t.Fatalf("signal: %+v", e)
 	}
-	if got := eventTypes(f.history(first)); got[len(got)-1] != "WorkflowExecutionTerminated" {
+	if got := swftest.EventTypes(d.History(first)); got[len(got)-1] != "WorkflowExecutionTerminated" {
 		t.Fatalf("closed run got events: %v", got)
 	}
 
 	// And again.
-	f.exTerminate(second)
-	third := f.start("dup")
+	d.Terminate(second)
+	third := d.Start("dup")
 	if r := aws.ToString(third.RunId); r == aws.ToString(first.RunId) || r == aws.ToString(second.RunId) {
 		t.Fatal("the third run reuses a runId")
 	}
-	if got := exClosedIDs(t, f.c, "wf"); !slices.Equal(got, []string{"dup", "dup"}) {
+	if got := d.ClosedWorkflowIDs(); !slices.Equal(got, []string{"dup", "dup"}) {
 		t.Fatalf("closed runs = %v", got)
 	}
 }
 
 func TestStartValidation(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 	cases := []struct {
 		field string
 		mod   func(*swf.StartWorkflowExecutionInput)
@@ -475,103 +395,95 @@ func TestStartValidation(t *testing.T) {
 		{"taskPriority", func(in *swf.StartWorkflowExecutionInput) { in.TaskPriority = aws.String("2147483648") }},
 	}
 	for i, tc := range cases {
-		in := &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String(fmt.Sprintf("bad-%d", i)), WorkflowType: workflowType("order", "1")}
+		in := &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String(fmt.Sprintf("bad-%d", i)), WorkflowType: swftest.WorkflowType("order", "1")}
 		tc.mod(in)
-		_, err := f.c.StartWorkflowExecution(ctx, in)
+		_, err := d.Client.StartWorkflowExecution(ctx, in)
 		wantValidation(t, err, tc.field)
 	}
-	exWantOpen(t, f.c, "wf")
-	if d, _ := f.exPending(deciderList, workerList); d != 0 {
-		t.Fatalf("pending decision tasks after refused starts = %d", d)
+	d.WantOpen()
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 0 {
+		t.Fatalf("pending decision tasks after refused starts = %d", pending)
 	}
 
 	// The limits themselves are allowed.
-	ex := f.start("at-limits", func(in *swf.StartWorkflowExecutionInput) {
+	ex := d.Start("at-limits", func(in *swf.StartWorkflowExecutionInput) {
 		in.ExecutionStartToCloseTimeout = aws.String("31536000")
 		in.TagList = []string{"1", "2", "3", "4", strings.Repeat("t", 256)}
 		in.Input = aws.String(strings.Repeat("é", 32768))
 	})
-	a := f.exStarted(ex)
+	a := startedEvent(d, ex)
 	if aws.ToString(a.ExecutionStartToCloseTimeout) != "31536000" || len(a.TagList) != 5 || len(aws.ToString(a.Input)) != 2*32768 {
 		t.Fatalf("run started at the limits: timeout %s, %d tags, input of %d bytes", aws.ToString(a.ExecutionStartToCloseTimeout), len(a.TagList), len(aws.ToString(a.Input)))
 	}
-	exWantOpen(t, f.c, "wf", "at-limits")
+	d.WantOpen("at-limits")
 }
 
 func TestStartOpenExecutionLimit(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 2 }))
-	first := f.start("one")
-	f.Clock.Advance(time.Second)
-	f.start("two") // the last one allowed
-	f.Clock.Advance(time.Second)
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("three"), WorkflowType: workflowType("order", "1")})
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.Limits.OpenExecutions = 2 }))
+	first := d.Start("one")
+	d.Clock.Advance(time.Second)
+	d.Start("two") // the last one allowed
+	d.Clock.Advance(time.Second)
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("three"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.LimitExceededFault](t, err)
-	exWantOpen(t, f.c, "wf", "two", "one")
-	if d, _ := f.exPending(deciderList, workerList); d != 2 {
-		t.Fatalf("pending decision tasks = %d, want 2", d)
+	d.WantOpen("two", "one")
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 2 {
+		t.Fatalf("pending decision tasks = %d, want 2", pending)
 	}
 
 	// The limit is per domain.
-	registerDomain(t, f.c, "other")
-	_, err = f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String("other"), Name: aws.String("order"), Version: aws.String("1"),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String(deciderList)},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-	})
-	must(t, err)
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("three"), WorkflowType: workflowType("order", "1")})
-	must(t, err)
+	d.Server.Domain("other").Start("three")
 
 	// Closing a run frees a place.
-	f.exTerminate(first)
-	f.start("three")
-	_, err = f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("four"), WorkflowType: workflowType("order", "1")})
+	d.Terminate(first)
+	d.Start("three")
+	_, err = d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("four"), WorkflowType: swftest.WorkflowType("order", "1")})
 	wantFault[*types.LimitExceededFault](t, err)
-	exWantOpen(t, f.c, "wf", "three", "two")
+	d.WantOpen("three", "two")
 }
 
-// exIdle lets the run's first decision task go by without a decision, so
+// idle lets the run's first decision task go by without a decision, so
 // that it has no decision task scheduled or started.
-func (f *fixture) exIdle(ex *types.WorkflowExecution) {
-	f.t.Helper()
-	d := f.decision()
-	if aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
-		f.t.Fatalf("decision task of %v, want %v", d.WorkflowExecution, ex)
+func idle(d *swftest.Domain, ex *types.WorkflowExecution) {
+	t := d.T()
+	t.Helper()
+	task := d.PollDecision()
+	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
+		t.Fatalf("decision task of %v, want %v", task.WorkflowExecution, ex)
 	}
-	f.decide(d.TaskToken)
-	if n := f.describe(ex).OpenCounts.OpenDecisionTasks; n != 0 {
-		f.t.Fatalf("open decision tasks after the decision = %d", n)
+	d.Decide(task.TaskToken)
+	if n := d.Describe(ex).OpenCounts.OpenDecisionTasks; n != 0 {
+		t.Fatalf("open decision tasks after the decision = %d", n)
 	}
 }
 
-// exTail returns the types of the run's events after the first n.
-func (f *fixture) exTail(ex *types.WorkflowExecution, n int) []string {
-	f.t.Helper()
-	got := eventTypes(f.history(ex))
+// tail returns the types of the run's events after the first n.
+func tail(d *swftest.Domain, ex *types.WorkflowExecution, n int) []types.EventType {
+	t := d.T()
+	t.Helper()
+	got := swftest.EventTypes(d.History(ex))
 	if len(got) < n {
-		f.t.Fatalf("history shorter than %d: %v", n, got)
+		t.Fatalf("history shorter than %d: %v", n, got)
 	}
 	return got[n:]
 }
 
 func TestSignalWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("sig")
-	f.exIdle(ex) // events 1-4
-	if d, _ := f.exPending(deciderList, workerList); d != 0 {
-		t.Fatalf("pending decision tasks = %d", d)
+	d := swftest.NewDomain(t)
+	ex := d.Start("sig")
+	idle(d, ex) // events 1-4
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 0 {
+		t.Fatalf("pending decision tasks = %d", pending)
 	}
 
 	// Without a runId: the open run of the workflowId.
-	f.Clock.Advance(1500 * time.Millisecond)
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String("go"), Input: aws.String("payload")})
+	d.Clock.Advance(1500 * time.Millisecond)
+	_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String("go"), Input: aws.String("payload")})
 	must(t, err)
-	h := f.history(ex)
-	if got := eventTypes(h[4:]); !slices.Equal(got, []string{"WorkflowExecutionSignaled", "DecisionTaskScheduled"}) {
+	h := d.History(ex)
+	if got := swftest.EventTypes(h[4:]); !slices.Equal(got, []types.EventType{"WorkflowExecutionSignaled", "DecisionTaskScheduled"}) {
 		t.Fatalf("events after a signal: %v", got)
 	}
 	s := h[4].WorkflowExecutionSignaledEventAttributes
@@ -579,24 +491,24 @@ func TestSignalWorkflowExecution(t *testing.T) {
 		t.Fatalf("WorkflowExecutionSignaled = %+v", s)
 	}
 	at := swftest.Epoch.Add(1500 * time.Millisecond)
-	if !exSameTime(h[4].EventTimestamp, at) || !exSameTime(h[5].EventTimestamp, at) {
+	if !sameTime(h[4].EventTimestamp, at) || !sameTime(h[5].EventTimestamp, at) {
 		t.Fatalf("signal recorded at %v and %v, want %v", h[4].EventTimestamp, h[5].EventTimestamp, at)
 	}
-	if d, _ := f.exPending(deciderList, workerList); d != 1 {
-		t.Fatalf("pending decision tasks after a signal = %d, want 1", d)
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 1 {
+		t.Fatalf("pending decision tasks after a signal = %d, want 1", pending)
 	}
-	if n := f.describe(ex).OpenCounts.OpenDecisionTasks; n != 1 {
+	if n := d.Describe(ex).OpenCounts.OpenDecisionTasks; n != 1 {
 		t.Fatalf("open decision tasks after a signal = %d, want 1", n)
 	}
 
 	// With the runId, and with an empty runId (which SWF takes as none):
 	// no second decision task while one is scheduled.
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("again")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("again")})
 	must(t, err)
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), RunId: aws.String(""), SignalName: aws.String("third"), Input: aws.String("")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), RunId: aws.String(""), SignalName: aws.String("third"), Input: aws.String("")})
 	must(t, err)
-	h = f.history(ex)
-	if got := eventTypes(h[6:]); !slices.Equal(got, []string{"WorkflowExecutionSignaled", "WorkflowExecutionSignaled"}) {
+	h = d.History(ex)
+	if got := swftest.EventTypes(h[6:]); !slices.Equal(got, []types.EventType{"WorkflowExecutionSignaled", "WorkflowExecutionSignaled"}) {
 		t.Fatalf("events after two more signals: %v", got)
 	}
 	if s := h[6].WorkflowExecutionSignaledEventAttributes; aws.ToString(s.SignalName) != "again" || s.Input != nil {
@@ -605,149 +517,149 @@ func TestSignalWorkflowExecution(t *testing.T) {
 	if s := h[7].WorkflowExecutionSignaledEventAttributes; aws.ToString(s.SignalName) != "third" {
 		t.Fatalf("third signal = %+v", s)
 	}
-	if d, _ := f.exPending(deciderList, workerList); d != 1 {
-		t.Fatalf("pending decision tasks after three signals = %d, want 1", d)
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 1 {
+		t.Fatalf("pending decision tasks after three signals = %d, want 1", pending)
 	}
 
 	// The decider sees the signals; one that comes while it decides calls
 	// for another decision task once it is done.
-	d := f.decision()
-	if d.PreviousStartedEventId != 3 || d.StartedEventId != 9 {
-		t.Fatalf("decision task: started %d, previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	task := d.PollDecision()
+	if task.PreviousStartedEventId != 3 || task.StartedEventId != 9 {
+		t.Fatalf("decision task: started %d, previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String("late")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String("late")})
 	must(t, err)
-	if got := f.exTail(ex, 9); !slices.Equal(got, []string{"WorkflowExecutionSignaled"}) {
+	if got := tail(d, ex, 9); !slices.Equal(got, []types.EventType{"WorkflowExecutionSignaled"}) {
 		t.Fatalf("events after a signal during a decision: %v", got)
 	}
-	f.decide(d.TaskToken)
-	if got := f.exTail(ex, 9); !slices.Equal(got, []string{"WorkflowExecutionSignaled", "DecisionTaskCompleted", "DecisionTaskScheduled"}) {
+	d.Decide(task.TaskToken)
+	if got := tail(d, ex, 9); !slices.Equal(got, []types.EventType{"WorkflowExecutionSignaled", "DecisionTaskCompleted", "DecisionTaskScheduled"}) {
 		t.Fatalf("events after the decision: %v", got)
 	}
 
 	// Unknown runs.
 	for _, in := range []*swf.SignalWorkflowExecutionInput{
-		{Domain: f.domain, WorkflowId: aws.String("nope"), SignalName: aws.String("s")},
-		{Domain: f.domain, WorkflowId: aws.String("sig"), RunId: aws.String("not-a-run"), SignalName: aws.String("s")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("nope"), SignalName: aws.String("s")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), RunId: aws.String("not-a-run"), SignalName: aws.String("s")},
 		{Domain: aws.String("nope"), WorkflowId: aws.String("sig"), SignalName: aws.String("s")},
 	} {
-		_, err = f.c.SignalWorkflowExecution(ctx, in)
+		_, err = d.Client.SignalWorkflowExecution(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String(strings.Repeat("s", 257))})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String(strings.Repeat("s", 257))})
 	wantValidation(t, err, "signalName")
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String("s"), Input: aws.String(strings.Repeat("i", 32769))})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String("s"), Input: aws.String(strings.Repeat("i", 32769))})
 	wantValidation(t, err, "input")
 
 	// A closed run takes no signal, by runId or by workflowId.
-	f.exTerminate(ex)
-	n := len(f.history(ex))
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("s")})
+	d.Terminate(ex)
+	n := len(d.History(ex))
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("s")})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String("s")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String("s")})
 	wantFault[*types.UnknownResourceFault](t, err)
-	if got := f.exTail(ex, n); len(got) != 0 {
+	if got := tail(d, ex, n); len(got) != 0 {
 		t.Fatalf("a closed run recorded %v", got)
 	}
 
 	// Once a new run has the workflowId, a signal with the old runId is
 	// still refused, and one without goes to the new run.
-	next := f.start("sig")
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("s")})
+	next := d.Start("sig")
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), RunId: ex.RunId, SignalName: aws.String("s")})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("sig"), SignalName: aws.String("to-next")})
+	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("sig"), SignalName: aws.String("to-next")})
 	must(t, err)
-	if got := f.exTail(next, 0); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "WorkflowExecutionSignaled"}) {
+	if got := tail(d, next, 0); !slices.Equal(got, []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled", "WorkflowExecutionSignaled"}) {
 		t.Fatalf("history of the new run: %v", got)
 	}
 }
 
 func TestRequestCancelWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("cancel-me")
-	f.exIdle(ex)
-	if f.describe(ex).ExecutionInfo.CancelRequested {
+	d := swftest.NewDomain(t)
+	ex := d.Start("cancel-me")
+	idle(d, ex)
+	if d.Describe(ex).ExecutionInfo.CancelRequested {
 		t.Fatal("cancelRequested before any request")
 	}
-	f.Clock.Advance(time.Second)
-	_, err := f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("cancel-me")})
+	d.Clock.Advance(time.Second)
+	_, err := d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("cancel-me")})
 	must(t, err)
-	h := f.history(ex)
-	if got := eventTypes(h[4:]); !slices.Equal(got, []string{"WorkflowExecutionCancelRequested", "DecisionTaskScheduled"}) {
+	h := d.History(ex)
+	if got := swftest.EventTypes(h[4:]); !slices.Equal(got, []types.EventType{"WorkflowExecutionCancelRequested", "DecisionTaskScheduled"}) {
 		t.Fatalf("events after a cancel request: %v", got)
 	}
 	a := h[4].WorkflowExecutionCancelRequestedEventAttributes
 	if a == nil || a.Cause != "" || a.ExternalInitiatedEventId != 0 || a.ExternalWorkflowExecution != nil {
 		t.Fatalf("WorkflowExecutionCancelRequested = %+v", a)
 	}
-	if !exSameTime(h[4].EventTimestamp, swftest.Epoch.Add(time.Second)) {
+	if !sameTime(h[4].EventTimestamp, swftest.Epoch.Add(time.Second)) {
 		t.Fatalf("cancel request recorded at %v", h[4].EventTimestamp)
 	}
-	desc := f.describe(ex)
+	desc := d.Describe(ex)
 	if !desc.ExecutionInfo.CancelRequested || desc.ExecutionInfo.ExecutionStatus != types.ExecutionStatusOpen || desc.OpenCounts.OpenDecisionTasks != 1 {
 		t.Fatalf("after a cancel request: %+v %+v", desc.ExecutionInfo, desc.OpenCounts)
 	}
-	if d, _ := f.exPending(deciderList, workerList); d != 1 {
-		t.Fatalf("pending decision tasks after a cancel request = %d, want 1", d)
+	if pending := d.PendingDecisions(swftest.DeciderList); pending != 1 {
+		t.Fatalf("pending decision tasks after a cancel request = %d, want 1", pending)
 	}
-	list, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: exAllTime()})
+	list, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: swftest.AllTime()})
 	must(t, err)
 	if len(list.ExecutionInfos) != 1 || !list.ExecutionInfos[0].CancelRequested {
 		t.Fatalf("ListOpenWorkflowExecutions after a cancel request: %+v", list.ExecutionInfos)
 	}
 
 	// With the runId as well; the decider decides what to do.
-	_, err = f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("cancel-me"), RunId: ex.RunId})
+	_, err = d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("cancel-me"), RunId: ex.RunId})
 	must(t, err)
-	d := f.decision()
-	if got := eventTypes(d.Events); !slices.Contains(got, "WorkflowExecutionCancelRequested") {
+	task := d.PollDecision()
+	if got := swftest.EventTypes(task.Events); !slices.Contains(got, "WorkflowExecutionCancelRequested") {
 		t.Fatalf("the decider does not see the request: %v", got)
 	}
-	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{Details: aws.String("as asked")}})
-	info := f.describe(ex).ExecutionInfo
+	d.Decide(task.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{Details: aws.String("as asked")}})
+	info := d.Describe(ex).ExecutionInfo
 	if info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusCanceled || !info.CancelRequested {
 		t.Fatalf("canceled run: %+v", info)
 	}
 
 	// Closed or unknown: UnknownResourceFault, and nothing recorded.
-	n := len(f.history(ex))
+	n := len(d.History(ex))
 	for _, in := range []*swf.RequestCancelWorkflowExecutionInput{
-		{Domain: f.domain, WorkflowId: aws.String("cancel-me")},
-		{Domain: f.domain, WorkflowId: aws.String("cancel-me"), RunId: ex.RunId},
-		{Domain: f.domain, WorkflowId: aws.String("nope")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("cancel-me")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("cancel-me"), RunId: ex.RunId},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("nope")},
 		{Domain: aws.String("nope"), WorkflowId: aws.String("cancel-me")},
 	} {
-		_, err = f.c.RequestCancelWorkflowExecution(ctx, in)
+		_, err = d.Client.RequestCancelWorkflowExecution(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
-	if got := f.exTail(ex, n); len(got) != 0 {
+	if got := tail(d, ex, n); len(got) != 0 {
 		t.Fatalf("a closed run recorded %v", got)
 	}
 }
 
 func TestTerminateWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("term", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyRequestCancel })
-	d := f.decision()
-	f.decide(d.TaskToken, scheduleActivity("a1"), scheduleActivity("a2"))
-	a1 := f.activity()
-	_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("term"), SignalName: aws.String("s")})
+	d := swftest.NewDomain(t)
+	ex := d.Start("term", func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyRequestCancel })
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"))
+	a1 := d.PollActivity()
+	_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("term"), SignalName: aws.String("s")})
 	must(t, err)
-	if dn, an := f.exPending(deciderList, workerList); dn != 1 || an != 1 {
+	if dn, an := d.PendingDecisions(swftest.DeciderList), d.PendingActivities(swftest.WorkerList); dn != 1 || an != 1 {
 		t.Fatalf("pending before termination: %d decision, %d activity tasks", dn, an)
 	}
-	if oc := f.describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 2 {
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 2 {
 		t.Fatalf("open counts before termination: %+v", oc)
 	}
 
-	f.Clock.Advance(2 * time.Second)
-	_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("term"), Reason: aws.String("because"), Details: aws.String("the details")})
+	d.Clock.Advance(2 * time.Second)
+	_, err = d.Client.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("term"), Reason: aws.String("because"), Details: aws.String("the details")})
 	must(t, err)
-	last := f.history(ex)
+	last := d.History(ex)
 	e := last[len(last)-1]
-	if e.EventType != types.EventTypeWorkflowExecutionTerminated || !exSameTime(e.EventTimestamp, swftest.Epoch.Add(2*time.Second)) {
+	if e.EventType != types.EventTypeWorkflowExecutionTerminated || !sameTime(e.EventTimestamp, swftest.Epoch.Add(2*time.Second)) {
 		t.Fatalf("last event: %s at %v", e.EventType, e.EventTimestamp)
 	}
 	ta := e.WorkflowExecutionTerminatedEventAttributes
@@ -755,61 +667,61 @@ func TestTerminateWorkflowExecution(t *testing.T) {
 		ta.Cause != types.WorkflowExecutionTerminatedCauseOperatorInitiated {
 		t.Fatalf("WorkflowExecutionTerminated = %+v", ta)
 	}
-	desc := f.describe(ex)
+	desc := d.Describe(ex)
 	info := desc.ExecutionInfo
 	if info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusTerminated ||
-		!exSameTime(info.CloseTimestamp, swftest.Epoch.Add(2*time.Second)) {
+		!sameTime(info.CloseTimestamp, swftest.Epoch.Add(2*time.Second)) {
 		t.Fatalf("terminated run: %+v", info)
 	}
 	if oc := desc.OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 0 || oc.OpenTimers != 0 || oc.OpenChildWorkflowExecutions != 0 || oc.OpenLambdaFunctions != 0 {
 		t.Fatalf("open counts after termination: %+v", oc)
 	}
-	if dn, an := f.exPending(deciderList, workerList); dn != 0 || an != 0 {
+	if dn, an := d.PendingDecisions(swftest.DeciderList), d.PendingActivities(swftest.WorkerList); dn != 0 || an != 0 {
 		t.Fatalf("pending after termination: %d decision, %d activity tasks", dn, an)
 	}
-	_, err = f.c.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a1.TaskToken})
+	_, err = d.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a1.TaskToken})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
 	wantFault[*types.UnknownResourceFault](t, err)
 
 	// Terminating again, by workflowId or runId, finds nothing open.
 	for _, in := range []*swf.TerminateWorkflowExecutionInput{
-		{Domain: f.domain, WorkflowId: aws.String("term")},
-		{Domain: f.domain, WorkflowId: aws.String("term"), RunId: ex.RunId},
-		{Domain: f.domain, WorkflowId: aws.String("nope")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("term")},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("term"), RunId: ex.RunId},
+		{Domain: aws.String(d.Name), WorkflowId: aws.String("nope")},
 		{Domain: aws.String("nope"), WorkflowId: aws.String("term")},
 	} {
-		_, err = f.c.TerminateWorkflowExecution(ctx, in)
+		_, err = d.Client.TerminateWorkflowExecution(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
-	if got := f.exTail(ex, len(last)); len(got) != 0 {
+	if got := tail(d, ex, len(last)); len(got) != 0 {
 		t.Fatalf("a terminated run recorded %v", got)
 	}
-	exWantOpen(t, f.c, "wf")
+	d.WantOpen()
 
 	// A child policy given overrides the run's; a started decision task
 	// is gone with the run.
-	f.Clock.Advance(time.Second)
-	ex2 := f.start("term-2")
-	d = f.decision()
-	_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("term-2"), RunId: ex2.RunId, ChildPolicy: types.ChildPolicyAbandon})
+	d.Clock.Advance(time.Second)
+	ex2 := d.Start("term-2")
+	task = d.PollDecision()
+	_, err = d.Client.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("term-2"), RunId: ex2.RunId, ChildPolicy: types.ChildPolicyAbandon})
 	must(t, err)
-	ta = f.lastEvent(ex2, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
+	ta = d.LastEvent(ex2, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes
 	if ta.ChildPolicy != types.ChildPolicyAbandon || ta.Reason != nil || ta.Details != nil {
 		t.Fatalf("WorkflowExecutionTerminated = %+v", ta)
 	}
-	_, err = f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: []types.Decision{completeWorkflow("late")}})
+	_, err = d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: []types.Decision{swftest.CompleteWorkflow("late")}})
 	wantFault[*types.UnknownResourceFault](t, err)
-	if got := eventTypes(f.history(ex2)); !slices.Equal(got, []string{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "WorkflowExecutionTerminated"}) {
+	if got := swftest.EventTypes(d.History(ex2)); !slices.Equal(got, []types.EventType{"WorkflowExecutionStarted", "DecisionTaskScheduled", "DecisionTaskStarted", "WorkflowExecutionTerminated"}) {
 		t.Fatalf("history of the second run: %v", got)
 	}
 
 	// The run's own policy when none is given: the type's default.
-	ex3 := f.start("term-3")
-	f.exTerminate(ex3)
-	if p := f.lastEvent(ex3, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes.ChildPolicy; p != types.ChildPolicyTerminate {
+	ex3 := d.Start("term-3")
+	d.Terminate(ex3)
+	if p := d.LastEvent(ex3, types.EventTypeWorkflowExecutionTerminated).WorkflowExecutionTerminatedEventAttributes.ChildPolicy; p != types.ChildPolicyTerminate {
 		t.Fatalf("child policy = %s, want TERMINATE", p)
 	}
-	_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("x"), Reason: aws.String(strings.Repeat("r", 257))})
+	_, err = d.Client.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("x"), Reason: aws.String(strings.Repeat("r", 257))})
 	wantValidation(t, err, "reason")
 }

@@ -21,98 +21,32 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// dtResult is what a call made in another goroutine returned.
-type dtResult[T any] struct {
-	out T
-	err error
-}
-
-// dtAsync makes a call in another goroutine, for long polls.
-func dtAsync[T any](fn func() (T, error)) <-chan dtResult[T] {
-	ch := make(chan dtResult[T], 1)
-	go func() {
-		out, err := fn()
-		ch <- dtResult[T]{out, err}
-	}()
-	return ch
-}
-
-// dtAwait waits for a call made with dtAsync; the real-time bound only
-// keeps a broken server from hanging the test.
-func dtAwait[T any](t *testing.T, ch <-chan dtResult[T]) T {
-	t.Helper()
-	select {
-	case r := <-ch:
-		must(t, r.err)
-		return r.out
-	case <-time.After(10 * time.Second):
-		t.Fatal("the call did not return")
-	}
-	panic("unreachable")
-}
-
-// dtPending asserts that a call made with dtAsync has not returned.
-func dtPending[T any](t *testing.T, ch <-chan dtResult[T], what string) {
-	t.Helper()
-	select {
-	case r := <-ch:
-		t.Fatalf("%s returned early: %+v %v", what, r.out, r.err)
-	default:
-	}
-}
-
-// dtWaitWaiters waits until n timers wait on the fake clock: every long
-// poll arms one when it starts to wait, and the server's timer loop one
-// while any durable timer is armed. It is how a test knows its polls wait.
-func dtWaitWaiters(t *testing.T, f *fixture, n int) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for f.Clock.Waiters() < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d timers wait on the clock, want %d", f.Clock.Waiters(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-func dtPollDecisionIn(c *swf.Client, f *fixture, list string) func() (*swf.PollForDecisionTaskOutput, error) {
-	return func() (*swf.PollForDecisionTaskOutput, error) {
-		return c.PollForDecisionTask(context.Background(), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(list)}})
-	}
-}
-
-func dtPollActivityIn(c *swf.Client, f *fixture, list string) func() (*swf.PollForActivityTaskOutput, error) {
-	return func() (*swf.PollForActivityTaskOutput, error) {
-		return c.PollForActivityTask(context.Background(), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(list)}})
-	}
-}
-
-// dtRawAnswer is a raw answer: the status and the JSON body.
-type dtRawAnswer struct {
+// rawAnswer is a raw answer: the status and the JSON body.
+type rawAnswer struct {
 	status int
 	body   map[string]any
 }
 
-// dtRawPost sends a raw request without failing the test, so that it can
+// rawPost sends a raw request without failing the test, so that it can
 // run in another goroutine.
-func dtRawPost(url, op, body string) func() (dtRawAnswer, error) {
-	return func() (dtRawAnswer, error) {
+func rawPost(url, op, body string) func() (rawAnswer, error) {
+	return func() (rawAnswer, error) {
 		req, err := http.NewRequest(http.MethodPost, url+"/", strings.NewReader(body))
 		if err != nil {
-			return dtRawAnswer{}, err
+			return rawAnswer{}, err
 		}
 		req.Header.Set("X-Amz-Target", "SimpleWorkflowService."+op)
 		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return dtRawAnswer{}, err
+			return rawAnswer{}, err
 		}
 		defer resp.Body.Close()
 		b, err := io.ReadAll(resp.Body)
 		if err != nil {
-			return dtRawAnswer{}, err
+			return rawAnswer{}, err
 		}
-		a := dtRawAnswer{status: resp.StatusCode}
+		a := rawAnswer{status: resp.StatusCode}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&a.body); err != nil {
@@ -125,31 +59,31 @@ func dtRawPost(url, op, body string) func() (dtRawAnswer, error) {
 func TestEmptyPollAnswersAfterTheWait(t *testing.T) {
 	t.Parallel()
 	const wait = 20 * time.Second
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = wait }))
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = wait }))
 	// No run exists, so no durable timer: the clock's waiters are the polls.
-	raw := f.URL()
-	decision := dtAsync(dtRawPost(raw, "PollForDecisionTask", `{"domain":"wf","taskList":{"name":"deciders"},"identity":"d"}`))
-	activity := dtAsync(dtRawPost(raw, "PollForActivityTask", `{"domain":"wf","taskList":{"name":"workers"},"identity":"w"}`))
-	sdkDecision := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	sdkActivity := dtAsync(dtPollActivityIn(f.NewClient(), f, workerList))
-	dtWaitWaiters(t, f, 4)
+	raw := d.URL()
+	decision := swftest.Async(rawPost(raw, "PollForDecisionTask", `{"domain":"wf","taskList":{"name":"deciders"},"identity":"d"}`))
+	activity := swftest.Async(rawPost(raw, "PollForActivityTask", `{"domain":"wf","taskList":{"name":"workers"},"identity":"w"}`))
+	sdkDecision := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	sdkActivity := d.PollActivityAsync(d.NewClient(), swftest.WorkerList)
+	d.WaitClockWaiters(4)
 
-	f.Clock.Advance(wait - time.Millisecond)
-	if n := f.Clock.Waiters(); n != 4 {
+	d.Clock.Advance(wait - time.Millisecond)
+	if n := d.Clock.Waiters(); n != 4 {
 		t.Fatalf("%d polls still wait a millisecond before the end of their wait, want 4", n)
 	}
-	dtPending(t, decision, "decision poll")
-	dtPending(t, activity, "activity poll")
-	dtPending(t, sdkDecision, "decision poll")
-	dtPending(t, sdkActivity, "activity poll")
+	swftest.Pending(t, decision, "decision poll")
+	swftest.Pending(t, activity, "activity poll")
+	swftest.Pending(t, sdkDecision, "decision poll")
+	swftest.Pending(t, sdkActivity, "activity poll")
 
-	f.Clock.Advance(time.Millisecond)
+	d.Clock.Advance(time.Millisecond)
 	want := map[string]map[string]any{
 		"PollForDecisionTask": {"startedEventId": json.Number("0"), "previousStartedEventId": json.Number("0")},
 		"PollForActivityTask": {"startedEventId": json.Number("0")},
 	}
-	for op, ch := range map[string]<-chan dtResult[dtRawAnswer]{"PollForDecisionTask": decision, "PollForActivityTask": activity} {
-		a := dtAwait(t, ch)
+	for op, ch := range map[string]<-chan swftest.Result[rawAnswer]{"PollForDecisionTask": decision, "PollForActivityTask": activity} {
+		a := swftest.Await(t, ch)
 		if a.status != 200 {
 			t.Errorf("%s: status %d", op, a.status)
 		}
@@ -160,38 +94,38 @@ func TestEmptyPollAnswersAfterTheWait(t *testing.T) {
 			t.Errorf("%s: empty answer %v, want %v", op, a.body, want[op])
 		}
 	}
-	if d := dtAwait(t, sdkDecision); d.TaskToken != nil || d.StartedEventId != 0 || d.PreviousStartedEventId != 0 || len(d.Events) != 0 {
-		t.Errorf("empty decision poll through the SDK: %+v", d)
+	if task := swftest.Await(t, sdkDecision); task.TaskToken != nil || task.StartedEventId != 0 || task.PreviousStartedEventId != 0 || len(task.Events) != 0 {
+		t.Errorf("empty decision poll through the SDK: %+v", task)
 	}
-	if a := dtAwait(t, sdkActivity); a.TaskToken != nil || a.StartedEventId != 0 || a.ActivityId != nil {
+	if a := swftest.Await(t, sdkActivity); a.TaskToken != nil || a.StartedEventId != 0 || a.ActivityId != nil {
 		t.Errorf("empty activity poll through the SDK: %+v", a)
 	}
-	if n := f.Clock.Waiters(); n != 0 {
+	if n := d.Clock.Waiters(); n != 0 {
 		t.Errorf("%d timers still wait after the polls answered", n)
 	}
 }
 
 func TestWaitingPollGetsANewTaskAtOnce(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	decision := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	dtWaitWaiters(t, f, 1)
-	ex := f.start("at-once")
-	d := dtAwait(t, decision)
-	if d.TaskToken == nil || aws.ToString(d.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || d.StartedEventId != 3 {
-		t.Fatalf("decision task: %+v", d)
+	d := swftest.NewDomain(t)
+	decision := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(1)
+	ex := d.Start("at-once")
+	task := swftest.Await(t, decision)
+	if task.TaskToken == nil || aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || task.StartedEventId != 3 {
+		t.Fatalf("decision task: %+v", task)
 	}
 
 	// The run has durable timers now, so the timer loop waits on the clock
 	// too: one timer for it and one for the poll.
-	activity := dtAsync(dtPollActivityIn(f.NewClient(), f, workerList))
-	dtWaitWaiters(t, f, 2)
-	f.decide(d.TaskToken, scheduleActivity("a1"))
-	a := dtAwait(t, activity)
+	activity := d.PollActivityAsync(d.NewClient(), swftest.WorkerList)
+	d.WaitClockWaiters(2)
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"))
+	a := swftest.Await(t, activity)
 	if aws.ToString(a.ActivityId) != "a1" || a.StartedEventId != 6 {
 		t.Fatalf("activity task: %+v", a)
 	}
-	if now := f.Clock.Now(); !now.Equal(swftest.Epoch) {
+	if now := d.Clock.Now(); !now.Equal(swftest.Epoch) {
 		t.Fatalf("the clock moved to %v", now)
 	}
 }
@@ -199,43 +133,43 @@ func TestWaitingPollGetsANewTaskAtOnce(t *testing.T) {
 func TestPollersPerTaskListLimit(t *testing.T) {
 	t.Parallel()
 	const wait = 10 * time.Second
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Limits.PollersPerTaskList = 2
 		c.LongPollWait = wait
 	}))
-	p1 := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	p2 := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	dtWaitWaiters(t, f, 2)
+	p1 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	p2 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(2)
 
-	_, err := f.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
+	_, err := d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
 	wantFault[*types.LimitExceededFault](t, err)
 
 	// Other lists, and activity tasks of a list of the same name, are
 	// counted apart.
-	p3 := dtAsync(dtPollActivityIn(f.NewClient(), f, deciderList))
-	p4 := dtAsync(dtPollDecisionIn(f.NewClient(), f, "other"))
-	dtWaitWaiters(t, f, 4)
-	if n := f.Clock.Waiters(); n != 4 {
+	p3 := d.PollActivityAsync(d.NewClient(), swftest.DeciderList)
+	p4 := d.PollDecisionAsync(d.NewClient(), "other")
+	d.WaitClockWaiters(4)
+	if n := d.Clock.Waiters(); n != 4 {
 		t.Fatalf("%d polls wait, want 4", n)
 	}
-	f.Clock.Advance(wait)
-	for _, ch := range []<-chan dtResult[*swf.PollForDecisionTaskOutput]{p1, p2, p4} {
-		if d := dtAwait(t, ch); d.TaskToken != nil {
-			t.Fatalf("decision task: %+v", d)
+	d.Clock.Advance(wait)
+	for _, ch := range []<-chan swftest.Result[*swf.PollForDecisionTaskOutput]{p1, p2, p4} {
+		if task := swftest.Await(t, ch); task.TaskToken != nil {
+			t.Fatalf("decision task: %+v", task)
 		}
 	}
-	if a := dtAwait(t, p3); a.TaskToken != nil {
+	if a := swftest.Await(t, p3); a.TaskToken != nil {
 		t.Fatalf("activity task: %+v", a)
 	}
 
 	// Polls that have answered leave room.
-	p5 := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	p6 := dtAsync(dtPollDecisionIn(f.NewClient(), f, deciderList))
-	dtWaitWaiters(t, f, 2)
-	ex := f.start("room")
-	f.start("more room")
-	for _, ch := range []<-chan dtResult[*swf.PollForDecisionTaskOutput]{p5, p6} {
-		if d := dtAwait(t, ch); d.TaskToken == nil {
+	p5 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	p6 := d.PollDecisionAsync(d.NewClient(), swftest.DeciderList)
+	d.WaitClockWaiters(2)
+	ex := d.Start("room")
+	d.Start("more room")
+	for _, ch := range []<-chan swftest.Result[*swf.PollForDecisionTaskOutput]{p5, p6} {
+		if task := swftest.Await(t, ch); task.TaskToken == nil {
 			t.Fatalf("no decision task for a waiting poll of run %s", aws.ToString(ex.RunId))
 		}
 	}
@@ -243,65 +177,65 @@ func TestPollersPerTaskListLimit(t *testing.T) {
 
 func TestOneDecisionTaskAtATime(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("one")
+	d := swftest.NewDomain(t)
+	ex := d.Start("one")
 	// Signals while a task is scheduled: still one task.
-	dtSignal(f, ex, "s1")
-	dtSignal(f, ex, "s2")
-	dtSignal(f, ex, "s3")
-	dtWantHistory(f, ex, 1, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled,
+	d.Signal(ex, "s1")
+	d.Signal(ex, "s2")
+	d.Signal(ex, "s3")
+	d.WantHistoryFrom(ex, 1, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled,
 		types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
-	if n := dtPendingDecisions(f, deciderList); n != 1 {
+	if n := d.PendingDecisions(swftest.DeciderList); n != 1 {
 		t.Fatalf("%d pending decision tasks, want 1", n)
 	}
-	if _, dn := dtOpenCounts(f, ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks, want 1", dn)
 	}
-	d := f.decision()
-	if d.StartedEventId != 6 || d.PreviousStartedEventId != 0 || len(d.Events) != 6 {
-		t.Fatalf("first task: started %d previous %d events %v", d.StartedEventId, d.PreviousStartedEventId, eventTypes(d.Events))
+	task := d.PollDecision()
+	if task.StartedEventId != 6 || task.PreviousStartedEventId != 0 || len(task.Events) != 6 {
+		t.Fatalf("first task: started %d previous %d events %v", task.StartedEventId, task.PreviousStartedEventId, swftest.EventTypes(task.Events))
 	}
-	if s := d.Events[5].DecisionTaskStartedEventAttributes; s.ScheduledEventId != 2 || aws.ToString(s.Identity) != "decider-1" {
+	if s := task.Events[5].DecisionTaskStartedEventAttributes; s.ScheduledEventId != 2 || aws.ToString(s.Identity) != "decider" {
 		t.Fatalf("DecisionTaskStarted: %+v", s)
 	}
 
 	// Signals while it is started: recorded, and no second task until it
 	// completes.
-	dtSignal(f, ex, "s4")
-	dtSignal(f, ex, "s5")
-	dtWantHistory(f, ex, 7, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
-	if n := dtPendingDecisions(f, deciderList); n != 0 {
+	d.Signal(ex, "s4")
+	d.Signal(ex, "s5")
+	d.WantHistoryFrom(ex, 7, types.EventTypeWorkflowExecutionSignaled, types.EventTypeWorkflowExecutionSignaled)
+	if n := d.PendingDecisions(swftest.DeciderList); n != 0 {
 		t.Fatalf("%d pending decision tasks while one is started", n)
 	}
-	if _, dn := dtOpenCounts(f, ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks, want 1", dn)
 	}
-	f.decide(d.TaskToken)
-	h := dtWantHistory(f, ex, 9, types.EventTypeDecisionTaskCompleted, types.EventTypeDecisionTaskScheduled)
+	d.Decide(task.TaskToken)
+	h := d.WantHistoryFrom(ex, 9, types.EventTypeDecisionTaskCompleted, types.EventTypeDecisionTaskScheduled)
 	if c := h[8].DecisionTaskCompletedEventAttributes; c.ScheduledEventId != 2 || c.StartedEventId != 6 {
 		t.Fatalf("DecisionTaskCompleted: %+v", c)
 	}
-	d = f.decision()
-	if d.StartedEventId != 11 || d.PreviousStartedEventId != 6 || len(d.Events) != 11 {
-		t.Fatalf("second task: started %d previous %d events %v", d.StartedEventId, d.PreviousStartedEventId, eventTypes(d.Events))
+	task = d.PollDecision()
+	if task.StartedEventId != 11 || task.PreviousStartedEventId != 6 || len(task.Events) != 11 {
+		t.Fatalf("second task: started %d previous %d events %v", task.StartedEventId, task.PreviousStartedEventId, swftest.EventTypes(task.Events))
 	}
 
 	// Nothing new while it was started: no further task.
-	f.decide(d.TaskToken)
-	dtWantHistory(f, ex, 12, types.EventTypeDecisionTaskCompleted)
-	if _, dn := dtOpenCounts(f, ex); dn != 0 {
+	d.Decide(task.TaskToken)
+	d.WantHistoryFrom(ex, 12, types.EventTypeDecisionTaskCompleted)
+	if _, dn := d.OpenCounts(ex); dn != 0 {
 		t.Fatalf("%d open decision tasks, want 0", dn)
 	}
-	dtSignal(f, ex, "s6")
-	dtWantHistory(f, ex, 13, types.EventTypeWorkflowExecutionSignaled, types.EventTypeDecisionTaskScheduled)
-	d = f.decision()
-	if d.StartedEventId != 15 || d.PreviousStartedEventId != 11 {
-		t.Fatalf("third task: started %d previous %d", d.StartedEventId, d.PreviousStartedEventId)
+	d.Signal(ex, "s6")
+	d.WantHistoryFrom(ex, 13, types.EventTypeWorkflowExecutionSignaled, types.EventTypeDecisionTaskScheduled)
+	task = d.PollDecision()
+	if task.StartedEventId != 15 || task.PreviousStartedEventId != 11 {
+		t.Fatalf("third task: started %d previous %d", task.StartedEventId, task.PreviousStartedEventId)
 	}
 }
 
-// dtEventIDs lists the ids of events.
-func dtEventIDs(events []types.HistoryEvent) []int64 {
+// eventIDs lists the ids of events.
+func eventIDs(events []types.HistoryEvent) []int64 {
 	var ids []int64
 	for _, e := range events {
 		ids = append(ids, e.EventId)
@@ -309,7 +243,7 @@ func dtEventIDs(events []types.HistoryEvent) []int64 {
 	return ids
 }
 
-func dtRange(from, to int64) []int64 {
+func idRange(from, to int64) []int64 {
 	var ids []int64
 	if from <= to {
 		for i := from; i <= to; i++ {
@@ -323,27 +257,24 @@ func dtRange(from, to int64) []int64 {
 	return ids
 }
 
-// dtDecisionPages polls a decision task and its further pages, checking
+// decisionPages polls a decision task and its further pages, checking
 // that every page belongs to the same task, and returns the first page and
 // the ids of every page.
-func dtDecisionPages(f *fixture, mod func(*swf.PollForDecisionTaskInput)) (*swf.PollForDecisionTaskOutput, [][]int64) {
-	f.t.Helper()
-	first := dtPollDecision(f, deciderList, mod)
-	pages := [][]int64{dtEventIDs(first.Events)}
+func decisionPages(d *swftest.Domain, mod func(*swf.PollForDecisionTaskInput)) (*swf.PollForDecisionTaskOutput, [][]int64) {
+	t := d.T()
+	t.Helper()
+	first := d.PollDecisionOn(swftest.DeciderList, mod)
+	pages := [][]int64{eventIDs(first.Events)}
 	for p := first; p.NextPageToken != nil; {
-		var err error
-		in := &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}, Identity: aws.String("decider-2"), NextPageToken: p.NextPageToken}
-		mod(in)
-		p, err = f.c.PollForDecisionTask(pollCtx(f.t), in)
-		must(f.t, err)
+		p = d.PollDecisionOn(swftest.DeciderList, mod, func(in *swf.PollForDecisionTaskInput) { in.NextPageToken = p.NextPageToken })
 		if aws.ToString(p.TaskToken) != aws.ToString(first.TaskToken) || p.StartedEventId != first.StartedEventId || p.PreviousStartedEventId != first.PreviousStartedEventId ||
 			aws.ToString(p.WorkflowExecution.RunId) != aws.ToString(first.WorkflowExecution.RunId) || aws.ToString(p.WorkflowExecution.WorkflowId) != aws.ToString(first.WorkflowExecution.WorkflowId) ||
 			aws.ToString(p.WorkflowType.Name) != aws.ToString(first.WorkflowType.Name) || aws.ToString(p.WorkflowType.Version) != aws.ToString(first.WorkflowType.Version) {
-			f.t.Fatalf("page %d is not of the same task:\n%+v\n%+v", len(pages)+1, p, first)
+			t.Fatalf("page %d is not of the same task:\n%+v\n%+v", len(pages)+1, p, first)
 		}
-		pages = append(pages, dtEventIDs(p.Events))
+		pages = append(pages, eventIDs(p.Events))
 		if len(pages) > 100 {
-			f.t.Fatal("pages do not end")
+			t.Fatal("pages do not end")
 		}
 	}
 	return first, pages
@@ -351,25 +282,25 @@ func dtDecisionPages(f *fixture, mod func(*swf.PollForDecisionTaskInput)) (*swf.
 
 func TestDecisionTaskHistoryPages(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("pages")
+	d := swftest.NewDomain(t)
+	ex := d.Start("pages")
 	for i := range 20 {
-		dtSignal(f, ex, fmt.Sprintf("s%d", i)) // 3..22
+		d.Signal(ex, fmt.Sprintf("s%d", i)) // 3..22
 	}
 	size := func(n int32) func(*swf.PollForDecisionTaskInput) {
 		return func(in *swf.PollForDecisionTaskInput) { in.MaximumPageSize = n }
 	}
-	first := dtPollDecision(f, deciderList, size(5)) // started 23
-	if first.StartedEventId != 23 || first.NextPageToken == nil || !slices.Equal(dtEventIDs(first.Events), dtRange(1, 5)) {
-		t.Fatalf("first page: started %d events %v next %v", first.StartedEventId, dtEventIDs(first.Events), first.NextPageToken)
+	first := d.PollDecisionOn(swftest.DeciderList, size(5)) // started 23
+	if first.StartedEventId != 23 || first.NextPageToken == nil || !slices.Equal(eventIDs(first.Events), idRange(1, 5)) {
+		t.Fatalf("first page: started %d events %v next %v", first.StartedEventId, eventIDs(first.Events), first.NextPageToken)
 	}
 	// Events after the task started are not part of its pages.
-	dtSignal(f, ex, "after-1") // 24
-	dtSignal(f, ex, "after-2") // 25
+	d.Signal(ex, "after-1") // 24
+	d.Signal(ex, "after-2") // 25
 	var all []int64
 	var sizes []int
 	for p := first; ; {
-		all = append(all, dtEventIDs(p.Events)...)
+		all = append(all, eventIDs(p.Events)...)
 		sizes = append(sizes, len(p.Events))
 		if p.NextPageToken == nil {
 			if p.Events[len(p.Events)-1].EventType != types.EventTypeDecisionTaskStarted {
@@ -378,44 +309,44 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 			break
 		}
 		var err error
-		p, err = f.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}, MaximumPageSize: 5, NextPageToken: p.NextPageToken})
+		p, err = d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, MaximumPageSize: 5, NextPageToken: p.NextPageToken})
 		must(t, err)
 		if aws.ToString(p.TaskToken) != aws.ToString(first.TaskToken) || p.StartedEventId != 23 || p.PreviousStartedEventId != 0 ||
 			aws.ToString(p.WorkflowExecution.RunId) != aws.ToString(ex.RunId) || aws.ToString(p.WorkflowType.Name) != "order" {
 			t.Fatalf("page %d is not of the same task: %+v", len(sizes)+1, p)
 		}
 	}
-	if !slices.Equal(all, dtRange(1, 23)) || !slices.Equal(sizes, []int{5, 5, 5, 5, 3}) {
+	if !slices.Equal(all, idRange(1, 23)) || !slices.Equal(sizes, []int{5, 5, 5, 5, 3}) {
 		t.Fatalf("pages: sizes %v ids %v", sizes, all)
 	}
 	// Paging started no other task: the one task is still started.
-	if n := dtPendingDecisions(f, deciderList); n != 0 {
+	if n := d.PendingDecisions(swftest.DeciderList); n != 0 {
 		t.Fatalf("%d pending decision tasks", n)
 	}
-	if _, dn := dtOpenCounts(f, ex); dn != 1 {
+	if _, dn := d.OpenCounts(ex); dn != 1 {
 		t.Fatalf("%d open decision tasks", dn)
 	}
 	// A page token is bound to the arguments it was made with.
-	_, err := f.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}, ReverseOrder: true, NextPageToken: first.NextPageToken})
+	_, err := d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, ReverseOrder: true, NextPageToken: first.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.c.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("other")}, NextPageToken: first.NextPageToken})
+	_, err = d.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String("other")}, NextPageToken: first.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
 
-	f.decide(first.TaskToken) // 26, and 27 for the signals it missed
+	d.Decide(first.TaskToken) // 26, and 27 for the signals it missed
 
 	// Newest first.
-	second, pages := dtDecisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.ReverseOrder = true; in.MaximumPageSize = 10 })
+	second, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.ReverseOrder = true; in.MaximumPageSize = 10 })
 	if second.StartedEventId != 28 || second.PreviousStartedEventId != 23 {
 		t.Fatalf("second task: started %d previous %d", second.StartedEventId, second.PreviousStartedEventId)
 	}
-	if want := [][]int64{dtRange(28, 19), dtRange(18, 9), dtRange(8, 1)}; fmt.Sprint(pages) != fmt.Sprint(want) {
+	if want := [][]int64{idRange(28, 19), idRange(18, 9), idRange(8, 1)}; fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Fatalf("reverse pages %v, want %v", pages, want)
 	}
-	f.decide(second.TaskToken) // 29
-	dtSignal(f, ex, "s")       // 30, 31
+	d.Decide(second.TaskToken) // 29
+	d.Signal(ex, "s")          // 30, 31
 
 	// From the previous DecisionTaskStarted on.
-	third, pages := dtDecisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true; in.MaximumPageSize = 2 })
+	third, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true; in.MaximumPageSize = 2 })
 	if third.StartedEventId != 32 || third.PreviousStartedEventId != 28 {
 		t.Fatalf("third task: started %d previous %d", third.StartedEventId, third.PreviousStartedEventId)
 	}
@@ -425,11 +356,11 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 	if third.Events[0].EventType != types.EventTypeDecisionTaskStarted {
 		t.Fatalf("first event %s", third.Events[0].EventType)
 	}
-	f.decide(third.TaskToken) // 33
-	dtSignal(f, ex, "s")      // 34, 35
+	d.Decide(third.TaskToken) // 33
+	d.Signal(ex, "s")         // 34, 35
 
 	// Both: newest first, down to the previous DecisionTaskStarted.
-	fourth, pages := dtDecisionPages(f, func(in *swf.PollForDecisionTaskInput) {
+	fourth, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) {
 		in.StartAtPreviousStartedEvent = true
 		in.ReverseOrder = true
 		in.MaximumPageSize = 3
@@ -440,11 +371,11 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 	if want := [][]int64{{36, 35, 34}, {33, 32}}; fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Fatalf("reverse pages from the previous started event %v, want %v", pages, want)
 	}
-	f.decide(fourth.TaskToken)
+	d.Decide(fourth.TaskToken)
 
 	// Without a previous task, startAtPreviousStartedEvent gives it all.
-	f.start("fresh")
-	fresh, pages := dtDecisionPages(f, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true })
+	d.Start("fresh")
+	fresh, pages := decisionPages(d, func(in *swf.PollForDecisionTaskInput) { in.StartAtPreviousStartedEvent = true })
 	if aws.ToString(fresh.WorkflowExecution.WorkflowId) != "fresh" || fmt.Sprint(pages) != "[[1 2 3]]" {
 		t.Fatalf("fresh task of %s: pages %v", aws.ToString(fresh.WorkflowExecution.WorkflowId), pages)
 	}
@@ -452,27 +383,27 @@ func TestDecisionTaskHistoryPages(t *testing.T) {
 
 func TestActivityTaskPriority(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 	prio := func(p string) func(*types.ScheduleActivityTaskDecisionAttributes) {
 		return func(a *types.ScheduleActivityTaskDecisionAttributes) { a.TaskPriority = aws.String(p) }
 	}
-	f.start("p1")
-	d := f.decision()
-	f.decide(d.TaskToken,
-		scheduleActivity("zero-a", prio("0")),
-		scheduleActivity("five-a", prio("5")),
-		scheduleActivity("minus", prio("-1")),
-		scheduleActivity("five-b", prio("5")),
-		scheduleActivity("min", prio("-2147483648")),
-		scheduleActivity("zero-b"),
-		scheduleActivity("ten", prio("10")),
+	d.Start("p1")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
+		swftest.ScheduleActivity("zero-a", prio("0")),
+		swftest.ScheduleActivity("five-a", prio("5")),
+		swftest.ScheduleActivity("minus", prio("-1")),
+		swftest.ScheduleActivity("five-b", prio("5")),
+		swftest.ScheduleActivity("min", prio("-2147483648")),
+		swftest.ScheduleActivity("zero-b"),
+		swftest.ScheduleActivity("ten", prio("10")),
 	)
-	f.start("p2")
-	d = f.decision()
-	f.decide(d.TaskToken, scheduleActivity("five-c", prio("5")), scheduleActivity("max", prio("2147483647")), scheduleActivity("zero-c"))
+	d.Start("p2")
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("five-c", prio("5")), swftest.ScheduleActivity("max", prio("2147483647")), swftest.ScheduleActivity("zero-c"))
 	var got []string
 	for range 10 {
-		got = append(got, aws.ToString(f.activity().ActivityId))
+		got = append(got, aws.ToString(d.PollActivity().ActivityId))
 	}
 	want := []string{"max", "ten", "five-a", "five-b", "five-c", "zero-a", "zero-b", "zero-c", "minus", "min"}
 	if !slices.Equal(got, want) {
@@ -482,21 +413,21 @@ func TestActivityTaskPriority(t *testing.T) {
 
 func TestDecisionTaskPriority(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 	prio := func(p string) func(*swf.StartWorkflowExecutionInput) {
 		return func(in *swf.StartWorkflowExecutionInput) { in.TaskPriority = aws.String(p) }
 	}
-	f.start("low-a")
-	f.start("high-a", prio("3"))
-	f.start("negative", prio("-2"))
-	f.start("low-b", prio("0"))
-	f.start("high-b", prio("3"))
+	d.Start("low-a")
+	d.Start("high-a", prio("3"))
+	d.Start("negative", prio("-2"))
+	d.Start("low-b", prio("0"))
+	d.Start("high-b", prio("3"))
 	var got []string
 	for range 5 {
-		d := f.decision()
-		got = append(got, aws.ToString(d.WorkflowExecution.WorkflowId))
-		if s := d.Events[1].DecisionTaskScheduledEventAttributes; s == nil || s.TaskPriority == nil {
-			t.Fatalf("DecisionTaskScheduled: %+v", d.Events[1])
+		task := d.PollDecision()
+		got = append(got, aws.ToString(task.WorkflowExecution.WorkflowId))
+		if s := task.Events[1].DecisionTaskScheduledEventAttributes; s == nil || s.TaskPriority == nil {
+			t.Fatalf("DecisionTaskScheduled: %+v", task.Events[1])
 		}
 	}
 	if want := []string{"high-a", "high-b", "low-a", "low-b", "negative"}; !slices.Equal(got, want) {
@@ -507,7 +438,7 @@ func TestDecisionTaskPriority(t *testing.T) {
 func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 	t.Parallel()
 	const runs, perRun, workers, deciders = 6, 10, 16, 4
-	f := newFixture(t)
+	d := swftest.NewDomain(t)
 
 	polls, stop := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -522,12 +453,12 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 	closed := make(chan string, runs)
 
 	for i := range deciders {
-		c := f.NewClient()
+		c := d.NewClient()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				d, err := c.PollForDecisionTask(polls, &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}, Identity: aws.String(fmt.Sprintf("decider-%d", i))})
+				task, err := c.PollForDecisionTask(polls, &swf.PollForDecisionTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}, Identity: aws.String(fmt.Sprintf("decider-%d", i))})
 				if polls.Err() != nil {
 					return
 				}
@@ -535,44 +466,44 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 					t.Errorf("decider %d: %v", i, err)
 					return
 				}
-				if d.TaskToken == nil {
+				if task.TaskToken == nil {
 					continue
 				}
 				mu.Lock()
-				decisionTokens = append(decisionTokens, *d.TaskToken)
+				decisionTokens = append(decisionTokens, *task.TaskToken)
 				mu.Unlock()
 				completed := 0
-				for _, e := range d.Events {
+				for _, e := range task.Events {
 					if e.EventType == types.EventTypeActivityTaskCompleted {
 						completed++
 					}
 				}
 				var decisions []types.Decision
 				switch {
-				case d.PreviousStartedEventId == 0:
+				case task.PreviousStartedEventId == 0:
 					for j := range perRun {
-						decisions = append(decisions, scheduleActivity(fmt.Sprintf("act-%d", j)))
+						decisions = append(decisions, swftest.ScheduleActivity(fmt.Sprintf("act-%d", j)))
 					}
 				case completed == perRun:
-					decisions = append(decisions, completeWorkflow("all done"))
+					decisions = append(decisions, swftest.CompleteWorkflow("all done"))
 				}
-				if _, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: d.TaskToken, Decisions: decisions}); err != nil {
+				if _, err := c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{TaskToken: task.TaskToken, Decisions: decisions}); err != nil {
 					t.Errorf("decider %d: %v", i, err)
 					return
 				}
 				if completed == perRun {
-					closed <- aws.ToString(d.WorkflowExecution.RunId)
+					closed <- aws.ToString(task.WorkflowExecution.RunId)
 				}
 			}
 		}()
 	}
 	for i := range workers {
-		c := f.NewClient()
+		c := d.NewClient()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				a, err := c.PollForActivityTask(polls, &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}, Identity: aws.String(fmt.Sprintf("worker-%d", i))})
+				a, err := c.PollForActivityTask(polls, &swf.PollForActivityTaskInput{Domain: aws.String(d.Name), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}, Identity: aws.String(fmt.Sprintf("worker-%d", i))})
 				if polls.Err() != nil {
 					return
 				}
@@ -594,11 +525,11 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		}()
 	}
 	// Every poller waits before the first task is there.
-	dtWaitWaiters(t, f, workers+deciders)
+	d.WaitClockWaiters(workers + deciders)
 
 	var executions []*types.WorkflowExecution
 	for i := range runs {
-		executions = append(executions, f.start(fmt.Sprintf("load-%d", i)))
+		executions = append(executions, d.Start(fmt.Sprintf("load-%d", i)))
 	}
 	for range runs {
 		select {
@@ -636,7 +567,7 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		decisionSeen[tok] = true
 	}
 	for _, ex := range executions {
-		h := dtHistory(f, ex)
+		h := d.History(ex)
 		count := map[types.EventType]int{}
 		started := map[int64]bool{}
 		for _, e := range h {
@@ -657,116 +588,115 @@ func TestConcurrentPollersGetEveryTaskOnce(t *testing.T) {
 		if count[types.EventTypeDecisionTaskScheduled] != count[types.EventTypeDecisionTaskStarted] || count[types.EventTypeDecisionTaskStarted] != count[types.EventTypeDecisionTaskCompleted] {
 			t.Errorf("%s: decision task events %v", aws.ToString(ex.WorkflowId), count)
 		}
-		if info := f.describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
+		if info := d.Describe(ex).ExecutionInfo; info.CloseStatus != types.CloseStatusCompleted {
 			t.Errorf("%s: %+v", aws.ToString(ex.WorkflowId), info)
 		}
 	}
-	if n, m := dtPendingActivities(f, workerList), dtPendingDecisions(f, deciderList); n != 0 || m != 0 {
+	if n, m := d.PendingActivities(swftest.WorkerList), d.PendingDecisions(swftest.DeciderList); n != 0 || m != 0 {
 		t.Errorf("pending tasks left: %d activity, %d decision", n, m)
 	}
 }
 
-// dtActivityCalls makes every call that takes an activity task token.
-func dtActivityCalls(f *fixture, token *string) map[string]error {
+// activityCalls makes every call that takes an activity task token.
+func activityCalls(d *swftest.Domain, token *string) map[string]error {
 	calls := map[string]error{}
-	_, calls["RecordActivityTaskHeartbeat"] = f.c.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: token})
-	_, calls["RespondActivityTaskCompleted"] = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token})
-	_, calls["RespondActivityTaskFailed"] = f.c.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token})
-	_, calls["RespondActivityTaskCanceled"] = f.c.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
+	_, calls["RecordActivityTaskHeartbeat"] = d.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: token})
+	_, calls["RespondActivityTaskCompleted"] = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: token})
+	_, calls["RespondActivityTaskFailed"] = d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: token})
+	_, calls["RespondActivityTaskCanceled"] = d.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: token})
 	return calls
 }
 
-// dtWantStale asserts that every activity call with the token answers
+// wantStale asserts that every activity call with the token answers
 // UnknownResourceFault.
-func dtWantStale(t *testing.T, f *fixture, what string, token *string) {
+func wantStale(t *testing.T, d *swftest.Domain, what string, token *string) {
 	t.Helper()
-	for op, err := range dtActivityCalls(f, token) {
+	for op, err := range activityCalls(d, token) {
 		t.Run(what+"/"+op, func(t *testing.T) { wantFault[*types.UnknownResourceFault](t, err) })
 	}
 }
 
-// dtWantInvalid asserts that every call with the token answers a
+// wantInvalid asserts that every call with the token answers a
 // ValidationException naming taskToken.
-func dtWantInvalid(t *testing.T, f *fixture, what string, token *string, activityCalls, decisionCall bool) {
+func wantInvalid(t *testing.T, d *swftest.Domain, what string, token *string, activityCall, decisionCall bool) {
 	t.Helper()
-	if activityCalls {
-		for op, err := range dtActivityCalls(f, token) {
+	if activityCall {
+		for op, err := range activityCalls(d, token) {
 			t.Run(what+"/"+op, func(t *testing.T) { wantValidation(t, err, "taskToken") })
 		}
 	}
 	if decisionCall {
-		err := dtDecideErr(f, token, dtRecordMarker("m", nil))
+		err := d.DecideErr(token, swftest.RecordMarker("m", nil))
 		t.Run(what+"/RespondDecisionTaskCompleted", func(t *testing.T) { wantValidation(t, err, "taskToken") })
 	}
 }
 
 func TestStaleTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("stale")
-	d := f.decision()
-	f.decide(d.TaskToken, scheduleActivity("a1"), scheduleActivity("a2"), scheduleActivity("a3"), scheduleActivity("a4"))
-	err := dtDecideErr(f, d.TaskToken)
+	d := swftest.NewDomain(t)
+	ex := d.Start("stale")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3"), swftest.ScheduleActivity("a4"))
+	err := d.DecideErr(task.TaskToken)
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	a1, a2, a3, a4 := f.activity(), f.activity(), f.activity(), f.activity()
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
+	a1, a2, a3, a4 := d.PollActivity(), d.PollActivity(), d.PollActivity(), d.PollActivity()
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a1.TaskToken})
 	must(t, err)
-	_, err = f.c.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken})
+	_, err = d.Client.RespondActivityTaskFailed(ctx, &swf.RespondActivityTaskFailedInput{TaskToken: a2.TaskToken})
 	must(t, err)
-	_, err = f.c.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: a3.TaskToken})
+	_, err = d.Client.RespondActivityTaskCanceled(ctx, &swf.RespondActivityTaskCanceledInput{TaskToken: a3.TaskToken})
 	must(t, err)
-	before := len(dtHistory(f, ex))
-	dtWantStale(t, f, "completed", a1.TaskToken)
-	dtWantStale(t, f, "failed", a2.TaskToken)
-	dtWantStale(t, f, "canceled", a3.TaskToken)
-	if after := len(dtHistory(f, ex)); after != before {
+	before := len(d.History(ex))
+	wantStale(t, d, "completed", a1.TaskToken)
+	wantStale(t, d, "failed", a2.TaskToken)
+	wantStale(t, d, "canceled", a3.TaskToken)
+	if after := len(d.History(ex)); after != before {
 		t.Fatalf("calls with stale tokens recorded %d events", after-before)
 	}
 
 	// Closing the run makes the tokens of its open tasks stale.
-	d = f.decision()
-	_, err = f.c.TerminateWorkflowExecution(ctx, &swf.TerminateWorkflowExecutionInput{Domain: f.domain, WorkflowId: ex.WorkflowId, RunId: ex.RunId})
-	must(t, err)
-	err = dtDecideErr(f, d.TaskToken, completeWorkflow("too late"))
+	task = d.PollDecision()
+	d.Terminate(ex)
+	err = d.DecideErr(task.TaskToken, swftest.CompleteWorkflow("too late"))
 	wantFault[*types.UnknownResourceFault](t, err)
-	dtWantStale(t, f, "closed run", a4.TaskToken)
-	dtWantHistory(f, ex, int64(before+2), types.EventTypeWorkflowExecutionTerminated)
+	wantStale(t, d, "closed run", a4.TaskToken)
+	d.WantHistoryFrom(ex, int64(before+2), types.EventTypeWorkflowExecutionTerminated)
 }
 
 func TestTimedOutTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("late")
-	d := f.decision()
-	f.advance(30 * time.Second) // the decision task times out
-	dtWantHistory(f, ex, 4, types.EventTypeDecisionTaskTimedOut, types.EventTypeDecisionTaskScheduled)
-	err := dtDecideErr(f, d.TaskToken, scheduleActivity("a1"))
+	d := swftest.NewDomain(t)
+	ex := d.Start("late")
+	task := d.PollDecision()
+	d.Advance(30 * time.Second) // the decision task times out
+	d.WantHistoryFrom(ex, 4, types.EventTypeDecisionTaskTimedOut, types.EventTypeDecisionTaskScheduled)
+	err := d.DecideErr(task.TaskToken, swftest.ScheduleActivity("a1"))
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	d = f.decision()
-	f.decide(d.TaskToken, scheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+	task = d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 		a.StartToCloseTimeout = aws.String("10")
 		a.HeartbeatTimeout = aws.String("NONE")
 	}))
-	a := f.activity()
-	f.advance(10 * time.Second)
-	if o := f.lastEvent(ex, types.EventTypeActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes; o.TimeoutType != types.ActivityTaskTimeoutTypeStartToClose {
+	a := d.PollActivity()
+	d.Advance(10 * time.Second)
+	if o := d.LastEvent(ex, types.EventTypeActivityTaskTimedOut).ActivityTaskTimedOutEventAttributes; o.TimeoutType != types.ActivityTaskTimeoutTypeStartToClose {
 		t.Fatalf("ActivityTaskTimedOut: %+v", o)
 	}
-	dtWantStale(t, f, "timed out", a.TaskToken)
+	wantStale(t, d, "timed out", a.TaskToken)
 }
 
 func TestForgedTaskTokens(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("forged")
-	d := f.decision()
-	f.decide(d.TaskToken, scheduleActivity("a1"))
-	a := f.activity()
-	dtSignal(f, ex, "s")
-	d = f.decision()
-	before := len(dtHistory(f, ex))
+	d := swftest.NewDomain(t)
+	ex := d.Start("forged")
+	task := d.PollDecision()
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"))
+	a := d.PollActivity()
+	d.Signal(ex, "s")
+	task = d.PollDecision()
+	before := len(d.History(ex))
 
 	alter := func(tok string, i int) *string {
 		b := []byte(tok)
@@ -777,79 +707,79 @@ func TestForgedTaskTokens(t *testing.T) {
 		}
 		return aws.String(string(b))
 	}
-	at, dt := aws.ToString(a.TaskToken), aws.ToString(d.TaskToken)
+	at, dt := aws.ToString(a.TaskToken), aws.ToString(task.TaskToken)
 	for _, i := range []int{0, 3, len(at) / 2, len(at) - 1} {
-		dtWantInvalid(t, f, fmt.Sprintf("activity token altered at %d", i), alter(at, i), true, false)
-		dtWantInvalid(t, f, fmt.Sprintf("decision token altered at %d", i), alter(dt, i), false, true)
+		wantInvalid(t, d, fmt.Sprintf("activity token altered at %d", i), alter(at, i), true, false)
+		wantInvalid(t, d, fmt.Sprintf("decision token altered at %d", i), alter(dt, i), false, true)
 	}
-	dtWantInvalid(t, f, "cut", aws.String(at[:len(at)-2]), true, true)
-	dtWantInvalid(t, f, "made up", aws.String("not-a-task-token"), true, true)
-	dtWantInvalid(t, f, "made up base64", aws.String("AUEBAQUGAAAAAAAAAAAAAAAAAAAAAA"), true, true)
-	dtWantInvalid(t, f, "long", aws.String(strings.Repeat("x", 1024)), true, true)
+	wantInvalid(t, d, "cut", aws.String(at[:len(at)-2]), true, true)
+	wantInvalid(t, d, "made up", aws.String("not-a-task-token"), true, true)
+	wantInvalid(t, d, "made up base64", aws.String("AUEBAQUGAAAAAAAAAAAAAAAAAAAAAA"), true, true)
+	wantInvalid(t, d, "long", aws.String(strings.Repeat("x", 1024)), true, true)
 	// A token of the other kind of task.
-	dtWantInvalid(t, f, "decision token", d.TaskToken, true, false)
-	dtWantInvalid(t, f, "activity token", a.TaskToken, false, true)
+	wantInvalid(t, d, "decision token", task.TaskToken, true, false)
+	wantInvalid(t, d, "activity token", a.TaskToken, false, true)
 	// A token of another server, with another key.
-	other := newFixture(t)
-	other.start("forged")
-	od := other.decision()
-	other.decide(od.TaskToken, scheduleActivity("a1"))
-	oa := other.activity()
-	dtWantInvalid(t, f, "other server's activity token", oa.TaskToken, true, false)
-	dtWantInvalid(t, f, "other server's decision token", od.TaskToken, false, true)
+	other := swftest.NewDomain(t)
+	other.Start("forged")
+	od := other.PollDecision()
+	other.Decide(od.TaskToken, swftest.ScheduleActivity("a1"))
+	oa := other.PollActivity()
+	wantInvalid(t, d, "other server's activity token", oa.TaskToken, true, false)
+	wantInvalid(t, d, "other server's decision token", od.TaskToken, false, true)
 
 	// None of it touched the real tasks.
-	if after := len(dtHistory(f, ex)); after != before {
+	if after := len(d.History(ex)); after != before {
 		t.Fatalf("calls with forged tokens recorded %d events", after-before)
 	}
-	hb, err := f.c.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a.TaskToken})
+	hb, err := d.Client.RecordActivityTaskHeartbeat(ctx, &swf.RecordActivityTaskHeartbeatInput{TaskToken: a.TaskToken})
 	must(t, err)
 	if hb.CancelRequested {
 		t.Fatal("cancelRequested")
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	must(t, err)
-	f.decide(d.TaskToken)
+	d.Decide(task.TaskToken)
 }
 
 func TestCountPendingTasks(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	for _, list := range []string{deciderList, workerList, "never-used"} {
-		if n, m := dtPendingDecisions(f, list), dtPendingActivities(f, list); n != 0 || m != 0 {
+	d := swftest.NewDomain(t)
+	for _, list := range []string{swftest.DeciderList, swftest.WorkerList, "never-used"} {
+		if n, m := d.PendingDecisions(list), d.PendingActivities(list); n != 0 || m != 0 {
 			t.Fatalf("%s: %d decision and %d activity tasks before any run", list, n, m)
 		}
 	}
-	_, err := f.c.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(deciderList)}})
+	_, err := d.Client.CountPendingDecisionTasks(ctx, &swf.CountPendingDecisionTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(workerList)}})
+	_, err = d.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("nope"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	f.start("c1")
-	f.start("c2")
-	f.start("c3", func(in *swf.StartWorkflowExecutionInput) {
+	d.Start("c1")
+	d.Start("c2")
+	d.Start("c3", func(in *swf.StartWorkflowExecutionInput) {
 		in.TaskList = &types.TaskList{Name: aws.String("deciders-3")}
 	})
-	if n, m, o := dtPendingDecisions(f, deciderList), dtPendingDecisions(f, "deciders-3"), dtPendingActivities(f, deciderList); n != 2 || m != 1 || o != 0 {
-		t.Fatalf("pending: %d decision tasks on %s, %d on deciders-3, %d activity tasks on %s", n, deciderList, m, o, deciderList)
+	if n, m, o := d.PendingDecisions(swftest.DeciderList), d.PendingDecisions("deciders-3"), d.PendingActivities(swftest.DeciderList); n != 2 || m != 1 || o != 0 {
+		t.Fatalf("pending: %d decision tasks on %s, %d on deciders-3, %d activity tasks on %s", n, swftest.DeciderList, m, o, swftest.DeciderList)
 	}
-	d := f.decision()
-	if n := dtPendingDecisions(f, deciderList); n != 1 {
+	task := d.PollDecision()
+	if n := d.PendingDecisions(swftest.DeciderList); n != 1 {
 		t.Fatalf("%d pending decision tasks after a poll, want 1", n)
 	}
-	f.decide(d.TaskToken, scheduleActivity("a1"), scheduleActivity("a2"), scheduleActivity("a3", func(a *types.ScheduleActivityTaskDecisionAttributes) {
+	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"), swftest.ScheduleActivity("a3", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 		a.TaskList = &types.TaskList{Name: aws.String("other")}
 	}))
-	if n, m, o := dtPendingActivities(f, workerList), dtPendingActivities(f, "other"), dtPendingDecisions(f, workerList); n != 2 || m != 1 || o != 0 {
-		t.Fatalf("pending: %d activity tasks on %s, %d on other, %d decision tasks on %s", n, workerList, m, o, workerList)
+	if n, m, o := d.PendingActivities(swftest.WorkerList), d.PendingActivities("other"), d.PendingDecisions(swftest.WorkerList); n != 2 || m != 1 || o != 0 {
+		t.Fatalf("pending: %d activity tasks on %s, %d on other, %d decision tasks on %s", n, swftest.WorkerList, m, o, swftest.WorkerList)
 	}
-	f.activity()
-	if n := dtPendingActivities(f, workerList); n != 1 {
+	d.PollActivity()
+	if n := d.PendingActivities(swftest.WorkerList); n != 1 {
 		t.Fatalf("%d pending activity tasks after a poll, want 1", n)
 	}
 	// Another domain's lists are apart.
-	registerDomain(t, f.c, "wf2")
-	out, err := f.c.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("wf2"), TaskList: &types.TaskList{Name: aws.String(workerList)}})
+	d.BareDomain("wf2")
+	out, err := d.Client.CountPendingActivityTasks(ctx, &swf.CountPendingActivityTasksInput{Domain: aws.String("wf2"), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
 	must(t, err)
 	if out.Count != 0 || out.Truncated {
 		t.Fatalf("other domain: %+v", out)

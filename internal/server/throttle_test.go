@@ -25,22 +25,22 @@ import (
 func TestDecisionRateLimits(t *testing.T) {
 	t.Parallel()
 	rates := map[string]throttle.Rate{}
-	for _, d := range []types.DecisionType{
+	for _, typ := range []types.DecisionType{
 		types.DecisionTypeScheduleActivityTask, types.DecisionTypeStartTimer, types.DecisionTypeStartChildWorkflowExecution,
 		types.DecisionTypeSignalExternalWorkflowExecution, types.DecisionTypeRequestCancelExternalWorkflowExecution,
 		types.DecisionTypeContinueAsNewWorkflowExecution, types.DecisionTypeScheduleLambdaFunction,
 	} {
-		rates[string(d)] = throttle.Rate{Burst: 1, PerSecond: 1}
+		rates[string(typ)] = throttle.Rate{Burst: 1, PerSecond: 1}
 	}
 	// A function that never answers: the Lambda task that goes ahead stays
 	// open and records nothing that would call for a decision.
 	fn := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	t.Cleanup(fn.Close)
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.DecisionRates = rates
 		c.Lambda.Endpoint = fn.URL
 	}))
-	ex := f.start("w", func(in *swf.StartWorkflowExecutionInput) {
+	ex := d.Start("w", func(in *swf.StartWorkflowExecutionInput) {
 		in.LambdaRole = aws.String("arn:aws:iam::123456789012:role/l")
 	})
 
@@ -48,23 +48,23 @@ func TestDecisionRateLimits(t *testing.T) {
 		return types.Decision{DecisionType: types.DecisionTypeStartTimer, StartTimerDecisionAttributes: &types.StartTimerDecisionAttributes{TimerId: aws.String(id), StartToFireTimeout: aws.String("600")}}
 	}
 	child := func(id string) types.Decision {
-		return types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{WorkflowId: aws.String(id), WorkflowType: workflowType("order", "1")}}
+		return types.Decision{DecisionType: types.DecisionTypeStartChildWorkflowExecution, StartChildWorkflowExecutionDecisionAttributes: &types.StartChildWorkflowExecutionDecisionAttributes{WorkflowId: aws.String(id), WorkflowType: swftest.WorkflowType("order", "1")}}
 	}
 	signal := types.Decision{DecisionType: types.DecisionTypeSignalExternalWorkflowExecution, SignalExternalWorkflowExecutionDecisionAttributes: &types.SignalExternalWorkflowExecutionDecisionAttributes{WorkflowId: aws.String("c1"), SignalName: aws.String("s"), Control: aws.String("ctl")}}
 	cancel := types.Decision{DecisionType: types.DecisionTypeRequestCancelExternalWorkflowExecution, RequestCancelExternalWorkflowExecutionDecisionAttributes: &types.RequestCancelExternalWorkflowExecutionDecisionAttributes{WorkflowId: aws.String("c1")}}
 	lambdaTask := func(id string) types.Decision {
 		return types.Decision{DecisionType: types.DecisionTypeScheduleLambdaFunction, ScheduleLambdaFunctionDecisionAttributes: &types.ScheduleLambdaFunctionDecisionAttributes{Id: aws.String(id), Name: aws.String("fn")}}
 	}
-	d := f.decision()
-	f.decide(d.TaskToken,
-		scheduleActivity("a1"), scheduleActivity("a2"),
+	task := d.PollDecision()
+	d.Decide(task.TaskToken,
+		swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2"),
 		timer("t1"), timer("t2"),
 		child("c1"), child("c2"),
 		signal, signal,
 		cancel, cancel,
 		lambdaTask("l1"), lambdaTask("l2"),
 	)
-	h := f.history(ex)
+	h := d.History(ex)
 	causes := map[types.EventType]string{}
 	for _, e := range h {
 		switch e.EventType {
@@ -102,42 +102,43 @@ func TestDecisionRateLimits(t *testing.T) {
 	// The first of each pair went ahead.
 	for _, et := range []types.EventType{types.EventTypeActivityTaskScheduled, types.EventTypeTimerStarted, types.EventTypeStartChildWorkflowExecutionInitiated,
 		types.EventTypeSignalExternalWorkflowExecutionInitiated, types.EventTypeRequestCancelExternalWorkflowExecutionInitiated, types.EventTypeLambdaFunctionScheduled} {
-		f.lastEvent(ex, et)
+		d.LastEvent(ex, et)
 	}
 
 	// Continue-as-new: the bucket's one token goes to the first attempt...
-	d = nextDecisionOf(f, "w")
-	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
-	next := f.lastEvent(ex, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId
+	task = nextDecisionOf(d, "w")
+	d.Decide(task.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
+	next := d.LastEvent(ex, types.EventTypeWorkflowExecutionContinuedAsNew).WorkflowExecutionContinuedAsNewEventAttributes.NewExecutionRunId
 	ex2 := &types.WorkflowExecution{WorkflowId: aws.String("w"), RunId: next}
 	// ...and the next run's attempt, at the same instant, is refused.
-	d = nextDecisionOf(f, "w")
-	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
-	failed := f.lastEvent(ex2, types.EventTypeContinueAsNewWorkflowExecutionFailed).ContinueAsNewWorkflowExecutionFailedEventAttributes
+	task = nextDecisionOf(d, "w")
+	d.Decide(task.TaskToken, types.Decision{DecisionType: types.DecisionTypeContinueAsNewWorkflowExecution, ContinueAsNewWorkflowExecutionDecisionAttributes: &types.ContinueAsNewWorkflowExecutionDecisionAttributes{}})
+	failed := d.LastEvent(ex2, types.EventTypeContinueAsNewWorkflowExecutionFailed).ContinueAsNewWorkflowExecutionFailedEventAttributes
 	if failed.Cause != types.ContinueAsNewWorkflowExecutionFailedCauseContinueAsNewWorkflowExecutionRateExceeded {
 		t.Fatalf("second continue-as-new: %+v", failed)
 	}
 	// A second later the buckets have a token again.
-	f.advance(time.Second)
-	d = nextDecisionOf(f, "w")
-	f.decide(d.TaskToken, timer("t3"))
-	if a := f.lastEvent(ex2, types.EventTypeTimerStarted).TimerStartedEventAttributes; aws.ToString(a.TimerId) != "t3" {
+	d.Advance(time.Second)
+	task = nextDecisionOf(d, "w")
+	d.Decide(task.TaskToken, timer("t3"))
+	if a := d.LastEvent(ex2, types.EventTypeTimerStarted).TimerStartedEventAttributes; aws.ToString(a.TimerId) != "t3" {
 		t.Fatalf("after the refill: %+v", a)
 	}
 }
 
 // nextDecisionOf polls decision tasks, answering those of other runs with
 // nothing, until one of workflowID comes.
-func nextDecisionOf(f *fixture, workflowID string) *swf.PollForDecisionTaskOutput {
-	f.t.Helper()
+func nextDecisionOf(d *swftest.Domain, workflowID string) *swf.PollForDecisionTaskOutput {
+	t := d.T()
+	t.Helper()
 	for range 20 {
-		d := f.decision()
-		if aws.ToString(d.WorkflowExecution.WorkflowId) == workflowID {
-			return d
+		task := d.PollDecision()
+		if aws.ToString(task.WorkflowExecution.WorkflowId) == workflowID {
+			return task
 		}
-		f.decide(d.TaskToken)
+		d.Decide(task.TaskToken)
 	}
-	f.t.Fatalf("no decision task of %s came", workflowID)
+	t.Fatalf("no decision task of %s came", workflowID)
 	return nil
 }
 
@@ -146,35 +147,35 @@ func nextDecisionOf(f *fixture, workflowID string) *swf.PollForDecisionTaskOutpu
 // call on one execution also spends that execution's bucket.
 func TestAPIRateLimits(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.APIRates, c.ExecutionAPIRates = engine.SWFAPIRates, engine.SWFExecutionAPIRates
 	}))
 	describe := func() error {
-		_, err := f.c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		_, err := d.Client.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 		return err
 	}
 	// DescribeDomain: 200 calls, then 6 a second.
-	for i := range 200 - 1 { // newFixture's calls took none of these
+	for i := range 200 - 1 { // NewDomain's calls took none of these
 		if err := describe(); err != nil {
 			t.Fatalf("call %d of the burst: %v", i+1, err)
 		}
 	}
 	must(t, describe())
 	wantCode(t, describe(), "ThrottlingException")
-	f.Clock.Advance(time.Second)
+	d.Clock.Advance(time.Second)
 	for range 6 {
 		must(t, describe())
 	}
 	wantCode(t, describe(), "ThrottlingException")
 	// Other operations have buckets of their own.
-	_, err := f.c.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
+	_, err := d.Client.ListDomains(ctx, &swf.ListDomainsInput{RegistrationStatus: types.RegistrationStatusRegistered})
 	must(t, err)
 
 	// GetWorkflowExecutionHistory: 400 calls per execution, then 200 a
 	// second (the account's bucket holds 2000).
-	one, two := f.start("one"), f.start("two")
+	one, two := d.Start("one"), d.Start("two")
 	history := func(ex *types.WorkflowExecution) error {
-		_, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex})
 		return err
 	}
 	for i := range 400 {
@@ -198,41 +199,41 @@ func TestThrottlesAfterAuthorizationPerUser(t *testing.T) {
 	must(t, json.Unmarshal([]byte(users), &file))
 	a, err := auth.New(&file, server.DefaultRegion, server.DefaultAccountID)
 	must(t, err)
-	f := newFixture(t, swftest.WithConfig(func(c *server.Config) {
+	d := swftest.NewDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Auth = a
 		c.APIRates = map[string]throttle.Rate{"DescribeDomain": {Burst: 3, PerSecond: 0.001}}
 		c.ExecutionAPIRates = map[string]throttle.Rate{"GetWorkflowExecutionHistory": {Burst: 2, PerSecond: 0.001}}
 	}))
-	ex := f.start("w")
+	ex := d.Start("w")
 	describe := func(c *swf.Client) error {
-		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: f.domain})
+		_, err := c.DescribeDomain(ctx, &swf.DescribeDomainInput{Name: aws.String(d.Name)})
 		return err
 	}
 	history := func(c *swf.Client) error {
-		_, err := c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+		_, err := c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex})
 		return err
 	}
-	worker := f.as("AKIDWORKER", "worker-secret") // may poll and heartbeat only
+	worker := d.ClientAs("AKIDWORKER", "worker-secret") // may poll and heartbeat only
 	for range 10 {
 		wantFault[*types.OperationNotPermittedFault](t, describe(worker))
 		wantFault[*types.OperationNotPermittedFault](t, history(worker))
 	}
 	// The denied calls took nothing: the administrator has every token.
 	for i := range 3 {
-		if err := describe(f.c); err != nil {
+		if err := describe(d.Client); err != nil {
 			t.Fatalf("call %d of the administrator's burst: %v", i+1, err)
 		}
 	}
-	wantCode(t, describe(f.c), "ThrottlingException")
+	wantCode(t, describe(d.Client), "ThrottlingException")
 	for i := range 2 {
-		if err := history(f.c); err != nil {
+		if err := history(d.Client); err != nil {
 			t.Fatalf("history call %d: %v", i+1, err)
 		}
 	}
-	wantCode(t, history(f.c), "ThrottlingException")
+	wantCode(t, history(d.Client), "ThrottlingException")
 	// Another user's bucket of the operation is its own; the execution's
 	// bucket is the execution's, whoever calls.
-	reader := f.as("AKIDREADER", "reader-secret")
+	reader := d.ClientAs("AKIDREADER", "reader-secret")
 	for i := range 3 {
 		if err := describe(reader); err != nil {
 			t.Fatalf("call %d of the reader's burst: %v", i+1, err)

@@ -15,19 +15,11 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-func activityType(name, version string) *types.ActivityType {
-	return &types.ActivityType{Name: aws.String(name), Version: aws.String(version)}
-}
-
-func workflowType(name, version string) *types.WorkflowType {
-	return &types.WorkflowType{Name: aws.String(name), Version: aws.String(version)}
-}
-
 func TestActivityTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t)
 	c := s.Client
-	registerDomain(t, c, "d")
+	s.BareDomain("d")
 	s.Clock.Advance(90 * time.Second)
 	_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{
 		Domain:                            aws.String("d"),
@@ -42,7 +34,7 @@ func TestActivityTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 		DefaultTaskScheduleToCloseTimeout: aws.String("99999999"),
 	})
 	must(t, err)
-	out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("resize", "1.0")})
+	out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("resize", "1.0")})
 	must(t, err)
 	info, cfg := out.TypeInfo, out.Configuration
 	if aws.ToString(info.ActivityType.Name) != "resize" || aws.ToString(info.ActivityType.Version) != "1.0" ||
@@ -59,7 +51,7 @@ func TestActivityTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 	// Defaults not given are not made up.
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("bare"), Version: aws.String("1")})
 	must(t, err)
-	out, err = c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("bare", "1")})
+	out, err = c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("bare", "1")})
 	must(t, err)
 	if cfg := out.Configuration; cfg.DefaultTaskList != nil || cfg.DefaultTaskPriority != nil || cfg.DefaultTaskHeartbeatTimeout != nil ||
 		cfg.DefaultTaskStartToCloseTimeout != nil || cfg.DefaultTaskScheduleToStartTimeout != nil || cfg.DefaultTaskScheduleToCloseTimeout != nil {
@@ -72,8 +64,9 @@ func TestActivityTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 
 func TestWorkflowTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
-	registerDomain(t, c, "d")
+	s := swftest.Start(t)
+	c := s.Client
+	s.BareDomain("d")
 	role := "arn:aws:iam::123456789012:role/swf-lambda"
 	_, err := c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
 		Domain:                              aws.String("d"),
@@ -88,7 +81,7 @@ func TestWorkflowTypeDefaultsAreKeptExactlyAsGiven(t *testing.T) {
 		DefaultLambdaRole:                   aws.String(role),
 	})
 	must(t, err)
-	out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String("d"), WorkflowType: workflowType("order", "2")})
+	out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: aws.String("d"), WorkflowType: swftest.WorkflowType("order", "2")})
 	must(t, err)
 	cfg := out.Configuration
 	if aws.ToString(cfg.DefaultTaskStartToCloseTimeout) != "NONE" || aws.ToString(cfg.DefaultExecutionStartToCloseTimeout) != "31536000" ||
@@ -106,7 +99,7 @@ func TestRegisterTypeRejectsBadInputAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t)
 	c := s.Client
-	registerDomain(t, c, "d")
+	s.BareDomain("d")
 	act := func(mod func(*swf.RegisterActivityTypeInput)) error {
 		in := &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("1")}
 		mod(in)
@@ -158,13 +151,14 @@ func TestRegisterTypeRejectsBadInputAndChangesNothing(t *testing.T) {
 
 func TestRegisterTypeFaults(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
+	s := swftest.Start(t)
+	c := s.Client
 	_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("nope"), Name: aws.String("a"), Version: aws.String("1")})
 	wantFault[*types.UnknownResourceFault](t, err)
 	_, err = c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("nope"), Name: aws.String("w"), Version: aws.String("1")})
 	wantFault[*types.UnknownResourceFault](t, err)
 
-	registerDomain(t, c, "d")
+	s.BareDomain("d")
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("1"), DefaultTaskList: &types.TaskList{Name: aws.String("first")}})
 	must(t, err)
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("1"), DefaultTaskList: &types.TaskList{Name: aws.String("second")}})
@@ -172,7 +166,7 @@ func TestRegisterTypeFaults(t *testing.T) {
 	if !strings.Contains(f.ErrorMessage(), "ActivityType=[name=a, version=1]") {
 		t.Errorf("message: %s", f.ErrorMessage())
 	}
-	out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("a", "1")})
+	out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("a", "1")})
 	must(t, err)
 	if aws.ToString(out.Configuration.DefaultTaskList.Name) != "first" {
 		t.Errorf("the refused registration changed the type")
@@ -187,7 +181,7 @@ func TestRegisterTypeFaults(t *testing.T) {
 	wantFault[*types.TypeAlreadyExistsFault](t, err)
 
 	// A deprecated type keeps its name and version.
-	_, err = c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("a", "1")})
+	_, err = c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("a", "1")})
 	must(t, err)
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("1")})
 	wantFault[*types.TypeAlreadyExistsFault](t, err)
@@ -197,7 +191,7 @@ func TestTypeLifecycle(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t)
 	c := s.Client
-	registerDomain(t, c, "d")
+	s.BareDomain("d")
 	d := aws.String("d")
 
 	for _, kind := range []string{"activity", "workflow"} {
@@ -212,13 +206,13 @@ func TestTypeLifecycle(t *testing.T) {
 			}
 			describe := func() (types.RegistrationStatus, *time.Time, error) {
 				if kind == "activity" {
-					out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: d, ActivityType: activityType("t", "1")})
+					out, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					if err != nil {
 						return "", nil, err
 					}
 					return out.TypeInfo.Status, out.TypeInfo.DeprecationDate, nil
 				}
-				out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: d, WorkflowType: workflowType("t", "1")})
+				out, err := c.DescribeWorkflowType(ctx, &swf.DescribeWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				if err != nil {
 					return "", nil, err
 				}
@@ -226,26 +220,26 @@ func TestTypeLifecycle(t *testing.T) {
 			}
 			deprecate := func() error {
 				if kind == "activity" {
-					_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: d, ActivityType: activityType("t", "1")})
+					_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: d, WorkflowType: workflowType("t", "1")})
+				_, err := c.DeprecateWorkflowType(ctx, &swf.DeprecateWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 			undeprecate := func() error {
 				if kind == "activity" {
-					_, err := c.UndeprecateActivityType(ctx, &swf.UndeprecateActivityTypeInput{Domain: d, ActivityType: activityType("t", "1")})
+					_, err := c.UndeprecateActivityType(ctx, &swf.UndeprecateActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: d, WorkflowType: workflowType("t", "1")})
+				_, err := c.UndeprecateWorkflowType(ctx, &swf.UndeprecateWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 			del := func() error {
 				if kind == "activity" {
-					_, err := c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: d, ActivityType: activityType("t", "1")})
+					_, err := c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: d, ActivityType: swftest.ActivityType("t", "1")})
 					return err
 				}
-				_, err := c.DeleteWorkflowType(ctx, &swf.DeleteWorkflowTypeInput{Domain: d, WorkflowType: workflowType("t", "1")})
+				_, err := c.DeleteWorkflowType(ctx, &swf.DeleteWorkflowTypeInput{Domain: d, WorkflowType: swftest.WorkflowType("t", "1")})
 				return err
 			}
 
@@ -288,7 +282,7 @@ func TestTypeLifecycle(t *testing.T) {
 	}
 
 	// Operations on types of an unknown domain.
-	_, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("nope"), ActivityType: activityType("t", "1")})
+	_, err := c.DescribeActivityType(ctx, &swf.DescribeActivityTypeInput{Domain: aws.String("nope"), ActivityType: swftest.ActivityType("t", "1")})
 	f := wantFault[*types.UnknownResourceFault](t, err)
 	if !strings.Contains(f.ErrorMessage(), "nope") {
 		t.Errorf("message does not name the domain: %s", f.ErrorMessage())
@@ -307,15 +301,16 @@ func typeNames(infos []types.ActivityTypeInfo) []string {
 
 func TestListTypesPagesAndFilters(t *testing.T) {
 	t.Parallel()
-	c := swftest.Start(t).Client
-	registerDomain(t, c, "d")
+	s := swftest.Start(t)
+	c := s.Client
+	s.BareDomain("d")
 	for _, nv := range [][2]string{{"b", "1"}, {"a", "2"}, {"c", "1"}, {"a", "1"}, {"b", "2"}, {"d", "1"}} {
 		_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String(nv[0]), Version: aws.String(nv[1])})
 		must(t, err)
 	}
 	_, err := c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{Domain: aws.String("d"), Name: aws.String("wf"), Version: aws.String("1")})
 	must(t, err)
-	_, err = c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("d", "1")})
+	_, err = c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("d", "1")})
 	must(t, err)
 
 	list := func(in swf.ListActivityTypesInput) []string {
@@ -377,14 +372,14 @@ func TestTypeLimit(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t, swftest.WithConfig(func(c *server.Config) { c.Limits.TypesPerDomain = 3 }))
 	c := s.Client
-	registerDomain(t, c, "d")
-	registerDomain(t, c, "other")
+	s.BareDomain("d")
+	s.BareDomain("other")
 	for i := range 3 {
 		_, err := c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String(fmt.Sprint(i))})
 		must(t, err)
 	}
 	// Deprecated types count.
-	_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("a", "0")})
+	_, err := c.DeprecateActivityType(ctx, &swf.DeprecateActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("a", "0")})
 	must(t, err)
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("3")})
 	wantFault[*types.LimitExceededFault](t, err)
@@ -394,7 +389,7 @@ func TestTypeLimit(t *testing.T) {
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("other"), Name: aws.String("a"), Version: aws.String("3")})
 	must(t, err)
 	// A deleted type frees its place.
-	_, err = c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: aws.String("d"), ActivityType: activityType("a", "0")})
+	_, err = c.DeleteActivityType(ctx, &swf.DeleteActivityTypeInput{Domain: aws.String("d"), ActivityType: swftest.ActivityType("a", "0")})
 	must(t, err)
 	_, err = c.RegisterActivityType(ctx, &swf.RegisterActivityTypeInput{Domain: aws.String("d"), Name: aws.String("a"), Version: aws.String("3")})
 	must(t, err)

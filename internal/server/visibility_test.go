@@ -14,28 +14,25 @@ import (
 	"github.com/openswf/openswf/internal/swftest"
 )
 
-// Helpers of the visibility tests. Their names start with "vis" to keep
-// clear of other files.
+// Helpers of the visibility tests: time filters on the fake clock, names
+// for runs, and lists that check their own pages and counts.
 
-// visAt is the time of the fake clock d after it started.
-func visAt(d time.Duration) time.Time { return swftest.Epoch.Add(d) }
-
-// visSince is a time filter from d after the start of the clock on.
-func visSince(d time.Duration) *types.ExecutionTimeFilter {
-	return &types.ExecutionTimeFilter{OldestDate: aws.Time(visAt(d))}
+// since is a time filter from d after the start of the clock on.
+func since(dur time.Duration) *types.ExecutionTimeFilter {
+	return &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.At(dur))}
 }
 
-// visBetween is a time filter from d1 to d2 after the start of the clock.
-func visBetween(d1, d2 time.Duration) *types.ExecutionTimeFilter {
-	return &types.ExecutionTimeFilter{OldestDate: aws.Time(visAt(d1)), LatestDate: aws.Time(visAt(d2))}
+// between is a time filter from d1 to d2 after the start of the clock.
+func between(d1, d2 time.Duration) *types.ExecutionTimeFilter {
+	return &types.ExecutionTimeFilter{OldestDate: aws.Time(swftest.At(d1)), LatestDate: aws.Time(swftest.At(d2))}
 }
 
-// visRuns names runs for readable assertions.
-type visRuns map[string]string
+// runLabels names runs for readable assertions.
+type runLabels map[string]string
 
-func (r visRuns) add(label string, ex *types.WorkflowExecution) { r[aws.ToString(ex.RunId)] = label }
+func (r runLabels) add(label string, ex *types.WorkflowExecution) { r[aws.ToString(ex.RunId)] = label }
 
-func (r visRuns) labels(infos []types.WorkflowExecutionInfo) []string {
+func (r runLabels) labels(infos []types.WorkflowExecutionInfo) []string {
 	out := []string{}
 	for _, i := range infos {
 		l, ok := r[aws.ToString(i.Execution.RunId)]
@@ -47,13 +44,15 @@ func (r visRuns) labels(infos []types.WorkflowExecutionInfo) []string {
 	return out
 }
 
-func visReversed(s []string) []string {
+// reversed returns s in reverse order.
+func reversed(s []string) []string {
 	r := slices.Clone(s)
 	slices.Reverse(r)
 	return r
 }
 
-func visRunIDs(infos []types.WorkflowExecutionInfo) []string {
+// runIDs lists the runIds of runs.
+func runIDs(infos []types.WorkflowExecutionInfo) []string {
 	var out []string
 	for _, i := range infos {
 		out = append(out, aws.ToString(i.Execution.RunId))
@@ -61,10 +60,10 @@ func visRunIDs(infos []types.WorkflowExecutionInfo) []string {
 	return out
 }
 
-// visOpen lists open runs in one page, checks that pages of two and
+// listOpen lists open runs in one page, checks that pages of two and
 // CountOpenWorkflowExecutions with the same arguments agree, and returns
 // the list.
-func visOpen(t *testing.T, c *swf.Client, in swf.ListOpenWorkflowExecutionsInput) []types.WorkflowExecutionInfo {
+func listOpen(t *testing.T, c *swf.Client, in swf.ListOpenWorkflowExecutionsInput) []types.WorkflowExecutionInfo {
 	t.Helper()
 	whole := in
 	whole.MaximumPageSize = 0
@@ -87,8 +86,8 @@ func visOpen(t *testing.T, c *swf.Client, in swf.ListOpenWorkflowExecutionsInput
 		}
 		in.NextPageToken = page.NextPageToken
 	}
-	if !slices.Equal(visRunIDs(paged), visRunIDs(out.ExecutionInfos)) {
-		t.Fatalf("pages of two hold %v, one page %v", visRunIDs(paged), visRunIDs(out.ExecutionInfos))
+	if !slices.Equal(runIDs(paged), runIDs(out.ExecutionInfos)) {
+		t.Fatalf("pages of two hold %v, one page %v", runIDs(paged), runIDs(out.ExecutionInfos))
 	}
 	n, err := c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{
 		Domain: in.Domain, StartTimeFilter: in.StartTimeFilter, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter,
@@ -100,8 +99,8 @@ func visOpen(t *testing.T, c *swf.Client, in swf.ListOpenWorkflowExecutionsInput
 	return out.ExecutionInfos
 }
 
-// visClosed is visOpen for closed runs.
-func visClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutionsInput) []types.WorkflowExecutionInfo {
+// listClosed is listOpen for closed runs.
+func listClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutionsInput) []types.WorkflowExecutionInfo {
 	t.Helper()
 	whole := in
 	whole.MaximumPageSize = 0
@@ -124,8 +123,8 @@ func visClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutionsI
 		}
 		in.NextPageToken = page.NextPageToken
 	}
-	if !slices.Equal(visRunIDs(paged), visRunIDs(out.ExecutionInfos)) {
-		t.Fatalf("pages of two hold %v, one page %v", visRunIDs(paged), visRunIDs(out.ExecutionInfos))
+	if !slices.Equal(runIDs(paged), runIDs(out.ExecutionInfos)) {
+		t.Fatalf("pages of two hold %v, one page %v", runIDs(paged), runIDs(out.ExecutionInfos))
 	}
 	n, err := c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{
 		Domain: in.Domain, StartTimeFilter: in.StartTimeFilter, CloseTimeFilter: in.CloseTimeFilter, TypeFilter: in.TypeFilter,
@@ -138,52 +137,50 @@ func visClosed(t *testing.T, c *swf.Client, in swf.ListClosedWorkflowExecutionsI
 	return out.ExecutionInfos
 }
 
-// visRegister registers another workflow type in the fixture's domain.
-func (f *fixture) visRegister(domain, name, version string) {
-	f.t.Helper()
-	_, err := f.c.RegisterWorkflowType(ctx, &swf.RegisterWorkflowTypeInput{
-		Domain: aws.String(domain), Name: aws.String(name), Version: aws.String(version),
-		DefaultTaskList:                     &types.TaskList{Name: aws.String(deciderList)},
-		DefaultExecutionStartToCloseTimeout: aws.String("3600"),
-		DefaultTaskStartToCloseTimeout:      aws.String("30"),
-		DefaultChildPolicy:                  types.ChildPolicyTerminate,
-	})
-	must(f.t, err)
+// registerWorkflowType registers another workflow type in the domain, with
+// the defaults of the fixture's.
+func registerWorkflowType(d *swftest.Domain, name, version string) {
+	d.T().Helper()
+	must(d.T(), d.RegisterWorkflowType(name, version, func(in *swf.RegisterWorkflowTypeInput) {
+		in.DefaultTaskList = &types.TaskList{Name: aws.String(swftest.DeciderList)}
+		in.DefaultExecutionStartToCloseTimeout = aws.String("3600")
+		in.DefaultTaskStartToCloseTimeout = aws.String("30")
+		in.DefaultChildPolicy = types.ChildPolicyTerminate
+	}))
 }
 
-// visStart starts a run of a type with tags, its decision tasks on a list
-// of its own ("dl-" and the workflowId).
-func (f *fixture) visStart(workflowID, name, version string, tags ...string) *types.WorkflowExecution {
-	f.t.Helper()
-	return f.start(workflowID, func(in *swf.StartWorkflowExecutionInput) {
-		in.WorkflowType = workflowType(name, version)
+// startTagged starts a run of a type with tags, its decision tasks on a
+// list of its own ("dl-" and the workflowId).
+func startTagged(d *swftest.Domain, workflowID, name, version string, tags ...string) *types.WorkflowExecution {
+	d.T().Helper()
+	return d.Start(workflowID, func(in *swf.StartWorkflowExecutionInput) {
+		in.WorkflowType = swftest.WorkflowType(name, version)
 		in.TagList = tags
-		in.TaskList = &types.TaskList{Name: aws.String("dl-" + workflowID)}
-	})
+	}, swftest.OnList("dl-"+workflowID))
 }
 
-// visClose closes a run started by visStart with a decision.
-func (f *fixture) visClose(ex *types.WorkflowExecution, d types.Decision) {
-	f.t.Helper()
-	task, err := f.c.PollForDecisionTask(pollCtx(f.t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String("dl-" + aws.ToString(ex.WorkflowId))}})
-	must(f.t, err)
+// closeTagged closes a run started by startTagged with a decision.
+func closeTagged(d *swftest.Domain, ex *types.WorkflowExecution, decision types.Decision) {
+	t := d.T()
+	t.Helper()
+	task := d.PollDecisionOn("dl-" + aws.ToString(ex.WorkflowId))
 	if aws.ToString(task.WorkflowExecution.RunId) != aws.ToString(ex.RunId) {
-		f.t.Fatalf("decision task of %v, want %v", task.WorkflowExecution, ex)
+		t.Fatalf("decision task of %v, want %v", task.WorkflowExecution, ex)
 	}
-	f.decide(task.TaskToken, d)
+	d.Decide(task.TaskToken, decision)
 }
 
 func TestDescribeWorkflowExecution(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.Clock.Advance(1234 * time.Millisecond)
-	ex := f.start("desc", func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"a", "b"} })
+	d := swftest.NewDomain(t)
+	d.Clock.Advance(1234 * time.Millisecond)
+	ex := d.Start("desc", func(in *swf.StartWorkflowExecutionInput) { in.TagList = []string{"a", "b"} })
 
-	desc := f.describe(ex)
+	desc := d.Describe(ex)
 	info := desc.ExecutionInfo
 	if aws.ToString(info.Execution.WorkflowId) != "desc" || aws.ToString(info.Execution.RunId) != aws.ToString(ex.RunId) ||
 		aws.ToString(info.WorkflowType.Name) != "order" || aws.ToString(info.WorkflowType.Version) != "1" ||
-		!exSameTime(info.StartTimestamp, visAt(1234*time.Millisecond)) || info.ExecutionStatus != types.ExecutionStatusOpen ||
+		!sameTime(info.StartTimestamp, swftest.At(1234*time.Millisecond)) || info.ExecutionStatus != types.ExecutionStatusOpen ||
 		info.CloseStatus != "" || info.CloseTimestamp != nil || !slices.Equal(info.TagList, []string{"a", "b"}) ||
 		info.CancelRequested || info.Parent != nil {
 		t.Fatalf("executionInfo of a new run: %+v", info)
@@ -196,85 +193,85 @@ func TestDescribeWorkflowExecution(t *testing.T) {
 	}
 	c := desc.ExecutionConfiguration
 	if aws.ToString(c.ExecutionStartToCloseTimeout) != "3600" || aws.ToString(c.TaskStartToCloseTimeout) != "30" ||
-		c.ChildPolicy != types.ChildPolicyTerminate || aws.ToString(c.TaskList.Name) != deciderList || aws.ToString(c.TaskPriority) != "0" {
+		c.ChildPolicy != types.ChildPolicyTerminate || aws.ToString(c.TaskList.Name) != swftest.DeciderList || aws.ToString(c.TaskPriority) != "0" {
 		t.Fatalf("executionConfiguration: %+v", c)
 	}
 
 	// Started, the decision task is still open.
-	d := f.decision()
-	if oc := f.describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 0 {
+	task := d.PollDecision()
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 0 {
 		t.Fatalf("open counts with the decision task started: %+v", oc)
 	}
-	f.Clock.Advance(time.Second)
-	_, err := f.c.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{
-		TaskToken: d.TaskToken, ExecutionContext: aws.String("ctx-1"),
-		Decisions: []types.Decision{scheduleActivity("a1"), scheduleActivity("a2")},
+	d.Clock.Advance(time.Second)
+	_, err := d.Client.RespondDecisionTaskCompleted(ctx, &swf.RespondDecisionTaskCompletedInput{
+		TaskToken: task.TaskToken, ExecutionContext: aws.String("ctx-1"),
+		Decisions: []types.Decision{swftest.ScheduleActivity("a1"), swftest.ScheduleActivity("a2")},
 	})
 	must(t, err)
-	desc = f.describe(ex)
+	desc = d.Describe(ex)
 	if oc := desc.OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
 		t.Fatalf("open counts with two activities scheduled: %+v", oc)
 	}
-	if !exSameTime(desc.LatestActivityTaskTimestamp, visAt(2234*time.Millisecond)) || aws.ToString(desc.LatestExecutionContext) != "ctx-1" {
+	if !sameTime(desc.LatestActivityTaskTimestamp, swftest.At(2234*time.Millisecond)) || aws.ToString(desc.LatestExecutionContext) != "ctx-1" {
 		t.Fatalf("latestActivityTaskTimestamp %v, latestExecutionContext %v", desc.LatestActivityTaskTimestamp, desc.LatestExecutionContext)
 	}
 
 	// A started activity is open; a completed one is not, and its
 	// completion schedules a decision task.
-	a := f.activity()
-	if oc := f.describe(ex).OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
+	a := d.PollActivity()
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 2 {
 		t.Fatalf("open counts with an activity started: %+v", oc)
 	}
-	_, err = f.c.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
+	_, err = d.Client.RespondActivityTaskCompleted(ctx, &swf.RespondActivityTaskCompletedInput{TaskToken: a.TaskToken})
 	must(t, err)
-	if oc := f.describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 1 {
+	if oc := d.Describe(ex).OpenCounts; oc.OpenDecisionTasks != 1 || oc.OpenActivityTasks != 1 {
 		t.Fatalf("open counts with an activity completed: %+v", oc)
 	}
 
-	_, err = f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("desc")})
+	_, err = d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("desc")})
 	must(t, err)
-	if info := f.describe(ex).ExecutionInfo; !info.CancelRequested || info.ExecutionStatus != types.ExecutionStatusOpen {
+	if info := d.Describe(ex).ExecutionInfo; !info.CancelRequested || info.ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("executionInfo after a cancel request: %+v", info)
 	}
 
-	d = f.decision()
-	f.Clock.Advance(3 * time.Second)
-	f.decide(d.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
-	desc = f.describe(ex)
+	task = d.PollDecision()
+	d.Clock.Advance(3 * time.Second)
+	d.Decide(task.TaskToken, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
+	desc = d.Describe(ex)
 	info = desc.ExecutionInfo
 	if info.ExecutionStatus != types.ExecutionStatusClosed || info.CloseStatus != types.CloseStatusCanceled ||
-		!exSameTime(info.CloseTimestamp, visAt(5234*time.Millisecond)) || !exSameTime(info.StartTimestamp, visAt(1234*time.Millisecond)) ||
+		!sameTime(info.CloseTimestamp, swftest.At(5234*time.Millisecond)) || !sameTime(info.StartTimestamp, swftest.At(1234*time.Millisecond)) ||
 		!info.CancelRequested || !slices.Equal(info.TagList, []string{"a", "b"}) {
 		t.Fatalf("executionInfo of the closed run: %+v", info)
 	}
 	if oc := desc.OpenCounts; oc.OpenDecisionTasks != 0 || oc.OpenActivityTasks != 0 || oc.OpenTimers != 0 {
 		t.Fatalf("open counts of the closed run: %+v", oc)
 	}
-	if aws.ToString(desc.ExecutionConfiguration.TaskList.Name) != deciderList {
+	if aws.ToString(desc.ExecutionConfiguration.TaskList.Name) != swftest.DeciderList {
 		t.Fatalf("executionConfiguration of the closed run: %+v", desc.ExecutionConfiguration)
 	}
 
 	// Unknown runs.
-	registerDomain(t, f.c, "other")
+	d.BareDomain("other")
 	for _, in := range []*swf.DescribeWorkflowExecutionInput{
-		{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("desc"), RunId: aws.String("not-a-run")}},
-		{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("desc"), RunId: aws.String("not-a-run")}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
 		{Domain: aws.String("other"), Execution: ex},
 		{Domain: aws.String("nope"), Execution: ex},
 	} {
-		_, err = f.c.DescribeWorkflowExecution(ctx, in)
+		_, err = d.Client.DescribeWorkflowExecution(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
 }
 
 func TestGetWorkflowExecutionHistory(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	ex := f.start("hist")
-	other := f.start("other")
+	d := swftest.NewDomain(t)
+	ex := d.Start("hist")
+	other := d.Start("other")
 	for i := 1; i <= 10; i++ {
-		f.Clock.Advance(time.Second)
-		_, err := f.c.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("hist"), SignalName: aws.String(fmt.Sprint("s", i))})
+		d.Clock.Advance(time.Second)
+		_, err := d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("hist"), SignalName: aws.String(fmt.Sprint("s", i))})
 		must(t, err)
 	}
 	// Events 1 and 2 at the start, then signal i as event i+2, i seconds
@@ -283,14 +280,14 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 		if id <= 2 {
 			return swftest.Epoch
 		}
-		return visAt(time.Duration(id-2) * time.Second)
+		return swftest.At(time.Duration(id-2) * time.Second)
 	}
-	all := f.history(ex)
+	all := d.History(ex)
 	if len(all) != 12 {
-		t.Fatalf("history: %v", eventTypes(all))
+		t.Fatalf("history: %v", swftest.EventTypes(all))
 	}
 	for i, e := range all {
-		if e.EventId != int64(i+1) || !exSameTime(e.EventTimestamp, at(e.EventId)) {
+		if e.EventId != int64(i+1) || !sameTime(e.EventTimestamp, at(e.EventId)) {
 			t.Fatalf("event %d: id %d at %v, want at %v", i, e.EventId, e.EventTimestamp, at(e.EventId))
 		}
 		if i >= 2 && aws.ToString(e.WorkflowExecutionSignaledEventAttributes.SignalName) != fmt.Sprint("s", i-1) {
@@ -301,9 +298,9 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 	// pages reads the history by hand in pages of size.
 	pages := func(size int32, reverse bool) (ids [][]int64) {
 		t.Helper()
-		in := &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: size, ReverseOrder: reverse}
+		in := &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: size, ReverseOrder: reverse}
 		for {
-			out, err := f.c.GetWorkflowExecutionHistory(ctx, in)
+			out, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 			must(t, err)
 			var page []int64
 			for _, e := range out.Events {
@@ -337,7 +334,7 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 
 	// The SDK's paginator.
 	for _, reverse := range []bool{false, true} {
-		p := swf.NewGetWorkflowExecutionHistoryPaginator(f.c, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, ReverseOrder: reverse}, func(o *swf.GetWorkflowExecutionHistoryPaginatorOptions) { o.Limit = 3 })
+		p := swf.NewGetWorkflowExecutionHistoryPaginator(d.Client, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, ReverseOrder: reverse}, func(o *swf.GetWorkflowExecutionHistoryPaginatorOptions) { o.Limit = 3 })
 		var got []int64
 		n := 0
 		for p.HasMorePages() {
@@ -358,70 +355,70 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 	}
 
 	// A page token goes with the arguments it was issued for.
-	first, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 5})
+	first, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5})
 	must(t, err)
 	token := first.NextPageToken
-	registerDomain(t, f.c, "elsewhere")
+	d.BareDomain("elsewhere")
 	for name, in := range map[string]*swf.GetWorkflowExecutionHistoryInput{
-		"reverse order":   {Domain: f.domain, Execution: ex, MaximumPageSize: 5, ReverseOrder: true, NextPageToken: token},
-		"another run":     {Domain: f.domain, Execution: other, MaximumPageSize: 5, NextPageToken: token},
-		"another runId":   {Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: ex.WorkflowId, RunId: other.RunId}, MaximumPageSize: 5, NextPageToken: token},
+		"reverse order":   {Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, ReverseOrder: true, NextPageToken: token},
+		"another run":     {Domain: aws.String(d.Name), Execution: other, MaximumPageSize: 5, NextPageToken: token},
+		"another runId":   {Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: ex.WorkflowId, RunId: other.RunId}, MaximumPageSize: 5, NextPageToken: token},
 		"another domain":  {Domain: aws.String("elsewhere"), Execution: ex, MaximumPageSize: 5, NextPageToken: token},
-		"not a token":     {Domain: f.domain, Execution: ex, NextPageToken: aws.String("bm90LWEtdG9rZW4")},
-		"a changed token": {Domain: f.domain, Execution: ex, MaximumPageSize: 5, NextPageToken: aws.String(strings.ToUpper(*token))},
+		"not a token":     {Domain: aws.String(d.Name), Execution: ex, NextPageToken: aws.String("bm90LWEtdG9rZW4")},
+		"a changed token": {Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: aws.String(strings.ToUpper(*token))},
 	} {
-		_, err := f.c.GetWorkflowExecutionHistory(ctx, in)
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 		if err == nil {
 			t.Fatalf("%s: the token was accepted", name)
 		}
 		wantValidation(t, err, "nextPageToken")
 	}
 	// Unchanged arguments continue where the page ended.
-	second, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 5, NextPageToken: token})
+	second, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
 	must(t, err)
 	if len(second.Events) != 5 || second.Events[0].EventId != 6 {
-		t.Fatalf("second page: %v", eventTypes(second.Events))
+		t.Fatalf("second page: %v", swftest.EventTypes(second.Events))
 	}
 
 	for _, size := range []int32{-1, 1001} {
-		_, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: size})
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
 	}
 
 	// Unknown runs.
 	for _, in := range []*swf.GetWorkflowExecutionHistoryInput{
-		{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("hist"), RunId: aws.String("not-a-run")}},
-		{Domain: f.domain, Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("hist"), RunId: aws.String("not-a-run")}},
+		{Domain: aws.String(d.Name), Execution: &types.WorkflowExecution{WorkflowId: aws.String("nope"), RunId: ex.RunId}},
 		{Domain: aws.String("elsewhere"), Execution: ex},
 		{Domain: aws.String("nope"), Execution: ex},
 	} {
-		_, err := f.c.GetWorkflowExecutionHistory(ctx, in)
+		_, err := d.Client.GetWorkflowExecutionHistory(ctx, in)
 		wantFault[*types.UnknownResourceFault](t, err)
 	}
 
 	// A closed run's history stays readable; a token outlives neither its
 	// 24 hours nor changes of the history.
-	f.Clock.Advance(time.Second)
-	f.exTerminate(ex)
-	h := f.history(ex)
-	if len(h) != 13 || h[12].EventType != types.EventTypeWorkflowExecutionTerminated || !exSameTime(h[12].EventTimestamp, visAt(11*time.Second)) {
-		t.Fatalf("history of the closed run: %v", eventTypes(h))
+	d.Clock.Advance(time.Second)
+	d.Terminate(ex)
+	h := d.History(ex)
+	if len(h) != 13 || h[12].EventType != types.EventTypeWorkflowExecutionTerminated || !sameTime(h[12].EventTimestamp, swftest.At(11*time.Second)) {
+		t.Fatalf("history of the closed run: %v", swftest.EventTypes(h))
 	}
-	third, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 5, NextPageToken: second.NextPageToken})
+	third, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: second.NextPageToken})
 	must(t, err)
 	if len(third.Events) != 3 || third.Events[0].EventId != 11 || third.Events[2].EventId != 13 || third.NextPageToken != nil {
 		t.Fatalf("last page: %d events from %d", len(third.Events), third.Events[0].EventId)
 	}
-	fresh, err := f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 10})
+	fresh, err := d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 10})
 	must(t, err)
 	// The first token was issued at 10s, the fresh one at 11s; the run
 	// closed at 11s and is kept until a day later.
-	f.advance(24*time.Hour - 500*time.Millisecond)
-	_, err = f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 5, NextPageToken: token})
+	d.Advance(24*time.Hour - 500*time.Millisecond)
+	_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 5, NextPageToken: token})
 	if msg := wantCode(t, err, "ValidationException"); !strings.Contains(msg, "Specified token has exceeded its maximum lifetime") {
 		t.Fatalf("expired token: %s", msg)
 	}
-	third, err = f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex, MaximumPageSize: 10, NextPageToken: fresh.NextPageToken})
+	third, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex, MaximumPageSize: 10, NextPageToken: fresh.NextPageToken})
 	must(t, err)
 	if len(third.Events) != 3 || third.Events[0].EventId != 11 {
 		t.Fatalf("last page with a token of 24 hours: %d events", len(third.Events))
@@ -430,10 +427,10 @@ func TestGetWorkflowExecutionHistory(t *testing.T) {
 
 func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.visRegister("wf", "order", "2")
-	f.visRegister("wf", "ship", "1")
-	runs := visRuns{}
+	d := swftest.NewDomain(t)
+	registerWorkflowType(d, "order", "2")
+	registerWorkflowType(d, "ship", "1")
+	runs := runLabels{}
 	step := 1234 * time.Millisecond // odd times, to see that milliseconds count
 	starts := map[string]time.Duration{}
 	exs := map[string]*types.WorkflowExecution{}
@@ -448,19 +445,18 @@ func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 		{"e", "order", "1", []string{"Red"}},
 		{"x", "order", "1", []string{"red"}},
 	} {
-		f.Clock.Advance(step)
+		d.Clock.Advance(step)
 		starts[r.id] = time.Duration(i+1) * step
-		exs[r.id] = f.visStart(r.id, r.name, r.version, r.tags...)
+		exs[r.id] = startTagged(d, r.id, r.name, r.version, r.tags...)
 		runs.add(r.id, exs[r.id])
 	}
-	f.exTerminate(exs["x"]) // closed: never listed as open
+	d.Terminate(exs["x"]) // closed: never listed as open
 	// Another domain's runs are not listed either.
-	registerDomain(t, f.c, "other")
-	f.visRegister("other", "order", "1")
-	_, err := f.c.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("a"), WorkflowType: workflowType("order", "1"), TagList: []string{"red"}})
+	d.Server.Domain("other")
+	_, err := d.Client.StartWorkflowExecution(ctx, &swf.StartWorkflowExecutionInput{Domain: aws.String("other"), WorkflowId: aws.String("a"), WorkflowType: swftest.WorkflowType("order", "1"), TagList: []string{"red"}})
 	must(t, err)
 
-	all := visSince(0)
+	all := since(0)
 	cases := []struct {
 		name string
 		in   swf.ListOpenWorkflowExecutionsInput
@@ -468,110 +464,110 @@ func TestListOpenWorkflowExecutionsFilters(t *testing.T) {
 	}{
 		{"all", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all}, []string{"e", "d", "c", "b", "a"}},
 		{"from the epoch", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: &types.ExecutionTimeFilter{OldestDate: aws.Time(time.Unix(0, 0))}}, []string{"e", "d", "c", "b", "a"}},
-		{"between starts, inclusive", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(starts["b"], starts["d"])}, []string{"d", "c", "b"}},
-		{"one instant", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(starts["c"], starts["c"])}, []string{"c"}},
-		{"from a start on", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visSince(starts["c"])}, []string{"e", "d", "c"}},
-		{"a millisecond after", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visSince(starts["c"] + time.Millisecond)}, []string{"e", "d"}},
-		{"between, exclusive of both", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(starts["b"]+time.Millisecond, starts["d"]-time.Millisecond)}, []string{"c"}},
-		{"before all", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(0, starts["a"]-time.Millisecond)}, []string{}},
-		{"after all", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visSince(time.Hour)}, []string{}},
-		{"latest before oldest", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(starts["d"], starts["b"])}, []string{}},
+		{"between starts, inclusive", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(starts["b"], starts["d"])}, []string{"d", "c", "b"}},
+		{"one instant", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(starts["c"], starts["c"])}, []string{"c"}},
+		{"from a start on", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: since(starts["c"])}, []string{"e", "d", "c"}},
+		{"a millisecond after", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: since(starts["c"] + time.Millisecond)}, []string{"e", "d"}},
+		{"between, exclusive of both", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(starts["b"]+time.Millisecond, starts["d"]-time.Millisecond)}, []string{"c"}},
+		{"before all", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(0, starts["a"]-time.Millisecond)}, []string{}},
+		{"after all", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: since(time.Hour)}, []string{}},
+		{"latest before oldest", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(starts["d"], starts["b"])}, []string{}},
 		{"type name", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}, []string{"e", "d", "b", "a"}},
 		{"type name and version", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order"), Version: aws.String("1")}}, []string{"e", "d", "a"}},
 		{"other version", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order"), Version: aws.String("2")}}, []string{"b"}},
 		{"other type", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship")}}, []string{"c"}},
 		{"unknown type", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("nope")}}, []string{}},
 		{"unknown version", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship"), Version: aws.String("2")}}, []string{}},
-		{"type and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visBetween(starts["b"], starts["d"]), TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}, []string{"d", "b"}},
+		{"type and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: between(starts["b"], starts["d"]), TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}, []string{"d", "b"}},
 		{"tag", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("red")}}, []string{"a"}},
 		{"tag, case matters", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("Red")}}, []string{"e"}},
 		{"tag of several runs", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("blue")}}, []string{"b", "a"}},
 		{"unknown tag", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("re")}}, []string{}},
-		{"tag and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visSince(starts["b"]), TagFilter: &types.TagFilter{Tag: aws.String("blue")}}, []string{"b"}},
+		{"tag and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: since(starts["b"]), TagFilter: &types.TagFilter{Tag: aws.String("blue")}}, []string{"b"}},
 		{"workflowId", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("c")}}, []string{"c"}},
 		{"workflowId of a closed run", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("x")}}, []string{}},
-		{"workflowId and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: visSince(starts["d"]), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("c")}}, []string{}},
+		{"workflowId and time", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: since(starts["d"]), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("c")}}, []string{}},
 		{"reverse", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, ReverseOrder: true}, []string{"a", "b", "c", "d", "e"}},
 		{"reverse with a filter", swf.ListOpenWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, ReverseOrder: true}, []string{"a", "b", "d", "e"}},
 	}
 	for _, tc := range cases {
-		tc.in.Domain = f.domain
-		if got := runs.labels(visOpen(t, f.c, tc.in)); !slices.Equal(got, tc.want) {
+		tc.in.Domain = aws.String(d.Name)
+		if got := runs.labels(listOpen(t, d.Client, tc.in)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 
 	// What a listing says of a run.
-	infos := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}})
+	infos := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}})
 	i := infos[0]
 	if runs[aws.ToString(i.Execution.RunId)] != "a" || aws.ToString(i.Execution.WorkflowId) != "a" ||
 		aws.ToString(i.WorkflowType.Name) != "order" || aws.ToString(i.WorkflowType.Version) != "1" ||
-		!exSameTime(i.StartTimestamp, visAt(starts["a"])) || i.ExecutionStatus != types.ExecutionStatusOpen ||
+		!sameTime(i.StartTimestamp, swftest.At(starts["a"])) || i.ExecutionStatus != types.ExecutionStatusOpen ||
 		i.CloseStatus != "" || i.CloseTimestamp != nil || !slices.Equal(i.TagList, []string{"red", "blue"}) || i.CancelRequested || i.Parent != nil {
 		t.Fatalf("executionInfo in the list: %+v", i)
 	}
-	_, err = f.c.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: f.domain, WorkflowId: aws.String("a")})
+	_, err = d.Client.RequestCancelWorkflowExecution(ctx, &swf.RequestCancelWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: aws.String("a")})
 	must(t, err)
-	infos = visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("blue")}})
+	infos = listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("blue")}})
 	if len(infos) != 2 || infos[0].CancelRequested || !infos[1].CancelRequested {
 		t.Fatalf("cancelRequested in the list: %+v", infos)
 	}
-	if infos := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}); len(infos[0].TagList) != 1 || infos[1].TagList != nil {
+	if infos := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}); len(infos[0].TagList) != 1 || infos[1].TagList != nil {
 		t.Fatalf("tagList in the list: %v, %v", infos[0].TagList, infos[1].TagList)
 	}
 
 	// The other domain and unknown domains.
-	if got := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("other"), StartTimeFilter: all}); len(got) != 1 || aws.ToString(got[0].Execution.WorkflowId) != "a" {
+	if got := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("other"), StartTimeFilter: all}); len(got) != 1 || aws.ToString(got[0].Execution.WorkflowId) != "a" {
 		t.Fatalf("the other domain: %+v", got)
 	}
-	_, err = f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
 func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.visRegister("wf", "order", "2")
-	f.visRegister("wf", "ship", "1")
-	runs := visRuns{}
+	d := swftest.NewDomain(t)
+	registerWorkflowType(d, "order", "2")
+	registerWorkflowType(d, "ship", "1")
+	runs := runLabels{}
 	s := time.Second
-	f.Clock.Advance(s)
-	a1 := f.visStart("a", "order", "1", "red")
-	f.Clock.Advance(s)
-	b := f.visStart("b", "order", "2", "blue")
-	f.Clock.Advance(s)
-	c := f.visStart("c", "ship", "1", "red", "green")
-	f.Clock.Advance(s)
-	d := f.start("d", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("10") })
-	f.Clock.Advance(s)
-	e := f.visStart("e", "order", "1")
-	f.Clock.Advance(s)
-	open := f.visStart("f", "order", "1", "red")
-	for l, ex := range map[string]*types.WorkflowExecution{"a1": a1, "b": b, "c": c, "d": d, "e": e, "f": open} {
+	d.Clock.Advance(s)
+	a1 := startTagged(d, "a", "order", "1", "red")
+	d.Clock.Advance(s)
+	b := startTagged(d, "b", "order", "2", "blue")
+	d.Clock.Advance(s)
+	c := startTagged(d, "c", "ship", "1", "red", "green")
+	d.Clock.Advance(s)
+	run := d.Start("d", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("10") })
+	d.Clock.Advance(s)
+	e := startTagged(d, "e", "order", "1")
+	d.Clock.Advance(s)
+	open := startTagged(d, "f", "order", "1", "red")
+	for l, ex := range map[string]*types.WorkflowExecution{"a1": a1, "b": b, "c": c, "d": run, "e": e, "f": open} {
 		runs.add(l, ex)
 	}
 
-	f.Clock.Advance(s) // 7s
-	f.visClose(c, completeWorkflow("done"))
-	f.Clock.Advance(s) // 8s
-	f.visClose(a1, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("bad")}})
-	f.Clock.Advance(s) // 9s
-	f.visClose(e, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
-	f.Clock.Advance(s) // 10s
-	f.exTerminate(b)
-	f.advance(4 * s) // 14s: d times out
-	if info := f.describe(d).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
+	d.Clock.Advance(s) // 7s
+	closeTagged(d, c, swftest.CompleteWorkflow("done"))
+	d.Clock.Advance(s) // 8s
+	closeTagged(d, a1, types.Decision{DecisionType: types.DecisionTypeFailWorkflowExecution, FailWorkflowExecutionDecisionAttributes: &types.FailWorkflowExecutionDecisionAttributes{Reason: aws.String("bad")}})
+	d.Clock.Advance(s) // 9s
+	closeTagged(d, e, types.Decision{DecisionType: types.DecisionTypeCancelWorkflowExecution, CancelWorkflowExecutionDecisionAttributes: &types.CancelWorkflowExecutionDecisionAttributes{}})
+	d.Clock.Advance(s) // 10s
+	d.Terminate(b)
+	d.Advance(4 * s) // 14s: d times out
+	if info := d.Describe(run).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
 		t.Fatalf("d: %+v", info)
 	}
-	f.Clock.Advance(s) // 15s
-	a2 := f.visStart("a", "order", "1", "red")
+	d.Clock.Advance(s) // 15s
+	a2 := startTagged(d, "a", "order", "1", "red")
 	runs.add("a2", a2)
-	f.Clock.Advance(s) // 16s
-	f.exTerminate(a2)
+	d.Clock.Advance(s) // 16s
+	d.Terminate(a2)
 
-	all := visSince(0)
+	all := since(0)
 	status := func(st types.CloseStatus) *types.CloseStatusFilter { return &types.CloseStatusFilter{Status: st} }
 	cases := []struct {
 		name string
@@ -582,20 +578,20 @@ func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 		{"by close", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: all}, []string{"a2", "d", "b", "e", "a1", "c"}},
 		{"by start, reverse", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, ReverseOrder: true}, []string{"a1", "b", "c", "d", "e", "a2"}},
 		{"by close, reverse", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: all, ReverseOrder: true}, []string{"c", "a1", "e", "b", "d", "a2"}},
-		{"start range", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: visBetween(2*s, 4*s)}, []string{"d", "c", "b"}},
-		{"start range open-ended", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: visSince(5 * s)}, []string{"a2", "e"}},
-		{"close range", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visBetween(8*s, 10*s)}, []string{"b", "e", "a1"}},
-		{"close range open-ended", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visSince(14 * s)}, []string{"a2", "d"}},
-		{"close range, nothing", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visBetween(11*s, 13*s)}, []string{}},
-		{"close range before the closes", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visBetween(0, 6*s)}, []string{}},
+		{"start range", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: between(2*s, 4*s)}, []string{"d", "c", "b"}},
+		{"start range open-ended", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: since(5 * s)}, []string{"a2", "e"}},
+		{"close range", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: between(8*s, 10*s)}, []string{"b", "e", "a1"}},
+		{"close range open-ended", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: since(14 * s)}, []string{"a2", "d"}},
+		{"close range, nothing", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: between(11*s, 13*s)}, []string{}},
+		{"close range before the closes", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: between(0, 6*s)}, []string{}},
 		{"completed", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusCompleted)}, []string{"c"}},
 		{"failed", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusFailed)}, []string{"a1"}},
 		{"canceled", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusCanceled)}, []string{"e"}},
 		{"terminated", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusTerminated)}, []string{"a2", "b"}},
 		{"timed out", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusTimedOut)}, []string{"d"}},
 		{"continued as new", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, CloseStatusFilter: status(types.CloseStatusContinuedAsNew)}, []string{}},
-		{"terminated by close", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visSince(10 * s), CloseStatusFilter: status(types.CloseStatusTerminated)}, []string{"a2", "b"}},
-		{"terminated in a start range", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: visBetween(0, 10*s), CloseStatusFilter: status(types.CloseStatusTerminated)}, []string{"b"}},
+		{"terminated by close", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: since(10 * s), CloseStatusFilter: status(types.CloseStatusTerminated)}, []string{"a2", "b"}},
+		{"terminated in a start range", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: between(0, 10*s), CloseStatusFilter: status(types.CloseStatusTerminated)}, []string{"b"}},
 		{"type name", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}, []string{"a2", "e", "d", "b", "a1"}},
 		{"type name and version", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order"), Version: aws.String("1")}}, []string{"a2", "e", "d", "a1"}},
 		{"type by close", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}}, []string{"a2", "d", "b", "e", "a1"}},
@@ -604,48 +600,48 @@ func TestListClosedWorkflowExecutionsFilters(t *testing.T) {
 		{"tag by close", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("red")}}, []string{"a2", "a1", "c"}},
 		{"second tag", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("green")}}, []string{"c"}},
 		{"workflowId of two runs", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}}, []string{"a2", "a1"}},
-		{"workflowId by close, range", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: visBetween(0, 15*s), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}}, []string{"a1"}},
+		{"workflowId by close, range", swf.ListClosedWorkflowExecutionsInput{CloseTimeFilter: between(0, 15*s), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("a")}}, []string{"a1"}},
 		{"workflowId of an open run", swf.ListClosedWorkflowExecutionsInput{StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("f")}}, []string{}},
 	}
 	for _, tc := range cases {
-		tc.in.Domain = f.domain
-		if got := runs.labels(visClosed(t, f.c, tc.in)); !slices.Equal(got, tc.want) {
+		tc.in.Domain = aws.String(d.Name)
+		if got := runs.labels(listClosed(t, d.Client, tc.in)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	if got := runs.labels(visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all})); !slices.Equal(got, []string{"f"}) {
+	if got := runs.labels(listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})); !slices.Equal(got, []string{"f"}) {
 		t.Errorf("open runs: %v", got)
 	}
 
 	// What a listing says of closed runs.
-	infos := visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, CloseTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship")}})
+	infos := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("ship")}})
 	i := infos[0]
 	if aws.ToString(i.Execution.WorkflowId) != "c" || aws.ToString(i.Execution.RunId) != aws.ToString(c.RunId) ||
 		aws.ToString(i.WorkflowType.Name) != "ship" || aws.ToString(i.WorkflowType.Version) != "1" ||
-		!exSameTime(i.StartTimestamp, visAt(3*s)) || i.ExecutionStatus != types.ExecutionStatusClosed ||
-		i.CloseStatus != types.CloseStatusCompleted || !exSameTime(i.CloseTimestamp, visAt(7*s)) ||
+		!sameTime(i.StartTimestamp, swftest.At(3*s)) || i.ExecutionStatus != types.ExecutionStatusClosed ||
+		i.CloseStatus != types.CloseStatusCompleted || !sameTime(i.CloseTimestamp, swftest.At(7*s)) ||
 		!slices.Equal(i.TagList, []string{"red", "green"}) || i.CancelRequested || i.Parent != nil {
 		t.Fatalf("executionInfo in the list: %+v", i)
 	}
-	for _, i := range visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all}) {
-		desc := f.describe(i.Execution).ExecutionInfo
-		if i.CloseStatus != desc.CloseStatus || !exSameTime(i.CloseTimestamp, *desc.CloseTimestamp) || !exSameTime(i.StartTimestamp, *desc.StartTimestamp) ||
+	for _, i := range listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}) {
+		desc := d.Describe(i.Execution).ExecutionInfo
+		if i.CloseStatus != desc.CloseStatus || !sameTime(i.CloseTimestamp, *desc.CloseTimestamp) || !sameTime(i.StartTimestamp, *desc.StartTimestamp) ||
 			i.ExecutionStatus != types.ExecutionStatusClosed || !slices.Equal(i.TagList, desc.TagList) {
 			t.Fatalf("listed %+v, described %+v", i, desc)
 		}
 	}
 
-	_, err := f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
+	_, err = d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String("nope"), StartTimeFilter: all})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
 func TestVisibilityFilterRules(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	f.start("w")
-	all := visSince(0)
+	d := swftest.NewDomain(t)
+	d.Start("w")
+	all := since(0)
 	typ := &types.WorkflowTypeFilter{Name: aws.String("order")}
 	tag := &types.TagFilter{Tag: aws.String("t")}
 	exe := &types.WorkflowExecutionFilter{WorkflowId: aws.String("w")}
@@ -677,10 +673,10 @@ func TestVisibilityFilterRules(t *testing.T) {
 	}
 	for _, tc := range open {
 		in := tc.in
-		in.Domain, in.StartTimeFilter = f.domain, all
-		_, err := f.c.ListOpenWorkflowExecutions(ctx, &in)
+		in.Domain, in.StartTimeFilter = aws.String(d.Name), all
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, &in)
 		wantRefused("ListOpen "+tc.name, err, tc.filters...)
-		_, err = f.c.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
+		_, err = d.Client.CountOpenWorkflowExecutions(ctx, &swf.CountOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
 		wantRefused("CountOpen "+tc.name, err, tc.filters...)
 	}
 	closed := []struct {
@@ -701,17 +697,17 @@ func TestVisibilityFilterRules(t *testing.T) {
 	}
 	for _, tc := range closed {
 		in := tc.in
-		in.Domain = f.domain
-		_, err := f.c.ListClosedWorkflowExecutions(ctx, &in)
+		in.Domain = aws.String(d.Name)
+		_, err := d.Client.ListClosedWorkflowExecutions(ctx, &in)
 		wantRefused("ListClosed "+tc.name, err, tc.filters...)
-		_, err = f.c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: in.StartTimeFilter, CloseTimeFilter: in.CloseTimeFilter,
+		_, err = d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: in.StartTimeFilter, CloseTimeFilter: in.CloseTimeFilter,
 			CloseStatusFilter: in.CloseStatusFilter, TypeFilter: in.TypeFilter, TagFilter: in.TagFilter, ExecutionFilter: in.ExecutionFilter})
 		wantRefused("CountClosed "+tc.name, err, tc.filters...)
 	}
 
 	// What the SDK will not send: ListOpen without its startTimeFilter.
 	for _, op := range []string{"ListOpenWorkflowExecutions", "CountOpenWorkflowExecutions"} {
-		status, code, msg := postJSON(t, f.Server, op, `{"domain":"wf"}`)
+		status, code, msg := postJSON(t, d.Server, op, `{"domain":"wf"}`)
 		if status != 400 || code != "ValidationException" || !strings.Contains(msg, "startTimeFilter") {
 			t.Fatalf("%s without startTimeFilter: %d %s %s", op, status, code, msg)
 		}
@@ -719,39 +715,39 @@ func TestVisibilityFilterRules(t *testing.T) {
 
 	// Page sizes beyond 0-1000.
 	for _, size := range []int32{-1, 1001} {
-		_, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: size})
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
-		_, err = f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: size})
+		_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: size})
 		wantValidation(t, err, "maximumPageSize")
 	}
 
 	// One of each is fine, and so is a time filter with any one.
 	for _, in := range []swf.ListOpenWorkflowExecutionsInput{{TypeFilter: typ}, {TagFilter: tag}, {ExecutionFilter: exe}} {
-		in.Domain, in.StartTimeFilter = f.domain, all
-		visOpen(t, f.c, in)
+		in.Domain, in.StartTimeFilter = aws.String(d.Name), all
+		listOpen(t, d.Client, in)
 	}
 	for _, tf := range []*types.ExecutionTimeFilter{nil, all} {
 		for _, in := range []swf.ListClosedWorkflowExecutionsInput{{CloseStatusFilter: status}, {TypeFilter: typ}, {TagFilter: tag}, {ExecutionFilter: exe}, {}} {
-			in.Domain = f.domain
+			in.Domain = aws.String(d.Name)
 			if tf == nil {
 				in.CloseTimeFilter = all
 			} else {
 				in.StartTimeFilter = tf
 			}
-			visClosed(t, f.c, in)
+			listClosed(t, d.Client, in)
 		}
 	}
 }
 
 func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
-	runs := visRuns{}
+	d := swftest.NewDomain(t)
+	runs := runLabels{}
 	var exs []*types.WorkflowExecution
 	// Starts at 1, 2, 2, 2, 3, 4, 4, 5 and 6 seconds.
 	for i, at := range []int{1, 2, 2, 2, 3, 4, 4, 5, 6} {
-		f.Clock.Set(visAt(time.Duration(at) * time.Second))
-		ex := f.start(fmt.Sprintf("w%d", i))
+		d.Clock.Set(swftest.At(time.Duration(at) * time.Second))
+		ex := d.Start(fmt.Sprintf("w%d", i))
 		runs.add(fmt.Sprintf("w%d", i), ex)
 		exs = append(exs, ex)
 	}
@@ -781,7 +777,7 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 	}
 	pagesOfOpen := func(in swf.ListOpenWorkflowExecutionsInput, size int32) (all []types.WorkflowExecutionInfo, pages int) {
 		t.Helper()
-		p := swf.NewListOpenWorkflowExecutionsPaginator(f.c, &in, func(o *swf.ListOpenWorkflowExecutionsPaginatorOptions) { o.Limit = size })
+		p := swf.NewListOpenWorkflowExecutionsPaginator(d.Client, &in, func(o *swf.ListOpenWorkflowExecutionsPaginatorOptions) { o.Limit = size })
 		for p.HasMorePages() {
 			out, err := p.NextPage(ctx)
 			must(t, err)
@@ -794,83 +790,83 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 		return all, pages
 	}
 
-	all := visSince(0)
-	newest := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all})
+	all := since(0)
+	newest := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})
 	checkOrder("open", newest, startOf, false)
 	if l := runs.labels(newest); l[0] != "w8" || l[1] != "w7" || l[4] != "w4" || l[8] != "w0" {
 		t.Fatalf("open runs: %v", l)
 	}
-	oldest := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ReverseOrder: true})
+	oldest := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ReverseOrder: true})
 	checkOrder("open, reversed", oldest, startOf, true)
-	if !slices.Equal(visRunIDs(oldest), visReversed(visRunIDs(newest))) {
+	if !slices.Equal(runIDs(oldest), reversed(runIDs(newest))) {
 		t.Fatalf("reversed: %v, forward %v", runs.labels(oldest), runs.labels(newest))
 	}
 	for _, size := range []int32{1, 2, 3, 4, 8, 9, 10} {
 		for _, reverse := range []bool{false, true} {
-			got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ReverseOrder: reverse}, size)
+			got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ReverseOrder: reverse}, size)
 			want := newest
 			if reverse {
 				want = oldest
 			}
-			if !slices.Equal(visRunIDs(got), visRunIDs(want)) || pages != (len(exs)+int(size)-1)/int(size) {
+			if !slices.Equal(runIDs(got), runIDs(want)) || pages != (len(exs)+int(size)-1)/int(size) {
 				t.Fatalf("pages of %d (reverse %v): %d pages of %v, want %v", size, reverse, pages, runs.labels(got), runs.labels(want))
 			}
 		}
 	}
 	// The three runs started at the same instant, in pages of one.
-	got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: visBetween(2*time.Second, 2*time.Second)}, 1)
+	got, pages := pagesOfOpen(swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: between(2*time.Second, 2*time.Second)}, 1)
 	if l := runs.labels(got); pages != 3 || !slices.Equal(slices.Sorted(slices.Values(l)), []string{"w1", "w2", "w3"}) {
 		t.Fatalf("runs started at 2s, in pages of one: %d pages of %v", pages, l)
 	}
 
 	// Page tokens go with their arguments.
-	first, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2})
+	first, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2})
 	must(t, err)
 	token := first.NextPageToken
 	if token == nil || len(first.ExecutionInfos) != 2 {
 		t.Fatalf("first page: %d runs, token %v", len(first.ExecutionInfos), token)
 	}
-	registerDomain(t, f.c, "other")
+	d.BareDomain("other")
 	for name, in := range map[string]*swf.ListOpenWorkflowExecutionsInput{
-		"reverse order":      {Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2, ReverseOrder: true, NextPageToken: token},
-		"another oldestDate": {Domain: f.domain, StartTimeFilter: visSince(time.Second), MaximumPageSize: 2, NextPageToken: token},
-		"a latestDate":       {Domain: f.domain, StartTimeFilter: visBetween(0, time.Hour), MaximumPageSize: 2, NextPageToken: token},
-		"a type filter":      {Domain: f.domain, StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, MaximumPageSize: 2, NextPageToken: token},
-		"a tag filter":       {Domain: f.domain, StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("t")}, MaximumPageSize: 2, NextPageToken: token},
+		"reverse order":      {Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, ReverseOrder: true, NextPageToken: token},
+		"another oldestDate": {Domain: aws.String(d.Name), StartTimeFilter: since(time.Second), MaximumPageSize: 2, NextPageToken: token},
+		"a latestDate":       {Domain: aws.String(d.Name), StartTimeFilter: between(0, time.Hour), MaximumPageSize: 2, NextPageToken: token},
+		"a type filter":      {Domain: aws.String(d.Name), StartTimeFilter: all, TypeFilter: &types.WorkflowTypeFilter{Name: aws.String("order")}, MaximumPageSize: 2, NextPageToken: token},
+		"a tag filter":       {Domain: aws.String(d.Name), StartTimeFilter: all, TagFilter: &types.TagFilter{Tag: aws.String("t")}, MaximumPageSize: 2, NextPageToken: token},
 		"another domain":     {Domain: aws.String("other"), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token},
-		"not a token":        {Domain: f.domain, StartTimeFilter: all, NextPageToken: aws.String("AAAA")},
+		"not a token":        {Domain: aws.String(d.Name), StartTimeFilter: all, NextPageToken: aws.String("AAAA")},
 	} {
-		_, err := f.c.ListOpenWorkflowExecutions(ctx, in)
+		_, err := d.Client.ListOpenWorkflowExecutions(ctx, in)
 		if err == nil {
 			t.Fatalf("%s: the token was accepted", name)
 		}
 		wantValidation(t, err, "nextPageToken")
 	}
-	_, err = f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
 	wantValidation(t, err, "nextPageToken")
-	next, err := f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
+	next, err := d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: token})
 	must(t, err)
-	if !slices.Equal(visRunIDs(next.ExecutionInfos), visRunIDs(newest[2:4])) {
+	if !slices.Equal(runIDs(next.ExecutionInfos), runIDs(newest[2:4])) {
 		t.Fatalf("second page: %v", runs.labels(next.ExecutionInfos))
 	}
 
 	// Closed, by close time: three runs close at 10s, one at 11s and the
 	// rest at 12s, in another order than they started.
 	for _, c := range []struct{ run, at int }{{4, 10}, {6, 10}, {5, 10}, {3, 11}, {8, 12}, {0, 12}, {7, 12}, {2, 12}, {1, 12}} {
-		f.Clock.Set(visAt(time.Duration(c.at) * time.Second))
-		f.exTerminate(exs[c.run])
+		d.Clock.Set(swftest.At(time.Duration(c.at) * time.Second))
+		d.Terminate(exs[c.run])
 	}
-	byClose := visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, CloseTimeFilter: all})
+	byClose := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all})
 	checkOrder("closed by close time", byClose, closeOf, false)
 	if l := runs.labels(byClose); l[5] != "w3" || !slices.Equal(slices.Sorted(slices.Values(l[:5])), []string{"w0", "w1", "w2", "w7", "w8"}) || !slices.Equal(slices.Sorted(slices.Values(l[6:])), []string{"w4", "w5", "w6"}) {
 		t.Fatalf("closed by close time: %v", l)
 	}
-	byCloseRev := visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, CloseTimeFilter: all, ReverseOrder: true})
+	byCloseRev := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, ReverseOrder: true})
 	checkOrder("closed by close time, reversed", byCloseRev, closeOf, true)
-	if !slices.Equal(visRunIDs(byCloseRev), visReversed(visRunIDs(byClose))) {
+	if !slices.Equal(runIDs(byCloseRev), reversed(runIDs(byClose))) {
 		t.Fatalf("reversed: %v, forward %v", runs.labels(byCloseRev), runs.labels(byClose))
 	}
-	byStart := visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all})
+	byStart := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all})
 	checkOrder("closed by start time", byStart, startOf, false)
 	if !slices.Equal(runs.labels(byStart), runs.labels(newest)) {
 		t.Fatalf("closed by start time: %v, open were %v", runs.labels(byStart), runs.labels(newest))
@@ -878,8 +874,8 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 
 	for _, size := range []int32{1, 2, 4} {
 		for _, reverse := range []bool{false, true} {
-			in := &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, CloseTimeFilter: all, ReverseOrder: reverse}
-			p := swf.NewListClosedWorkflowExecutionsPaginator(f.c, in, func(o *swf.ListClosedWorkflowExecutionsPaginatorOptions) { o.Limit = size })
+			in := &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, ReverseOrder: reverse}
+			p := swf.NewListClosedWorkflowExecutionsPaginator(d.Client, in, func(o *swf.ListClosedWorkflowExecutionsPaginatorOptions) { o.Limit = size })
 			var got []types.WorkflowExecutionInfo
 			for p.HasMorePages() {
 				out, err := p.NextPage(ctx)
@@ -890,96 +886,96 @@ func TestListWorkflowExecutionsOrderAndPages(t *testing.T) {
 			if reverse {
 				want = byCloseRev
 			}
-			if !slices.Equal(visRunIDs(got), visRunIDs(want)) {
+			if !slices.Equal(runIDs(got), runIDs(want)) {
 				t.Fatalf("closed in pages of %d (reverse %v): %v, want %v", size, reverse, runs.labels(got), runs.labels(want))
 			}
 		}
 	}
 	// A token of a listing by start time does not serve one by close time.
-	page, err := f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2})
+	page, err := d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2})
 	must(t, err)
-	_, err = f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, CloseTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), CloseTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.c.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken,
+	_, err = d.Client.ListClosedWorkflowExecutions(ctx, &swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken,
 		CloseStatusFilter: &types.CloseStatusFilter{Status: types.CloseStatusTerminated}})
 	wantValidation(t, err, "nextPageToken")
-	_, err = f.c.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
+	_, err = d.Client.ListOpenWorkflowExecutions(ctx, &swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, MaximumPageSize: 2, NextPageToken: page.NextPageToken})
 	wantValidation(t, err, "nextPageToken")
-	if got := visOpen(t, f.c, swf.ListOpenWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all}); len(got) != 0 {
+	if got := listOpen(t, d.Client, swf.ListOpenWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}); len(got) != 0 {
 		t.Fatalf("open runs after closing all: %v", runs.labels(got))
 	}
 }
 
 func TestRetentionPurgesClosedRuns(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t) // the domain keeps closed runs for a day
-	gone := f.start("gone")
-	kept := f.start("kept", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("31536000") })
-	f.Clock.Advance(10 * time.Second)
-	f.exTerminate(gone)
-	f.Clock.Advance(time.Second)
-	later := f.start("later")
-	f.Clock.Advance(time.Second)
-	f.exTerminate(later)
+	d := swftest.NewDomain(t) // the domain keeps closed runs for a day
+	gone := d.Start("gone")
+	kept := d.Start("kept", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("31536000") })
+	d.Clock.Advance(10 * time.Second)
+	d.Terminate(gone)
+	d.Clock.Advance(time.Second)
+	later := d.Start("later")
+	d.Clock.Advance(time.Second)
+	d.Terminate(later)
 
-	all := visSince(0)
+	all := since(0)
 	closedIDs := func() []string {
 		var ids []string
-		for _, i := range visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all}) {
+		for _, i := range listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all}) {
 			ids = append(ids, aws.ToString(i.Execution.WorkflowId))
 		}
 		return ids
 	}
 	// A day after the close, to the millisecond, it is still there.
-	f.advance(24*time.Hour - 2*time.Second - time.Millisecond)
-	if info := f.describe(gone).ExecutionInfo; info.CloseStatus != types.CloseStatusTerminated {
+	d.Advance(24*time.Hour - 2*time.Second - time.Millisecond)
+	if info := d.Describe(gone).ExecutionInfo; info.CloseStatus != types.CloseStatusTerminated {
 		t.Fatalf("closed run before its retention ends: %+v", info)
 	}
 	if got := closedIDs(); !slices.Equal(got, []string{"later", "gone"}) {
 		t.Fatalf("closed runs before retention ends: %v", got)
 	}
-	if len(f.history(gone)) != 3 {
-		t.Fatalf("history before retention ends: %v", eventTypes(f.history(gone)))
+	if len(d.History(gone)) != 3 {
+		t.Fatalf("history before retention ends: %v", swftest.EventTypes(d.History(gone)))
 	}
 
-	f.advance(time.Millisecond)
-	_, err := f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: gone})
+	d.Advance(time.Millisecond)
+	_, err := d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: gone})
 	wantFault[*types.UnknownResourceFault](t, err)
-	_, err = f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: gone})
+	_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: gone})
 	wantFault[*types.UnknownResourceFault](t, err)
 	if got := closedIDs(); !slices.Equal(got, []string{"later"}) {
 		t.Fatalf("closed runs once the first one's retention ended: %v", got)
 	}
-	if got := visClosed(t, f.c, swf.ListClosedWorkflowExecutionsInput{Domain: f.domain, StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("gone")}}); len(got) != 0 {
+	if got := listClosed(t, d.Client, swf.ListClosedWorkflowExecutionsInput{Domain: aws.String(d.Name), StartTimeFilter: all, ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String("gone")}}); len(got) != 0 {
 		t.Fatalf("purged run listed: %+v", got)
 	}
 	// The open run stays.
-	exWantOpen(t, f.c, "wf", "kept")
-	if info := f.describe(kept).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
+	d.WantOpen("kept")
+	if info := d.Describe(kept).ExecutionInfo; info.ExecutionStatus != types.ExecutionStatusOpen {
 		t.Fatalf("open run: %+v", info)
 	}
 
-	f.advance(2 * time.Second)
+	d.Advance(2 * time.Second)
 	if got := closedIDs(); len(got) != 0 {
 		t.Fatalf("closed runs once retention ended for all: %v", got)
 	}
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: later})
+	_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: later})
 	wantFault[*types.UnknownResourceFault](t, err)
 	// The workflowId is free, of course.
-	again := f.start("gone")
+	again := d.Start("gone")
 	if aws.ToString(again.RunId) == aws.ToString(gone.RunId) {
 		t.Fatal("runId reused")
 	}
 
 	// A run that timed out is kept for a day as well.
-	f.advance(time.Hour)
-	if info := f.describe(again).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
+	d.Advance(time.Hour)
+	if info := d.Describe(again).ExecutionInfo; info.CloseStatus != types.CloseStatusTimedOut {
 		t.Fatalf("run after its timeout: %+v", info)
 	}
-	f.advance(24*time.Hour - time.Millisecond)
-	f.describe(again)
-	f.advance(time.Millisecond)
-	_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: again})
+	d.Advance(24*time.Hour - time.Millisecond)
+	d.Describe(again)
+	d.Advance(time.Millisecond)
+	_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: again})
 	wantFault[*types.UnknownResourceFault](t, err)
 }
 
@@ -989,40 +985,40 @@ func TestRetentionNonePurgesAtOnce(t *testing.T) {
 		t.Run(retention, func(t *testing.T) {
 			t.Parallel()
 			s := swftest.Start(t)
-			f := &fixture{Server: s, t: t, c: s.Client, domain: aws.String("brief")}
-			_, err := f.c.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: f.domain, WorkflowExecutionRetentionPeriodInDays: aws.String(retention)})
+			d := &swftest.Domain{Server: s, Name: "brief"}
+			_, err := d.Client.RegisterDomain(ctx, &swf.RegisterDomainInput{Name: aws.String(d.Name), WorkflowExecutionRetentionPeriodInDays: aws.String(retention)})
 			must(t, err)
-			f.visRegister("brief", "order", "1")
+			must(t, d.RegisterTypes())
 
-			ex := f.start("run")
-			open := f.start("open")
-			f.Clock.Advance(time.Second)
-			f.exTerminate(ex)
-			must(t, f.FireDueTimers(ctx))
-			_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: ex})
+			ex := d.Start("run")
+			open := d.Start("open")
+			d.Clock.Advance(time.Second)
+			d.Terminate(ex)
+			must(t, d.FireDueTimers(ctx))
+			_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: ex})
 			wantFault[*types.UnknownResourceFault](t, err)
-			_, err = f.c.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: f.domain, Execution: ex})
+			_, err = d.Client.GetWorkflowExecutionHistory(ctx, &swf.GetWorkflowExecutionHistoryInput{Domain: aws.String(d.Name), Execution: ex})
 			wantFault[*types.UnknownResourceFault](t, err)
-			for _, in := range []swf.ListClosedWorkflowExecutionsInput{{StartTimeFilter: visSince(0)}, {CloseTimeFilter: visSince(0)}} {
-				in.Domain = f.domain
-				if got := visClosed(t, f.c, in); len(got) != 0 {
+			for _, in := range []swf.ListClosedWorkflowExecutionsInput{{StartTimeFilter: since(0)}, {CloseTimeFilter: since(0)}} {
+				in.Domain = aws.String(d.Name)
+				if got := listClosed(t, d.Client, in); len(got) != 0 {
 					t.Fatalf("closed runs: %+v", got)
 				}
 			}
-			exWantOpen(t, f.c, "brief", "open")
-			if f.describe(open).ExecutionInfo.ExecutionStatus != types.ExecutionStatusOpen {
+			d.WantOpen("open")
+			if d.Describe(open).ExecutionInfo.ExecutionStatus != types.ExecutionStatusOpen {
 				t.Fatal("the open run is not open")
 			}
 
 			// A run that times out goes as well.
-			short := f.start("short", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("5") })
-			f.advance(5 * time.Second)
-			_, err = f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: short})
+			short := d.Start("short", func(in *swf.StartWorkflowExecutionInput) { in.ExecutionStartToCloseTimeout = aws.String("5") })
+			d.Advance(5 * time.Second)
+			_, err = d.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(d.Name), Execution: short})
 			wantFault[*types.UnknownResourceFault](t, err)
-			exWantOpen(t, f.c, "brief", "open")
+			d.WantOpen("open")
 			// The workflowIds are free.
-			f.start("run")
-			f.start("short")
+			d.Start("run")
+			d.Start("short")
 		})
 	}
 }

@@ -58,7 +58,7 @@ func TestSuccessfulAnswers(t *testing.T) {
 func TestErrorAnswers(t *testing.T) {
 	t.Parallel()
 	s := swftest.Start(t)
-	registerDomain(t, s.Client, "d")
+	s.BareDomain("d")
 	cases := []struct {
 		name, target, body string
 		status             int

@@ -16,41 +16,15 @@ import (
 // oneYear is the longest a run may last (Amazon SWF's limit), in seconds.
 const oneYear = "31536000"
 
-// kidDomain is the fixture's domain with a second workflow type for
-// children, kid 1, whose defaults differ from those of order 1 in every
-// member.
-func kidDomain(t *testing.T) *swftest.Domain {
-	t.Helper()
-	d := swftest.NewDomain(t)
-	must(t, d.RegisterWorkflowType("kid", "1", func(in *swf.RegisterWorkflowTypeInput) {
-		in.DefaultTaskList = &types.TaskList{Name: aws.String("kids")}
-		in.DefaultExecutionStartToCloseTimeout = aws.String("1800")
-		in.DefaultTaskStartToCloseTimeout = aws.String("20")
-		in.DefaultChildPolicy = types.ChildPolicyAbandon
-		in.DefaultTaskPriority = aws.String("3")
-		in.DefaultLambdaRole = aws.String("arn:aws:iam::123456789012:role/kid")
-	}))
-	return d
-}
-
-// startKid starts a kid 1 child on a decision task list of its own
-// ("list-" and its workflowId).
-func startKid(id string, mod ...func(*types.StartChildWorkflowExecutionDecisionAttributes)) types.Decision {
-	onList := func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
-		a.TaskList = &types.TaskList{Name: aws.String("list-" + id)}
-	}
-	return swftest.StartChild(id, swftest.WorkflowType("kid", "1"), append([]func(*types.StartChildWorkflowExecutionDecisionAttributes){onList}, mod...)...)
-}
-
 // A child may be started without a limit of its own: the reference of
 // StartChildWorkflowExecutionDecisionAttributes.executionStartToCloseTimeout
 // says "You can use NONE to specify unlimited duration". The child is still
 // bounded by the year every run is, and times out then.
 func TestChildWithoutExecutionLimit(t *testing.T) {
 	t.Parallel()
-	d := kidDomain(t)
+	d := newKidDomain(t)
 	parent := d.Start("parent", swftest.OnList("list-parent"), func(in *swf.StartWorkflowExecutionInput) { in.ChildPolicy = types.ChildPolicyAbandon })
-	d.Decide(d.PollDecisionOn("list-parent").TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
+	d.Decide(d.PollDecisionOn("list-parent").TaskToken, kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) {
 		a.ExecutionStartToCloseTimeout = aws.String("NONE")
 	}))
 	h := d.WantHistory(parent, types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted,
@@ -76,7 +50,7 @@ func TestChildWithoutExecutionLimit(t *testing.T) {
 // naming the member, and nothing is recorded.
 func TestDecisionTaskListWhitespace(t *testing.T) {
 	t.Parallel()
-	d := kidDomain(t)
+	d := newKidDomain(t)
 	parent := d.Start("parent", swftest.OnList("list-parent"))
 	task := d.PollDecisionOn("list-parent")
 	padded := func(name string) *types.TaskList { return &types.TaskList{Name: aws.String(name)} }
@@ -84,7 +58,7 @@ func TestDecisionTaskListWhitespace(t *testing.T) {
 		decision types.Decision
 		path     string
 	}{
-		{startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" child") }),
+		{kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded(" child") }),
 			"decisions.1.member.startChildWorkflowExecutionDecisionAttributes.taskList.name"},
 		{swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) { a.TaskList = padded("work ") }),
 			"decisions.1.member.scheduleActivityTaskDecisionAttributes.taskList.name"},
@@ -104,7 +78,7 @@ func TestDecisionTaskListWhitespace(t *testing.T) {
 		t.Fatalf("open runs %v: a child started", ids)
 	}
 	// The task is still the decider's; inner white space is a name like any.
-	d.Decide(task.TaskToken, startKid("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
+	d.Decide(task.TaskToken, kidChild("kid", func(a *types.StartChildWorkflowExecutionDecisionAttributes) { a.TaskList = padded("a child") }))
 	d.WantHistoryFrom(parent, 4, types.EventTypeDecisionTaskCompleted, types.EventTypeStartChildWorkflowExecutionInitiated,
 		types.EventTypeChildWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled)
 	if n := d.PendingDecisions("a child"); n != 1 {

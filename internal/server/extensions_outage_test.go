@@ -25,14 +25,14 @@ import (
 // proxiedDevFixture is a development server (manual clock, resets) on a
 // PostgreSQL database reached through a proxy the test can cut, with the
 // log the test reads.
-func proxiedDevFixture(t *testing.T) (*fixture, *proxy, *swftest.Log) {
+func proxiedDevFixture(t *testing.T) (*swftest.Domain, *proxy, *swftest.Log) {
 	t.Helper()
 	u, err := url.Parse(swftest.PostgresDatabase(t))
 	must(t, err)
 	p := startProxy(t, u.Host)
 	u.Host = p.ln.Addr().String()
 	log := &swftest.Log{}
-	f := manualFixture(t, swftest.WithConfig(func(c *server.Config) {
+	f := manualDomain(t, swftest.WithConfig(func(c *server.Config) {
 		c.Database = u.String()
 		c.Logger = slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}))
@@ -47,12 +47,12 @@ func proxiedDevFixture(t *testing.T) (*fixture, *proxy, *swftest.Log) {
 func TestEndpointsOnDatabaseOutage(t *testing.T) {
 	f, p, log := proxiedDevFixture(t)
 	c := extClient(f.Server)
-	orig := f.runToCompletion("orig")
+	orig := runToCompletion(f, "orig")
 	exported := export(t, c, "wf", orig)
 	imp := &engine.ImportHistoryInput{}
 	must(t, json.Unmarshal(exported, imp))
 	imp.Domain, imp.WorkflowID = "wf", "imported"
-	completed := f.lastEvent(orig, types.EventTypeDecisionTaskCompleted)
+	completed := f.LastEvent(orig, types.EventTypeDecisionTaskCompleted)
 	reset := &engine.ResetInput{Domain: "wf", WorkflowID: "orig", DecisionTaskCompletedEventID: completed.EventId}
 	clockBefore := f.Now()
 
@@ -95,23 +95,23 @@ func TestEndpointsOnDatabaseOutage(t *testing.T) {
 	// outage: a client retries a 503, as this one does).
 	p.down.Store(false)
 	described := retryOutage(t, func() (*swf.DescribeWorkflowExecutionOutput, error) {
-		return f.c.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: f.domain, Execution: orig})
+		return f.Client.DescribeWorkflowExecution(ctx, &swf.DescribeWorkflowExecutionInput{Domain: aws.String(f.Name), Execution: orig})
 	})
-	if described.ExecutionInfo.CloseStatus != types.CloseStatusCompleted || f.runExists(t, "orig") {
+	if described.ExecutionInfo.CloseStatus != types.CloseStatusCompleted || runExists(f, "orig") {
 		t.Errorf("the reset answered 503 was done: the run it named is %+v", described.ExecutionInfo)
 	}
-	if f.runExists(t, "imported") || f.closedRuns(t, "imported") != 0 {
+	if runExists(f, "imported") || closedRuns(t, f, "imported") != 0 {
 		t.Error("the import answered 503 was done")
 	}
 	retryOutage(t, func() (*swfapi.WorkflowExecution, error) { return c.ImportHistory(ctx, imp) })
-	if f.closedRuns(t, "imported") != 1 {
+	if closedRuns(t, f, "imported") != 1 {
 		t.Error("the import did not happen once the database was back")
 	}
 	retryOutage(t, func() (*swfapi.WorkflowExecution, error) { return c.Reset(ctx, reset) })
-	if !f.runExists(t, "orig") {
+	if !runExists(f, "orig") {
 		t.Error("the reset did not start a run once the database was back")
 	}
-	f.moveClock(`{"advance": "1h"}`, clockBefore.Add(time.Hour))
+	moveClock(f, `{"advance": "1h"}`, clockBefore.Add(time.Hour))
 	_, samples = scrape(t, f.URL())
 	for _, endpoint := range []string{"ImportHistory", "ResetWorkflowExecution", "AdvanceClock"} {
 		if got := samples[fmt.Sprintf(`openswf_endpoint_requests_total{endpoint=%q,code="OK"}`, endpoint)]; got != 1 {
@@ -147,10 +147,10 @@ func retryOutage[T any](t *testing.T, call func() (T, error)) T {
 }
 
 // closedRuns counts the closed runs of workflowId.
-func (f *fixture) closedRuns(t *testing.T, workflowID string) int32 {
+func closedRuns(t *testing.T, d *swftest.Domain, workflowID string) int32 {
 	t.Helper()
-	out, err := f.c.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: f.domain,
-		StartTimeFilter: exAllTime(), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String(workflowID)}})
+	out, err := d.Client.CountClosedWorkflowExecutions(ctx, &swf.CountClosedWorkflowExecutionsInput{Domain: aws.String(d.Name),
+		StartTimeFilter: swftest.AllTime(), ExecutionFilter: &types.WorkflowExecutionFilter{WorkflowId: aws.String(workflowID)}})
 	must(t, err)
 	return out.Count
 }

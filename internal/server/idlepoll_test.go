@@ -17,9 +17,9 @@ import (
 // idleFixture is a server whose long polls end after a short wait of real
 // time (its clock is manual, so only polls wait on real time), for clients
 // run as other processes.
-func idleFixture(t *testing.T) *fixture {
+func idleFixture(t *testing.T) *swftest.Domain {
 	t.Helper()
-	return manualFixture(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = 200 * time.Millisecond }))
+	return manualDomain(t, swftest.WithConfig(func(c *server.Config) { c.LongPollWait = 200 * time.Millisecond }))
 }
 
 // A poll that finds no task answers, as Amazon SWF does on the wire, with
@@ -30,13 +30,13 @@ func idleFixture(t *testing.T) *fixture {
 func TestIdlePollThroughTheGoSDK(t *testing.T) {
 	t.Parallel()
 	f := idleFixture(t)
-	d, err := f.c.PollForDecisionTask(pollCtx(t), &swf.PollForDecisionTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(deciderList)}})
+	d, err := f.Client.PollForDecisionTask(ctx, &swf.PollForDecisionTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.DeciderList)}})
 	must(t, err)
 	if d.TaskToken != nil || aws.ToString(d.TaskToken) != "" || d.StartedEventId != 0 || d.PreviousStartedEventId != 0 ||
 		d.WorkflowExecution != nil || d.WorkflowType != nil || d.Events != nil || d.NextPageToken != nil {
 		t.Errorf("an idle decision poll: %+v", d)
 	}
-	a, err := f.c.PollForActivityTask(pollCtx(t), &swf.PollForActivityTaskInput{Domain: f.domain, TaskList: &types.TaskList{Name: aws.String(workerList)}})
+	a, err := f.Client.PollForActivityTask(ctx, &swf.PollForActivityTaskInput{Domain: aws.String(f.Name), TaskList: &types.TaskList{Name: aws.String(swftest.WorkerList)}})
 	must(t, err)
 	if a.TaskToken != nil || aws.ToString(a.TaskToken) != "" || a.StartedEventId != 0 ||
 		a.ActivityId != nil || a.WorkflowExecution != nil || a.ActivityType != nil || a.Input != nil {
@@ -44,13 +44,13 @@ func TestIdlePollThroughTheGoSDK(t *testing.T) {
 	}
 
 	// A task is told from no task by the same tests.
-	f.start("busy")
-	d = f.decision()
+	f.Start("busy")
+	d = f.PollDecision()
 	if d.TaskToken == nil || aws.ToString(d.TaskToken) == "" {
 		t.Fatalf("a decision task without a token: %+v", d)
 	}
-	f.decide(d.TaskToken, scheduleActivity("a1"))
-	if a = f.activity(); a.TaskToken == nil || aws.ToString(a.TaskToken) == "" {
+	f.Decide(d.TaskToken, swftest.ScheduleActivity("a1"))
+	if a = f.PollActivity(); a.TaskToken == nil || aws.ToString(a.TaskToken) == "" {
 		t.Fatalf("an activity task without a token: %+v", a)
 	}
 }
@@ -100,8 +100,8 @@ func TestIdlePollThroughTheAWSCLI(t *testing.T) {
 	}
 	f := idleFixture(t)
 	for _, args := range [][]string{
-		{"poll-for-decision-task", "--domain", "wf", "--task-list", "name=" + deciderList},
-		{"poll-for-activity-task", "--domain", "wf", "--task-list", "name=" + workerList},
+		{"poll-for-decision-task", "--domain", "wf", "--task-list", "name=" + swftest.DeciderList},
+		{"poll-for-activity-task", "--domain", "wf", "--task-list", "name=" + swftest.WorkerList},
 	} {
 		cmd := exec.Command(cli, append([]string{"swf", "--endpoint-url", f.URL(), "--output", "json"}, args...)...)
 		cmd.Env = clientEnv(t)

@@ -120,12 +120,6 @@ func scheduleOnStart(d *swftest.Domain, workflowID string, activities ...types.D
 	return ex
 }
 
-// afterFirstDecision is the history of a run whose first decision task
-// completed (events 1–4), then more.
-func afterFirstDecision(more ...types.EventType) []types.EventType {
-	return append([]types.EventType{types.EventTypeWorkflowExecutionStarted, types.EventTypeDecisionTaskScheduled, types.EventTypeDecisionTaskStarted, types.EventTypeDecisionTaskCompleted}, more...)
-}
-
 func TestActivityScheduleToStartTimeout(t *testing.T) {
 	t.Parallel()
 	d := swftest.NewDomain(t)
@@ -135,13 +129,13 @@ func TestActivityScheduleToStartTimeout(t *testing.T) {
 	}
 
 	d.Advance(59 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled")...)
 	if acts, _ := d.OpenCounts(ex); acts != 1 {
 		t.Fatalf("open activity tasks before the timeout: %d", acts)
 	}
 
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 6, types.EventTypeActivityTaskTimedOut, swftest.At(60*time.Second)), types.ActivityTaskTimeoutTypeScheduleToStart, 5, 0, nil)
 	ds := eventAt(d, h, 7, types.EventTypeDecisionTaskScheduled, swftest.At(60*time.Second)).DecisionTaskScheduledEventAttributes
 	if aws.ToString(ds.TaskList.Name) != swftest.DeciderList || aws.ToString(ds.StartToCloseTimeout) != "30" {
@@ -162,11 +156,11 @@ func TestActivityScheduleToStartTimeout(t *testing.T) {
 
 	// Its other timers went with it: nothing more happens.
 	d.Advance(time.Hour - time.Minute - time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 
 	// The decider sees the timeout and can go on.
 	task := d.PollDecision()
-	if got := swftest.EventTypes(task.Events); !slices.Equal(got, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted")) {
+	if got := swftest.EventTypes(task.Events); !slices.Equal(got, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted")) {
 		t.Fatalf("decision task history: %v", got)
 	}
 	if task.StartedEventId != 8 || task.PreviousStartedEventId != 3 {
@@ -177,7 +171,7 @@ func TestActivityScheduleToStartTimeout(t *testing.T) {
 	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1", func(a *types.ScheduleActivityTaskDecisionAttributes) {
 		a.TaskList = &types.TaskList{Name: aws.String("retries")}
 	}))
-	h = d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "ActivityTaskScheduled")...)
+	h = d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "ActivityTaskScheduled")...)
 	if s := h[9].ActivityTaskScheduledEventAttributes; aws.ToString(s.ActivityId) != "a1" || s.DecisionTaskCompletedEventId != 9 {
 		t.Fatalf("retry: %+v", s)
 	}
@@ -202,14 +196,14 @@ func TestActivityTimeoutDuringDecisionTask(t *testing.T) {
 	must(t, err)
 	task := d.PollDecision() // 10, at 0 s
 	d.Advance(20 * time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "ActivityTaskTimedOut")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "ActivityTaskTimedOut")...)
 	activityTimedOut(d, eventAt(d, h, 11, types.EventTypeActivityTaskTimedOut, swftest.At(20*time.Second)), types.ActivityTaskTimeoutTypeScheduleToStart, 6, 0, nil)
 	if _, decs := d.OpenCounts(ex); decs != 1 {
 		t.Fatalf("open decision tasks: %d", decs)
 	}
 
 	d.Decide(task.TaskToken, swftest.CompleteWorkflow("too soon"))
-	h = d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "ActivityTaskTimedOut",
+	h = d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "ActivityTaskTimedOut",
 		"DecisionTaskCompleted", "CompleteWorkflowExecutionFailed", "DecisionTaskScheduled")...)
 	if c := h[12].CompleteWorkflowExecutionFailedEventAttributes; c.Cause != types.CompleteWorkflowExecutionFailedCauseUnhandledDecision || c.DecisionTaskCompletedEventId != 12 {
 		t.Fatalf("CompleteWorkflowExecutionFailed: %+v", c)
@@ -237,7 +231,7 @@ func TestTimeoutsOfClosedRunDoNothing(t *testing.T) {
 	must(t, err)
 	task = d.PollDecision()
 	d.Decide(task.TaskToken, swftest.CompleteWorkflow("early"))
-	done := afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")
+	done := afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")
 	d.WantHistory(ex, done...)
 	if n := d.PendingActivities(swftest.WorkerList); n != 0 {
 		t.Fatalf("a2 is still pending after the run completed: %d", n)
@@ -258,9 +252,9 @@ func TestActivityScheduleToCloseTimeoutBeforeStart(t *testing.T) {
 	ex := scheduleOnStart(d, "s2c-waiting", swftest.ScheduleActivity("a1", activityTimeouts("60", "45", "", "")))
 
 	d.Advance(44 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled")...)
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 6, types.EventTypeActivityTaskTimedOut, swftest.At(45*time.Second)), types.ActivityTaskTimeoutTypeScheduleToClose, 5, 0, nil)
 	eventAt(d, h, 7, types.EventTypeDecisionTaskScheduled, swftest.At(45*time.Second))
 	if n := d.PendingActivities(swftest.WorkerList); n != 0 {
@@ -273,7 +267,7 @@ func TestActivityScheduleToCloseTimeoutBeforeStart(t *testing.T) {
 
 	// The schedule-to-start timer died with the task: one timeout only.
 	d.Advance(10 * time.Minute)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 }
 
 func TestActivityScheduleToCloseTimeoutAfterStart(t *testing.T) {
@@ -289,11 +283,11 @@ func TestActivityScheduleToCloseTimeoutAfterStart(t *testing.T) {
 	d.Advance(30 * time.Second)
 	must(t, heartbeat(d, a.TaskToken, aws.String("70%")))
 	d.Advance(29 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 
 	// 100 s after it was scheduled, not after it started.
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 7, types.EventTypeActivityTaskTimedOut, swftest.At(100*time.Second)), types.ActivityTaskTimeoutTypeScheduleToClose, 5, 6, aws.String("70%"))
 	eventAt(d, h, 8, types.EventTypeDecisionTaskScheduled, swftest.At(100*time.Second))
 	if acts, decs := d.OpenCounts(ex); acts != 0 || decs != 1 {
@@ -303,7 +297,7 @@ func TestActivityScheduleToCloseTimeoutAfterStart(t *testing.T) {
 
 	// Its start-to-close timer died with it.
 	d.Advance(10 * time.Minute)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 }
 
 func TestActivityStartToCloseTimeoutIgnoresHeartbeats(t *testing.T) {
@@ -324,16 +318,16 @@ func TestActivityStartToCloseTimeoutIgnoresHeartbeats(t *testing.T) {
 		}
 	}
 	d.Advance(9 * time.Second) // 64 s
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 
 	d.Advance(time.Second) // 65 s
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 7, types.EventTypeActivityTaskTimedOut, swftest.At(65*time.Second)), types.ActivityTaskTimeoutTypeStartToClose, 5, 6, aws.String("beat 5"))
 	tokenDead(d, a.TaskToken)
 
 	// Neither the heartbeat timer nor schedule-to-close fires afterwards.
 	d.Advance(10 * time.Minute)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 }
 
 func TestActivityHeartbeatTimeout(t *testing.T) {
@@ -348,7 +342,7 @@ func TestActivityHeartbeatTimeout(t *testing.T) {
 	for i, name := range details {
 		d.Advance(20 * time.Second)
 		must(t, heartbeat(d, a.TaskToken, aws.String(name)))
-		d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+		d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 		if acts, _ := d.OpenCounts(ex); acts != 1 {
 			t.Fatalf("after heartbeat %d: %d open activity tasks", i+1, acts)
 		}
@@ -356,9 +350,9 @@ func TestActivityHeartbeatTimeout(t *testing.T) {
 
 	// The last heartbeat came at 100 s: the timeout is due at 130 s.
 	d.Advance(29 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 7, types.EventTypeActivityTaskTimedOut, swftest.At(130*time.Second)), types.ActivityTaskTimeoutTypeHeartbeat, 5, 6, aws.String("step 5"))
 	eventAt(d, h, 8, types.EventTypeDecisionTaskScheduled, swftest.At(130*time.Second))
 	if acts, decs := d.OpenCounts(ex); acts != 0 || decs != 1 {
@@ -379,9 +373,9 @@ func TestActivityHeartbeatTimeoutRightAfterStart(t *testing.T) {
 	d.Advance(10 * time.Second)
 	a := d.PollActivity() // started at 10 s, never heartbeats
 	d.Advance(29 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskTimedOut", "DecisionTaskScheduled")...)
 	activityTimedOut(d, eventAt(d, h, 7, types.EventTypeActivityTaskTimedOut, swftest.At(40*time.Second)), types.ActivityTaskTimeoutTypeHeartbeat, 5, 6, nil)
 	tokenDead(d, a.TaskToken)
 }
@@ -405,7 +399,7 @@ func TestActivityHeartbeatTimeoutKeepsLastCallDetails(t *testing.T) {
 	must(t, heartbeat(d, a2.TaskToken, aws.String("second")))
 
 	d.Advance(30 * time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted",
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted",
 		"ActivityTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut")...)
 	activityTimedOut(d, eventAt(d, h, 9, types.EventTypeActivityTaskTimedOut, swftest.At(50*time.Second)), types.ActivityTaskTimeoutTypeHeartbeat, 5, 7, nil)
 	activityTimedOut(d, eventAt(d, h, 11, types.EventTypeActivityTaskTimedOut, swftest.At(50*time.Second)), types.ActivityTaskTimeoutTypeHeartbeat, 6, 8, aws.String("second"))
@@ -422,7 +416,7 @@ func TestTimeoutsNoneDisableTimeouts(t *testing.T) {
 	})
 	task := d.PollDecision()
 	d.Decide(task.TaskToken, swftest.ScheduleActivity("a1", activityTimeouts("NONE", "NONE", "NONE", "NONE")))
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled")...)
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled")...)
 	s := h[4].ActivityTaskScheduledEventAttributes
 	if aws.ToString(s.ScheduleToStartTimeout) != "NONE" || aws.ToString(s.ScheduleToCloseTimeout) != "NONE" ||
 		aws.ToString(s.StartToCloseTimeout) != "NONE" || aws.ToString(s.HeartbeatTimeout) != "NONE" {
@@ -431,7 +425,7 @@ func TestTimeoutsNoneDisableTimeouts(t *testing.T) {
 
 	// Waiting for a worker.
 	d.Advance(month)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled")...)
 	if n := d.PendingActivities(swftest.WorkerList); n != 1 {
 		t.Fatalf("pending activity tasks after a month: %d", n)
 	}
@@ -439,7 +433,7 @@ func TestTimeoutsNoneDisableTimeouts(t *testing.T) {
 	// Running without heartbeats.
 	a := d.PollActivity()
 	d.Advance(month)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted")...)
 	must(t, heartbeat(d, a.TaskToken, aws.String("still here")))
 	d.Advance(month)
 	d.Complete(a.TaskToken, "slow")
@@ -447,9 +441,9 @@ func TestTimeoutsNoneDisableTimeouts(t *testing.T) {
 	// A decider that takes its time.
 	task = d.PollDecision()
 	d.Advance(month)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted")...)
 	d.Decide(task.TaskToken, swftest.CompleteWorkflow("done"))
-	h = d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")...)
+	h = d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")...)
 	eventAt(d, h, 11, types.EventTypeWorkflowExecutionCompleted, swftest.At(0*time.Second).Add(4*month))
 }
 
@@ -590,9 +584,9 @@ func TestDecisionTaskOnOverrideListStartToCloseTimeout(t *testing.T) {
 	}
 	// Started in time: its schedule-to-start no longer applies.
 	d.Advance(29 * time.Second)
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted")...)
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted")...)
 	d.Advance(time.Second)
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted",
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted",
 		"DecisionTaskTimedOut", "DecisionTaskScheduled")...)
 	to := eventAt(d, h, 10, types.EventTypeDecisionTaskTimedOut, swftest.At(30*time.Second)).DecisionTaskTimedOutEventAttributes
 	if to.TimeoutType != types.DecisionTaskTimeoutTypeStartToClose || to.ScheduledEventId != 8 || to.StartedEventId != 9 {
@@ -634,7 +628,7 @@ func TestWorkflowExecutionStartToCloseTimeout(t *testing.T) {
 	_, err = d.Client.SignalWorkflowExecution(ctx, &swf.SignalWorkflowExecutionInput{Domain: aws.String(d.Name), WorkflowId: ex.WorkflowId, SignalName: aws.String("ping")})
 	must(t, err)
 	task = d.PollDecision() // started at 110 s; a3 still waits on the list
-	open := afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted",
+	open := afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted",
 		"ActivityTaskCompleted", "DecisionTaskScheduled", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionSignaled", "DecisionTaskScheduled", "DecisionTaskStarted")
 	d.Advance(9 * time.Second)
 	d.WantHistory(ex, open...)
@@ -724,7 +718,7 @@ func TestTimersAndTasksSurviveRestart(t *testing.T) {
 
 	d.Restart()
 
-	before := afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted")
+	before := afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted", "ActivityTaskStarted")
 	d.WantHistory(ex, before...)
 	if acts, decs := d.OpenCounts(ex); acts != 3 || decs != 0 {
 		t.Fatalf("open counts after the restart: %d activity tasks, %d decision tasks", acts, decs)
@@ -790,7 +784,7 @@ func TestTimeoutsDueDuringOutageFireOnRestart(t *testing.T) {
 	d.DownFor(100 * time.Second)
 	must(t, d.FireDueTimers(ctx))
 
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted",
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted",
 		"ActivityTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut")...)
 	// In the order of their deadlines, at the time they fired.
 	activityTimedOut(d, eventAt(d, h, 8, types.EventTypeActivityTaskTimedOut, swftest.At(100*time.Second)), types.ActivityTaskTimeoutTypeHeartbeat, 5, 7, nil)
@@ -802,7 +796,7 @@ func TestTimeoutsDueDuringOutageFireOnRestart(t *testing.T) {
 	tokenDead(d, a2.TaskToken)
 	task := d.PollDecision()
 	d.Decide(task.TaskToken, swftest.CompleteWorkflow("after the outage"))
-	d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted",
+	d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskStarted",
 		"ActivityTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskStarted", "DecisionTaskCompleted", "WorkflowExecutionCompleted")...)
 }
 
@@ -859,7 +853,7 @@ func TestTimeoutTimeline(t *testing.T) {
 	d.Advance(30 * time.Second)
 	d.Advance(65 * time.Second)
 
-	h := d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled",
+	h := d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled",
 		"ActivityTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskStarted",
 		"DecisionTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut")...)
 	for id := 1; id <= 7; id++ {
@@ -887,7 +881,7 @@ func TestTimeoutTimeline(t *testing.T) {
 		t.Fatalf("decision task: started %d previous %d, %d events", task.StartedEventId, task.PreviousStartedEventId, len(task.Events))
 	}
 	d.Decide(task.TaskToken, swftest.CompleteWorkflow("late"))
-	h = d.WantHistory(ex, afterFirstDecision("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled",
+	h = d.WantHistory(ex, afterFirst("ActivityTaskScheduled", "ActivityTaskScheduled", "ActivityTaskScheduled",
 		"ActivityTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskStarted",
 		"DecisionTaskTimedOut", "DecisionTaskScheduled", "ActivityTaskTimedOut", "DecisionTaskStarted",
 		"DecisionTaskCompleted", "WorkflowExecutionCompleted")...)

@@ -6,10 +6,12 @@ package timers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/store"
 )
 
 // Source is where the timers are.
@@ -53,6 +55,17 @@ func (l *Loop) Notify() {
 	}
 }
 
+// failed logs a failure of the store: a warning when the database is
+// unavailable (an outage, which the loop outlives by looking again, as the
+// API answers it with ServiceUnavailable), an error otherwise.
+func (l *Loop) failed(msg string, err error) {
+	if errors.Is(err, store.ErrUnavailable) {
+		l.log.Warn(msg, "err", err)
+		return
+	}
+	l.log.Error(msg, "err", err)
+}
+
 // Run fires timers until ctx ends.
 func (l *Loop) Run(ctx context.Context) {
 	for ctx.Err() == nil {
@@ -61,13 +74,13 @@ func (l *Loop) Run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			l.log.Error("firing timers", "err", err)
+			l.failed("firing timers", err)
 			wait = retryAfter
 		} else if due, ok, err := l.src.NextDue(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
-			l.log.Error("looking for the next timer", "err", err)
+			l.failed("looking for the next timer", err)
 			wait = retryAfter
 		} else if ok {
 			wait = max(due.Sub(l.clock.Now()), 0)

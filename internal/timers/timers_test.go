@@ -2,13 +2,17 @@ package timers
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/store"
 )
 
 // fakeSource keeps due times in memory and records what fired.
@@ -118,4 +122,60 @@ func TestLookEveryFindsUntoldTimers(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// failingSource fails every call with err.
+type failingSource struct{ err error }
+
+func (s failingSource) NextDue(context.Context) (time.Time, bool, error) {
+	return time.Time{}, false, s.err
+}
+func (s failingSource) FireDue(context.Context, time.Time) error { return s.err }
+
+// An outage of the database is a warning, as the API's answers to it are:
+// the loop outlives it by looking again; any other failure is an error.
+func TestStoreFailuresAreLoggedByKind(t *testing.T) {
+	for _, tc := range []struct {
+		err   error
+		level string
+	}{
+		{fmt.Errorf("%w: connection refused", store.ErrUnavailable), "level=WARN"},
+		{errors.New("a corrupt row"), "level=ERROR"},
+	} {
+		var log strings.Builder
+		var mu sync.Mutex
+		l := New(clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), failingSource{tc.err},
+			slog.New(slog.NewTextHandler(lockedWriter{&mu, &log}, nil)))
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { l.Run(ctx); close(done) }()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+			mu.Lock()
+			logged := log.String()
+			mu.Unlock()
+			if logged != "" {
+				if !strings.HasPrefix(strings.SplitN(logged, " ", 2)[1], tc.level) || !strings.Contains(logged, `msg="firing timers"`) {
+					t.Errorf("%v logged as %q, want %s", tc.err, logged, tc.level)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v was never logged", tc.err)
+			}
+		}
+		cancel()
+		<-done
+	}
+}
+
+// lockedWriter writes to w under mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 )
 
-// More of the vocabulary: a domain without the fixture's types, the counts
+// The vocabulary, continued: a domain without the fixture's types, the counts
 // of waiting tasks and open runs a test reads back, the times of the fake
 // clock, and long polls made on another goroutine.
 

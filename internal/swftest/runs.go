@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/swf/types"
 )
 
-// More of the vocabulary: how a run stands (its status, its open counts),
+// The vocabulary, continued: how a run stands (its status, its open counts),
 // what an event holds and when it was recorded, a run's first decision
 // task, more workflow types, and an outage of the server.
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,72 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
+	t.hold(e)
 	return e, nil
+}
+
+// hold notes a run that the write holds locked, as it is (see openRuns).
+func (t *tx) hold(e *store.Execution) {
+	if t.runs == nil {
+		t.runs = map[int64]runState{}
+	}
+	t.runs[e.ID] = runState{domainID: e.DomainID, open: e.Open}
+}
+
+// held is what the write knows of a run it changes: noted by hold, or read
+// now, and locked, when the write has not read it (ok false: there is no
+// such run).
+func (t *tx) held(ctx context.Context, id int64) (_ runState, ok bool, _ error) {
+	if r, ok := t.runs[id]; ok {
+		return r, true, nil
+	}
+	var r runState
+	err := t.queryRow(ctx, stmt("ExecutionOpenOf"), []any{id}, &r.domainID, &r.open)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	if t.runs == nil {
+		t.runs = map[int64]runState{}
+	}
+	t.runs[id] = r
+	return r, true, nil
+}
+
+// countOpen adds n to the change the write makes to a domain's open-run
+// count.
+func (t *tx) countOpen(domainID, n int64) {
+	if t.opened == nil {
+		t.opened = map[int64]int64{}
+	}
+	t.opened[domainID] += n
+}
+
+// openRuns queues, before the COMMIT of a write, the statement that applies
+// the change the write made to the domains' open-run counts, and that
+// fails (codeOpenLimit) if a count it raised would go over the quota. It
+// locks the count's row of each domain changed, in the order of their
+// ids, from there to the end of the commit: writes that start runs in one
+// domain wait for each other only for the length of a commit. A write that
+// changes no count sends nothing.
+func (t *tx) openRuns() {
+	var domains, changes []int64
+	for d, n := range t.opened {
+		if n != 0 {
+			domains = append(domains, d)
+		}
+	}
+	if len(domains) == 0 {
+		return
+	}
+	slices.Sort(domains)
+	for _, d := range domains {
+		changes = append(changes, t.opened[d])
+	}
+	t.pending.Queue(stmt("OpenRunsAdd"), domains, changes, t.openLimit)
+	t.opened = nil
 }
 
 // executionFindOpen returns a domain's open run of a workflowId, locked,
@@ -110,6 +176,7 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 	if found == nil {
 		return nil, store.ErrNotFound
 	}
+	t.hold(found)
 	return found, nil
 }
 
@@ -135,6 +202,12 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	if err != nil {
 		return 0, err
 	}
+	if t.write {
+		t.hold(&store.Execution{ID: id, DomainID: e.DomainID, Open: e.Open})
+		if e.Open {
+			t.countOpen(e.DomainID, 1)
+		}
+	}
 	if len(tags) > 0 {
 		if err := t.later(ctx, stmt("ExecutionTagsInsert"),
 			id, e.DomainID, start, tags); err != nil {
@@ -155,11 +228,39 @@ func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runI
 	return t.executionGet(ctx, "ExecutionGetByRunID", domainID, workflowID, runID)
 }
 
+// ExecutionUpdate rewrites a run; a write notes what opening or closing it
+// changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
+	if t.write {
+		r, ok, err := t.held(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if ok && r.open != e.Open {
+			change := int64(-1)
+			if e.Open {
+				change = 1
+			}
+			t.countOpen(r.domainID, change)
+			t.runs[e.ID] = runState{domainID: r.domainID, open: e.Open}
+		}
+	}
 	return t.later(ctx, stmt("ExecutionUpdate"), e.ID, e.Open, e.CloseStatus, msPtr(e.ClosedAt), e.CancelRequested, blob(e.State))
 }
 
+// ExecutionDelete deletes a run and all it holds; a write notes what that
+// changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
+	if t.write {
+		r, ok, err := t.held(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ok && r.open {
+			t.countOpen(r.domainID, -1)
+		}
+		delete(t.runs, id)
+	}
 	for _, q := range []string{
 		"ExecutionDeleteEvents",
 		"ExecutionDeleteTags",
@@ -176,12 +277,14 @@ func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 }
 
 // ExecutionCountOpen counts a domain's open runs: those committed, and
-// those the transaction opened or closed itself (which it notes in a
-// setting of its own until its commit applies them; see migration 0002).
+// those the transaction opened or closed itself (which its commit applies;
+// see openRuns).
 func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
-	var n int
-	err := t.queryRow(ctx, stmt("ExecutionCountOpen"), []any{domainID}, &n)
-	return n, err
+	var n int64
+	if err := t.queryRow(ctx, stmt("ExecutionCountOpen"), []any{domainID}, &n); err != nil {
+		return 0, err
+	}
+	return int(n + t.opened[domainID]), nil
 }
 
 // executionQuery is the FROM and WHERE clauses of a visibility query, and

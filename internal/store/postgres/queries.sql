@@ -13,11 +13,6 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 -- name: BeginRead
 BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 
--- name: SetOpenLimit
--- The open-run quota of the session: it lasts as long as the connection,
--- once its transaction commits.
-SELECT set_config('openswf.open_limit', $1, false);
-
 -- name: WriteLockShared
 LOCK TABLE write_lock IN ROW SHARE MODE;
 
@@ -167,10 +162,23 @@ DELETE FROM timers WHERE execution_id = $1;
 DELETE FROM executions WHERE id = $1;
 
 -- name: ExecutionCountOpen
--- Those committed, and those the transaction opened or closed itself (see
--- migration 0002).
-SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0)
-    + coalesce(nullif(current_setting('openswf.open_' || $1::bigint, true), ''), '0')::bigint;
+-- Those committed; the code adds those the transaction opened or closed.
+SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0);
+
+-- name: ExecutionOpenOf
+-- The domain and open state of a run the write has not read, locked as a
+-- read in a write locks it.
+SELECT domain_id, open FROM executions WHERE id = $1 FOR UPDATE;
+
+-- name: OpenRunsAdd
+-- Applies, at COMMIT, the changes of the domains' open-run counts that a
+-- write made ($1 the domains, in ascending order, so that writes lock
+-- their rows in one order; $2 the changes), with the quota $3 written
+-- beside the counts that grew, which the row's CHECK holds them to (see
+-- migration 0003).
+INSERT INTO domain_open_runs AS c (domain_id, n, lim)
+SELECT d, k, CASE WHEN k > 0 THEN $3::bigint ELSE 0 END FROM unnest($1::bigint[], $2::bigint[]) AS u (d, k)
+ON CONFLICT (domain_id) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim;
 
 -- History.
 

@@ -90,7 +90,7 @@ func (e *Engine) claim(ctx context.Context, key matching.Key, claim claimFunc, l
 	k := store.TaskListKey{DomainID: key.DomainID, Kind: key.Kind, TaskList: key.TaskList}
 	if look {
 		var found bool
-		if err := e.store.Read(ctx, func(tx store.Tx) error {
+		if err := store.ReadOne(ctx, e.store, func(tx store.Tx) error {
 			_, err := tx.TaskNext(ctx, k)
 			found = err == nil
 			if errors.Is(err, store.ErrNotFound) {
@@ -454,7 +454,8 @@ func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDec
 	if swfapi.Deref(in.StartAtPreviousStartedEvent) {
 		from = dt.previousStartedEventID
 	}
-	err := e.store.Read(ctx, func(tx store.Tx) error {
+	// One page of the history: one statement.
+	err := store.ReadOne(ctx, e.store, func(tx store.Tx) error {
 		events, last, more, err := historyPage(ctx, tx, p, from)
 		if err != nil {
 			return err

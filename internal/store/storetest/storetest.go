@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActivityHeartbeat", testActivityHeartbeat},
 		{"HeartbeatOutsideWrite", testHeartbeatOutsideWrite},
 		{"Tasks", testTasks},
+		{"ReadOne", testReadOne},
 		{"Timers", testTimers},
 		{"DeleteAll", testDeleteAll},
 	}

@@ -191,3 +191,52 @@ func checkTaskCounts(t *testing.T, s store.Store, lists []store.TaskListKey, wan
 		return nil
 	})
 }
+
+// testReadOne: store.ReadOne reads what a Read reads, with one statement
+// (the engine looks at a task list, a page of history, the next timer so).
+// On stores that run it outside a transaction (store.OneStatementReader), a
+// second statement fails, and a statement that would write fails and
+// changes nothing: the read's statement, committed as it runs, must not
+// take a task.
+func testReadOne(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	k := store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "L"}
+	insertTasks(t, s, newTask(d, "decision", "L", 0, a, 1))
+	var got *store.Task
+	if err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		var err error
+		got, err = tx.TaskNext(ctx, k)
+		return err
+	}); err != nil || got.ExecutionID != a || got.ScheduledEventID != 1 {
+		t.Fatalf("ReadOne of TaskNext = %+v, %v; want the task of run %d", got, err, a)
+	}
+	if err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		_, err := tx.TaskNext(ctx, store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"})
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ReadOne of an empty list: %v, want ErrNotFound", err)
+	}
+	if _, ok := s.(store.OneStatementReader); !ok {
+		return
+	}
+	err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		if _, err := tx.TaskNext(ctx, k); err != nil {
+			return err
+		}
+		_, err := tx.TaskCount(ctx, k)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a ReadOne made two statements")
+	}
+	err = store.ReadOne(ctx, s, func(tx store.Tx) error {
+		_, err := tx.TaskTake(ctx, k)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a ReadOne took a task")
+	}
+	checkTaskNext(t, s, k, &store.Task{DomainID: d, Kind: "decision", TaskList: "L", Priority: 0, ExecutionID: a, ScheduledEventID: 1})
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,6 +48,36 @@ func scanExecution(r pgx.Row) (*store.Execution, error) {
 
 func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return scanExecution(r) }
 
+// nullExecution is a run's columns read from the nullable side of a join:
+// all NULL when there is no run.
+type nullExecution struct {
+	ID, DomainID                               *int64
+	WorkflowID, RunID, TypeName, TypeVersion   *string
+	Open, CancelRequested                      *bool
+	CloseStatus, ParentWorkflowID, ParentRunID *string
+	StartedAt, ClosedAt                        *time.Time
+	Tags                                       []string
+	State                                      []byte
+}
+
+// execution is the run, as scanExecution returns it; nil if there is none.
+func (n *nullExecution) execution() *store.Execution {
+	if n.ID == nil {
+		return nil
+	}
+	e := &store.Execution{ID: *n.ID, DomainID: *n.DomainID, WorkflowID: *n.WorkflowID, RunID: *n.RunID,
+		TypeName: *n.TypeName, TypeVersion: *n.TypeVersion, Open: *n.Open, CloseStatus: n.CloseStatus,
+		StartedAt: n.StartedAt.UTC(), ClosedAt: utc(n.ClosedAt), ParentWorkflowID: n.ParentWorkflowID,
+		ParentRunID: n.ParentRunID, CancelRequested: *n.CancelRequested, Tags: n.Tags, State: n.State}
+	if e.Tags == nil {
+		e.Tags = []string{}
+	}
+	if e.State == nil {
+		e.State = []byte{}
+	}
+	return e
+}
+
 // executionGet returns the one run a query finds, or ErrNotFound. In a
 // write the run's row is locked FOR UPDATE to the end of the transaction:
 // what the write reads of the run (its state, history, activities) no
@@ -54,6 +85,11 @@ func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return s
 // this one committed (READ COMMITTED reads the row's newest version once
 // the lock is granted).
 func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*store.Execution, error) {
+	if e, ok := t.taken[args[0].(int64)]; query == "ExecutionGetByID" && ok {
+		// Read, locked, with the task that named it (see TaskTake).
+		delete(t.taken, e.ID)
+		return e, nil
+	}
 	q := stmt(query)
 	if !t.write {
 		e, err := scanExecution(t.row(ctx, q, args...))
@@ -231,6 +267,7 @@ func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runI
 // ExecutionUpdate rewrites a run; a write notes what opening or closing it
 // changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
+	delete(t.taken, e.ID)
 	if t.write {
 		r, ok, err := t.held(ctx, e.ID)
 		if err != nil {
@@ -251,6 +288,7 @@ func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
 // ExecutionDelete deletes a run and all it holds; a write notes what that
 // changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
+	delete(t.taken, id)
 	if t.write {
 		r, ok, err := t.held(ctx, id)
 		if err != nil {

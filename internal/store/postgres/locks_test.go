@@ -222,7 +222,9 @@ func testHeartbeatWaitsForTransition(t *testing.T, url string) {
 // A poller that has taken a task (its row locked) and waits for the run
 // does not hold back the write that holds the run and takes the run's tasks
 // off their lists: that write leaves the task to the poller rather than
-// wait for it (each would wait for the other).
+// wait for it (each would wait for the other). The poller's TaskTake takes
+// the task, then waits for the run, in one statement; once the write has
+// committed, the poller reads the run as the write left it.
 func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	ctx := context.Background()
 	nodes := twoNodes(t, url)
@@ -234,11 +236,8 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taken, releaseTaker, takerDone := holding(nodes[0], func(ctx context.Context, tx store.Tx) error {
-		_, err := tx.TaskTake(ctx, list)
-		return err
-	})
-	<-taken
+	locked, proceed := make(chan struct{}), make(chan struct{})
+	var lockOnce sync.Once
 	closer := make(chan error, 1)
 	go func() {
 		closer <- nodes[1].Write(ctx, func(tx store.Tx) error {
@@ -246,6 +245,8 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 			if err != nil {
 				return err
 			}
+			lockOnce.Do(func() { close(locked) })
+			<-proceed
 			if err := tx.TaskDeleteAll(ctx, runID); err != nil {
 				return err
 			}
@@ -253,6 +254,27 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 			return tx.ExecutionUpdate(ctx, e)
 		})
 	}()
+	<-locked
+	var sawOpen bool
+	poller := make(chan error, 1)
+	go func() {
+		poller <- nodes[0].Write(ctx, func(tx store.Tx) error {
+			task, err := tx.TaskTake(ctx, list)
+			if err != nil {
+				return err
+			}
+			e, err := tx.ExecutionGet(ctx, task.ExecutionID)
+			if err != nil {
+				return err
+			}
+			sawOpen = e.Open
+			return nil
+		})
+	}()
+	if !blocked(poller) {
+		t.Fatal("the poller did not wait for the run that a write holds")
+	}
+	close(proceed)
 	select {
 	case err := <-closer:
 		if err != nil {
@@ -261,9 +283,11 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the write holding the run waited for the task a poller took")
 	}
-	releaseTaker()
-	if err := <-takerDone; err != nil {
+	if err := <-poller; err != nil {
 		t.Fatal(err)
+	}
+	if sawOpen {
+		t.Error("the poller read the run as it was before the write that closed it")
 	}
 	var left int
 	err = nodes[1].Read(ctx, func(tx store.Tx) (err error) {

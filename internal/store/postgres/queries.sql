@@ -260,6 +260,23 @@ DELETE FROM tasks WHERE id = (
     ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id;
 
+-- name: TaskTakeWithRun
+-- TaskTake in a write, which also reads the task's run, locked, as
+-- ExecutionGetByID does in a write (its columns NULL if the run is gone):
+-- the poller reads it next (see tx.TaskTake).
+WITH t AS (
+    DELETE FROM tasks WHERE id = (
+        SELECT id FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
+        ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
+SELECT t.id, t.domain_id, t.kind, t.task_list, t.priority, t.execution_id, t.scheduled_event_id,
+    e.id, e.domain_id, e.workflow_id, e.run_id, e.type_name, e.type_version, e.open, e.close_status, e.start_time,
+    e.close_time, e.parent_workflow_id, e.parent_run_id, e.cancel_requested, e.tags, e.state
+FROM t LEFT JOIN LATERAL (
+    SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+        close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+    FROM executions WHERE id = t.execution_id FOR UPDATE) e ON true;
+
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3;
 

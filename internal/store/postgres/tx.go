@@ -51,6 +51,9 @@ type tx struct {
 	opened map[int64]int64
 	// openLimit is the open-run quota its commit checks (0: none).
 	openLimit int64
+	// taken are the runs that TaskTake read, locked, with their tasks,
+	// for the ExecutionGet that follows (until the write changes them).
+	taken map[int64]*store.Execution
 	// one is set in a ReadOne, whose one statement, sent, sets sent.
 	one, sent bool
 }

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"HeartbeatOutsideWrite", testHeartbeatOutsideWrite},
 		{"Tasks", testTasks},
 		{"ReadOne", testReadOne},
+		{"TakeThenGetRun", testTakeThenGetRun},
 		{"Timers", testTimers},
 		{"DeleteAll", testDeleteAll},
 	}

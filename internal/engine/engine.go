@@ -178,6 +178,10 @@ type Engine struct {
 	tokens  *tasktoken.Codec
 	matcher *matching.Matcher
 	polls   pollCaps
+	// busyLists holds the task lists (matching.Key) whose last claim on
+	// this server started a task: on a shared store, a poll of one goes
+	// straight to the writer, without looking first (see pollTaskList).
+	busyLists sync.Map
 	lambda  lambda.Invoker
 	log     *slog.Logger
 	// rates limits decisions; nil when there are no limits.

@@ -182,8 +182,8 @@ type Engine struct {
 	// this server started a task: on a shared store, a poll of one goes
 	// straight to the writer, without looking first (see pollTaskList).
 	busyLists sync.Map
-	lambda  lambda.Invoker
-	log     *slog.Logger
+	lambda    lambda.Invoker
+	log       *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
 	// decisionRates is rates, when there are limits.

@@ -30,7 +30,8 @@
 // workflowId or for its domain's quota at commit; the few writes that keep
 // failing run alone.
 //
-// Reads run on a REPEATABLE READ, READ ONLY snapshot.
+// Reads run on a REPEATABLE READ, READ ONLY snapshot; a read of one
+// statement (ReadOne) runs outside any transaction, on the statement's own.
 //
 // The servers sharing the database wake each other's long polls and timer
 // loops with LISTEN and NOTIFY (store.Shared).

@@ -56,8 +56,8 @@ func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit
 // Reads take no part. As on SQLite, fn must not call Write: it could wait
 // for itself.
 //
-// A write takes few round trips: BEGIN, the LOCK and the quota setting go
-// with the first statement of fn, and the statements whose only outcome is
+// A write takes few round trips: BEGIN and the LOCK go with the first
+// statement of fn, and the statements whose only outcome is
 // an error (the inserts, updates and deletes of runs, events, activities,
 // tasks and timers) wait for the next statement, or the COMMIT, and go with
 // it, in one pipeline (see later).

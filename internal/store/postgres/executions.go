@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,6 +104,10 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 	return e, nil
 }
 
+// openSlots is how many rows of a domain's open-run count the writes that
+// close runs spread over (see migration 0003).
+const openSlots = 16
+
 // hold notes a run that the write holds locked, as it is (see openRuns).
 func (t *tx) hold(e *store.Execution) {
 	if t.runs == nil {
@@ -145,10 +150,12 @@ func (t *tx) countOpen(domainID, n int64) {
 // openRuns queues, before the COMMIT of a write, the statement that applies
 // the change the write made to the domains' open-run counts, and that
 // fails (codeOpenLimit) if a count it raised would go over the quota. It
-// locks the count's row of each domain changed, in the order of their
-// ids, from there to the end of the commit: writes that start runs in one
-// domain wait for each other only for the length of a commit. A write that
-// changes no count sends nothing.
+// locks a row of each domain changed, in the order of their ids, from there
+// to the end of the commit: the domain's slot 0 if the write raised its
+// count (writes that start runs in one domain wait for each other only for
+// the length of a commit), one of its slots 1 to openSlots, at random,
+// otherwise (closes wait for neither). A write that changes no count sends
+// nothing.
 func (t *tx) openRuns() {
 	var domains, changes []int64
 	for d, n := range t.opened {
@@ -163,7 +170,7 @@ func (t *tx) openRuns() {
 	for _, d := range domains {
 		changes = append(changes, t.opened[d])
 	}
-	t.pending.Queue(stmt("OpenRunsAdd"), domains, changes, t.openLimit)
+	t.pending.Queue(stmt("OpenRunsAdd"), domains, changes, t.openLimit, 1+rand.N(openSlots))
 	t.opened = nil
 }
 

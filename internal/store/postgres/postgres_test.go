@@ -54,6 +54,7 @@ func TestPostgres(t *testing.T) {
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
 		{"TimerFiresOnce", testTimerFiresOnce},
 		{"OpenRunQuotaHoldsAcrossServers", testOpenRunQuotaHoldsAcrossServers},
+		{"OpenRunCountWithClosesAcrossServers", testOpenRunCountWithClosesAcrossServers},
 		{"FindOpenAfterContinueAsNew", testFindOpenAfterContinueAsNew},
 		{"HeartbeatWaitsForTransition", testHeartbeatWaitsForTransition},
 		{"RunWriterLeavesTakenTaskToPoller", testRunWriterLeavesTakenTaskToPoller},

@@ -162,8 +162,9 @@ DELETE FROM timers WHERE execution_id = $1;
 DELETE FROM executions WHERE id = $1;
 
 -- name: ExecutionCountOpen
--- Those committed; the code adds those the transaction opened or closed.
-SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0);
+-- Those committed (the sum of the domain's slots; see migration 0003); the
+-- code adds those the transaction opened or closed.
+SELECT coalesce(sum(n), 0) FROM domain_open_runs WHERE domain_id = $1;
 
 -- name: ExecutionOpenOf
 -- The domain and open state of a run the write has not read, locked as a
@@ -173,12 +174,14 @@ SELECT domain_id, open FROM executions WHERE id = $1 FOR UPDATE;
 -- name: OpenRunsAdd
 -- Applies, at COMMIT, the changes of the domains' open-run counts that a
 -- write made ($1 the domains, in ascending order, so that writes lock
--- their rows in one order; $2 the changes), with the quota $3 written
--- beside the counts that grew, which the row's CHECK holds them to (see
--- migration 0003).
-INSERT INTO domain_open_runs AS c (domain_id, n, lim)
-SELECT d, k, CASE WHEN k > 0 THEN $3::bigint ELSE 0 END FROM unnest($1::bigint[], $2::bigint[]) AS u (d, k)
-ON CONFLICT (domain_id) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim;
+-- their rows in one order; $2 the changes): a rise to the domain's slot 0,
+-- with the quota $3 and the sum of the other slots, which the row's CHECK
+-- holds it to, and a fall to the slot $4 (see migration 0003).
+INSERT INTO domain_open_runs AS c (domain_id, slot, n, lim, others)
+SELECT d, CASE WHEN k > 0 THEN 0 ELSE $4::integer END, k, CASE WHEN k > 0 THEN $3::bigint ELSE 0 END,
+    CASE WHEN k > 0 THEN (SELECT coalesce(sum(o.n), 0) FROM domain_open_runs o WHERE o.domain_id = d AND o.slot <> 0) ELSE 0 END
+FROM unnest($1::bigint[], $2::bigint[]) AS u (d, k)
+ON CONFLICT (domain_id, slot) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim, others = excluded.others;
 
 -- History.
 

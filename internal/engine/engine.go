@@ -178,8 +178,12 @@ type Engine struct {
 	tokens  *tasktoken.Codec
 	matcher *matching.Matcher
 	polls   pollCaps
-	lambda  lambda.Invoker
-	log     *slog.Logger
+	// busyLists holds the task lists (matching.Key) whose last claim on
+	// this server started a task: on a shared store, a poll of one goes
+	// straight to the writer, without looking first (see pollTaskList).
+	busyLists sync.Map
+	lambda    lambda.Invoker
+	log       *slog.Logger
 	// rates limits decisions; nil when there are no limits.
 	rates workflow.RateLimiter
 	// decisionRates is rates, when there are limits.

@@ -19,7 +19,7 @@ const timerBatch = 100
 func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var due time.Time
 	var ok bool
-	err := e.store.Read(ctx, func(tx store.Tx) error {
+	err := store.ReadOne(ctx, e.store, func(tx store.Tx) error {
 		t, err := tx.TimerNext(ctx)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -42,7 +42,7 @@ func (e *Engine) FireDue(ctx context.Context, now time.Time) error {
 	defer e.fireMu.Unlock()
 	for {
 		var due []*store.Timer
-		if err := e.store.Read(ctx, func(tx store.Tx) error {
+		if err := store.ReadOne(ctx, e.store, func(tx store.Tx) error {
 			var err error
 			due, err = tx.TimerDue(ctx, now, timerBatch)
 			return err

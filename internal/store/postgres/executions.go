@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -46,6 +49,36 @@ func scanExecution(r pgx.Row) (*store.Execution, error) {
 
 func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return scanExecution(r) }
 
+// nullExecution is a run's columns read from the nullable side of a join:
+// all NULL when there is no run.
+type nullExecution struct {
+	ID, DomainID                               *int64
+	WorkflowID, RunID, TypeName, TypeVersion   *string
+	Open, CancelRequested                      *bool
+	CloseStatus, ParentWorkflowID, ParentRunID *string
+	StartedAt, ClosedAt                        *time.Time
+	Tags                                       []string
+	State                                      []byte
+}
+
+// execution is the run, as scanExecution returns it; nil if there is none.
+func (n *nullExecution) execution() *store.Execution {
+	if n.ID == nil {
+		return nil
+	}
+	e := &store.Execution{ID: *n.ID, DomainID: *n.DomainID, WorkflowID: *n.WorkflowID, RunID: *n.RunID,
+		TypeName: *n.TypeName, TypeVersion: *n.TypeVersion, Open: *n.Open, CloseStatus: n.CloseStatus,
+		StartedAt: n.StartedAt.UTC(), ClosedAt: utc(n.ClosedAt), ParentWorkflowID: n.ParentWorkflowID,
+		ParentRunID: n.ParentRunID, CancelRequested: *n.CancelRequested, Tags: n.Tags, State: n.State}
+	if e.Tags == nil {
+		e.Tags = []string{}
+	}
+	if e.State == nil {
+		e.State = []byte{}
+	}
+	return e
+}
+
 // executionGet returns the one run a query finds, or ErrNotFound. In a
 // write the run's row is locked FOR UPDATE to the end of the transaction:
 // what the write reads of the run (its state, history, activities) no
@@ -53,6 +86,11 @@ func scanExecutionRow(r pgx.CollectableRow) (*store.Execution, error) { return s
 // this one committed (READ COMMITTED reads the row's newest version once
 // the lock is granted).
 func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*store.Execution, error) {
+	if e, ok := t.taken[args[0].(int64)]; query == "ExecutionGetByID" && ok {
+		// Read, locked, with the task that named it (see TaskTake).
+		delete(t.taken, e.ID)
+		return e, nil
+	}
 	q := stmt(query)
 	if !t.write {
 		e, err := scanExecution(t.row(ctx, q, args...))
@@ -62,7 +100,78 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
+	t.hold(e)
 	return e, nil
+}
+
+// openSlots is how many rows of a domain's open-run count the writes that
+// close runs spread over (see migration 0003).
+const openSlots = 16
+
+// hold notes a run that the write holds locked, as it is (see openRuns).
+func (t *tx) hold(e *store.Execution) {
+	if t.runs == nil {
+		t.runs = map[int64]runState{}
+	}
+	t.runs[e.ID] = runState{domainID: e.DomainID, open: e.Open}
+}
+
+// held is what the write knows of a run it changes: noted by hold, or read
+// now, and locked, when the write has not read it (ok false: there is no
+// such run).
+func (t *tx) held(ctx context.Context, id int64) (_ runState, ok bool, _ error) {
+	if r, ok := t.runs[id]; ok {
+		return r, true, nil
+	}
+	var r runState
+	err := t.queryRow(ctx, stmt("ExecutionOpenOf"), []any{id}, &r.domainID, &r.open)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, err
+	}
+	if t.runs == nil {
+		t.runs = map[int64]runState{}
+	}
+	t.runs[id] = r
+	return r, true, nil
+}
+
+// countOpen adds n to the change the write makes to a domain's open-run
+// count.
+func (t *tx) countOpen(domainID, n int64) {
+	if t.opened == nil {
+		t.opened = map[int64]int64{}
+	}
+	t.opened[domainID] += n
+}
+
+// openRuns queues, before the COMMIT of a write, the statement that applies
+// the change the write made to the domains' open-run counts, and that
+// fails (codeOpenLimit) if a count it raised would go over the quota. It
+// locks a row of each domain changed, in the order of their ids, from there
+// to the end of the commit: the domain's slot 0 if the write raised its
+// count (writes that start runs in one domain wait for each other only for
+// the length of a commit), one of its slots 1 to openSlots, at random,
+// otherwise (closes wait for neither). A write that changes no count sends
+// nothing.
+func (t *tx) openRuns() {
+	var domains, changes []int64
+	for d, n := range t.opened {
+		if n != 0 {
+			domains = append(domains, d)
+		}
+	}
+	if len(domains) == 0 {
+		return
+	}
+	slices.Sort(domains)
+	for _, d := range domains {
+		changes = append(changes, t.opened[d])
+	}
+	t.pending.Queue(stmt("OpenRunsAdd"), domains, changes, t.openLimit, 1+rand.N(openSlots))
+	t.opened = nil
 }
 
 // executionFindOpen returns a domain's open run of a workflowId, locked,
@@ -110,6 +219,7 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 	if found == nil {
 		return nil, store.ErrNotFound
 	}
+	t.hold(found)
 	return found, nil
 }
 
@@ -135,6 +245,12 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	if err != nil {
 		return 0, err
 	}
+	if t.write {
+		t.hold(&store.Execution{ID: id, DomainID: e.DomainID, Open: e.Open})
+		if e.Open {
+			t.countOpen(e.DomainID, 1)
+		}
+	}
 	if len(tags) > 0 {
 		if err := t.later(ctx, stmt("ExecutionTagsInsert"),
 			id, e.DomainID, start, tags); err != nil {
@@ -155,11 +271,41 @@ func (t *tx) ExecutionFind(ctx context.Context, domainID int64, workflowID, runI
 	return t.executionGet(ctx, "ExecutionGetByRunID", domainID, workflowID, runID)
 }
 
+// ExecutionUpdate rewrites a run; a write notes what opening or closing it
+// changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
+	delete(t.taken, e.ID)
+	if t.write {
+		r, ok, err := t.held(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if ok && r.open != e.Open {
+			change := int64(-1)
+			if e.Open {
+				change = 1
+			}
+			t.countOpen(r.domainID, change)
+			t.runs[e.ID] = runState{domainID: r.domainID, open: e.Open}
+		}
+	}
 	return t.later(ctx, stmt("ExecutionUpdate"), e.ID, e.Open, e.CloseStatus, msPtr(e.ClosedAt), e.CancelRequested, blob(e.State))
 }
 
+// ExecutionDelete deletes a run and all it holds; a write notes what that
+// changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
+	delete(t.taken, id)
+	if t.write {
+		r, ok, err := t.held(ctx, id)
+		if err != nil {
+			return err
+		}
+		if ok && r.open {
+			t.countOpen(r.domainID, -1)
+		}
+		delete(t.runs, id)
+	}
 	for _, q := range []string{
 		"ExecutionDeleteEvents",
 		"ExecutionDeleteTags",
@@ -176,12 +322,14 @@ func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 }
 
 // ExecutionCountOpen counts a domain's open runs: those committed, and
-// those the transaction opened or closed itself (which it notes in a
-// setting of its own until its commit applies them; see migration 0002).
+// those the transaction opened or closed itself (which its commit applies;
+// see openRuns).
 func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error) {
-	var n int
-	err := t.queryRow(ctx, stmt("ExecutionCountOpen"), []any{domainID}, &n)
-	return n, err
+	var n int64
+	if err := t.queryRow(ctx, stmt("ExecutionCountOpen"), []any{domainID}, &n); err != nil {
+		return 0, err
+	}
+	return int(n + t.opened[domainID]), nil
 }
 
 // executionQuery is the FROM and WHERE clauses of a visibility query, and

@@ -108,6 +108,106 @@ func testOpenRunQuotaHoldsAcrossServers(t *testing.T, url string) {
 	t.Logf("%d runs started, %d refused; %d of %d writes run again", started.Load(), full.Load(), nodes[0].Retries()+nodes[1].Retries(), nodes[0].Writes()+nodes[1].Writes())
 }
 
+// Servers that start and close runs in one domain at once keep its count
+// exact, and never over the quota: starts queue on the count's one row
+// that the quota holds, closes go to rows of their own (the count is the
+// sum), and a start's check, which sees only the closes committed, can
+// only be stricter than it need be. Every snapshot sees the count equal to
+// the open runs, and no more than the quota.
+func testOpenRunCountWithClosesAcrossServers(t *testing.T, url string) {
+	const quota, workersPerNode, rounds = 8, 4, 12
+	ctx := context.Background()
+	nodes := twoNodes(t, url)
+	for _, n := range nodes {
+		n.EnforceOpenExecutions(quota)
+	}
+	domainID, _ := newRun(t, nodes[0], "{}")
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	checked := make(chan error, 1)
+	go func() { // every snapshot: count = open runs <= quota
+		defer close(checked)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			var open, rows int
+			err := nodes[1].Read(ctx, func(tx store.Tx) error {
+				var err error
+				if open, err = tx.ExecutionCountOpen(ctx, domainID); err != nil {
+					return err
+				}
+				rows, err = tx.ExecutionCount(ctx, store.ExecutionFilter{DomainID: domainID, Open: true})
+				return err
+			})
+			if err == nil && (open != rows || open > quota) {
+				err = fmt.Errorf("a snapshot counts %d open runs, holds %d; quota %d", open, rows, quota)
+			}
+			if err != nil {
+				checked <- err
+				return
+			}
+		}
+	}()
+	for n, node := range nodes {
+		for i := range workersPerNode {
+			wg.Go(func() {
+				for j := range rounds {
+					var id int64
+					err := node.Write(ctx, func(tx store.Tx) error {
+						id = 0
+						open, err := tx.ExecutionCountOpen(ctx, domainID)
+						if err != nil || open >= quota {
+							return err
+						}
+						id, err = tx.ExecutionInsert(ctx, &store.Execution{DomainID: domainID, WorkflowID: fmt.Sprintf("n%d-w%d-%d", n, i, j),
+							RunID: "r", TypeName: "t", TypeVersion: "1", Open: true, StartedAt: time.Now(), State: []byte("{}")})
+						return err
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if id == 0 || j%3 == 2 {
+						continue // full, or a run left open
+					}
+					err = node.Write(ctx, func(tx store.Tx) error {
+						e, err := tx.ExecutionGet(ctx, id)
+						if err != nil {
+							return err
+						}
+						e.Open = false
+						return tx.ExecutionUpdate(ctx, e)
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	wg.Wait()
+	close(stop)
+	if err := <-checked; err != nil {
+		t.Fatal(err)
+	}
+	var open, rows int
+	err := nodes[0].Read(ctx, func(tx store.Tx) error {
+		var err error
+		if open, err = tx.ExecutionCountOpen(ctx, domainID); err != nil {
+			return err
+		}
+		rows, err = tx.ExecutionCount(ctx, store.ExecutionFilter{DomainID: domainID, Open: true})
+		return err
+	})
+	if err != nil || open != rows || open > quota {
+		t.Fatalf("at the end: %d open runs counted, %d stored, %v; quota %d", open, rows, err, quota)
+	}
+}
+
 // Writes of one run queue behind each other's row lock, and the next one
 // reads what the first committed: a lookup of a workflowId's open run that
 // waited for the transaction closing it finds the run that continues it.
@@ -222,7 +322,9 @@ func testHeartbeatWaitsForTransition(t *testing.T, url string) {
 // A poller that has taken a task (its row locked) and waits for the run
 // does not hold back the write that holds the run and takes the run's tasks
 // off their lists: that write leaves the task to the poller rather than
-// wait for it (each would wait for the other).
+// wait for it (each would wait for the other). The poller's TaskTake takes
+// the task, then waits for the run, in one statement; once the write has
+// committed, the poller reads the run as the write left it.
 func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	ctx := context.Background()
 	nodes := twoNodes(t, url)
@@ -234,11 +336,8 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	taken, releaseTaker, takerDone := holding(nodes[0], func(ctx context.Context, tx store.Tx) error {
-		_, err := tx.TaskTake(ctx, list)
-		return err
-	})
-	<-taken
+	locked, proceed := make(chan struct{}), make(chan struct{})
+	var lockOnce sync.Once
 	closer := make(chan error, 1)
 	go func() {
 		closer <- nodes[1].Write(ctx, func(tx store.Tx) error {
@@ -246,6 +345,8 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 			if err != nil {
 				return err
 			}
+			lockOnce.Do(func() { close(locked) })
+			<-proceed
 			if err := tx.TaskDeleteAll(ctx, runID); err != nil {
 				return err
 			}
@@ -253,6 +354,27 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 			return tx.ExecutionUpdate(ctx, e)
 		})
 	}()
+	<-locked
+	var sawOpen bool
+	poller := make(chan error, 1)
+	go func() {
+		poller <- nodes[0].Write(ctx, func(tx store.Tx) error {
+			task, err := tx.TaskTake(ctx, list)
+			if err != nil {
+				return err
+			}
+			e, err := tx.ExecutionGet(ctx, task.ExecutionID)
+			if err != nil {
+				return err
+			}
+			sawOpen = e.Open
+			return nil
+		})
+	}()
+	if !blocked(poller) {
+		t.Fatal("the poller did not wait for the run that a write holds")
+	}
+	close(proceed)
 	select {
 	case err := <-closer:
 		if err != nil {
@@ -261,9 +383,11 @@ func testRunWriterLeavesTakenTaskToPoller(t *testing.T, url string) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the write holding the run waited for the task a poller took")
 	}
-	releaseTaker()
-	if err := <-takerDone; err != nil {
+	if err := <-poller; err != nil {
 		t.Fatal(err)
+	}
+	if sawOpen {
+		t.Error("the poller read the run as it was before the write that closed it")
 	}
 	var left int
 	err = nodes[1].Read(ctx, func(tx store.Tx) (err error) {

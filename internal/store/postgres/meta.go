@@ -33,19 +33,14 @@ func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]b
 var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_runs", "types", "domain_tags", "domains"}
 
 // DeleteAll empties every table but meta (and write_lock, which holds
-// nothing). The open-run counts are changed by triggers deferred to the
-// commit: they run as soon as the runs are gone, so that the counts emptied
-// after them stay empty rather than going negative at the commit.
+// nothing). The changes the write made to the open-run counts go with the
+// runs: the counts emptied stay empty at the commit.
 func (t *tx) DeleteAll(ctx context.Context) error {
 	for _, table := range tables {
-		if table == "domain_open_runs" {
-			if _, err := t.exec(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
-				return fmt.Errorf("apply the open-run counts: %w", err)
-			}
-		}
 		if _, err := t.exec(ctx, "DELETE FROM "+table); err != nil {
 			return fmt.Errorf("empty %s: %w", table, err)
 		}
 	}
+	t.runs, t.opened, t.taken = nil, nil, nil
 	return nil
 }

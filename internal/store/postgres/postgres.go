@@ -14,9 +14,10 @@
 //   - a run is started by an insert that a unique index keeps to one open
 //     run per workflowId (a start that loses that race runs again, and
 //     finds the winner);
-//   - a domain's open-run count is one row, changed at COMMIT by a deferred
-//     trigger that checks the quota (see migration 0002): starts in one
-//     domain wait for each other only for the length of a commit;
+//   - a domain's open-run count is one row, changed at COMMIT by the one
+//     statement that applies what the write opened and closed, and that
+//     the row's check holds to the quota (see migration 0003): starts in
+//     one domain wait for each other only for the length of a commit;
 //   - the counts that registrations check (domains, types, tags) are read
 //     under transaction-level advisory locks;
 //   - task lists are taken with FOR UPDATE SKIP LOCKED, so that pollers on
@@ -29,7 +30,8 @@
 // workflowId or for its domain's quota at commit; the few writes that keep
 // failing run alone.
 //
-// Reads run on a REPEATABLE READ, READ ONLY snapshot.
+// Reads run on a REPEATABLE READ, READ ONLY snapshot; a read of one
+// statement (ReadOne) runs outside any transaction, on the statement's own.
 //
 // The servers sharing the database wake each other's long polls and timer
 // loops with LISTEN and NOTIFY (store.Shared).
@@ -74,11 +76,8 @@ type Store struct {
 	// diagnostics.
 	writes, retries, alone atomic.Int64
 	// openLimit is the most open runs a domain may have, checked at every
-	// commit; 0 checks nothing. limitSet holds, per connection, the limit
-	// its session has (set by a committed transaction: a setting made in
-	// one that rolls back goes with it).
+	// commit that adds some; 0 checks nothing.
 	openLimit atomic.Int64
-	limitSet  sync.Map // *pgx.Conn → int64
 }
 
 var (
@@ -120,7 +119,6 @@ func OpenSchema(ctx context.Context, url, schema string) (*Store, error) {
 		cfg.ConnConfig.RuntimeParams["application_name"] = "openswf"
 	}
 	s := &Store{schema: schema, channel: channelName(schema), closed: make(chan struct{})}
-	cfg.BeforeClose = func(c *pgx.Conn) { s.limitSet.Delete(c) }
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)

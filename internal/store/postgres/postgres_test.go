@@ -44,6 +44,7 @@ func TestPostgres(t *testing.T) {
 		{"Conformance", testConformance},
 		{"CommittedDataSurvivesReopen", testCommittedDataSurvivesReopen},
 		{"MigrationsRunOnce", testMigrationsRunOnce},
+		{"OpenRunCountsSurviveMigration3", testOpenRunCountsSurviveMigration3},
 		{"ReadCannotWrite", testReadCannotWrite},
 		{"SwallowedErrorsRollBack", testSwallowedErrorsRollBack},
 		{"TwoNodesTakeEachTaskOnce", testTwoNodesTakeEachTaskOnce},
@@ -54,6 +55,7 @@ func TestPostgres(t *testing.T) {
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
 		{"TimerFiresOnce", testTimerFiresOnce},
 		{"OpenRunQuotaHoldsAcrossServers", testOpenRunQuotaHoldsAcrossServers},
+		{"OpenRunCountWithClosesAcrossServers", testOpenRunCountWithClosesAcrossServers},
 		{"FindOpenAfterContinueAsNew", testFindOpenAfterContinueAsNew},
 		{"HeartbeatWaitsForTransition", testHeartbeatWaitsForTransition},
 		{"RunWriterLeavesTakenTaskToPoller", testRunWriterLeavesTakenTaskToPoller},
@@ -189,6 +191,75 @@ func testMigrationsRunOnce(t *testing.T, url string) {
 		t.Fatalf("opening again changed the schema: %s, was %s", got, want)
 	}
 	t.Log(want)
+}
+
+// A schema at migration 0002, whose triggers counted its open runs, keeps
+// its counts when this code opens it (migration 0003), and goes on
+// counting from them.
+func testOpenRunCountsSurviveMigration3(t *testing.T, url string) {
+	ctx := context.Background()
+	schema := newSchema(t, url)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	sql := []string{"CREATE SCHEMA " + pgx.Identifier{schema}.Sanitize(), "SET search_path TO " + pgx.Identifier{schema}.Sanitize(), stmt("MigrationsCreate")}
+	for _, name := range []string{"0001_initial.sql", "0002_read_committed.sql"} {
+		body, err := migrationsFS.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql = append(sql, string(body), fmt.Sprintf("INSERT INTO schema_migrations (version, name) VALUES (%s, '%s')", name[:4], name))
+	}
+	sql = append(sql, `INSERT INTO domains (name, status, retention, created_at) VALUES ('d', 'REGISTERED', '1', now())`)
+	for i, open := range []bool{true, true, true, false} {
+		sql = append(sql, fmt.Sprintf(`INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version, open, start_time, tags, state)
+			SELECT id, 'w%d', 'r', 't', '1', %t, now(), '{}', '' FROM domains`, i, open))
+	}
+	for _, q := range sql {
+		if _, err := conn.PgConn().Exec(ctx, q).ReadAll(); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	s := openOn(t, url, schema)
+	var domainID int64
+	count := func(want int) {
+		t.Helper()
+		err := s.Read(ctx, func(tx store.Tx) error {
+			d, err := tx.DomainGetByName(ctx, "d")
+			if err != nil {
+				return err
+			}
+			domainID = d.ID
+			n, err := tx.ExecutionCountOpen(ctx, d.ID)
+			if err == nil && n != want {
+				err = fmt.Errorf("ExecutionCountOpen = %d, want %d", n, want)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	count(3)
+	err = s.Write(ctx, func(tx store.Tx) error {
+		e, err := tx.ExecutionFind(ctx, domainID, "w0", "")
+		if err != nil {
+			return err
+		}
+		e.Open = false
+		if err := tx.ExecutionUpdate(ctx, e); err != nil {
+			return err
+		}
+		_, err = tx.ExecutionInsert(ctx, &store.Execution{DomainID: domainID, WorkflowID: "new", RunID: "r", TypeName: "t", TypeVersion: "1",
+			Open: true, StartedAt: time.Now(), State: []byte("{}")})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	count(3)
 }
 
 func testReadCannotWrite(t *testing.T, url string) {

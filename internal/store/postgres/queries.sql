@@ -13,11 +13,6 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 -- name: BeginRead
 BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 
--- name: SetOpenLimit
--- The open-run quota of the session: it lasts as long as the connection,
--- once its transaction commits.
-SELECT set_config('openswf.open_limit', $1, false);
-
 -- name: WriteLockShared
 LOCK TABLE write_lock IN ROW SHARE MODE;
 
@@ -167,10 +162,26 @@ DELETE FROM timers WHERE execution_id = $1;
 DELETE FROM executions WHERE id = $1;
 
 -- name: ExecutionCountOpen
--- Those committed, and those the transaction opened or closed itself (see
--- migration 0002).
-SELECT coalesce((SELECT n FROM domain_open_runs WHERE domain_id = $1), 0)
-    + coalesce(nullif(current_setting('openswf.open_' || $1::bigint, true), ''), '0')::bigint;
+-- Those committed (the sum of the domain's slots; see migration 0003); the
+-- code adds those the transaction opened or closed.
+SELECT coalesce(sum(n), 0) FROM domain_open_runs WHERE domain_id = $1;
+
+-- name: ExecutionOpenOf
+-- The domain and open state of a run the write has not read, locked as a
+-- read in a write locks it.
+SELECT domain_id, open FROM executions WHERE id = $1 FOR UPDATE;
+
+-- name: OpenRunsAdd
+-- Applies, at COMMIT, the changes of the domains' open-run counts that a
+-- write made ($1 the domains, in ascending order, so that writes lock
+-- their rows in one order; $2 the changes): a rise to the domain's slot 0,
+-- with the quota $3 and the sum of the other slots, which the row's CHECK
+-- holds it to, and a fall to the slot $4 (see migration 0003).
+INSERT INTO domain_open_runs AS c (domain_id, slot, n, lim, others)
+SELECT d, CASE WHEN k > 0 THEN 0 ELSE $4::integer END, k, CASE WHEN k > 0 THEN $3::bigint ELSE 0 END,
+    CASE WHEN k > 0 THEN (SELECT coalesce(sum(o.n), 0) FROM domain_open_runs o WHERE o.domain_id = d AND o.slot <> 0) ELSE 0 END
+FROM unnest($1::bigint[], $2::bigint[]) AS u (d, k)
+ON CONFLICT (domain_id, slot) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim, others = excluded.others;
 
 -- History.
 
@@ -251,6 +262,23 @@ DELETE FROM tasks WHERE id = (
     SELECT id FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
     ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
 RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id;
+
+-- name: TaskTakeWithRun
+-- TaskTake in a write, which also reads the task's run, locked, as
+-- ExecutionGetByID does in a write (its columns NULL if the run is gone):
+-- the poller reads it next (see tx.TaskTake).
+WITH t AS (
+    DELETE FROM tasks WHERE id = (
+        SELECT id FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
+        ORDER BY priority DESC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
+SELECT t.id, t.domain_id, t.kind, t.task_list, t.priority, t.execution_id, t.scheduled_event_id,
+    e.id, e.domain_id, e.workflow_id, e.run_id, e.type_name, e.type_version, e.open, e.close_status, e.start_time,
+    e.close_time, e.parent_workflow_id, e.parent_run_id, e.cancel_requested, e.tags, e.state
+FROM t LEFT JOIN LATERAL (
+    SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+        close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+    FROM executions WHERE id = t.execution_id FOR UPDATE) e ON true;
 
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3;

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,29 @@ type tx struct {
 	// raced is set when an insert of a run found one that another
 	// transaction started (see Write).
 	raced bool
+	// runs are the runs a write holds locked (read FOR UPDATE, or
+	// inserted), with their domain and whether they are open, and opened
+	// the change the write has made to each domain's open-run count, which
+	// its commit applies (see openRuns).
+	runs   map[int64]runState
+	opened map[int64]int64
+	// openLimit is the open-run quota its commit checks (0: none).
+	openLimit int64
+	// taken are the runs that TaskTake read, locked, with their tasks,
+	// for the ExecutionGet that follows (until the write changes them).
+	taken map[int64]*store.Execution
+	// one is set in a ReadOne, whose one statement, sent, sets sent.
+	one, sent bool
+}
+
+// errNotOne is the error of a statement that a ReadOne cannot make.
+var errNotOne = errors.New("postgres: a ReadOne makes one SELECT at most")
+
+// runState is what a write knows of a run it holds: its domain and whether
+// it is open.
+type runState struct {
+	domainID int64
+	open     bool
 }
 
 // later queues a statement of a write whose only outcome is an error: it
@@ -65,6 +89,12 @@ func (t *tx) later(ctx context.Context, sql string, args ...any) error {
 // trip, and reads the results of the pending ones: the next result of br
 // is sql's. br must be closed.
 func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
+	if t.one {
+		if t.sent || !strings.HasPrefix(sql, "SELECT ") {
+			return nil, t.note(errNotOne)
+		}
+		t.sent = true
+	}
 	b := t.pending
 	t.pending = &pgx.Batch{}
 	n := b.Len()

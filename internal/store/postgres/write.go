@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,14 +32,6 @@ const aloneAfter = 3
 // then sees the runs that won.
 func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit)) }
 
-// limitOf is the open-run quota the session of conn has, 0 if none.
-func (s *Store) limitOf(conn *pgx.Conn) int64 {
-	if v, ok := s.limitSet.Load(conn); ok {
-		return v.(int64)
-	}
-	return 0
-}
-
 // Write runs fn in a READ COMMITTED transaction, with the locks the
 // package comment lists, and commits it when fn returns nil; any error
 // rolls back everything fn did.
@@ -65,8 +56,8 @@ func (s *Store) limitOf(conn *pgx.Conn) int64 {
 // Reads take no part. As on SQLite, fn must not call Write: it could wait
 // for itself.
 //
-// A write takes few round trips: BEGIN, the LOCK and the quota setting go
-// with the first statement of fn, and the statements whose only outcome is
+// A write takes few round trips: BEGIN and the LOCK go with the first
+// statement of fn, and the statements whose only outcome is
 // an error (the inserts, updates and deletes of runs, events, activities,
 // tasks and timers) wait for the next statement, or the COMMIT, and go with
 // it, in one pipeline (see later).
@@ -158,16 +149,9 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		lock = stmt("WriteLockAlone")
 	}
 	// BEGIN and LOCK go with the first statement of fn, in its round trip.
-	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
+	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load()}
 	t.pending.Queue(stmt("Begin"))
 	t.pending.Queue(lock)
-	limit := s.openLimit.Load()
-	setting := limit > 0 && s.limitOf(c.Conn()) != limit
-	if setting {
-		// The quota lasts as long as the connection, once the
-		// transaction commits (see limitSet).
-		t.pending.Queue(stmt("SetOpenLimit"), strconv.FormatInt(limit, 10))
-	}
 	result := fn(t)
 	if t.failed != nil {
 		// The transaction is aborted; if it was for a reason that another
@@ -184,9 +168,6 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		// round trip; the first that fails decides (the statements after
 		// it, the COMMIT included, do not run).
 		result = t.commit()
-		if result == nil && setting {
-			s.limitSet.Store(c.Conn(), limit)
-		}
 	}
 	if c.Conn().PgConn().TxStatus() != 'I' {
 		// fn failed, or a pending statement did. (When nothing was sent,
@@ -199,9 +180,11 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 	return result, t.raced
 }
 
-// commit sends the pending statements of a write transaction and COMMIT,
-// in one round trip, and returns the first error.
+// commit sends the pending statements of a write transaction, the change
+// of the open-run counts, and COMMIT, in one round trip, and returns the
+// first error.
 func (t *tx) commit() error {
+	t.openRuns()
 	br, err := t.send("COMMIT", nil)
 	if err == nil {
 		var tag pgconn.CommandTag
@@ -230,12 +213,28 @@ func (t *tx) commit() error {
 // trip; the snapshot ends with a ROLLBACK. A connection that a canceled
 // statement left in doubt is closed rather than pooled.
 func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
+	return s.read(ctx, fn, false)
+}
+
+// ReadOne runs fn, which makes one statement at most, a SELECT, on the
+// statement's own snapshot (store.OneStatementReader): the statement goes
+// alone, outside any transaction, in one round trip. A second statement
+// fails, as does one that is not a SELECT (a statement outside a
+// transaction commits what it does: a read must do nothing).
+func (s *Store) ReadOne(ctx context.Context, fn func(store.Tx) error) error {
+	return s.read(ctx, fn, true)
+}
+
+// read runs a Read, or a ReadOne.
+func (s *Store) read(ctx context.Context, fn func(store.Tx) error, one bool) error {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return outage(err)
 	}
-	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema}
-	t.pending.Queue(stmt("BeginRead"))
+	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, one: one}
+	if !one {
+		t.pending.Queue(stmt("BeginRead"))
+	}
 	result := outage(fn(t))
 	pc := c.Conn().PgConn()
 	if !pc.IsClosed() && pc.TxStatus() != 'I' {
@@ -267,15 +266,23 @@ const (
 	codeSerializationFailure = "40001"
 	codeDeadlockDetected     = "40P01"
 	codeUniqueViolation      = "23505"
-	// codeOpenLimit is raised at commit by the trigger that keeps the
-	// domains' open-run counts (migration 0002).
+	// codeOpenLimit stands for the check violation (23514) of the quota
+	// on a domain's open-run count, at commit (migration 0003); the
+	// migration before raised it from a trigger as this SQLSTATE.
 	codeOpenLimit = "OS001"
+	// openLimitCheck is the name of that check.
+	openLimitCheck     = "domain_open_runs_quota"
+	codeCheckViolation = "23514"
 )
 
-// sqlState is the SQLSTATE of a PostgreSQL error, "" for other errors.
+// sqlState is the SQLSTATE of a PostgreSQL error, "" for other errors;
+// codeOpenLimit for a write refused by the open-run quota.
 func sqlState(err error) string {
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
+		if pgErr.Code == codeCheckViolation && pgErr.ConstraintName == openLimitCheck {
+			return codeOpenLimit
+		}
 		return pgErr.Code
 	}
 	return ""

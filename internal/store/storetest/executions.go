@@ -522,4 +522,31 @@ func testCountOpenInWrite(t *testing.T, s store.Store) {
 	}
 	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "after a write rolled back") })
 	write(t, s, func(tx store.Tx) error { return count(tx, d, 1, "in the next write") })
+
+	// A write that changes runs it has not read counts them as well: it
+	// deletes one open run, and closes another twice (the second update
+	// changes nothing of the count).
+	e := newRun(d, "e", "r", t0)
+	e.ID = insertRun(t, s, e)
+	f := newRun(d, "f", "r", t0)
+	f.ID = insertRun(t, s, f)
+	write(t, s, func(tx store.Tx) error {
+		if err := count(tx, d, 3, "before, unread"); err != nil {
+			return err
+		}
+		if err := tx.ExecutionDelete(ctx, e.ID); err != nil {
+			return err
+		}
+		if err := count(tx, d, 2, "after deleting an unread run"); err != nil {
+			return err
+		}
+		closed := closeRun(f, "COMPLETED", t0.Add(time.Minute))
+		for range 2 {
+			if err := tx.ExecutionUpdate(ctx, closed); err != nil {
+				return err
+			}
+		}
+		return count(tx, d, 1, "after closing an unread run twice")
+	})
+	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "committed, unread runs") })
 }

@@ -36,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ActivityHeartbeat", testActivityHeartbeat},
 		{"HeartbeatOutsideWrite", testHeartbeatOutsideWrite},
 		{"Tasks", testTasks},
+		{"ReadOne", testReadOne},
+		{"TakeThenGetRun", testTakeThenGetRun},
 		{"Timers", testTimers},
 		{"DeleteAll", testDeleteAll},
 	}

@@ -191,3 +191,104 @@ func checkTaskCounts(t *testing.T, s store.Store, lists []store.TaskListKey, wan
 		return nil
 	})
 }
+
+// testReadOne: store.ReadOne reads what a Read reads, with one statement
+// (the engine looks at a task list, a page of history, the next timer so).
+// On stores that run it outside a transaction (store.OneStatementReader), a
+// second statement fails, and a statement that would write fails and
+// changes nothing: the read's statement, committed as it runs, must not
+// take a task.
+func testReadOne(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	k := store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "L"}
+	insertTasks(t, s, newTask(d, "decision", "L", 0, a, 1))
+	var got *store.Task
+	if err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		var err error
+		got, err = tx.TaskNext(ctx, k)
+		return err
+	}); err != nil || got.ExecutionID != a || got.ScheduledEventID != 1 {
+		t.Fatalf("ReadOne of TaskNext = %+v, %v; want the task of run %d", got, err, a)
+	}
+	if err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		_, err := tx.TaskNext(ctx, store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "none"})
+		return err
+	}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ReadOne of an empty list: %v, want ErrNotFound", err)
+	}
+	if _, ok := s.(store.OneStatementReader); !ok {
+		return
+	}
+	err := store.ReadOne(ctx, s, func(tx store.Tx) error {
+		if _, err := tx.TaskNext(ctx, k); err != nil {
+			return err
+		}
+		_, err := tx.TaskCount(ctx, k)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a ReadOne made two statements")
+	}
+	err = store.ReadOne(ctx, s, func(tx store.Tx) error {
+		_, err := tx.TaskTake(ctx, k)
+		return err
+	})
+	if err == nil {
+		t.Fatal("a ReadOne took a task")
+	}
+	checkTaskNext(t, s, k, &store.Task{DomainID: d, Kind: "decision", TaskList: "L", Priority: 0, ExecutionID: a, ScheduledEventID: 1})
+}
+
+// testTakeThenGetRun: in a write, the run of a task just taken reads as
+// stored (PostgreSQL reads it with the task), and as the write changed it
+// once it did; a task whose run is gone is taken all the same, and its run
+// is not found.
+func testTakeThenGetRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	r := newRun(d, "a", "ra", t0)
+	r.Tags = []string{"x"}
+	r.ID = insertRun(t, s, r)
+	gone := insertRun(t, s, newRun(d, "b", "rb", t0))
+	k := store.TaskListKey{DomainID: d, Kind: "decision", TaskList: "L"}
+	write(t, s, func(tx store.Tx) error { return tx.ExecutionDelete(ctx, gone) })
+	// A task left behind by its run (a poller was taking it as the run
+	// was deleted, then rolled back).
+	insertTasks(t, s, newTask(d, "decision", "L", 1, r.ID, 1), newTask(d, "decision", "L", 0, gone, 2))
+	write(t, s, func(tx store.Tx) error {
+		task, err := tx.TaskTake(ctx, k)
+		if err != nil || task.ExecutionID != r.ID {
+			return fmt.Errorf("TaskTake = %+v, %v; want the task of run %d", task, err, r.ID)
+		}
+		got, err := tx.ExecutionGet(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkRun(got, r); err != nil {
+			return fmt.Errorf("run of the task taken: %w", err)
+		}
+		changed := *got
+		changed.State = []byte(`{"changed":true}`)
+		if err := tx.ExecutionUpdate(ctx, &changed); err != nil {
+			return err
+		}
+		again, err := tx.ExecutionGet(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if string(again.State) != `{"changed":true}` {
+			return fmt.Errorf("run after the write changed it: state %s", again.State)
+		}
+		task, err = tx.TaskTake(ctx, k)
+		if err != nil || task.ExecutionID != gone {
+			return fmt.Errorf("TaskTake of the task of a deleted run = %+v, %v", task, err)
+		}
+		if _, err := tx.ExecutionGet(ctx, gone); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("deleted run of a task taken: %v, want ErrNotFound", err)
+		}
+		return nil
+	})
+	checkTaskNext(t, s, k, nil)
+}

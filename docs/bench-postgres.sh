@@ -57,10 +57,11 @@ wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && r
 pg_snapshot() { for p in $(pg_pids); do echo "$p $(ticks $p)"; done; }
 
 # await_line FILE PATTERN PID: waits until a line of FILE matches PATTERN,
-# or fails once process PID (the bench) has exited without writing it.
+# or fails once process PID (the bench) has exited without writing it (the
+# load was skipped, or the bench failed).
 await_line() {
 	until grep -q "$2" "$1"; do
-		kill -0 "$3" 2>/dev/null || grep -q "$2" "$1" || { cat "$1" >&2; echo "the bench ended early" >&2; exit 1; }
+		kill -0 "$3" 2>/dev/null || grep -q "$2" "$1" || return 1
 		sleep 0.02
 	done
 }
@@ -74,18 +75,20 @@ measure() {
 	local phase=$1 endpoints=$2; shift 2
 	local skip=-skip-heartbeats
 	[ "$phase" = heartbeats ] && skip=-skip-workflows
-	local s0 s1 pg hz out n bp
+	local s0= s1 pg hz out n bp
 	hz=$(getconf CLK_TCK)
 	: >"$WORK/bench.out"
 	"$BIN" bench -marks -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}" >"$WORK/bench.out" &
 	bp=$!
-	await_line "$WORK/bench.out" "^mark: $phase start" $bp
-	s0=$(ticks "$@"); pg_snapshot >"$WORK/pg.start"
-	await_line "$WORK/bench.out" "^mark: $phase end" $bp
-	s1=$(ticks "$@"); pg_snapshot >"$WORK/pg.end"
+	if await_line "$WORK/bench.out" "^mark: $phase start" $bp; then
+		s0=$(ticks "$@"); pg_snapshot >"$WORK/pg.start"
+		await_line "$WORK/bench.out" "^mark: $phase end" $bp || true
+		s1=$(ticks "$@"); pg_snapshot >"$WORK/pg.end"
+	fi
 	wait $bp
-	out=$(grep -v '^load:\|^mark:' "$WORK/bench.out")
+	out=$(grep -v '^load:\|^mark:' "$WORK/bench.out" || true)
 	echo "$out"
+	[ -n "$s0" ] || return 0 # the load was skipped
 	# A backend that started during the load counts from zero; one that
 	# ended during it is lost (the pools keep theirs).
 	pg=$(awk 'NR == FNR { first[$1] = $2; next } { s += $2 - ($1 in first ? first[$1] : 0) } END { print s + 0 }' "$WORK/pg.start" "$WORK/pg.end")

@@ -79,6 +79,8 @@ type Store struct {
 	// one that rolls back goes with it).
 	openLimit atomic.Int64
 	limitSet  sync.Map // *pgx.Conn → int64
+	// heartbeats gathers heartbeats recorded together (heartbeats.go).
+	heartbeats heartbeats
 }
 
 var (

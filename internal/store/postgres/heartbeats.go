@@ -66,8 +66,8 @@ type heartbeatCall struct {
 
 // ActivityHeartbeatNow records a heartbeat in a transaction of its own —
 // with the other heartbeats recorded at the same moment — committed before
-// it returns (store.Heartbeater). Like Write, it is not
-// interrupted by ctx once under way, and runs again after a deadlock.
+// it returns (store.Heartbeater). Like Write, it is not interrupted by ctx
+// once under way, and runs again after a deadlock.
 func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err

@@ -12,9 +12,9 @@
 #
 # Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
 # runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
-# schema. PostgreSQL's CPU is that of the servers' backends (sampled every
-# 0.2 s: a backend that exits between samples loses its last moments) and
-# of its background processes.
+# schema. PostgreSQL's CPU is that of the servers' backends (read as the
+# load starts and ends: a backend that exits meanwhile is lost) and of its
+# background processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
@@ -52,23 +52,46 @@ serve() { # addr database -> pid
 }
 wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && return; sleep 0.1; done; echo "server $1 did not start" >&2; exit 1; }
 
+# pg_snapshot: "pid ticks" of each PostgreSQL process that works for the
+# servers measured.
+pg_snapshot() { for p in $(pg_pids); do echo "$p $(ticks $p)"; done; }
+
+# await_line FILE PATTERN PID: waits until a line of FILE matches PATTERN,
+# or fails once process PID (the bench) has exited without writing it (the
+# load was skipped, or the bench failed).
+await_line() {
+	until grep -q "$2" "$1"; do
+		kill -0 "$3" 2>/dev/null || grep -q "$2" "$1" || return 1
+		sleep 0.02
+	done
+}
+
 # measure PHASE ENDPOINTS PIDS...: runs the bench for one load and prints
-# its report and the CPU that the servers and PostgreSQL spent on it.
+# its report and the CPU that the servers and PostgreSQL spent on the
+# timed load alone, from its start to its end as the bench marks them
+# (the load's setup — for heartbeats, opening the activity tasks — does
+# not count).
 measure() {
 	local phase=$1 endpoints=$2; shift 2
 	local skip=-skip-heartbeats
 	[ "$phase" = heartbeats ] && skip=-skip-workflows
-	# Backends come and go with the pools: sample their time every 0.2 s,
-	# keeping the first and last value seen per pid.
-	(while :; do for p in $(pg_pids); do echo "$p $(ticks $p)"; done; sleep 0.2; done) >"$WORK/pg.samples" &
-	local sampler=$! s0 s1 pg hz out n
+	local s0= s1 pg hz out n bp
 	hz=$(getconf CLK_TCK)
-	s0=$(ticks "$@")
-	out=$("$BIN" bench -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}")
-	s1=$(ticks "$@")
-	kill $sampler; wait $sampler 2>/dev/null || true
-	echo "$out" | grep -v '^load:'
-	pg=$(awk '{ if (!($1 in first)) first[$1]=$2; last[$1]=$2 } END { s=0; for (p in last) s+=last[p]-first[p]; print s }' "$WORK/pg.samples")
+	: >"$WORK/bench.out"
+	"$BIN" bench -marks -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}" >"$WORK/bench.out" &
+	bp=$!
+	if await_line "$WORK/bench.out" "^mark: $phase start" $bp; then
+		s0=$(ticks "$@"); pg_snapshot >"$WORK/pg.start"
+		await_line "$WORK/bench.out" "^mark: $phase end" $bp || true
+		s1=$(ticks "$@"); pg_snapshot >"$WORK/pg.end"
+	fi
+	wait $bp
+	out=$(grep -v '^load:\|^mark:' "$WORK/bench.out" || true)
+	echo "$out"
+	[ -n "$s0" ] || return 0 # the load was skipped
+	# A backend that started during the load counts from zero; one that
+	# ended during it is lost (the pools keep theirs).
+	pg=$(awk 'NR == FNR { first[$1] = $2; next } { s += $2 - ($1 in first ? first[$1] : 0) } END { print s + 0 }' "$WORK/pg.start" "$WORK/pg.end")
 	if [ "$phase" = workflows ]; then
 		n=$(echo "$out" | awk '$1=="workflows" {print $2}')
 		awk -v o=$((s1 - s0)) -v p="$pg" -v n="${n:-0}" -v hz="$hz" 'BEGIN { if (n > 0) printf "cpu per workflow: openswf %.2f ms, postgres %.2f ms\n", 1000*o/hz/n, 1000*p/hz/n }'

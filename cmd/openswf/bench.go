@@ -32,6 +32,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Domain, "domain", bench.DefaultOptions.Domain, "domain to use (registered if missing)")
 	fs.BoolVar(&o.SkipHeartbeats, "skip-heartbeats", false, "leave the heartbeat load out")
 	fs.BoolVar(&o.SkipWorkflows, "skip-workflows", false, "leave the workflow load out")
+	fs.BoolVar(&o.Marks, "marks", false, "print a line \"mark: LOAD start\" as each timed load starts (after its setup) and \"mark: LOAD end\" as it ends, for scripts that measure the server's CPU over the load alone")
 	seed := fs.Int("seed-closed", 0, "write this many closed runs into -database (the server stopped) and exit: to measure how the server fares as they pile up")
 	database := fs.String("database", "", "with -seed-closed: the SQLite file to seed")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (load generator and, without -endpoint, server) to `file`")

@@ -51,6 +51,18 @@ type Options struct {
 	SkipHeartbeats, SkipWorkflows bool
 	// Out receives the report.
 	Out io.Writer
+	// Marks adds to the report a line "mark: LOAD start" as each timed
+	// load (heartbeats, workflows) starts, after its setup, and
+	// "mark: LOAD end" as it ends: a script that measures the servers'
+	// CPU time then measures the load alone.
+	Marks bool
+}
+
+// mark writes a mark line to the report, when asked for.
+func (o Options) mark(load, what string) {
+	if o.Marks {
+		fmt.Fprintf(o.Out, "mark: %s %s\n", load, what)
+	}
 }
 
 // DefaultOptions are the loads `openswf bench` runs unless told otherwise.
@@ -140,7 +152,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("heartbeat setup: %w", err)
 		}
+		o.mark("heartbeats", "start")
 		res.Heartbeats = heartbeatLoad(ctx, cs, tokens, o.Concurrency, o.Duration)
+		o.mark("heartbeats", "end")
 		fmt.Fprintf(o.Out, "heartbeats  %s  %5.1f%% of the ceiling\n", res.Heartbeats, 100*res.Heartbeats.PerSec/res.Ceiling.PerSec)
 		if res.Heartbeats.Errors > 0 {
 			return &res, fmt.Errorf("%d heartbeats failed", res.Heartbeats.Errors)
@@ -150,7 +164,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.SkipWorkflows {
 		return &res, nil
 	}
+	o.mark("workflows", "start")
 	res.Workflows, err = workflowLoad(ctx, cs, o)
+	o.mark("workflows", "end")
 	if err != nil {
 		return &res, err
 	}

@@ -150,6 +150,11 @@ func (r *reservation) Allow(t string, now time.Time) bool {
 	return r.rates.Allow(t, now)
 }
 
+// Servers is the number of servers sharing the store that this one knows
+// to be alive, itself included: what the limits that hold for all of them
+// are divided by (1 on a store of one server).
+func (e *Engine) Servers() int { return int(e.share.Load()) }
+
 // shareLimits divides the limits that hold for every server sharing the
 // store — the API and decision rates and the pollers per task list — by
 // the number of servers alive (as their announcements tell): an honest

@@ -41,6 +41,8 @@ func (s *Server) newMetrics() *serverMetrics {
 			"Time to answer requests to openswf's own endpoints, by endpoint.", requestBuckets, "endpoint"),
 	}
 	r.NewGaugeFunc("openswf_polls_waiting", "Long polls waiting for a task on this server.", func() float64 { return float64(s.engine.WaitingPolls()) })
+	r.NewGaugeFunc("openswf_servers", "Servers sharing the database that this one knows to be alive, itself included; each takes this share of the API and decision rates and of the pollers a task list may have.",
+		func() float64 { return float64(s.engine.Servers()) })
 	r.NewGaugeFunc("openswf_goroutines", "Goroutines of the server process.", func() float64 { return float64(runtime.NumGoroutine()) })
 	r.NewGaugeFunc("openswf_heap_bytes", "Bytes of the Go heap in use (live objects and garbage not yet collected).", func() float64 {
 		var ms runtime.MemStats

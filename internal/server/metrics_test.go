@@ -44,6 +44,7 @@ func TestMetrics(t *testing.T) {
 		`openswf_request_duration_seconds_count{operation="DescribeDomain"} 1`,
 		`openswf_request_duration_seconds_bucket{operation="RegisterDomain",le="+Inf"} 1`,
 		"openswf_polls_waiting 1",
+		"openswf_servers 1",
 		"# TYPE openswf_heap_bytes gauge",
 	} {
 		if !strings.Contains(string(body), line+"\n") {

@@ -134,6 +134,12 @@ type Config struct {
 	// without Auth answers requests for (see hostCheck); with Auth every
 	// host is answered.
 	AllowedHosts []string
+
+	// Set by the package's tests only (export_test.go): the clock of the
+	// engine's housekeeping on a shared database (engine.Config.Wall), and
+	// a wrapper of the store, which sees what the server does with it.
+	wall      clock.Clock
+	wrapStore func(store.Store) store.Store
 }
 
 func (c *Config) setDefaults() {
@@ -262,6 +268,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.wrapStore != nil {
+		st = cfg.wrapStore(st)
+	}
 	registry := &metrics.Registry{}
 	eng := engine.New(cfg.engineConfig(registry, manual != nil), st, cfg.Clock, keys)
 	loopCtx, stopLoop := context.WithCancel(context.Background())
@@ -355,7 +364,7 @@ func (cfg *Config) engineConfig(registry *metrics.Registry, manual bool) engine.
 	ecfg := engine.Config{Region: cfg.Region, AccountID: cfg.AccountID, Limits: cfg.Limits, LongPollWait: cfg.LongPollWait, DecisionRates: cfg.DecisionRates,
 		APIRates: cfg.APIRates, ExecutionAPIRates: cfg.ExecutionAPIRates, Logger: cfg.Logger,
 		MaxPolls: cfg.MaxPolls, MaxPollsPerUser: cfg.MaxPollsPerUser, Observe: newWorkMetrics(registry).observe,
-		Archive: cfg.Archive}
+		Archive: cfg.Archive, Wall: cfg.wall}
 	if manual {
 		ecfg.CallClock = clock.Real{} // long polls wait, and API throttles refill, on real time
 	}

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -69,28 +68,4 @@ func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, er
 		return false, notFound(err)
 	}
 	return cancel, nil
-}
-
-// ActivityHeartbeatNow records a heartbeat in a transaction of its own: the
-// one statement, committed as it runs, in one round trip (store.Heartbeater).
-// Like Write, it is not interrupted by ctx once sent, and runs again after
-// a deadlock.
-func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	s.writes.Add(1)
-	for attempt := 1; ; attempt++ {
-		var cancel bool
-		err := s.pool.QueryRow(context.WithoutCancel(ctx), stmt("ActivityHeartbeat"), heartbeatArgs(h)...).Scan(&cancel)
-		switch {
-		case err == nil:
-			return cancel, nil
-		case errors.Is(err, pgx.ErrNoRows):
-			return false, store.ErrNotFound
-		case !retryable(err) || attempt == maxAttempts:
-			return false, outage(err)
-		}
-		s.retries.Add(1)
-	}
 }

@@ -78,6 +78,8 @@ type Store struct {
 	// openLimit is the most open runs a domain may have, checked at every
 	// commit that adds some; 0 checks nothing.
 	openLimit atomic.Int64
+	// heartbeats gathers heartbeats recorded together (heartbeats.go).
+	heartbeats heartbeats
 }
 
 var (

@@ -231,6 +231,15 @@ UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
 WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
 RETURNING cancel_requested;
 
+-- name: ActivityHeartbeatSkipLocked
+-- ActivityHeartbeat, but for an activity whose row a transaction holds it
+-- returns nothing at once rather than wait.
+UPDATE activities SET heartbeat_details = $4, last_heartbeat = $5
+WHERE (execution_id, scheduled_event_id) = (SELECT execution_id, scheduled_event_id FROM activities
+    WHERE execution_id = $1 AND scheduled_event_id = $2 AND started_event_id = $3 AND started_event_id <> 0
+    FOR UPDATE SKIP LOCKED)
+RETURNING cancel_requested;
+
 -- Tasks. A write deletes a run's tasks SKIP LOCKED, leaving those that
 -- pollers are taking to them (see tx.TaskDelete).
 

@@ -9,6 +9,7 @@
 #
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
 #   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
+#   PORT_BASE=18950 docs/bench-postgres.sh                # servers on other ports (four from PORT_BASE)
 #
 # Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
 # runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
@@ -23,7 +24,15 @@ go build -o "$BIN" ./cmd/openswf
 WORK=$(mktemp -d)
 # Servers start in command substitutions, so they are not this shell's jobs:
 # their pids are kept in a file, and whatever happens they stop with it.
-trap 'kill $(jobs -p) $(cat "$WORK/pids" 2>/dev/null) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# The schemas the cases made are dropped too (their names are kept in a file).
+cleanup() {
+	kill $(jobs -p) $(cat "$WORK/pids" 2>/dev/null) 2>/dev/null || true
+	for s in $(cat "$WORK/schemas" 2>/dev/null); do
+		psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || echo "could not drop schema $s" >&2
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
 
 ticks() { # user+system clock ticks of the given pids
 	local sum=0 pid f
@@ -124,8 +133,9 @@ run_case() { # name database addr...
 }
 
 BENCH_FLAGS=("$@")
-schema() { echo "bench_$(date +%s)_$RANDOM"; }
+schema() { local s="bench_$(date +%s)_$RANDOM"; echo "$s" >>"$WORK/schemas"; echo "$s"; }
 CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
-case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:17950 ;; esac
-case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17951 ;; esac
-case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:17952 127.0.0.1:17953 ;; esac
+P=${PORT_BASE:-17950}    # the servers listen on P to P+3
+case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:$P ;; esac
+case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 1)) ;; esac
+case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 2)) 127.0.0.1:$((P + 3)) ;; esac

@@ -238,6 +238,83 @@ func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 	}
 }
 
+// A task that a poller of the server that queued it is woken for is not
+// announced, though a poller elsewhere waits on the list too: that poller,
+// woken, would only find the task gone. A task no poller here is woken for
+// is announced, and so is one whose poller here leaves without taking it.
+func TestTasksForLocalPollersAreNotAnnounced(t *testing.T) {
+	c := newCluster(t, 2, Config{})
+	a, b := c.engines[0], c.engines[1]
+	c.wall.Advance(wantTTL + time.Second)
+	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	remote := poll(t, c, b)
+	waitFor(t, "A to hear that B waits", func() bool {
+		a.announcer.mu.Lock()
+		defer a.announcer.mu.Unlock()
+		return len(a.announcer.remote) == 1
+	})
+	before := c.bus.taskAnnouncements()
+	local := poll(t, c, a)
+	runID := c.start(t, a, "local")
+	select {
+	case r := <-local:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("the poller on A got %+v, %v", r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poller on A was not woken for A's task")
+	}
+	if n := c.bus.taskAnnouncements() - before; n != 0 {
+		t.Fatalf("%d announcements of a task a poller on A was woken for", n)
+	}
+	// No poller waits on A now: A's next task is for B's.
+	runID = c.start(t, a, "remote")
+	select {
+	case r := <-remote:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("the poller on B got %+v, %v", r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poller on B was not woken for a task no poller on A was")
+	}
+	if n := c.bus.taskAnnouncements() - before; n != 1 {
+		t.Fatalf("%d announcements of tasks, want 1", n)
+	}
+}
+
+// A poller that leaves with a wake-up it did not act on hands it to the
+// others when no poller of its own server can take it.
+func TestUnclaimedWakeUpIsAnnounced(t *testing.T) {
+	c := newCluster(t, 2, Config{})
+	a, b := c.engines[0], c.engines[1]
+	c.wall.Advance(wantTTL + time.Second)
+	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	remote := poll(t, c, b)
+	waitFor(t, "A to hear that B waits", func() bool {
+		a.announcer.mu.Lock()
+		defer a.announcer.mu.Unlock()
+		return len(a.announcer.remote) == 1
+	})
+	before := c.bus.taskAnnouncements()
+	w, err := a.matcher.Register(b.matcher.Keys()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	runID := c.start(t, a, "left")
+	if n := c.bus.taskAnnouncements() - before; n != 0 {
+		t.Fatalf("%d announcements of a task a waiter on A was woken for", n)
+	}
+	w.Done() // leaves without looking
+	select {
+	case r := <-remote:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("the poller on B got %+v, %v", r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the wake-up the waiter on A left was not passed on to B")
+	}
+}
+
 // The limits that hold for the whole service are shared by the servers
 // alive: each keeps its part of the API rates and of the pollers a task list
 // may have, and takes the whole again when the other stops.

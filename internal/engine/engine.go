@@ -272,6 +272,7 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 	if shared, ok := s.(store.Shared); ok {
 		e.announcer = newAnnouncer(shared, e.wall)
 		e.matcher.OnFirst(e.announcer.waiting)
+		e.matcher.OnUnclaimed(func(k matching.Key) { e.announcer.add(wakeups{tasks: map[matching.Key]int{k: 1}}) })
 		e.pollRelook = cmp.Or(cfg.PollRelook, DefaultPollRelook)
 	}
 	if q, ok := s.(store.OpenRunQuota); ok {

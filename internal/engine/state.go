@@ -49,16 +49,25 @@ func (w *wakeups) add(o wakeups) {
 }
 
 // wake notifies, after a commit, the pollers of the task lists that got
-// tasks and the timer loop if timers were armed.
+// tasks and the timer loop if timers were armed. Of the tasks, only those
+// for which no poller of this process was woken are announced to the
+// others: a poller here takes the rest, and another process's poller woken
+// for them would only find them gone.
 func (e *Engine) wake(w wakeups) {
+	var unclaimed map[matching.Key]int
 	for k, n := range w.tasks {
-		e.matcher.Notify(k, n)
+		if left := e.matcher.Notify(k, n); left > 0 && e.announcer != nil {
+			if unclaimed == nil {
+				unclaimed = map[matching.Key]int{}
+			}
+			unclaimed[k] = left
+		}
 	}
 	if w.timers && e.timerWake != nil {
 		e.timerWake()
 	}
 	if e.announcer != nil {
-		e.announcer.add(w)
+		e.announcer.add(wakeups{tasks: unclaimed})
 	}
 	if e.cfg.Observe != nil {
 		for _, o := range w.observed {

@@ -30,8 +30,9 @@ type Matcher struct {
 	lists      map[Key][]*Waiter
 	maxPollers atomic.Int64
 	// onFirst, when set, is told of each list that gets a waiting poller
-	// when it had none.
-	onFirst func(Key)
+	// when it had none; onUnclaimed of a wake-up that a leaving poller
+	// held and no other poller here could take.
+	onFirst, onUnclaimed func(Key)
 }
 
 // New returns a matcher that allows maxPollers waiting pollers per list.
@@ -48,6 +49,12 @@ func (m *Matcher) SetMaxPollers(n int) { m.maxPollers.Store(int64(n)) }
 // OnFirst sets fn to be called, outside the matcher's lock, when a list
 // that had no waiting poller gets one. It is set once, before polls come.
 func (m *Matcher) OnFirst(fn func(Key)) { m.onFirst = fn }
+
+// OnUnclaimed sets fn to be called, outside the matcher's lock, when a
+// poller leaves with a wake-up it did not act on and no other poller of
+// its list is here to take it: the task it stood for may be left for
+// pollers elsewhere. It is set once, before polls come.
+func (m *Matcher) OnUnclaimed(fn func(Key)) { m.onUnclaimed = fn }
 
 // Keys returns the lists that have waiting pollers.
 func (m *Matcher) Keys() []Key {
@@ -86,11 +93,10 @@ func (m *Matcher) Register(k Key) (*Waiter, error) {
 }
 
 // Done removes the poller. A wake-up it received and did not act on goes
-// to another poller of the list.
+// to another poller of the list, or, with none here, to OnUnclaimed.
 func (w *Waiter) Done() {
 	m := w.m
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	ws := m.lists[w.key]
 	for i, x := range ws {
 		if x == w {
@@ -103,33 +109,41 @@ func (w *Waiter) Done() {
 	} else {
 		m.lists[w.key] = ws
 	}
+	unclaimed := 0
 	select {
 	case <-w.C:
-		m.notifyLocked(w.key, 1)
+		unclaimed = m.notifyLocked(w.key, 1)
 	default:
+	}
+	m.mu.Unlock()
+	if unclaimed > 0 && m.onUnclaimed != nil {
+		m.onUnclaimed(w.key)
 	}
 }
 
 // Notify wakes up to n pollers of a task list, oldest first, because n
-// tasks were queued on it.
-func (m *Matcher) Notify(k Key, n int) {
+// tasks were queued on it, and returns how many of the n no poller here
+// was woken for: those are for pollers elsewhere, if any.
+func (m *Matcher) Notify(k Key, n int) (unclaimed int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.notifyLocked(k, n)
+	return m.notifyLocked(k, n)
 }
 
-func (m *Matcher) notifyLocked(k Key, n int) {
+func (m *Matcher) notifyLocked(k Key, n int) (unclaimed int) {
 	for _, w := range m.lists[k] {
 		if n == 0 {
-			return
+			return 0
 		}
 		select {
 		case w.C <- struct{}{}:
 			n--
 		default:
-			// Already woken and not yet looking: it will take one task.
+			// Already woken and not yet looking: it will take one task
+			// (one that was counted already).
 		}
 	}
+	return n
 }
 
 // Pollers is the number of pollers waiting on a task list.

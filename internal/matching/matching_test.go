@@ -22,13 +22,24 @@ func TestNotifyWakesOldestFirstOnePerTask(t *testing.T) {
 	c, _ := m.Register(k)
 	other, _ := m.Register(Key{DomainID: 1, Kind: "decision", TaskList: "l"})
 
-	m.Notify(k, 2)
+	if left := m.Notify(k, 2); left != 0 {
+		t.Fatalf("two tasks for three pollers: %d unclaimed", left)
+	}
 	if !woken(a) || !woken(b) || woken(c) || woken(other) {
 		t.Fatal("two tasks should wake the two oldest pollers of that list only")
 	}
-	m.Notify(k, 5)
+	if left := m.Notify(k, 5); left != 2 {
+		t.Fatalf("five tasks for three pollers: %d unclaimed, want 2", left)
+	}
 	if !woken(a) || !woken(b) || !woken(c) {
 		t.Fatal("more tasks than pollers should wake every poller")
+	}
+	// A poller woken and not yet looking counts for the task it was woken for.
+	if left := m.Notify(other.key, 1); left != 0 || !woken(other) {
+		t.Fatalf("one task for one poller: %d unclaimed", left)
+	}
+	if left := m.Notify(Key{DomainID: 2, Kind: "activity", TaskList: "l"}, 3); left != 3 {
+		t.Fatalf("three tasks for a list nobody waits on here: %d unclaimed, want 3", left)
 	}
 }
 
@@ -43,9 +54,21 @@ func TestDonePassesAnUnusedWakeUpOn(t *testing.T) {
 	if !woken(b) {
 		t.Fatal("the wake-up a did not use was lost")
 	}
+	var unclaimed []Key
+	m.OnUnclaimed(func(k Key) { unclaimed = append(unclaimed, k) })
 	b.Done()
 	if m.Pollers(k) != 0 {
 		t.Fatalf("%d pollers left", m.Pollers(k))
+	}
+	if len(unclaimed) != 0 {
+		t.Fatalf("a poller with no wake-up left one: %v", unclaimed)
+	}
+	// The last poller, woken, leaves: the wake-up goes to OnUnclaimed.
+	c, _ := m.Register(k)
+	m.Notify(k, 1)
+	c.Done()
+	if len(unclaimed) != 1 || unclaimed[0] != k {
+		t.Fatalf("unclaimed wake-ups %v, want one of %v", unclaimed, k)
 	}
 }
 

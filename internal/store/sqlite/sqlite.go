@@ -97,6 +97,14 @@ func LoosePermissions(path string) []string {
 	return loose
 }
 
+// fileURI is the SQLite URI of the file at path with the query q. In a
+// URI, SQLite takes '?' and '#' as the end of the path and decodes %HH:
+// they are escaped, so that a directory named "run#2" (as Go names a
+// repeated subtest's temporary directory) is not read as a file "run".
+func fileURI(path string, q url.Values) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + q.Encode()
+}
+
 // Open opens (creating it if needed, readable by its owner only) the
 // database file at path and brings its schema up to date.
 func Open(ctx context.Context, path string) (*Store, error) {
@@ -118,7 +126,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		pragmas.Add("_pragma", p)
 	}
 	// The writer runs BEGIN IMMEDIATE itself (see Write).
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	writer, err := sql.Open("sqlite", fileURI(path, pragmas))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +145,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		rp.Add("_pragma", p)
 	}
 	rp.Set("_txlock", "deferred")
-	reader, err := sql.Open("sqlite", "file:"+path+"?"+rp.Encode())
+	reader, err := sql.Open("sqlite", fileURI(path, rp))
 	if err != nil {
 		writer.Close()
 		return nil, err

@@ -161,6 +161,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
+	// Before any statement is prepared: ANALYZE changes the schema, and
+	// SQLite prepares again each statement prepared before a change.
+	optimize(ctx, conn)
 	if s.writeStmts, err = prepareAll(ctx, conn.PrepareContext); err == nil {
 		s.readStmts, err = prepareAll(ctx, reader.PrepareContext)
 	}
@@ -181,30 +184,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.writes = make(chan *writeReq, maxBatch)
 	s.writerDone = make(chan struct{})
 	go s.writeLoop(conn)
-	s.optimize(ctx)
 	return s, nil
 }
 
 // optimize refreshes the statistics SQLite's query planner uses (which
-// index serves a tag filter best, say), within a bounded effort. It runs
-// when the store opens: the statistics change slowly.
-func (s *Store) optimize(ctx context.Context) {
+// index serves a tag filter best, say), within a bounded effort, on the
+// writer's connection. It runs when the store opens: the statistics change
+// slowly.
+func optimize(ctx context.Context, conn *sql.Conn) {
 	// Planner statistics only help: a failure changes nothing else.
-	s.Write(ctx, func(t store.Tx) error {
-		q := t.(*tx).t
-		if _, err := q.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
-			return err
-		}
-		// A database never analyzed gets its statistics now; later,
-		// optimize decides what needs them again.
-		analyze := "PRAGMA optimize=0x10002"
-		var n int
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err == nil && n == 0 {
-			analyze = "ANALYZE"
-		}
-		_, err := q.ExecContext(ctx, analyze)
-		return err
-	})
+	if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
+		return
+	}
+	// A database never analyzed gets its statistics now; later, optimize
+	// decides what needs them again.
+	analyze := "PRAGMA optimize=0x10002"
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err == nil && n == 0 {
+		analyze = "ANALYZE"
+	}
+	conn.ExecContext(ctx, analyze)
 }
 
 // Path is the database file.

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/throttle"
 )
@@ -97,7 +97,7 @@ type cluster struct {
 func newCluster(t *testing.T, n int, cfg Config) *cluster {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "swf.db"))
+	st, err := sqlite.Open(ctx, sqlitetest.File(t))
 	if err != nil {
 		t.Fatal(err)
 	}

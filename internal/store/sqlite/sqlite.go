@@ -75,8 +75,9 @@ type Store struct {
 	isClosed   bool
 	// beforeCommit, when set (by tests), runs before each batch commits.
 	beforeCommit func()
-	// writeStmts are prepared on the writer's connection, readStmts on the
-	// reader pool (each connection prepares them once).
+	// writeStmts are prepared on the writer's connection as the writer
+	// first needs them; readStmts on the reader pool when the store opens
+	// (each connection prepares them once).
 	writeStmts, readStmts map[string]*sql.Stmt
 	// control holds the writer's prepared transaction statements.
 	control map[string]*sql.Stmt
@@ -164,10 +165,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Before any statement is prepared: ANALYZE changes the schema, and
 	// SQLite prepares again each statement prepared before a change.
 	optimize(ctx, conn)
-	if s.writeStmts, err = prepareAll(ctx, conn.PrepareContext); err == nil {
-		s.readStmts, err = prepareAll(ctx, reader.PrepareContext)
-	}
-	if err == nil {
+	// The writer prepares each statement on its first use (writeStmt):
+	// a server uses a part of them, and preparing costs more than a start
+	// otherwise does.
+	s.writeStmts = map[string]*sql.Stmt{}
+	if s.readStmts, err = prepareAll(ctx, reader.PrepareContext); err == nil {
 		s.control = map[string]*sql.Stmt{}
 		for _, c := range []string{"BEGIN IMMEDIATE", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w", "COMMIT", "ROLLBACK"} {
 			if s.control[c], err = conn.PrepareContext(ctx, c); err != nil {
@@ -376,7 +378,7 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		answer(err)
 		return
 	}
-	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return named(s.writeStmts, name) }}
+	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return s.writeStmt(conn, name) }}
 	for _, r := range batch {
 		if _, err := ctl["SAVEPOINT w"].ExecContext(ctx); err != nil {
 			r.err = err
@@ -411,14 +413,39 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 }
 
 // run calls a write's fn, turning a panic into its error so that one bad
-// write cannot stop the writer.
+// write cannot stop the writer. A panic with an error (a statement that
+// could not be prepared) keeps it, so that an outage is still told apart.
 func run(r *writeReq, t *tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("sqlite: write panicked: %v", p)
+			if e, ok := p.(error); ok {
+				err = fmt.Errorf("sqlite: write panicked: %w", e)
+			} else {
+				err = fmt.Errorf("sqlite: write panicked: %v", p)
+			}
 		}
 	}()
 	return r.fn(t)
+}
+
+// writeStmt returns the statement of a named query, which must exist, on
+// the writer's connection, preparing it on first use. Only the writer
+// goroutine calls it. A statement that cannot be prepared panics with the
+// error, which run turns back into the write's error.
+func (s *Store) writeStmt(conn *sql.Conn, name string) *sql.Stmt {
+	if st, ok := s.writeStmts[name]; ok {
+		return st
+	}
+	query, ok := queries[name]
+	if !ok {
+		panic("sqlite: no query named " + name)
+	}
+	st, err := conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		panic(fmt.Errorf("prepare %s: %w", name, err))
+	}
+	s.writeStmts[name] = st
+	return st
 }
 
 // Read runs fn in a read-only transaction, which sees one snapshot.

@@ -236,3 +236,16 @@ func TestPathsWithURICharacters(t *testing.T) {
 		t.Errorf("a file %s was made", filepath.Join(dir, "run"))
 	}
 }
+
+// A write that panics fails alone, and a panic with an error (as a
+// statement that cannot be prepared makes) keeps it, so that an outage is
+// still told apart from a bug.
+func TestWritePanicKeepsItsError(t *testing.T) {
+	err := run(&writeReq{fn: func(store.Tx) error { panic(fmt.Errorf("prepare X: %w", errClosed)) }}, nil)
+	if !errors.Is(err, errClosed) || !errors.Is(outage(err), store.ErrUnavailable) {
+		t.Errorf("a panic with an error: %v", err)
+	}
+	if err := run(&writeReq{fn: func(store.Tx) error { panic("bug") }}, nil); err == nil || !strings.Contains(err.Error(), "bug") {
+		t.Errorf("a panic with a string: %v", err)
+	}
+}

@@ -33,6 +33,7 @@ func fill(v reflect.Value) {
 // it acts on, and every condition key of the rule is set from a request
 // that has every field (a rule naming a field the input lacks panics).
 func TestAuthRules(t *testing.T) {
+	t.Parallel()
 	for _, op := range swfapi.OperationNames() {
 		rule, ok := authRules[op]
 		if !ok {
@@ -59,6 +60,7 @@ func TestAuthRules(t *testing.T) {
 
 // The keys of a request are what SWF-API.md §12.3 lists for it.
 func TestAuthRuleKeys(t *testing.T) {
+	t.Parallel()
 	in := &swfapi.StartWorkflowExecutionInput{
 		Domain:       swfapi.Ptr("d"),
 		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr("wt"), Version: swfapi.Ptr("1")},

@@ -176,6 +176,7 @@ func poll(t *testing.T, c *cluster, e *Engine) <-chan pollResult {
 // poller on another server at most one re-look: the poll looks again after
 // DefaultPollRelook, and finds the task.
 func TestLostAnnouncementCostsOneRelook(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{})
 	a, b := c.engines[0], c.engines[1]
 	c.bus.mu.Lock()
@@ -202,6 +203,7 @@ func TestLostAnnouncementCostsOneRelook(t *testing.T) {
 // Tasks are announced only for lists that a poller on another server waits
 // on; when one does, it is woken at once.
 func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{})
 	a, b := c.engines[0], c.engines[1]
 	// Past the time after connecting when every list is announced.
@@ -242,6 +244,7 @@ func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 // alive: each keeps its part of the API rates and of the pollers a task list
 // may have, and takes the whole again when the other stops.
 func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{
 		Limits:   Limits{PollersPerTaskList: 4},
 		APIRates: map[string]throttle.Rate{"DescribeDomain": {Burst: 4, PerSecond: 0.001}},

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,25 +33,64 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// newChromium starts a headless browser of its own (a fresh profile, no
-// network of its own: this machine may have none) and returns a tab.
+// headless is the one headless Chromium of the package's tests, started by
+// the first test that needs it (starting one took as long as a test) and
+// stopped by TestMain.
+var headless struct {
+	once    sync.Once
+	ctx     context.Context
+	err     error
+	stop    func()
+	dataDir string
+}
+
+// TestMain stops the shared browser once the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if headless.stop != nil {
+		headless.stop()
+	}
+	os.Exit(code)
+}
+
+// newChromium returns a tab of the package's headless browser (a fresh
+// profile, no network of its own: this machine may have none), in a
+// browser context of its own: no cookies or storage shared with another
+// test's tab. The tab closes when the test ends.
 func newChromium(t *testing.T) context.Context {
 	t.Helper()
 	path := chromium(t)
+	headless.once.Do(func() { startBrowser(path) })
+	if headless.err != nil {
+		t.Fatalf("start %s: %v", path, headless.err)
+	}
+	tab, cancelTab := chromedp.NewContext(headless.ctx, chromedp.WithNewBrowserContext())
+	tctx, cancelTimeout := context.WithTimeout(tab, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelTab() })
+	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("open a tab of %s: %v", path, err)
+	}
+	return tctx
+}
+
+// startBrowser starts the package's browser; a failure is headless.err.
+func startBrowser(path string) {
+	headless.dataDir, headless.err = os.MkdirTemp("", "openswf-chromium-")
+	if headless.err != nil {
+		return
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1400, 1000),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.UserDataDir(headless.dataDir), chromedp.WindowSize(1400, 1000),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
-	tctx, cancelTimeout := context.WithTimeout(bctx, 2*time.Minute)
-	t.Cleanup(func() { cancelTimeout(); cancelBrowser(); cancelAlloc() })
-	if err := chromedp.Do(tctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("start %s: %v", path, err)
-	}
-	return tctx
+	headless.ctx = bctx
+	headless.stop = func() { cancelBrowser(); cancelAlloc(); os.RemoveAll(headless.dataDir) }
+	// Do with no actions starts the browser.
+	headless.err = chromedp.Do(bctx)
 }
 
 // artifacts is where screenshots go: OPENSWF_TEST_ARTIFACTS, or a
@@ -101,6 +141,7 @@ func signInWith(t *testing.T, tab context.Context, id, secret string) {
 // details in two clicks; a viewer's terminate is refused; the operator
 // terminates it with a third click and a confirmation.
 func TestBrowserStuckActivity(t *testing.T) {
+	t.Parallel()
 	tab := newChromium(t)
 	s := actionServer(t)
 	st := startStuck(t, s)
@@ -156,6 +197,7 @@ func TestBrowserStuckActivity(t *testing.T) {
 // TestBrowserFindExecutions filters the executions in a browser, and
 // opens a run from its workflowId alone.
 func TestBrowserFindExecutions(t *testing.T) {
+	t.Parallel()
 	tab := newChromium(t)
 	w := newWorld(t)
 	must(t, chromedp.Do(tab, chromedp.Navigate(w.URL()+"/console/domains/shop"),
@@ -193,6 +235,7 @@ func location(t *testing.T, tab context.Context) string {
 // TestBrowserArchivedHistory: after its retention, a run's history is
 // reached from the domain list through the domain's archived runs.
 func TestBrowserArchivedHistory(t *testing.T) {
+	t.Parallel()
 	tab := newChromium(t)
 	s := archiveServer(t, false, nil)
 	ex := archivedWorld(t, s, 0)

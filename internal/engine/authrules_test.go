@@ -34,6 +34,7 @@ func fill(v reflect.Value) {
 // it acts on, and a request that has every member sets each condition key
 // the rule names, and no other.
 func TestAuthRules(t *testing.T) {
+	t.Parallel()
 	for _, op := range swfapi.OperationNames() {
 		rule, ok := authRules[op]
 		if !ok {
@@ -92,6 +93,7 @@ func TestAuthRuleResources(t *testing.T) {
 
 // The keys of a request are what SWF-API.md §12.3 lists for it.
 func TestAuthRuleKeys(t *testing.T) {
+	t.Parallel()
 	in := &swfapi.StartWorkflowExecutionInput{
 		Domain:       swfapi.Ptr("d"),
 		WorkflowType: &swfapi.WorkflowType{Name: swfapi.Ptr("wt"), Version: swfapi.Ptr("1")},

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/throttle"
 )
@@ -97,7 +97,7 @@ type cluster struct {
 func newCluster(t *testing.T, n int, cfg Config) *cluster {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "swf.db"))
+	st, err := sqlite.Open(ctx, sqlitetest.File(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,6 +176,7 @@ func poll(t *testing.T, c *cluster, e *Engine) <-chan pollResult {
 // poller on another server at most one re-look: the poll looks again after
 // DefaultPollRelook, and finds the task.
 func TestLostAnnouncementCostsOneRelook(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{})
 	a, b := c.engines[0], c.engines[1]
 	c.bus.mu.Lock()
@@ -202,6 +203,7 @@ func TestLostAnnouncementCostsOneRelook(t *testing.T) {
 // Tasks are announced only for lists that a poller on another server waits
 // on; when one does, it is woken at once.
 func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{})
 	a, b := c.engines[0], c.engines[1]
 	// Past the time after connecting when every list is announced.
@@ -319,6 +321,7 @@ func TestUnclaimedWakeUpIsAnnounced(t *testing.T) {
 // alive: each keeps its part of the API rates and of the pollers a task list
 // may have, and takes the whole again when the other stops.
 func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t, 2, Config{
 		Limits:   Limits{PollersPerTaskList: 4},
 		APIRates: map[string]throttle.Rate{"DescribeDomain": {Burst: 4, PerSecond: 0.001}},

@@ -14,6 +14,7 @@ import (
 // task is claimed and completed, its activity claimed and completed, and a
 // closed run refuses what an open one accepts.
 func TestRunStartToClose(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	dt := h.pollDecision()
@@ -45,6 +46,7 @@ func TestRunStartToClose(t *testing.T) {
 // Two pollers never get the same task: one claims it, the other waits and
 // answers empty at its deadline.
 func TestPollClaimsOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{LongPollWait: 10 * time.Second})
 	h.start("w")
 	tokens := make(chan string, 2)
@@ -85,6 +87,7 @@ func TestPollClaimsOnce(t *testing.T) {
 // Heartbeats move no timer: the heartbeat timer that falls due finds the
 // last heartbeat and arms itself again; without one the task times out.
 func TestHeartbeatLazyRearm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.decide(run, schedule("a", "10"))
@@ -119,6 +122,7 @@ func TestHeartbeatLazyRearm(t *testing.T) {
 
 // A timer fires when it falls due, not before, exactly once.
 func TestTimerFires(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.decide(run, startTimer("t", "30"))
@@ -139,6 +143,7 @@ func TestTimerFires(t *testing.T) {
 
 // A closed run stays visible for its domain's retention, then is purged.
 func TestRetentionPurge(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.decide(run, completeRun())
@@ -160,6 +165,7 @@ func TestRetentionPurge(t *testing.T) {
 // ask one to cancel) is done in the same write as the decisions: one
 // transaction, all or nothing.
 func TestOtherRunsInOneWrite(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	target := h.start("target")
 	h.decide(target) // its first decision task is done
@@ -215,6 +221,7 @@ func TestOtherRunsInOneWrite(t *testing.T) {
 
 // A child that times out is reported to its parent, in the timer's write.
 func TestChildTimesOut(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	parent := h.start("parent")
 	h.decide(parent, startChild("child"))
@@ -234,6 +241,7 @@ func TestChildTimesOut(t *testing.T) {
 // ContinueAsNew closes the run and starts the next with the same
 // workflowId, in one write.
 func TestContinueAsNew(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	writes := h.store.writes.Load()
@@ -255,6 +263,7 @@ func TestContinueAsNew(t *testing.T) {
 
 // A decision task not completed in time times out and is scheduled again.
 func TestDecisionTaskTimeout(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	dt := h.pollDecision()
@@ -267,6 +276,7 @@ func TestDecisionTaskTimeout(t *testing.T) {
 // A decider's request to cancel a started activity reaches its worker in
 // the heartbeat's answer; the worker's cancellation closes it.
 func TestActivityCancelReachesWorker(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.decide(run, schedule("a", "NONE"))
@@ -287,6 +297,7 @@ func TestActivityCancelReachesWorker(t *testing.T) {
 // RequestCancelWorkflowExecution records the request for the decider, who
 // decides to cancel.
 func TestRequestCancelWorkflow(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.must(h.e.RequestCancelWorkflowExecution(ctx, &swfapi.RequestCancelWorkflowExecutionInput{Domain: swfapi.Ptr(domain), WorkflowId: run.WorkflowId}))
@@ -300,6 +311,7 @@ func TestRequestCancelWorkflow(t *testing.T) {
 // Starting checks the workflowId, the type and the domain, and changes
 // nothing when it refuses.
 func TestStartRefusals(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	h.start("w")
 	start := func(workflowID, typeName string) error {
@@ -319,6 +331,7 @@ func TestStartRefusals(t *testing.T) {
 // A history with no room left for a decision task's start terminates its
 // run (EVENT_LIMIT_EXCEEDED) in the poll's write; the poll gets no task.
 func TestHistoryLimitAtPoll(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{Limits: engine.Limits{Run: workflowLimits(3)}})
 	run := h.start("w")
 	answer := make(chan *swfapi.DecisionTask, 1)

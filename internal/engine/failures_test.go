@@ -23,6 +23,7 @@ func wantMessage(t *testing.T, what string, err error, code, message string) {
 // "Unknown activity" or "Unknown execution"; simpleflow reads the resource
 // out of the message).
 func TestTaskNoLongerOpenMessages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	run := h.start("w")
 	h.decide(run, schedule("a", "NONE"))
@@ -56,6 +57,7 @@ func TestTaskNoLongerOpenMessages(t *testing.T) {
 
 // Executions named but unknown: with a runId, and by workflowId alone.
 func TestUnknownExecutionMessages(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	_, err := h.e.DescribeWorkflowExecution(ctx, &swfapi.DescribeWorkflowExecutionInput{Domain: swfapi.Ptr(domain),
 		Execution: &swfapi.WorkflowExecution{WorkflowId: swfapi.Ptr("nope"), RunId: swfapi.Ptr("r1")}})
@@ -66,6 +68,7 @@ func TestUnknownExecutionMessages(t *testing.T) {
 
 // Counts always say whether they were truncated, false included.
 func TestCountsSayTruncated(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, engine.Config{})
 	h.start("w")
 	for name, count := range map[string]func() (*swfapi.PendingTaskCount, error){

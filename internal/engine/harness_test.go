@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
+	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/workflow"
 )
@@ -73,7 +73,7 @@ func newHarness(t *testing.T, cfg engine.Config) *harness {
 // (nil: as they are).
 func newHarnessWith(t *testing.T, cfg engine.Config, wrapStore func(store.Store) store.Store, wrapClock func(*clock.Fake) clock.Clock) *harness {
 	t.Helper()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "swf.db"))
+	st, err := sqlite.Open(ctx, sqlitetest.File(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ func (f *fakeLambda) GetRole(_ context.Context, role string) error {
 // transaction as the run's role, and recorded; a role that cannot be
 // assumed fails the task before it starts.
 func TestLambdaTasks(t *testing.T) {
+	t.Parallel()
 	fl := &fakeLambda{roles: map[string]bool{}}
 	h := newHarness(t, engine.Config{Lambda: fl})
 	workers, stop := context.WithCancel(ctx)

@@ -15,7 +15,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -28,6 +27,7 @@ import (
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/server"
 	"github.com/openswf/openswf/internal/store/postgres"
+	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -61,7 +61,7 @@ type Option func(*server.Config)
 func WithConfig(f func(*server.Config)) Option { return Option(f) }
 
 // Start starts a server that is shut down when the test ends. Its state is
-// in a fresh SQLite file; with OPENSWF_TEST_DATABASE=postgres, in a fresh
+// in a fresh SQLite file (a copy of one migrated once per test binary); with OPENSWF_TEST_DATABASE=postgres, in a fresh
 // schema of the PostgreSQL database at OPENSWF_TEST_POSTGRES_URL, dropped
 // when the test ends.
 func Start(t testing.TB, opts ...Option) *Server {
@@ -92,7 +92,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 func testDatabase(t testing.TB) string {
 	switch kind := os.Getenv("OPENSWF_TEST_DATABASE"); kind {
 	case "", "sqlite":
-		return filepath.Join(t.TempDir(), "openswf.db")
+		return sqlitetest.File(t)
 	case "postgres":
 		if os.Getenv("OPENSWF_TEST_POSTGRES_URL") == "" {
 			t.Fatal("OPENSWF_TEST_DATABASE=postgres needs OPENSWF_TEST_POSTGRES_URL")

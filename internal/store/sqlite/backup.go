@@ -36,7 +36,7 @@ func Backup(ctx context.Context, path, dest string) error {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Set("mode", "ro")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", fileURI(path, q))
 	if err != nil {
 		os.Remove(dest)
 		return err

@@ -75,8 +75,9 @@ type Store struct {
 	isClosed   bool
 	// beforeCommit, when set (by tests), runs before each batch commits.
 	beforeCommit func()
-	// writeStmts are prepared on the writer's connection, readStmts on the
-	// reader pool (each connection prepares them once).
+	// writeStmts are prepared on the writer's connection as the writer
+	// first needs them; readStmts on the reader pool when the store opens
+	// (each connection prepares them once).
 	writeStmts, readStmts map[string]*sql.Stmt
 	// control holds the writer's prepared transaction statements.
 	control map[string]*sql.Stmt
@@ -95,6 +96,14 @@ func LoosePermissions(path string) []string {
 		}
 	}
 	return loose
+}
+
+// fileURI is the SQLite URI of the file at path with the query q. In a
+// URI, SQLite takes '?' and '#' as the end of the path and decodes %HH:
+// they are escaped, so that a directory named "run#2" (as Go names a
+// repeated subtest's temporary directory) is not read as a file "run".
+func fileURI(path string, q url.Values) string {
+	return "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path) + "?" + q.Encode()
 }
 
 // Open opens (creating it if needed, readable by its owner only) the
@@ -118,7 +127,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		pragmas.Add("_pragma", p)
 	}
 	// The writer runs BEGIN IMMEDIATE itself (see Write).
-	writer, err := sql.Open("sqlite", "file:"+path+"?"+pragmas.Encode())
+	writer, err := sql.Open("sqlite", fileURI(path, pragmas))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +146,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		rp.Add("_pragma", p)
 	}
 	rp.Set("_txlock", "deferred")
-	reader, err := sql.Open("sqlite", "file:"+path+"?"+rp.Encode())
+	reader, err := sql.Open("sqlite", fileURI(path, rp))
 	if err != nil {
 		writer.Close()
 		return nil, err
@@ -153,10 +162,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, err
 	}
-	if s.writeStmts, err = prepareAll(ctx, conn.PrepareContext); err == nil {
-		s.readStmts, err = prepareAll(ctx, reader.PrepareContext)
-	}
-	if err == nil {
+	// Before any statement is prepared: ANALYZE changes the schema, and
+	// SQLite prepares again each statement prepared before a change.
+	optimize(ctx, conn)
+	// The writer prepares each statement on its first use (writeStmt):
+	// a server uses a part of them, and preparing costs more than a start
+	// otherwise does.
+	s.writeStmts = map[string]*sql.Stmt{}
+	if s.readStmts, err = prepareAll(ctx, reader.PrepareContext); err == nil {
 		s.control = map[string]*sql.Stmt{}
 		for _, c := range []string{"BEGIN IMMEDIATE", "SAVEPOINT w", "ROLLBACK TO w", "RELEASE w", "COMMIT", "ROLLBACK"} {
 			if s.control[c], err = conn.PrepareContext(ctx, c); err != nil {
@@ -173,30 +186,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s.writes = make(chan *writeReq, maxBatch)
 	s.writerDone = make(chan struct{})
 	go s.writeLoop(conn)
-	s.optimize(ctx)
 	return s, nil
 }
 
 // optimize refreshes the statistics SQLite's query planner uses (which
-// index serves a tag filter best, say), within a bounded effort. It runs
-// when the store opens: the statistics change slowly.
-func (s *Store) optimize(ctx context.Context) {
+// index serves a tag filter best, say), within a bounded effort, on the
+// writer's connection. It runs when the store opens: the statistics change
+// slowly.
+func optimize(ctx context.Context, conn *sql.Conn) {
 	// Planner statistics only help: a failure changes nothing else.
-	s.Write(ctx, func(t store.Tx) error {
-		q := t.(*tx).t
-		if _, err := q.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
-			return err
-		}
-		// A database never analyzed gets its statistics now; later,
-		// optimize decides what needs them again.
-		analyze := "PRAGMA optimize=0x10002"
-		var n int
-		if err := q.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err == nil && n == 0 {
-			analyze = "ANALYZE"
-		}
-		_, err := q.ExecContext(ctx, analyze)
-		return err
-	})
+	if _, err := conn.ExecContext(ctx, "PRAGMA analysis_limit=1000"); err != nil {
+		return
+	}
+	// A database never analyzed gets its statistics now; later, optimize
+	// decides what needs them again.
+	analyze := "PRAGMA optimize=0x10002"
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").Scan(&n); err == nil && n == 0 {
+		analyze = "ANALYZE"
+	}
+	conn.ExecContext(ctx, analyze)
 }
 
 // Path is the database file.
@@ -369,7 +378,7 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		answer(err)
 		return
 	}
-	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return named(s.writeStmts, name) }}
+	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return s.writeStmt(conn, name) }}
 	for _, r := range batch {
 		if _, err := ctl["SAVEPOINT w"].ExecContext(ctx); err != nil {
 			r.err = err
@@ -404,14 +413,39 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 }
 
 // run calls a write's fn, turning a panic into its error so that one bad
-// write cannot stop the writer.
+// write cannot stop the writer. A panic with an error (a statement that
+// could not be prepared) keeps it, so that an outage is still told apart.
 func run(r *writeReq, t *tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("sqlite: write panicked: %v", p)
+			if e, ok := p.(error); ok {
+				err = fmt.Errorf("sqlite: write panicked: %w", e)
+			} else {
+				err = fmt.Errorf("sqlite: write panicked: %v", p)
+			}
 		}
 	}()
 	return r.fn(t)
+}
+
+// writeStmt returns the statement of a named query, which must exist, on
+// the writer's connection, preparing it on first use. Only the writer
+// goroutine calls it. A statement that cannot be prepared panics with the
+// error, which run turns back into the write's error.
+func (s *Store) writeStmt(conn *sql.Conn, name string) *sql.Stmt {
+	if st, ok := s.writeStmts[name]; ok {
+		return st
+	}
+	query, ok := queries[name]
+	if !ok {
+		panic("sqlite: no query named " + name)
+	}
+	st, err := conn.PrepareContext(context.Background(), query)
+	if err != nil {
+		panic(fmt.Errorf("prepare %s: %w", name, err))
+	}
+	s.writeStmts[name] = st
+	return st
 }
 
 // Read runs fn in a read-only transaction, which sees one snapshot.

@@ -182,3 +182,70 @@ func TestBackupRefusesSymlinks(t *testing.T) {
 		t.Fatalf("the link's target was written: %v", err)
 	}
 }
+
+// A path with the characters that SQLite's URIs give a meaning to ('?',
+// '#', '%') names the file it says: the store is there, private and in
+// WAL mode, and no file is made at a path cut short by them.
+func TestPathsWithURICharacters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, name := range []string{"run#2", "what?", "100%25", "a%b"} {
+		path := filepath.Join(dir, name, "openswf.db")
+		s := openTemp(t, path)
+		if err := s.Write(ctx, func(tx store.Tx) error {
+			_, err := tx.DomainInsert(ctx, &store.Domain{Name: name, Status: store.StatusRegistered, Retention: "1", CreatedAt: time.Now()})
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		if err := s.reader.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("%s: journal mode %q (%v), want wal", name, mode, err)
+		}
+		for _, p := range []string{path, path + "-wal"} {
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: %v %v", p, fi, err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// Opened again, the data is there.
+		s = openTemp(t, path)
+		if err := s.Read(ctx, func(tx store.Tx) error {
+			_, err := tx.DomainGetByName(ctx, name)
+			return err
+		}); err != nil {
+			t.Errorf("%s: the domain written is not there: %v", name, err)
+		}
+		s.Close()
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if fmt.Sprint(names) != "[100%25 a%b run#2 what?]" {
+		t.Errorf("the directory holds %v, want only the four named", names)
+	}
+	// Where "run#2" would have been cut short.
+	if _, err := os.Stat(filepath.Join(dir, "run")); err == nil {
+		t.Errorf("a file %s was made", filepath.Join(dir, "run"))
+	}
+}
+
+// A write that panics fails alone, and a panic with an error (as a
+// statement that cannot be prepared makes) keeps it, so that an outage is
+// still told apart from a bug.
+func TestWritePanicKeepsItsError(t *testing.T) {
+	err := run(&writeReq{fn: func(store.Tx) error { panic(fmt.Errorf("prepare X: %w", errClosed)) }}, nil)
+	if !errors.Is(err, errClosed) || !errors.Is(outage(err), store.ErrUnavailable) {
+		t.Errorf("a panic with an error: %v", err)
+	}
+	if err := run(&writeReq{fn: func(store.Tx) error { panic("bug") }}, nil); err == nil || !strings.Contains(err.Error(), "bug") {
+		t.Errorf("a panic with a string: %v", err)
+	}
+}

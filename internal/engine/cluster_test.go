@@ -172,6 +172,41 @@ func poll(t *testing.T, c *cluster, e *Engine) <-chan pollResult {
 	return out
 }
 
+// acquainted starts two engines and waits until each knows the other is
+// alive, past the time after connecting when every list is announced.
+func acquainted(t *testing.T) (c *cluster, a, b *Engine) {
+	t.Helper()
+	c = newCluster(t, 2, Config{})
+	a, b = c.engines[0], c.engines[1]
+	c.wall.Advance(wantTTL + time.Second)
+	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	return c, a, b
+}
+
+// waitHeard waits until e has heard that a poller of another engine waits.
+func waitHeard(t *testing.T, e *Engine) {
+	t.Helper()
+	waitFor(t, "to hear that the other server waits", func() bool {
+		e.announcer.mu.Lock()
+		defer e.announcer.mu.Unlock()
+		return len(e.announcer.remote) == 1
+	})
+}
+
+// wantTask waits for a poll to answer with the first decision task of
+// runID; who names the poller, and late says what it means if none comes.
+func wantTask(t *testing.T, polled <-chan pollResult, runID, who, late string) {
+	t.Helper()
+	select {
+	case r := <-polled:
+		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
+			t.Fatalf("%s got %+v, %v", who, r.task, r.err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal(late)
+	}
+}
+
 // A server that dies between its commit and its announcement costs a
 // poller on another server at most one re-look: the poll looks again after
 // DefaultPollRelook, and finds the task.
@@ -190,25 +225,14 @@ func TestLostAnnouncementCostsOneRelook(t *testing.T) {
 	case <-time.After(50 * time.Millisecond):
 	}
 	c.wall.Advance(DefaultPollRelook)
-	select {
-	case r := <-polled:
-		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
-			t.Fatalf("after a re-look the poller got %+v, %v", r.task, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the poll did not find the task when it looked again")
-	}
+	wantTask(t, polled, runID, "after a re-look the poller", "the poll did not find the task when it looked again")
 }
 
 // Tasks are announced only for lists that a poller on another server waits
 // on; when one does, it is woken at once.
 func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 	t.Parallel()
-	c := newCluster(t, 2, Config{})
-	a, b := c.engines[0], c.engines[1]
-	// Past the time after connecting when every list is announced.
-	c.wall.Advance(wantTTL + time.Second)
-	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	c, a, b := acquainted(t)
 	before := c.bus.taskAnnouncements()
 	c.start(t, a, "nobody-waits")
 	if n := c.bus.taskAnnouncements() - before; n != 0 {
@@ -221,20 +245,9 @@ func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 		t.Fatalf("the first poll got %+v, %v", first, err)
 	}
 	polled := poll(t, c, b)
-	waitFor(t, "A to hear that B waits", func() bool {
-		a.announcer.mu.Lock()
-		defer a.announcer.mu.Unlock()
-		return len(a.announcer.remote) == 1
-	})
+	waitHeard(t, a)
 	runID := c.start(t, a, "b-waits")
-	select {
-	case r := <-polled:
-		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
-			t.Fatalf("the waiting poller got %+v, %v", r.task, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the waiting poller on the other server was not woken")
-	}
+	wantTask(t, polled, runID, "the waiting poller", "the waiting poller on the other server was not woken")
 	if n := c.bus.taskAnnouncements() - before; n != 1 {
 		t.Fatalf("%d announcements of tasks, want 1", n)
 	}
@@ -245,40 +258,19 @@ func TestAnnouncementsOnlyForListsSomeoneWaitsOn(t *testing.T) {
 // woken, would only find the task gone. A task no poller here is woken for
 // is announced, and so is one whose poller here leaves without taking it.
 func TestTasksForLocalPollersAreNotAnnounced(t *testing.T) {
-	c := newCluster(t, 2, Config{})
-	a, b := c.engines[0], c.engines[1]
-	c.wall.Advance(wantTTL + time.Second)
-	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	c, a, b := acquainted(t)
 	remote := poll(t, c, b)
-	waitFor(t, "A to hear that B waits", func() bool {
-		a.announcer.mu.Lock()
-		defer a.announcer.mu.Unlock()
-		return len(a.announcer.remote) == 1
-	})
+	waitHeard(t, a)
 	before := c.bus.taskAnnouncements()
 	local := poll(t, c, a)
 	runID := c.start(t, a, "local")
-	select {
-	case r := <-local:
-		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
-			t.Fatalf("the poller on A got %+v, %v", r.task, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the poller on A was not woken for A's task")
-	}
+	wantTask(t, local, runID, "the poller on A", "the poller on A was not woken for A's task")
 	if n := c.bus.taskAnnouncements() - before; n != 0 {
 		t.Fatalf("%d announcements of a task a poller on A was woken for", n)
 	}
 	// No poller waits on A now: A's next task is for B's.
 	runID = c.start(t, a, "remote")
-	select {
-	case r := <-remote:
-		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
-			t.Fatalf("the poller on B got %+v, %v", r.task, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the poller on B was not woken for a task no poller on A was")
-	}
+	wantTask(t, remote, runID, "the poller on B", "the poller on B was not woken for a task no poller on A was")
 	if n := c.bus.taskAnnouncements() - before; n != 1 {
 		t.Fatalf("%d announcements of tasks, want 1", n)
 	}
@@ -287,16 +279,9 @@ func TestTasksForLocalPollersAreNotAnnounced(t *testing.T) {
 // A poller that leaves with a wake-up it did not act on hands it to the
 // others when no poller of its own server can take it.
 func TestUnclaimedWakeUpIsAnnounced(t *testing.T) {
-	c := newCluster(t, 2, Config{})
-	a, b := c.engines[0], c.engines[1]
-	c.wall.Advance(wantTTL + time.Second)
-	waitFor(t, "the servers to know each other", func() bool { return a.announcer.live() == 2 && b.announcer.live() == 2 })
+	c, a, b := acquainted(t)
 	remote := poll(t, c, b)
-	waitFor(t, "A to hear that B waits", func() bool {
-		a.announcer.mu.Lock()
-		defer a.announcer.mu.Unlock()
-		return len(a.announcer.remote) == 1
-	})
+	waitHeard(t, a)
 	before := c.bus.taskAnnouncements()
 	w, err := a.matcher.Register(b.matcher.Keys()[0])
 	if err != nil {
@@ -307,14 +292,7 @@ func TestUnclaimedWakeUpIsAnnounced(t *testing.T) {
 		t.Fatalf("%d announcements of a task a waiter on A was woken for", n)
 	}
 	w.Done() // leaves without looking
-	select {
-	case r := <-remote:
-		if r.err != nil || r.task.TaskToken == nil || *r.task.WorkflowExecution.RunId != runID {
-			t.Fatalf("the poller on B got %+v, %v", r.task, r.err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the wake-up the waiter on A left was not passed on to B")
-	}
+	wantTask(t, remote, runID, "the poller on B", "the wake-up the waiter on A left was not passed on to B")
 }
 
 // The limits that hold for the whole service are shared by the servers

@@ -132,6 +132,7 @@ func (c *cluster) waitServers(t *testing.T, f *swftest.Domain, n int) {
 // clock; the SWF clock, which ends polls, stands still) and gets the
 // acknowledged tasks, each once.
 func TestDeadServersTasksFoundOnRelook(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, nil)
 	// Besides the two announcers' timers, the poll's re-look: it has looked,
 	// found nothing, and waits.
@@ -177,6 +178,7 @@ func TestDeadServersTasksFoundOnRelook(t *testing.T) {
 // the pollers a task list may have, and the whole again once the other is
 // gone. A request spends its tokens once, though its write runs again.
 func TestLimitsHoldAcrossServers(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, func(conf *server.Config) {
 		conf.APIRates = map[string]throttle.Rate{"StartWorkflowExecution": {Burst: 6, PerSecond: 1}}
 		conf.DecisionRates = map[string]throttle.Rate{string(types.DecisionTypeStartTimer): {Burst: 4, PerSecond: 1}}

@@ -45,6 +45,7 @@ func proxiedDevFixture(t *testing.T) (*swftest.Domain, *proxy, *swftest.Log) {
 // openswf_endpoint_requests_total; they change nothing, and work again
 // once the database is back.
 func TestEndpointsOnDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	f, p, log := proxiedDevFixture(t)
 	c := extClient(f.Server)
 	orig := runToCompletion(f, "orig")

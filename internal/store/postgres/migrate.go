@@ -5,11 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/fnv"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/openswf/openswf/internal/store/sqlfile"
 )
 
 // This file applies the schema's migrations.
@@ -22,27 +21,12 @@ func migrationLock(schema string) int64 {
 	return int64(binary.BigEndian.Uint64(h.Sum(nil)))
 }
 
-type migration struct {
-	version int
-	name    string
-}
-
 // migrations lists the embedded migrations, in order.
-func migrations() ([]migration, error) {
-	entries, err := migrationsFS.ReadDir("migrations")
+func migrations() ([]sqlfile.Migration, error) {
+	all, err := sqlfile.Migrations(migrationsFS, "migrations")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	var all []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("postgres: migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		all = append(all, migration{v, e.Name()})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 	return all, nil
 }
 
@@ -93,23 +77,19 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := tx.QueryRow(ctx, stmt("MigrationsCurrent")).Scan(&current); err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}
-	if len(all) > 0 && current > all[len(all)-1].version {
-		return fmt.Errorf("postgres: the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].version)
+	if len(all) > 0 && current > all[len(all)-1].Version {
+		return fmt.Errorf("postgres: the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].Version)
 	}
 	for _, m := range all {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		body, err := migrationsFS.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
-		}
 		// The simple protocol runs the file's statements in one go.
-		if _, err := tx.Conn().PgConn().Exec(ctx, string(body)).ReadAll(); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		if _, err := tx.Conn().PgConn().Exec(ctx, m.SQL).ReadAll(); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
-		if _, err := tx.Exec(ctx, stmt("MigrationRecord"), m.version, m.name); err != nil {
-			return fmt.Errorf("postgres: migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, stmt("MigrationRecord"), m.Version, m.Name); err != nil {
+			return fmt.Errorf("postgres: migration %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

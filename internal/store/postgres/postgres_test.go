@@ -180,7 +180,7 @@ func testMigrationsRunOnce(t *testing.T, url string) {
 	}
 	var versions []int
 	for _, m := range all {
-		versions = append(versions, m.version)
+		versions = append(versions, m.Version)
 	}
 	want := schemaObjects(t, stores[0])
 	if !strings.HasPrefix(want, fmt.Sprintf("migrations %v,", versions)) {

@@ -8,6 +8,9 @@
 // It is the loader of the convention that sqlc and yesql read, without
 // their code generation: the stores bind parameters themselves (SQLite by
 // :name, PostgreSQL by $n), and a few statements are composed per call.
+//
+// It also lists each store's schema migrations (Migrations), files that the
+// store applies in order, each once.
 package sqlfile
 
 import (

@@ -17,8 +17,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -239,55 +237,37 @@ func (s *Store) migrate(ctx context.Context) error {
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	entries, err := migrationsFS.ReadDir("migrations")
+	all, err := sqlfile.Migrations(migrationsFS, "migrations")
 	if err != nil {
 		return err
 	}
-	type migration struct {
-		version int
-		name    string
-	}
-	var all []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return fmt.Errorf("migration file %q is not named NNNN_name.sql", e.Name())
-		}
-		all = append(all, migration{v, e.Name()})
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 
 	var current int
 	if err := s.writer.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return err
 	}
-	if len(all) > 0 && current > all[len(all)-1].version {
-		return fmt.Errorf("the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].version)
+	if len(all) > 0 && current > all[len(all)-1].Version {
+		return fmt.Errorf("the database schema (version %d) is newer than this openswf knows (%d)", current, all[len(all)-1].Version)
 	}
 	for _, m := range all {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
-		}
-		body, err := migrationsFS.ReadFile("migrations/" + m.name)
-		if err != nil {
-			return err
 		}
 		tx, err := s.writer.BeginTx(ctx, nil)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-			m.version, m.name, time.Now().UnixMilli()); err != nil {
+			m.Version, m.Name, time.Now().UnixMilli()); err != nil {
 			tx.Rollback()
 			return err
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	return nil

@@ -33,8 +33,8 @@ func (t *tx) MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]b
 var tables = []string{"timers", "tasks", "activities", "events", "execution_tags", "executions", "domain_open_runs", "types", "domain_tags", "domains"}
 
 // DeleteAll empties every table but meta (and write_lock, which holds
-// nothing). The changes the write made to the open-run counts go with the
-// runs: the counts emptied stay empty at the commit.
+// nothing: see WriteLockAlone). The changes the write made to the open-run
+// counts go with the runs: the counts emptied stay empty at the commit.
 func (t *tx) DeleteAll(ctx context.Context) error {
 	for _, table := range tables {
 		if _, err := t.exec(ctx, "DELETE FROM "+table); err != nil {

@@ -51,6 +51,7 @@ func TestPostgres(t *testing.T) {
 		{"PollsUnderContention", testPollsUnderContention},
 		{"NoLostUpdates", testNoLostUpdates},
 		{"WriteRunsAloneAfterFailures", testWriteRunsAloneAfterFailures},
+		{"AloneLocksEveryTable", testAloneLocksEveryTable},
 		{"CountCheckedInsertsDoNotOvershoot", testCountCheckedInsertsDoNotOvershoot},
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
 		{"TimerFiresOnce", testTimerFiresOnce},
@@ -557,13 +558,17 @@ func testWriteRunsAloneAfterFailures(t *testing.T, url string) {
 	wrote := make(chan error, 1)
 	go func() {
 		wrote <- nodes[1].Write(ctx, func(tx store.Tx) error {
+			// The insert waits; the read after it, on a fresh snapshot,
+			// sees what the write alone committed.
+			if _, err := insertDomain(ctx, tx, "after"); err != nil {
+				return err
+			}
 			_, err := tx.DomainGetByName(ctx, "alone")
 			sawAlone.Store(err == nil)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			_, err = insertDomain(ctx, tx, "after")
-			return err
+			return nil
 		})
 	}()
 	select {
@@ -583,6 +588,41 @@ func testWriteRunsAloneAfterFailures(t *testing.T, url string) {
 	}
 	if attempts != aloneAfter+1 || nodes[0].AloneRuns() != 1 || nodes[0].Retries() != aloneAfter {
 		t.Errorf("%d attempts, %d alone, %d retries; want %d, 1, %d", attempts, nodes[0].AloneRuns(), nodes[0].Retries(), aloneAfter+1, aloneAfter)
+	}
+}
+
+// The attempt that runs alone locks every table a write may change: a
+// table added to the schema and not to WriteLockAlone would let writes go
+// ahead of it.
+func testAloneLocksEveryTable(t *testing.T, url string) {
+	ctx := context.Background()
+	schema := newSchema(t, url)
+	s := openOn(t, url, schema)
+	rows, err := s.pool.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = $1", schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lock := stmt("WriteLockAlone")
+	listed := lock[strings.Index(lock, "LOCK TABLE")+len("LOCK TABLE") : strings.Index(lock, "IN EXCLUSIVE MODE")]
+	locked := map[string]bool{}
+	for _, name := range strings.Split(listed, ",") {
+		locked[strings.TrimSpace(name)] = true
+	}
+	for _, name := range tables {
+		switch {
+		case name == "schema_migrations":
+			// Written by migrations only, which run alone anyway.
+		case !locked[name]:
+			t.Errorf("table %s is not locked by WriteLockAlone", name)
+		}
+		delete(locked, name)
+	}
+	for name := range locked {
+		t.Errorf("WriteLockAlone locks %s, which is not a table of the schema", name)
 	}
 }
 

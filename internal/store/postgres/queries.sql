@@ -13,11 +13,16 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 -- name: BeginRead
 BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 
--- name: WriteLockShared
-LOCK TABLE write_lock IN ROW SHARE MODE;
-
 -- name: WriteLockAlone
-LOCK TABLE write_lock IN EXCLUSIVE MODE;
+-- An attempt that runs alone holds back every other write (EXCLUSIVE
+-- conflicts with the ROW EXCLUSIVE of INSERT, UPDATE and DELETE, and with
+-- the ROW SHARE of SELECT FOR UPDATE and FOR SHARE) but not reads. Every
+-- table a write may change is listed (a package test checks it), and
+-- write_lock, which earlier servers lock in every write: during a rolling
+-- upgrade, the attempts alone of either kind of server hold back both.
+LOCK TABLE write_lock, meta, domains, domain_tags, types, executions,
+    execution_tags, events, activities, tasks, timers, domain_open_runs
+    IN EXCLUSIVE MODE;
 
 -- name: AdvisoryLock
 SELECT pg_advisory_xact_lock($1);

@@ -49,18 +49,19 @@ func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit
 // if fn swallows it (the transaction is aborted anyway).
 //
 // The first attempts run alongside other writes, after a short random pause
-// each, and the later ones run alone, across every server: each write locks
-// the table write_lock in ROW SHARE mode (which writes share) as it begins,
-// and a write that failed aloneAfter times locks it in EXCLUSIVE mode
-// instead, waiting for the writes under way and holding back new ones.
-// Reads take no part. As on SQLite, fn must not call Write: it could wait
-// for itself.
+// each, and the later ones run alone, across every server: such an attempt
+// begins by locking every table that writes change in EXCLUSIVE mode,
+// which waits for the writes under way and holds back new ones, but not
+// reads. The other attempts take no lock for it: a statement in every
+// write to make room for the rare one that must run alone cost about a
+// tenth of the writes' throughput (docs/BENCHMARKS.md). As on SQLite, fn
+// must not call Write: it could wait for itself.
 //
-// A write takes few round trips: BEGIN and the LOCK go with the first
-// statement of fn, and the statements whose only outcome is
-// an error (the inserts, updates and deletes of runs, events, activities,
-// tasks and timers) wait for the next statement, or the COMMIT, and go with
-// it, in one pipeline (see later).
+// A write takes few round trips: BEGIN (and the LOCK of an attempt alone)
+// go with the first statement of fn, and the statements whose only outcome
+// is an error (the inserts, updates and deletes of runs, events,
+// activities, tasks and timers) wait for the next statement, or the
+// COMMIT, and go with it, in one pipeline (see later).
 //
 // Once started, a Write is not interrupted by ctx (as on SQLite: a caller
 // that gives up never leaves an unknown outcome behind); ctx only stops
@@ -144,14 +145,12 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		}
 		c.Hijack().Close(ctx)
 	}()
-	lock := stmt("WriteLockShared")
-	if alone {
-		lock = stmt("WriteLockAlone")
-	}
-	// BEGIN and LOCK go with the first statement of fn, in its round trip.
+	// BEGIN (and LOCK) go with the first statement of fn, in its round trip.
 	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load()}
 	t.pending.Queue(stmt("Begin"))
-	t.pending.Queue(lock)
+	if alone {
+		t.pending.Queue(stmt("WriteLockAlone"))
+	}
 	result := fn(t)
 	if t.failed != nil {
 		// The transaction is aborted; if it was for a reason that another

@@ -10,6 +10,7 @@
 #   PG_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable docs/bench-postgres.sh [bench flags...]
 #   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
 #   PORT_BASE=18950 docs/bench-postgres.sh                # servers on other ports (four from PORT_BASE)
+#   OPENSWF_BIN=/tmp/openswf-old docs/bench-postgres.sh   # measure a given build (an A/B of two commits)
 #
 # Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
 # runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
@@ -19,8 +20,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
-BIN=$(mktemp -d)/openswf
-go build -o "$BIN" ./cmd/openswf
+BIN=${OPENSWF_BIN:-}
+if [ -z "$BIN" ]; then
+	BIN=$(mktemp -d)/openswf
+	go build -o "$BIN" ./cmd/openswf
+fi
 WORK=$(mktemp -d)
 # Servers start in command substitutions, so they are not this shell's jobs:
 # their pids are kept in a file, and whatever happens they stop with it.

@@ -71,19 +71,21 @@ func (n node) Write(ctx context.Context, fn func(store.Tx) error) error {
 	return n.Store.Write(ctx, fn)
 }
 
-// holdWrites makes the engine's writes wait until the returned function
-// is called.
-func (n *nodeIO) holdWrites() (release func()) {
+// holdWrites makes the engine's writes wait until release is called, or
+// the test ends.
+func (n *nodeIO) holdWrites(t *testing.T) (release func()) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	gate := make(chan struct{})
 	n.gate = gate
-	return func() {
+	release = sync.OnceFunc(func() {
 		n.mu.Lock()
 		n.gate = nil
 		n.mu.Unlock()
 		close(gate)
-	}
+	})
+	t.Cleanup(release)
+	return release
 }
 
 func (n node) Announce(_ context.Context, a store.Announcement) error {
@@ -170,7 +172,15 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 	waitFor(t, "every engine listening", func() bool { return c.bus.listening() == n })
 	// Each engine's announcer waits on the clock to repeat what it says.
 	waitFor(t, "every announcer waiting", func() bool { return c.wall.Waiters() >= n })
-	e := c.engines[0]
+	registerW(t, c.engines[0])
+	return c
+}
+
+// registerW registers domain "d" and its workflow type "w", whose decision
+// tasks go to "deciders".
+func registerW(t *testing.T, e *Engine) {
+	t.Helper()
+	ctx := context.Background()
 	if err := e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr("d"), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +189,6 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 		DefaultTaskStartToCloseTimeout: swfapi.Ptr("60"), DefaultExecutionStartToCloseTimeout: swfapi.Ptr("3600")}); err != nil {
 		t.Fatal(err)
 	}
-	return c
 }
 
 // waitFor waits (in real time, briefly) for what another goroutine does.
@@ -428,6 +437,50 @@ func TestPollBehindAnIdlePollerWaits(t *testing.T) {
 	wantTask(t, second, runID, "the second poller", "the poll that waited behind the first was not woken for a task")
 }
 
+// readCounter is a store of one server's own (not shared), whose reads
+// are counted.
+type readCounter struct {
+	store.Store
+	reads *atomic.Int64
+}
+
+func (r readCounter) Read(ctx context.Context, fn func(store.Tx) error) error {
+	r.reads.Add(1)
+	return r.Store.Read(ctx, fn)
+}
+
+// On a store of its own (SQLite), a poll looks on arrival as it did, even
+// while another poller of its list waits idle: nothing is saved by waiting
+// behind it, a look being local and cheap.
+func TestPollOnAStoreOfItsOwnLooks(t *testing.T) {
+	t.Parallel()
+	st, err := sqlite.Open(context.Background(), sqlitetest.File(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var reads atomic.Int64
+	clk := clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	e := New(Config{}, readCounter{st, &reads}, clk, Keys{PageToken: []byte("0123456789abcdef0123456789abcdef"), TaskToken: []byte("fedcba9876543210fedcba9876543210")})
+	t.Cleanup(e.StopPolls)
+	if e.announcer != nil {
+		t.Fatal("the store is taken for a shared one")
+	}
+	registerW(t, e)
+	poll := func() {
+		t.Helper()
+		before := reads.Load()
+		go e.PollForDecisionTask(context.Background(), &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+		waitFor(t, "the poll to look", func() bool { return reads.Load() > before })
+	}
+	poll()
+	waitFor(t, "the first poll to wait idle", func() bool {
+		keys := e.matcher.Keys()
+		return len(keys) == 1 && idlePollers(t, e, keys[0]) == 1
+	})
+	poll()
+}
+
 type activityResult struct {
 	task *swfapi.ActivityTask
 	err  error
@@ -444,10 +497,19 @@ func pollWorkers(e *Engine) <-chan activityResult {
 }
 
 // Pollers that come while others of their server drain a backlog (woken,
-// and taking) do not wait behind them: they are not idle, and the new polls
-// look and take too. Every task goes to one poller, and none is left.
+// or looking again, and taking) do not wait behind them: those are not
+// idle, and the new polls look and take too. Every task goes to one
+// poller, and none is left.
 func TestPollersTogetherDrainABacklog(t *testing.T) {
 	t.Parallel()
+	t.Run("announced", func(t *testing.T) { t.Parallel(); drainBacklog(t, false) })
+	t.Run("lost, found on a re-look", func(t *testing.T) { t.Parallel(); drainBacklog(t, true) })
+}
+
+// drainBacklog queues six tasks at once on one server for the three
+// pollers waiting on another, which learn of them from its announcement or,
+// lost, when they look again; three more polls come while the three take.
+func drainBacklog(t *testing.T, lost bool) {
 	c, a, b := acquainted(t)
 	bg := context.Background()
 	if err := a.RegisterActivityType(bg, &swfapi.RegisterActivityTypeInput{Domain: swfapi.Ptr("d"), Name: swfapi.Ptr("act"), Version: swfapi.Ptr("1"),
@@ -471,11 +533,16 @@ func TestPollersTogetherDrainABacklog(t *testing.T) {
 	key := b.matcher.Keys()[0]
 	waitFor(t, "B's pollers to wait idle", func() bool { return idlePollers(t, b, key) == first })
 	waitHeard(t, a)
+	if lost {
+		c.bus.mu.Lock()
+		c.bus.lose = true
+		c.bus.mu.Unlock()
+	}
 
-	// A decision on A queues six tasks at once: A has no poller for them
-	// and tells B, whose three pollers are woken and take, held at B's
-	// writer.
-	release := c.io[1].holdWrites()
+	// A decision on A queues six tasks at once, for which A has no poller:
+	// B's three pollers learn of them, and take, held at B's writer.
+	held := c.io[1]
+	release := held.holdWrites(t)
 	var decisions []swfapi.Decision
 	for i := range first + later {
 		decisions = append(decisions, swfapi.Decision{DecisionType: swfapi.DecisionTypeScheduleActivityTask.Ptr(), ScheduleActivityTaskDecisionAttributes: &swfapi.ScheduleActivityTaskDecisionAttributes{
@@ -490,14 +557,20 @@ func TestPollersTogetherDrainABacklog(t *testing.T) {
 	if err := a.RespondDecisionTaskCompleted(bg, in); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "B's pollers to take", func() bool { return c.io[1].held.Load() == first })
+	if lost {
+		if n := held.held.Load(); n != 0 {
+			t.Fatalf("%d takes on B before its pollers looked again", n)
+		}
+		c.wall.Advance(DefaultPollRelook)
+	}
+	waitFor(t, "B's pollers to take", func() bool { return held.held.Load() == first })
 
 	// Three more polls come while the three take: none of B's pollers waits
 	// idle, so they look, find tasks, and take too.
 	for range later {
 		polls = append(polls, pollWorkers(b))
 	}
-	waitFor(t, "the later polls to take too", func() bool { return c.io[1].held.Load() == first+later })
+	waitFor(t, "the later polls to take too", func() bool { return held.held.Load() == first+later })
 	release()
 
 	got := map[string]int{}

@@ -52,8 +52,10 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	// On a shared store, a poll that comes while other pollers of the list
 	// here wait idle waits behind them without looking or taking: they
 	// found nothing, and a task queued since woke one of them (or this
-	// poll), oldest first, so it would only find nothing too (one wasted
-	// round trip fewer per task under load).
+	// poll), oldest first, or went to a poller of another server, so it
+	// would only find nothing too (one wasted round trip fewer per task
+	// under load). A lost announcement it waits out as they do, until its
+	// re-look.
 	wait := e.announcer != nil && w.IdleOthers() > 0
 	for {
 		if ctx.Err() != nil {
@@ -66,8 +68,7 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 			}
 		}
 		wait = false
-		// Idle from here until the wait ends (set before the re-look's
-		// timer is, so that a test that sees the timer sees the flag).
+		// Idle from here until the wait ends.
 		w.Waiting(true)
 		// On a shared store the poll also looks again now and then: an
 		// announcement from another server can be lost (it died between

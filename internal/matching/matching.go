@@ -138,8 +138,8 @@ func (w *Waiter) Waiting(on bool) {
 
 // IdleOthers is the number of the other pollers of w's task list that wait
 // idle: marked Waiting and not woken since (no wake-up pending on their C).
-// Such a poller looked and found no task, and each task queued since then
-// woke some other poller here (w, once registered, among them): Notify
+// Such a poller looked and found no task, and each task notified here since
+// then woke some other poller (w, once registered, among them): Notify
 // wakes pollers oldest first, one per task, and would have woken this one
 // before it left a task to no one here. So a poll that comes while another
 // waits idle would only find nothing: on a store several servers share, it

@@ -60,14 +60,18 @@ func (e *Engine) expire(ctx context.Context, t *store.Timer) error {
 	if e.cfg.Archive != nil {
 		if err := e.archiveRun(ctx, t.ExecutionID); err != nil {
 			e.log.Error("archiving a run whose retention has ended; it is kept and tried again", "execution", t.ExecutionID, "retry", archiveRetry, "err", err)
+			var w wakeups
 			err := e.store.Write(ctx, func(tx store.Tx) error {
+				w = wakeups{} // a shared store may run this again after a conflict
 				if ok, err := tx.TimerDeleteByID(ctx, t.ID); err != nil || !ok {
 					return err
 				}
-				return tx.TimerPut(ctx, &store.Timer{Due: e.now().Add(archiveRetry), ExecutionID: t.ExecutionID, Kind: t.Kind, Ref: t.Ref})
+				due := e.now().Add(archiveRetry)
+				w.armed(due)
+				return tx.TimerPut(ctx, &store.Timer{Due: due, ExecutionID: t.ExecutionID, Kind: t.Kind, Ref: t.Ref})
 			})
 			if err == nil {
-				e.wake(wakeups{timers: true})
+				e.wake(w)
 			}
 			return err
 		}

@@ -3,12 +3,15 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
+	"github.com/openswf/openswf/internal/matching"
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/store/sqlite"
 	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
@@ -32,10 +35,57 @@ type bus struct {
 	lose bool
 }
 
-// node is one engine's view of the shared store: the store, and the bus.
+// node is one engine's view of the shared store: the store, the bus, and
+// what the engine does with the store.
 type node struct {
 	store.Store
 	bus *bus
+	io  *nodeIO
+}
+
+// nodeIO counts one engine's transactions on the store, and can hold its
+// writes.
+type nodeIO struct {
+	reads, writes atomic.Int64
+	// held counts the writes that waited at a gate.
+	held atomic.Int64
+	mu   sync.Mutex
+	// gate, when set, holds each write until it is closed.
+	gate chan struct{}
+}
+
+func (n node) Read(ctx context.Context, fn func(store.Tx) error) error {
+	n.io.reads.Add(1)
+	return n.Store.Read(ctx, fn)
+}
+
+func (n node) Write(ctx context.Context, fn func(store.Tx) error) error {
+	n.io.writes.Add(1)
+	n.io.mu.Lock()
+	gate := n.io.gate
+	n.io.mu.Unlock()
+	if gate != nil {
+		n.io.held.Add(1)
+		<-gate
+	}
+	return n.Store.Write(ctx, fn)
+}
+
+// holdWrites makes the engine's writes wait until release is called, or
+// the test ends.
+func (n *nodeIO) holdWrites(t *testing.T) (release func()) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	gate := make(chan struct{})
+	n.gate = gate
+	release = sync.OnceFunc(func() {
+		n.mu.Lock()
+		n.gate = nil
+		n.mu.Unlock()
+		close(gate)
+	})
+	t.Cleanup(release)
+	return release
 }
 
 func (n node) Announce(_ context.Context, a store.Announcement) error {
@@ -89,7 +139,9 @@ type cluster struct {
 	wall    *clock.Fake
 	bus     *bus
 	engines []*Engine
-	stops   []context.CancelFunc
+	// io is what each engine does with the store.
+	io    []*nodeIO
+	stops []context.CancelFunc
 }
 
 // newCluster starts n engines on one SQLite store, each announcing and
@@ -106,19 +158,29 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 	cfg.Wall = c.wall
 	keys := Keys{PageToken: []byte("0123456789abcdef0123456789abcdef"), TaskToken: []byte("fedcba9876543210fedcba9876543210")}
 	for range n {
-		e := New(cfg, node{st, c.bus}, c.clock, keys)
+		nd := node{st, c.bus, &nodeIO{}}
+		e := New(cfg, nd, c.clock, keys)
 		runCtx, stop := context.WithCancel(ctx)
 		var wg sync.WaitGroup
 		wg.Go(func() { e.RunAnnouncements(runCtx) })
-		wg.Go(func() { node{st, c.bus}.Listen(runCtx, e.Hear) })
+		wg.Go(func() { nd.Listen(runCtx, e.Hear) })
 		t.Cleanup(func() { e.StopPolls(); stop(); wg.Wait() })
 		c.engines = append(c.engines, e)
+		c.io = append(c.io, nd.io)
 		c.stops = append(c.stops, stop)
 	}
 	waitFor(t, "every engine listening", func() bool { return c.bus.listening() == n })
 	// Each engine's announcer waits on the clock to repeat what it says.
 	waitFor(t, "every announcer waiting", func() bool { return c.wall.Waiters() >= n })
-	e := c.engines[0]
+	registerW(t, c.engines[0])
+	return c
+}
+
+// registerW registers domain "d" and its workflow type "w", whose decision
+// tasks go to "deciders".
+func registerW(t *testing.T, e *Engine) {
+	t.Helper()
+	ctx := context.Background()
 	if err := e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr("d"), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}); err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +189,6 @@ func newCluster(t *testing.T, n int, cfg Config) *cluster {
 		DefaultTaskStartToCloseTimeout: swfapi.Ptr("60"), DefaultExecutionStartToCloseTimeout: swfapi.Ptr("3600")}); err != nil {
 		t.Fatal(err)
 	}
-	return c
 }
 
 // waitFor waits (in real time, briefly) for what another goroutine does.
@@ -337,4 +398,201 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 func isFault(err error, code string) bool {
 	var f *swfapi.Error
 	return errors.As(err, &f) && f.Code == code
+}
+
+// idlePollers is the number of the pollers of k on e that wait idle, as a
+// new poll would see them (counted by a waiter registered for the count).
+func idlePollers(t *testing.T, e *Engine, k matching.Key) int {
+	t.Helper()
+	w, err := e.matcher.Register(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Done()
+	return w.IdleOthers()
+}
+
+// On a shared store, a poll that comes while another poller of its list
+// waits idle on the same server waits behind it without a look or a take
+// (it would only find nothing); tasks then go to the pollers oldest first.
+func TestPollBehindAnIdlePollerWaits(t *testing.T) {
+	t.Parallel()
+	c := newCluster(t, 2, Config{})
+	b, io := c.engines[1], c.io[1]
+	reads := io.reads.Load()
+	first := poll(t, c, b)
+	if io.reads.Load() == reads {
+		t.Fatal("the first poll did not look")
+	}
+	key := b.matcher.Keys()[0]
+	waitFor(t, "the first poll to wait idle", func() bool { return idlePollers(t, b, key) == 1 })
+	reads, writes := io.reads.Load(), io.writes.Load()
+	second := poll(t, c, b)
+	if r, w := io.reads.Load()-reads, io.writes.Load()-writes; r != 0 || w != 0 {
+		t.Fatalf("a poll behind an idle poller made %d reads and %d writes, want none", r, w)
+	}
+	runID := c.start(t, b, "first")
+	wantTask(t, first, runID, "the first poller", "the oldest poller was not woken for a task")
+	runID = c.start(t, b, "second")
+	wantTask(t, second, runID, "the second poller", "the poll that waited behind the first was not woken for a task")
+}
+
+// readCounter is a store of one server's own (not shared), whose reads
+// are counted.
+type readCounter struct {
+	store.Store
+	reads *atomic.Int64
+}
+
+func (r readCounter) Read(ctx context.Context, fn func(store.Tx) error) error {
+	r.reads.Add(1)
+	return r.Store.Read(ctx, fn)
+}
+
+// On a store of its own (SQLite), a poll looks on arrival as it did, even
+// while another poller of its list waits idle: nothing is saved by waiting
+// behind it, a look being local and cheap.
+func TestPollOnAStoreOfItsOwnLooks(t *testing.T) {
+	t.Parallel()
+	st, err := sqlite.Open(context.Background(), sqlitetest.File(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var reads atomic.Int64
+	clk := clock.NewFake(time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+	e := New(Config{}, readCounter{st, &reads}, clk, Keys{PageToken: []byte("0123456789abcdef0123456789abcdef"), TaskToken: []byte("fedcba9876543210fedcba9876543210")})
+	t.Cleanup(e.StopPolls)
+	if e.announcer != nil {
+		t.Fatal("the store is taken for a shared one")
+	}
+	registerW(t, e)
+	poll := func() {
+		t.Helper()
+		before := reads.Load()
+		go e.PollForDecisionTask(context.Background(), &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+		waitFor(t, "the poll to look", func() bool { return reads.Load() > before })
+	}
+	poll()
+	waitFor(t, "the first poll to wait idle", func() bool {
+		keys := e.matcher.Keys()
+		return len(keys) == 1 && idlePollers(t, e, keys[0]) == 1
+	})
+	poll()
+}
+
+type activityResult struct {
+	task *swfapi.ActivityTask
+	err  error
+}
+
+// pollWorkers starts an activity worker's long poll of "workers" on e.
+func pollWorkers(e *Engine) <-chan activityResult {
+	out := make(chan activityResult, 1)
+	go func() {
+		task, err := e.PollForActivityTask(context.Background(), &swfapi.PollForActivityTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("workers")}})
+		out <- activityResult{task, err}
+	}()
+	return out
+}
+
+// Pollers that come while others of their server drain a backlog (woken,
+// or looking again, and taking) do not wait behind them: those are not
+// idle, and the new polls look and take too. Every task goes to one
+// poller, and none is left.
+func TestPollersTogetherDrainABacklog(t *testing.T) {
+	t.Parallel()
+	t.Run("announced", func(t *testing.T) { t.Parallel(); drainBacklog(t, false) })
+	t.Run("lost, found on a re-look", func(t *testing.T) { t.Parallel(); drainBacklog(t, true) })
+}
+
+// drainBacklog queues six tasks at once on one server for the three
+// pollers waiting on another, which learn of them from its announcement or,
+// lost, when they look again; three more polls come while the three take.
+func drainBacklog(t *testing.T, lost bool) {
+	c, a, b := acquainted(t)
+	bg := context.Background()
+	if err := a.RegisterActivityType(bg, &swfapi.RegisterActivityTypeInput{Domain: swfapi.Ptr("d"), Name: swfapi.Ptr("act"), Version: swfapi.Ptr("1"),
+		DefaultTaskList: &swfapi.TaskList{Name: swfapi.Ptr("workers")}}); err != nil {
+		t.Fatal(err)
+	}
+	c.start(t, a, "backlog")
+	dt, err := a.PollForDecisionTask(bg, &swfapi.PollForDecisionTaskInput{Domain: swfapi.Ptr("d"), TaskList: &swfapi.TaskList{Name: swfapi.Ptr("deciders")}})
+	if err != nil || dt.TaskToken == nil {
+		t.Fatalf("the decision poll got %+v, %v", dt, err)
+	}
+
+	// Three workers wait on B: the first looked, the others wait behind it.
+	const first, later = 3, 3
+	var polls []<-chan activityResult
+	for range first {
+		timers, wall := c.clock.Waiters(), c.wall.Waiters()
+		polls = append(polls, pollWorkers(b))
+		waitFor(t, "the poll to wait", func() bool { return c.clock.Waiters() > timers && c.wall.Waiters() > wall })
+	}
+	key := b.matcher.Keys()[0]
+	waitFor(t, "B's pollers to wait idle", func() bool { return idlePollers(t, b, key) == first })
+	waitHeard(t, a)
+	if lost {
+		c.bus.mu.Lock()
+		c.bus.lose = true
+		c.bus.mu.Unlock()
+	}
+
+	// A decision on A queues six tasks at once, for which A has no poller:
+	// B's three pollers learn of them, and take, held at B's writer.
+	held := c.io[1]
+	release := held.holdWrites(t)
+	var decisions []swfapi.Decision
+	for i := range first + later {
+		decisions = append(decisions, swfapi.Decision{DecisionType: swfapi.DecisionTypeScheduleActivityTask.Ptr(), ScheduleActivityTaskDecisionAttributes: &swfapi.ScheduleActivityTaskDecisionAttributes{
+			ActivityId: swfapi.Ptr(fmt.Sprint("a", i)), ActivityType: &swfapi.ActivityType{Name: swfapi.Ptr("act"), Version: swfapi.Ptr("1")},
+			ScheduleToStartTimeout: swfapi.Ptr("NONE"), ScheduleToCloseTimeout: swfapi.Ptr("NONE"), StartToCloseTimeout: swfapi.Ptr("NONE"), HeartbeatTimeout: swfapi.Ptr("NONE"),
+		}})
+	}
+	in := &swfapi.RespondDecisionTaskCompletedInput{TaskToken: dt.TaskToken, Decisions: decisions}
+	if err := in.Validate(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RespondDecisionTaskCompleted(bg, in); err != nil {
+		t.Fatal(err)
+	}
+	if lost {
+		if n := held.held.Load(); n != 0 {
+			t.Fatalf("%d takes on B before its pollers looked again", n)
+		}
+		c.wall.Advance(DefaultPollRelook)
+	}
+	waitFor(t, "B's pollers to take", func() bool { return held.held.Load() == first })
+
+	// Three more polls come while the three take: none of B's pollers waits
+	// idle, so they look, find tasks, and take too.
+	for range later {
+		polls = append(polls, pollWorkers(b))
+	}
+	waitFor(t, "the later polls to take too", func() bool { return held.held.Load() == first+later })
+	release()
+
+	got := map[string]int{}
+	for i, polled := range polls {
+		select {
+		case r := <-polled:
+			if r.err != nil || r.task.TaskToken == nil {
+				t.Fatalf("poller %d got %+v, %v", i, r.task, r.err)
+			}
+			got[*r.task.ActivityId]++
+		case <-time.After(10 * time.Second):
+			t.Fatalf("poller %d got no task", i)
+		}
+	}
+	if len(got) != first+later {
+		t.Fatalf("tasks delivered %v, want each of %d once", got, first+later)
+	}
+	err = store.ReadOne(bg, b.store, func(tx store.Tx) error {
+		_, err := tx.TaskNext(bg, store.TaskListKey{DomainID: key.DomainID, Kind: key.Kind, TaskList: key.TaskList})
+		return err
+	})
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a task left on the list: %v", err)
+	}
 }

@@ -197,8 +197,9 @@ type Engine struct {
 	// apiRates and execRates limit calls, across the server and per
 	// execution; nil when there are no limits.
 	apiRates, execRates *throttle.Limiter
-	// timerWake tells the timer loop that timers were armed.
-	timerWake func()
+	// timerWake tells the timer loop that timers were armed, the earliest
+	// due at the time given (zero: not known).
+	timerWake func(due time.Time)
 	// tokenOpened, when set (by tests), is told of each task token the
 	// engine opens.
 	tokenOpened func()
@@ -282,8 +283,10 @@ func New(cfg Config, s store.Store, c clock.Clock, keys Keys) *Engine {
 }
 
 // OnTimersArmed sets what the engine calls after committing new timers:
-// the timer loop's Notify.
-func (e *Engine) OnTimersArmed(fn func()) { e.timerWake = fn }
+// the timer loop's Notify, told when the earliest of them falls due (zero
+// when not known) so that it wakes only for a timer due before the one it
+// waits for, each wake costing a look at the store.
+func (e *Engine) OnTimersArmed(fn func(due time.Time)) { e.timerWake = fn }
 
 // now is the current time at the millisecond precision SWF stores.
 func (e *Engine) now() time.Time {

@@ -141,6 +141,34 @@ func TestTimerFires(t *testing.T) {
 	}
 }
 
+// The timer loop is told, after each write that arms timers, when the
+// earliest of them falls due: it wakes only for one due before the timer
+// it waits for.
+func TestTimersArmedTellTheEarliestDue(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, engine.Config{})
+	var told []time.Time
+	h.e.OnTimersArmed(func(due time.Time) { told = append(told, due) })
+	want := func(what string, due ...time.Time) {
+		t.Helper()
+		if !slices.EqualFunc(told, due, time.Time.Equal) {
+			t.Fatalf("%s: told %v, want %v", what, told, due)
+		}
+		told = nil
+	}
+	run := h.start("w")
+	want("start", epoch.Add(time.Hour)) // the run's timeout
+	dt := h.pollDecision()
+	want("poll", epoch.Add(30*time.Second)) // the decision task's timeout
+	h.clock.Advance(time.Second)
+	h.respond(dt, startTimer("late", "300"), startTimer("early", "20"), startTimer("middle", "100"))
+	want("decisions", epoch.Add(21*time.Second))
+	h.advance(20 * time.Second) // "early" fires; nothing is armed but a decision task
+	want("firing")
+	h.decide(run, completeRun())
+	want("poll and close", epoch.Add(51*time.Second), epoch.Add(21*time.Second+24*time.Hour)) // the retention
+}
+
 // A closed run stays visible for its domain's retention, then is purged.
 func TestRetentionPurge(t *testing.T) {
 	t.Parallel()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
@@ -44,6 +45,7 @@ func (e *Engine) ImportHistory(ctx context.Context, in *ImportHistoryInput) (*sw
 	if err != nil {
 		return nil, err
 	}
+	var due time.Time // the retention timer's
 	err = e.store.Write(ctx, func(tx store.Tx) error {
 		d, err := getRegisteredDomain(ctx, tx, in.Domain)
 		if err != nil {
@@ -61,12 +63,13 @@ func (e *Engine) ImportHistory(ctx context.Context, in *ImportHistoryInput) (*sw
 		if err := tx.EventInsert(ctx, id, rows); err != nil {
 			return err
 		}
-		return tx.TimerPut(ctx, &store.Timer{Due: e.now().Add(retention(d)), ExecutionID: id, Kind: string(workflow.TimerRetention)})
+		due = e.now().Add(retention(d))
+		return tx.TimerPut(ctx, &store.Timer{Due: due, ExecutionID: id, Kind: string(workflow.TimerRetention)})
 	})
 	if err != nil {
 		return nil, err
 	}
-	e.wake(wakeups{timers: true})
+	e.wake(wakeups{timers: true, due: due})
 	return x.Ref(), nil
 }
 

@@ -270,6 +270,7 @@ func (e *Engine) Hear(n store.Announcement) {
 		e.matcher.Notify(matching.Key{DomainID: t.DomainID, Kind: t.Kind, TaskList: t.TaskList}, t.N)
 	}
 	if (n.Timers || n.Resync) && e.timerWake != nil {
-		e.timerWake()
+		// Another process asks for a look: it may have armed anything.
+		e.timerWake(time.Time{})
 	}
 }

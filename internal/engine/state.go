@@ -31,8 +31,12 @@ func unknownExecution(workflowID, runID string) error {
 // wakeups is what to tell pollers and the timer loop once a transaction
 // has committed.
 type wakeups struct {
-	tasks  map[matching.Key]int
+	tasks map[matching.Key]int
+	// timers says timers were armed, and due when the earliest of them
+	// falls due (zero when not known), for the timer loop to wake only if
+	// it is before the timer it waits for.
 	timers bool
+	due    time.Time
 	// observed is what was recorded, for Config.Observe.
 	observed []Observation
 }
@@ -44,8 +48,22 @@ func (w *wakeups) add(o wakeups) {
 		}
 		w.tasks[k] += n
 	}
-	w.timers = w.timers || o.timers
+	if o.timers {
+		w.armed(o.due)
+	}
 	w.observed = append(w.observed, o.observed...)
+}
+
+// armed records a timer armed to fall due at due (zero: not known, which
+// wakes the timer loop whatever it waits for).
+func (w *wakeups) armed(due time.Time) {
+	switch {
+	case !w.timers:
+		w.timers, w.due = true, due
+	case w.due.IsZero():
+	case due.IsZero() || due.Before(w.due):
+		w.due = due
+	}
 }
 
 // wake notifies, after a commit, the pollers of the task lists that got
@@ -64,7 +82,7 @@ func (e *Engine) wake(w wakeups) {
 		}
 	}
 	if w.timers && e.timerWake != nil {
-		e.timerWake()
+		e.timerWake(w.due)
 	}
 	if e.announcer != nil {
 		e.announcer.add(wakeups{tasks: unclaimed})

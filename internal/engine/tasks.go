@@ -48,14 +48,28 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 	// list whose last claim found a task skips the look, which would
 	// likely find one again (one round trip fewer per task under load).
 	_, busy := e.busyLists.Load(key)
-	for look := !(busy && e.announcer != nil); ; {
+	look := !(busy && e.announcer != nil)
+	// On a shared store, a poll that comes while other pollers of the list
+	// here wait idle waits behind them without looking or taking: they
+	// found nothing, and a task queued since woke one of them (or this
+	// poll), oldest first, or went to a poller of another server, so it
+	// would only find nothing too (one wasted round trip fewer per task
+	// under load). A lost announcement it waits out as they do, until its
+	// re-look.
+	wait := e.announcer != nil && w.IdleOthers() > 0
+	for {
 		if ctx.Err() != nil {
 			return false, nil
 		}
-		started, err := e.claim(ctx, key, claim, look)
-		if err != nil || started {
-			return started, err
+		if !wait {
+			started, err := e.claim(ctx, key, claim, look)
+			if err != nil || started {
+				return started, err
+			}
 		}
+		wait = false
+		// Idle from here until the wait ends.
+		w.Waiting(true)
 		// On a shared store the poll also looks again now and then: an
 		// announcement from another server can be lost (it died between
 		// its commit and telling), and this bounds what that costs.
@@ -77,6 +91,7 @@ func (e *Engine) pollTaskList(ctx context.Context, key matching.Key, claim claim
 		case <-e.stopping:
 			return false, nil
 		}
+		w.Waiting(false)
 		if relookTimer != nil {
 			relookTimer.Stop()
 		}

@@ -505,7 +505,7 @@ func (e *Engine) save(ctx context.Context, tx store.Tx, r *run) (wakeups, error)
 		if err := tx.TimerPut(ctx, &store.Timer{Due: t.Due, ExecutionID: exec.ID, Kind: string(t.Kind), Ref: t.Ref}); err != nil {
 			return w, err
 		}
-		w.timers = true
+		w.armed(t.Due)
 	}
 	if r.created {
 		return w, nil

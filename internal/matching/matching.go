@@ -73,6 +73,9 @@ type Waiter struct {
 	C   chan struct{}
 	key Key
 	m   *Matcher
+	// idle is set by Waiting while the poller waits, having looked and
+	// found nothing; a wake-up sent on C clears it. Guarded by m.mu.
+	idle bool
 }
 
 // Register adds a poller to a task list.
@@ -121,6 +124,42 @@ func (w *Waiter) Done() {
 	}
 }
 
+// Waiting marks the poller as waiting idle (on: it looked, found nothing,
+// and is about to wait) or not (off: its wait is over and it may look
+// again). A poller sets it on just before it waits and off as soon as its
+// wait ends; a wake-up Notify sends clears it too, so that a poller that
+// has taken its wake-up off C and not yet said so is not counted idle.
+// IdleOthers counts the pollers that have it on.
+func (w *Waiter) Waiting(on bool) {
+	w.m.mu.Lock()
+	w.idle = on
+	w.m.mu.Unlock()
+}
+
+// IdleOthers is the number of the other pollers of w's task list that wait
+// idle: marked Waiting and not woken since (no wake-up pending on their C).
+// Such a poller looked and found no task, and each task notified here since
+// then woke some other poller (w, once registered, among them): Notify
+// wakes pollers oldest first, one per task, and would have woken this one
+// before it left a task to no one here. So a poll that comes while another
+// waits idle would only find nothing: on a store several servers share, it
+// waits at once instead, and saves the store a look or a take (see the
+// engine's pollTaskList). The flags and C are read under the matcher's
+// lock, which Notify holds while it sends, so that a poller woken for a
+// task is never counted idle.
+func (w *Waiter) IdleOthers() int {
+	m := w.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, x := range m.lists[w.key] {
+		if x != w && x.idle && len(x.C) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // Notify wakes up to n pollers of a task list, oldest first, because n
 // tasks were queued on it, and returns how many of the n no poller here
 // was woken for: those are for pollers elsewhere, if any.
@@ -137,6 +176,7 @@ func (m *Matcher) notifyLocked(k Key, n int) (unclaimed int) {
 		}
 		select {
 		case w.C <- struct{}{}:
+			w.idle = false
 			n--
 		default:
 			// Already woken and not yet looking: it will take one task

@@ -87,3 +87,72 @@ func TestPollerLimit(t *testing.T) {
 		t.Fatalf("after one left: %v", err)
 	}
 }
+
+// A poller counts as idle for the others of its list while it is marked
+// Waiting and has no wake-up pending: a wake-up, pending or taken, makes it
+// not idle until it marks itself Waiting again.
+func TestIdleOthers(t *testing.T) {
+	m := New(10)
+	k := Key{DomainID: 1, Kind: "activity", TaskList: "l"}
+	a, _ := m.Register(k)
+	b, _ := m.Register(k)
+	c, _ := m.Register(k)
+	other, _ := m.Register(Key{DomainID: 1, Kind: "decision", TaskList: "l"})
+	other.Waiting(true)
+	want := func(step string, wa, wb, wc int) {
+		t.Helper()
+		if ga, gb, gc := a.IdleOthers(), b.IdleOthers(), c.IdleOthers(); ga != wa || gb != wb || gc != wc {
+			t.Fatalf("%s: idle others of a, b, c %d, %d, %d, want %d, %d, %d", step, ga, gb, gc, wa, wb, wc)
+		}
+	}
+	want("none waiting", 0, 0, 0)
+	a.Waiting(true)
+	b.Waiting(true)
+	want("a and b waiting", 1, 1, 2)
+	c.Waiting(true)
+	want("all waiting", 2, 2, 2)
+
+	// One task wakes a, the oldest: its wake-up is pending.
+	m.Notify(k, 1)
+	want("a woken, wake-up pending", 2, 1, 1)
+	// a takes its wake-up and has not yet said it no longer waits: still
+	// not idle (the wake-up cleared the mark).
+	if !woken(a) {
+		t.Fatal("the oldest poller was not woken")
+	}
+	want("a woken, wake-up taken", 2, 1, 1)
+	a.Waiting(false)
+	want("a looking", 2, 1, 1)
+	// a finds nothing and is about to wait again, but a task came while
+	// it looked: its wake-up is pending, and it does not count.
+	m.Notify(k, 1)
+	a.Waiting(true)
+	want("a waiting with a wake-up pending", 2, 1, 1)
+	woken(a)
+	a.Waiting(false)
+	a.Waiting(true)
+	want("a waiting again", 2, 2, 2)
+
+	// Two tasks wake the two oldest; they look, and a waits again.
+	m.Notify(k, 2)
+	want("a and b woken", 1, 1, 0)
+	woken(a)
+	woken(b)
+	a.Waiting(false)
+	b.Waiting(false)
+	a.Waiting(true)
+	want("a waiting, b looking", 1, 2, 1)
+
+	// A poller that ends its wait without a wake-up (its re-look, its
+	// deadline) is not idle once it says so, nor once it is gone.
+	c.Waiting(false)
+	want("c looking again", 0, 1, 1)
+	c.Waiting(true)
+	c.Done()
+	if na, nb := a.IdleOthers(), b.IdleOthers(); na != 0 || nb != 1 {
+		t.Fatalf("after c left, a and b see %d and %d idle others, want 0 and 1", na, nb)
+	}
+	if n := other.IdleOthers(); n != 0 {
+		t.Fatalf("the poller of another list sees %d idle others, want 0", n)
+	}
+}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/openswf/openswf/internal/clock"
@@ -32,6 +34,11 @@ type Loop struct {
 	src   Source
 	log   *slog.Logger
 	wake  chan struct{}
+	// next is when the timer the loop waits for falls due, in unix
+	// nanoseconds, so that Notify wakes it only for a timer due before
+	// that one; wakeAlways when it knows of none, and while it looks at
+	// the store (from before FireDue until it settles on its wait).
+	next atomic.Int64
 	// maxWait, when not 0, bounds how long the loop goes without looking.
 	maxWait time.Duration
 }
@@ -43,12 +50,39 @@ func (l *Loop) LookEvery(d time.Duration) { l.maxWait = d }
 
 // New returns a loop over src.
 func New(c clock.Clock, src Source, log *slog.Logger) *Loop {
-	return &Loop{clock: c, src: src, log: log, wake: make(chan struct{}, 1)}
+	l := &Loop{clock: c, src: src, log: log, wake: make(chan struct{}, 1)}
+	l.next.Store(wakeAlways)
+	return l
 }
 
-// Notify tells the loop that a timer was armed, which may fall due before
-// the one it is waiting for.
-func (l *Loop) Notify() {
+// wakeAlways is the value of Loop.next when any new timer is worth a
+// wake: when the loop knows of no timer, and while it looks at the store
+// (it may have read it before the new timer was there). Notify wakes the
+// loop for a timer due before next, and every due time is before this.
+const wakeAlways = math.MaxInt64
+
+// nanos is t in unix nanoseconds, clamped to the range UnixNano can tell.
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(time.Unix(0, math.MinInt64+1)):
+		return math.MinInt64 + 1
+	case t.After(time.Unix(0, wakeAlways-1)):
+		return wakeAlways - 1
+	}
+	return t.UnixNano()
+}
+
+// Notify tells the loop that a timer due at due was armed (and committed).
+// It wakes the loop only when that timer falls due before the one the loop
+// waits for, or when the loop is looking at the store: each wake costs a
+// look at the store (FireDue and NextDue, round trips to the database),
+// and nearly every timer armed under load falls due after the one the loop
+// already waits for, which it finds in the look it makes then. A zero due
+// (not known) always wakes it.
+func (l *Loop) Notify(due time.Time) {
+	if !due.IsZero() && nanos(due) >= l.next.Load() {
+		return
+	}
 	select {
 	case l.wake <- struct{}{}:
 	default:
@@ -69,22 +103,40 @@ func (l *Loop) failed(msg string, err error) {
 // Run fires timers until ctx ends.
 func (l *Loop) Run(ctx context.Context) {
 	for ctx.Err() == nil {
-		wait := time.Duration(-1)
+		wait, next := time.Duration(-1), int64(wakeAlways)
+		l.next.Store(wakeAlways)
+		failed := false
 		if err := l.src.FireDue(ctx, l.clock.Now()); err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			l.failed("firing timers", err)
-			wait = retryAfter
-		} else if due, ok, err := l.src.NextDue(ctx); err != nil {
-			if ctx.Err() != nil {
-				return
+			failed = true
+		} else {
+			// A Notify before this point is of a timer committed before
+			// it, which NextDue reads: its wake (and those of the timers
+			// FireDue itself armed) would only make a look for nothing.
+			// A Notify from here on sees wakeAlways and wakes the loop.
+			select {
+			case <-l.wake:
+			default:
 			}
-			l.failed("looking for the next timer", err)
-			wait = retryAfter
-		} else if ok {
-			wait = max(due.Sub(l.clock.Now()), 0)
+			if due, ok, err := l.src.NextDue(ctx); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				l.failed("looking for the next timer", err)
+				failed = true
+			} else if ok {
+				wait, next = max(due.Sub(l.clock.Now()), 0), nanos(due)
+			}
 		}
+		if failed {
+			// The loop looks again in retryAfter: a timer due before
+			// then is worth a wake, any other is found by that look.
+			wait, next = retryAfter, nanos(l.clock.Now().Add(retryAfter))
+		}
+		l.next.Store(next)
 		var fire, look <-chan time.Time
 		var t clock.Timer
 		if wait >= 0 {

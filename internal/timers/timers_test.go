@@ -72,7 +72,7 @@ func TestLoopFiresWhenTheClockReachesEachTimer(t *testing.T) {
 	// A timer armed later but due earlier is picked up after Notify
 	// (whether the loop has re-armed before the clock moves or after).
 	src.add(start.Add(5 * time.Second))
-	l.Notify()
+	l.Notify(start.Add(5 * time.Second))
 
 	c.Advance(5 * time.Second)
 	if got := <-src.fired; !got.Equal(start.Add(5 * time.Second)) {
@@ -178,4 +178,105 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// countingSource is a fakeSource that counts its looks and, when told,
+// holds a look in NextDue after it has read the store.
+type countingSource struct {
+	*fakeSource
+	mu               sync.Mutex
+	fireDue, nextDue int
+	holdNext         chan chan struct{} // each NextDue takes a gate, if one is there, and waits for it to close
+}
+
+func (s *countingSource) FireDue(ctx context.Context, now time.Time) error {
+	s.mu.Lock()
+	s.fireDue++
+	s.mu.Unlock()
+	return s.fakeSource.FireDue(ctx, now)
+}
+
+func (s *countingSource) NextDue(ctx context.Context) (time.Time, bool, error) {
+	due, ok, err := s.fakeSource.NextDue(ctx)
+	s.mu.Lock()
+	s.nextDue++
+	s.mu.Unlock()
+	select {
+	case gate := <-s.holdNext:
+		<-gate
+	default:
+	}
+	return due, ok, err
+}
+
+// looks is how many looks (FireDue, NextDue) the loop made.
+func (s *countingSource) looks() (fireDue, nextDue int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fireDue, s.nextDue
+}
+
+// Each wake of the loop is a look at the store: a timer armed to fall due
+// after the one the loop waits for does not wake it, one due before does,
+// as does one whose due time is not known; and a timer armed while the loop
+// looks is not missed, whenever in the look it is armed.
+func TestNotifyWakesOnlyForAnEarlierTimer(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return start.Add(time.Duration(s) * time.Second) }
+	c := clock.NewFake(start)
+	src := &countingSource{fakeSource: &fakeSource{fired: make(chan time.Time, 10)}, holdNext: make(chan chan struct{}, 1)}
+	src.add(at(100))
+	l := New(c, src, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { l.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	// settled waits for the loop to have made n looks and to wait on the
+	// clock again, and checks that it made no more.
+	settled := func(n int) {
+		t.Helper()
+		waitUntil(t, func() bool { _, nd := src.looks(); return nd >= n && c.Waiters() == 1 })
+		if fd, nd := src.looks(); fd != n || nd != n {
+			t.Fatalf("%d FireDue and %d NextDue, want %d looks", fd, nd, n)
+		}
+	}
+	settled(1)
+
+	// Due after the timer the loop waits for: no look.
+	src.add(at(200))
+	l.Notify(at(200))
+	l.Notify(at(100))
+	if len(l.wake) != 0 {
+		t.Fatal("a timer due no earlier than the awaited one woke the loop")
+	}
+	settled(1)
+
+	// Due before it: a look, after which the loop waits for it.
+	src.add(at(50))
+	l.Notify(at(50))
+	settled(2)
+
+	// Not known: a look.
+	l.Notify(time.Time{})
+	settled(3)
+
+	// Armed while the loop looks, after it read the store, and due after
+	// the timer the loop waited for but before the one it found: the loop
+	// looks again, and finds it.
+	gate := make(chan struct{})
+	src.holdNext <- gate
+	c.Advance(50 * time.Second)
+	if got := <-src.fired; !got.Equal(at(50)) {
+		t.Fatalf("fired %v, want %v", got, at(50))
+	}
+	waitUntil(t, func() bool { return len(src.holdNext) == 0 })
+	src.add(at(70))
+	l.Notify(at(70))
+	close(gate)
+	settled(5)
+	c.Advance(20 * time.Second)
+	if got := <-src.fired; !got.Equal(at(70)) {
+		t.Fatalf("fired %v, want the timer armed during the look", got)
+	}
 }

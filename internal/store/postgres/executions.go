@@ -192,7 +192,7 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 	t.pending = &pgx.Batch{}
 	n := b.Len() - 1
 	b.Queue(q, domainID, workflowID)
-	br := t.q.SendBatch(t.wctx, b)
+	br := t.sendBatch(b)
 	defer br.Close()
 	for range n {
 		if _, err := br.Exec(); err != nil {

@@ -178,6 +178,7 @@ func (s *Store) heartbeatBatch(execs, scheds, starteds []int64, details []*strin
 			b.Queue(stmt("ActivityHeartbeatSkipLocked"), execs[i], scheds[i], starteds[i], details[i], ats[i])
 		}
 		err := func() error {
+			s.roundTrips.Add(1)
 			br := s.pool.SendBatch(context.Background(), b)
 			defer br.Close()
 			for i := range execs {
@@ -209,6 +210,7 @@ func (s *Store) heartbeatBatch(execs, scheds, starteds []int64, details []*strin
 func (s *Store) heartbeatAlone(ctx context.Context, h store.Heartbeat) (bool, error) {
 	for attempt := 1; ; attempt++ {
 		var cancel bool
+		s.roundTrips.Add(1)
 		err := s.pool.QueryRow(context.WithoutCancel(ctx), stmt("ActivityHeartbeat"), heartbeatArgs(h)...).Scan(&cancel)
 		switch {
 		case err == nil:

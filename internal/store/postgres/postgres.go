@@ -75,6 +75,9 @@ type Store struct {
 	// deadlock or a lost race, alone those run alone, for tests and
 	// diagnostics.
 	writes, retries, alone atomic.Int64
+	// roundTrips counts the round trips of Writes, Reads and heartbeats
+	// (see RoundTrips).
+	roundTrips atomic.Int64
 	// openLimit is the most open runs a domain may have, checked at every
 	// commit that adds some; 0 checks nothing.
 	openLimit atomic.Int64

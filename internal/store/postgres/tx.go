@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -56,6 +57,8 @@ type tx struct {
 	taken map[int64]*store.Execution
 	// one is set in a ReadOne, whose one statement, sent, sets sent.
 	one, sent bool
+	// roundTrips is the store's count of round trips (Store.RoundTrips).
+	roundTrips *atomic.Int64
 }
 
 // errNotOne is the error of a statement that a ReadOne cannot make.
@@ -99,7 +102,7 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 	t.pending = &pgx.Batch{}
 	n := b.Len()
 	b.Queue(sql, args...)
-	br := t.q.SendBatch(t.wctx, b)
+	br := t.sendBatch(b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
@@ -107,6 +110,12 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 		}
 	}
 	return br, nil
+}
+
+// sendBatch sends a batch, in one round trip, which it counts.
+func (t *tx) sendBatch(b *pgx.Batch) pgx.BatchResults {
+	t.roundTrips.Add(1)
+	return t.q.SendBatch(t.wctx, b)
 }
 
 // query runs a query, after the pending statements (of a write, or the

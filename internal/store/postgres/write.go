@@ -146,7 +146,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		c.Hijack().Close(ctx)
 	}()
 	// BEGIN (and LOCK) go with the first statement of fn, in its round trip.
-	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load()}
+	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load(), roundTrips: &s.roundTrips}
 	t.pending.Queue(stmt("Begin"))
 	if alone {
 		t.pending.Queue(stmt("WriteLockAlone"))
@@ -171,6 +171,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 	if c.Conn().PgConn().TxStatus() != 'I' {
 		// fn failed, or a pending statement did. (When nothing was sent,
 		// not even BEGIN, there is nothing to roll back.)
+		s.roundTrips.Add(1)
 		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
 			return result, t.raced
 		}
@@ -230,13 +231,14 @@ func (s *Store) read(ctx context.Context, fn func(store.Tx) error, one bool) err
 	if err != nil {
 		return outage(err)
 	}
-	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, one: one}
+	t := &tx{q: c, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, one: one, roundTrips: &s.roundTrips}
 	if !one {
 		t.pending.Queue(stmt("BeginRead"))
 	}
 	result := outage(fn(t))
 	pc := c.Conn().PgConn()
 	if !pc.IsClosed() && pc.TxStatus() != 'I' {
+		s.roundTrips.Add(1)
 		c.Exec(context.WithoutCancel(ctx), "ROLLBACK")
 	}
 	if pc.IsClosed() || pc.TxStatus() != 'I' {
@@ -259,6 +261,14 @@ func (s *Store) Writes() int64 { return s.writes.Load() }
 // AloneRuns is how many of those attempts ran alone, holding back every
 // other write to the schema: when it grows, contention costs throughput.
 func (s *Store) AloneRuns() int64 { return s.alone.Load() }
+
+// RoundTrips is how many round trips to PostgreSQL the store's Writes,
+// Reads and heartbeats have made since it opened (each statement or
+// pipeline of statements sent, and awaited, is one): on a busy server the
+// system calls and wake-ups of each cost CPU on both sides, and tests hold
+// the calls of a workflow to their number. The NOTIFYs of Announce and the
+// connection's own traffic (connecting, LISTEN) are not counted.
+func (s *Store) RoundTrips() int64 { return s.roundTrips.Load() }
 
 // SQLSTATEs that another attempt of the transaction can cure.
 const (

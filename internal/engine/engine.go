@@ -396,10 +396,19 @@ func getRegisteredDomain(ctx context.Context, tx store.Tx, name string) (*store.
 	if err != nil {
 		return nil, err
 	}
-	if d.Status != store.StatusRegistered {
-		return nil, fault(swfapi.CodeUnknownResourceFault, "Domain is deprecated: %s", name)
+	if err := registered(d); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// registered answers UnknownResourceFault for a deprecated domain, in
+// which nothing new may be created.
+func registered(d *store.Domain) error {
+	if d.Status != store.StatusRegistered {
+		return fault(swfapi.CodeUnknownResourceFault, "Domain is deprecated: %s", d.Name)
+	}
+	return nil
 }
 
 // pageSize turns maximumPageSize into a limit: absent or 0 means the

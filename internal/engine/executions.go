@@ -33,18 +33,23 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 	}
 	var runID string
 	err := e.transition(ctx, func(w *world) (*run, error) {
-		tx := w.tx
-		d, err := getRegisteredDomain(ctx, tx, *in.Domain)
-		if err != nil {
-			return nil, err
-		}
+		// The domain, the type, the open run of the workflowId and the
+		// domain's open-run count depend only on the request: one lookup
+		// (one round trip on PostgreSQL).
 		wt := in.WorkflowType
-		t, err := tx.TypeGet(ctx, store.TypeKey{DomainID: d.ID, Kind: store.WorkflowType, Name: *wt.Name, Version: *wt.Version})
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, unknownType(store.WorkflowType, *wt.Name, *wt.Version)
-		}
+		found, err := w.tx.StartLookup(ctx, store.StartLookup{Domain: *in.Domain, Kind: store.WorkflowType, Name: *wt.Name, Version: *wt.Version, WorkflowID: *in.WorkflowId})
 		if err != nil {
 			return nil, err
+		}
+		d, t := found.Domain, found.Type
+		if d == nil {
+			return nil, unknownDomain(*in.Domain)
+		}
+		if err := registered(d); err != nil {
+			return nil, err
+		}
+		if t == nil {
+			return nil, unknownType(store.WorkflowType, *wt.Name, *wt.Version)
 		}
 		if t.Status == store.StatusDeprecated {
 			return nil, fault(swfapi.CodeTypeDeprecatedFault, "%s", typeRef(store.WorkflowType, t.Name, t.Version))
@@ -60,14 +65,11 @@ func (e *Engine) StartWorkflowExecution(ctx context.Context, in *swfapi.StartWor
 		if missing != "" {
 			return nil, defaultUndefined(missing)
 		}
-		if open, err := w.find(d, *in.WorkflowId, ""); err != nil {
-			return nil, err
-		} else if open != nil {
+		if found.Open != nil {
 			return nil, fault(swfapi.CodeWorkflowExecutionAlreadyStartedFault, "Already Started: an open execution with workflowId %s exists", *in.WorkflowId)
 		}
-		if full, err := w.domainFull(d); err != nil {
-			return nil, err
-		} else if full {
+		// The world has no run yet: the store's count is the domain's.
+		if found.OpenCount >= e.cfg.Limits.OpenExecutions {
 			return nil, fault(swfapi.CodeLimitExceededFault, "Domain %s has reached its limit of %d open workflow executions", d.Name, e.cfg.Limits.OpenExecutions)
 		}
 		runID = w.at.runIDs.Next()

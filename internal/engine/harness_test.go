@@ -62,6 +62,7 @@ type harness struct {
 	t     *testing.T
 	e     *engine.Engine
 	clock *clock.Fake
+	// store counts the engine's writes (nil on a harness of newHarnessOn).
 	store *countingStore
 }
 
@@ -88,11 +89,20 @@ func newHarnessWith(t *testing.T, cfg engine.Config, wrapStore func(store.Store)
 	if wrapClock != nil {
 		engineClock = wrapClock(clk)
 	}
+	h := newHarnessOn(t, cfg, cs, clk, engineClock)
+	h.store = cs
+	return h
+}
+
+// newHarnessOn is newHarness on the store st, as it is (h.store is nil),
+// with the fake clock clk, or engineClock, as the engine's.
+func newHarnessOn(t *testing.T, cfg engine.Config, st store.Store, clk *clock.Fake, engineClock clock.Clock) *harness {
+	t.Helper()
 	if cfg.LongPollWait == 0 {
 		cfg.LongPollWait = time.Second
 	}
 	keys := engine.Keys{PageToken: []byte("page-token-key-for-tests-only-32"), TaskToken: []byte("task-token-key-for-tests-only-32")}
-	h := &harness{t: t, e: engine.New(cfg, cs, engineClock, keys), clock: clk, store: cs}
+	h := &harness{t: t, e: engine.New(cfg, st, engineClock, keys), clock: clk}
 	h.must(h.e.RegisterDomain(ctx, &swfapi.RegisterDomainInput{Name: swfapi.Ptr(domain), WorkflowExecutionRetentionPeriodInDays: swfapi.Ptr("1")}))
 	h.must(h.e.RegisterWorkflowType(ctx, &swfapi.RegisterWorkflowTypeInput{
 		Domain: swfapi.Ptr(domain), Name: swfapi.Ptr("wf"), Version: swfapi.Ptr("1"),

@@ -186,6 +186,10 @@ type Tx interface {
 	// TypeDelete removes the type; ErrNotFound if there is none.
 	TypeDelete(ctx context.Context, k TypeKey) error
 
+	// StartLookup makes the reads that a start of a run decides on, at
+	// once: in one round trip on a store that can (see StartLookup).
+	StartLookup(ctx context.Context, l StartLookup) (*StartFound, error)
+
 	ExecutionTx
 	TaskTx
 
@@ -201,6 +205,63 @@ type Tx interface {
 	MetaPutIfAbsent(ctx context.Context, key string, value []byte) ([]byte, error)
 	// MetaPut stores value under key, replacing what it held.
 	MetaPut(ctx context.Context, key string, value []byte) error
+}
+
+// StartLookup names what a start of a run reads before it decides: a
+// domain by name, a type of it, its open run of a workflowId, and its
+// open-run count. Each is read as its own Tx method reads it, with the
+// same locks in a write (DomainGetByName, TypeGet, ExecutionFind of the
+// open run, ExecutionCountOpen), in that order; they depend only on the
+// request, so that a store may send them together.
+type StartLookup struct {
+	Domain        string
+	Kind          TypeKind
+	Name, Version string
+	WorkflowID    string
+}
+
+// StartFound is what a StartLookup found. When there is no such domain,
+// Domain is nil and so is the rest.
+type StartFound struct {
+	Domain *Domain
+	// Type is nil when the domain has no such type.
+	Type *Type
+	// Open is the domain's open run of the workflowId, nil when none.
+	Open *Execution
+	// OpenCount is ExecutionCountOpen of the domain.
+	OpenCount int
+}
+
+// StartLookupInTurn makes a StartLookup with one Tx call after another:
+// the StartLookup of a store that gains nothing by sending them together.
+func StartLookupInTurn(ctx context.Context, tx Tx, l StartLookup) (*StartFound, error) {
+	var f StartFound
+	d, err := tx.DomainGetByName(ctx, l.Domain)
+	if errors.Is(err, ErrNotFound) {
+		return &f, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	f.Domain = d
+	ty, err := tx.TypeGet(ctx, TypeKey{DomainID: d.ID, Kind: l.Kind, Name: l.Name, Version: l.Version})
+	switch {
+	case err == nil:
+		f.Type = ty
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	open, err := tx.ExecutionFind(ctx, d.ID, l.WorkflowID, "")
+	switch {
+	case err == nil:
+		f.Open = open
+	case !errors.Is(err, ErrNotFound):
+		return nil, err
+	}
+	if f.OpenCount, err = tx.ExecutionCountOpen(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	return &f, nil
 }
 
 // Execution is a run of a workflow: the columns that lookups and listings

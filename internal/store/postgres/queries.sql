@@ -171,6 +171,22 @@ DELETE FROM executions WHERE id = $1;
 -- code adds those the transaction opened or closed.
 SELECT coalesce(sum(n), 0) FROM domain_open_runs WHERE domain_id = $1;
 
+-- name: TypeGetByDomainName
+-- TypeGet of a domain named by name (see tx.StartLookup).
+SELECT domain_id, kind, name, version, status, description, created_at, deprecated_at, config
+FROM types WHERE domain_id = (SELECT id FROM domains WHERE name = $1) AND kind = $2 AND name = $3 AND version = $4;
+
+-- name: ExecutionFindOpenByDomainName
+-- ExecutionFindOpen of a domain named by name; a write adds FOR UPDATE OF
+-- executions (see tx.StartLookup).
+SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
+    close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
+FROM executions WHERE domain_id = (SELECT id FROM domains WHERE name = $1) AND workflow_id = $2 AND open;
+
+-- name: ExecutionCountOpenByDomainName
+-- ExecutionCountOpen of a domain named by name (see tx.StartLookup).
+SELECT coalesce(sum(n), 0) FROM domain_open_runs WHERE domain_id = (SELECT id FROM domains WHERE name = $1);
+
 -- name: ExecutionOpenOf
 -- The domain and open state of a run the write has not read, locked as a
 -- read in a write locks it.

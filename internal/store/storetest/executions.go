@@ -550,3 +550,93 @@ func testCountOpenInWrite(t *testing.T, s store.Store) {
 	})
 	read(t, s, func(tx store.Tx) error { return count(tx, d, 1, "committed, unread runs") })
 }
+
+// testStartLookup: StartLookup finds what DomainGetByName, TypeGet,
+// ExecutionFind of the open run and ExecutionCountOpen find, in a read and
+// in a write (where the count and the open run include what the write
+// itself started), and nothing of a domain that is not there.
+func testStartLookup(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	other := insertDomain(t, s, "other", store.StatusRegistered)
+	write(t, s, func(tx store.Tx) error {
+		for _, id := range []int64{d, other} {
+			if err := tx.TypeInsert(ctx, &store.Type{DomainID: id, Kind: store.WorkflowType, Name: "wt", Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte(`{"x":1}`)}); err != nil {
+				return err
+			}
+		}
+		// An activity type of the same name is not the workflow type.
+		return tx.TypeInsert(ctx, &store.Type{DomainID: d, Kind: store.ActivityType, Name: "at", Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte(`{}`)})
+	})
+	open := newRun(d, "w", "r1", t0)
+	open.ID = insertRun(t, s, open)
+	closed := newRun(d, "c", "r1", t0)
+	closed.ID = insertRun(t, s, closeRun(closed, "COMPLETED", t0.Add(time.Minute)))
+	insertRun(t, s, newRun(other, "x", "r1", t0))
+
+	lookup := func(name, typeName, workflowID string) store.StartLookup {
+		return store.StartLookup{Domain: name, Kind: store.WorkflowType, Name: typeName, Version: "1", WorkflowID: workflowID}
+	}
+	check := func(tx store.Tx, l store.StartLookup, typ bool, openRun *store.Execution, count int) error {
+		f, err := tx.StartLookup(ctx, l)
+		if err != nil {
+			return err
+		}
+		if f.Domain == nil || f.Domain.Name != l.Domain || f.Domain.ID != d {
+			return fmt.Errorf("%+v: domain %+v", l, f.Domain)
+		}
+		if (f.Type != nil) != typ || typ && (f.Type.Name != l.Name || f.Type.Kind != store.WorkflowType || f.Type.DomainID != d || string(f.Type.Config) != `{"x":1}`) {
+			return fmt.Errorf("%+v: type %+v, want one: %v", l, f.Type, typ)
+		}
+		switch {
+		case openRun == nil && f.Open != nil:
+			return fmt.Errorf("%+v: open run %s/%s, want none", l, f.Open.WorkflowID, f.Open.RunID)
+		case openRun != nil && f.Open == nil:
+			return fmt.Errorf("%+v: no open run, want %s/%s", l, openRun.WorkflowID, openRun.RunID)
+		case openRun != nil:
+			if err := checkRun(f.Open, openRun); err != nil {
+				return err
+			}
+		}
+		if f.OpenCount != count {
+			return fmt.Errorf("%+v: open count %d, want %d", l, f.OpenCount, count)
+		}
+		return nil
+	}
+	all := func(tx store.Tx, count int) error {
+		for _, c := range []struct {
+			l    store.StartLookup
+			typ  bool
+			open *store.Execution
+		}{
+			{lookup("d", "wt", "w"), true, open},
+			{lookup("d", "wt", "c"), true, nil},
+			{lookup("d", "wt", "x"), true, nil},
+			{lookup("d", "at", "w"), false, open},
+			{lookup("d", "nope", "nope"), false, nil},
+		} {
+			if err := check(tx, c.l, c.typ, c.open, count); err != nil {
+				return err
+			}
+		}
+		f, err := tx.StartLookup(ctx, lookup("nope", "wt", "w"))
+		if err != nil {
+			return err
+		}
+		if f.Domain != nil || f.Type != nil || f.Open != nil || f.OpenCount != 0 {
+			return fmt.Errorf("unknown domain: found %+v", f)
+		}
+		return nil
+	}
+	read(t, s, func(tx store.Tx) error { return all(tx, 1) })
+	write(t, s, func(tx store.Tx) error { return all(tx, 1) })
+	write(t, s, func(tx store.Tx) error {
+		started := newRun(d, "new", "r1", t0)
+		id, err := tx.ExecutionInsert(ctx, started)
+		if err != nil {
+			return err
+		}
+		started.ID = id
+		return check(tx, lookup("d", "wt", "new"), true, started, 2)
+	})
+}

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExecutionInsertFind", testExecutionInsertFind},
 		{"ExecutionDelete", testExecutionDelete},
 		{"CountOpenInWrite", testCountOpenInWrite},
+		{"StartLookup", testStartLookup},
 		{"ExecutionList", testExecutionList},
 		{"ExecutionListPaging", testExecutionListPaging},
 		{"Events", testEvents},

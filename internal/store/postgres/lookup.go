@@ -1,0 +1,85 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/openswf/openswf/internal/store"
+)
+
+// StartLookup makes the reads of a start in one round trip in a write: the
+// domain (FOR SHARE, as domainGet), the type, the open run of the
+// workflowId (FOR UPDATE, looked up twice, as executionFindOpen says why)
+// and the open-run count, in that order, each naming the domain by name
+// (the statements after the first cannot wait for its id), after the
+// pending statements of the write. Their locks are those the Tx methods
+// take one after another, in the same order. In a read it makes them in
+// turn.
+func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.StartFound, error) {
+	if !t.write {
+		return store.StartLookupInTurn(ctx, t, l)
+	}
+	find := stmt("ExecutionFindOpenByDomainName") + " FOR UPDATE OF executions"
+	b := t.pending
+	t.pending = &pgx.Batch{}
+	n := b.Len()
+	b.Queue(stmt("DomainGetByName")+" FOR SHARE", l.Domain)
+	b.Queue(stmt("TypeGetByDomainName"), l.Domain, string(l.Kind), l.Name, l.Version)
+	b.Queue(find, l.Domain, l.WorkflowID)
+	b.Queue(find, l.Domain, l.WorkflowID)
+	b.Queue(stmt("ExecutionCountOpenByDomainName"), l.Domain)
+	br := t.sendBatch(b)
+	defer br.Close()
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return nil, t.note(err)
+		}
+	}
+	var f store.StartFound
+	domains, err := collect(br, scanDomainRow)
+	if err != nil {
+		return nil, t.note(err)
+	}
+	types, err := collect(br, scanTypeRow)
+	if err != nil {
+		return nil, t.note(err)
+	}
+	for range 2 {
+		runs, err := collect(br, scanExecutionRow)
+		if err != nil {
+			return nil, t.note(err)
+		}
+		if f.Open == nil && len(runs) > 0 {
+			f.Open = runs[0]
+		}
+	}
+	var count int64
+	if err := br.QueryRow().Scan(&count); err != nil {
+		return nil, t.note(err)
+	}
+	if err := br.Close(); err != nil {
+		return nil, t.note(err)
+	}
+	if len(domains) == 0 {
+		return &store.StartFound{}, nil
+	}
+	f.Domain = domains[0]
+	if len(types) > 0 {
+		f.Type = types[0]
+	}
+	if f.Open != nil {
+		t.hold(f.Open)
+	}
+	f.OpenCount = int(count + t.opened[f.Domain.ID])
+	return &f, nil
+}
+
+// collect reads the rows of the next statement of a batch.
+func collect[T any](br pgx.BatchResults, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
+	rows, err := br.Query()
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scan)
+}

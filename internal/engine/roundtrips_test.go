@@ -72,14 +72,14 @@ func TestRoundTripsOfAWorkflow(t *testing.T) {
 	add("StartWorkflowExecution", 3, func() { run = h.start("w") })
 	add("PollForDecisionTask", 3, func() { dt = h.pollDecision() })
 	add("RespondDecisionTaskCompleted", 3, func() { h.respond(dt, schedule("a", "600")) })
-	add("PollForActivityTask", 4, func() { at = h.pollActivity() })
+	add("PollForActivityTask", 3, func() { at = h.pollActivity() })
 	for range 3 {
 		add("RecordActivityTaskHeartbeat", 1, func() {
 			_, err := h.e.RecordActivityTaskHeartbeat(ctx, &swfapi.RecordActivityTaskHeartbeatInput{TaskToken: at.TaskToken})
 			h.must(err)
 		})
 	}
-	add("RespondActivityTaskCompleted", 3, func() {
+	add("RespondActivityTaskCompleted", 2, func() {
 		h.must(h.e.RespondActivityTaskCompleted(ctx, &swfapi.RespondActivityTaskCompletedInput{TaskToken: at.TaskToken, Result: swfapi.Ptr("done")}))
 	})
 	add("PollForDecisionTask", 3, func() { dt = h.pollDecision() })

@@ -11,25 +11,44 @@ import (
 // ActivityList returns a run's open activities. In a write they are locked
 // FOR UPDATE: a write that reads an activity and puts it back (with the
 // heartbeat it read) is not overtaken by a heartbeat, which waits for it,
-// then applies to what it committed.
+// then applies to what it committed. A write that read the run with
+// ExecutionGet or TaskTake has them already, locked, unless it has changed
+// them since.
 func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Activity, error) {
+	if acts, ok := t.acts[executionID]; ok {
+		delete(t.acts, executionID)
+		return acts, nil
+	}
 	q := stmt("ActivityList")
 	if t.write {
 		q += " FOR UPDATE"
 	}
-	return queryAll(ctx, t, q, []any{executionID},
-		func(r pgx.CollectableRow) (*store.Activity, error) {
-			var a store.Activity
-			if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
-				&a.HeartbeatDetails, &a.LastHeartbeat, &a.Data); err != nil {
-				return nil, err
-			}
-			a.LastHeartbeat = utc(a.LastHeartbeat)
-			if a.Data == nil {
-				a.Data = []byte{}
-			}
-			return &a, nil
-		})
+	return queryAll(ctx, t, q, []any{executionID}, scanActivityRow)
+}
+
+func scanActivityRow(r pgx.CollectableRow) (*store.Activity, error) {
+	var a store.Activity
+	if err := r.Scan(&a.ExecutionID, &a.ScheduledEventID, &a.ActivityID, &a.StartedEventID, &a.CancelRequested,
+		&a.HeartbeatDetails, &a.LastHeartbeat, &a.Data); err != nil {
+		return nil, err
+	}
+	a.LastHeartbeat = utc(a.LastHeartbeat)
+	if a.Data == nil {
+		a.Data = []byte{}
+	}
+	return &a, nil
+}
+
+// keepActivities keeps a run's activities, read locked with the run, for
+// the ActivityList that follows.
+func (t *tx) keepActivities(executionID int64, acts []*store.Activity) {
+	if t.acts == nil {
+		t.acts = map[int64][]*store.Activity{}
+	}
+	if acts == nil {
+		acts = []*store.Activity{}
+	}
+	t.acts[executionID] = acts
 }
 
 func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) {
@@ -39,16 +58,19 @@ func (t *tx) ActivityCount(ctx context.Context, executionID int64) (int, error) 
 }
 
 func (t *tx) ActivityPut(ctx context.Context, a *store.Activity) error {
+	delete(t.acts, a.ExecutionID)
 	return t.later(ctx, stmt("ActivityPut"),
 		a.ExecutionID, a.ScheduledEventID, a.ActivityID, a.StartedEventID, a.CancelRequested, a.HeartbeatDetails,
 		msPtr(a.LastHeartbeat), blob(a.Data))
 }
 
 func (t *tx) ActivityDelete(ctx context.Context, executionID, scheduledEventID int64) error {
+	delete(t.acts, executionID)
 	return t.later(ctx, stmt("ActivityDelete"), executionID, scheduledEventID)
 }
 
 func (t *tx) ActivityDeleteAll(ctx context.Context, executionID int64) error {
+	delete(t.acts, executionID)
 	return t.later(ctx, stmt("ActivityDeleteAll"), executionID)
 }
 
@@ -63,6 +85,7 @@ func heartbeatArgs(h store.Heartbeat) []any {
 }
 
 func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
+	delete(t.acts, h.ExecutionID)
 	var cancel bool
 	if err := t.queryRow(ctx, stmt("ActivityHeartbeat"), heartbeatArgs(h), &cancel); err != nil {
 		return false, notFound(err)

@@ -96,12 +96,47 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 		e, err := scanExecution(t.row(ctx, q, args...))
 		return e, notFound(t.note(err))
 	}
+	if query == "ExecutionGetByID" {
+		return t.executionGetWithActivities(ctx, args[0].(int64))
+	}
 	e, err := scanExecution(t.row(ctx, q+" FOR UPDATE", args...))
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
 	t.hold(e)
 	return e, nil
+}
+
+// executionGetWithActivities is ExecutionGet in a write: it reads the run,
+// locked, and in the same round trip its activities, locked after it (as
+// ActivityList in a write, which the engine calls next, locks them), which
+// it keeps for that ActivityList.
+func (t *tx) executionGetWithActivities(ctx context.Context, id int64) (*store.Execution, error) {
+	br, err := t.sendWith(func(b *pgx.Batch) {
+		b.Queue(stmt("ExecutionGetByID")+" FOR UPDATE", id)
+		b.Queue(stmt("ActivityList")+" FOR UPDATE", id)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	runs, err := collect(br, scanExecutionRow)
+	if err != nil {
+		return nil, t.note(err)
+	}
+	acts, err := collect(br, scanActivityRow)
+	if err != nil {
+		return nil, t.note(err)
+	}
+	if err := br.Close(); err != nil {
+		return nil, t.note(err)
+	}
+	if len(runs) == 0 {
+		return nil, store.ErrNotFound
+	}
+	t.hold(runs[0])
+	t.keepActivities(id, acts)
+	return runs[0], nil
 }
 
 // openSlots is how many rows of a domain's open-run count the writes that
@@ -187,18 +222,14 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 		return e, notFound(t.note(err))
 	}
 	q += " FOR UPDATE"
-	t.pending.Queue(q, domainID, workflowID) // the first look, read below
-	b := t.pending
-	t.pending = &pgx.Batch{}
-	n := b.Len() - 1
-	b.Queue(q, domainID, workflowID)
-	br := t.sendBatch(b)
-	defer br.Close()
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			return nil, t.note(err)
-		}
+	br, err := t.sendWith(func(b *pgx.Batch) {
+		b.Queue(q, domainID, workflowID)
+		b.Queue(q, domainID, workflowID)
+	})
+	if err != nil {
+		return nil, err
 	}
+	defer br.Close()
 	var found *store.Execution
 	for range 2 {
 		rows, err := br.Query()
@@ -296,6 +327,7 @@ func (t *tx) ExecutionUpdate(ctx context.Context, e *store.Execution) error {
 // changes of its domain's open-run count (see openRuns).
 func (t *tx) ExecutionDelete(ctx context.Context, id int64) error {
 	delete(t.taken, id)
+	delete(t.acts, id)
 	if t.write {
 		r, ok, err := t.held(ctx, id)
 		if err != nil {

@@ -260,16 +260,33 @@ func testFindOpenAfterContinueAsNew(t *testing.T, url string) {
 // the run that read its activity, and is not undone by it; done outside a
 // write (store.Heartbeater), likewise.
 func testHeartbeatWaitsForTransition(t *testing.T, url string) {
+	// The transition reads the run by id, or takes a task of it (which
+	// reads the run, and the activities, with the task).
+	for _, byTask := range []bool{false, true} {
+		t.Run(fmt.Sprintf("byTask=%v", byTask), func(t *testing.T) { heartbeatWaitsForTransition(t, url, byTask) })
+	}
+}
+
+func heartbeatWaitsForTransition(t *testing.T, url string, byTask bool) {
 	ctx := context.Background()
 	nodes := twoNodes(t, url)
-	_, runID := newRun(t, nodes[0], "{}")
+	domainID, runID := newRun(t, nodes[0], "{}")
+	list := store.TaskListKey{DomainID: domainID, Kind: "decision", TaskList: "L"}
 	err := nodes[0].Write(ctx, func(tx store.Tx) error {
+		if err := tx.TaskInsert(ctx, &store.Task{DomainID: domainID, Kind: list.Kind, TaskList: list.TaskList, ExecutionID: runID, ScheduledEventID: 1}); err != nil {
+			return err
+		}
 		return tx.ActivityPut(ctx, &store.Activity{ExecutionID: runID, ScheduledEventID: 5, ActivityID: "a", StartedEventID: 6, Data: []byte("{}")})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	held, release, done := holding(nodes[0], func(ctx context.Context, tx store.Tx) error {
+		if byTask {
+			if _, err := tx.TaskTake(ctx, list); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecutionGet(ctx, runID); err != nil {
 			return err
 		}

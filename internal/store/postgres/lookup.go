@@ -21,21 +21,17 @@ func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.Start
 		return store.StartLookupInTurn(ctx, t, l)
 	}
 	find := stmt("ExecutionFindOpenByDomainName") + " FOR UPDATE OF executions"
-	b := t.pending
-	t.pending = &pgx.Batch{}
-	n := b.Len()
-	b.Queue(stmt("DomainGetByName")+" FOR SHARE", l.Domain)
-	b.Queue(stmt("TypeGetByDomainName"), l.Domain, string(l.Kind), l.Name, l.Version)
-	b.Queue(find, l.Domain, l.WorkflowID)
-	b.Queue(find, l.Domain, l.WorkflowID)
-	b.Queue(stmt("ExecutionCountOpenByDomainName"), l.Domain)
-	br := t.sendBatch(b)
-	defer br.Close()
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			return nil, t.note(err)
-		}
+	br, err := t.sendWith(func(b *pgx.Batch) {
+		b.Queue(stmt("DomainGetByName")+" FOR SHARE", l.Domain)
+		b.Queue(stmt("TypeGetByDomainName"), l.Domain, string(l.Kind), l.Name, l.Version)
+		b.Queue(find, l.Domain, l.WorkflowID)
+		b.Queue(find, l.Domain, l.WorkflowID)
+		b.Queue(stmt("ExecutionCountOpenByDomainName"), l.Domain)
+	})
+	if err != nil {
+		return nil, err
 	}
+	defer br.Close()
 	var f store.StartFound
 	domains, err := collect(br, scanDomainRow)
 	if err != nil {

@@ -295,8 +295,10 @@ RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_even
 
 -- name: TaskTakeWithRun
 -- TaskTake in a write, which also reads the task's run, locked, as
--- ExecutionGetByID does in a write (its columns NULL if the run is gone):
--- the poller reads it next (see tx.TaskTake).
+-- ExecutionGetByID does in a write (its columns NULL if the run is gone),
+-- and the run's activities, locked after it, as ActivityList does in a
+-- write (in arrays by scheduled event id; NULL when there are none): the
+-- poller reads them next (see tx.TaskTake).
 WITH t AS (
     DELETE FROM tasks WHERE id = (
         SELECT id FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3
@@ -304,11 +306,24 @@ WITH t AS (
     RETURNING id, domain_id, kind, task_list, priority, execution_id, scheduled_event_id)
 SELECT t.id, t.domain_id, t.kind, t.task_list, t.priority, t.execution_id, t.scheduled_event_id,
     e.id, e.domain_id, e.workflow_id, e.run_id, e.type_name, e.type_version, e.open, e.close_status, e.start_time,
-    e.close_time, e.parent_workflow_id, e.parent_run_id, e.cancel_requested, e.tags, e.state
+    e.close_time, e.parent_workflow_id, e.parent_run_id, e.cancel_requested, e.tags, e.state,
+    acts.scheduled_event_ids, acts.activity_ids, acts.started_event_ids, acts.cancel_requesteds,
+    acts.heartbeat_detailss, acts.last_heartbeats, acts.datas
 FROM t LEFT JOIN LATERAL (
     SELECT id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status, start_time,
         close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state
-    FROM executions WHERE id = t.execution_id FOR UPDATE) e ON true;
+    FROM executions WHERE id = t.execution_id FOR UPDATE) e ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(a.scheduled_event_id ORDER BY a.scheduled_event_id) AS scheduled_event_ids,
+        array_agg(a.activity_id ORDER BY a.scheduled_event_id) AS activity_ids,
+        array_agg(a.started_event_id ORDER BY a.scheduled_event_id) AS started_event_ids,
+        array_agg(a.cancel_requested ORDER BY a.scheduled_event_id) AS cancel_requesteds,
+        array_agg(a.heartbeat_details ORDER BY a.scheduled_event_id) AS heartbeat_detailss,
+        array_agg(a.last_heartbeat ORDER BY a.scheduled_event_id) AS last_heartbeats,
+        array_agg(a.data ORDER BY a.scheduled_event_id) AS datas
+    FROM (SELECT scheduled_event_id, activity_id, started_event_id, cancel_requested, heartbeat_details,
+            last_heartbeat, data
+        FROM activities WHERE execution_id = e.id ORDER BY scheduled_event_id FOR UPDATE) a) acts ON true;
 
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3;

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -72,10 +73,12 @@ func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, er
 	}
 	var task store.Task
 	var e nullExecution
+	var a activityArrays
 	err := t.row(ctx, stmt("TaskTakeWithRun"), k.DomainID, k.Kind, k.TaskList).Scan(
 		&task.ID, &task.DomainID, &task.Kind, &task.TaskList, &task.Priority, &task.ExecutionID, &task.ScheduledEventID,
 		&e.ID, &e.DomainID, &e.WorkflowID, &e.RunID, &e.TypeName, &e.TypeVersion, &e.Open, &e.CloseStatus, &e.StartedAt,
-		&e.ClosedAt, &e.ParentWorkflowID, &e.ParentRunID, &e.CancelRequested, &e.Tags, &e.State)
+		&e.ClosedAt, &e.ParentWorkflowID, &e.ParentRunID, &e.CancelRequested, &e.Tags, &e.State,
+		&a.scheduled, &a.activityID, &a.started, &a.cancel, &a.details, &a.heartbeat, &a.data)
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
@@ -85,8 +88,35 @@ func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, er
 			t.taken = map[int64]*store.Execution{}
 		}
 		t.taken[run.ID] = run
+		t.keepActivities(run.ID, a.activities(run.ID))
 	}
 	return &task, nil
+}
+
+// activityArrays are a run's activities as TaskTakeWithRun reads them:
+// each column an array, in the order of the scheduled event ids.
+type activityArrays struct {
+	scheduled, started []int64
+	activityID         []string
+	cancel             []bool
+	details            []*string
+	heartbeat          []*time.Time
+	data               [][]byte
+}
+
+// activities are the activities, as ActivityList returns them.
+func (a *activityArrays) activities(executionID int64) []*store.Activity {
+	out := make([]*store.Activity, len(a.scheduled))
+	for i := range a.scheduled {
+		act := &store.Activity{ExecutionID: executionID, ScheduledEventID: a.scheduled[i], ActivityID: a.activityID[i],
+			StartedEventID: a.started[i], CancelRequested: a.cancel[i], HeartbeatDetails: a.details[i],
+			LastHeartbeat: utc(a.heartbeat[i]), Data: a.data[i]}
+		if act.Data == nil {
+			act.Data = []byte{}
+		}
+		out[i] = act
+	}
+	return out
 }
 
 func (t *tx) TaskCount(ctx context.Context, k store.TaskListKey) (int, error) {

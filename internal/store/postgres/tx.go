@@ -55,6 +55,10 @@ type tx struct {
 	// taken are the runs that TaskTake read, locked, with their tasks,
 	// for the ExecutionGet that follows (until the write changes them).
 	taken map[int64]*store.Execution
+	// acts are the activities of runs that a write read with the run
+	// (ExecutionGet, TaskTake), locked, for the ActivityList that follows
+	// (until the write changes them).
+	acts map[int64][]*store.Activity
 	// one is set in a ReadOne, whose one statement, sent, sets sent.
 	one, sent bool
 	// roundTrips is the store's count of round trips (Store.RoundTrips).
@@ -98,10 +102,18 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 		}
 		t.sent = true
 	}
+	return t.sendWith(func(b *pgx.Batch) { b.Queue(sql, args...) })
+}
+
+// sendWith sends the pending statements of a write, then those that queue
+// adds, in one round trip, and reads the results of the pending ones: the
+// next results of br are those of the statements queued. br must be
+// closed. (Not in a ReadOne, whose one statement send checks.)
+func (t *tx) sendWith(queue func(*pgx.Batch)) (pgx.BatchResults, error) {
 	b := t.pending
 	t.pending = &pgx.Batch{}
 	n := b.Len()
-	b.Queue(sql, args...)
+	queue(b)
 	br := t.sendBatch(b)
 	for range n {
 		if _, err := br.Exec(); err != nil {

@@ -271,3 +271,92 @@ func testHeartbeatOutsideWrite(t *testing.T, s store.Store) {
 	canceled.LastHeartbeat = ptr(ms(at))
 	read(t, s, func(tx store.Tx) error { return checkActivities(ctx, tx, a, unstarted, started, canceled) })
 }
+
+// testActivitiesWithRun: in a write, ActivityList after the run was read
+// (by ExecutionGet, or with a task by TaskTake) returns the run's
+// activities as they are, and what the write changed of them since (a
+// store may read them with the run).
+func testActivitiesWithRun(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	empty := insertRun(t, s, newRun(d, "e", "re", t0))
+	hb := t0.Add(time.Second)
+	a3 := &store.Activity{ExecutionID: a, ScheduledEventID: 3, ActivityID: "three", StartedEventID: 4, HeartbeatDetails: ptr("d"), LastHeartbeat: &hb, Data: []byte(`{"n":3}`)}
+	a9 := &store.Activity{ExecutionID: a, ScheduledEventID: 9, ActivityID: "nine", CancelRequested: true, Data: []byte(`{"n":9}`)}
+	a5 := &store.Activity{ExecutionID: a, ScheduledEventID: 5, ActivityID: "five", Data: []byte(`{"n":5}`)}
+	write(t, s, func(tx store.Tx) error {
+		for _, act := range []*store.Activity{a9, a3} {
+			if err := tx.ActivityPut(ctx, act); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	k := store.TaskListKey{DomainID: d, Kind: "activity", TaskList: "L"}
+	insertTasks(t, s, newTask(d, "activity", "L", 0, a, 9), newTask(d, "activity", "L", 0, empty, 1))
+	for _, byTask := range []bool{false, true} {
+		err := s.Write(ctx, func(tx store.Tx) error {
+			for _, id := range []int64{a, empty} {
+				if byTask {
+					task, err := tx.TaskTake(ctx, k)
+					if err != nil || task.ExecutionID != id {
+						return fmt.Errorf("TaskTake = %+v, %v; want the task of run %d", task, err, id)
+					}
+				}
+				if _, err := tx.ExecutionGet(ctx, id); err != nil {
+					return err
+				}
+			}
+			if err := checkActivities(ctx, tx, empty); err != nil {
+				return err
+			}
+			if err := checkActivities(ctx, tx, a, a3, a9); err != nil {
+				return err
+			}
+			// Changed in the write, after the run was read.
+			if _, err := tx.ExecutionGet(ctx, a); err != nil {
+				return err
+			}
+			if err := tx.ActivityPut(ctx, a5); err != nil {
+				return err
+			}
+			if err := checkActivities(ctx, tx, a, a3, a5, a9); err != nil {
+				return err
+			}
+			if _, err := tx.ExecutionGet(ctx, a); err != nil {
+				return err
+			}
+			if err := tx.ActivityDelete(ctx, a, 5); err != nil {
+				return err
+			}
+			if err := checkActivities(ctx, tx, a, a3, a9); err != nil {
+				return err
+			}
+			if _, err := tx.ExecutionGet(ctx, a); err != nil {
+				return err
+			}
+			if _, err := tx.ActivityHeartbeat(ctx, store.Heartbeat{ExecutionID: a, ScheduledEventID: 3, StartedEventID: 4, Details: ptr("later"), At: hb}); err != nil {
+				return err
+			}
+			later := *a3
+			later.HeartbeatDetails = ptr("later")
+			if err := checkActivities(ctx, tx, a, &later, a9); err != nil {
+				return err
+			}
+			if _, err := tx.ExecutionGet(ctx, a); err != nil {
+				return err
+			}
+			if err := tx.ActivityDeleteAll(ctx, a); err != nil {
+				return err
+			}
+			if err := checkActivities(ctx, tx, a); err != nil {
+				return err
+			}
+			return errors.New("roll back")
+		})
+		if err == nil || err.Error() != "roll back" {
+			t.Fatalf("byTask=%v: %v", byTask, err)
+		}
+	}
+}

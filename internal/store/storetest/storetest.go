@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExecutionListPaging", testExecutionListPaging},
 		{"Events", testEvents},
 		{"Activities", testActivities},
+		{"ActivitiesWithRun", testActivitiesWithRun},
 		{"ActivityHeartbeat", testActivityHeartbeat},
 		{"HeartbeatOutsideWrite", testHeartbeatOutsideWrite},
 		{"Tasks", testTasks},

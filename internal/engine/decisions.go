@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 
 	"github.com/openswf/openswf/internal/auth"
 	"github.com/openswf/openswf/internal/store"
@@ -27,7 +28,16 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 		}
 	}
 	res := e.reserveDecisions(in.Decisions)
-	return e.staleTask(ctx, t, e.transitionWith(ctx, res, e.byToken(t), func(w *world, r *run) error {
+	ahead := decidedTypes(t.DomainID, in.Decisions)
+	load := func(w *world) (*run, error) {
+		// The types the decisions name are read with the run (in its
+		// round trip on PostgreSQL), rather than each after it.
+		if len(ahead) > 0 {
+			w.tx.TypeGetAhead(ctx, ahead)
+		}
+		return e.byToken(t)(w)
+	}
+	return e.staleTask(ctx, t, e.transitionWith(ctx, res, load, func(w *world, r *run) error {
 		if r.exec().Decision.ScheduledEventID != t.ScheduledEventID {
 			return workflow.ErrStale
 		}
@@ -40,6 +50,34 @@ func (e *Engine) RespondDecisionTaskCompleted(ctx context.Context, in *swfapi.Re
 		}
 		return w.err
 	}))
+}
+
+// decidedTypes are the types that decisions name, of the domain of the
+// task (none when its token does not say): those that applying them looks
+// up, unless they fail first.
+func decidedTypes(domainID int64, decisions []swfapi.Decision) []store.TypeKey {
+	if domainID == 0 {
+		return nil
+	}
+	var keys []store.TypeKey
+	add := func(kind store.TypeKind, name, version *string) {
+		if name == nil || version == nil {
+			return
+		}
+		k := store.TypeKey{DomainID: domainID, Kind: kind, Name: *name, Version: *version}
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, d := range decisions {
+		if a := d.ScheduleActivityTaskDecisionAttributes; a != nil && a.ActivityType != nil {
+			add(store.ActivityType, a.ActivityType.Name, a.ActivityType.Version)
+		}
+		if a := d.StartChildWorkflowExecutionDecisionAttributes; a != nil && a.WorkflowType != nil {
+			add(store.WorkflowType, a.WorkflowType.Name, a.WorkflowType.Version)
+		}
+	}
+	return keys
 }
 
 // decisionPermit checks the decider's decisions against its policies: the

@@ -71,7 +71,7 @@ func TestRoundTripsOfAWorkflow(t *testing.T) {
 	}
 	add("StartWorkflowExecution", 3, func() { run = h.start("w") })
 	add("PollForDecisionTask", 3, func() { dt = h.pollDecision() })
-	add("RespondDecisionTaskCompleted", 3, func() { h.respond(dt, schedule("a", "600")) })
+	add("RespondDecisionTaskCompleted", 2, func() { h.respond(dt, schedule("a", "600")) })
 	add("PollForActivityTask", 3, func() { at = h.pollActivity() })
 	for range 3 {
 		add("RecordActivityTaskHeartbeat", 1, func() {

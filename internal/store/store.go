@@ -177,6 +177,12 @@ type Tx interface {
 	TypeInsert(ctx context.Context, t *Type) error
 	// TypeGet returns the type or ErrNotFound.
 	TypeGet(ctx context.Context, k TypeKey) (*Type, error)
+	// TypeGetAhead tells the store that the transaction will likely ask
+	// TypeGet for these types: a store to which a read costs a round trip
+	// may read them with its next statement, after it, so that TypeGet
+	// then costs none. It reads nothing itself, and TypeGet answers as
+	// always (what the transaction changed of the types included).
+	TypeGetAhead(ctx context.Context, keys []TypeKey)
 	// TypeCount counts a domain's types of one kind, of every status.
 	TypeCount(ctx context.Context, domainID int64, kind TypeKind) (int, error)
 	TypeList(ctx context.Context, p TypeListParams) ([]*Type, error)

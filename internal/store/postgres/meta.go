@@ -41,6 +41,6 @@ func (t *tx) DeleteAll(ctx context.Context) error {
 			return fmt.Errorf("empty %s: %w", table, err)
 		}
 	}
-	t.runs, t.opened, t.taken, t.acts = nil, nil, nil, nil
+	t.runs, t.opened, t.taken, t.acts, t.types = nil, nil, nil, nil, nil
 	return nil
 }

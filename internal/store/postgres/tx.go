@@ -59,6 +59,11 @@ type tx struct {
 	// (ExecutionGet, TaskTake), locked, for the ActivityList that follows
 	// (until the write changes them).
 	acts map[int64][]*store.Activity
+	// ahead are the types to read after the next statement of a write,
+	// and types those read, nil for none, for the TypeGet that follows
+	// (see TypeGetAhead).
+	ahead []store.TypeKey
+	types map[store.TypeKey]*store.Type
 	// one is set in a ReadOne, whose one statement, sent, sets sent.
 	one, sent bool
 	// roundTrips is the store's count of round trips (Store.RoundTrips).
@@ -106,14 +111,15 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 }
 
 // sendWith sends the pending statements of a write, then those that queue
-// adds, in one round trip, and reads the results of the pending ones: the
-// next results of br are those of the statements queued. br must be
-// closed. (Not in a ReadOne, whose one statement send checks.)
+// adds, then the reads ahead (see TypeGetAhead), in one round trip, and
+// reads the results of the pending ones: the next results of br are those
+// of the statements queued. br must be closed, which reads those ahead. (Not in a ReadOne, whose one statement send checks.)
 func (t *tx) sendWith(queue func(*pgx.Batch)) (pgx.BatchResults, error) {
 	b := t.pending
 	t.pending = &pgx.Batch{}
 	n := b.Len()
 	queue(b)
+	t.readAhead(b)
 	br := t.sendBatch(b)
 	for range n {
 		if _, err := br.Exec(); err != nil {

@@ -33,6 +33,7 @@ func typeKeyArgs(k store.TypeKey) []any {
 }
 
 func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
+	t.types = nil
 	tag, err := t.exec(ctx, stmt("TypeInsert"),
 		ty.DomainID, string(ty.Kind), ty.Name, ty.Version, ty.Status, ty.Description, ms(ty.CreatedAt), msPtr(ty.DeprecatedAt), blob(ty.Config))
 	if err != nil {
@@ -44,7 +45,48 @@ func (t *tx) TypeInsert(ctx context.Context, ty *store.Type) error {
 	return nil
 }
 
+// TypeGetAhead queues, in a write, reads of the types that go after the
+// next statement, in its round trip (the type is then read as late as
+// TypeGet would have read it: after that statement's locks are granted),
+// for the TypeGet that follows. In a read it does nothing.
+func (t *tx) TypeGetAhead(_ context.Context, keys []store.TypeKey) {
+	if t.write {
+		t.ahead = append(t.ahead, keys...)
+	}
+}
+
+// readAhead queues after the statements of b the reads of the types asked
+// for ahead; closing b's results reads them.
+func (t *tx) readAhead(b *pgx.Batch) {
+	for _, k := range t.ahead {
+		b.Queue(stmt("TypeGet"), typeKeyArgs(k)...).Query(func(rows pgx.Rows) error {
+			found, err := pgx.CollectRows(rows, scanTypeRow)
+			if err != nil {
+				return err
+			}
+			if t.types == nil {
+				t.types = map[store.TypeKey]*store.Type{}
+			}
+			t.types[k] = nil
+			if len(found) > 0 {
+				t.types[k] = found[0]
+			}
+			return nil
+		})
+	}
+	t.ahead = nil
+}
+
+// TypeGet returns a type; one that the write read ahead (and has not
+// changed since) it has already.
 func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) {
+	if ty, ok := t.types[k]; ok {
+		delete(t.types, k)
+		if ty == nil {
+			return nil, store.ErrNotFound
+		}
+		return ty, nil
+	}
 	ty, err := scanType(t.row(ctx, stmt("TypeGet"), typeKeyArgs(k)...))
 	if err != nil {
 		return nil, notFound(t.note(err))
@@ -81,16 +123,19 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 }
 
 func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
+	t.types = nil
 	return t.later(ctx, stmt("TypeSetStatus"),
 		append(typeKeyArgs(k), c.Status, msPtr(c.DeprecatedAt))...)
 }
 
 func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
+	t.types = nil
 	return t.later(ctx, stmt("TypeDeprecateAll"),
 		domainID, store.StatusDeprecated, ms(at), store.StatusRegistered)
 }
 
 func (t *tx) TypeDelete(ctx context.Context, k store.TypeKey) error {
+	t.types = nil
 	tag, err := t.exec(ctx, stmt("TypeDelete"), typeKeyArgs(k)...)
 	if err != nil {
 		return err

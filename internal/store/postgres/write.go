@@ -185,6 +185,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 // first error.
 func (t *tx) commit() error {
 	t.openRuns()
+	t.ahead = nil // nothing reads them now
 	br, err := t.send("COMMIT", nil)
 	if err == nil {
 		var tag pgconn.CommandTag

@@ -745,6 +745,9 @@ func (t *tx) TypeGet(ctx context.Context, k store.TypeKey) (*store.Type, error) 
 	return scanType(t.queryRow(ctx, "TypeGet", typeKeyArgs(k)...))
 }
 
+// TypeGetAhead does nothing: on SQLite a TypeGet costs no round trip.
+func (t *tx) TypeGetAhead(context.Context, []store.TypeKey) {}
+
 func (t *tx) TypeCount(ctx context.Context, domainID int64, kind store.TypeKind) (int, error) {
 	var n int
 	err := t.queryRow(ctx, "TypeCount", sql.Named("domain_id", domainID), sql.Named("kind", string(kind))).Scan(&n)

@@ -24,6 +24,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DomainTags", testDomainTags},
 		{"Types", testTypes},
 		{"TypeList", testTypeList},
+		{"TypeGetAhead", testTypeGetAhead},
 		{"WriteRollsBack", testWriteRollsBack},
 		{"Meta", testMeta},
 		{"ExecutionInsertFind", testExecutionInsertFind},
@@ -424,4 +425,105 @@ func show[T any](p *T) string {
 		return "nil"
 	}
 	return fmt.Sprint(*p)
+}
+
+// testTypeGetAhead: TypeGet after TypeGetAhead answers as without it,
+// whatever came between: other statements, and changes of the types in
+// the same write, before or after the statement that the reads ahead may
+// go with.
+func testTypeGetAhead(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	id := insertDomain(t, s, "d", store.StatusRegistered)
+	key := func(name string) store.TypeKey {
+		return store.TypeKey{DomainID: id, Kind: store.ActivityType, Name: name, Version: "1"}
+	}
+	insert := func(tx store.Tx, name string) error {
+		return tx.TypeInsert(ctx, &store.Type{DomainID: id, Kind: store.ActivityType, Name: name, Version: "1", Status: store.StatusRegistered, CreatedAt: t0, Config: []byte(`{"n":"` + name + `"}`)})
+	}
+	write(t, s, func(tx store.Tx) error { return insert(tx, "a") })
+	// want checks TypeGet of a type: its status, or ErrNotFound for "".
+	want := func(tx store.Tx, name, status string) error {
+		got, err := tx.TypeGet(ctx, key(name))
+		switch {
+		case status == "" && !errors.Is(err, store.ErrNotFound):
+			return fmt.Errorf("TypeGet(%s) = %+v, %v; want ErrNotFound", name, got, err)
+		case status == "":
+			return nil
+		case err != nil:
+			return fmt.Errorf("TypeGet(%s): %w", name, err)
+		case got.Status != status || got.Name != name || string(got.Config) != `{"n":"`+name+`"}`:
+			return fmt.Errorf("TypeGet(%s) = %+v (config %s), want status %s", name, got, got.Config, status)
+		}
+		return nil
+	}
+	other := func(tx store.Tx) error {
+		_, err := tx.DomainGetByID(ctx, id)
+		return err
+	}
+	deprecate := func(tx store.Tx, name string) error {
+		return tx.TypeSetStatus(ctx, key(name), store.StatusChange{Status: store.StatusDeprecated, DeprecatedAt: &t0})
+	}
+	both := []store.TypeKey{key("a"), key("b")}
+	read(t, s, func(tx store.Tx) error {
+		tx.TypeGetAhead(ctx, both)
+		if err := want(tx, "a", store.StatusRegistered); err != nil {
+			return err
+		}
+		return want(tx, "b", "")
+	})
+	err := s.Write(ctx, func(tx store.Tx) error {
+		tx.TypeGetAhead(ctx, both)
+		if err := other(tx); err != nil {
+			return err
+		}
+		for range 2 { // asked again, read again
+			if err := want(tx, "a", store.StatusRegistered); err != nil {
+				return err
+			}
+			if err := want(tx, "b", ""); err != nil {
+				return err
+			}
+		}
+		// Changed after the reads ahead went.
+		tx.TypeGetAhead(ctx, both)
+		if err := other(tx); err != nil {
+			return err
+		}
+		if err := deprecate(tx, "a"); err != nil {
+			return err
+		}
+		if err := insert(tx, "b"); err != nil {
+			return err
+		}
+		if err := want(tx, "a", store.StatusDeprecated); err != nil {
+			return err
+		}
+		if err := want(tx, "b", store.StatusRegistered); err != nil {
+			return err
+		}
+		// Changed before they went.
+		tx.TypeGetAhead(ctx, both)
+		if err := deprecate(tx, "b"); err != nil {
+			return err
+		}
+		if err := tx.TypeDelete(ctx, key("a")); err != nil {
+			return err
+		}
+		if err := want(tx, "b", store.StatusDeprecated); err != nil {
+			return err
+		}
+		if err := want(tx, "a", ""); err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil || err.Error() != "roll back" {
+		t.Fatal(err)
+	}
+	read(t, s, func(tx store.Tx) error {
+		if err := want(tx, "a", store.StatusRegistered); err != nil {
+			return err
+		}
+		return want(tx, "b", "")
+	})
 }

@@ -217,12 +217,25 @@ func (e *Engine) DescribeWorkflowExecution(ctx context.Context, in *swfapi.Descr
 // the page and whether more follow; with from > 0, events before it are
 // left out.
 func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams, from int64) ([]swfapi.HistoryEvent, int64, bool, error) {
-	limit := p.Limit
-	p.Limit++
-	rows, err := tx.EventList(ctx, p)
+	rows, err := tx.EventList(ctx, pageQuery(p))
 	if err != nil {
 		return nil, 0, false, err
 	}
+	events, last, more := pageOf(rows, p, from)
+	return events, last, more, nil
+}
+
+// pageQuery is what historyPage reads for a page p: one event more, which
+// tells whether there are more.
+func pageQuery(p store.EventListParams) store.EventListParams {
+	p.Limit++
+	return p
+}
+
+// pageOf is the page p of the history, from what pageQuery(p) read: its
+// events, the id of the last, and whether there are more.
+func pageOf(rows []store.Event, p store.EventListParams, from int64) ([]swfapi.HistoryEvent, int64, bool) {
+	limit := p.Limit
 	more := len(rows) > limit
 	if more {
 		rows = rows[:limit]
@@ -242,7 +255,7 @@ func historyPage(ctx context.Context, tx store.Tx, p store.EventListParams, from
 	for i, r := range rows {
 		events[i].Raw = r.Data
 	}
-	return events, last, more, nil
+	return events, last, more
 }
 
 // GetWorkflowExecutionHistory pages through a run's history.

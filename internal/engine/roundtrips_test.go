@@ -70,7 +70,7 @@ func TestRoundTripsOfAWorkflow(t *testing.T) {
 		}{name, max, fn})
 	}
 	add("StartWorkflowExecution", 3, func() { run = h.start("w") })
-	add("PollForDecisionTask", 3, func() { dt = h.pollDecision() })
+	add("PollForDecisionTask", 2, func() { dt = h.pollDecision() })
 	add("RespondDecisionTaskCompleted", 2, func() { h.respond(dt, schedule("a", "600")) })
 	add("PollForActivityTask", 3, func() { at = h.pollActivity() })
 	for range 3 {
@@ -82,7 +82,7 @@ func TestRoundTripsOfAWorkflow(t *testing.T) {
 	add("RespondActivityTaskCompleted", 2, func() {
 		h.must(h.e.RespondActivityTaskCompleted(ctx, &swfapi.RespondActivityTaskCompletedInput{TaskToken: at.TaskToken, Result: swfapi.Ptr("done")}))
 	})
-	add("PollForDecisionTask", 3, func() { dt = h.pollDecision() })
+	add("PollForDecisionTask", 2, func() { dt = h.pollDecision() })
 	add("RespondDecisionTaskCompleted", 2, func() { h.respond(dt, completeRun()) })
 	// The warm-up run's decision task is first on the list: take it.
 	h.pollDecision()

@@ -453,6 +453,7 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 		return nil, err
 	}
 	var dt decisionTask
+	var page func() ([]store.Event, error)
 	started, err := e.pollTaskList(ctx, matching.Key{DomainID: domainID, Kind: string(workflow.DecisionTaskKind), TaskList: *in.TaskList.Name},
 		func(w *world, task *store.Task) (bool, error) {
 			r, err := w.byExecID(task.DomainID, task.ExecutionID)
@@ -479,6 +480,11 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 				executionID: x.ID, startedEventID: startedID, previousStartedEventID: previous,
 				execution: x.Ref(), workflowType: x.Type(),
 			}
+			// The first page of the history, up to the event that starts
+			// the task, goes with the commit (in its round trip on
+			// PostgreSQL).
+			p, _ := decisionHistory(in, dt, 0)
+			page = w.tx.EventListAtCommit(ctx, pageQuery(p))
 			return true, nil
 		})
 	if err != nil {
@@ -488,17 +494,30 @@ func (e *Engine) PollForDecisionTask(ctx context.Context, in *swfapi.PollForDeci
 		// No task: as PollForActivityTask, no taskToken.
 		return &swfapi.DecisionTask{StartedEventId: swfapi.Ptr(int64(0)), PreviousStartedEventId: swfapi.Ptr(int64(0))}, nil
 	}
-	return e.decisionTaskResponse(ctx, in, scope, dt, 0)
+	return e.decisionTaskResponse(ctx, in, scope, dt, 0, page)
 }
 
-// decisionTaskResponse reads a page of history for a started decision
-// task: events up to its DecisionTaskStarted, which no longer change.
-func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDecisionTaskInput, scope string, dt decisionTask, after int64) (*swfapi.DecisionTask, error) {
+// decisionHistory is the page of history that a decision task's answer
+// holds, its events after after (0: the first page), and the event a page
+// read backwards stops at (0: none).
+func decisionHistory(in *swfapi.PollForDecisionTaskInput, dt decisionTask, after int64) (p store.EventListParams, from int64) {
 	reverse := swfapi.Deref(in.ReverseOrder)
-	p := store.EventListParams{ExecutionID: dt.executionID, After: after, Upto: dt.startedEventID, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)}
+	p = store.EventListParams{ExecutionID: dt.executionID, After: after, Upto: dt.startedEventID, Reverse: reverse, Limit: pageSize(in.MaximumPageSize)}
 	if !reverse && after == 0 && swfapi.Deref(in.StartAtPreviousStartedEvent) && dt.previousStartedEventID > 0 {
 		p.After = dt.previousStartedEventID - 1
 	}
+	if swfapi.Deref(in.StartAtPreviousStartedEvent) {
+		from = dt.previousStartedEventID
+	}
+	return p, from
+}
+
+// decisionTaskResponse reads a page of history for a started decision
+// task: events up to its DecisionTaskStarted, which no longer change. The
+// page was read already when read is not nil (it gives what pageQuery
+// read).
+func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDecisionTaskInput, scope string, dt decisionTask, after int64, read func() ([]store.Event, error)) (*swfapi.DecisionTask, error) {
+	p, from := decisionHistory(in, dt, after)
 	out := &swfapi.DecisionTask{
 		TaskToken:              &dt.token,
 		StartedEventId:         &dt.startedEventID,
@@ -506,26 +525,30 @@ func (e *Engine) decisionTaskResponse(ctx context.Context, in *swfapi.PollForDec
 		WorkflowExecution:      dt.execution,
 		WorkflowType:           dt.workflowType,
 	}
-	var from int64
-	if swfapi.Deref(in.StartAtPreviousStartedEvent) {
-		from = dt.previousStartedEventID
-	}
-	// One page of the history: one statement.
-	err := store.ReadOne(ctx, e.store, func(tx store.Tx) error {
-		events, last, more, err := historyPage(ctx, tx, p, from)
-		if err != nil {
+	var last int64
+	var more bool
+	var err error
+	if read != nil {
+		var rows []store.Event
+		if rows, err = read(); err != nil {
+			return nil, err
+		}
+		out.Events, last, more = pageOf(rows, p, from)
+	} else {
+		// One page of the history: one statement.
+		err = store.ReadOne(ctx, e.store, func(tx store.Tx) error {
+			var err error
+			out.Events, last, more, err = historyPage(ctx, tx, p, from)
 			return err
-		}
-		out.Events = events
-		if more {
-			out.NextPageToken = swfapi.Ptr(e.pages.Seal(scope, []string{
-				strconv.FormatInt(dt.executionID, 10), strconv.FormatInt(dt.startedEventID, 10),
-				strconv.FormatInt(dt.previousStartedEventID, 10), strconv.FormatInt(last, 10),
-				dt.token, *dt.execution.WorkflowId, *dt.execution.RunId, *dt.workflowType.Name, *dt.workflowType.Version,
-			}, e.clock.Now()))
-		}
-		return nil
-	})
+		})
+	}
+	if err == nil && more {
+		out.NextPageToken = swfapi.Ptr(e.pages.Seal(scope, []string{
+			strconv.FormatInt(dt.executionID, 10), strconv.FormatInt(dt.startedEventID, 10),
+			strconv.FormatInt(dt.previousStartedEventID, 10), strconv.FormatInt(last, 10),
+			dt.token, *dt.execution.WorkflowId, *dt.execution.RunId, *dt.workflowType.Name, *dt.workflowType.Version,
+		}, e.clock.Now()))
+	}
 	return out, err
 }
 
@@ -542,5 +565,5 @@ func (e *Engine) decisionTaskPage(ctx context.Context, in *swfapi.PollForDecisio
 		execution:    &swfapi.WorkflowExecution{WorkflowId: &cursor[5], RunId: &cursor[6]},
 		workflowType: &swfapi.WorkflowType{Name: &cursor[7], Version: &cursor[8]},
 	}
-	return e.decisionTaskResponse(ctx, in, scope, dt, num(cursor[3]))
+	return e.decisionTaskResponse(ctx, in, scope, dt, num(cursor[3]), nil)
 }

@@ -381,6 +381,13 @@ type ExecutionTx interface {
 	// EventInsert appends events to a run's history.
 	EventInsert(ctx context.Context, executionID int64, events []Event) error
 	EventList(ctx context.Context, p EventListParams) ([]Event, error)
+	// EventListAtCommit is EventList of the history as the transaction
+	// leaves it, read at its end or once it has committed: a store may
+	// send the read with the commit, in its round trip, or make it after.
+	// It is for events that no later write changes (those up to a started
+	// decision task). The function it returns gives the page once Write
+	// (or Read) has returned nil.
+	EventListAtCommit(ctx context.Context, p EventListParams) func() ([]Event, error)
 
 	// ActivityList returns a run's open activities by scheduled event id.
 	ActivityList(ctx context.Context, executionID int64) ([]*Activity, error)

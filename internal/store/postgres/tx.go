@@ -64,6 +64,9 @@ type tx struct {
 	// (see TypeGetAhead).
 	ahead []store.TypeKey
 	types map[store.TypeKey]*store.Type
+	// atCommit are the reads that go with the COMMIT of a write
+	// (EventListAtCommit).
+	atCommit []*commitRead
 	// one is set in a ReadOne, whose one statement, sent, sets sent.
 	one, sent bool
 	// roundTrips is the store's count of round trips (Store.RoundTrips).

@@ -162,6 +162,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 			// A statement failed, which fn swallowed: the pending
 			// statements would not run, and COMMIT rolls back.
 			t.pending = &pgx.Batch{}
+			t.atCommit = nil
 		}
 		// The statements fn left pending go with the COMMIT, in one
 		// round trip; the first that fails decides (the statements after
@@ -181,13 +182,26 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 }
 
 // commit sends the pending statements of a write transaction, the change
-// of the open-run counts, and COMMIT, in one round trip, and returns the
+// of the open-run counts, the reads that go with the commit
+// (EventListAtCommit), and COMMIT, in one round trip, and returns the
 // first error.
 func (t *tx) commit() error {
 	t.openRuns()
 	t.ahead = nil // nothing reads them now
-	br, err := t.send("COMMIT", nil)
+	reads := t.atCommit
+	t.atCommit = nil
+	br, err := t.sendWith(func(b *pgx.Batch) {
+		for _, r := range reads {
+			b.Queue(r.sql, r.args...)
+		}
+		b.Queue("COMMIT")
+	})
 	if err == nil {
+		// A read that fails fails the transaction (the COMMIT then rolls
+		// back), or only its page (a scan): the COMMIT decides.
+		for _, r := range reads {
+			r.read(br)
+		}
 		var tag pgconn.CommandTag
 		tag, err = br.Exec()
 		if cerr := br.Close(); err == nil {

@@ -235,6 +235,21 @@ func (t *tx) EventInsert(ctx context.Context, executionID int64, events []store.
 	return nil
 }
 
+// EventListAtCommit reads the page when asked, on a reader, once the
+// transaction has committed: a read in the write would hold the writer,
+// which every write of the store waits for.
+func (t *tx) EventListAtCommit(ctx context.Context, p store.EventListParams) func() ([]store.Event, error) {
+	return func() ([]store.Event, error) {
+		var events []store.Event
+		err := t.s.Read(ctx, func(tx store.Tx) error {
+			var err error
+			events, err = tx.EventList(ctx, p)
+			return err
+		})
+		return events, err
+	}
+}
+
 func (t *tx) EventList(ctx context.Context, p store.EventListParams) ([]store.Event, error) {
 	upto := p.Upto
 	if upto == 0 {

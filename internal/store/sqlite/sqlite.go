@@ -358,7 +358,7 @@ func (s *Store) runBatch(conn *sql.Conn, batch []*writeReq) {
 		answer(err)
 		return
 	}
-	t := &tx{t: conn, stmt: func(_ context.Context, name string) *sql.Stmt { return s.writeStmt(conn, name) }}
+	t := &tx{t: conn, s: s, stmt: func(_ context.Context, name string) *sql.Stmt { return s.writeStmt(conn, name) }}
 	for _, r := range batch {
 		if _, err := ctl["SAVEPOINT w"].ExecContext(ctx); err != nil {
 			r.err = err
@@ -441,7 +441,7 @@ func (s *Store) Read(ctx context.Context, fn func(store.Tx) error) error {
 		return outage(err)
 	}
 	defer sqlTx.Rollback()
-	return outage(fn(&tx{t: sqlTx, stmt: func(ctx context.Context, name string) *sql.Stmt {
+	return outage(fn(&tx{t: sqlTx, s: s, stmt: func(ctx context.Context, name string) *sql.Stmt {
 		return sqlTx.StmtContext(ctx, named(s.readStmts, name))
 	}}))
 }
@@ -458,6 +458,9 @@ type querier interface {
 // as statements prepared once, and dynamic SQL as it comes.
 type tx struct {
 	t querier
+	// s is the store, whose readers read what is asked for once the
+	// transaction has committed (EventListAtCommit).
+	s *Store
 	// stmt returns the prepared statement of a named query for this
 	// transaction.
 	stmt func(ctx context.Context, name string) *sql.Stmt

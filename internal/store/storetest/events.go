@@ -104,3 +104,45 @@ func testEvents(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testEventListAtCommit: the page EventListAtCommit asks for in a write is
+// the history as the write left it, what it added after asking included;
+// in a read, the history the read saw.
+func testEventListAtCommit(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	d := insertDomain(t, s, "d", store.StatusRegistered)
+	a := insertRun(t, s, newRun(d, "a", "ra", t0))
+	event := func(id int64) store.Event { return store.Event{ID: id, Data: []byte(fmt.Sprintf(`{"eventId":%d}`, id))} }
+	write(t, s, func(tx store.Tx) error { return tx.EventInsert(ctx, a, []store.Event{event(1), event(2)}) })
+	check := func(page func() ([]store.Event, error), want []int64) {
+		t.Helper()
+		got, err := page()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(eventIDs(got), want) {
+			t.Fatalf("page %v, want %v", eventIDs(got), want)
+		}
+		for _, e := range got {
+			if string(e.Data) != string(event(e.ID).Data) {
+				t.Fatalf("event %d: %s", e.ID, e.Data)
+			}
+		}
+	}
+	var first, second, backwards func() ([]store.Event, error)
+	write(t, s, func(tx store.Tx) error {
+		first = tx.EventListAtCommit(ctx, store.EventListParams{ExecutionID: a, Upto: 4, Limit: 10})
+		second = tx.EventListAtCommit(ctx, store.EventListParams{ExecutionID: a, After: 1, Limit: 2})
+		backwards = tx.EventListAtCommit(ctx, store.EventListParams{ExecutionID: a, Reverse: true, Limit: 3})
+		return tx.EventInsert(ctx, a, []store.Event{event(3), event(4), event(5)})
+	})
+	check(first, seq(1, 4))
+	check(second, seq(2, 3))
+	check(backwards, seq(5, 3))
+	var seen func() ([]store.Event, error)
+	read(t, s, func(tx store.Tx) error {
+		seen = tx.EventListAtCommit(ctx, store.EventListParams{ExecutionID: a, Limit: 100})
+		return nil
+	})
+	check(seen, seq(1, 5))
+}

@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ExecutionList", testExecutionList},
 		{"ExecutionListPaging", testExecutionListPaging},
 		{"Events", testEvents},
+		{"EventListAtCommit", testEventListAtCommit},
 		{"Activities", testActivities},
 		{"ActivitiesWithRun", testActivitiesWithRun},
 		{"ActivityHeartbeat", testActivityHeartbeat},

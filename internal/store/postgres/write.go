@@ -61,7 +61,10 @@ func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit
 // go with the first statement of fn, and the statements whose only outcome
 // is an error (the inserts, updates and deletes of runs, events,
 // activities, tasks and timers) wait for the next statement, or the
-// COMMIT, and go with it, in one pipeline (see later).
+// COMMIT, and go with it, in one pipeline (see later). Reads go together
+// where they can: a start's (StartLookup), a run's with its activities,
+// types read ahead (TypeGetAhead), a page of history with the COMMIT
+// (EventListAtCommit). RoundTrips counts them.
 //
 // Once started, a Write is not interrupted by ctx (as on SQLite: a caller
 // that gives up never leaves an unknown outcome behind); ctx only stops

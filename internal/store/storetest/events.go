@@ -112,7 +112,9 @@ func testEventListAtCommit(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	d := insertDomain(t, s, "d", store.StatusRegistered)
 	a := insertRun(t, s, newRun(d, "a", "ra", t0))
-	event := func(id int64) store.Event { return store.Event{ID: id, Data: []byte(fmt.Sprintf(`{"eventId":%d}`, id))} }
+	event := func(id int64) store.Event {
+		return store.Event{ID: id, Data: []byte(fmt.Sprintf(`{"eventId":%d}`, id))}
+	}
 	write(t, s, func(tx store.Tx) error { return tx.EventInsert(ctx, a, []store.Event{event(1), event(2)}) })
 	check := func(page func() ([]store.Event, error), want []int64) {
 		t.Helper()

@@ -63,6 +63,7 @@ func TestPostgres(t *testing.T) {
 		{"TaggedListingPaging", testTaggedListingPaging},
 		{"Announcements", testAnnouncements},
 		{"DeleteAllEmptiesOpenRunCounts", testDeleteAllEmptiesOpenRunCounts},
+		{"OpenRunCountsOfSeveralDomainsInOneWrite", testOpenRunCountsOfSeveralDomainsInOneWrite},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, url) })
 	}
@@ -1039,5 +1040,124 @@ func testDeleteAllEmptiesOpenRunCounts(t *testing.T, url string) {
 	}
 	if rows != 0 {
 		t.Errorf("after DeleteAll, domain_open_runs has %d rows", rows)
+	}
+}
+
+// A write that changes the open-run counts of several domains (the
+// statement with arrays, where a write of one domain sends one row) keeps
+// each count, and the quota of each, at its commit.
+func testOpenRunCountsOfSeveralDomainsInOneWrite(t *testing.T, url string) {
+	ctx := context.Background()
+	s := openOn(t, url, newSchema(t, url))
+	s.EnforceOpenExecutions(2)
+	var a, b int64
+	run := func(tx store.Tx, domainID int64, id string) (int64, error) {
+		return tx.ExecutionInsert(ctx, &store.Execution{DomainID: domainID, WorkflowID: id, RunID: id, TypeName: "t", TypeVersion: "1",
+			Open: true, StartedAt: time.Now(), State: []byte("{}")})
+	}
+	counts := func() (int, int) {
+		t.Helper()
+		var na, nb int
+		err := s.Read(ctx, func(tx store.Tx) error {
+			var err error
+			if na, err = tx.ExecutionCountOpen(ctx, a); err != nil {
+				return err
+			}
+			nb, err = tx.ExecutionCountOpen(ctx, b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return na, nb
+	}
+	// Both domains, and a run in each, in one write; then a second run in
+	// each, in another.
+	var first int64
+	err := s.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if a, err = insertDomain(ctx, tx, "a"); err != nil {
+			return err
+		}
+		if b, err = insertDomain(ctx, tx, "b"); err != nil {
+			return err
+		}
+		if first, err = run(tx, a, "a1"); err != nil {
+			return err
+		}
+		_, err = run(tx, b, "b1")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		if _, err := run(tx, a, "a2"); err != nil {
+			return err
+		}
+		_, err := run(tx, b, "b2")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if na, nb := counts(); na != 2 || nb != 2 {
+		t.Fatalf("open runs %d and %d, want 2 and 2", na, nb)
+	}
+	// A third run in b, in the write that closes one of a's: over b's
+	// quota at commit, so nothing of it is kept.
+	err = s.Write(ctx, func(tx store.Tx) error {
+		if _, err := tx.ExecutionGet(ctx, first); err != nil {
+			return err
+		}
+		if err := tx.ExecutionUpdate(ctx, &store.Execution{ID: first, Open: false, State: []byte("{}")}); err != nil {
+			return err
+		}
+		_, err := run(tx, b, "b3")
+		return err
+	})
+	if err == nil {
+		t.Fatal("a write that left b with 3 open runs, over its quota of 2, committed")
+	}
+	if na, nb := counts(); na != 2 || nb != 2 {
+		t.Fatalf("after the write refused, open runs %d and %d, want 2 and 2", na, nb)
+	}
+	// Closes in both, in one write; then starts in both, up to the quota.
+	var firstB int64
+	if err := s.Read(ctx, func(tx store.Tx) error {
+		e, err := tx.ExecutionFind(ctx, b, "b1", "")
+		if err == nil {
+			firstB = e.ID
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		for _, id := range []int64{first, firstB} {
+			if _, err := tx.ExecutionGet(ctx, id); err != nil {
+				return err
+			}
+			if err := tx.ExecutionUpdate(ctx, &store.Execution{ID: id, Open: false, State: []byte("{}")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if na, nb := counts(); na != 1 || nb != 1 {
+		t.Fatalf("after a close in each, open runs %d and %d, want 1 and 1", na, nb)
+	}
+	if err := s.Write(ctx, func(tx store.Tx) error {
+		if _, err := run(tx, a, "a3"); err != nil {
+			return err
+		}
+		_, err := run(tx, b, "b3")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if na, nb := counts(); na != 2 || nb != 2 {
+		t.Fatalf("after a start in each, open runs %d and %d, want 2 and 2", na, nb)
 	}
 }

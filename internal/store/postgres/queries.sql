@@ -204,6 +204,20 @@ SELECT d, CASE WHEN k > 0 THEN 0 ELSE $4::integer END, k, CASE WHEN k > 0 THEN $
 FROM unnest($1::bigint[], $2::bigint[]) AS u (d, k)
 ON CONFLICT (domain_id, slot) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim, others = excluded.others;
 
+-- name: OpenRunsRise
+-- OpenRunsAdd of a write that raised the count of one domain ($1) by $2,
+-- with the quota $3.
+INSERT INTO domain_open_runs AS c (domain_id, slot, n, lim, others)
+VALUES ($1, 0, $2, $3,
+    (SELECT coalesce(sum(o.n), 0) FROM domain_open_runs o WHERE o.domain_id = $1 AND o.slot <> 0))
+ON CONFLICT (domain_id, slot) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim, others = excluded.others;
+
+-- name: OpenRunsFall
+-- OpenRunsAdd of a write that lowered the count of one domain ($1), in its
+-- slot $2, by -$3.
+INSERT INTO domain_open_runs AS c (domain_id, slot, n, lim, others) VALUES ($1, $2, $3, 0, 0)
+ON CONFLICT (domain_id, slot) DO UPDATE SET n = c.n + excluded.n, lim = excluded.lim, others = excluded.others;
+
 -- History.
 
 -- name: EventInsert

@@ -85,6 +85,9 @@ type HTTPInvoker struct {
 
 	mu    sync.Mutex
 	roles map[string]aws.Credentials
+	// asking holds, per role, a channel closed when the AssumeRole call
+	// under way for it ends: the others that need the role wait for it.
+	asking map[string]chan struct{}
 }
 
 // DefaultCredentials finds the server's AWS credentials through the SDK's
@@ -228,15 +231,44 @@ func (h *HTTPInvoker) GetRole(ctx context.Context, role string) error {
 }
 
 // assume returns credentials of the role, from STS AssumeRole, kept until
-// shortly before they expire.
+// shortly before they expire. One call at a time asks STS for a role:
+// invokers that need it meanwhile (several Lambda tasks of one run's role
+// at once) wait for that call's credentials rather than ask again.
 func (h *HTTPInvoker) assume(ctx context.Context, role string) (aws.Credentials, error) {
-	h.mu.Lock()
-	if c := h.roles[role]; fresh(c) {
+	for {
+		h.mu.Lock()
+		if c := h.roles[role]; fresh(c) {
+			h.mu.Unlock()
+			return c, nil
+		}
+		wait, asking := h.asking[role]
+		if !asking {
+			if h.asking == nil {
+				h.asking = map[string]chan struct{}{}
+			}
+			done := make(chan struct{})
+			h.asking[role] = done
+			h.mu.Unlock()
+			c, err := h.assumeNow(ctx, role)
+			h.mu.Lock()
+			delete(h.asking, role)
+			h.mu.Unlock()
+			close(done)
+			return c, err
+		}
 		h.mu.Unlock()
-		return c, nil
+		// Then look again: the call may have failed, or given
+		// credentials too short-lived to keep.
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return aws.Credentials{}, fmt.Errorf("assume role %s: %w", role, ctx.Err())
+		}
 	}
-	h.mu.Unlock()
+}
 
+// assumeNow asks STS for the role's credentials, and keeps them.
+func (h *HTTPInvoker) assumeNow(ctx context.Context, role string) (aws.Credentials, error) {
 	_, client := h.clients()
 	out, err := client.AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String(role), RoleSessionName: aws.String("openswf-lambda")})
 	if err != nil {

@@ -524,3 +524,38 @@ func TestDefaultCredentialsChain(t *testing.T) {
 		t.Fatalf("no credentials anywhere: %s", got)
 	}
 }
+
+// Invokers that need a role while STS is being asked for it wait for that
+// call: one AssumeRole, whatever the number of Lambda tasks of the role
+// that start at once.
+func TestConcurrentGetRoleAsksOnce(t *testing.T) {
+	t.Parallel()
+	const role, callers = "arn:aws:iam::123456789012:role/a", 4
+	arrived := make(chan struct{}, callers)
+	sts := newRecorder(t, serverCreds, "us-east-1", "sts", func(w http.ResponseWriter, r *http.Request, body string) {
+		// Hold the answer until every caller has asked, or a moment has
+		// passed in which they would have, had they not waited.
+		arrived <- struct{}{}
+		for deadline := time.Now().Add(300 * time.Millisecond); len(arrived) < callers && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		fmt.Fprintf(w, stsAnswer, role, "ASIAROLEA", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))
+	})
+	h := &lambda.HTTPInvoker{Region: "us-east-1", Credentials: static(serverCreds), AssumeRole: true, STSEndpoint: sts.URL}
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Go(func() { errs <- h.GetRole(ctx, role) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(sts.requests()); n != 1 || !h.HasRole(role) {
+		t.Fatalf("%d AssumeRole calls for %d callers at once (HasRole %v), want 1", n, callers, h.HasRole(role))
+	}
+}

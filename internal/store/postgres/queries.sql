@@ -19,7 +19,7 @@ BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;
 -- the ROW SHARE of SELECT FOR UPDATE and FOR SHARE) but not reads. Every
 -- table a write may change is listed (a package test checks it), and
 -- write_lock, which earlier servers lock in every write: during a rolling
--- upgrade, the attempts alone of either kind of server hold back both.
+-- upgrade, an attempt alone here holds back their writes too.
 LOCK TABLE write_lock, meta, domains, domain_tags, types, executions,
     execution_tags, events, activities, tasks, timers, domain_open_runs
     IN EXCLUSIVE MODE;

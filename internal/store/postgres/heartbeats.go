@@ -31,10 +31,11 @@ import (
 // part in a deadlock.
 
 // heartbeatBatches is how many batches of heartbeats may be under way at
-// once on a server: enough that batches waiting on their commits do not
-// hold the others up, few enough that under load batches grow rather than
-// commits.
-const heartbeatBatches = 4
+// once on a server: two, so that heartbeats that come while one batch
+// waits on its commit go in the next at once, and no more, so that under
+// load batches grow rather than commits. (Four cost PostgreSQL a third
+// more CPU per heartbeat, for fewer heartbeats a second: docs/BENCHMARKS.md.)
+const heartbeatBatches = 2
 
 // maxHeartbeatBatch bounds the heartbeats of one batch.
 const maxHeartbeatBatch = 256

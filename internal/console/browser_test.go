@@ -203,7 +203,7 @@ func TestBrowserFindExecutions(t *testing.T) {
 	must(t, chromedp.Do(tab, chromedp.Navigate(w.URL()+"/console/domains/shop"),
 		chromedp.SendKeys(chromedp.CSS(`form.filter input[name="tag"]`), "team=web @ops"),
 		chromedp.Click(chromedp.CSS(`form.filter button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/console/domains/shop"]`))))
+		chromedp.WaitVisible(chromedp.CSS(`form.filter a[href="/console/domains/shop"]`))))
 	loc := location(t, tab)
 	open := text(t, tab, "#open + table")
 	if !strings.Contains(loc, "tag=team%3Dweb") || !strings.Contains(open, "team=web @ops") || strings.Contains(open, "kid-1") {

@@ -86,18 +86,10 @@ func (n *nullExecution) execution() *store.Execution {
 // this one committed (READ COMMITTED reads the row's newest version once
 // the lock is granted).
 func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*store.Execution, error) {
-	if e, ok := t.taken[args[0].(int64)]; query == "ExecutionGetByID" && ok {
-		// Read, locked, with the task that named it (see TaskTake).
-		delete(t.taken, e.ID)
-		return e, nil
-	}
 	q := stmt(query)
 	if !t.write {
 		e, err := scanExecution(t.row(ctx, q, args...))
 		return e, notFound(t.note(err))
-	}
-	if query == "ExecutionGetByID" {
-		return t.executionGetWithActivities(ctx, args[0].(int64))
 	}
 	e, err := scanExecution(t.row(ctx, q+" FOR UPDATE", args...))
 	if err != nil {
@@ -307,7 +299,17 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	return id, nil
 }
 
+// ExecutionGet returns a run by id. In a write, a run that TaskTake read,
+// locked, with the task that named it is there already; any other is read
+// locked, with its activities (executionGetWithActivities).
 func (t *tx) ExecutionGet(ctx context.Context, id int64) (*store.Execution, error) {
+	if e, ok := t.taken[id]; ok {
+		delete(t.taken, id)
+		return e, nil
+	}
+	if t.write {
+		return t.executionGetWithActivities(ctx, id)
+	}
 	return t.executionGet(ctx, "ExecutionGetByID", id)
 }
 

@@ -1051,11 +1051,34 @@ func testOpenRunCountsOfSeveralDomainsInOneWrite(t *testing.T, url string) {
 	s := openOn(t, url, newSchema(t, url))
 	s.EnforceOpenExecutions(2)
 	var a, b int64
-	run := func(tx store.Tx, domainID int64, id string) (int64, error) {
-		return tx.ExecutionInsert(ctx, &store.Execution{DomainID: domainID, WorkflowID: id, RunID: id, TypeName: "t", TypeVersion: "1",
-			Open: true, StartedAt: time.Now(), State: []byte("{}")})
+	// start opens a run in each domain, closeRuns closes runs: each a write of
+	// several domains' counts.
+	start := func(tx store.Tx, suffix string) (inA, inB int64, err error) {
+		for _, r := range []struct {
+			id     *int64
+			domain int64
+			name   string
+		}{{&inA, a, "a" + suffix}, {&inB, b, "b" + suffix}} {
+			*r.id, err = tx.ExecutionInsert(ctx, &store.Execution{DomainID: r.domain, WorkflowID: r.name, RunID: r.name,
+				TypeName: "t", TypeVersion: "1", Open: true, StartedAt: time.Now(), State: []byte("{}")})
+			if err != nil {
+				return 0, 0, err
+			}
+		}
+		return inA, inB, nil
 	}
-	counts := func() (int, int) {
+	closeRuns := func(tx store.Tx, ids ...int64) error {
+		for _, id := range ids {
+			if _, err := tx.ExecutionGet(ctx, id); err != nil {
+				return err
+			}
+			if err := tx.ExecutionUpdate(ctx, &store.Execution{ID: id, Open: false, State: []byte("{}")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	want := func(step string, wa, wb int) {
 		t.Helper()
 		var na, nb int
 		err := s.Read(ctx, func(tx store.Tx) error {
@@ -1069,11 +1092,13 @@ func testOpenRunCountsOfSeveralDomainsInOneWrite(t *testing.T, url string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return na, nb
+		if na != wa || nb != wb {
+			t.Fatalf("%s, open runs %d and %d, want %d and %d", step, na, nb, wa, wb)
+		}
 	}
 	// Both domains, and a run in each, in one write; then a second run in
 	// each, in another.
-	var first int64
+	var firstA, firstB int64
 	err := s.Write(ctx, func(tx store.Tx) error {
 		var err error
 		if a, err = insertDomain(ctx, tx, "a"); err != nil {
@@ -1082,82 +1107,37 @@ func testOpenRunCountsOfSeveralDomainsInOneWrite(t *testing.T, url string) {
 		if b, err = insertDomain(ctx, tx, "b"); err != nil {
 			return err
 		}
-		if first, err = run(tx, a, "a1"); err != nil {
-			return err
-		}
-		_, err = run(tx, b, "b1")
+		firstA, firstB, err = start(tx, "1")
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
-		if _, err := run(tx, a, "a2"); err != nil {
-			return err
-		}
-		_, err := run(tx, b, "b2")
-		return err
-	}); err != nil {
+	if err := s.Write(ctx, func(tx store.Tx) error { _, _, err := start(tx, "2"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if na, nb := counts(); na != 2 || nb != 2 {
-		t.Fatalf("open runs %d and %d, want 2 and 2", na, nb)
-	}
+	want("after a start in each, twice", 2, 2)
 	// A third run in b, in the write that closes one of a's: over b's
 	// quota at commit, so nothing of it is kept.
 	err = s.Write(ctx, func(tx store.Tx) error {
-		if _, err := tx.ExecutionGet(ctx, first); err != nil {
+		if err := closeRuns(tx, firstA); err != nil {
 			return err
 		}
-		if err := tx.ExecutionUpdate(ctx, &store.Execution{ID: first, Open: false, State: []byte("{}")}); err != nil {
-			return err
-		}
-		_, err := run(tx, b, "b3")
+		_, err := tx.ExecutionInsert(ctx, &store.Execution{DomainID: b, WorkflowID: "b3", RunID: "b3",
+			TypeName: "t", TypeVersion: "1", Open: true, StartedAt: time.Now(), State: []byte("{}")})
 		return err
 	})
 	if err == nil {
 		t.Fatal("a write that left b with 3 open runs, over its quota of 2, committed")
 	}
-	if na, nb := counts(); na != 2 || nb != 2 {
-		t.Fatalf("after the write refused, open runs %d and %d, want 2 and 2", na, nb)
-	}
+	want("after the write refused", 2, 2)
 	// Closes in both, in one write; then starts in both, up to the quota.
-	var firstB int64
-	if err := s.Read(ctx, func(tx store.Tx) error {
-		e, err := tx.ExecutionFind(ctx, b, "b1", "")
-		if err == nil {
-			firstB = e.ID
-		}
-		return err
-	}); err != nil {
+	if err := s.Write(ctx, func(tx store.Tx) error { return closeRuns(tx, firstA, firstB) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
-		for _, id := range []int64{first, firstB} {
-			if _, err := tx.ExecutionGet(ctx, id); err != nil {
-				return err
-			}
-			if err := tx.ExecutionUpdate(ctx, &store.Execution{ID: id, Open: false, State: []byte("{}")}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
+	want("after a close in each", 1, 1)
+	if err := s.Write(ctx, func(tx store.Tx) error { _, _, err := start(tx, "3"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if na, nb := counts(); na != 1 || nb != 1 {
-		t.Fatalf("after a close in each, open runs %d and %d, want 1 and 1", na, nb)
-	}
-	if err := s.Write(ctx, func(tx store.Tx) error {
-		if _, err := run(tx, a, "a3"); err != nil {
-			return err
-		}
-		_, err := run(tx, b, "b3")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if na, nb := counts(); na != 2 || nb != 2 {
-		t.Fatalf("after a start in each, open runs %d and %d, want 2 and 2", na, nb)
-	}
+	want("after a start in each", 2, 2)
 }

@@ -116,7 +116,8 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 // sendWith sends the pending statements of a write, then those that queue
 // adds, then the reads ahead (see TypeGetAhead), in one round trip, and
 // reads the results of the pending ones: the next results of br are those
-// of the statements queued. br must be closed, which reads those ahead. (Not in a ReadOne, whose one statement send checks.)
+// of the statements queued. br must be closed, which reads those ahead.
+// (Not for a ReadOne, whose one statement send checks.)
 func (t *tx) sendWith(queue func(*pgx.Batch)) (pgx.BatchResults, error) {
 	b := t.pending
 	t.pending = &pgx.Batch{}

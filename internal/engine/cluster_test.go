@@ -52,6 +52,8 @@ type nodeIO struct {
 	mu   sync.Mutex
 	// gate, when set, holds each write until it is closed.
 	gate chan struct{}
+	// share is what the engine last gave SetShare.
+	share atomic.Int64
 }
 
 func (n node) Read(ctx context.Context, fn func(store.Tx) error) error {
@@ -130,7 +132,13 @@ func (b *bus) taskAnnouncements() int {
 	return n
 }
 
-var _ store.Shared = node{}
+// SetShare records the engine's share (store.Divided).
+func (n node) SetShare(k int) { n.io.share.Store(int64(k)) }
+
+var (
+	_ store.Shared  = node{}
+	_ store.Divided = node{}
+)
 
 type cluster struct {
 	// clock is SWF's time (poll deadlines); wall that of the servers'
@@ -368,6 +376,9 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 	a := c.engines[0]
 	c.wall.Advance(wantRefresh)
 	waitFor(t, "A to share its limits with B", func() bool { return a.share.Load() == 2 })
+	if n := c.io[0].share.Load(); n != 2 {
+		t.Fatalf("A's store was told to keep 1/%d of its budget, want 1/2", n)
+	}
 
 	ctx := context.Background()
 	describe := func() error {
@@ -392,6 +403,9 @@ func TestLimitsAreSharedByTheLiveServers(t *testing.T) {
 	// B stops, saying so: A takes the whole limits again.
 	c.stops[1]()
 	waitFor(t, "A to take the whole limits", func() bool { return a.share.Load() == 1 })
+	if n := c.io[0].share.Load(); n != 1 {
+		t.Fatalf("alone, A's store was told to keep 1/%d of its budget, want all", n)
+	}
 	poll(t, c, a)
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openswf/openswf/internal/auth"
+	"github.com/openswf/openswf/internal/store"
 	"github.com/openswf/openswf/internal/swfapi"
 	"github.com/openswf/openswf/internal/throttle"
 	"github.com/openswf/openswf/internal/workflow"
@@ -156,7 +157,8 @@ func (r *reservation) Allow(t string, now time.Time) bool {
 func (e *Engine) Servers() int { return int(e.share.Load()) }
 
 // shareLimits divides the limits that hold for every server sharing the
-// store — the API and decision rates and the pollers per task list — by
+// store — the API and decision rates, the pollers per task list, and what
+// the store itself keeps for all (store.Divided) — by
 // the number of servers alive (as their announcements tell): an honest
 // share, without a database round trip per call. A share is kept while
 // the load is spread evenly over the servers (as a load balancer does);
@@ -176,4 +178,7 @@ func (e *Engine) shareLimits() {
 		e.decisionRates.SetShare(n)
 	}
 	e.matcher.SetMaxPollers(max(1, (e.cfg.Limits.PollersPerTaskList+n-1)/n))
+	if d, ok := e.store.(store.Divided); ok {
+		d.SetShare(n)
+	}
 }

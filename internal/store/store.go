@@ -515,6 +515,15 @@ type Shared interface {
 	Listen(ctx context.Context, fn func(Announcement))
 }
 
+// Divided is implemented by shared stores that keep a budget of their own
+// meant for all the processes sharing the store (PostgreSQL's heartbeat
+// batches under way): the engine tells them how many processes are alive,
+// as it does its limits, and each keeps its share.
+type Divided interface {
+	// SetShare makes the store keep 1/n of the budget (one unit at least).
+	SetShare(n int)
+}
+
 // Announcement is news of committed changes, passed between the processes
 // sharing a store.
 type Announcement struct {

@@ -31,10 +31,12 @@ import (
 // part in a deadlock.
 
 // heartbeatBatches is how many batches of heartbeats may be under way at
-// once on a server: two, so that heartbeats that come while one batch
+// once on the database: two, so that heartbeats that come while one batch
 // waits on its commit go in the next at once, and no more, so that under
 // load batches grow rather than commits. (Four cost PostgreSQL a third
 // more CPU per heartbeat, for fewer heartbeats a second: docs/BENCHMARKS.md.)
+// Servers sharing the database divide them (SetShare), each keeping one
+// at least.
 const heartbeatBatches = 2
 
 // maxHeartbeatBatch bounds the heartbeats of one batch.
@@ -45,9 +47,13 @@ const maxHeartbeatBatch = 256
 type heartbeats struct {
 	mu      sync.Mutex
 	running int // batches under way
+	// share is the number of servers the batches are divided by (0: one).
+	share   int
 	pending []*heartbeatCall
-	// batches counts the batches run, for tests.
+	// batches counts the batches run, and peak is the most under way at
+	// once (b.mu held), for tests.
 	batches atomic.Int64
+	peak    int
 }
 
 // heartbeatCall is one ActivityHeartbeatNow waiting for its batch.
@@ -80,8 +86,9 @@ func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bo
 	b.mu.Lock()
 	b.pending = append(b.pending, c)
 	var batch []*heartbeatCall
-	if b.running < heartbeatBatches {
+	if b.running < b.limitLocked() {
 		b.running++
+		b.peak = max(b.peak, b.running)
 		batch = b.takeLocked()
 	}
 	b.mu.Unlock()
@@ -98,6 +105,22 @@ func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bo
 	return c.cancel, c.err
 }
 
+// SetShare divides the heartbeat batches under way among n servers
+// sharing the database (store.Divided): each server keeps its share, and
+// one at least.
+func (s *Store) SetShare(n int) {
+	b := &s.heartbeats
+	b.mu.Lock()
+	b.share = n
+	b.mu.Unlock()
+}
+
+// limitLocked is how many batches this server may have under way (b.mu
+// held).
+func (b *heartbeats) limitLocked() int {
+	return max(1, heartbeatBatches/max(1, b.share))
+}
+
 // takeLocked takes the next batch off the waiting heartbeats (b.mu held).
 func (b *heartbeats) takeLocked() []*heartbeatCall {
 	n := min(len(b.pending), maxHeartbeatBatch)
@@ -111,12 +134,14 @@ func (b *heartbeats) takeLocked() []*heartbeatCall {
 
 // runHeartbeats records a batch, run by self (one of its calls), then
 // hands the batch slot on with the heartbeats that came meanwhile, to the
-// first of them, or frees it; and answers the batch's other calls.
+// first of them, or frees it (when none came, or the share has shrunk: then
+// another batch under way hands its slot on); and answers the batch's
+// other calls.
 func (s *Store) runHeartbeats(self *heartbeatCall, batch []*heartbeatCall) {
 	s.recordHeartbeats(batch)
 	b := &s.heartbeats
 	b.mu.Lock()
-	if len(b.pending) > 0 {
+	if len(b.pending) > 0 && b.running <= b.limitLocked() {
 		next := b.takeLocked()
 		next[0].batch = next
 		next[0].signal <- struct{}{}

@@ -99,9 +99,45 @@ func TestHeartbeatsGoTogether(t *testing.T) {
 	if url == "" {
 		t.Skip("OPENSWF_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
 	}
+	s := openOn(t, url, newSchema(t, url))
+	heartbeatAtOnce(t, s)
+	if s.heartbeats.peak > heartbeatBatches {
+		t.Errorf("%d batches under way at once, want at most %d", s.heartbeats.peak, heartbeatBatches)
+	}
+}
+
+// Servers sharing the database share its heartbeat batches: with two
+// servers alive, each has one under way at most.
+func TestHeartbeatBatchesAreShared(t *testing.T) {
+	url := os.Getenv(urlVar)
+	if url == "" {
+		t.Skip("OPENSWF_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
+	}
+	s := openOn(t, url, newSchema(t, url))
+	s.SetShare(2)
+	heartbeatAtOnce(t, s)
+	if s.heartbeats.peak != 1 {
+		t.Errorf("one server of two had %d batches under way at once, want 1", s.heartbeats.peak)
+	}
+	for _, c := range []struct{ share, limit int }{{0, heartbeatBatches}, {1, heartbeatBatches}, {2, 1}, {3, 1}, {64, 1}} {
+		s.SetShare(c.share)
+		s.heartbeats.mu.Lock()
+		limit := s.heartbeats.limitLocked()
+		s.heartbeats.mu.Unlock()
+		if limit != c.limit {
+			t.Errorf("a share of 1/%d: %d batches, want %d", c.share, limit, c.limit)
+		}
+	}
+}
+
+// heartbeatAtOnce sends many heartbeats at once, from workers of several
+// activities, and checks that each is answered, that each activity keeps
+// the last of its worker's, that they went in fewer transactions than
+// heartbeats, and that no batch is left under way or waiting.
+func heartbeatAtOnce(t *testing.T, s *Store) {
+	t.Helper()
 	const workers, beats = 32, 20
 	ctx := context.Background()
-	s := openOn(t, url, newSchema(t, url))
 	_, runID := newRun(t, s, "{}")
 	err := s.Write(ctx, func(tx store.Tx) error {
 		for i := range int64(workers) {

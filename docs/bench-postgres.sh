@@ -11,6 +11,7 @@
 #   CASES=pg1,pg2 docs/bench-postgres.sh -duration 5s    # some cases only
 #   PORT_BASE=18950 docs/bench-postgres.sh                # servers on other ports (four from PORT_BASE)
 #   OPENSWF_BIN=/tmp/openswf-old docs/bench-postgres.sh   # measure a given build (an A/B of two commits)
+#   ROUNDS=5 docs/bench-postgres.sh                       # every case five times over, and the medians
 #
 # Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
 # runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
@@ -69,16 +70,6 @@ wait_up() { for _ in $(seq 100); do curl -sf "http://$1/healthz" >/dev/null && r
 # servers measured.
 pg_snapshot() { for p in $(pg_pids); do echo "$p $(ticks $p)"; done; }
 
-# await_line FILE PATTERN PID: waits until a line of FILE matches PATTERN,
-# or fails once process PID (the bench) has exited without writing it (the
-# load was skipped, or the bench failed).
-await_line() {
-	until grep -q "$2" "$1"; do
-		kill -0 "$3" 2>/dev/null || grep -q "$2" "$1" || return 1
-		sleep 0.02
-	done
-}
-
 # measure PHASE ENDPOINTS PIDS...: runs the bench for one load and prints
 # its report and the CPU that the servers and PostgreSQL spent on the
 # timed load alone, from its start to its end as the bench marks them
@@ -88,19 +79,30 @@ measure() {
 	local phase=$1 endpoints=$2; shift 2
 	local skip=-skip-heartbeats
 	[ "$phase" = heartbeats ] && skip=-skip-workflows
-	local s0= s1 pg hz out n bp
+	local s0= s1= pg hz out n bp line
 	hz=$(getconf CLK_TCK)
 	: >"$WORK/bench.out"
-	"$BIN" bench -marks -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}" >"$WORK/bench.out" &
+	# The bench's output comes through a pipe, read line by line as it
+	# comes: the script waits for the marks without spending CPU on
+	# looking for them, so that the load alone runs.
+	rm -f "$WORK/bench.fifo"; mkfifo "$WORK/bench.fifo"
+	"$BIN" bench -marks -endpoint "$endpoints" $skip "${BENCH_FLAGS[@]}" >"$WORK/bench.fifo" &
 	bp=$!
-	if await_line "$WORK/bench.out" "^mark: $phase start" $bp; then
-		s0=$(ticks "$@"); pg_snapshot >"$WORK/pg.start"
-		await_line "$WORK/bench.out" "^mark: $phase end" $bp || true
-		s1=$(ticks "$@"); pg_snapshot >"$WORK/pg.end"
-	fi
+	while IFS= read -r line; do
+		case $line in
+		"mark: $phase start") s0=$(ticks "$@"); pg_snapshot >"$WORK/pg.start" ;;
+		"mark: $phase end") s1=$(ticks "$@"); pg_snapshot >"$WORK/pg.end" ;;
+		esac
+		echo "$line" >>"$WORK/bench.out"
+	done <"$WORK/bench.fifo"
 	wait $bp
+	[ -n "$s1" ] || s0= # the load was skipped, or did not end
 	out=$(grep -v '^load:\|^mark:' "$WORK/bench.out" || true)
 	echo "$out"
+	# The round, the case and the load's rate, for the summary.
+	echo "$out" | awk -v r="$ROUND" -v c="$CASE" '
+		$1 == "workflows" { sub("/s", "", $4); print r, c, "workflows", $4 }
+		$1 == "heartbeats" { print r, c, "heartbeats", $2 }' >>"$WORK/results"
 	[ -n "$s0" ] || return 0 # the load was skipped
 	# A backend that started during the load counts from zero; one that
 	# ended during it is lost (the pools keep theirs).
@@ -139,7 +141,43 @@ run_case() { # name database addr...
 BENCH_FLAGS=("$@")
 schema() { local s="bench_$(date +%s)_$RANDOM"; echo "$s" >>"$WORK/schemas"; echo "$s"; }
 CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
+ROUNDS=${ROUNDS:-1}      # how many times to run them all, one after the other
 P=${PORT_BASE:-17950}    # the servers listen on P to P+3
-case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db" 127.0.0.1:$P ;; esac
-case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 1)) ;; esac
-case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 2)) 127.0.0.1:$((P + 3)) ;; esac
+: >"$WORK/results"
+for ROUND in $(seq "$ROUNDS"); do
+	[ "$ROUNDS" = 1 ] || echo "=== round $ROUND of $ROUNDS"
+	CASE=sqlite; case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db.$ROUND" 127.0.0.1:$P ;; esac
+	CASE=pg1; case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 1)) ;; esac
+	CASE=pg2; case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 2)) 127.0.0.1:$((P + 3)) ;; esac
+done
+
+# The ratios the targets are set in, each of two cases measured in the same
+# round (minutes apart), and their medians over the rounds: on a shared
+# machine whose speed drifts, the median of several rounds says more than
+# any one.
+awk '
+	{ rate[$1, $2, $3] = $4; if ($1 > rounds) rounds = $1 }
+	function ratio(r, a, b, load) {
+		if (!((r, a, load) in rate) || !((r, b, load) in rate) || rate[r, b, load] == 0) return ""
+		return 100 * rate[r, a, load] / rate[r, b, load]
+	}
+	function median(list, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && list[j-1] > list[j]; j--) { t = list[j]; list[j] = list[j-1]; list[j-1] = t }
+		return n % 2 ? list[(n+1)/2] : (list[n/2] + list[n/2+1]) / 2
+	}
+	END {
+		split("pg1 sqlite workflows|pg2 pg1 workflows|pg1 sqlite heartbeats|pg2 pg1 heartbeats", specs, "|")
+		split("workflows/s, one server on PostgreSQL / SQLite|workflows/s, two servers / one|heartbeats/s, one server on PostgreSQL / SQLite|heartbeats/s, two servers / one", names, "|")
+		for (k = 1; k <= 4; k++) {
+			split(specs[k], s, " ")
+			n = 0; line = ""
+			for (r = 1; r <= rounds; r++) {
+				x = ratio(r, s[1], s[2], s[3])
+				if (x == "") continue
+				list[++n] = x; line = line sprintf(" %.0f%%", x)
+			}
+			if (n == 0) continue
+			if (!header++) print "== ratios by round, and their median"
+			printf "%s:%s; median %.0f%%\n", names[k], line, median(list, n)
+		}
+	}' "$WORK/results"

@@ -24,6 +24,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	o := bench.Options{Out: stdout}
 	fs.StringVar(&o.Endpoint, "endpoint", "", "SWF endpoint URL to measure, or several, comma-separated (servers sharing one database: each goroutine calls one); empty: start openswf on a temporary database")
 	fs.DurationVar(&o.Duration, "duration", bench.DefaultOptions.Duration, "how long each timed load runs")
+	fs.DurationVar(&o.Warmup, "warmup", bench.DefaultOptions.Warmup, "how long the workflow load runs, unmeasured, before the timed one (servers warm: connections open, statements prepared); 0: none")
 	fs.IntVar(&o.Concurrency, "concurrency", bench.DefaultOptions.Concurrency, "goroutines sending heartbeats")
 	fs.IntVar(&o.Tasks, "tasks", bench.DefaultOptions.Tasks, "activity tasks in flight for the heartbeat load")
 	fs.IntVar(&o.Starters, "starters", bench.DefaultOptions.Starters, "goroutines starting workflows")
@@ -81,8 +82,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		o.Endpoint = srv.URL()
 		fmt.Fprintf(stdout, "openswf %s at %s, database %s (SQLite, synchronous=FULL)\n", versionString(), o.Endpoint, srv.Database())
 	}
-	fmt.Fprintf(stdout, "load: %v per load, %d heartbeat goroutines over %d tasks; workflows: %d starters, %d deciders, %d workers\n",
-		o.Duration, o.Concurrency, o.Tasks, o.Starters, o.Deciders, o.Workers)
+	fmt.Fprintf(stdout, "load: %v per load, %d heartbeat goroutines over %d tasks; workflows: %d starters, %d deciders, %d workers, after %v unmeasured\n",
+		o.Duration, o.Concurrency, o.Tasks, o.Starters, o.Deciders, o.Workers, o.Warmup)
 	_, err := bench.Run(ctx, o)
 	return err
 }

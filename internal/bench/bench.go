@@ -38,6 +38,14 @@ type Options struct {
 	Endpoint string
 	// Duration is how long each timed load runs.
 	Duration time.Duration
+	// Warmup is how long the workflow load runs, unmeasured, before the
+	// timed one: so that what is measured is servers in their steady state,
+	// their connections to the database open and each statement prepared
+	// and planned on each, as on a server that has run for a while. (On
+	// PostgreSQL a connection plans each statement anew for its first
+	// executions; on a 10 s load from cold, that is a few percent of the
+	// database's CPU, and more with more servers.) Zero: none.
+	Warmup time.Duration
 	// Concurrency is the number of goroutines that send heartbeats.
 	Concurrency int
 	// Tasks is the number of activity tasks in flight for the heartbeat load.
@@ -67,7 +75,7 @@ func (o Options) mark(load, what string) {
 
 // DefaultOptions are the loads `openswf bench` runs unless told otherwise.
 var DefaultOptions = Options{
-	Duration: 10 * time.Second, Concurrency: 16, Tasks: 512,
+	Duration: 10 * time.Second, Warmup: 2 * time.Second, Concurrency: 16, Tasks: 512,
 	Starters: 8, Deciders: 64, Workers: 64, Domain: "openswf-bench",
 }
 
@@ -164,8 +172,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.SkipWorkflows {
 		return &res, nil
 	}
+	if o.Warmup > 0 {
+		warm := o
+		warm.Duration = o.Warmup
+		if _, err := workflowLoad(ctx, cs, warm, "warm-"+runID+"-"); err != nil {
+			return &res, fmt.Errorf("warm-up: %w", err)
+		}
+	}
 	o.mark("workflows", "start")
-	res.Workflows, err = workflowLoad(ctx, cs, o)
+	res.Workflows, err = workflowLoad(ctx, cs, o, "wf-"+runID+"-")
 	o.mark("workflows", "end")
 	if err != nil {
 		return &res, err
@@ -382,16 +397,16 @@ func heartbeatLoad(ctx context.Context, cs clients, tokens []*string, k int, d t
 	}
 }
 
-// workflowLoad runs whole workflows with pools of starters, deciders and
-// workers for the duration, then lets the started ones finish and checks
-// each one's history.
-func workflowLoad(ctx context.Context, cs clients, o Options) (WorkflowRate, error) {
+// workflowLoad runs whole workflows, their ids starting with prefix, with
+// pools of starters, deciders and workers for the duration, then lets the
+// started ones finish and checks each one's history.
+func workflowLoad(ctx context.Context, cs clients, o Options, prefix string) (WorkflowRate, error) {
 	var res WorkflowRate
 	startCtx, stopStarting := context.WithTimeout(ctx, o.Duration)
 	defer stopStarting()
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
-	w := &workflowRun{domain: o.Domain, prefix: "wf-" + runID + "-", workCtx: workCtx}
+	w := &workflowRun{domain: o.Domain, prefix: prefix, workCtx: workCtx}
 	begin := time.Now()
 	var starters, pool sync.WaitGroup
 	for i := range o.Starters {

@@ -1,15 +1,12 @@
 package engine_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/engine"
 	"github.com/openswf/openswf/internal/store/postgres"
+	"github.com/openswf/openswf/internal/store/postgres/pgtest"
 	"github.com/openswf/openswf/internal/swfapi"
 )
 
@@ -23,18 +20,7 @@ import (
 // own, which it drops at the end.
 func newPostgresHarness(t *testing.T) (*harness, *postgres.Store) {
 	t.Helper()
-	url := os.Getenv("OPENSWF_TEST_POSTGRES_URL")
-	if url == "" {
-		t.Skip("OPENSWF_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "openswf_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		if err := postgres.DropSchema(context.Background(), url, schema); err != nil {
-			t.Error(err)
-		}
-	})
+	url, schema := pgtest.Schema(t)
 	st, err := postgres.OpenSchema(ctx, url, schema)
 	if err != nil {
 		t.Fatal(err)

@@ -7,8 +7,6 @@ package swftest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -26,7 +24,7 @@ import (
 
 	"github.com/openswf/openswf/internal/clock"
 	"github.com/openswf/openswf/internal/server"
-	"github.com/openswf/openswf/internal/store/postgres"
+	"github.com/openswf/openswf/internal/store/postgres/pgtest"
 	"github.com/openswf/openswf/internal/store/sqlite/sqlitetest"
 	"github.com/openswf/openswf/internal/swfapi"
 )
@@ -94,7 +92,7 @@ func testDatabase(t testing.TB) string {
 	case "", "sqlite":
 		return sqlitetest.File(t)
 	case "postgres":
-		if os.Getenv("OPENSWF_TEST_POSTGRES_URL") == "" {
+		if os.Getenv(pgtest.URLVar) == "" {
 			t.Fatal("OPENSWF_TEST_DATABASE=postgres needs OPENSWF_TEST_POSTGRES_URL")
 		}
 		return PostgresDatabase(t)
@@ -109,18 +107,7 @@ func testDatabase(t testing.TB) string {
 // ends; without that variable it skips the test.
 func PostgresDatabase(t testing.TB) string {
 	t.Helper()
-	url := os.Getenv("OPENSWF_TEST_POSTGRES_URL")
-	if url == "" {
-		t.Skip("OPENSWF_TEST_POSTGRES_URL is not set: PostgreSQL tests skipped")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "openswf_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		if err := postgres.DropSchema(context.Background(), url, schema); err != nil {
-			t.Error(err)
-		}
-	})
+	url, schema := pgtest.Schema(t)
 	sep := "?"
 	if strings.Contains(url, "?") {
 		sep = "&"

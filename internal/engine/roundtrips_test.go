@@ -55,7 +55,7 @@ func TestRoundTripsOfAWorkflow(t *testing.T) {
 			fn   func()
 		}{name, max, fn})
 	}
-	add("StartWorkflowExecution", 3, func() { run = h.start("w") })
+	add("StartWorkflowExecution", 2, func() { run = h.start("w") })
 	add("PollForDecisionTask", 2, func() { dt = h.pollDecision() })
 	add("RespondDecisionTaskCompleted", 2, func() { h.respond(dt, schedule("a", "600")) })
 	add("PollForActivityTask", 3, func() { at = h.pollActivity() })

@@ -268,21 +268,34 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 		tags = []string{}
 	}
 	start := ms(e.StartedAt)
-	// ON CONFLICT DO NOTHING, rather than a unique violation, so that the
-	// transaction goes on after ErrExists, as on SQLite. When the run it
-	// conflicts with was started by a concurrent transaction (READ
-	// COMMITTED waits for it, then sees it), Write tries again if fn
-	// fails with it (see Write).
+	args := []any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
+		start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}
 	var id int64
-	err := t.queryRow(ctx, stmt("ExecutionInsert"),
-		[]any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
-			start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}, &id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		t.raced = t.write
-		return 0, store.ErrExists
-	}
-	if err != nil {
-		return 0, err
+	if t.write && t.reserved != 0 && t.reservedFor == (reservation{e.DomainID, e.WorkflowID}) {
+		// A start whose StartLookup found no open run of the workflowId
+		// (it holds the domain's and that lookup's locks) inserts with the
+		// id the lookup drew, without waiting: its statement goes with the
+		// next. A run of the workflowId that a concurrent start opened
+		// meanwhile fails it with a unique violation, and Write runs the
+		// start again, whose lookup then finds that run.
+		id, t.reserved = t.reserved, 0
+		if err := t.later(ctx, stmt("ExecutionInsertReserved"), append([]any{id}, args...)...); err != nil {
+			return 0, err
+		}
+	} else {
+		// ON CONFLICT DO NOTHING, rather than a unique violation, so that
+		// the transaction goes on after ErrExists, as on SQLite. When the
+		// run it conflicts with was started by a concurrent transaction
+		// (READ COMMITTED waits for it, then sees it), Write tries again
+		// if fn fails with it (see Write).
+		err := t.queryRow(ctx, stmt("ExecutionInsert"), args, &id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			t.raced = t.write
+			return 0, store.ErrExists
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
 	if t.write {
 		t.hold(&store.Execution{ID: id, DomainID: e.DomainID, Open: e.Open})

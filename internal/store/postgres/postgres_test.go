@@ -54,6 +54,7 @@ func TestPostgres(t *testing.T) {
 		{"AloneLocksEveryTable", testAloneLocksEveryTable},
 		{"CountCheckedInsertsDoNotOvershoot", testCountCheckedInsertsDoNotOvershoot},
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
+		{"StartThatLostARaceRunsAgain", testStartThatLostARaceRunsAgain},
 		{"TimerFiresOnce", testTimerFiresOnce},
 		{"OpenRunQuotaHoldsAcrossServers", testOpenRunQuotaHoldsAcrossServers},
 		{"OpenRunCountWithClosesAcrossServers", testOpenRunCountWithClosesAcrossServers},
@@ -776,6 +777,104 @@ func testOneOpenRunPerWorkflowID(t *testing.T, url string) {
 	}
 	if started.Load() != 1 || exists.Load() != 2*startersPerNode-1 || open != 2 {
 		t.Fatalf("%d started, %d refused, %d open runs in the domain; want 1, %d, 2", started.Load(), exists.Load(), open, 2*startersPerNode-1)
+	}
+}
+
+// A start inserts its run with the id its StartLookup drew, in the same
+// round trip as its COMMIT. When a concurrent start of the same workflowId
+// got there first (its run inserted, not yet committed, so the lookup did
+// not see it), the insert waits for it, fails once it commits, and Write
+// runs the start again: its lookup then finds the run that won.
+func testStartThatLostARaceRunsAgain(t *testing.T, url string) {
+	ctx := context.Background()
+	schema := newSchema(t, url)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	app := "openswf_test_race_" + schema[len("openswf_test_"):]
+	first, second := openOn(t, url, schema), openOn(t, url+sep+"application_name="+app, schema)
+	domainID, _ := newRun(t, first, "{}")
+	lookup := store.StartLookup{Domain: "d", Kind: store.WorkflowType, Name: "t", Version: "1", WorkflowID: "raced"}
+	run := func(runID string) *store.Execution {
+		return &store.Execution{DomainID: domainID, WorkflowID: "raced", RunID: runID, TypeName: "t", TypeVersion: "1",
+			Open: true, StartedAt: time.Now(), State: []byte("{}")}
+	}
+
+	inserted, release := make(chan struct{}), make(chan struct{})
+	firstDone := make(chan error, 1)
+	go func() {
+		var once sync.Once
+		firstDone <- first.Write(ctx, func(tx store.Tx) error {
+			f, err := tx.StartLookup(ctx, lookup)
+			if err != nil || f.Open != nil {
+				return fmt.Errorf("the first start's lookup: %+v, %v", f, err)
+			}
+			if _, err := tx.ExecutionInsert(ctx, run("first")); err != nil {
+				return err
+			}
+			// A read sends the insert: the run is in the table, uncommitted.
+			if _, err := tx.ExecutionCountOpen(ctx, domainID); err != nil {
+				return err
+			}
+			once.Do(func() { close(inserted) })
+			<-release
+			return nil
+		})
+	}()
+	<-inserted
+
+	var attempts int
+	var found *store.Execution
+	secondDone := make(chan error, 1)
+	go func() {
+		secondDone <- second.Write(ctx, func(tx store.Tx) error {
+			attempts++
+			f, err := tx.StartLookup(ctx, lookup)
+			if err != nil {
+				return err
+			}
+			if found = f.Open; found != nil {
+				return nil
+			}
+			_, err = tx.ExecutionInsert(ctx, run("second"))
+			return err
+		})
+	}()
+	// The second start's insert, at its COMMIT, waits for the first's.
+	for waiting := 0; waiting == 0; {
+		select {
+		case err := <-secondDone:
+			t.Fatalf("the second start ended before the first committed: %v (found %+v)", err, found)
+		default:
+		}
+		err := first.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", app).Scan(&waiting)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(release)
+	if err := <-firstDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-secondDone; err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 || found == nil || found.RunID != "first" {
+		t.Fatalf("the second start: %d attempts, found %+v; want 2, the first's run", attempts, found)
+	}
+	if n := second.retries.Load(); n != 1 {
+		t.Errorf("%d reruns, want 1", n)
+	}
+	var open int
+	if err := first.Read(ctx, func(tx store.Tx) (err error) {
+		open, err = tx.ExecutionCountOpen(ctx, domainID)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if open != 2 {
+		t.Fatalf("%d open runs in the domain, want 2 (newRun's and the first start's)", open)
 	}
 }
 

@@ -140,6 +140,21 @@ INSERT INTO executions (domain_id, workflow_id, run_id, type_name, type_version,
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT DO NOTHING RETURNING id;
 
+-- name: ExecutionReserveID
+-- The id of a run a start will insert (see tx.StartLookup); an id drawn and
+-- not used leaves a gap, as a rolled-back insert does.
+SELECT nextval(pg_get_serial_sequence('executions', 'id'));
+
+-- name: ExecutionInsertReserved
+-- ExecutionInsert of a run whose id StartLookup drew ($1): it goes with the
+-- next statement or the COMMIT, and a run of the same workflowId opened
+-- meanwhile by another transaction fails it with a unique violation, at
+-- which Write runs the start again (see tx.ExecutionInsert).
+INSERT INTO executions (id, domain_id, workflow_id, run_id, type_name, type_version, open, close_status,
+    start_time, close_time, parent_workflow_id, parent_run_id, cancel_requested, tags, state)
+OVERRIDING SYSTEM VALUE
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15);
+
 -- name: ExecutionTagsInsert
 INSERT INTO execution_tags (execution_id, tag, domain_id, start_time)
 SELECT DISTINCT $1::bigint, tag, $2::bigint, $3::timestamptz FROM unnest($4::text[]) AS tag;

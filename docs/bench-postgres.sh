@@ -21,6 +21,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
+# psql refuses the parameters only openswf's driver knows (pool_max_conns
+# and the like): its URL is PG_URL without them.
+PSQL_URL=${PG_URL%%\?*}
+if [[ $PG_URL == *\?* ]]; then
+	params=$(tr '&' '\n' <<<"${PG_URL#*\?}" | { grep -v '^pool_' || true; } | paste -sd'&' -)
+	[ -z "$params" ] || PSQL_URL="$PSQL_URL?$params"
+fi
 BIN=${OPENSWF_BIN:-}
 if [ -z "$BIN" ]; then
 	BIN=$(mktemp -d)/openswf
@@ -33,7 +40,7 @@ WORK=$(mktemp -d)
 cleanup() {
 	kill $(jobs -p) $(cat "$WORK/pids" 2>/dev/null) 2>/dev/null || true
 	for s in $(cat "$WORK/schemas" 2>/dev/null); do
-		psql "$PG_URL" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || echo "could not drop schema $s" >&2
+		psql "$PSQL_URL" -qc "DROP SCHEMA IF EXISTS $s CASCADE" >/dev/null 2>&1 || echo "could not drop schema $s" >&2
 	done
 	rm -rf "$WORK"
 }
@@ -55,7 +62,7 @@ ticks() { # user+system clock ticks of the given pids
 # checkpointer, background writer, autovacuum), which other clients share.
 APP=openswf-bench-$$
 pg_pids() {
-	psql "$PG_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP'" 2>/dev/null || true
+	psql "$PSQL_URL" -Atc "SELECT pid FROM pg_stat_activity WHERE application_name = '$APP'" 2>/dev/null || true
 	pgrep -f 'postgres: .*(walwriter|checkpointer|background writer|autovacuum)' || true
 }
 metric() { curl -s "http://$1/metrics" | awk -v m="$2" '$1==m {print $2}'; }

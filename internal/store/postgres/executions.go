@@ -271,14 +271,14 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 	args := []any{e.DomainID, e.WorkflowID, e.RunID, e.TypeName, e.TypeVersion, e.Open, e.CloseStatus,
 		start, msPtr(e.ClosedAt), e.ParentWorkflowID, e.ParentRunID, e.CancelRequested, tags, blob(e.State)}
 	var id int64
-	if t.write && t.reserved != 0 && t.reservedFor == (reservation{e.DomainID, e.WorkflowID}) {
+	if r := t.reserved; t.write && r.id != 0 && r.domainID == e.DomainID && r.workflowID == e.WorkflowID {
 		// A start whose StartLookup found no open run of the workflowId
 		// (it holds the domain's and that lookup's locks) inserts with the
 		// id the lookup drew, without waiting: its statement goes with the
 		// next. A run of the workflowId that a concurrent start opened
 		// meanwhile fails it with a unique violation, and Write runs the
 		// start again, whose lookup then finds that run.
-		id, t.reserved = t.reserved, 0
+		id, t.reserved = r.id, reservation{}
 		if err := t.later(ctx, stmt("ExecutionInsertReserved"), append([]any{id}, args...)...); err != nil {
 			return 0, err
 		}

@@ -66,7 +66,7 @@ func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.Start
 	if len(domains) == 0 {
 		return &store.StartFound{}, nil
 	}
-	t.reserved, t.reservedFor = reserved, reservation{domains[0].ID, l.WorkflowID}
+	t.reserved = reservation{reserved, domains[0].ID, l.WorkflowID}
 	f.Domain = domains[0]
 	if len(types) > 0 {
 		f.Type = types[0]

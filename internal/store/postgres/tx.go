@@ -44,11 +44,10 @@ type tx struct {
 	// raced is set when an insert of a run found one that another
 	// transaction started (see Write).
 	raced bool
-	// reserved is a run id that a write's StartLookup drew from the runs'
-	// sequence (0: none), for the ExecutionInsert that follows of a run of
-	// the workflowId it looked up (reservedFor).
-	reserved    int64
-	reservedFor reservation
+	// reserved is the run id that a write's StartLookup drew from the
+	// runs' sequence, for the ExecutionInsert that follows of a run of the
+	// workflowId it looked up (id 0: none).
+	reserved reservation
 	// runs are the runs a write holds locked (read FOR UPDATE, or
 	// inserted), with their domain and whether they are open, and opened
 	// the change the write has made to each domain's open-run count, which
@@ -81,9 +80,9 @@ type tx struct {
 // errNotOne is the error of a statement that a ReadOne cannot make.
 var errNotOne = errors.New("postgres: a ReadOne makes one SELECT at most")
 
-// reservation names the runs a reserved id is for: those of a workflowId
-// in a domain.
+// reservation is a run id drawn for a run of a workflowId in a domain.
 type reservation struct {
+	id         int64
 	domainID   int64
 	workflowID string
 }

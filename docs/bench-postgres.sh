@@ -12,6 +12,7 @@
 #   PORT_BASE=18950 docs/bench-postgres.sh                # servers on other ports (four from PORT_BASE)
 #   OPENSWF_BIN=/tmp/openswf-old docs/bench-postgres.sh   # measure a given build (an A/B of two commits)
 #   ROUNDS=5 docs/bench-postgres.sh                       # every case five times over, and the medians
+#                                                         # (even rounds run the cases in the reverse order)
 #
 # Needs: go, curl, psql, a PostgreSQL that PG_URL reaches and whose server
 # runs on this machine (for its CPU time). Each PostgreSQL case uses a fresh
@@ -151,11 +152,22 @@ CASES=${CASES:-sqlite,pg1,pg2} # which cases to run, comma-separated
 ROUNDS=${ROUNDS:-1}      # how many times to run them all, one after the other
 P=${PORT_BASE:-17950}    # the servers listen on P to P+3
 : >"$WORK/results"
+one_case() { # runs the case $CASE of round $ROUND, if CASES has it
+	case ",$CASES," in *",$CASE,"*) ;; *) return 0 ;; esac
+	case $CASE in
+	sqlite) run_case "SQLite, one server" "$WORK/bench.db.$ROUND" 127.0.0.1:$P ;;
+	pg1) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 1)) ;;
+	pg2) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 2)) 127.0.0.1:$((P + 3)) ;;
+	esac
+}
+# The machine's speed drifts over minutes, so the case run last in a round
+# would bear most of it: odd rounds run the cases in one order and even
+# rounds in the other (ABBA), and the drift weighs on each case alike.
 for ROUND in $(seq "$ROUNDS"); do
 	[ "$ROUNDS" = 1 ] || echo "=== round $ROUND of $ROUNDS"
-	CASE=sqlite; case ",$CASES," in *,sqlite,*) run_case "SQLite, one server" "$WORK/bench.db.$ROUND" 127.0.0.1:$P ;; esac
-	CASE=pg1; case ",$CASES," in *,pg1,*) run_case "PostgreSQL, one server" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 1)) ;; esac
-	CASE=pg2; case ",$CASES," in *,pg2,*) run_case "PostgreSQL, two servers" "$PG_URL&application_name=$APP&schema=$(schema)" 127.0.0.1:$((P + 2)) 127.0.0.1:$((P + 3)) ;; esac
+	order="sqlite pg1 pg2"
+	[ $((ROUND % 2)) = 1 ] || order="pg2 pg1 sqlite"
+	for CASE in $order; do one_case; done
 done
 
 # The ratios the targets are set in, each of two cases measured in the same

@@ -405,8 +405,20 @@ func (t *tx) ExecutionCountOpen(ctx context.Context, domainID int64) (int, error
 // walk the tag's index in start order and look each run up, which stops
 // after a page however rare or common the tag (open runs, few, are best
 // found the other way round).
+//
+// A workflowId filter is always the most selective: the runs of one
+// workflowId are read first, in a subquery the planner cannot merge into
+// the rest (OFFSET 0), and only they are filtered and sorted. Merged, the
+// planner may walk the index of start times for the listing's order and
+// read every closed run of the domain to find that workflowId's: it did,
+// without statistics, even in plans made for the arguments
+// (testListingByWorkflowIDReadsItsRuns). SQLite is told the index to use.
 func executionQuery(f store.ExecutionFilter, byTag bool) (from, where string, args []any) {
-	from = "executions e"
+	runs := "executions e"
+	if f.WorkflowID != nil {
+		runs = "(SELECT * FROM executions WHERE domain_id = $1 AND workflow_id = $2 OFFSET 0) e"
+	}
+	from = runs
 	conds := []string{"e.domain_id = $1"}
 	if f.Open {
 		conds = append(conds, "e.open")
@@ -418,9 +430,12 @@ func executionQuery(f store.ExecutionFilter, byTag bool) (from, where string, ar
 		args = append(args, v)
 		conds = append(conds, strings.ReplaceAll(cond, "$?", "$"+strconv.Itoa(len(args))))
 	}
+	if f.WorkflowID != nil {
+		add("e.workflow_id = $?", *f.WorkflowID) // $2, as runs says
+	}
 	if f.Tag != nil {
 		if byTag {
-			from = "execution_tags t JOIN executions e ON e.id = t.execution_id"
+			from = "execution_tags t JOIN " + runs + " ON e.id = t.execution_id"
 			add("t.domain_id = $1 AND t.tag = $?", *f.Tag)
 		} else {
 			add("e.id IN (SELECT execution_id FROM execution_tags WHERE domain_id = $1 AND tag = $?)", *f.Tag)
@@ -452,9 +467,6 @@ func executionQuery(f store.ExecutionFilter, byTag bool) (from, where string, ar
 	if f.TypeVersion != nil {
 		add("e.type_version = $?", *f.TypeVersion)
 	}
-	if f.WorkflowID != nil {
-		add("e.workflow_id = $?", *f.WorkflowID)
-	}
 	if f.CloseStatus != nil {
 		add("e.close_status = $?", *f.CloseStatus)
 	}
@@ -462,6 +474,38 @@ func executionQuery(f store.ExecutionFilter, byTag bool) (from, where string, ar
 }
 
 func (t *tx) ExecutionList(ctx context.Context, p store.ExecutionListParams) ([]*store.Execution, error) {
+	q, args := executionListQuery(p)
+	t.planForArguments()
+	rows, err := queryAll(ctx, t, q, args, scanExecutionRow)
+	t.planOnceAgain()
+	return rows, err
+}
+
+// planForArguments makes the transaction's next statements, visibility
+// queries, planned for their arguments and the tables as they are at each
+// run (custom plans), not once for all (generic plans, which PostgreSQL
+// picks after five runs when they look no costlier, and keeps for the
+// connection's life or until the table is analyzed: a plan made while a
+// domain had a handful of runs would walk an index of start times through
+// thousands). Statements of the write path keep their generic plans: their
+// filters are equalities on keys, planned alike at any size. The setting
+// goes with the query, in its round trip, and ends with the transaction; a
+// ReadOne, outside any transaction, cannot take it.
+func (t *tx) planForArguments() {
+	if !t.one {
+		t.pending.Queue("SET LOCAL plan_cache_mode = force_custom_plan")
+	}
+}
+
+// planOnceAgain ends planForArguments for the rest of a write.
+func (t *tx) planOnceAgain() {
+	if t.write {
+		t.pending.Queue("SET LOCAL plan_cache_mode TO DEFAULT")
+	}
+}
+
+// executionListQuery is the statement of ExecutionList, and its arguments.
+func executionListQuery(p store.ExecutionListParams) (string, []any) {
 	byTag := p.Tag != nil && !p.Open && !p.ByCloseTime
 	from, where, args := executionQuery(p.ExecutionFilter, byTag)
 	// The listing's order, and position in it: (time, id).
@@ -483,12 +527,14 @@ func (t *tx) ExecutionList(ctx context.Context, p store.ExecutionListParams) ([]
 	args = append(args, limit(p.Limit))
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT $%d",
 		executionColumnsOf("e"), from, where, col, dir, id, dir, len(args))
-	return queryAll(ctx, t, q, args, scanExecutionRow)
+	return q, args
 }
 
 func (t *tx) ExecutionCount(ctx context.Context, f store.ExecutionFilter) (int, error) {
 	from, where, args := executionQuery(f, false)
 	var n int
+	t.planForArguments()
 	err := t.queryRow(ctx, "SELECT count(*) FROM "+from+" WHERE "+where, args, &n)
+	t.planOnceAgain()
 	return n, err
 }

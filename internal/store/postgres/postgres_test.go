@@ -62,6 +62,7 @@ func TestPostgres(t *testing.T) {
 		{"HeartbeatWaitsForTransition", testHeartbeatWaitsForTransition},
 		{"RunWriterLeavesTakenTaskToPoller", testRunWriterLeavesTakenTaskToPoller},
 		{"TaggedListingPaging", testTaggedListingPaging},
+		{"ListingByWorkflowIDReadsItsRuns", testListingByWorkflowIDReadsItsRuns},
 		{"Announcements", testAnnouncements},
 		{"DeleteAllEmptiesOpenRunCounts", testDeleteAllEmptiesOpenRunCounts},
 		{"OpenRunCountsOfSeveralDomainsInOneWrite", testOpenRunCountsOfSeveralDomainsInOneWrite},
@@ -1025,6 +1026,102 @@ func testTaggedListingPaging(t *testing.T, url string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A listing reads what its filter asks for, however few runs the domain
+// had when the server's connection first ran that listing: PostgreSQL
+// caches a generic plan of a statement after five runs, and one made while
+// a domain had one closed run walks the index of start times through every
+// closed run to find one workflowId's (the store plans visibility queries
+// for their arguments each time).
+func testListingByWorkflowIDReadsItsRuns(t *testing.T, url string) {
+	ctx := context.Background()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	schema := newSchema(t, url)
+	// One connection: every listing runs on it.
+	s := openOn(t, url+sep+"pool_max_conns=1", schema)
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	closed := func(domainID int64, workflowID string, at time.Time) *store.Execution {
+		return &store.Execution{DomainID: domainID, WorkflowID: workflowID, RunID: "r", TypeName: "t", TypeVersion: "1",
+			StartedAt: at, CloseStatus: ptr("COMPLETED"), ClosedAt: ptr(at.Add(time.Minute)), State: []byte("{}")}
+	}
+	var domainID int64
+	err := s.Write(ctx, func(tx store.Tx) error {
+		var err error
+		if domainID, err = insertDomain(ctx, tx, "d"); err != nil {
+			return err
+		}
+		_, err = tx.ExecutionInsert(ctx, closed(domainID, "wanted", t0))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := store.ExecutionListParams{ExecutionFilter: store.ExecutionFilter{DomainID: domainID, WorkflowID: ptr("wanted"),
+		StartedFrom: ptr(time.Unix(0, 0))}, Limit: 100}
+	count := p.ExecutionFilter
+	// list lists and counts, and returns how many rows of the runs' table
+	// the two statements read (the transaction's own counts).
+	list := func() (runs []*store.Execution, n int, entries int64) {
+		err := s.Read(ctx, func(st store.Tx) error {
+			var err error
+			if runs, err = st.ExecutionList(ctx, p); err != nil {
+				return err
+			}
+			if n, err = st.ExecutionCount(ctx, count); err != nil {
+				return err
+			}
+			return st.(*tx).queryRow(ctx, `SELECT coalesce(sum(coalesce(idx_tup_fetch, 0) + seq_tup_read), 0) FROM pg_catalog.pg_stat_xact_user_tables
+				WHERE schemaname = $1 AND relname = 'executions'`, []any{schema}, &entries)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return runs, n, entries
+	}
+	for range 8 {
+		list()
+	}
+	err = s.Write(ctx, func(tx store.Tx) error {
+		for i := range 3000 {
+			if _, err := tx.ExecutionInsert(ctx, closed(domainID, "other-"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Second))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, n, entries := list()
+	if len(runs) != 1 || runs[0].WorkflowID != "wanted" || n != 1 {
+		t.Fatalf("listed %v and counted %d, want the one run of wanted", runs, n)
+	}
+	// The runs of one workflowId: a row or two a statement; the index of
+	// start times would read the domain's 3,001 closed runs.
+	if entries > 20 {
+		t.Errorf("listing and counting one workflowId's runs read %d rows (the domain has 3,001 closed runs)", entries)
+	}
+	// The setting ends with the listing in a write.
+	err = s.Write(ctx, func(st store.Tx) error {
+		if _, err := st.ExecutionList(ctx, p); err != nil {
+			return err
+		}
+		var mode string
+		if err := st.(*tx).queryRow(ctx, "SHOW plan_cache_mode", nil, &mode); err != nil {
+			return err
+		}
+		if mode != "auto" {
+			t.Errorf("plan_cache_mode after a listing in a write: %s, want auto", mode)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
 
 // What one server announces, every server listening to the schema hears;
 // servers on another schema do not.

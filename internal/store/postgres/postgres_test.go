@@ -56,6 +56,7 @@ func TestPostgres(t *testing.T) {
 		{"OneOpenRunPerWorkflowID", testOneOpenRunPerWorkflowID},
 		{"StartThatLostARaceRunsAgain", testStartThatLostARaceRunsAgain},
 		{"TimerFiresOnce", testTimerFiresOnce},
+		{"RacingTimerPutsLeaveOne", testRacingTimerPutsLeaveOne},
 		{"OpenRunQuotaHoldsAcrossServers", testOpenRunQuotaHoldsAcrossServers},
 		{"OpenRunCountWithClosesAcrossServers", testOpenRunCountWithClosesAcrossServers},
 		{"FindOpenAfterContinueAsNew", testFindOpenAfterContinueAsNew},
@@ -881,6 +882,56 @@ func testStartThatLostARaceRunsAgain(t *testing.T, url string) {
 
 // Two servers that fire one timer at once: TimerDeleteByID reports true to
 // one of them.
+// Puts of one timer that race, by writes that do not hold its run (as a
+// run's writers do), all succeed and leave one timer, at the due of one of
+// them: a put that lost the race to insert it runs again, and moves it.
+func testRacingTimerPutsLeaveOne(t *testing.T, url string) {
+	ctx := context.Background()
+	nodes := twoNodes(t, url)
+	_, runID := newRun(t, nodes[0], "{}")
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for round := range 5 {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for i := range 8 {
+			wg.Go(func() {
+				<-start
+				errs <- nodes[i%2].Write(ctx, func(tx store.Tx) error {
+					return tx.TimerPut(ctx, &store.Timer{Due: t0.Add(time.Duration(i) * time.Second), ExecutionID: runID, Kind: "timer", Ref: int64(round)})
+				})
+			})
+		}
+		close(start)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: a put failed: %v", round, err)
+			}
+		}
+		var due []*store.Timer
+		err := nodes[0].Read(ctx, func(tx store.Tx) error {
+			var err error
+			due, err = tx.TimerDue(ctx, t0.Add(time.Hour), 100)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mine []*store.Timer
+		for _, tm := range due {
+			if tm.Ref == int64(round) {
+				mine = append(mine, tm)
+			}
+		}
+		if len(mine) != 1 || mine[0].Due.Before(t0) || !mine[0].Due.Before(t0.Add(8*time.Second)) {
+			t.Fatalf("round %d: timers %v, want one, at the due of one put", round, mine)
+		}
+	}
+	t.Logf("writes run again: %d", nodes[0].Retries()+nodes[1].Retries())
+}
+
 func testTimerFiresOnce(t *testing.T, url string) {
 	const timers = 10
 	ctx := context.Background()

@@ -364,8 +364,15 @@ GROUP BY domain_id, kind, task_list ORDER BY n DESC, domain_id, kind, task_list 
 -- Timers.
 
 -- name: TimerPut
-INSERT INTO timers (due, execution_id, kind, ref) VALUES ($1, $2, $3, $4)
-ON CONFLICT (execution_id, kind, ref) DO UPDATE SET due = excluded.due;
+-- Moves the run's timer of that kind and ref, or arms one. Not INSERT … ON
+-- CONFLICT DO UPDATE: that inserts speculatively, one more WAL record (and
+-- a lock) for each new timer, most of a workflow's (docs/pg-statements.sh:
+-- 5.1 WAL records a call against 4.1). A run's timers change under its
+-- row lock; a put that races another's insert of the same timer anyway
+-- fails with a unique violation, and its write runs again and moves it.
+WITH moved AS (
+    UPDATE timers SET due = $1 WHERE execution_id = $2 AND kind = $3 AND ref = $4 RETURNING 1)
+INSERT INTO timers (due, execution_id, kind, ref) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM moved);
 
 -- name: TimerDelete
 DELETE FROM timers WHERE execution_id = $1 AND kind = $2 AND ref = $3;

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Counts what PostgreSQL does for each workflow of openswf's benchmark:
+# Counts what PostgreSQL does for each workflow (or heartbeat) of openswf's benchmark:
 # statements (calls, plans, buffers, WAL records and bytes, execution time),
-# per workflow, and the tables' inserts, updates (HOT or not) and deletes.
+# per unit of work, and the tables' inserts, updates (HOT or not) and deletes.
 # Unlike workflows/s, these counts do not drift with a shared machine's
 # speed: they tell a change to the PostgreSQL path that saves a few percent
 # from none, where throughput cannot.
 #
-#   docs/pg-statements.sh              # one server
+#   docs/pg-statements.sh              # one server, the workflow load
 #   SERVERS=2 docs/pg-statements.sh    # two servers sharing the database
+#   LOAD=heartbeats docs/pg-statements.sh   # the heartbeat load instead
 #   DURATION=20s TOP=40 docs/pg-statements.sh
 #   OPENSWF_BIN=/tmp/openswf-old docs/pg-statements.sh   # a given build
 #
@@ -15,13 +16,14 @@
 # PG_PORT, default 5499, with pg_stat_statements loaded), so it needs the
 # PostgreSQL server binaries (pg_config --bindir, or Debian's
 # /usr/lib/postgresql/*/bin); run as root, it runs them as the user
-# postgres. The servers are warmed with the workflow load first; then the
-# statistics are reset and the load measured (-skip-heartbeats).
+# postgres. The servers are warmed with the load first; then the statistics
+# are reset and the load measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVERS=${SERVERS:-1}
 DURATION=${DURATION:-10s}
 TOP=${TOP:-30}
+LOAD=${LOAD:-workflows} # or heartbeats
 PG_PORT=${PG_PORT:-5499}
 PORT_BASE=${PORT_BASE:-18990}
 
@@ -67,32 +69,53 @@ for i in $(seq "$SERVERS"); do
 	for _ in $(seq 100); do curl -sf "http://$addr/healthz" >/dev/null && break; sleep 0.1; done
 done
 endpoints=${endpoints#,}
-"$BIN" bench -endpoint "$endpoints" -skip-heartbeats -duration 2s -warmup 0 >/dev/null
-psql "$URL" -qAtc "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()" >/dev/null
-"$BIN" bench -endpoint "$endpoints" -skip-heartbeats -duration "$DURATION" -warmup 0 >"$WORK/bench.out"
-grep '^workflows' "$WORK/bench.out"
-n=$(awk '$1 == "workflows" { print $2 }' "$WORK/bench.out")
-[ "${n:-0}" -gt 0 ] || { echo "no workflow completed" >&2; exit 1; }
+reset() { psql "$URL" -qAtc "SELECT pg_stat_statements_reset(); SELECT pg_stat_reset()" >/dev/null; }
+case $LOAD in
+workflows)
+	"$BIN" bench -endpoint "$endpoints" -skip-heartbeats -duration 2s -warmup 0 >/dev/null
+	reset
+	"$BIN" bench -endpoint "$endpoints" -skip-heartbeats -duration "$DURATION" -warmup 0 >"$WORK/bench.out"
+	grep '^workflows' "$WORK/bench.out"
+	n=$(awk '$1 == "workflows" { print $2 }' "$WORK/bench.out")
+	unit=workflow
+	about="the bench's verification included: 2 history reads each"
+	;;
+heartbeats)
+	"$BIN" bench -endpoint "$endpoints" -skip-workflows -duration 2s >/dev/null
+	# The statistics start with the timed load, after its setup (starting
+	# the runs and taking their activity tasks).
+	"$BIN" bench -marks -endpoint "$endpoints" -skip-workflows -duration "$DURATION" | while IFS= read -r line; do
+		[ "$line" != "mark: heartbeats start" ] || reset
+		echo "$line" >>"$WORK/bench.out"
+	done
+	grep '^heartbeats' "$WORK/bench.out"
+	n=$(grep '^heartbeats' "$WORK/bench.out" | grep -o '([0-9]* calls' | tr -dc 0-9)
+	unit=heartbeat
+	about="RecordActivityTaskHeartbeat over open activity tasks"
+	;;
+*) echo "LOAD is workflows or heartbeats, not $LOAD" >&2; exit 1 ;;
+esac
+[ "${n:-0}" -gt 0 ] || { echo "no $unit completed" >&2; exit 1; }
 sleep 1 # the statistics of the backends reach the shared counters
 
-echo "== per workflow ($n workflows, $SERVERS server(s); the bench's verification included: 2 history reads each)"
+echo "== per $unit ($n, $SERVERS server(s); $about)"
 psql "$URL" -P footer=off -c "
 	SELECT round(sum(calls) / $n::numeric, 2) AS statements, round(sum(plans) / $n::numeric, 3) AS plans,
 		round(sum(shared_blks_hit + shared_blks_read) / $n::numeric, 1) AS buffers,
 		round(sum(wal_records) / $n::numeric, 1) AS wal_records, round(sum(wal_bytes) / $n::numeric) AS wal_bytes,
 		round((sum(total_exec_time) * 1000 / $n)::numeric) AS exec_us
-	FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')"
-echo "== by statement, per workflow (exec_us is wall time: it includes waits for locks)"
+	FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres') AND query NOT LIKE '%pg_stat%'"
+echo "== by statement, per $unit (exec_us is wall time: it includes waits for locks)"
 psql "$URL" -P footer=off -c "
 	SELECT round(calls / $n::numeric, 2) AS calls, round((shared_blks_hit + shared_blks_read) / nullif(calls, 0)::numeric, 1) AS buf_per_call,
 		round(wal_records / nullif(calls, 0)::numeric, 1) AS wal_per_call, round(wal_bytes / $n::numeric) AS wal_bytes,
 		round((total_exec_time * 1000 / $n)::numeric) AS exec_us,
 		left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS statement
-	FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')
+	FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres') AND query NOT LIKE '%pg_stat%'
 	ORDER BY calls DESC, total_exec_time DESC LIMIT $TOP"
 echo "== heaviest by buffers"
-psql "$URL" -P footer=off -c "SELECT calls, shared_blks_hit + shared_blks_read AS buffers, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement FROM pg_stat_statements ORDER BY 2 DESC LIMIT 5"
-echo "== tables, per workflow"
+psql "$URL" -P footer=off -c "SELECT calls, shared_blks_hit + shared_blks_read AS buffers, wal_records, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS statement FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat%' ORDER BY 2 DESC LIMIT 5"
+echo "== tables, per $unit"
 psql "$URL" -P footer=off -c "
 	SELECT relname AS table, round(n_tup_ins / $n::numeric, 2) AS inserts, round(n_tup_upd / $n::numeric, 2) AS updates,
 		round(n_tup_hot_upd / $n::numeric, 2) AS hot_updates, round(n_tup_del / $n::numeric, 2) AS deletes

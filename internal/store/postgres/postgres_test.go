@@ -88,6 +88,14 @@ func newSchema(t *testing.T, url string) string {
 	return schema
 }
 
+// withParam adds a parameter ("name=value") to a connection URL.
+func withParam(url, param string) string {
+	if strings.Contains(url, "?") {
+		return url + "&" + param
+	}
+	return url + "?" + param
+}
+
 // openOn opens a store on schema, closed when the test ends.
 func openOn(t *testing.T, url, schema string) *Store {
 	t.Helper()
@@ -790,12 +798,8 @@ func testOneOpenRunPerWorkflowID(t *testing.T, url string) {
 func testStartThatLostARaceRunsAgain(t *testing.T, url string) {
 	ctx := context.Background()
 	schema := newSchema(t, url)
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
 	app := "openswf_test_race_" + schema[len("openswf_test_"):]
-	first, second := openOn(t, url, schema), openOn(t, url+sep+"application_name="+app, schema)
+	first, second := openOn(t, url, schema), openOn(t, withParam(url, "application_name="+app), schema)
 	domainID, _ := newRun(t, first, "{}")
 	lookup := store.StartLookup{Domain: "d", Kind: store.WorkflowType, Name: "t", Version: "1", WorkflowID: "raced"}
 	run := func(runID string) *store.Execution {
@@ -1086,13 +1090,9 @@ func ptr[T any](v T) *T { return &v }
 // for their arguments each time).
 func testListingByWorkflowIDReadsItsRuns(t *testing.T, url string) {
 	ctx := context.Background()
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
 	schema := newSchema(t, url)
 	// One connection: every listing runs on it.
-	s := openOn(t, url+sep+"pool_max_conns=1", schema)
+	s := openOn(t, withParam(url, "pool_max_conns=1"), schema)
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	closed := func(domainID int64, workflowID string, at time.Time) *store.Execution {
 		return &store.Execution{DomainID: domainID, WorkflowID: workflowID, RunID: "r", TypeName: "t", TypeVersion: "1",

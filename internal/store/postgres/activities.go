@@ -21,6 +21,13 @@ func (t *tx) ActivityList(ctx context.Context, executionID int64) ([]*store.Acti
 	}
 	q := stmt("ActivityList")
 	if t.write {
+		if _, held := t.runs[executionID]; !held {
+			// In a batch, the activities of a run that another
+			// transaction may hold are not waited for.
+			if err := t.alone(); err != nil {
+				return nil, err
+			}
+		}
 		q += " FOR UPDATE"
 	}
 	return queryAll(ctx, t, q, []any{executionID}, scanActivityRow)
@@ -85,6 +92,9 @@ func heartbeatArgs(h store.Heartbeat) []any {
 }
 
 func (t *tx) ActivityHeartbeat(ctx context.Context, h store.Heartbeat) (bool, error) {
+	if err := t.alone(); err != nil {
+		return false, err
+	}
 	delete(t.acts, h.ExecutionID)
 	var cancel bool
 	if err := t.queryRow(ctx, stmt("ActivityHeartbeat"), heartbeatArgs(h), &cancel); err != nil {

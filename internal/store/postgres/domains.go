@@ -20,6 +20,9 @@ func scanDomain(r pgx.Row) (*store.Domain, error) {
 }
 
 func (t *tx) DomainInsert(ctx context.Context, d *store.Domain) (int64, error) {
+	if err := t.alone(); err != nil {
+		return 0, err
+	}
 	var id int64
 	err := t.queryRow(ctx, stmt("DomainInsert"),
 		[]any{d.Name, d.Status, d.Description, d.Retention, ms(d.CreatedAt), msPtr(d.DeprecatedAt)}, &id)
@@ -80,6 +83,9 @@ func (t *tx) DomainList(ctx context.Context, p store.DomainListParams) ([]*store
 }
 
 func (t *tx) DomainSetStatus(ctx context.Context, id int64, c store.StatusChange) error {
+	if err := t.alone(); err != nil {
+		return err
+	}
 	return t.later(ctx, stmt("DomainSetStatus"), id, c.Status, msPtr(c.DeprecatedAt))
 }
 
@@ -99,6 +105,9 @@ func (t *tx) DomainTagList(ctx context.Context, domainID int64) ([]store.Tag, er
 }
 
 func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag) error {
+	if err := t.alone(); err != nil {
+		return err
+	}
 	// One statement for all the tags; a key given twice keeps its last
 	// value, as when they are put one by one (and one INSERT … ON CONFLICT
 	// may not change a row twice).
@@ -120,6 +129,9 @@ func (t *tx) DomainTagPut(ctx context.Context, domainID int64, tags []store.Tag)
 }
 
 func (t *tx) DomainTagDelete(ctx context.Context, domainID int64, keys []string) error {
+	if err := t.alone(); err != nil {
+		return err
+	}
 	if len(keys) == 0 {
 		return nil
 	}

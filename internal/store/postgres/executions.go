@@ -91,9 +91,12 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 		e, err := scanExecution(t.row(ctx, q, args...))
 		return e, notFound(t.note(err))
 	}
-	e, err := scanExecution(t.row(ctx, q+" FOR UPDATE", args...))
+	e, err := scanExecution(t.row(ctx, q+t.forUpdate(), args...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, t.missing()
+	}
 	if err != nil {
-		return nil, notFound(t.note(err))
+		return nil, t.note(err)
 	}
 	t.hold(e)
 	return e, nil
@@ -104,9 +107,13 @@ func (t *tx) executionGet(ctx context.Context, query string, args ...any) (*stor
 // ActivityList in a write, which the engine calls next, locks them), which
 // it keeps for that ActivityList.
 func (t *tx) executionGetWithActivities(ctx context.Context, id int64) (*store.Execution, error) {
+	acts := stmt("ActivityList") + " FOR UPDATE"
+	if t.batch {
+		acts = stmt("ActivityListIfHeld")
+	}
 	br, err := t.sendWith(func(b *pgx.Batch) {
-		b.Queue(stmt("ExecutionGetByID")+" FOR UPDATE", id)
-		b.Queue(stmt("ActivityList")+" FOR UPDATE", id)
+		b.Queue(stmt("ExecutionGetByID")+t.forUpdate(), id)
+		b.Queue(acts, id)
 	})
 	if err != nil {
 		return nil, err
@@ -116,7 +123,7 @@ func (t *tx) executionGetWithActivities(ctx context.Context, id int64) (*store.E
 	if err != nil {
 		return nil, t.note(err)
 	}
-	acts, err := collect(br, scanActivityRow)
+	found, err := collect(br, scanActivityRow)
 	if err != nil {
 		return nil, t.note(err)
 	}
@@ -124,10 +131,10 @@ func (t *tx) executionGetWithActivities(ctx context.Context, id int64) (*store.E
 		return nil, t.note(err)
 	}
 	if len(runs) == 0 {
-		return nil, store.ErrNotFound
+		return nil, t.missing()
 	}
 	t.hold(runs[0])
-	t.keepActivities(id, acts)
+	t.keepActivities(id, found)
 	return runs[0], nil
 }
 
@@ -151,8 +158,15 @@ func (t *tx) held(ctx context.Context, id int64) (_ runState, ok bool, _ error) 
 		return r, true, nil
 	}
 	var r runState
-	err := t.queryRow(ctx, stmt("ExecutionOpenOf"), []any{id}, &r.domainID, &r.open)
+	q := stmt("ExecutionOpenOf") // FOR UPDATE
+	if t.batch {
+		q += " SKIP LOCKED"
+	}
+	err := t.queryRow(ctx, q, []any{id}, &r.domainID, &r.open)
 	if errors.Is(err, pgx.ErrNoRows) {
+		if t.batch {
+			return r, false, t.missing()
+		}
 		return r, false, nil
 	}
 	if err != nil {
@@ -229,17 +243,26 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 		e, err := scanExecution(t.row(ctx, q, domainID, workflowID))
 		return e, notFound(t.note(err))
 	}
-	q += " FOR UPDATE"
+	plain := q
+	q += t.forUpdate()
+	looks := 2
 	br, err := t.sendWith(func(b *pgx.Batch) {
 		b.Queue(q, domainID, workflowID)
 		b.Queue(q, domainID, workflowID)
+		if t.batch {
+			// A run that another transaction holds is skipped: read
+			// without a lock, it tells a busy run from none.
+			b.Queue(plain, domainID, workflowID)
+			looks = 3
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer br.Close()
 	var found *store.Execution
-	for range 2 {
+	busy := false
+	for i := range looks {
 		rows, err := br.Query()
 		if err != nil {
 			return nil, t.note(err)
@@ -248,12 +271,18 @@ func (t *tx) executionFindOpen(ctx context.Context, domainID int64, workflowID s
 		if err != nil {
 			return nil, t.note(err)
 		}
-		if found == nil && len(e) > 0 {
+		switch {
+		case i == 2:
+			busy = found == nil && len(e) > 0
+		case found == nil && len(e) > 0:
 			found = e[0]
 		}
 	}
 	if err := br.Close(); err != nil {
 		return nil, t.note(err)
+	}
+	if busy {
+		return nil, t.missing()
 	}
 	if found == nil {
 		return nil, store.ErrNotFound
@@ -289,6 +318,7 @@ func (t *tx) ExecutionInsert(ctx context.Context, e *store.Execution) (int64, er
 		// (READ COMMITTED waits for it, then sees it), Write tries again
 		// if fn fails with it (see Write).
 		err := t.queryRow(ctx, stmt("ExecutionInsert"), args, &id)
+		t.written = t.written || (t.batch && !errors.Is(err, errBusy))
 		if errors.Is(err, pgx.ErrNoRows) {
 			t.raced = t.write
 			return 0, store.ErrExists

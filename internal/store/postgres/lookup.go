@@ -22,12 +22,21 @@ func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.Start
 	if !t.write {
 		return store.StartLookupInTurn(ctx, t, l)
 	}
-	find := stmt("ExecutionFindOpenByDomainName") + " FOR UPDATE OF executions"
+	plain := stmt("ExecutionFindOpenByDomainName")
+	find := plain + " FOR UPDATE OF executions"
+	if t.batch {
+		find += " SKIP LOCKED"
+	}
 	br, err := t.sendWith(func(b *pgx.Batch) {
 		b.Queue(stmt("DomainGetByName")+" FOR SHARE", l.Domain)
 		b.Queue(stmt("TypeGetByDomainName"), l.Domain, string(l.Kind), l.Name, l.Version)
 		b.Queue(find, l.Domain, l.WorkflowID)
 		b.Queue(find, l.Domain, l.WorkflowID)
+		if t.batch {
+			// In a batch an open run that another transaction holds is
+			// skipped: read without a lock, it tells a busy run from none.
+			b.Queue(plain, l.Domain, l.WorkflowID)
+		}
 		b.Queue(stmt("ExecutionCountOpenByDomainName"), l.Domain)
 		b.Queue(stmt("ExecutionReserveID"))
 	})
@@ -53,6 +62,14 @@ func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.Start
 			f.Open = runs[0]
 		}
 	}
+	busy := false
+	if t.batch {
+		runs, err := collect(br, scanExecutionRow)
+		if err != nil {
+			return nil, t.note(err)
+		}
+		busy = f.Open == nil && len(runs) > 0
+	}
 	var count, reserved int64
 	if err := br.QueryRow().Scan(&count); err != nil {
 		return nil, t.note(err)
@@ -62,6 +79,9 @@ func (t *tx) StartLookup(ctx context.Context, l store.StartLookup) (*store.Start
 	}
 	if err := br.Close(); err != nil {
 		return nil, t.note(err)
+	}
+	if busy {
+		return nil, t.missing()
 	}
 	if len(domains) == 0 {
 		return &store.StartFound{}, nil

@@ -83,6 +83,8 @@ type Store struct {
 	openLimit atomic.Int64
 	// heartbeats gathers heartbeats recorded together (heartbeats.go).
 	heartbeats heartbeats
+	// batches gathers the writes committed together (batch.go).
+	batches writeQueue
 }
 
 var (

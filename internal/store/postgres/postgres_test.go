@@ -67,6 +67,9 @@ func TestPostgres(t *testing.T) {
 		{"Announcements", testAnnouncements},
 		{"DeleteAllEmptiesOpenRunCounts", testDeleteAllEmptiesOpenRunCounts},
 		{"OpenRunCountsOfSeveralDomainsInOneWrite", testOpenRunCountsOfSeveralDomainsInOneWrite},
+		{"GroupCommitCarriesWrites", testGroupCommitCarriesWrites},
+		{"GroupCommitFailureRunsWritesAlone", testGroupCommitFailureRunsWritesAlone},
+		{"GroupCommitDoesNotWaitForABusyRun", testGroupCommitDoesNotWaitForABusyRun},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, url) })
 	}
@@ -292,6 +295,7 @@ func testReadCannotWrite(t *testing.T, url string) {
 func testSwallowedErrorsRollBack(t *testing.T, url string) {
 	ctx := context.Background()
 	s := openOn(t, url, newSchema(t, url))
+	s.SetGroupCommit(false) // the attempts of one write, counted
 	err := s.Write(ctx, func(tx store.Tx) error {
 		if _, err := insertDomain(ctx, tx, "lost"); err != nil {
 			return err
@@ -540,6 +544,7 @@ func testPollsUnderContention(t *testing.T, url string) {
 func testWriteRunsAloneAfterFailures(t *testing.T, url string) {
 	ctx := context.Background()
 	nodes := twoNodes(t, url)
+	nodes[0].SetGroupCommit(false) // the attempts of one write, counted
 	alone, release := make(chan struct{}), make(chan struct{})
 	attempts := 0
 	done := make(chan error, 1)

@@ -256,6 +256,17 @@ SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_r
     heartbeat_details, last_heartbeat, data
 FROM activities WHERE execution_id = $1 ORDER BY scheduled_event_id;
 
+-- name: ActivityListIfHeld
+-- ActivityList in a write of a batch, locked FOR UPDATE, after the run's
+-- read FOR UPDATE SKIP LOCKED in the same round trip: when another
+-- transaction holds the run, it reads nothing rather than wait for the
+-- activities that transaction may hold (see batch.go).
+SELECT execution_id, scheduled_event_id, activity_id, started_event_id, cancel_requested,
+    heartbeat_details, last_heartbeat, data
+FROM activities WHERE execution_id = $1
+    AND EXISTS (SELECT 1 FROM executions WHERE id = $1 FOR UPDATE SKIP LOCKED)
+ORDER BY scheduled_event_id FOR UPDATE;
+
 -- name: ActivityCount
 SELECT count(*) FROM activities WHERE execution_id = $1;
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,14 +75,23 @@ func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, er
 	var task store.Task
 	var e nullExecution
 	var a activityArrays
-	err := t.row(ctx, stmt("TaskTakeWithRun"), k.DomainID, k.Kind, k.TaskList).Scan(
+	q := stmt("TaskTakeWithRun")
+	if t.batch {
+		q = taskTakeSkipLocked()
+	}
+	err := t.row(ctx, q, k.DomainID, k.Kind, k.TaskList).Scan(
 		&task.ID, &task.DomainID, &task.Kind, &task.TaskList, &task.Priority, &task.ExecutionID, &task.ScheduledEventID,
 		&e.ID, &e.DomainID, &e.WorkflowID, &e.RunID, &e.TypeName, &e.TypeVersion, &e.Open, &e.CloseStatus, &e.StartedAt,
 		&e.ClosedAt, &e.ParentWorkflowID, &e.ParentRunID, &e.CancelRequested, &e.Tags, &e.State,
 		&a.scheduled, &a.activityID, &a.started, &a.cancel, &a.details, &a.heartbeat, &a.data)
+	if errors.Is(err, pgx.ErrNoRows) && t.batch {
+		// No task, or only tasks whose runs other transactions hold.
+		return nil, t.missing()
+	}
 	if err != nil {
 		return nil, notFound(t.note(err))
 	}
+	t.written = t.batch // the task's row is deleted
 	if run := e.execution(); run != nil {
 		t.hold(run)
 		if t.taken == nil {

@@ -75,6 +75,14 @@ type tx struct {
 	one, sent bool
 	// roundTrips is the store's count of round trips (Store.RoundTrips).
 	roundTrips *atomic.Int64
+	// batch is set in a transaction that runs a batch of writes (see
+	// batch.go). busy is set when the write under way is to run alone, and
+	// written once a statement of its own has been sent; mark and the
+	// fields after it are where it began (see beginWrite).
+	batch, busy, written bool
+	mark, markAtCommit   int
+	markRuns             map[int64]runState
+	markOpened           map[int64]int64
 }
 
 // errNotOne is the error of a statement that a ReadOne cannot make.
@@ -103,6 +111,9 @@ type runState struct {
 // failure that another attempt can cure still makes Write try again. Every
 // statement after it sees it done. In a read it runs at once.
 func (t *tx) later(ctx context.Context, sql string, args ...any) error {
+	if t.busy {
+		return errBusy
+	}
 	if !t.write {
 		_, err := t.exec(ctx, sql, args...)
 		return err
@@ -130,9 +141,18 @@ func (t *tx) send(sql string, args []any) (pgx.BatchResults, error) {
 // of the statements queued. br must be closed, which reads those ahead.
 // (Not for a ReadOne, whose one statement send checks.)
 func (t *tx) sendWith(queue func(*pgx.Batch)) (pgx.BatchResults, error) {
+	if t.busy {
+		return nil, errBusy
+	}
 	b := t.pending
 	t.pending = &pgx.Batch{}
 	n := b.Len()
+	if t.batch {
+		// The write under way has statements of its own in the batch (see
+		// beginWrite); all that is queued from now on is its own.
+		t.written = t.written || n > t.mark
+		t.mark = 0
+	}
 	queue(b)
 	t.readAhead(b)
 	br := t.sendBatch(b)
@@ -237,6 +257,11 @@ func (t *tx) note(err error) error {
 }
 
 func (t *tx) exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	// In a write, exec runs the statements of registrations and of the
+	// store's maintenance, which a batch does not run.
+	if err := t.alone(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	br, err := t.send(sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
@@ -328,7 +353,7 @@ func (t *tx) advisoryKey(what int, id int64, kind string) int64 {
 // lock takes an advisory lock in a write (shared or exclusive), in the
 // round trip of the next statement. In a read it does nothing.
 func (t *tx) lock(ctx context.Context, shared bool, what int, id int64, kind string) {
-	if !t.write {
+	if !t.write || t.alone() != nil {
 		return
 	}
 	q := stmt("AdvisoryLock")

@@ -123,12 +123,18 @@ func (t *tx) TypeList(ctx context.Context, p store.TypeListParams) ([]*store.Typ
 }
 
 func (t *tx) TypeSetStatus(ctx context.Context, k store.TypeKey, c store.StatusChange) error {
+	if err := t.alone(); err != nil {
+		return err
+	}
 	t.types = nil
 	return t.later(ctx, stmt("TypeSetStatus"),
 		append(typeKeyArgs(k), c.Status, msPtr(c.DeprecatedAt))...)
 }
 
 func (t *tx) TypeDeprecateAll(ctx context.Context, domainID int64, at time.Time) error {
+	if err := t.alone(); err != nil {
+		return err
+	}
 	t.types = nil
 	return t.later(ctx, stmt("TypeDeprecateAll"),
 		domainID, store.StatusDeprecated, ms(at), store.StatusRegistered)

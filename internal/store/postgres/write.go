@@ -74,7 +74,10 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 		return err
 	}
 	s.writes.Add(1)
-	return outage(s.write(ctx, fn))
+	if s.batches.off.Load() {
+		return outage(s.write(ctx, fn))
+	}
+	return outage(s.writeGrouped(ctx, fn))
 }
 
 // write runs the attempts of a Write.

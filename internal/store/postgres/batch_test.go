@@ -244,7 +244,9 @@ func testGroupCommitDoesNotWaitForABusyRun(t *testing.T, url string) {
 	// other runs.
 	busy := make(chan error, writeBatches)
 	for i := range writeBatches {
-		go func() { busy <- nodes[0].Write(ctx, func(tx store.Tx) error { return appendEvent(ctx, tx, runs[0], int64(1+i)) }) }()
+		go func() {
+			busy <- nodes[0].Write(ctx, func(tx store.Tx) error { return appendEvent(ctx, tx, runs[0], int64(1+i)) })
+		}()
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(runs))

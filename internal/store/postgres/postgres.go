@@ -24,6 +24,11 @@
 //     every server take different tasks instead of queueing for the same
 //     one; the package tests show that each task goes to exactly one.
 //
+// Writes are group-committed, as on SQLite (batch.go): those that wait run
+// one after another in one transaction, which one COMMIT ends; a batch locks
+// runs SKIP LOCKED and waits for none, and a write whose run is busy runs
+// alone, in a transaction of its own.
+//
 // A Write that returns nil has been committed (synchronous_commit,
 // PostgreSQL's default, is left alone). Write runs its function again only
 // when PostgreSQL detects a deadlock, or when a start lost the race for its

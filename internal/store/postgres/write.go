@@ -34,7 +34,9 @@ func (s *Store) EnforceOpenExecutions(limit int) { s.openLimit.Store(int64(limit
 
 // Write runs fn in a READ COMMITTED transaction, with the locks the
 // package comment lists, and commits it when fn returns nil; any error
-// rolls back everything fn did.
+// rolls back everything fn did. The transaction is that of a batch of
+// writes (batch.go) unless fn must run alone; what follows is how a write
+// runs alone.
 //
 // Write rolls the transaction back and runs fn again, up to maxAttempts
 // times in all, when PostgreSQL fails it for a reason that another attempt

@@ -45,9 +45,11 @@ import (
 // locked rows), a domain's open-run count at COMMIT (a commit under way),
 // a domain's row FOR SHARE (a deprecation, which runs alone).
 
-// writeBatches is how many batches of writes a server may have under way
-// at once: two, so that the writes that come while one batch waits on its
-// commit go in the next at once.
+// writeBatches is how many batches of writes may be under way at once on
+// the database: two, so that the writes that come while one batch waits on
+// its commit go in the next at once. Servers sharing the database divide
+// them (SetShare), each keeping one at least, so that the batches of the
+// cluster grow with its load rather than its servers.
 const writeBatches = 2
 
 // maxWriteBatch bounds the writes of one batch: a batch holds the runs it
@@ -65,6 +67,8 @@ var errBusy = errors.New("postgres: the write runs again alone")
 type writeQueue struct {
 	mu      sync.Mutex
 	running int // batches under way
+	// share is the number of servers the batches are divided by (0: one).
+	share   int
 	pending []*writeCall
 	// off runs every write alone (SetGroupCommit).
 	off atomic.Bool
@@ -107,7 +111,7 @@ func (s *Store) writeGrouped(ctx context.Context, fn func(store.Tx) error) error
 	q.mu.Lock()
 	q.pending = append(q.pending, c)
 	var batch []*writeCall
-	if q.running < writeBatches {
+	if q.running < q.limitLocked() {
 		q.running++
 		batch = q.takeLocked()
 	}
@@ -129,6 +133,12 @@ func (s *Store) writeGrouped(ctx context.Context, fn func(store.Tx) error) error
 	return c.err
 }
 
+// limitLocked is how many batches this server may have under way (q.mu
+// held).
+func (q *writeQueue) limitLocked() int {
+	return max(1, writeBatches/max(1, q.share))
+}
+
 // takeLocked takes the next batch off the waiting writes (q.mu held).
 func (q *writeQueue) takeLocked() []*writeCall {
 	n := min(len(q.pending), maxWriteBatch)
@@ -142,12 +152,13 @@ func (q *writeQueue) takeLocked() []*writeCall {
 
 // runWrites runs a batch, run by self (one of its calls), then hands the
 // batch slot on with the writes that came meanwhile, to the first of them,
-// or frees it; and answers the batch's other calls.
+// or frees it (when none came, or the share has shrunk: then another batch
+// under way hands its slot on); and answers the batch's other calls.
 func (s *Store) runWrites(self *writeCall, batch []*writeCall) {
 	s.writeBatch(batch)
 	q := &s.batches
 	q.mu.Lock()
-	if len(q.pending) > 0 {
+	if len(q.pending) > 0 && q.running <= q.limitLocked() {
 		next := q.takeLocked()
 		next[0].batch = next
 		next[0].signal <- struct{}{}

@@ -291,3 +291,91 @@ func testGroupCommitDoesNotWaitForABusyRun(t *testing.T, url string) {
 		t.Errorf("%d writes ran again alone, want %d at least", nodes[0].Retries(), writeBatches)
 	}
 }
+
+// A take in a batch that finds the list empty answers so, as a take alone
+// does, and does not run again; one that finds only a task whose run
+// another transaction holds runs again alone, and takes it once the run is
+// free.
+func testGroupCommitTakes(t *testing.T, url string) {
+	ctx := context.Background()
+	nodes := twoNodes(t, url)
+	s := nodes[0]
+	runs := newRuns(t, s, 1)
+	var domainID int64
+	err := s.Read(ctx, func(tx store.Tx) error {
+		d, err := tx.DomainGetByName(ctx, "batch")
+		if d != nil {
+			domainID = d.ID
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := store.TaskListKey{DomainID: domainID, Kind: "decision", TaskList: "L"}
+	take := func() (*store.Task, error) {
+		var task *store.Task
+		err := s.Write(ctx, func(tx store.Tx) error {
+			var err error
+			task, err = tx.TaskTake(ctx, list)
+			if errors.Is(err, store.ErrNotFound) {
+				task, err = nil, nil
+			}
+			return err
+		})
+		return task, err
+	}
+	r0 := s.Retries()
+	if task, err := take(); task != nil || err != nil {
+		t.Fatalf("take from an empty list: %v, %v", task, err)
+	}
+	if n := s.Retries() - r0; n != 0 {
+		t.Errorf("the take from an empty list ran again %d times", n)
+	}
+
+	err = s.Write(ctx, func(tx store.Tx) error {
+		return tx.TaskInsert(ctx, &store.Task{DomainID: domainID, Kind: list.Kind, TaskList: list.TaskList, ExecutionID: runs[0], ScheduledEventID: 2})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other server holds the task's run.
+	nodes[1].SetGroupCommit(false)
+	locked, release := make(chan struct{}), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- nodes[1].Write(ctx, func(tx store.Tx) error {
+			if _, err := tx.ExecutionGet(ctx, runs[0]); err != nil {
+				return err
+			}
+			close(locked)
+			<-release
+			return nil
+		})
+	}()
+	<-locked
+	r0 = s.Retries()
+	taken := make(chan *store.Task, 1)
+	go func() {
+		task, err := take()
+		if err != nil {
+			t.Error(err)
+		}
+		taken <- task
+	}()
+	for s.Retries() == r0 { // the take runs again alone, and waits
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case task := <-taken:
+		t.Fatalf("the take went ahead of the transaction holding the run: %v", task)
+	default:
+	}
+	close(release)
+	if err := <-holder; err != nil {
+		t.Fatal(err)
+	}
+	if task := <-taken; task == nil || task.ExecutionID != runs[0] {
+		t.Fatalf("took %+v, want the task of run %d", task, runs[0])
+	}
+}

@@ -105,14 +105,18 @@ func (s *Store) ActivityHeartbeatNow(ctx context.Context, h store.Heartbeat) (bo
 	return c.cancel, c.err
 }
 
-// SetShare divides the heartbeat batches under way among n servers
-// sharing the database (store.Divided): each server keeps its share, and
-// one at least.
+// SetShare divides the batches of heartbeats, and of writes, under way
+// among n servers sharing the database (store.Divided): each server keeps
+// its share, and one at least.
 func (s *Store) SetShare(n int) {
 	b := &s.heartbeats
 	b.mu.Lock()
 	b.share = n
 	b.mu.Unlock()
+	q := &s.batches
+	q.mu.Lock()
+	q.share = n
+	q.mu.Unlock()
 }
 
 // limitLocked is how many batches this server may have under way (b.mu

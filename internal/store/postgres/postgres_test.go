@@ -70,6 +70,7 @@ func TestPostgres(t *testing.T) {
 		{"GroupCommitCarriesWrites", testGroupCommitCarriesWrites},
 		{"GroupCommitFailureRunsWritesAlone", testGroupCommitFailureRunsWritesAlone},
 		{"GroupCommitDoesNotWaitForABusyRun", testGroupCommitDoesNotWaitForABusyRun},
+		{"GroupCommitTakes", testGroupCommitTakes},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, url) })
 	}

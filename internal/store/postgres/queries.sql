@@ -365,6 +365,11 @@ LEFT JOIN LATERAL (
             last_heartbeat, data
         FROM activities WHERE execution_id = e.id ORDER BY scheduled_event_id FOR UPDATE) a) acts ON true;
 
+-- name: TaskAnyFree
+-- Whether the list has a task that no other transaction is taking (see
+-- tx.noTask).
+SELECT 1 FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3 LIMIT 1 FOR UPDATE SKIP LOCKED;
+
 -- name: TaskCount
 SELECT count(*) FROM tasks WHERE domain_id = $1 AND kind = $2 AND task_list = $3;
 

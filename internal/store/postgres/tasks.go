@@ -85,8 +85,7 @@ func (t *tx) TaskTake(ctx context.Context, k store.TaskListKey) (*store.Task, er
 		&e.ClosedAt, &e.ParentWorkflowID, &e.ParentRunID, &e.CancelRequested, &e.Tags, &e.State,
 		&a.scheduled, &a.activityID, &a.started, &a.cancel, &a.details, &a.heartbeat, &a.data)
 	if errors.Is(err, pgx.ErrNoRows) && t.batch {
-		// No task, or only tasks whose runs other transactions hold.
-		return nil, t.missing()
+		return nil, t.noTask(ctx, k)
 	}
 	if err != nil {
 		return nil, notFound(t.note(err))
@@ -150,4 +149,21 @@ func (t *tx) TaskListCounts(ctx context.Context, domainID int64, limit int) ([]s
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// noTask is the error of a take in a batch that found no task it could
+// take: ErrNotFound when the list has none that another transaction is not
+// taking, as a take alone would find; errBusy when it has one whose run
+// another transaction holds, which the write, alone, waits for. (The second
+// statement goes only after a take that found nothing.)
+func (t *tx) noTask(ctx context.Context, k store.TaskListKey) error {
+	var one int
+	err := t.queryRow(ctx, stmt("TaskAnyFree"), []any{k.DomainID, k.Kind, k.TaskList}, &one)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return store.ErrNotFound
+	case err != nil:
+		return err
+	}
+	return t.missing()
 }

@@ -69,7 +69,7 @@ func (s *Server) newMetrics() *serverMetrics {
 		}, "domain", "kind", "task_list")
 	if c, ok := s.store.(writeCounter); ok {
 		r.NewCounterFunc("openswf_store_writes_total", "Write transactions the store was asked for since the server started.", func() float64 { return float64(c.Writes()) })
-		r.NewCounterFunc("openswf_store_write_retries_total", "Attempts of write transactions run again (deadlocks, lost races, the open-run quota found full at commit) since the server started.", func() float64 { return float64(c.Retries()) })
+		r.NewCounterFunc("openswf_store_write_retries_total", "Attempts of write transactions run again (a write that ran alone out of its batch, deadlocks, lost races, the open-run quota found full at commit) since the server started.", func() float64 { return float64(c.Retries()) })
 	}
 	r.RegisterRuntime()
 	return m

@@ -186,14 +186,8 @@ func (s *Store) writeBatch(batch []*writeCall) {
 		}
 		return
 	}
-	clean := false
-	defer func() {
-		if clean {
-			c.Release()
-			return
-		}
-		c.Hijack().Close(ctx)
-	}()
+	done := false
+	defer func() { s.endWrite(ctx, c, done) }()
 	t := &tx{q: c, write: true, batch: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load(), roundTrips: &s.roundTrips}
 	t.pending.Queue(stmt("Begin"))
 	in := make([]*writeCall, 0, len(batch)) // the writes the transaction carries
@@ -233,11 +227,9 @@ func (s *Store) writeBatch(batch []*writeCall) {
 			in = append(in, w)
 		}
 	}
-	pc := c.Conn().PgConn()
-	if !failed && len(in) == 0 && pc.TxStatus() == 'I' {
-		// Every write runs alone, and nothing was sent: nothing to end.
-		clean = true
-		return
+	done = true
+	if !failed && len(in) == 0 && c.Conn().PgConn().TxStatus() == 'I' {
+		return // every write runs alone, and nothing was sent
 	}
 	if !failed {
 		err = t.commit()
@@ -262,13 +254,6 @@ func (s *Store) writeBatch(batch []*writeCall) {
 			w.alone, w.err = true, nil
 		}
 	}
-	if !pc.IsClosed() && pc.TxStatus() != 'I' {
-		s.roundTrips.Add(1)
-		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-			return
-		}
-	}
-	clean = !pc.IsClosed() && pc.TxStatus() == 'I'
 }
 
 // runWrite calls a write's fn in a batch, and recovers what it panics

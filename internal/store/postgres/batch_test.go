@@ -88,6 +88,29 @@ func holdBatches(t *testing.T, s *Store, runID int64) (release func(), held <-ch
 	return func() { close(gate) }, errs
 }
 
+// holdRun makes s, alone, hold a run locked until release is called; it
+// returns once the run is held, with a channel of the holding write's
+// error.
+func holdRun(t *testing.T, s *Store, runID int64) (release func(), held <-chan error) {
+	t.Helper()
+	ctx := context.Background()
+	s.SetGroupCommit(false)
+	locked, gate := make(chan struct{}), make(chan struct{})
+	errs := make(chan error, 1)
+	go func() {
+		errs <- s.Write(ctx, func(tx store.Tx) error {
+			if _, err := tx.ExecutionGet(ctx, runID); err != nil {
+				return err
+			}
+			close(locked)
+			<-gate
+			return nil
+		})
+	}()
+	<-locked
+	return func() { close(gate) }, errs
+}
+
 // waitPending waits until n writes wait for a batch.
 func waitPending(t *testing.T, s *Store, n int) {
 	t.Helper()
@@ -226,20 +249,7 @@ func testGroupCommitDoesNotWaitForABusyRun(t *testing.T, url string) {
 	nodes := twoNodes(t, url)
 	runs := newRuns(t, nodes[0], 4)
 	// Another server holds run 0.
-	nodes[1].SetGroupCommit(false)
-	locked, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- nodes[1].Write(ctx, func(tx store.Tx) error {
-			if _, err := tx.ExecutionGet(ctx, runs[0]); err != nil {
-				return err
-			}
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
+	release, holder := holdRun(t, nodes[1], runs[0])
 	// As many writes on it as there are batch slots, then writes on the
 	// other runs.
 	busy := make(chan error, writeBatches)
@@ -261,7 +271,7 @@ func testGroupCommitDoesNotWaitForABusyRun(t *testing.T, url string) {
 	case <-others: // while run 0 is held
 	case <-time.After(10 * time.Second):
 		t.Error("the writes on the other runs waited for the held run")
-		close(release)
+		release()
 		<-others
 		return
 	}
@@ -275,7 +285,7 @@ func testGroupCommitDoesNotWaitForABusyRun(t *testing.T, url string) {
 		t.Fatalf("a write on the held run went ahead: %v", err)
 	default:
 	}
-	close(release)
+	release()
 	if err := <-holder; err != nil {
 		t.Fatal(err)
 	}
@@ -340,20 +350,7 @@ func testGroupCommitTakes(t *testing.T, url string) {
 		t.Fatal(err)
 	}
 	// The other server holds the task's run.
-	nodes[1].SetGroupCommit(false)
-	locked, release := make(chan struct{}), make(chan struct{})
-	holder := make(chan error, 1)
-	go func() {
-		holder <- nodes[1].Write(ctx, func(tx store.Tx) error {
-			if _, err := tx.ExecutionGet(ctx, runs[0]); err != nil {
-				return err
-			}
-			close(locked)
-			<-release
-			return nil
-		})
-	}()
-	<-locked
+	release, holder := holdRun(t, nodes[1], runs[0])
 	r0 = s.Retries()
 	taken := make(chan *store.Task, 1)
 	go func() {
@@ -371,7 +368,7 @@ func testGroupCommitTakes(t *testing.T, url string) {
 		t.Fatalf("the take went ahead of the transaction holding the run: %v", task)
 	default:
 	}
-	close(release)
+	release()
 	if err := <-holder; err != nil {
 		t.Fatal(err)
 	}

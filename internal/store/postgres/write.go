@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/openswf/openswf/internal/store"
 )
@@ -145,14 +146,8 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 	if err != nil {
 		return err, false
 	}
-	clean := false
-	defer func() {
-		if clean {
-			c.Release()
-			return
-		}
-		c.Hijack().Close(ctx)
-	}()
+	done := false
+	defer func() { s.endWrite(ctx, c, done) }()
 	// BEGIN (and LOCK) go with the first statement of fn, in its round trip.
 	t := &tx{q: c, write: true, wctx: ctx, pending: &pgx.Batch{}, schema: s.schema, openLimit: s.openLimit.Load(), roundTrips: &s.roundTrips}
 	t.pending.Queue(stmt("Begin"))
@@ -177,16 +172,28 @@ func (s *Store) writeOnce(ctx context.Context, fn func(store.Tx) error, alone bo
 		// it, the COMMIT included, do not run).
 		result = t.commit()
 	}
-	if c.Conn().PgConn().TxStatus() != 'I' {
-		// fn failed, or a pending statement did. (When nothing was sent,
-		// not even BEGIN, there is nothing to roll back.)
-		s.roundTrips.Add(1)
-		if _, err := c.Exec(ctx, "ROLLBACK"); err != nil {
-			return result, t.raced
-		}
-	}
-	clean = c.Conn().PgConn().TxStatus() == 'I'
+	// fn failed, or a pending statement did, when a transaction is still
+	// open: endWrite rolls it back. (When nothing was sent, not even BEGIN,
+	// there is nothing to roll back.)
+	done = true
 	return result, t.raced
+}
+
+// endWrite gives a write's connection back: after a ROLLBACK when a
+// transaction is still open on it, to the pool if it is then outside any
+// transaction, and closed otherwise, which ends the transaction (a lost
+// connection; or a panic of fn: done is false, and nothing more is sent).
+func (s *Store) endWrite(ctx context.Context, c *pgxpool.Conn, done bool) {
+	pc := c.Conn().PgConn()
+	if done && !pc.IsClosed() && pc.TxStatus() != 'I' {
+		s.roundTrips.Add(1)
+		c.Exec(ctx, "ROLLBACK")
+	}
+	if done && !pc.IsClosed() && pc.TxStatus() == 'I' {
+		c.Release()
+		return
+	}
+	c.Hijack().Close(ctx)
 }
 
 // commit sends the pending statements of a write transaction, the change

@@ -33,17 +33,23 @@ import (
 // waits for the lock as before. The same happens to a write that does what
 // a batch does not (registrations, which take advisory locks; heartbeats
 // within a write; the timer loop's deletes; the store's maintenance), to a
-// write that finds no run, or no task, where it looked for one (the write
-// alone tells a run that is not there from one that is busy), and to
-// every write of a batch that cannot commit: a statement of the batch
-// failed (a unique violation, the open-run quota at commit), or a write
-// failed after statements of its own had been sent. Those run again alone,
-// each in its own transaction, with the retries of Write.
+// write that finds no run where it looked for one (the write alone tells a
+// run that is not there from one that is busy), to a take that finds only
+// tasks whose runs are busy (tx.noTask), to a write that fails for a reason
+// another attempt cures, and to every write of a batch that cannot commit:
+// a statement of the batch failed (a unique violation, the open-run quota
+// at commit), or a write failed after statements of its own had been sent.
+// Those run again alone, each in its own transaction, with the retries of
+// Write.
 //
 // The other locks a write takes wait only for transactions that wait for
 // nothing: the activities of a run the batch holds (heartbeats, which skip
 // locked rows), a domain's open-run count at COMMIT (a commit under way),
-// a domain's row FOR SHARE (a deprecation, which runs alone).
+// a domain's row FOR SHARE (a deprecation, which runs alone). One wait is
+// left: a start's insert waits for a concurrent, uncommitted insert of an
+// open run of the same workflowId; two batches that did that in opposite
+// orders would deadlock, which PostgreSQL breaks after deadlock_timeout,
+// and their writes then run alone.
 
 // writeBatches is how many batches of writes may be under way at once on
 // the database: two, so that the writes that come while one batch waits on

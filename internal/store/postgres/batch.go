@@ -309,9 +309,8 @@ func (t *tx) alone() error {
 // run (or a task) to lock: ErrNotFound, or in a batch errBusy, since it
 // may be there, held by another transaction.
 func (t *tx) missing() error {
-	if t.batch {
-		t.busy = true
-		return errBusy
+	if err := t.alone(); err != nil {
+		return err
 	}
 	return store.ErrNotFound
 }
